@@ -1,0 +1,54 @@
+/* cmd_check.c -- `dvcbot check-config`: validate every configuration file and
+ * name the file, the JSON path and the problem of each error. Also home of
+ * the option parsing shared by the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bot/commands.h"
+#include "bot/config.h"
+#include "bot/messages.h"
+#include "intents/intents.h"
+
+const char *cmd_config_arg(int argc, char **argv)
+{
+    const char *path = config_default_path();
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+            path = argv[++i];
+        } else {
+            fprintf(stderr, "dvcbot %s: unknown option '%s'\n", argv[0], argv[i]);
+            return NULL;
+        }
+    }
+    return path;
+}
+
+int cmd_check_config(int argc, char **argv)
+{
+    const char *path = cmd_config_arg(argc, argv);
+    if (!path)
+        return 2;
+    char err[512];
+    int errors = 0;
+    config *cfg = config_load(path, err, sizeof(err));
+    if (!cfg) {
+        fprintf(stderr, "error: %s\n", err);
+        return 1;
+    }
+    messages *m = messages_load(cfg->files.messages, err, sizeof(err));
+    if (!m) {
+        fprintf(stderr, "error: %s\n", err);
+        errors++;
+    }
+    intents *in = intents_load(cfg->files.intents, err, sizeof(err));
+    if (!in) {
+        fprintf(stderr, "error: %s\n", err);
+        errors++;
+    }
+    if (!errors)
+        printf("ok: %s, %s, %s\n", cfg->path, cfg->files.messages, cfg->files.intents);
+    intents_free(in);
+    messages_free(m);
+    config_free(cfg);
+    return errors ? 1 : 0;
+}

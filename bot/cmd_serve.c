@@ -1,0 +1,128 @@
+/* cmd_serve.c -- `dvcbot serve`: wire config, Redis, router and server on one
+ * libuv loop, run until SIGINT/SIGTERM, then shut down cleanly.
+ *
+ * Shutdown order matters (docs/architecture.md): the lws context is closed
+ * first, so every open request's pending object is orphaned; then the store,
+ * whose pending callbacks get NULL and free those orphans; then the loop is
+ * drained, the context destroyed for good and the loop closed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "bot/commands.h"
+#include "bot/config.h"
+#include "bot/log.h"
+#include "bot/messages.h"
+#include "bot/metrics.h"
+#include "bot/router.h"
+#include "bot/server.h"
+#include "intents/intents.h"
+#include "store/redis.h"
+
+typedef struct app {
+    uv_loop_t loop;
+    config *cfg;
+    messages *msgs;
+    intents *intents;
+    metrics *metrics;
+    store *store;
+    router *router;
+    server *server;
+    uv_signal_t sig[2];
+    int stopping;
+} app;
+
+static void app_on_signal(uv_signal_t *h, int signum)
+{
+    app *a = h->data;
+    if (a->stopping)
+        return;
+    a->stopping = 1;
+    log_info("signal %d: stopping", signum);
+    for (int i = 0; i < 2; i++)
+        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    server_stop(a->server);
+    store_close(a->store);
+    a->store = NULL;
+}
+
+static int app_load(app *a, const char *path)
+{
+    char err[512];
+    if (!(a->cfg = config_load(path, err, sizeof(err))) ||
+        !(a->msgs = messages_load(a->cfg->files.messages, err, sizeof(err))) ||
+        !(a->intents = intents_load(a->cfg->files.intents, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int app_start(app *a)
+{
+    char err[512];
+    store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
+                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
+    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    a->metrics = metrics_new();
+    router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
+                      .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s};
+    a->router = router_new(&rd);
+    server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
+                      .router = a->router, .store = a->store};
+    if (!(a->server = server_new(&a->loop, &sd, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    static const int signums[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        uv_signal_init(&a->loop, &a->sig[i]);
+        a->sig[i].data = a;
+        uv_signal_start(&a->sig[i], app_on_signal, signums[i]);
+    }
+    log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
+    return 0;
+}
+
+static void app_free(app *a)
+{
+    server_free(a->server);
+    store_close(a->store);
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&a->loop) != 0)
+        log_error("event loop closed with handles still open");
+    router_free(a->router);
+    metrics_free(a->metrics);
+    intents_free(a->intents);
+    messages_free(a->msgs);
+    config_free(a->cfg);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *path = cmd_config_arg(argc, argv);
+    if (!path)
+        return 2;
+    app a;
+    memset(&a, 0, sizeof(a));
+    if (uv_loop_init(&a.loop) != 0) {
+        fprintf(stderr, "dvcbot: cannot create the event loop\n");
+        return 1;
+    }
+    int rc = 1;
+    if (app_load(&a, path) == 0 && app_start(&a) == 0) {
+        uv_run(&a.loop, UV_RUN_DEFAULT);
+        rc = 0;
+    } else {
+        for (int i = 0; a.server && i < 2; i++)
+            uv_close((uv_handle_t *)&a.sig[i], NULL);
+        server_stop(a.server);
+    }
+    app_free(&a);
+    log_info("stopped");
+    return rc;
+}

@@ -1,0 +1,13 @@
+/* commands.h -- the subcommands of bot/main.c. Each takes argv from its own
+ * name on and returns the process exit status. */
+#ifndef DVC_COMMANDS_H
+#define DVC_COMMANDS_H
+
+int cmd_serve(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+
+/* Value of "--config FILE" in argv, or the default path. Returns NULL and
+ * prints a message if an option is not known. */
+const char *cmd_config_arg(int argc, char **argv);
+
+#endif

@@ -1,0 +1,55 @@
+/* config.h -- dvcbot.json, with DVCBOT_<SECTION>_<KEY> environment overrides.
+ *
+ * config_load() reads the JSON file, applies every environment override whose
+ * section and key exist in the schema (config.c), checks types and ranges,
+ * and resolves the file names of the "files" section (and http.web_root)
+ * relative to the directory of dvcbot.json.
+ *
+ * Errors name the file (or the variable), the JSON path and the problem:
+ *   "config/dvcbot.json: http.port: expected an integer in 1..65535"
+ *   "DVCBOT_HTTP_PORT: expected an integer in 1..65535, got 'abc'"
+ *
+ * The struct is plain data owned by the caller; free with config_free(). */
+#ifndef DVC_CONFIG_H
+#define DVC_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct config {
+    char *path;                 /* the dvcbot.json that was read */
+    struct {
+        char *bind;
+        int port;
+        int max_body;           /* bytes; larger request bodies get 413 */
+        int keepalive_s;
+        char *web_root;         /* resolved path */
+    } http;
+    struct {
+        char *url;
+        int timeout_ms;
+        int reconnect_max_ms;
+    } redis;
+    struct {
+        int ttl_s;
+    } session;
+    struct {
+        int max_text;           /* bytes of one chat message */
+    } chat;
+    struct {
+        int requests;           /* 1: one JSON line per request on stderr */
+    } log;
+    struct {
+        char *intents;          /* resolved paths */
+        char *messages;
+        char *catalogue;
+    } files;
+} config;
+
+/* Returns NULL and a message in err on failure. */
+config *config_load(const char *path, char *err, size_t errlen);
+void config_free(config *c);
+
+/* Default path: $DVCBOT_CONFIG, else "config/dvcbot.json". */
+const char *config_default_path(void);
+
+#endif

@@ -1,0 +1,17 @@
+/* endpoints.h -- the lws protocol callbacks, one per concern.
+ *
+ * Each is mounted by bot/server.c and uses struct http_req (bot/http.h) as
+ * its per-session data. */
+#ifndef DVC_ENDPOINTS_H
+#define DVC_ENDPOINTS_H
+
+#include <libwebsockets.h>
+
+/* POST /api/v1/chat (ep_chat.c) */
+int ep_chat(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* GET /healthz, GET /metrics and every unknown path (ep_ops.c) */
+int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+#endif

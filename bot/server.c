@@ -1,0 +1,91 @@
+/* server.c -- lws context on our libuv loop, protocols and mounts (see server.h). */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libwebsockets.h>
+
+#include "bot/endpoints.h"
+#include "bot/http.h"
+#include "xmalloc.h"
+
+struct server {
+    server_deps d;
+    uv_loop_t *loop;
+    struct lws_context *ctx;
+    void *foreign_loops[1];
+};
+
+#define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req)}
+
+static const struct lws_protocols server_protocols[] = {
+    {.name = "http", .callback = lws_callback_http_dummy},
+    PROTO("dvc-chat", ep_chat),
+    PROTO("dvc-healthz", ep_healthz),
+    PROTO("dvc-metrics", ep_metrics),
+    PROTO("dvc-notfound", ep_notfound),
+    {.name = NULL},
+};
+
+/* Mounts are a linked list, most specific first; "/" catches the rest. */
+#define MOUNT(next, path, proto)                                         \
+    {.mount_next = next, .mountpoint = path, .origin = proto,             \
+     .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
+
+static const struct lws_http_mount mount_root = MOUNT(NULL, "/", "dvc-notfound");
+static const struct lws_http_mount mount_metrics = MOUNT(&mount_root, "/metrics", "dvc-metrics");
+static const struct lws_http_mount mount_healthz = MOUNT(&mount_metrics, "/healthz", "dvc-healthz");
+static const struct lws_http_mount mount_chat = MOUNT(&mount_healthz, "/api/v1/chat", "dvc-chat");
+
+server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t errlen)
+{
+    server *s = xcalloc(1, sizeof(*s));
+    s->d = *deps;
+    s->loop = loop;
+    s->foreign_loops[0] = loop;
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.port = deps->cfg->http.port;
+    info.iface = deps->cfg->http.bind;
+    info.protocols = server_protocols;
+    info.mounts = &mount_chat;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
+                   LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.foreign_loops = s->foreign_loops;
+    info.user = s;
+    info.keepalive_timeout = deps->cfg->http.keepalive_s;
+    info.timeout_secs = 20;
+    info.max_http_header_data = 4096;
+    s->ctx = lws_create_context(&info);
+    if (!s->ctx) {
+        snprintf(err, errlen, "cannot start the HTTP server on %s:%d (port in use, or the "
+                 "libwebsockets-evlib-uv package missing?)", deps->cfg->http.bind,
+                 deps->cfg->http.port);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void server_stop(server *s)
+{
+    if (s && s->ctx)
+        lws_context_destroy(s->ctx);
+}
+
+void server_free(server *s)
+{
+    if (!s)
+        return;
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    free(s);
+}
+
+const config *server_config(const server *s) { return s->d.cfg; }
+const messages *server_messages(const server *s) { return s->d.msgs; }
+metrics *server_metrics(const server *s) { return s->d.metrics; }
+router *server_router(const server *s) { return s->d.router; }
+store *server_store(const server *s) { return s->d.store; }

@@ -1,0 +1,44 @@
+/* server.h -- the HTTP/WebSocket server: an lws context on a libuv loop we own.
+ *
+ * server_new() creates the lws context on the caller's loop (foreign loop,
+ * LWS_SERVER_OPTION_LIBUV) with one protocol per concern and the mounts of
+ * SPEC.md. Requests are parsed by the channel codecs and handed to the router.
+ *
+ * Ownership: the server borrows everything in server_deps; they must outlive
+ * it. Shutdown (see docs/architecture.md): server_stop() starts closing the
+ * lws handles; run the loop until it drains; then server_free(). */
+#ifndef DVC_SERVER_H
+#define DVC_SERVER_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "bot/config.h"
+#include "bot/messages.h"
+#include "bot/metrics.h"
+#include "bot/router.h"
+#include "store/redis.h"
+
+typedef struct server server;
+
+typedef struct server_deps {
+    const config *cfg;
+    const messages *msgs;
+    metrics *metrics;
+    router *router;
+    store *store;
+} server_deps;
+
+/* Returns NULL with a message in err if the context cannot be created (port
+ * in use, evlib plugin missing, ...). */
+server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t errlen);
+void server_stop(server *s);
+void server_free(server *s);
+
+const config *server_config(const server *s);
+const messages *server_messages(const server *s);
+metrics *server_metrics(const server *s);
+router *server_router(const server *s);
+store *server_store(const server *s);
+
+#endif

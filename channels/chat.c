@@ -1,0 +1,148 @@
+/* chat.c -- JSON codec of the web-chat REST channel (see chat.h). */
+#include "chat.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+/* Length of the UTF-8 sequence starting at s (n bytes left), 0 if invalid. */
+static size_t chat_utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
+    else return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int chat_valid_text(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return 0;
+        size_t l = chat_utf8_len(p + i, n - i);
+        if (!l)
+            return 0;
+        i += l;
+    }
+    return 1;
+}
+
+/* Number of code points of valid UTF-8 s. */
+static size_t chat_codepoints(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+static int chat_parse_user(json_t *root, message **out)
+{
+    json_t *u = json_object_get(root, "user");
+    if (!json_is_string(u))
+        return -1;
+    const char *s = json_string_value(u);
+    size_t n = json_string_length(u);
+    size_t cps = chat_codepoints(s, n);
+    if (cps == 0 || cps > CHAT_USER_MAX || !chat_valid_text(s, n) || memchr(s, '\n', n) ||
+        memchr(s, '\r', n) || memchr(s, '\t', n))
+        return -1;
+    *out = message_new(CHANNEL_CHAT, s, n);
+    return 0;
+}
+
+/* Fills m->text or m->payload; returns NULL or the error key. */
+static const char *chat_parse_content(json_t *root, message *m, size_t max_text)
+{
+    json_t *t = json_object_get(root, "text");
+    json_t *p = json_object_get(root, "payload");
+    if (p && !json_is_null(p)) {
+        if (!json_is_string(p) || json_string_length(p) == 0 ||
+            json_string_length(p) > CHAT_PAYLOAD_MAX ||
+            !chat_valid_text(json_string_value(p), json_string_length(p)))
+            return "invalid_payload";
+        m->payload = xstrndup(json_string_value(p), json_string_length(p));
+        return NULL;
+    }
+    if (!t || json_is_null(t))
+        return "missing_text";
+    if (!json_is_string(t))
+        return "invalid_text";
+    const char *s = json_string_value(t);
+    size_t n = json_string_length(t);
+    if (n > max_text)
+        return "text_too_long";
+    if (!chat_valid_text(s, n))
+        return "invalid_text";
+    m->text = xstrndup(s, n);
+    return NULL;
+}
+
+message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    message *m = NULL;
+    *errkey = NULL;
+    if (!root || !json_is_object(root)) {
+        *errkey = "invalid_json";
+    } else if (chat_parse_user(root, &m) < 0) {
+        *errkey = "invalid_user";
+    } else if ((*errkey = chat_parse_content(root, m, max_text)) != NULL) {
+        message_free(m);
+        m = NULL;
+    }
+    json_decref(root);
+    return m;
+}
+
+void chat_render_part(buf *b, const reply_part *p)
+{
+    buf_puts(b, "{\"text\":");
+    buf_json_str(b, p->text);
+    buf_puts(b, ",\"buttons\":[");
+    for (size_t j = 0; j < p->nbuttons; j++) {
+        buf_puts(b, j ? ",{\"title\":" : "{\"title\":");
+        buf_json_str(b, p->buttons[j].title);
+        buf_puts(b, ",\"payload\":");
+        buf_json_str(b, p->buttons[j].payload);
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "]}");
+}
+
+char *chat_render(const reply *r, const char *intent, size_t *len)
+{
+    buf b = {0};
+    buf_puts(&b, "{\"replies\":[");
+    for (size_t i = 0; r && i < r->nparts; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        chat_render_part(&b, &r->parts[i]);
+    }
+    buf_puts(&b, "],\"intent\":");
+    buf_json_str(&b, intent ? intent : "unknown");
+    buf_putc(&b, '}');
+    return buf_detach(&b, len);
+}

@@ -1,0 +1,58 @@
+/* message.h -- the channel-neutral inbound message and outbound reply.
+ *
+ * Every channel codec parses its wire request into one struct message and
+ * renders one struct reply into its wire format; the router and the dialogs
+ * see only these two structs (docs/architecture.md).
+ *
+ * Ownership: a message owns its strings; message_free() frees them. A reply
+ * owns its parts, texts and buttons; reply_free() frees them. Both accept NULL. */
+#ifndef DVC_MESSAGE_H
+#define DVC_MESSAGE_H
+
+#include <stddef.h>
+
+typedef enum channel {
+    CHANNEL_CHAT = 0,   /* web chat, REST */
+    CHANNEL_WS,         /* web chat, WebSocket */
+    CHANNEL_SMS,        /* SMS through Kannel */
+    CHANNEL_USSD,       /* USSD menus */
+    CHANNEL__COUNT
+} channel;
+
+/* "chat", "ws", "sms", "ussd". Static string. */
+const char *channel_name(channel c);
+
+typedef struct message {
+    channel channel;
+    char *user;         /* opaque chat id, or normalised MSISDN; never NULL */
+    char *text;         /* UTF-8 text typed by the user, or NULL */
+    char *payload;      /* button payload (postback), or NULL */
+} message;
+
+message *message_new(channel c, const char *user, size_t userlen);
+void message_free(message *m);
+
+typedef struct reply_button {
+    char *title;
+    char *payload;
+} reply_button;
+
+typedef struct reply_part {
+    char *text;
+    reply_button *buttons;
+    size_t nbuttons;
+} reply_part;
+
+typedef struct reply {
+    reply_part *parts;
+    size_t nparts;
+} reply;
+
+reply *reply_new(void);
+/* Append a part with a copy of text; returns the part for reply_add_button. */
+reply_part *reply_add_text(reply *r, const char *text);
+/* Append a button (copies) to the last part; adds an empty part if none. */
+void reply_add_button(reply *r, const char *title, const char *payload);
+void reply_free(reply *r);
+
+#endif

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install the Debian 12 packages dvcbot needs, only those missing.
+#
+# Called by `make run`, `make test`, `make fuzz` and `make bench`. Needs root
+# (or sudo) only when something is missing. Extra groups: pass "bench" to also
+# install the benchmark tools (wrk, nginx-light).
+set -euo pipefail
+
+pkgs=(build-essential pkg-config
+      libwebsockets-dev libwebsockets-evlib-uv libuv1-dev
+      libhiredis-dev libpcre2-dev libjansson-dev
+      redis-server kannel kannel-extras
+      clang libclang-rt-14-dev
+      python3 curl)
+for group in "$@"; do
+    case "$group" in
+    bench) pkgs+=(wrk nginx-light) ;;
+    *) echo "install-deps: unknown group '$group'" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root to install ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# policy-rc.d keeps Debian's postinst from starting system redis/nginx/kannel:
+# dvcbot runs its own private instances on ports of its choosing.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
