@@ -102,7 +102,7 @@ static const char *chat_parse_content(json_t *root, message *m, size_t max_text)
 message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey)
 {
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     message *m = NULL;
     *errkey = NULL;
     if (!root || !json_is_object(root)) {

@@ -22,9 +22,9 @@ static int t_pass, t_fail;
 
 #define T_STREQ(got, want, ...) do {                                      \
     const char *t_g_ = (got), *t_w_ = (want);                             \
-    int t_c_ = t_g_ && t_w_ && strcmp(t_g_, t_w_) == 0;                   \
-    T_OK(t_c_, __VA_ARGS__);                                              \
-    if (!t_c_) printf("#   got:  \"%s\"\n#   want: \"%s\"\n",             \
+    int t_eq_ = t_g_ && t_w_ && strcmp(t_g_, t_w_) == 0;                  \
+    T_OK(t_eq_, __VA_ARGS__);                                             \
+    if (!t_eq_) printf("#   got:  \"%s\"\n#   want: \"%s\"\n",             \
                       t_g_ ? t_g_ : "(null)", t_w_ ? t_w_ : "(null)");    \
 } while (0)
 

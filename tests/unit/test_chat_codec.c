@@ -1,0 +1,71 @@
+/* test_chat_codec.c -- the web-chat REST codec: parse and render. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/chat.h"
+#include "channels/errors.h"
+#include "t.h"
+
+static const char *parse_err(const char *body)
+{
+    const char *err = NULL;
+    message *m = chat_parse(body, strlen(body), 100, &err);
+    message_free(m);
+    return m ? "ok" : err;
+}
+
+int main(void)
+{
+    const char *err;
+    const char *b = "{\"user\": \"u1\", \"text\": \"Xin chào\"}";
+    message *m = chat_parse(b, strlen(b), 100, &err);
+    T_OK(m && m->channel == CHANNEL_CHAT && !strcmp(m->user, "u1") &&
+         !strcmp(m->text, "Xin chào") && !m->payload, "text message parsed");
+    message_free(m);
+    b = "{\"user\": \"u1\", \"payload\": \"rating:5\"}";
+    m = chat_parse(b, strlen(b), 100, &err);
+    T_OK(m && !m->text && !strcmp(m->payload, "rating:5"), "payload message parsed");
+    message_free(m);
+
+    T_STREQ(parse_err("{"), "invalid_json", "truncated");
+    T_STREQ(parse_err("\"x\""), "invalid_json", "not an object");
+    T_STREQ(parse_err("{\"text\":\"a\"}"), "invalid_user", "no user");
+    T_STREQ(parse_err("{\"user\":\"\",\"text\":\"a\"}"), "invalid_user", "empty user");
+    T_STREQ(parse_err("{\"user\":\"a\\u0001\",\"text\":\"a\"}"), "invalid_user", "control in user");
+    T_STREQ(parse_err("{\"user\":\"ĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐĐ\",\"text\":\"a\"}"),
+            "ok", "64 non-ASCII characters accepted (characters, not bytes)");
+    T_STREQ(parse_err("{\"user\":\"a\",\"text\":\"a\\u0000b\"}"), "invalid_text", "NUL in text");
+    T_STREQ(parse_err("{\"user\":\"a\",\"text\":null}"), "missing_text", "null text");
+    T_STREQ(parse_err("{\"user\":\"a\",\"text\":[]}"), "invalid_text", "array text");
+    T_STREQ(parse_err("{\"user\":\"a\",\"payload\":\"\"}"), "invalid_payload", "empty payload");
+    char big[300];
+    snprintf(big, sizeof(big), "{\"user\":\"a\",\"text\":\"%0150d\"}", 0);
+    T_STREQ(parse_err(big), "text_too_long", "text over the limit");
+    T_OK(chat_valid_text("a\tb\nc", 5) && !chat_valid_text("\xc0\xaf", 2) &&
+         !chat_valid_text("\xed\xa0\x80", 3) && !chat_valid_text("\xf4\x90\x80\x80", 4) &&
+         !chat_valid_text("\xe1\xba", 2), "UTF-8 validation (overlong, surrogate, >10FFFF, truncated)");
+
+    reply *r = reply_new();
+    reply_add_text(r, "Xin chào \"bạn\"\n<b>");
+    reply_add_button(r, "Tra cứu", "dossier_status");
+    size_t len;
+    char *out = chat_render(r, "greeting", &len);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    json_t *t = json_object_get(json_array_get(json_object_get(j, "replies"), 0), "text");
+    T_OK(j && !strcmp(json_string_value(t), "Xin chào \"bạn\"\n<b>"), "render escapes and round-trips");
+    T_OK(j && !strcmp(json_string_value(json_object_get(j, "intent")), "greeting"), "intent rendered");
+    json_decref(j);
+    free(out);
+    reply_free(r);
+    out = chat_render(NULL, NULL, &len);
+    T_STREQ(out, "{\"replies\":[],\"intent\":\"unknown\"}", "empty reply");
+    free(out);
+    out = error_render("bad", "a\"b", &len);
+    T_STREQ(out, "{\"error\":\"bad\",\"message\":\"a\\\"b\"}", "error body");
+    free(out);
+    reply_free(NULL);
+    message_free(NULL);
+    return t_done();
+}
