@@ -199,6 +199,11 @@ int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
             return -1;
         return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        /* a response queued before the body was read (405, 404) */
+        if (hr && hr->resp)
+            lws_callback_on_writable(wsi);
+        return 0;
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (hr)

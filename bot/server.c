@@ -8,6 +8,7 @@
 
 #include "bot/endpoints.h"
 #include "bot/http.h"
+#include "bot/log.h"
 #include "xmalloc.h"
 
 struct server {
@@ -28,15 +29,29 @@ static const struct lws_protocols server_protocols[] = {
     {.name = NULL},
 };
 
-/* Mounts are a linked list, most specific first; "/" catches the rest. */
+/* Mounts are a linked list. lws lets the LAST matching callback mount win
+ * (not the longest), so "/" (the JSON 404) comes first and the specific
+ * paths after it. */
 #define MOUNT(next, path, proto)                                         \
     {.mount_next = next, .mountpoint = path, .origin = proto,             \
      .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
 
-static const struct lws_http_mount mount_root = MOUNT(NULL, "/", "dvc-notfound");
-static const struct lws_http_mount mount_metrics = MOUNT(&mount_root, "/metrics", "dvc-metrics");
-static const struct lws_http_mount mount_healthz = MOUNT(&mount_metrics, "/healthz", "dvc-healthz");
-static const struct lws_http_mount mount_chat = MOUNT(&mount_healthz, "/api/v1/chat", "dvc-chat");
+static const struct lws_http_mount mount_chat = MOUNT(NULL, "/api/v1/chat", "dvc-chat");
+static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
+static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
+static const struct lws_http_mount mount_root = MOUNT(&mount_metrics, "/", "dvc-notfound");
+
+/* lws's own log lines become JSON lines like ours; notices are dropped. */
+static void server_lws_log(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (level & LLL_ERR)
+        log_error("lws: %.*s", (int)n, line);
+    else
+        log_info("lws: %.*s", (int)n, line);
+}
 
 server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t errlen)
 {
@@ -45,12 +60,13 @@ server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t e
     s->loop = loop;
     s->foreign_loops[0] = loop;
 
+    lws_set_log_level(LLL_ERR | LLL_WARN, server_lws_log);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = deps->cfg->http.port;
     info.iface = deps->cfg->http.bind;
     info.protocols = server_protocols;
-    info.mounts = &mount_chat;
+    info.mounts = &mount_root;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = s->foreign_loops;

@@ -14,7 +14,8 @@ void dialog_status(dialog_ctx *ctx)
         dialog_finish(ctx);
         return;
     }
-    json_object_set_new(ctx->session, "last_dossier", json_string(code));
     dialog_say(ctx, "dossier_status.received", "code", code, NULL);
+    /* code may point into the session: store it last */
+    json_object_set_new(ctx->session, "last_dossier", json_string(code));
     dialog_finish(ctx);
 }

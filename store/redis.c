@@ -1,0 +1,610 @@
+/* redis.c -- one asynchronous Redis connection on the caller's libuv loop.
+ *
+ * A hiredis 0.14 async context attached with redisLibuvAttach. The store keeps
+ * its own FIFO of pending commands (each hiredis callback gets a heap
+ * store_pending as privdata) so that a single watchdog timer can see the age
+ * of the oldest unanswered command: hiredis 0.14 has no command timeout.
+ *
+ * Life cycle of a connection (s->ac):
+ *   store_connect   redisAsyncConnect + attach; s->ac set, connected = 0
+ *   on_connect OK   connected = 1; SELECT db (if db != 0), then up = 1
+ *   on_connect ERR  hiredis frees the context after the callback: forget it,
+ *                   count an error, arm the retry timer
+ *   on_disconnect   only for a loss we did not ask for (s->ac == ac): same
+ *   store_drop      our own decision (timeout, SELECT refused): forget the
+ *                   context first, then redisAsyncFree it; every pending
+ *                   callback gets NULL from inside hiredis, exactly once
+ *
+ * The rule that keeps this safe: s->ac is set to NULL *before* we free a
+ * context, so our disconnect callback can tell our drops from real losses,
+ * and nothing re-entered from a NULL callback can reach the dying context. We
+ * never free a context from inside on_connect (hiredis uses it afterwards);
+ * from inside a reply callback redisAsyncFree is deferred by hiredis itself
+ * until the callback returns. */
+#include "redis.h"
+
+#include <hiredis/async.h>
+#include <hiredis/adapters/libuv.h>
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+#define STORE_BACKOFF_MIN_MS    100
+#define STORE_DEFAULT_TIMEOUT   1000
+#define STORE_DEFAULT_RECONNECT 5000
+#define STORE_DEFAULT_PORT      6379
+
+typedef struct store_pending {
+    struct store_pending *prev, *next;
+    store *s;
+    store_reply_fn *fn;
+    void *privdata;
+    uint64_t sent_ms;           /* uv_now() when queued */
+} store_pending;
+
+struct store {
+    uv_loop_t *loop;
+    char *host;
+    int port;
+    int db;
+    int timeout_ms;
+    int reconnect_max_ms;
+
+    redisAsyncContext *ac;      /* current connection, NULL while down */
+    int connected;              /* TCP connect completed on s->ac */
+    int up;                     /* connected and SELECT done */
+    int closing;                /* store_close() called */
+    int open_handles;           /* libuv handles not closed yet */
+    uint64_t connect_ms;        /* when the current attempt started */
+    unsigned backoff_ms;        /* delay of the next retry */
+
+    unsigned long errors;
+    unsigned long reconnects;
+    unsigned long connects;     /* successful connections, first included */
+
+    store_pending *head, *tail; /* oldest first */
+    size_t npending;
+
+    uv_timer_t retry;
+    uv_timer_t watchdog;
+    char errstr[160];
+};
+
+static void store_connect(store *s);
+
+/* ------------------------------------------------------------------------
+ * URL parsing: redis://host[:port][/db]
+ * ---------------------------------------------------------------------- */
+
+static void store_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void store_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int store_is_hostchar(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+}
+
+/* Parse up to maxdigits decimal digits at *pp into *out; 0 or -1. */
+static int store_parse_num(const char **pp, int maxdigits, long *out)
+{
+    const char *p = *pp;
+    long v = 0;
+    int n = 0;
+
+    while (*p >= '0' && *p <= '9' && n < maxdigits) {
+        v = v * 10 + (*p - '0');
+        p++, n++;
+    }
+    if (n == 0 || (*p >= '0' && *p <= '9'))
+        return -1;
+    *pp = p;
+    *out = v;
+    return 0;
+}
+
+/* The host part: a name / IPv4 address, or an IPv6 address in brackets. */
+static const char *store_parse_host(const char *p, char **host)
+{
+    const char *start, *end;
+
+    if (*p == '[') {
+        start = ++p;
+        while (*p && *p != ']' && (store_is_hostchar(*p) || *p == ':'))
+            p++;
+        if (*p != ']')
+            return NULL;
+        end = p++;
+    } else {
+        start = p;
+        while (store_is_hostchar(*p))
+            p++;
+        end = p;
+    }
+    if (end == start)
+        return NULL;
+    *host = xstrndup(start, (size_t)(end - start));
+    return p;
+}
+
+static int store_parse_url(store *s, const char *url, char *err, size_t errlen)
+{
+    const char *p;
+    long v;
+
+    if (url == NULL || *url == '\0') {
+        store_seterr(err, errlen, "redis url is empty");
+        return -1;
+    }
+    if (strncmp(url, "redis://", 8) != 0) {
+        store_seterr(err, errlen, "redis url must look like redis://host:port/db, got '%.60s'", url);
+        return -1;
+    }
+    if (strchr(url + 8, '@') != NULL) {
+        store_seterr(err, errlen, "redis url: credentials are not supported");
+        return -1;
+    }
+    p = store_parse_host(url + 8, &s->host);
+    if (p == NULL) {
+        store_seterr(err, errlen, "redis url: missing or invalid host in '%.60s'", url);
+        return -1;
+    }
+    s->port = STORE_DEFAULT_PORT;
+    if (*p == ':') {
+        p++;
+        if (store_parse_num(&p, 5, &v) < 0 || v < 1 || v > 65535) {
+            store_seterr(err, errlen, "redis url: port must be 1-65535 in '%.60s'", url);
+            return -1;
+        }
+        s->port = (int)v;
+    }
+    s->db = 0;
+    if (*p == '/' && p[1] != '\0') {
+        p++;
+        if (store_parse_num(&p, 9, &v) < 0) {
+            store_seterr(err, errlen, "redis url: database must be a number in '%.60s'", url);
+            return -1;
+        }
+        s->db = (int)v;
+    } else if (*p == '/') {
+        p++;
+    }
+    if (*p != '\0') {
+        store_seterr(err, errlen, "redis url: unexpected '%.20s' in '%.60s'", p, url);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Errors, backoff, state changes
+ * ---------------------------------------------------------------------- */
+
+static void store_error(store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Count one error and remember its text (sticky). */
+static void store_error(store *s, const char *fmt, ...)
+{
+    va_list ap;
+
+    s->errors++;
+    va_start(ap, fmt);
+    vsnprintf(s->errstr, sizeof(s->errstr), fmt, ap);
+    va_end(ap);
+}
+
+static void store_on_retry(uv_timer_t *t)
+{
+    store *s = t->data;
+
+    if (!s->closing && s->ac == NULL)
+        store_connect(s);
+}
+
+/* Arm the retry timer with the current backoff, then double it. */
+static void store_schedule_retry(store *s)
+{
+    unsigned delay = s->backoff_ms;
+
+    if (s->closing)
+        return;
+    s->backoff_ms = delay * 2 > (unsigned)s->reconnect_max_ms ?
+                    (unsigned)s->reconnect_max_ms : delay * 2;
+    uv_timer_start(&s->retry, store_on_retry, delay, 0);
+}
+
+static void store_mark_up(store *s)
+{
+    s->up = 1;
+    s->backoff_ms = STORE_BACKOFF_MIN_MS;
+    if (s->connects++ > 0)
+        s->reconnects++;
+}
+
+/* Abandon the current connection on our own initiative. Must not be called
+ * from on_connect; may be called from a reply callback (hiredis defers the
+ * free) or from a timer. Pending callbacks get NULL. */
+static void store_drop(store *s)
+{
+    redisAsyncContext *ac = s->ac;
+
+    s->ac = NULL;
+    s->up = 0;
+    s->connected = 0;
+    if (ac != NULL)
+        redisAsyncFree(ac);
+    store_schedule_retry(s);    /* no-op if a callback closed the store */
+}
+
+/* ------------------------------------------------------------------------
+ * Pending commands
+ * ---------------------------------------------------------------------- */
+
+static store_pending *store_pending_new(store *s, store_reply_fn *fn, void *privdata)
+{
+    store_pending *p = xcalloc(1, sizeof(*p));
+
+    p->s = s;
+    p->fn = fn;
+    p->privdata = privdata;
+    p->sent_ms = uv_now(s->loop);
+    p->prev = s->tail;
+    if (s->tail)
+        s->tail->next = p;
+    else
+        s->head = p;
+    s->tail = p;
+    s->npending++;
+    return p;
+}
+
+static void store_pending_unlink(store *s, store_pending *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        s->head = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    else
+        s->tail = p->prev;
+    s->npending--;
+}
+
+/* The one hiredis callback for every command: called exactly once per
+ * command, with NULL when the context is being freed. */
+static void store_on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    store_pending *p = privdata;
+    store *s = p->s;
+    store_reply_fn *fn = p->fn;
+    void *fn_privdata = p->privdata;
+
+    store_pending_unlink(s, p);
+    free(p);
+    if (r == NULL && ac == s->ac)
+        s->up = 0;              /* connection lost: hiredis is failing all */
+    if (fn != NULL)
+        fn(r, fn_privdata);
+}
+
+static int store_vsend(store *s, store_reply_fn *fn, void *privdata,
+                       const char *fmt, va_list ap)
+{
+    store_pending *p = store_pending_new(s, fn, privdata);
+
+    if (redisvAsyncCommand(s->ac, store_on_reply, p, fmt, ap) != REDIS_OK) {
+        store_pending_unlink(s, p);
+        free(p);
+        return -1;
+    }
+    return 0;
+}
+
+static int store_send(store *s, store_reply_fn *fn, void *privdata, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = store_vsend(s, fn, privdata, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Connection
+ * ---------------------------------------------------------------------- */
+
+static void store_on_select(redisReply *r, void *privdata)
+{
+    store *s = privdata;
+
+    if (r == NULL)
+        return;                 /* connection already going down */
+    if (r->type == REDIS_REPLY_ERROR) {
+        store_error(s, "SELECT %d: %.100s", s->db, r->str);
+        store_drop(s);          /* deferred by hiredis: we are in a callback */
+        return;
+    }
+    store_mark_up(s);
+}
+
+static void store_on_connect(const redisAsyncContext *ac, int status)
+{
+    store *s = ac->data;
+
+    if (s->ac != ac)
+        return;
+    if (status != REDIS_OK) {
+        /* hiredis frees the context when we return */
+        store_error(s, "connect %s:%d: %.100s", s->host, s->port,
+                    ac->errstr ? ac->errstr : "failed");
+        s->ac = NULL;
+        store_schedule_retry(s);
+        return;
+    }
+    s->connected = 1;
+    if (s->db == 0) {
+        store_mark_up(s);
+        return;
+    }
+    /* Cannot fail: the context is connected and not disconnecting. It must
+     * not be freed here anyway (hiredis still uses it after this call); a
+     * SELECT that never comes back is caught by the watchdog. */
+    (void)store_send(s, store_on_select, s, "SELECT %d", s->db);
+}
+
+static void store_on_disconnect(const redisAsyncContext *ac, int status)
+{
+    store *s = ac->data;
+
+    (void)status;
+    if (s->ac != ac)
+        return;                 /* we dropped it ourselves */
+    store_error(s, "connection to %s:%d lost: %.100s", s->host, s->port,
+                ac->err && ac->errstr ? ac->errstr : "closed");
+    s->ac = NULL;
+    s->up = 0;
+    s->connected = 0;
+    store_schedule_retry(s);
+}
+
+/* The 0.14 libuv adapter ignores a poll callback with status < 0, which is
+ * how libuv reports a socket error (POLLERR: a refused connect, a reset): it
+ * stops the handle and hiredis would never hear of it (hiredis issue #508;
+ * later hiredis releases handle it). Our poll callback lets hiredis find the error
+ * itself: a write event while connecting (the connect check reads SO_ERROR),
+ * a read event once connected (read() returns the error). */
+static void store_ev_poll(uv_poll_t *h, int status, int events)
+{
+    redisLibuvEvents *p = h->data;
+
+    if (p->context == NULL)
+        return;
+    if (status < 0)
+        events = (p->context->c.flags & REDIS_CONNECTED) ? UV_READABLE : UV_WRITABLE;
+    if (p->context != NULL && (events & UV_READABLE))
+        redisAsyncHandleRead(p->context);
+    if (p->context != NULL && (events & UV_WRITABLE))
+        redisAsyncHandleWrite(p->context);
+}
+
+static void store_ev_update(redisLibuvEvents *p, int add, int del)
+{
+    p->events = (p->events | add) & ~del;
+    if (p->events)
+        uv_poll_start(&p->handle, p->events, store_ev_poll);
+    else
+        uv_poll_stop(&p->handle);
+}
+
+static void store_ev_add_read(void *privdata)  { store_ev_update(privdata, UV_READABLE, 0); }
+static void store_ev_del_read(void *privdata)  { store_ev_update(privdata, 0, UV_READABLE); }
+static void store_ev_add_write(void *privdata) { store_ev_update(privdata, UV_WRITABLE, 0); }
+static void store_ev_del_write(void *privdata) { store_ev_update(privdata, 0, UV_WRITABLE); }
+
+/* redisLibuvAttach, with our event hooks (its cleanup, which closes and
+ * frees the poll handle, is kept). The adapter sets its hooks before it can
+ * fail: on failure unset them so redisAsyncFree does not clean up NULL. */
+static int store_attach(store *s, redisAsyncContext *ac)
+{
+    if (redisLibuvAttach(ac, s->loop) != REDIS_OK) {
+        memset(&ac->ev, 0, sizeof(ac->ev));
+        return -1;
+    }
+    ac->ev.addRead = store_ev_add_read;
+    ac->ev.delRead = store_ev_del_read;
+    ac->ev.addWrite = store_ev_add_write;
+    ac->ev.delWrite = store_ev_del_write;
+    return 0;
+}
+
+static void store_connect(store *s)
+{
+    redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
+
+    s->connected = 0;
+    s->up = 0;
+    if (ac == NULL || ac->err || store_attach(s, ac) < 0) {
+        store_error(s, "connect %s:%d: %.100s", s->host, s->port,
+                    ac && ac->err ? ac->errstr : "cannot create context");
+        if (ac != NULL)
+            redisAsyncFree(ac);
+        store_schedule_retry(s);
+        return;
+    }
+    ac->data = s;
+    s->ac = ac;
+    s->connect_ms = uv_now(s->loop);
+    redisAsyncSetConnectCallback(ac, store_on_connect);   /* after attach */
+    redisAsyncSetDisconnectCallback(ac, store_on_disconnect);
+}
+
+/* Periodic: drop a connection whose oldest command, or whose connect,
+ * is older than timeout_ms. */
+static void store_on_watchdog(uv_timer_t *t)
+{
+    store *s = t->data;
+    uint64_t now = uv_now(s->loop);
+    uint64_t limit = (uint64_t)s->timeout_ms;
+
+    if (s->ac == NULL)
+        return;
+    if (s->head != NULL && now - s->head->sent_ms >= limit) {
+        store_error(s, "command timed out after %d ms", s->timeout_ms);
+        store_drop(s);
+    } else if (!s->connected && now - s->connect_ms >= limit) {
+        store_error(s, "connect %s:%d timed out after %d ms", s->host, s->port,
+                    s->timeout_ms);
+        store_drop(s);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Public API
+ * ---------------------------------------------------------------------- */
+
+static void store_options_apply(store *s, const store_options *opt)
+{
+    s->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : STORE_DEFAULT_TIMEOUT;
+    s->reconnect_max_ms = opt->reconnect_max_ms > 0 ?
+                          opt->reconnect_max_ms : STORE_DEFAULT_RECONNECT;
+    if (s->reconnect_max_ms < STORE_BACKOFF_MIN_MS)
+        s->reconnect_max_ms = STORE_BACKOFF_MIN_MS;
+    s->backoff_ms = STORE_BACKOFF_MIN_MS;
+}
+
+store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t errlen)
+{
+    store *s;
+    uint64_t tick;
+
+    store_seterr(err, errlen, "%s", "");
+    if (loop == NULL || opt == NULL) {
+        store_seterr(err, errlen, "store_new: no loop or no options");
+        return NULL;
+    }
+    s = xcalloc(1, sizeof(*s));
+    if (store_parse_url(s, opt->url, err, errlen) < 0) {
+        free(s->host);
+        free(s);
+        return NULL;
+    }
+    s->loop = loop;
+    store_options_apply(s, opt);
+    uv_timer_init(loop, &s->retry);
+    uv_timer_init(loop, &s->watchdog);
+    s->retry.data = s;
+    s->watchdog.data = s;
+    s->open_handles = 2;
+    tick = (uint64_t)s->timeout_ms / 4;
+    tick = tick < 10 ? 10 : tick > 100 ? 100 : tick;
+    uv_timer_start(&s->watchdog, store_on_watchdog, tick, tick);
+    store_connect(s);
+    return s;
+}
+
+int store_is_up(const store *s)
+{
+    return s != NULL && s->up && s->ac != NULL;
+}
+
+unsigned long store_errors(const store *s)
+{
+    return s ? s->errors : 0;
+}
+
+unsigned long store_reconnects(const store *s)
+{
+    return s ? s->reconnects : 0;
+}
+
+const char *store_errstr(const store *s)
+{
+    return s ? s->errstr : "";
+}
+
+size_t store_pending_count(const store *s)
+{
+    return s ? s->npending : 0;
+}
+
+int store_command(store *s, store_reply_fn *fn, void *privdata, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    if (!store_is_up(s))
+        return -1;
+    va_start(ap, fmt);
+    rc = store_vsend(s, fn, privdata, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
+                      const char **argv, const size_t *argvlen)
+{
+    store_pending *p;
+
+    if (!store_is_up(s) || argc <= 0 || argv == NULL)
+        return -1;
+    p = store_pending_new(s, fn, privdata);
+    if (redisAsyncCommandArgv(s->ac, store_on_reply, p, argc, argv, argvlen) != REDIS_OK) {
+        store_pending_unlink(s, p);
+        free(p);
+        return -1;
+    }
+    return 0;
+}
+
+static void store_on_handle_closed(uv_handle_t *h)
+{
+    store *s = h->data;
+
+    if (--s->open_handles > 0)
+        return;
+    free(s->host);
+    free(s);
+}
+
+void store_close(store *s)
+{
+    redisAsyncContext *ac;
+
+    if (s == NULL || s->closing)
+        return;
+    s->closing = 1;
+    ac = s->ac;
+    s->ac = NULL;
+    s->up = 0;
+    s->connected = 0;
+    uv_timer_stop(&s->retry);
+    uv_timer_stop(&s->watchdog);
+    uv_close((uv_handle_t *)&s->retry, store_on_handle_closed);
+    uv_close((uv_handle_t *)&s->watchdog, store_on_handle_closed);
+    /* Pending callbacks get NULL now, or, when we are inside a reply
+     * callback, as soon as it returns (hiredis defers the free). Either way
+     * before the loop runs the close callbacks above. */
+    if (ac != NULL)
+        redisAsyncFree(ac);
+}

@@ -1,0 +1,729 @@
+/* test_store.c -- store/redis.c and store/sessions.c against a real Redis.
+ *
+ * Starts a private redis-server on a free port (killed on every exit path:
+ * atexit, SIGINT/SIGTERM/SIGALRM handlers, and PR_SET_PDEATHSIG if this
+ * process dies some other way), then drives the store on a libuv loop:
+ * connect + SELECT, session round trips with hostile bytes, TTLs, SIGKILL of
+ * Redis mid-flight, restart and automatic reconnect, command timeout with
+ * DEBUG SLEEP, bad urls, and store_close in every state. Leaks are caught
+ * by LSan when built with -fsanitize=address; the loop must close empty. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+#include <uv.h>
+
+#include "t.h"
+#include "store/redis.h"
+#include "store/sessions.h"
+#include "xmalloc.h"
+
+/* ------------------------------------------------------------------------
+ * The private redis-server
+ * ---------------------------------------------------------------------- */
+
+static volatile pid_t redis_pid = -1;
+static int redis_port;
+static char redis_dir[] = "/tmp/dvcbot-test-store-XXXXXX";
+static char redis_url[64];
+
+static int free_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &alen) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static void redis_kill(void)
+{
+    pid_t pid = redis_pid;
+
+    if (pid <= 0)
+        return;
+    redis_pid = -1;
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static void redis_on_signal(int sig)
+{
+    static const char msg[] = "test_store: killed by signal or timeout\n";
+
+    if (redis_pid > 0)
+        kill(redis_pid, SIGKILL);
+    rmdir(redis_dir);       /* empty: redis runs with --save '' */
+    (void)!write(2, msg, sizeof(msg) - 1);
+    _exit(128 + sig);
+}
+
+static void redis_exec(pid_t parent)
+{
+    char port[16];
+    int fd = open("/dev/null", O_RDWR);
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+    }
+    snprintf(port, sizeof(port), "%d", redis_port);
+    execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1",
+           "--save", "", "--appendonly", "no", "--daemonize", "no",
+           "--dir", redis_dir, "--enable-debug-command", "yes", (char *)NULL);
+    _exit(127);
+}
+
+/* A blocking PING until it answers PONG (at most ~5 s). */
+static int redis_wait_ready(void)
+{
+    struct timeval tv = { 0, 200000 };
+    int i, ok = 0;
+
+    for (i = 0; i < 100 && !ok; i++) {
+        redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+        redisReply *r = NULL;
+
+        if (c != NULL && !c->err)
+            r = redisCommand(c, "PING");
+        ok = r != NULL && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+        if (r != NULL)
+            freeReplyObject(r);
+        if (c != NULL)
+            redisFree(c);
+        if (!ok)
+            usleep(50000);
+    }
+    return ok;
+}
+
+static int redis_start(void)
+{
+    pid_t parent = getpid(), pid;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        redis_exec(parent);
+    redis_pid = pid;
+    return redis_wait_ready() ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Loop helpers and callback recorders
+ * ---------------------------------------------------------------------- */
+
+static uv_loop_t loop;
+static uv_timer_t tick;
+
+static uint64_t now_ms(void)
+{
+    return uv_hrtime() / 1000000;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    (void)t;
+}
+
+/* Run the loop until cond holds or ms elapsed (checked every <= 5 ms). */
+#define RUN_UNTIL(cond, ms) do {                                          \
+    uint64_t end_ = now_ms() + (ms);                                      \
+    uv_timer_start(&tick, on_tick, 5, 5);                                 \
+    while (!(cond) && now_ms() < end_)                                    \
+        uv_run(&loop, UV_RUN_ONCE);                                       \
+    uv_timer_stop(&tick);                                                 \
+} while (0)
+#define RUN_FOR(ms) RUN_UNTIL(0, ms)
+
+typedef struct rec {
+    int calls;
+    int nulls;
+    int type;
+    long long integer;
+    char *str;
+    size_t len;
+    uint64_t at_ms;
+} rec;
+
+static void rec_cb(redisReply *r, void *privdata)
+{
+    rec *x = privdata;
+
+    x->calls++;
+    x->at_ms = now_ms();
+    if (r == NULL) {
+        x->nulls++;
+        return;
+    }
+    x->type = r->type;
+    x->integer = r->integer;
+    free(x->str);
+    x->str = r->str ? xstrndup(r->str, r->len) : NULL;
+    x->len = r->len;
+}
+
+static void rec_clear(rec *x, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(x[i].str);
+        memset(&x[i], 0, sizeof(x[i]));
+    }
+}
+
+typedef struct srec {
+    int calls;
+    int status;
+    char *json;         /* copy; NULL when the callback got NULL */
+    size_t len;
+} srec;
+
+static void srec_load(int status, const char *json, size_t len, void *privdata)
+{
+    srec *x = privdata;
+
+    x->calls++;
+    x->status = status;
+    free(x->json);
+    x->json = NULL;
+    if (json != NULL) {
+        x->json = xmalloc(len + 1);
+        memcpy(x->json, json, len + 1);     /* NUL included: checks the contract */
+    }
+    x->len = len;
+}
+
+static void srec_save(int status, void *privdata)
+{
+    srec *x = privdata;
+
+    x->calls++;
+    x->status = status;
+}
+
+static void srec_clear(srec *x, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(x[i].json);
+        memset(&x[i], 0, sizeof(x[i]));
+    }
+}
+
+static store *open_store(const char *url, int timeout_ms, int reconnect_max_ms)
+{
+    store_options o = { url, timeout_ms, reconnect_max_ms };
+    char err[256];
+
+    return store_new(&loop, &o, err, sizeof(err));
+}
+
+/* ------------------------------------------------------------------------
+ * Bad and good urls
+ * ---------------------------------------------------------------------- */
+
+static void test_urls(void)
+{
+    static const char *bad[] = {
+        "", "http://127.0.0.1:6379", "redis://", "redis://:6379", "redis://h:0",
+        "redis://h:65536", "redis://h:12ab", "redis://h:6379/x", "redis://h:6379/0?a=1",
+        "redis://user:pw@h:6379", "redis://h 6379", "rediss://h:6379", "redis://h:6379/0/1",
+        "redis://[::1:6379",
+    };
+    static const char *good[] = {
+        "redis://127.0.0.1:1", "redis://localhost:1/", "redis://127.0.0.1:1/15", "redis://[::1]:1/2",
+    };
+    store_options o = { NULL, 0, 0 };
+    char err[256];
+    size_t i;
+
+    T_OK(store_new(&loop, &o, err, sizeof(err)) == NULL && err[0], "url NULL refused: %s", err);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        store *s;
+
+        o.url = bad[i];
+        err[0] = '\0';
+        s = store_new(&loop, &o, err, sizeof(err));
+        T_OK(s == NULL && err[0] != '\0', "bad url '%s' refused: %s", bad[i], err);
+        store_close(s);
+    }
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        store *s;
+
+        o.url = good[i];
+        s = store_new(&loop, &o, err, sizeof(err));
+        T_OK(s != NULL && err[0] == '\0', "good url '%s' accepted", good[i]);
+        T_OK(!store_is_up(s), "not up before the loop ran");
+        store_close(s);     /* while connecting, or with the retry timer armed */
+    }
+    store_close(NULL);
+    uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+/* ------------------------------------------------------------------------
+ * Sessions round trip
+ * ---------------------------------------------------------------------- */
+
+#define NCASES 6
+
+static const char *case_user[NCASES] = {
+    "84901234567",
+    "Nguy\xe1\xbb\x85n V\xc4\x83n \xc4\x90\xe1\xbb\xa9\x63 \xe2\x9c\x93 \xf0\x9f\x87\xbb\xf0\x9f\x87\xb3",
+    "a b\r\nc d",
+    "*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n",
+    "x:y:z",
+    "\x01\x7f\xff\xfe binary",
+};
+static const char case_val_nul[] = "before\0after";
+static const char *case_val[NCASES] = {
+    "{\"step\": \"ask_code\", \"lang\": \"vi\"}",
+    "{\"text\": \"Tra c\xe1\xbb\xa9u h\xe1\xbb\x93 s\xc6\xa1 \xe2\x80\x94 d\xc3\xb2ng 1\"}",
+    "line 1\r\nline 2\r\n\r\n",
+    "*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nbar\r\n",
+    case_val_nul,
+    "",
+};
+static size_t case_len(int i)
+{
+    return i == 4 ? sizeof(case_val_nul) - 1 : strlen(case_val[i]);
+}
+
+static char *session_key(const char *channel, const char *user, size_t *len)
+{
+    size_t n = strlen("dvcbot:sess:") + strlen(channel) + 1 + strlen(user);
+    char *k = xmalloc(n + 1);
+
+    snprintf(k, n + 1, "dvcbot:sess:%s:%s", channel, user);
+    *len = n;
+    return k;
+}
+
+static void test_save_load(store *s)
+{
+    srec sv[NCASES], ld[NCASES];
+    int i, ok_save = 1, ok_load = 1;
+
+    memset(sv, 0, sizeof(sv));
+    memset(ld, 0, sizeof(ld));
+    for (i = 0; i < NCASES; i++)
+        T_OK(sessions_save(s, "web", case_user[i], case_val[i], case_len(i), 60,
+                           srec_save, &sv[i]) == 0, "save %d queued", i);
+    RUN_UNTIL(sv[NCASES - 1].calls, 3000);
+    for (i = 0; i < NCASES; i++)
+        ok_save &= sv[i].calls == 1 && sv[i].status == 0;
+    T_OK(ok_save, "every save answered once with status 0");
+
+    for (i = 0; i < NCASES; i++)
+        T_OK(sessions_load(s, "web", case_user[i], srec_load, &ld[i]) == 0, "load %d queued", i);
+    RUN_UNTIL(ld[NCASES - 1].calls, 3000);
+    for (i = 0; i < NCASES; i++) {
+        int same = ld[i].calls == 1 && ld[i].status == 0 && ld[i].json != NULL &&
+                   ld[i].len == case_len(i) && memcmp(ld[i].json, case_val[i], case_len(i)) == 0 &&
+                   ld[i].json[ld[i].len] == '\0';
+        if (!same)
+            printf("# case %d: calls %d status %d len %zu\n", i, ld[i].calls, ld[i].status, ld[i].len);
+        ok_load &= same;
+    }
+    T_OK(ok_load, "every load returns the bytes saved (unicode, CRLF, RESP text, NUL, empty)");
+    srec_clear(sv, NCASES);
+    srec_clear(ld, NCASES);
+}
+
+/* Raw checks: exact key names, nothing injected, TTLs. */
+static void test_raw(store *s)
+{
+    rec r[4 + NCASES * 2];
+    int i, ok_get = 1, ok_ttl = 1;
+
+    memset(r, 0, sizeof(r));
+    store_command(s, rec_cb, &r[0], "EXISTS foo");
+    store_command(s, rec_cb, &r[1], "DBSIZE");
+    store_command(s, rec_cb, &r[2], "EXISTS %b", "dvcbot:sess:web:*3", (size_t)18);
+    for (i = 0; i < NCASES; i++) {
+        size_t klen;
+        char *k = session_key("web", case_user[i], &klen);
+
+        store_command(s, rec_cb, &r[4 + 2 * i], "GET %b", k, klen);
+        store_command(s, rec_cb, &r[5 + 2 * i], "TTL %b", k, klen);
+        free(k);
+    }
+    store_command(s, rec_cb, &r[3], "PING");
+    RUN_UNTIL(r[3].calls, 3000);
+    T_OK(r[0].calls == 1 && r[0].type == REDIS_REPLY_INTEGER && r[0].integer == 0,
+         "RESP text in a user id or value injected no command (EXISTS foo = 0)");
+    T_OK(r[1].type == REDIS_REPLY_INTEGER && r[1].integer == NCASES,
+         "DBSIZE of db 3 is exactly the %d sessions (got %lld)", NCASES, r[1].integer);
+    T_OK(r[2].type == REDIS_REPLY_INTEGER && r[2].integer == 0, "no key cut at the CRLF");
+    for (i = 0; i < NCASES; i++) {
+        rec *g = &r[4 + 2 * i], *t = &r[5 + 2 * i];
+
+        ok_get &= g->type == REDIS_REPLY_STRING && g->len == case_len(i) &&
+                  memcmp(g->str, case_val[i], g->len) == 0;
+        ok_ttl &= t->type == REDIS_REPLY_INTEGER && t->integer > 0 && t->integer <= 60;
+    }
+    T_OK(ok_get, "raw GET dvcbot:sess:web:<user> returns each value verbatim");
+    T_OK(ok_ttl, "TTL of every session key is in (0, 60]");
+    rec_clear(r, sizeof(r) / sizeof(r[0]));
+}
+
+static void test_missing_and_misc(store *s)
+{
+    srec a, b, c, d;
+    rec e, t;
+    size_t klen;
+    char *k;
+
+    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
+    memset(&c, 0, sizeof(c)); memset(&d, 0, sizeof(d));
+    memset(&e, 0, sizeof(e)); memset(&t, 0, sizeof(t));
+    a.status = b.status = d.status = 99;
+    sessions_load(s, "web", "nobody-here", srec_load, &a);
+    sessions_load(s, "sms", case_user[0], srec_load, &b);      /* saved under web only */
+    sessions_save(s, "web", case_user[0], "{}", 2, 0, srec_save, &c);  /* EX 0: refused */
+    sessions_save(s, "web", case_user[1], "{\"v\":2}", 7, 30, srec_save, &d);
+    k = session_key("web", case_user[1], &klen);
+    store_command(s, rec_cb, &t, "TTL %b", k, klen);
+    store_command(s, rec_cb, &e, "INCR %b", k, klen);
+    free(k);
+    RUN_UNTIL(e.calls, 3000);
+    T_OK(a.calls == 1 && a.status == 0 && a.json == NULL, "missing session: status 0, json NULL");
+    T_OK(b.calls == 1 && b.status == 0 && b.json == NULL, "channels are separate key spaces");
+    T_OK(c.calls == 1 && c.status == -1, "save with ttl 0 fails with status -1");
+    T_OK(d.calls == 1 && d.status == 0, "overwrite saved");
+    T_OK(t.type == REDIS_REPLY_INTEGER && t.integer > 0 && t.integer <= 30, "save refreshes the TTL (%lld)", t.integer);
+    T_OK(e.calls == 1 && e.type == REDIS_REPLY_ERROR, "error replies are passed through: %s", e.str ? e.str : "");
+    T_OK(sessions_load(s, "we:b", "u", srec_load, &a) == -1, "channel with ':' refused");
+    T_OK(sessions_load(s, "web", "", srec_load, &a) == -1, "empty user refused");
+    T_OK(sessions_load(s, "web", NULL, srec_load, &a) == -1, "NULL user refused");
+    T_OK(sessions_save(NULL, "web", "u", "{}", 2, 10, NULL, NULL) == -1, "NULL store refused");
+    RUN_FOR(20);
+    T_OK(a.calls == 1, "refused calls never call back");
+    srec_clear(&a, 1); srec_clear(&b, 1); srec_clear(&c, 1); srec_clear(&d, 1);
+    rec_clear(&e, 1); rec_clear(&t, 1);
+}
+
+/* 300 pipelined INCRs: answered in order, once each. */
+static void test_pipeline(store *s)
+{
+    enum { N = 300 };
+    rec *r = xcalloc(N, sizeof(*r));
+    int i, ok = 1;
+
+    for (i = 0; i < N; i++)
+        store_command(s, rec_cb, &r[i], "INCR dvcbot:test:counter");
+    T_OK(store_pending_count(s) == N, "pending count %zu", store_pending_count(s));
+    RUN_UNTIL(r[N - 1].calls, 5000);
+    for (i = 0; i < N; i++)
+        ok &= r[i].calls == 1 && r[i].type == REDIS_REPLY_INTEGER && r[i].integer == i + 1;
+    T_OK(ok, "pipelined replies in order, each once");
+    T_OK(store_pending_count(s) == 0, "no pending left");
+    rec_clear(r, N);
+    free(r);
+    store_command(s, NULL, NULL, "DEL dvcbot:test:counter");    /* fn NULL allowed */
+}
+
+/* ------------------------------------------------------------------------
+ * Failure: SIGKILL, restart, timeout
+ * ---------------------------------------------------------------------- */
+
+static void test_kill_restart(store *s)
+{
+    enum { N = 8 };
+    rec r[N], late;
+    srec sr;
+    unsigned long e0 = store_errors(s), rc0 = store_reconnects(s);
+    uint64_t t0;
+    int i, once = 1;
+
+    memset(r, 0, sizeof(r));
+    memset(&late, 0, sizeof(late));
+    memset(&sr, 0, sizeof(sr));
+    store_command(s, rec_cb, &r[0], "DEBUG SLEEP 5");
+    for (i = 1; i < N; i++)
+        store_command(s, rec_cb, &r[i], "GET dvcbot:none:%d", i);
+    RUN_FOR(150);
+    T_OK(r[0].calls == 0 && store_pending_count(s) == N, "commands in flight");
+    redis_kill();
+    RUN_UNTIL(r[N - 1].calls, 3000);
+    RUN_FOR(150);
+    for (i = 0; i < N; i++)
+        once &= r[i].calls == 1 && r[i].nulls == 1;
+    T_OK(once, "SIGKILL: every pending callback got NULL exactly once");
+    T_OK(!store_is_up(s), "store is down");
+    T_OK(store_errors(s) > e0 && store_errstr(s)[0], "error counted: %s", store_errstr(s));
+    T_OK(store_command(s, rec_cb, &late, "PING") == -1, "store_command while down returns -1");
+    T_OK(sessions_load(s, "web", "u", srec_load, &sr) == -1, "sessions_load while down returns -1");
+    T_OK(sessions_save(s, "web", "u", "{}", 2, 10, srec_save, &sr) == -1, "sessions_save while down returns -1");
+    RUN_FOR(500);
+    T_OK(late.calls == 0 && sr.calls == 0, "no callback for refused commands");
+    T_OK(store_errors(s) >= e0 + 3, "reconnect attempts while down fail and are counted (%lu)",
+         store_errors(s) - e0);
+
+    T_OK(redis_start() == 0, "redis restarted on port %d", redis_port);
+    t0 = now_ms();
+    RUN_UNTIL(store_is_up(s), 5000);
+    T_OK(store_is_up(s), "store reconnected by itself after %llu ms",
+         (unsigned long long)(now_ms() - t0));
+    T_OK(store_reconnects(s) == rc0 + 1, "reconnects counted (%lu)", store_reconnects(s));
+    test_save_load(s);      /* and SELECT 3 was redone: */
+    test_raw(s);
+    rec_clear(r, N);
+    rec_clear(&late, 1);
+}
+
+static void test_timeout(void)
+{
+    store *s = open_store(redis_url, 300, 400);
+    rec a, b, c;
+    uint64_t t0;
+    unsigned long e0;
+
+    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b)); memset(&c, 0, sizeof(c));
+    RUN_UNTIL(store_is_up(s), 3000);
+    T_OK(store_is_up(s), "timeout store up");
+    e0 = store_errors(s);
+    t0 = now_ms();
+    store_command(s, rec_cb, &a, "DEBUG SLEEP 2");
+    store_command(s, rec_cb, &b, "PING");
+    RUN_UNTIL(a.calls && b.calls, 2000);
+    T_OK(a.calls == 1 && a.nulls == 1 && b.calls == 1 && b.nulls == 1,
+         "DEBUG SLEEP 2 with timeout 300 ms: both pending get NULL once");
+    T_OK(a.at_ms - t0 >= 290 && a.at_ms - t0 < 1000, "timed out after %llu ms",
+         (unsigned long long)(a.at_ms - t0));
+    T_OK(!store_is_up(s) && store_errors(s) > e0, "down after the timeout");
+    T_OK(strstr(store_errstr(s), "timed out") != NULL, "errstr: %s", store_errstr(s));
+    RUN_UNTIL(store_is_up(s), 5000);
+    T_OK(store_is_up(s), "reconnected after the timeout (%llu ms after the command)",
+         (unsigned long long)(now_ms() - t0));
+    store_command(s, rec_cb, &c, "PING");
+    RUN_UNTIL(c.calls, 2000);
+    T_OK(c.type == REDIS_REPLY_STATUS, "PING after reconnect: status reply");
+    T_STREQ(c.str, "PONG", "PING after reconnect: PONG");
+    T_OK(store_reconnects(s) >= 1, "reconnects %lu", store_reconnects(s));
+    store_close(s);
+    rec_clear(&a, 1); rec_clear(&b, 1); rec_clear(&c, 1);
+}
+
+static void test_bad_db(void)
+{
+    char url[64];
+    store *s;
+
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/9999", redis_port);
+    s = open_store(url, 500, 200);
+    RUN_UNTIL(store_errors(s) >= 2, 3000);
+    T_OK(!store_is_up(s) && strstr(store_errstr(s), "SELECT 9999") != NULL,
+         "SELECT refused: not up, retried (%lu), errstr: %s", store_errors(s), store_errstr(s));
+    store_close(s);
+}
+
+/* ------------------------------------------------------------------------
+ * store_close in every state
+ * ---------------------------------------------------------------------- */
+
+typedef struct closer {
+    store *s;
+    int calls;
+    int nulls;
+    int cmd_after_close;
+} closer;
+
+static void close_from_cb(redisReply *r, void *privdata)
+{
+    closer *c = privdata;
+
+    c->calls++;
+    c->nulls += r == NULL;
+    store_close(c->s);
+    store_close(c->s);      /* twice: harmless */
+    c->cmd_after_close = store_command(c->s, NULL, NULL, "PING");
+}
+
+static void test_close_inside_callback(void)
+{
+    closer c = { NULL, 0, 0, 0 };
+    rec r[3];
+    int i, once = 1;
+
+    memset(r, 0, sizeof(r));
+    c.s = open_store(redis_url, 1000, 1000);
+    RUN_UNTIL(store_is_up(c.s), 3000);
+    store_command(c.s, close_from_cb, &c, "PING");
+    for (i = 0; i < 3; i++)
+        store_command(c.s, rec_cb, &r[i], "PING");
+    RUN_UNTIL(c.calls, 2000);
+    for (i = 0; i < 3; i++)
+        once &= r[i].calls == 1;
+    T_OK(c.calls == 1 && c.nulls == 0 && once, "store_close from a reply callback: the rest answered once");
+    T_OK(c.cmd_after_close == -1, "store_command after store_close returns -1");
+    rec_clear(r, 3);
+}
+
+/* The id of the Redis client called name, through a blocking connection. */
+static long long client_id(const char *name)
+{
+    struct timeval tv = { 1, 0 };
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+    redisReply *r = c && !c->err ? redisCommand(c, "CLIENT LIST") : NULL;
+    long long id = -1;
+    char needle[64];
+    const char *at;
+
+    snprintf(needle, sizeof(needle), " name=%s ", name);
+    if (r != NULL && r->type == REDIS_REPLY_STRING && (at = strstr(r->str, needle)) != NULL) {
+        while (at > r->str && at[-1] != '\n')
+            at--;
+        if (sscanf(at, "id=%lld", &id) != 1)
+            id = -1;
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    if (id >= 0 && (r = redisCommand(c, "CLIENT KILL ID %lld", id)) != NULL)
+        freeReplyObject(r);
+    if (c != NULL)
+        redisFree(c);
+    return id;
+}
+
+/* The server drops the connection; the first NULL callback closes the store
+ * from inside hiredis' own free: the others still get NULL exactly once. */
+static void test_close_on_loss(void)
+{
+    closer c = { NULL, 0, 0, 0 };
+    rec r;
+
+    memset(&r, 0, sizeof(r));
+    c.s = open_store(redis_url, 5000, 1000);
+    RUN_UNTIL(store_is_up(c.s), 3000);
+    store_command(c.s, NULL, NULL, "CLIENT SETNAME dvcbot-victim");
+    store_command(c.s, close_from_cb, &c, "BLPOP dvcbot:test:never 5");
+    store_command(c.s, rec_cb, &r, "PING");
+    RUN_FOR(100);
+    T_OK(client_id("dvcbot-victim") >= 0, "CLIENT KILL of the store's connection");
+    RUN_UNTIL(c.calls && r.calls, 2000);
+    RUN_FOR(50);
+    T_OK(c.calls == 1 && c.nulls == 1 && r.calls == 1 && r.nulls == 1,
+         "store_close from a NULL callback during a loss: each pending gets NULL once");
+    T_OK(c.cmd_after_close == -1, "store_command from that callback returns -1");
+    rec_clear(&r, 1);
+}
+
+static void test_close_cases(store *s)
+{
+    rec r[3];
+    store *t;
+    int i, once = 1;
+    char url[64];
+
+    memset(r, 0, sizeof(r));
+    store_command(s, rec_cb, &r[0], "DEBUG SLEEP 0.2");
+    store_command(s, rec_cb, &r[1], "PING");
+    store_command(s, rec_cb, &r[2], "PING");
+    store_close(s);
+    for (i = 0; i < 3; i++)
+        once &= r[i].calls == 1 && r[i].nulls == 1;
+    T_OK(once, "store_close while connected: pending callbacks got NULL inside the call");
+    RUN_FOR(300);
+    once = 1;
+    for (i = 0; i < 3; i++)
+        once &= r[i].calls == 1;
+    T_OK(once, "and never again");
+    rec_clear(r, 3);
+
+    test_close_inside_callback();
+    test_close_on_loss();
+
+    t = open_store(redis_url, 1000, 1000);      /* close with SELECT pending */
+    RUN_UNTIL(store_pending_count(t) > 0, 2000);
+    T_OK(store_pending_count(t) == 1 && !store_is_up(t), "SELECT pending, not up yet");
+    store_close(t);
+
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
+    t = open_store(url, 1000, 1000);            /* close while down, retry armed */
+    RUN_UNTIL(store_errors(t) >= 2, 2000);
+    T_OK(store_errors(t) >= 2 && !store_is_up(t), "nothing listening: down, retrying: %s", store_errstr(t));
+    store_close(t);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void install_guards(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = redis_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    atexit(redis_kill);
+    alarm(28);
+}
+
+int main(void)
+{
+    store *s;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    install_guards();
+    uv_loop_init(&loop);
+    uv_timer_init(&loop, &tick);
+    test_urls();
+
+    redis_port = free_port();
+    if (mkdtemp(redis_dir) == NULL || redis_port < 0 || redis_start() != 0) {
+        T_OK(0, "start redis-server on port %d", redis_port);
+        return t_done();
+    }
+    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/3", redis_port);
+    s = open_store(redis_url, 1000, 1000);
+    T_OK(s != NULL && !store_is_up(s), "store_new returns at once, not up yet");
+    RUN_UNTIL(store_is_up(s), 3000);
+    T_OK(store_is_up(s), "connected and SELECT 3 done");
+    T_STREQ(store_errstr(s), "", "no error yet");
+
+    test_save_load(s);
+    test_raw(s);
+    test_missing_and_misc(s);
+    test_pipeline(s);
+    test_timeout();
+    test_bad_db();
+    test_kill_restart(s);
+    test_close_cases(s);
+
+    uv_close((uv_handle_t *)&tick, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    T_OK(uv_loop_close(&loop) == 0, "loop closes: every handle was closed");
+    redis_kill();
+    rmdir(redis_dir);
+    return t_done();
+}
