@@ -196,6 +196,7 @@ int cmd_classify(int argc, char **argv)
         fprintf(stderr, "dvcbot classify: %s\n", err);
         return 1;
     }
+    intents_set_extras(in, all);
     int rc = classify_stream(in, all);
     intents_free(in);
     return rc;

@@ -70,7 +70,8 @@ static int app_start(app *a)
     }
     a->metrics = metrics_new();
     router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
-                      .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s};
+                      .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
+                      .cfg = a->cfg, .catalogue = NULL};
     a->router = router_new(&rd);
     server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                       .router = a->router, .store = a->store};

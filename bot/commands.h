@@ -5,6 +5,8 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_keys(int argc, char **argv);        /* bot/cmd_keys.c */
+int cmd_catalogue(int argc, char **argv);   /* bot/cmd_catalogue.c */
 
 /* Value of "--config FILE" in argv, or the default path. Returns NULL and
  * prints a message if an option is not known. */

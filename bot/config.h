@@ -39,6 +39,13 @@ typedef struct config {
         int requests;           /* 1: one JSON line per request on stderr */
     } log;
     struct {
+        int miss_limit;         /* unknown dossier codes per number per window */
+        int miss_window_s;
+        int complaint_max_text; /* characters of one complaint */
+        char *complaint_agency; /* agency e-id of complaints without a dossier */
+        int tz_offset_min;      /* local time of dates shown to citizens (+420) */
+    } domain;
+    struct {
         char *intents;          /* resolved paths */
         char *messages;
         char *catalogue;

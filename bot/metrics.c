@@ -13,7 +13,8 @@ static const double metrics_buckets[] = {
 #define NCLASSES 5 /* 1xx..5xx */
 
 static const char *const metrics_route_names[ROUTE__COUNT] = {
-    "/api/v1/chat", "/healthz", "/metrics", "other",
+    "/api/v1/chat", "/healthz", "/metrics", "/api/v1/dossiers", "/api/v1/complaints",
+    "/api/v1/stats", "other",
 };
 
 struct metrics {

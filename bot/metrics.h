@@ -16,6 +16,9 @@ typedef enum metrics_route {
     ROUTE_CHAT = 0,
     ROUTE_HEALTHZ,
     ROUTE_METRICS,
+    ROUTE_DOSSIERS,
+    ROUTE_COMPLAINTS,
+    ROUTE_STATS,
     ROUTE_OTHER,
     ROUTE__COUNT
 } metrics_route;

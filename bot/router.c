@@ -118,6 +118,9 @@ static void router_loaded(int status, const char *json, size_t len, void *privda
         .msgs = rt->r->d.msgs,
         .lang = json_is_string(lang) && !strcmp(json_string_value(lang), "en") ? "en" : "vi",
         .out = reply_new(),
+        .store = rt->r->d.store,
+        .catalogue = rt->r->d.catalogue,
+        .cfg = rt->r->d.cfg,
     };
     dialog_for(rt->ir.intent)(&rt->dctx);
 }

@@ -16,6 +16,7 @@
 #ifndef DVC_ROUTER_H
 #define DVC_ROUTER_H
 
+#include "bot/config.h"
 #include "bot/messages.h"
 #include "bot/metrics.h"
 #include "channels/message.h"
@@ -23,6 +24,7 @@
 #include "store/redis.h"
 
 typedef struct router router;
+struct catalogue;
 
 typedef void router_done_fn(int status, reply *r, const char *intent, void *ctx);
 
@@ -32,6 +34,8 @@ typedef struct router_deps {
     const messages *msgs;       /* borrowed */
     metrics *metrics;           /* borrowed, may be NULL */
     int session_ttl_s;
+    const config *cfg;          /* borrowed */
+    const struct catalogue *catalogue; /* borrowed, may be NULL */
 } router_deps;
 
 router *router_new(const router_deps *deps);

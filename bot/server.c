@@ -26,6 +26,9 @@ static const struct lws_protocols server_protocols[] = {
     PROTO("dvc-healthz", ep_healthz),
     PROTO("dvc-metrics", ep_metrics),
     PROTO("dvc-notfound", ep_notfound),
+    PROTO("dvc-dossiers", ep_dossiers),
+    PROTO("dvc-complaints", ep_complaints),
+    PROTO("dvc-stats", ep_stats),
     {.name = NULL},
 };
 
@@ -36,7 +39,10 @@ static const struct lws_protocols server_protocols[] = {
     {.mount_next = next, .mountpoint = path, .origin = proto,             \
      .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
 
-static const struct lws_http_mount mount_chat = MOUNT(NULL, "/api/v1/chat", "dvc-chat");
+static const struct lws_http_mount mount_stats = MOUNT(NULL, "/api/v1/stats", "dvc-stats");
+static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
+static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
+static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
 static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
 static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
 static const struct lws_http_mount mount_root = MOUNT(&mount_metrics, "/", "dvc-notfound");

@@ -16,7 +16,14 @@
  *   "lang"   "vi" | "en"
  *   "await"  intent name whose question is pending: a following message
  *            that matches no intent is routed to that dialog
- *   "last_intent", "last_dossier", "turns" */
+ *   "last_intent", "last_dossier", "turns"
+ *
+ * The channel is ctx->msg->channel; on CHANNEL_SMS and CHANNEL_USSD,
+ * ctx->msg->user is the citizen's normalised MSISDN (84xxxxxxxxx), so "my
+ * dossiers" and notifications can use it. ctx->msg->payload holds the raw
+ * button payload, whose argument a dialog may parse itself. A dialog waiting
+ * on Redis must still call dialog_finish() once, also when Redis fails (after
+ * saying "errors.unavailable" or similar). */
 #ifndef DVC_DIALOG_H
 #define DVC_DIALOG_H
 
@@ -24,7 +31,11 @@
 
 #include "channels/message.h"
 #include "intents/intents.h"
+#include "bot/config.h"
 #include "bot/messages.h"
+#include "store/redis.h"
+
+struct catalogue;
 
 typedef struct dialog_ctx {
     const message *msg;         /* the inbound message (borrowed) */
@@ -33,6 +44,9 @@ typedef struct dialog_ctx {
     const messages *msgs;
     const char *lang;           /* "vi" or "en" */
     reply *out;                 /* append the answer here */
+    store *store;               /* for dialogs that read or write records */
+    const struct catalogue *catalogue; /* procedure catalogue (bot/catalogue.h) */
+    const config *cfg;
 } dialog_ctx;
 
 typedef void dialog_fn(dialog_ctx *ctx);

@@ -1,0 +1,27 @@
+/* auth.h -- agency API keys: "Authorization: Bearer <key>".
+ *
+ * Keys are created by `dvcbot keys create --agency <e-id> [--name NAME]`
+ * (bot/cmd_keys.c), printed once, and stored only as a hash
+ * (store/keys.h). A key is scoped to exactly one agency e-id: the endpoints
+ * compare that e-id with the agency that prefixes a dossier code (or owns a
+ * complaint) and answer 403 on a mismatch.
+ *
+ * auth_agency() reads the header of the current request and looks the key's
+ * hash up in Redis asynchronously. The callback gets:
+ *   status 0   and the agency e-id (valid during the callback only)
+ *   status 401 no/ill-formed Authorization header, or unknown key
+ *   status 503 Redis down or failed
+ * It is called exactly once, possibly before auth_agency() returns. Pass an
+ * http_pending as privdata, never the wsi (bot/http.h). */
+#ifndef DVC_AUTH_H
+#define DVC_AUTH_H
+
+#include <libwebsockets.h>
+
+#include "store/redis.h"
+
+typedef void auth_fn(int status, const char *agency, void *privdata);
+
+void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata);
+
+#endif
