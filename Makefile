@@ -7,7 +7,7 @@
 #   make bench      benchmarks against baselines (tests/bench)
 
 CC       ?= cc
-PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv
+PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
 WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
 INC      := -I. -Icommon
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

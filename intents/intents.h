@@ -57,6 +57,11 @@ void intents_free(intents *in);
  * or -1 if the text is not valid UTF-8 (out->intent is then INTENT_UNKNOWN). */
 int intents_classify(intents *in, const char *text, size_t len, intent_result *out);
 
+/* Whether intents_classify computes the query and text entities (default
+ * on). Turning them off saves time and allocation when only the intent and
+ * the code/score entities are wanted (e.g. `dvcbot classify`). */
+void intents_set_extras(intents *in, int on);
+
 /* Free query/text and reset every field (intent = INTENT_UNKNOWN). Accepts NULL. */
 void intent_result_clear(intent_result *r);
 

@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config
       libwebsockets-dev libwebsockets-evlib-uv libuv1-dev
-      libhiredis-dev libpcre2-dev libjansson-dev
+      libhiredis-dev libpcre2-dev libjansson-dev libssl-dev
       redis-server kannel kannel-extras
       clang libclang-rt-14-dev
       python3 curl)
