@@ -1,0 +1,191 @@
+/* test_intents.c -- unit tests of the rule engine and entity extraction:
+ * config loading and its error messages, priorities, named groups, entity
+ * canonicalisation, regex-bomb inputs, invalid UTF-8 and over-long input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "intents/intents.h"
+#include "t.h"
+
+static char tmp_path[64];
+
+/* Write json to a temporary file and try to load it; err gets the message. */
+static intents *load_json(const char *json, char *err, size_t errlen)
+{
+    snprintf(tmp_path, sizeof tmp_path, "/tmp/test_intents.XXXXXX");
+    int fd = mkstemp(tmp_path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    fputs(json, f);
+    fclose(f);
+    intents *in = intents_load(tmp_path, err, errlen);
+    unlink(tmp_path);
+    return in;
+}
+
+static void expect_error(const char *json, const char *want_tail, const char *what)
+{
+    char err[512] = "", want[600];
+    intents *in = load_json(json, err, sizeof err);
+    snprintf(want, sizeof want, "%s: %s", tmp_path, want_tail);
+    T_OK(in == NULL, "%s: load fails", what);
+    T_STREQ(err, want, "%s: message", what);
+    intents_free(in);
+}
+
+static void test_load_errors(void)
+{
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"hd\"},"
+                 "{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"(abcd\"}]}",
+                 "rules[1].pattern: missing closing parenthesis at offset 5", "bad regex");
+    expect_error("{\"rules\": [{\"intent\": \"weather\", \"priority\": 1, \"pattern\": \"x\"}]}",
+                 "rules[0].intent: unknown intent \"weather\"", "unknown intent");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"pattern\": \"x\"}]}",
+                 "rules[0].priority: missing or not an integer", "missing priority");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1}]}",
+                 "rules[0].pattern: missing or not a non-empty string", "missing pattern");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"(?<foo>x)\"}]}",
+                 "rules[0].pattern: unknown entity group \"foo\"", "unknown group");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"a(*COMMIT)\"}]}",
+                 "rules[0].pattern: backtracking verbs, callouts and (?x) are not allowed", "verbs");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"patern\": \"x\"}]}",
+                 "rules[0]: unknown key \"patern\"", "typo key");
+    expect_error("{\"rules\": {}}", "rules: missing or not an array", "rules not array");
+    expect_error("{\"rules\": [], \"score_words\": [{\"pattern\": \"x\", \"score\": 9}]}",
+                 "score_words[0].score: must be an integer 0-5", "bad score");
+    char err[256];
+    T_OK(intents_load("/nonexistent/intents.json", err, sizeof err) == NULL &&
+         strncmp(err, "/nonexistent/intents.json:", 26) == 0, "missing file names the file");
+    intents *in = load_json("{\"rules\": [", err, sizeof err);
+    T_OK(in == NULL && strstr(err, tmp_path) == err, "JSON syntax error names the file: %s", err);
+}
+
+static void test_priority(void)
+{
+    char err[256];
+    intent_result r = {0};
+    intents *in = load_json("{\"rules\": ["
+        "{\"intent\": \"greeting\", \"priority\": 1, \"pattern\": \"\\\\bchao\\\\b\"},"
+        "{\"intent\": \"help\", \"priority\": 5, \"pattern\": \"\\\\bhuong dan\\\\b\"},"
+        "{\"intent\": \"rating\", \"priority\": 5, \"pattern\": \"^dg (?<score>\\\\d)\"},"
+        "{\"intent\": \"rating\", \"priority\": 2, \"pattern\": \"\\\\bgood\\\\b\", \"entities\": {\"score\": 5}}"
+        "]}", err, sizeof err);
+    T_OK(in != NULL, "small config loads (%s)", in ? "" : err);
+    if (!in)
+        return;
+    intents_classify(in, "Chào, hướng dẫn tôi", strlen("Chào, hướng dẫn tôi"), &r);
+    T_STREQ(intent_name(r.intent), "help", "higher priority wins over earlier match");
+    intents_classify(in, "chao", 4, &r);
+    T_STREQ(intent_name(r.intent), "greeting", "lower priority when alone");
+    intents_classify(in, "DG 4", 4, &r);
+    T_OK(r.intent == INTENT_RATING && r.score == 4, "named group score");
+    intents_classify(in, "good", 4, &r);
+    T_OK(r.score == 5, "fixed entity score");
+    intents_classify(in, "xyz", 3, &r);
+    T_STREQ(intent_name(r.intent), "unknown", "no rule -> unknown");
+    intent_result_clear(&r);
+    intents_free(in);
+}
+
+static intents *g_in;
+
+static intent_result *cl(const char *s)
+{
+    static intent_result r;
+    intents_classify(g_in, s, strlen(s), &r);
+    return &r;
+}
+
+static void test_entities(void)
+{
+    T_STREQ(cl("HS 000.00.12.H18 200520 0001")->dossier_code, "000.00.12.H18-200520-0001", "spaces");
+    T_STREQ(cl("kt hs 00000 06H56-231027-0361")->dossier_code, "000.00.06.H56-231027-0361", "dropped dots");
+    T_STREQ(cl("tracuu h56.14-240823-0001")->dossier_code, "H56.14-240823-0001", "short form");
+    T_STREQ(cl("tracuu h56 14 2 240823 0001")->dossier_code, "H56.14.2-240823-0001", "short form spaces");
+    T_STREQ(cl("tracuu 000.00.12.H18-201320-0001")->dossier_code, "", "month 13 rejected");
+    T_STREQ(cl("tracuu 000.00.12.H18-200532-0001")->dossier_code, "", "day 32 rejected");
+    T_STREQ(cl("tracuu 000.00.12.H18-200500-0001")->dossier_code, "", "day 00 rejected");
+    T_STREQ(cl("TT 1.001193")->procedure_code, "1.001193", "procedure code");
+    T_STREQ(cl("TTPA pa 241105 0123")->complaint_code, "PA-241105-0123", "complaint code");
+    T_OK(cl("DG 000.00.06.H56-231027-0361 5")->score == 5, "DG code score");
+    T_OK(cl("danh gia 4/5")->score == 4, "N/5");
+    T_OK(cl("cho 2 điểm")->score == 2, "N diem");
+    T_OK(cl("rất không hài lòng")->score == 1, "rat khong hai long");
+    T_OK(cl("k hai long")->score == 2, "k hai long");
+    T_OK(cl("rất hài lòng")->score == 5, "rat hai long");
+    T_OK(cl("binh thuong")->score == 3, "binh thuong");
+    T_OK(cl("hài lòng")->score == 4, "hai long");
+    intent_result *r = cl("TT khai sinh");
+    T_OK(r->intent == INTENT_PROCEDURE_INFO && r->query && strcmp(r->query, "khai sinh") == 0,
+         "query of TT khai sinh: %s", r->query ? r->query : "(null)");
+    r = cl("PAKN Cán bộ xã gây khó dễ");
+    T_OK(r->intent == INTENT_COMPLAINT_NEW && r->text && strcmp(r->text, "Cán bộ xã gây khó dễ") == 0,
+         "complaint text keeps diacritics: %s", r->text ? r->text : "(null)");
+    intent_result e = {0};
+    intents_entities(g_in, "000.00.12.H18-200520-0001", 25, &e);
+    T_STREQ(e.dossier_code, "000.00.12.H18-200520-0001", "intents_entities finds a bare code");
+    intents_entities(g_in, "4", 1, &e);
+    T_OK(e.score == 4, "intents_entities: bare score");
+    intent_result_clear(&e);
+}
+
+static void test_hostile(void)
+{
+    intent_result r = {0};
+    T_OK(intents_classify(g_in, "ho so \xc0\xaf", 8, &r) == -1 && r.intent == INTENT_UNKNOWN,
+         "invalid UTF-8 -> -1, unknown");
+    size_t n = 100000;
+    char *big = malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        big[i] = "ho so 000.00.12 a "[i % 18];
+    big[n] = '\0';
+    clock_t t0 = clock();
+    T_OK(intents_classify(g_in, big, n, &r) == 0, "100 kB input classified");
+    memset(big, 'a', n);
+    intents_classify(g_in, big, n, &r);
+    for (size_t i = 0; i < n; i++)
+        big[i] = "1 . "[i % 4];
+    intents_classify(g_in, big, n, &r);
+    big[n - 1] = '\xc3'; /* invalid beyond the classified prefix */
+    T_OK(intents_classify(g_in, big, n, &r) == -1, "invalid UTF-8 past the cap still detected");
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    T_OK(secs < 2.0, "hostile inputs finish quickly (%.3f s)", secs);
+    free(big);
+    char err[256];
+    intents *bomb = load_json("{\"rules\": [{\"intent\": \"help\", \"priority\": 1,"
+                              " \"pattern\": \"^(a+)+$\"}]}", err, sizeof err);
+    T_OK(bomb != NULL, "regex-bomb rule loads");
+    const char *evil = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!";
+    t0 = clock();
+    T_OK(bomb && intents_classify(bomb, evil, strlen(evil), &r) == 0 && r.intent == INTENT_UNKNOWN,
+         "catastrophic backtracking stopped by the match limit");
+    T_OK((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0, "regex bomb finishes quickly");
+    intents_free(bomb);
+    intents_free(NULL);
+    intent_result_clear(NULL);
+    intent_result_clear(&r);
+}
+
+int main(void)
+{
+    char err[512];
+    T_STREQ(intent_name(INTENT_RATING), "rating", "intent_name");
+    T_OK(intent_from_name("human_agent") == INTENT_HUMAN_AGENT && intent_from_name("x") == -1,
+         "intent_from_name");
+    test_load_errors();
+    test_priority();
+    g_in = intents_load("config/intents.json", err, sizeof err);
+    T_OK(g_in != NULL, "config/intents.json loads (%s)", g_in ? "" : err);
+    if (g_in) {
+        test_entities();
+        test_hostile();
+        intent_result *r = cl("");
+        intent_result_clear(r);
+    }
+    intents_free(g_in);
+    return t_done();
+}
