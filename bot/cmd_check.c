@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bot/catalogue.h"
 #include "bot/commands.h"
 #include "bot/config.h"
 #include "bot/messages.h"
@@ -21,6 +22,27 @@ const char *cmd_config_arg(int argc, char **argv)
         }
     }
     return path;
+}
+
+static void check_on_error(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "error: %s\n", line);
+}
+
+/* The procedure catalogue and its question words: every error, one a line. */
+static int check_catalogue(const config *cfg)
+{
+    char err[1024];
+    catalogue_opts o = {.on_error = check_on_error, .max_errors = 50};
+    catalogue *cat = catalogue_load(cfg->files.catalogue, cfg->files.procedure_aspects, &o, err,
+                                    sizeof(err));
+    if (!cat)
+        return 1;   /* every error was printed by check_on_error */
+    printf("ok: %s (%zu procedures, %zu fields), %s\n", cfg->files.catalogue,
+           catalogue_count(cat), catalogue_nfields(cat), cfg->files.procedure_aspects);
+    catalogue_free(cat);
+    return 0;
 }
 
 int cmd_check_config(int argc, char **argv)
@@ -45,6 +67,7 @@ int cmd_check_config(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         errors++;
     }
+    errors += check_catalogue(cfg);
     if (!errors)
         printf("ok: %s, %s, %s\n", cfg->path, cfg->files.messages, cfg->files.intents);
     intents_free(in);

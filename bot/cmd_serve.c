@@ -10,15 +10,20 @@
 #include <string.h>
 #include <uv.h>
 
+#include "bot/catalogue.h"
 #include "bot/commands.h"
 #include "bot/config.h"
 #include "bot/log.h"
 #include "bot/messages.h"
 #include "bot/metrics.h"
+#include "bot/outbox_worker.h"
 #include "bot/router.h"
 #include "bot/server.h"
 #include "intents/intents.h"
 #include "store/redis.h"
+
+/* SIGINT, SIGTERM stop; SIGHUP reloads the procedure catalogue. */
+#define APP_NSIG 3
 
 typedef struct app {
     uv_loop_t loop;
@@ -29,19 +34,31 @@ typedef struct app {
     store *store;
     router *router;
     server *server;
-    uv_signal_t sig[2];
+    outbox_worker *worker;      /* NULL when sms.outbox is off */
+    catalogue *catalogue;
+    uv_signal_t sig[APP_NSIG];
     int stopping;
 } app;
 
 static void app_on_signal(uv_signal_t *h, int signum)
 {
     app *a = h->data;
+    if (signum == SIGHUP && !a->stopping) {
+        char err[512];
+        if (catalogue_reload(a->catalogue, a->cfg->files.catalogue,
+                             a->cfg->files.procedure_aspects, err, sizeof(err)) == 0)
+            log_info("SIGHUP: catalogue reloaded, %zu procedures", catalogue_count(a->catalogue));
+        else
+            log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+        return;
+    }
     if (a->stopping)
         return;
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < APP_NSIG; i++)
         uv_close((uv_handle_t *)&a->sig[i], NULL);
+    outbox_worker_stop(a->worker);
     server_stop(a->server);
     store_close(a->store);
     a->store = NULL;
@@ -52,7 +69,9 @@ static int app_load(app *a, const char *path)
     char err[512];
     if (!(a->cfg = config_load(path, err, sizeof(err))) ||
         !(a->msgs = messages_load(a->cfg->files.messages, err, sizeof(err))) ||
-        !(a->intents = intents_load(a->cfg->files.intents, err, sizeof(err)))) {
+        !(a->intents = intents_load(a->cfg->files.intents, err, sizeof(err))) ||
+        !(a->catalogue = catalogue_load(a->cfg->files.catalogue, a->cfg->files.procedure_aspects,
+                                        NULL, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
@@ -71,7 +90,7 @@ static int app_start(app *a)
     a->metrics = metrics_new();
     router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
                       .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
-                      .cfg = a->cfg, .catalogue = NULL};
+                      .cfg = a->cfg, .catalogue = a->catalogue};
     a->router = router_new(&rd);
     server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                       .router = a->router, .store = a->store};
@@ -79,11 +98,17 @@ static int app_start(app *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
-    static const int signums[2] = {SIGINT, SIGTERM};
-    for (int i = 0; i < 2; i++) {
+    static const int signums[APP_NSIG] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < APP_NSIG; i++) {
         uv_signal_init(&a->loop, &a->sig[i]);
         a->sig[i].data = a;
         uv_signal_start(&a->sig[i], app_on_signal, signums[i]);
+    }
+    outbox_worker_deps wd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
+                             .cfg = a->cfg, .metrics = a->metrics};
+    if (a->cfg->sms.outbox && !(a->worker = outbox_worker_new(&wd, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
     }
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
@@ -91,12 +116,15 @@ static int app_start(app *a)
 
 static void app_free(app *a)
 {
+    outbox_worker_stop(a->worker);
     server_free(a->server);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
+    outbox_worker_free(a->worker);
     if (uv_loop_close(&a->loop) != 0)
         log_error("event loop closed with handles still open");
     router_free(a->router);
+    catalogue_free(a->catalogue);
     metrics_free(a->metrics);
     intents_free(a->intents);
     messages_free(a->msgs);
@@ -119,7 +147,7 @@ int cmd_serve(int argc, char **argv)
         uv_run(&a.loop, UV_RUN_DEFAULT);
         rc = 0;
     } else {
-        for (int i = 0; a.server && i < 2; i++)
+        for (int i = 0; a.server && i < APP_NSIG; i++)
             uv_close((uv_handle_t *)&a.sig[i], NULL);
         server_stop(a.server);
     }

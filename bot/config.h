@@ -46,9 +46,31 @@ typedef struct config {
         int tz_offset_min;      /* local time of dates shown to citizens (+420) */
     } domain;
     struct {
+        int unicode;            /* 1: replies in UCS-2 (X-Kannel-Coding: 2) */
+        int max_segments;       /* segments of one reply page */
+        int max_pages;          /* pages of one long answer (1..9) */
+        int max_text;           /* bytes of one MO kept */
+        char *secret;           /* "" or the secret= Kannel must send */
+        char *allow_ips;        /* "" or the peers allowed, comma separated */
+        int dedup_ttl_s;        /* answers kept per Kannel id */
+        int outbox;             /* 1: drain the outbox to Kannel */
+        char *kannel_sendsms_url;
+        char *username;
+        char *password;
+        char *from;             /* sender (short code), "" for Kannel's default */
+        int segments_per_s;     /* outbound rate */
+        int max_inflight;       /* sendsms requests at once */
+        char *dlr_base_url;     /* "" = http://{http.bind}:{http.port}/sms/kannel/dlr; "off" */
+        int max_attempts;
+        int retry_base_ms;
+        int retry_max_ms;
+        int timeout_ms;         /* one sendsms request */
+    } sms;
+    struct {
         char *intents;          /* resolved paths */
         char *messages;
         char *catalogue;
+        char *procedure_aspects; /* question words of procedure_info */
     } files;
 } config;
 

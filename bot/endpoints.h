@@ -14,6 +14,9 @@ int ep_dossiers(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
 /* GET /api/v1/complaints, POST /api/v1/complaints/{code}/answer, GET /api/v1/stats (ep_complaints.c) */
 int ep_complaints(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 int ep_stats(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* GET/POST /sms/kannel and GET /sms/kannel/dlr (ep_sms.c) */
+int ep_sms(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int ep_sms_dlr(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* GET /healthz, GET /metrics and every unknown path (ep_ops.c) */
 int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);

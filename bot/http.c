@@ -144,9 +144,12 @@ static void http_finish_log(struct lws *wsi, http_req *hr)
     int m = 0;
     while (m < 7 && !(hr->method & (1 << m)))
         m++;
+    static const enum lws_token_indexes toks[] = {
+        WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI, WSI_TOKEN_DELETE_URI,
+        WSI_TOKEN_PATCH_URI, WSI_TOKEN_HEAD_URI, WSI_TOKEN_OPTIONS_URI, WSI_TOKEN_GET_URI,
+    };
     char uri[128] = "";
-    lws_hdr_copy(wsi, uri, sizeof(uri), hr->method == HTTP_POST ? WSI_TOKEN_POST_URI
-                                                                : WSI_TOKEN_GET_URI);
+    lws_hdr_copy(wsi, uri, sizeof(uri), toks[m]);
     log_request(&(log_req){.method = names[m], .route = uri[0] ? uri : NULL,
                            .status = hr->status, .ms = secs * 1e3, .channel = hr->channel,
                            .user = hr->user, .intent = hr->intent, .error = hr->error});
@@ -162,6 +165,10 @@ static int http_write_response(struct lws *wsi, http_req *hr)
     if (hr->allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
                                                  (const unsigned char *)hr->allow,
                                                  (int)strlen(hr->allow), &p, end))
+        return -1;
+    if (hr->xhdr_name && lws_add_http_header_by_name(wsi, (const unsigned char *)hr->xhdr_name,
+                                                     (const unsigned char *)hr->xhdr_value,
+                                                     (int)strlen(hr->xhdr_value), &p, end))
         return -1;
     if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)"no-store", 8, &p, end))

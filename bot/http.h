@@ -49,6 +49,8 @@ typedef struct http_req {
     char *resp;                 /* LWS_PRE bytes of headroom, then the body */
     size_t resp_len;
     const char *allow;          /* Allow header for 405, or NULL */
+    const char *xhdr_name;      /* one extra header ("x-kannel-coding:"), or NULL */
+    const char *xhdr_value;
     /* for the access log */
     const char *channel;
     char *user;

@@ -88,7 +88,11 @@ void log_request(const log_req *r)
     log_ts(&b);
     buf_puts(&b, ",\"level\":\"info\",\"msg\":\"request\"");
     log_field(&b, "method", r->method);
-    log_field(&b, "route", r->route);
+    if (r->route) {
+        char route[160];
+        log_mask(r->route, route, sizeof(route));
+        log_field(&b, "route", route);
+    }
     buf_printf(&b, ",\"status\":%d,\"ms\":%.3f", r->status, r->ms);
     log_field(&b, "channel", r->channel);
     if (r->user) {

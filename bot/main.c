@@ -18,7 +18,7 @@ static const struct {
     {"classify", cmd_classify, "read UTF-8 lines on stdin, write one JSON intent per line [--config FILE]"},
     {"check-config", cmd_check_config, "validate every configuration file [--config FILE]"},
     {"keys", cmd_keys, "agency API keys: keys create --agency E-ID [--name NAME]"},
-    {"catalogue", cmd_catalogue, "procedure catalogue: catalogue import FILE"},
+    {"catalogue", cmd_catalogue, "procedure catalogue: catalogue import FILE [--replace] | catalogue search WORDS..."},
 };
 #define MAIN_NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
 

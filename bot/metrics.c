@@ -14,7 +14,7 @@ static const double metrics_buckets[] = {
 
 static const char *const metrics_route_names[ROUTE__COUNT] = {
     "/api/v1/chat", "/healthz", "/metrics", "/api/v1/dossiers", "/api/v1/complaints",
-    "/api/v1/stats", "other",
+    "/api/v1/stats", "/sms/kannel", "/sms/kannel/dlr", "other",
 };
 
 struct metrics {
@@ -53,6 +53,13 @@ void metrics_message(metrics *m, channel c, intent_id intent)
 {
     if ((unsigned)c < CHANNEL__COUNT && (unsigned)intent < INTENT__COUNT)
         m->messages[c][intent]++;
+}
+
+unsigned long metrics_messages(const metrics *m, channel c, intent_id intent)
+{
+    if (!m || (unsigned)c >= CHANNEL__COUNT || (unsigned)intent >= INTENT__COUNT)
+        return 0;
+    return m->messages[c][intent];
 }
 
 static void metrics_render_http(const metrics *m, buf *out)

@@ -19,6 +19,8 @@ typedef enum metrics_route {
     ROUTE_DOSSIERS,
     ROUTE_COMPLAINTS,
     ROUTE_STATS,
+    ROUTE_SMS,
+    ROUTE_SMS_DLR,
     ROUTE_OTHER,
     ROUTE__COUNT
 } metrics_route;
@@ -30,6 +32,9 @@ void metrics_free(metrics *m);
 void metrics_http(metrics *m, metrics_route route, int status, double seconds);
 /* One message was classified on channel as intent. */
 void metrics_message(metrics *m, channel c, intent_id intent);
+
+/* Messages classified on channel c as intent since start (GET /api/v1/stats). */
+unsigned long metrics_messages(const metrics *m, channel c, intent_id intent);
 
 /* Append the Prometheus exposition text; s may be NULL. */
 void metrics_render(const metrics *m, const store *s, struct buf *out);

@@ -75,21 +75,31 @@ static void router_payload(route *rt)
 }
 
 /* Classify the message; a message that matches nothing answers the question
- * the session is waiting on ("await"), if any. */
+ * the session is waiting on ("await"), if any. A question that waits for free
+ * text ("await_text": a complaint's content) takes any message except an
+ * unsubscribe/cancel. */
 static void router_classify(route *rt)
 {
     json_t *aw = json_object_get(rt->session, "await");
     int awaited = json_is_string(aw) ? intent_from_name(json_string_value(aw)) : -1;
+    int free_text = json_is_true(json_object_get(rt->session, "await_text"));
     json_object_del(rt->session, "await");
+    json_object_del(rt->session, "await_text");
     if (rt->m->payload) {
         router_payload(rt);
         return;
     }
     const char *t = rt->m->text ? rt->m->text : "";
     intents_classify(rt->r->d.intents, t, strlen(t), &rt->ir);
-    if (rt->ir.intent != INTENT_UNKNOWN || awaited < 0)
+    if (awaited < 0 || rt->ir.intent == (intent_id)awaited)
         return;
-    intents_entities(rt->r->d.intents, t, strlen(t), &rt->ir);
+    if (rt->ir.intent != INTENT_UNKNOWN) {
+        /* a form waiting for free text takes anything but "hủy"/STOP */
+        if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE)
+            return;
+    } else {
+        intents_entities(rt->r->d.intents, t, strlen(t), &rt->ir);
+    }
     rt->ir.intent = (intent_id)awaited;
     if (!rt->ir.text)
         rt->ir.text = xstrdup(t);

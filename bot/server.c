@@ -9,6 +9,7 @@
 #include "bot/endpoints.h"
 #include "bot/http.h"
 #include "bot/log.h"
+#include "bot/outbox_worker.h"
 #include "xmalloc.h"
 
 struct server {
@@ -29,6 +30,9 @@ static const struct lws_protocols server_protocols[] = {
     PROTO("dvc-dossiers", ep_dossiers),
     PROTO("dvc-complaints", ep_complaints),
     PROTO("dvc-stats", ep_stats),
+    PROTO("dvc-sms", ep_sms),
+    PROTO("dvc-sms-dlr", ep_sms_dlr),
+    {.name = "dvc-sendsms", .callback = outbox_worker_http}, /* client: outbox_worker.c */
     {.name = NULL},
 };
 
@@ -39,7 +43,9 @@ static const struct lws_protocols server_protocols[] = {
     {.mount_next = next, .mountpoint = path, .origin = proto,             \
      .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
 
-static const struct lws_http_mount mount_stats = MOUNT(NULL, "/api/v1/stats", "dvc-stats");
+static const struct lws_http_mount mount_sms_dlr = MOUNT(NULL, "/sms/kannel/dlr", "dvc-sms-dlr");
+static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_dlr, "/sms/kannel", "dvc-sms");
+static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
 static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
 static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
 static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
@@ -111,3 +117,4 @@ const messages *server_messages(const server *s) { return s->d.msgs; }
 metrics *server_metrics(const server *s) { return s->d.metrics; }
 router *server_router(const server *s) { return s->d.router; }
 store *server_store(const server *s) { return s->d.store; }
+struct lws_context *server_lws(const server *s) { return s->ctx; }

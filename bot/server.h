@@ -40,5 +40,7 @@ const messages *server_messages(const server *s);
 metrics *server_metrics(const server *s);
 router *server_router(const server *s);
 store *server_store(const server *s);
+/* The lws context (for client connections on the same loop, e.g. the outbox worker). */
+struct lws_context *server_lws(const server *s);
 
 #endif

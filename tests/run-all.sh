@@ -15,7 +15,7 @@ fail=0
 
 run_suite() {
     local name=$1; shift
-    local log="$logs/$name.log"
+    local log="$logs/${name//\//_}.log"
     local start=$SECONDS
     "$@" >"$log" 2>&1 </dev/null
     local rc=$?

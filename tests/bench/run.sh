@@ -86,8 +86,15 @@ taskset -c 0 build/dvcbot classify <"$tmp/lines.txt" >/dev/null
 c_end=$(date +%s.%N)
 c_rate=$(python3 -c "print(round(1000000/($c_end-$c_start)))")
 
+# Catalogue search: sample + 6,000 generated procedures, 10,000 queries (tests/bench/catalogue_bench.c).
+python3 scripts/gen-catalogue.py 6000 "$tmp/gen-catalogue" >/dev/null
+${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I. -Icommon -o "$tmp/catalogue_bench" tests/bench/catalogue_bench.c \
+    bot/catalogue*.c intents/normalize.c intents/syllable.c common/xmalloc.c common/buf.c -ljansson -lm
+read -r cat_n cat_mean cat_p99 cat_load < <("$tmp/catalogue_bench" config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
+
 python3 - "$n_rate" "$n_p50" "$n_p99" "$n_bad" "$d_rate" "$d_p50" "$d_p99" "$d_bad" \
-          "$rss_idle" "$rss_load" "$c_rate" "$DUR" "$CONNS" "${NGINX_WORKERS:-1}" <<'PY'
+          "$rss_idle" "$rss_load" "$c_rate" "$DUR" "$CONNS" "${NGINX_WORKERS:-1}" \
+          "$cat_n" "$cat_mean" "$cat_p99" "$cat_load" <<'PY'
 import json, sys, os
 a = sys.argv[1:]
 n = dict(rate=float(a[0]), p50_ms=float(a[1]), p99_ms=float(a[2]), non2xx=int(a[3]))
@@ -96,6 +103,8 @@ res = {
     "chat_rest": {"dvcbot": d, "baseline_nginx_static": n, "ratio": round(d["rate"] / n["rate"], 3)},
     "classify_per_core_msgs_per_s": int(a[10]),
     "rss_kb": {"idle": int(a[8]), "after_load": int(a[9])},
+    "catalogue_search_us": {"procedures": int(a[14]), "mean": float(a[15]), "p99": float(a[16]),
+                            "load_ms": float(a[17])},
     "settings": {"seconds": int(a[11]), "connections": int(a[12]), "nginx_workers": int(a[13]),
                  "cores": os.cpu_count()},
 }
@@ -104,6 +113,7 @@ print(f"{'nginx static (baseline)':24}{n['rate']:12.0f}{n['p50_ms']:10.2f}{n['p9
 print(f"{'dvcbot chat REST':24}{d['rate']:12.0f}{d['p50_ms']:10.2f}{d['p99_ms']:10.2f}{d['non2xx']:9d}")
 print(f"chat REST ratio dvcbot/nginx: {res['chat_rest']['ratio']}")
 print(f"classify: {res['classify_per_core_msgs_per_s']} msgs/s on one core")
+print(f"catalogue search: {a[14]} procedures, mean {a[15]} us, p99 {a[16]} us per query (budget 100 us)")
 print(f"dvcbot RSS: {res['rss_kb']['idle']} kB idle, {res['rss_kb']['after_load']} kB after load")
 os.makedirs("tests/bench/results", exist_ok=True)
 json.dump(res, open("tests/bench/results/latest.json", "w"), indent=2)

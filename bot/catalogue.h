@@ -1,0 +1,168 @@
+/* catalogue.h -- the procedure catalogue (thủ tục hành chính): load, index,
+ * look up and search. Schema: docs/catalogue.md; behaviour: docs/procedures.md.
+ *
+ * catalogue_load() reads every "*.json" directly inside a directory (name
+ * order; names starting with '.' are skipped), checks each procedure against
+ * the rules of docs/catalogue.md (unknown keys are ignored), keeps the
+ * procedures in memory and builds the indexes: by code, by field, and a word
+ * and phrase index over the normalised (intents/normalize.h) name, short
+ * name, aliases and field. Loading happens at start (and on reload), never on
+ * the request path.
+ *
+ * Errors name the file, the JSON path and the problem, e.g.
+ *   "config/catalogue/thue.json: procedures[3].fees[0].amount_vnd: expected integer or null"
+ *
+ * Ownership: the caller owns the catalogue and frees it with catalogue_free()
+ * (accepts NULL). Every pointer a catalogue returns (procedures, strings,
+ * arrays) belongs to it and stays valid until catalogue_free(), or until the
+ * reload AFTER the next catalogue_reload() (the previous generation is kept
+ * one reload long, so a request in flight during a reload is safe).
+ *
+ * Threads: a catalogue is immutable after load except for the private
+ * scratch space of catalogue_search(); use it from one thread only. */
+#ifndef DVC_CATALOGUE_H
+#define DVC_CATALOGUE_H
+
+#include <stddef.h>
+
+typedef struct catalogue catalogue;
+
+enum {
+    CATALOGUE_CH_DIRECT = 1, /* nộp trực tiếp */
+    CATALOGUE_CH_ONLINE = 2, /* nộp trực tuyến */
+    CATALOGUE_CH_POSTAL = 4, /* qua bưu chính */
+};
+
+typedef struct catalogue_doc {
+    const char *name;
+    int originals, copies;
+    const char *note;           /* or NULL */
+} catalogue_doc;
+
+typedef struct catalogue_fee {
+    long long amount_vnd;       /* -1: not a fixed amount (JSON null); 0: free */
+    const char *text;
+} catalogue_fee;
+
+/* One procedure, read-only. Optional strings are NULL when absent; arrays
+ * have their count next to them. */
+typedef struct catalogue_proc {
+    const char *code;           /* d.dddddd */
+    const char *name;
+    const char *short_name;     /* never NULL: the folded name (cut to 40) when absent */
+    const char *field;
+    const char *level;          /* xa | huyen | tinh | bo */
+    const char *agency;
+    const char *result;
+    const char *note;           /* or NULL */
+    const char *const *aliases;
+    size_t naliases;
+    const catalogue_doc *docs;
+    size_t ndocs;
+    const char *const *steps;
+    size_t nsteps;
+    int days;                   /* processing_time.days; -1 for null */
+    int working_days;           /* 1: ngày làm việc */
+    const char *time_text;      /* processing_time.text */
+    const catalogue_fee *fees;  /* fees[0] is the headline fee */
+    size_t nfees;
+    unsigned channels;          /* CATALOGUE_CH_* bits */
+    int online_level;           /* 2, 3 or 4 */
+    const char *const *legal_basis;
+    size_t nlegal;
+    const char *const *conditions;
+    size_t nconditions;
+    int ended;                  /* status "ended": the policy no longer applies */
+    int sample_data;
+    size_t field_index;         /* index for catalogue_field_name() */
+    const char *file;           /* the file it was read from */
+} catalogue_proc;
+
+/* Optional hooks for loading (all may be NULL / 0). */
+typedef struct catalogue_opts {
+    /* Called with every error line ("file: path: problem"); without it only
+     * the first error is reported (in err). */
+    void (*on_error)(void *arg, const char *line);
+    /* Called every 500 procedures of a file and at its end. */
+    void (*on_progress)(void *arg, const char *file, size_t done, size_t total);
+    void *arg;
+    int max_errors;             /* stop after this many (default 1; with on_error 50) */
+} catalogue_opts;
+
+/* Load the directory dir; aspects (may be NULL) is the question-word file
+ * (config/procedure-aspects.json, see catalogue_aspect_detect). Returns NULL
+ * and the first error in err on failure. opts may be NULL. */
+catalogue *catalogue_load(const char *dir, const char *aspects, const catalogue_opts *opts,
+                          char *err, size_t errlen);
+/* Load an explicit list of files (e.g. one file to validate before import). */
+catalogue *catalogue_load_files(const char *const *files, size_t nfiles, const char *aspects,
+                                const catalogue_opts *opts, char *err, size_t errlen);
+/* Load dir and aspects again and swap them in: 0 on success; -1 with err
+ * (the catalogue is then unchanged). */
+int catalogue_reload(catalogue *cat, const char *dir, const char *aspects, char *err,
+                     size_t errlen);
+void catalogue_free(catalogue *cat);
+
+/* ---- procedures and fields ---- */
+size_t catalogue_count(const catalogue *cat);
+/* The i-th procedure (load order), or NULL when i is out of range. */
+const catalogue_proc *catalogue_at(const catalogue *cat, size_t i);
+/* Exact code "d.dddddd" (a comma for the dot is accepted), or NULL. */
+const catalogue_proc *catalogue_find_code(const catalogue *cat, const char *code);
+/* Fields in order of first appearance (for USSD browsing). */
+size_t catalogue_nfields(const catalogue *cat);
+const char *catalogue_field_name(const catalogue *cat, size_t field); /* NULL if out of range */
+/* The procedures of a field, in load order; *n gets their count. */
+const catalogue_proc *const *catalogue_field_procs(const catalogue *cat, size_t field, size_t *n);
+
+/* ---- search ---- */
+typedef enum catalogue_match {
+    CATALOGUE_MATCH_WORDS = 1,  /* some words of the query found */
+    CATALOGUE_MATCH_PHRASE,     /* a whole alias, name or short name found in the query */
+    CATALOGUE_MATCH_CODE,       /* the query holds the procedure's code */
+} catalogue_match;
+
+typedef struct catalogue_hit {
+    const catalogue_proc *proc;
+    float score;                /* higher is better; only comparable within one search */
+    catalogue_match match;
+    float coverage;             /* 0..1: share of the query's (IDF) weight this procedure matched */
+    float alias_coverage;       /* 0..1: best share of one alias's weight found in the query */
+} catalogue_hit;
+
+/* Search query, which must be normalised text (norm_text() output; the
+ * intent result's query is). Fills up to max hits, best first, and returns
+ * how many. Ranking: the code; then the longest alias/name phrase found as
+ * whole words; then IDF-weighted word coverage (alias words over name words
+ * over field words); "ended" procedures slightly lower; a word of 5+ letters
+ * that is in no procedure is matched to one at one edit, at a discount. */
+size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max);
+
+/* Whether a hit is specific enough to answer without asking back. */
+int catalogue_hit_confident(const catalogue_hit *h);
+
+/* ---- question aspects (config/procedure-aspects.json) ---- */
+typedef enum catalogue_aspect {
+    CATALOGUE_ASPECT_OVERVIEW = 0,
+    CATALOGUE_ASPECT_DOCUMENTS,
+    CATALOGUE_ASPECT_FEE,
+    CATALOGUE_ASPECT_TIME,
+    CATALOGUE_ASPECT_WHERE,
+    CATALOGUE_ASPECT_ONLINE,
+    CATALOGUE_ASPECT_STEPS,
+    CATALOGUE_ASPECT__COUNT
+} catalogue_aspect;
+
+/* "overview", "documents", "fee", "time", "where", "online", "steps". */
+const char *catalogue_aspect_name(catalogue_aspect a);
+/* The aspect for a name, or -1. */
+int catalogue_aspect_from_name(const char *name);
+/* The aspect a normalised question asks about (the longest keyword phrase
+ * found as whole words wins; ties go to the aspect listed first here), or
+ * CATALOGUE_ASPECT_OVERVIEW when none matches or no aspects file was loaded. */
+catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *normalised);
+/* Copy normalised into out (capacity >= strlen + 1) without the aspect
+ * keyword phrases, squeezing spaces: the words left name the procedure. */
+void catalogue_aspect_strip(const catalogue *cat, const char *normalised, char *out, size_t cap);
+
+#endif

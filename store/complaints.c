@@ -1,0 +1,362 @@
+/* complaints.c -- PAKN records: create, read, list, answer (see complaints.h).
+ *
+ * Writes are single Lua scripts (EVAL with every value in ARGV, binary safe):
+ * the day's sequence, the record, its indexes and counters change together.
+ * The answer script also queues the citizen's notification with the outbox
+ * Lua functions (store/outbox.h), so an answer and its notification are one
+ * atomic step and a replayed answer finds the complaint answered and queues
+ * nothing. */
+#include "complaints.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox.h"
+#include "xmalloc.h"
+
+static const char complaints_create_script[] =
+    "if ARGV[11] ~= '' then\n"
+    "  local prev = redis.call('GET', 'dvcbot:complaint-token:' .. ARGV[11])\n"
+    "  if prev then return {prev, 0} end\n"
+    "end\n"
+    "local code, key\n"
+    "repeat\n"
+    "  local n = redis.call('INCR', 'dvcbot:seq:complaint:' .. ARGV[1])\n"
+    "  if n > 9999 then return redis.error_reply('ERR complaint sequence exhausted') end\n"
+    "  code = 'PA-' .. ARGV[1] .. '-' .. string.format('%04d', n)\n"
+    "  key = 'dvcbot:complaint:' .. code\n"
+    "until redis.call('EXISTS', key) == 0\n"
+    "redis.call('HSET', key, 'code', code, 'channel', ARGV[3], 'user', ARGV[4],\n"
+    "  'contact', ARGV[5], 'topic', ARGV[6], 'text', ARGV[7], 'dossier_code', ARGV[8],\n"
+    "  'agency', ARGV[2], 'status', 'open', 'created_at', ARGV[9], 'answer', '',\n"
+    "  'answered_at', '')\n"
+    "redis.call('ZADD', 'dvcbot:complaints-idx:' .. ARGV[2] .. ':open', ARGV[10], code)\n"
+    "local ich = ARGV[3]\n"
+    "if ich == 'ussd' then ich = 'sms' end\n"
+    "redis.call('ZADD', 'dvcbot:complaints-by:' .. ich .. ':' .. ARGV[4], ARGV[10], code)\n"
+    "redis.call('HINCRBY', 'dvcbot:stats:complaints', ARGV[2] .. ':received', 1)\n"
+    "if ARGV[11] ~= '' then\n"
+    "  redis.call('SET', 'dvcbot:complaint-token:' .. ARGV[11], code, 'EX', 86400)\n"
+    "end\n"
+    "return {code, 1}\n";
+
+static const char complaints_list_script[] =
+    "local codes = redis.call('ZREVRANGE', ARGV[1], 0, tonumber(ARGV[2]) - 1)\n"
+    "local out = {}\n"
+    "for _, c in ipairs(codes) do\n"
+    "  local h = redis.call('HGETALL', 'dvcbot:complaint:' .. c)\n"
+    "  if #h > 0 then out[#out + 1] = h end\n"
+    "end\n"
+    "return out\n";
+
+static const char complaints_answer_body[] =
+    "local key = 'dvcbot:complaint:' .. ARGV[1]\n"
+    "local c = redis.call('HMGET', key, 'agency', 'status', 'answer', 'channel', 'user')\n"
+    "if not c[1] then return {2} end\n"
+    "if c[1] ~= ARGV[2] then return {3} end\n"
+    "if c[2] == 'answered' then\n"
+    "  if c[3] == ARGV[3] then return {1, redis.call('HGETALL', key)} end\n"
+    "  return {4}\n"
+    "end\n"
+    "redis.call('HSET', key, 'status', 'answered', 'answer', ARGV[3], 'answered_at', ARGV[4])\n"
+    "redis.call('ZREM', 'dvcbot:complaints-idx:' .. c[1] .. ':open', ARGV[1])\n"
+    "redis.call('ZADD', 'dvcbot:complaints-idx:' .. c[1] .. ':answered', ARGV[5], ARGV[1])\n"
+    "redis.call('HINCRBY', 'dvcbot:stats:complaints', c[1] .. ':answered', 1)\n"
+    "local dd = 'complaint:' .. ARGV[1] .. ':answer'\n"
+    "if c[4] == 'sms' or c[4] == 'ussd' then\n"
+    "  if redis.call('SISMEMBER', 'dvcbot:optout', c[5]) == 0 then\n"
+    "    outbox_enqueue(c[5], ARGV[6], 'notify', dd, ARGV[1])\n"
+    "  end\n"
+    "else\n"
+    "  notice_push(c[4], c[5], cjson.encode({type = 'notice', kind = 'complaint_answered',\n"
+    "    code = ARGV[1], text = ARGV[7], answer = ARGV[3], at = ARGV[4]}), dd)\n"
+    "end\n"
+    "return {0, redis.call('HGETALL', key)}\n";
+
+typedef struct complaints_call {
+    complaints_create_fn *create;
+    complaints_get_fn *get;
+    complaints_list_fn *list;
+    complaints_answer_fn *answer;
+    void *privdata;
+} complaints_call;
+
+static complaints_call *complaints_call_new(void *privdata)
+{
+    complaints_call *c = xcalloc(1, sizeof(*c));
+    c->privdata = privdata;
+    return c;
+}
+
+void complaint_free(complaint *c)
+{
+    if (!c)
+        return;
+    char **f[] = {&c->code, &c->channel, &c->user, &c->contact, &c->topic, &c->text,
+                  &c->dossier_code, &c->agency, &c->status, &c->created_at, &c->answer,
+                  &c->answered_at};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        free(*f[i]);
+    free(c);
+}
+
+/* A record from the flat HGETALL array; missing fields are "". */
+static complaint *complaint_from_reply(const redisReply *r)
+{
+    static const char *const names[] = {"code", "channel", "user", "contact", "topic", "text",
+                                        "dossier_code", "agency", "status", "created_at",
+                                        "answer", "answered_at"};
+    complaint *c = xcalloc(1, sizeof(*c));
+    char **f[] = {&c->code, &c->channel, &c->user, &c->contact, &c->topic, &c->text,
+                  &c->dossier_code, &c->agency, &c->status, &c->created_at, &c->answer,
+                  &c->answered_at};
+    for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i], *v = r->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            continue;
+        for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+            if (!strcmp(k->str, names[j]) && !*f[j])
+                *f[j] = xstrndup(v->str, v->len);
+    }
+    for (size_t j = 0; j < sizeof(f) / sizeof(f[0]); j++)
+        if (!*f[j])
+            *f[j] = xstrdup("");
+    return c;
+}
+
+static void complaints_on_create(redisReply *r, void *privdata)
+{
+    complaints_call *c = privdata;
+    complaints_create_fn *fn = c->create;
+    void *up = c->privdata;
+    free(c);
+    if (!fn)
+        return;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_INTEGER)
+        fn(0, r->element[0]->str, (int)r->element[1]->integer, up);
+    else
+        fn(-1, NULL, 0, up);
+}
+
+int complaints_create(store *s, const complaint_new *n, complaints_create_fn *fn, void *privdata)
+{
+    if (!s || !n || !n->channel || !*n->channel || strchr(n->channel, ':') || !n->user ||
+        !*n->user || !n->text || !*n->text || !n->agency || !*n->agency)
+        return -1;
+    char day[8], iso[40], ts[24];
+    complaints_day(n->now, n->tz_offset_min, day);
+    complaints_iso_time(n->now, n->tz_offset_min, iso, sizeof(iso));
+    snprintf(ts, sizeof(ts), "%lld", (long long)n->now);
+    const char *args[11] = {day, n->agency, n->channel, n->user, n->contact, n->topic, n->text,
+                            n->dossier_code, iso, ts, n->token};
+    complaints_call *c = complaints_call_new(privdata);
+    c->create = fn;
+    if (outbox_eval(s, complaints_on_create, c, complaints_create_script, 11, args, NULL) < 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void complaints_on_get(redisReply *r, void *privdata)
+{
+    complaints_call *c = privdata;
+    complaints_get_fn *fn = c->get;
+    void *up = c->privdata;
+    free(c);
+    if (!fn)
+        return;
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        fn(-1, NULL, up);
+        return;
+    }
+    if (r->elements == 0) {
+        fn(1, NULL, up);
+        return;
+    }
+    complaint *cp = complaint_from_reply(r);
+    fn(0, cp, up);
+    complaint_free(cp);
+}
+
+int complaints_get(store *s, const char *code, complaints_get_fn *fn, void *privdata)
+{
+    if (!s || !code || !*code)
+        return -1;
+    complaints_call *c = complaints_call_new(privdata);
+    c->get = fn;
+    if (store_command(s, complaints_on_get, c, "HGETALL dvcbot:complaint:%b", code,
+                      strlen(code)) < 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void complaints_on_list(redisReply *r, void *privdata)
+{
+    complaints_call *c = privdata;
+    complaints_list_fn *fn = c->list;
+    void *up = c->privdata;
+    free(c);
+    if (!fn)
+        return;
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        fn(-1, NULL, 0, up);
+        return;
+    }
+    complaint **v = xcalloc(r->elements + 1, sizeof(*v));
+    for (size_t i = 0; i < r->elements; i++)
+        v[i] = complaint_from_reply(r->element[i]);
+    fn(0, v, r->elements, up);
+    for (size_t i = 0; i < r->elements; i++)
+        complaint_free(v[i]);
+    free(v);
+}
+
+static int complaints_list_key(store *s, const char *key, size_t max, complaints_list_fn *fn,
+                               void *privdata)
+{
+    char nbuf[24];
+    snprintf(nbuf, sizeof(nbuf), "%zu", max ? max : 1);
+    const char *args[2] = {key, nbuf};
+    complaints_call *c = complaints_call_new(privdata);
+    c->list = fn;
+    if (outbox_eval(s, complaints_on_list, c, complaints_list_script, 2, args, NULL) < 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int complaints_list_agency(store *s, const char *agency, const char *status, size_t max,
+                           complaints_list_fn *fn, void *privdata)
+{
+    if (!s || !agency || !*agency || strchr(agency, ':') || !status ||
+        (strcmp(status, "open") && strcmp(status, "answered")))
+        return -1;
+    size_t n = strlen(agency) + 64;
+    char *key = xmalloc(n);
+    snprintf(key, n, "dvcbot:complaints-idx:%s:%s", agency, status);
+    int rc = complaints_list_key(s, key, max, fn, privdata);
+    free(key);
+    return rc;
+}
+
+int complaints_list_user(store *s, const char *channel, const char *user, size_t max,
+                         complaints_list_fn *fn, void *privdata)
+{
+    if (!s || !channel || !*channel || strchr(channel, ':') || !user || !*user)
+        return -1;
+    if (!strcmp(channel, "ussd"))
+        channel = "sms"; /* one phone: SMS and USSD share the index */
+    size_t n = strlen(channel) + strlen(user) + 64;
+    char *key = xmalloc(n);
+    snprintf(key, n, "dvcbot:complaints-by:%s:%s", channel, user);
+    int rc = complaints_list_key(s, key, max, fn, privdata);
+    free(key);
+    return rc;
+}
+
+static void complaints_on_answer(redisReply *r, void *privdata)
+{
+    complaints_call *c = privdata;
+    complaints_answer_fn *fn = c->answer;
+    void *up = c->privdata;
+    free(c);
+    if (!fn)
+        return;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER) {
+        fn(COMPLAINT_ANSWER_FAILED, NULL, up);
+        return;
+    }
+    complaints_answer_status st = (complaints_answer_status)r->element[0]->integer;
+    complaint *cp = r->elements > 1 ? complaint_from_reply(r->element[1]) : NULL;
+    fn(st, cp, up);
+    complaint_free(cp);
+}
+
+int complaints_answer(store *s, const complaint_answer *a, complaints_answer_fn *fn,
+                      void *privdata)
+{
+    if (!s || !a || !a->code || !*a->code || !a->agency || !*a->agency || !a->text || !*a->text)
+        return -1;
+    char iso[40], ts[24];
+    complaints_iso_time(a->now, a->tz_offset_min, iso, sizeof(iso));
+    snprintf(ts, sizeof(ts), "%lld", (long long)a->now);
+    const char *args[7] = {a->code, a->agency, a->text, iso, ts, a->sms_text, a->notice_text};
+    size_t n = strlen(OUTBOX_LUA) + strlen(complaints_answer_body) + 1;
+    char *script = xmalloc(n);
+    snprintf(script, n, "%s%s", OUTBOX_LUA, complaints_answer_body);
+    complaints_call *c = complaints_call_new(privdata);
+    c->answer = fn;
+    int rc = outbox_eval(s, complaints_on_answer, c, script, 7, args, NULL);
+    free(script);
+    if (rc < 0)
+        free(c);
+    return rc;
+}
+
+void complaints_agency_of(const char *code, const char *fallback, char *out, size_t n)
+{
+    size_t len = 0;
+    if (code) {
+        const char *dash = strchr(code, '-');
+        len = dash ? (size_t)(dash - code) : 0;
+        for (size_t i = 0; i < len; i++) {
+            char ch = code[i];
+            if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.'))
+                len = 0;
+        }
+    }
+    if (len == 0 || len >= n)
+        snprintf(out, n, "%s", fallback ? fallback : "");
+    else
+        snprintf(out, n, "%.*s", (int)len, code);
+}
+
+static void complaints_local_tm(time_t t, int tz_offset_min, struct tm *tm)
+{
+    time_t local = t + (time_t)tz_offset_min * 60;
+    gmtime_r(&local, tm);
+}
+
+void complaints_day(time_t t, int tz_offset_min, char *out)
+{
+    struct tm tm;
+    complaints_local_tm(t, tz_offset_min, &tm);
+    unsigned y = (unsigned)tm.tm_year % 100u, m = (unsigned)tm.tm_mon % 12u + 1u,
+             d = (unsigned)tm.tm_mday % 32u;
+    out[0] = (char)('0' + y / 10);
+    out[1] = (char)('0' + y % 10);
+    out[2] = (char)('0' + m / 10);
+    out[3] = (char)('0' + m % 10);
+    out[4] = (char)('0' + d / 10);
+    out[5] = (char)('0' + d % 10);
+    out[6] = '\0';
+}
+
+void complaints_iso_time(time_t t, int tz_offset_min, char *out, size_t n)
+{
+    struct tm tm;
+    complaints_local_tm(t, tz_offset_min, &tm);
+    int off = tz_offset_min < 0 ? -tz_offset_min : tz_offset_min;
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             tz_offset_min < 0 ? '-' : '+', off / 60 % 100, off % 60);
+}
+
+int complaints_code_ok(const char *code)
+{
+    static const char shape[] = "PA-dddddd-dddd";
+    if (!code || strlen(code) != sizeof(shape) - 1)
+        return 0;
+    for (size_t i = 0; shape[i]; i++) {
+        if (shape[i] == 'd' ? (code[i] < '0' || code[i] > '9') : code[i] != shape[i])
+            return 0;
+    }
+    return 1;
+}

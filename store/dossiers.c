@@ -1,0 +1,529 @@
+/* dossiers.c -- dossier records, the phone index and the miss counter
+ * (see dossiers.h for the key layout and the callbacks).
+ *
+ * Writes are Lua scripts sent with EVAL: the read-compare-write of a PUT and
+ * the index update happen atomically on the server, so two agencies' systems
+ * (or a replay) can never interleave. Keys built inside the scripts
+ * (dvcbot:phone-idx:{old phone}, dvcbot:dossier:{code} of an index) follow
+ * the layout of store/README.md; this is fine on one Redis, not on a
+ * cluster. Values are passed as arguments, never pasted into the script. */
+#include "dossiers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+#define DOSSIERS_KEY "dvcbot:dossier:"
+#define DOSSIERS_PHONE_KEY "dvcbot:phone-idx:"
+#define DOSSIERS_MISS_KEY "dvcbot:rl-miss:"
+
+/* KEYS[1] dossier, KEYS[2] new phone index (or any key when no phone);
+ * ARGV: code agency procedure_code status received_at due_at phone note now */
+static const char dossiers_put_lua[] =
+    "local function opt(v) if v == '' then return nil end return v end\n"
+    "local new = {procedure_code = ARGV[3], status = ARGV[4], received_at = ARGV[5],\n"
+    "  due_at = opt(ARGV[6]), applicant_phone = opt(ARGV[7]), note = opt(ARGV[8])}\n"
+    "local fields = {'procedure_code', 'status', 'received_at', 'due_at',\n"
+    "  'applicant_phone', 'note'}\n"
+    "local raw = redis.call('GET', KEYS[1])\n"
+    "local old = raw and cjson.decode(raw) or nil\n"
+    "if old then\n"
+    "  local same = true\n"
+    "  for _, f in ipairs(fields) do if old[f] ~= new[f] then same = false end end\n"
+    "  if same then return {'unchanged', old.status, raw} end\n"
+    "end\n"
+    "local rec = old or {code = ARGV[1], agency = ARGV[2], created_at = ARGV[9], history = {}}\n"
+    "local old_status, old_phone = '', nil\n"
+    "if old then old_status, old_phone = old.status, old.applicant_phone end\n"
+    "local hist = (not old) or old.status ~= new.status or old.note ~= new.note\n"
+    "for _, f in ipairs(fields) do rec[f] = new[f] end\n"
+    "rec.updated_at = ARGV[9]\n"
+    "if hist then\n"
+    "  table.insert(rec.history, {status = new.status, at = ARGV[9], note = new.note})\n"
+    "  while #rec.history > 100 do table.remove(rec.history, 1) end\n"
+    "end\n"
+    "local out = cjson.encode(rec)\n"
+    "redis.call('SET', KEYS[1], out)\n"
+    "if old_phone ~= new.applicant_phone then\n"
+    "  if old_phone then redis.call('SREM', '" DOSSIERS_PHONE_KEY "' .. old_phone, ARGV[1]) end\n"
+    "  if new.applicant_phone then redis.call('SADD', KEYS[2], ARGV[1]) end\n"
+    "end\n"
+    "return {old and 'updated' or 'created', old_status, out}\n";
+
+/* KEYS[1] dossier, KEYS[2] miss counter; ARGV: limit window_s */
+static const char dossiers_lookup_lua[] =
+    "local m = tonumber(redis.call('GET', KEYS[2]) or '0') or 0\n"
+    "if m >= tonumber(ARGV[1]) then return {'limited'} end\n"
+    "local raw = redis.call('GET', KEYS[1])\n"
+    "if raw then return {'found', raw} end\n"
+    "redis.call('INCR', KEYS[2])\n"
+    "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
+    "return {'missing'}\n";
+
+/* KEYS[1] phone index; ARGV: max */
+static const char dossiers_list_lua[] =
+    "local out = {}\n"
+    "for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
+    "  local raw = redis.call('GET', '" DOSSIERS_KEY "' .. c)\n"
+    "  if raw then out[#out + 1] = raw end\n"
+    "  if #out >= tonumber(ARGV[1]) then break end\n"
+    "end\n"
+    "return out\n";
+
+/* --- pure helpers --- */
+
+static int dossiers_digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static int dossiers_num(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* Length of the e-id at the start of s (up to the '-'), or 0. */
+static size_t dossiers_eid_len(const char *s)
+{
+    const char *dash = strchr(s, '-');
+    size_t n = dash ? (size_t)(dash - s) : 0;
+    if (n == 13)
+        return dossiers_digits(s, 3) && s[3] == '.' && dossiers_digits(s + 4, 2) &&
+                       s[6] == '.' && dossiers_digits(s + 7, 2) && s[9] == '.' &&
+                       s[10] >= 'A' && s[10] <= 'Z' && dossiers_digits(s + 11, 2)
+                   ? n : 0;
+    if (n < 5 || n >= DOSSIERS_AGENCY_MAX || s[0] < 'A' || s[0] > 'Z' ||
+        !dossiers_digits(s + 1, 2))
+        return 0;
+    for (size_t i = 3; i < n;) {     /* one or more ".N", 1-3 digits each */
+        if (s[i++] != '.')
+            return 0;
+        size_t st = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == st || i - st > 3)
+            return 0;
+    }
+    return n;
+}
+
+int dossiers_code_valid(const char *code)
+{
+    size_t e = code ? dossiers_eid_len(code) : 0;
+    if (!e)
+        return 0;
+    const char *t = code + e;       /* "-yyMMdd-NNNN" */
+    if (strlen(t) != 12 || t[0] != '-' || t[7] != '-' || !dossiers_digits(t + 1, 6) ||
+        !dossiers_digits(t + 8, 4))
+        return 0;
+    int mm = dossiers_num(t + 3, 2), dd = dossiers_num(t + 5, 2);
+    return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
+}
+
+int dossiers_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX])
+{
+    if (!dossiers_code_valid(code))
+        return -1;
+    size_t e = dossiers_eid_len(code);
+    memcpy(out, code, e);
+    out[e] = '\0';
+    return 0;
+}
+
+static const char *const dossiers_statuses[] = {
+    "received", "rejected", "processing", "supplement_required", "payment_required",
+    "withdrawn", "suspended", "done", "returned", NULL,
+};
+
+int dossiers_status_valid(const char *status)
+{
+    for (size_t i = 0; status && dossiers_statuses[i]; i++)
+        if (!strcmp(status, dossiers_statuses[i]))
+            return 1;
+    return 0;
+}
+
+int dossiers_status_final(const char *status)
+{
+    return status && (!strcmp(status, "done") || !strcmp(status, "returned") ||
+                      !strcmp(status, "rejected") || !strcmp(status, "withdrawn"));
+}
+
+int dossiers_procedure_valid(const char *s)
+{
+    return s && strlen(s) == 8 && dossiers_digits(s, 1) && s[1] == '.' &&
+           dossiers_digits(s + 2, 6);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (y >= 1970). */
+static long dossiers_days(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = y / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int dossiers_mday_ok(int y, int m, int d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* "Z", "+HH", "+HHMM", "+HH:MM" (or '-') at p, to the end; minutes east. */
+static int dossiers_parse_zone(const char *p, int *off)
+{
+    if (!strcmp(p, "Z")) {
+        *off = 0;
+        return 0;
+    }
+    if ((*p != '+' && *p != '-') || !dossiers_digits(p + 1, 2))
+        return -1;
+    int sign = *p == '-' ? -1 : 1, hh = dossiers_num(p + 1, 2), mm = 0;
+    p += 3;
+    if (*p == ':')
+        p++;
+    if (*p) {
+        if (!dossiers_digits(p, 2) || p[2])
+            return -1;
+        mm = dossiers_num(p, 2);
+    }
+    if (hh > 14 || mm > 59)
+        return -1;
+    *off = sign * (hh * 60 + mm);
+    return 0;
+}
+
+/* "THH:MM[:SS[.f]][zone]" at p; seconds into the day and the offset. */
+static int dossiers_parse_clock(const char *p, long *secs, int *off)
+{
+    if (*p != 'T' || !dossiers_digits(p + 1, 2) || p[3] != ':' || !dossiers_digits(p + 4, 2))
+        return -1;
+    int hh = dossiers_num(p + 1, 2), mi = dossiers_num(p + 4, 2), ss = 0;
+    p += 6;
+    if (*p == ':') {
+        if (!dossiers_digits(p + 1, 2))
+            return -1;
+        ss = dossiers_num(p + 1, 2);
+        p += 3;
+        if (*p == '.') {
+            size_t f = 0;
+            while (p[1 + f] >= '0' && p[1 + f] <= '9')
+                f++;
+            if (f == 0 || f > 9)
+                return -1;
+            p += 1 + f;
+        }
+    }
+    if (hh > 23 || mi > 59 || ss > 59)
+        return -1;
+    *secs = hh * 3600L + mi * 60L + ss;
+    return *p ? dossiers_parse_zone(p, off) : 0;
+}
+
+int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out)
+{
+    if (!s || strlen(s) < 10 || !dossiers_digits(s, 4) || s[4] != '-' ||
+        !dossiers_digits(s + 5, 2) || s[7] != '-' || !dossiers_digits(s + 8, 2))
+        return -1;
+    int y = dossiers_num(s, 4), m = dossiers_num(s + 5, 2), d = dossiers_num(s + 8, 2);
+    if (y < 1970 || y > 2099 || !dossiers_mday_ok(y, m, d))
+        return -1;
+    long secs = end_of_day ? 86399 : 0;
+    int off = tz_offset_min;
+    if (s[10] && dossiers_parse_clock(s + 10, &secs, &off) < 0)
+        return -1;
+    *out = (time_t)(dossiers_days(y, m, d) * 86400L + secs - off * 60L);
+    return 0;
+}
+
+int dossiers_format_date(const char *s, int tz_offset_min, char out[11])
+{
+    time_t t;
+    struct tm tm;
+    if (dossiers_parse_time(s, tz_offset_min, 0, &t) < 0)
+        return -1;
+    t += (time_t)tz_offset_min * 60;
+    if (!gmtime_r(&t, &tm))
+        return -1;
+    unsigned y = (unsigned)(tm.tm_year + 1900) % 10000u;
+    snprintf(out, 11, "%02u/%02u/%04u", (unsigned)tm.tm_mday % 100u,
+             (unsigned)(tm.tm_mon + 1) % 100u, y);
+    return 0;
+}
+
+int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min)
+{
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    const char *due = json_string_value(json_object_get(rec, "due_at"));
+    time_t t;
+    if (!status || !due || dossiers_status_final(status) ||
+        dossiers_parse_time(due, tz_offset_min, 1, &t) < 0)
+        return 0;
+    return now > t;
+}
+
+/* --- Redis --- */
+
+typedef struct dossiers_call {
+    dossiers_put_fn *put;
+    dossiers_get_fn *get;
+    dossiers_list_fn *list;
+    void *privdata;
+} dossiers_call;
+
+static dossiers_call *dossiers_call_new(void *privdata)
+{
+    dossiers_call *c = xcalloc(1, sizeof(*c));
+    c->privdata = privdata;
+    return c;
+}
+
+/* prefix + id as a new string. */
+static char *dossiers_key(const char *prefix, const char *id)
+{
+    size_t a = strlen(prefix), b = strlen(id);
+    char *k = xmalloc(a + b + 1);
+    memcpy(k, prefix, a);
+    memcpy(k + a, id, b + 1);
+    return k;
+}
+
+/* EVAL script with argc arguments (keys first); 0 or -1 (store down). */
+static int dossiers_eval(store *s, const char *script, int nkeys, int argc, const char **args,
+                         store_reply_fn *fn, dossiers_call *c)
+{
+    const char *argv[16];
+    size_t lens[16];
+    char nk[4];
+    if (argc > 13) {
+        free(c);
+        return -1;
+    }
+    snprintf(nk, sizeof(nk), "%d", nkeys);
+    argv[0] = "EVAL";
+    argv[1] = script;
+    argv[2] = nk;
+    for (int i = 0; i < argc; i++)
+        argv[3 + i] = args[i];
+    for (int i = 0; i < argc + 3; i++)
+        lens[i] = strlen(argv[i]);
+    int rc = store_commandargv(s, fn, c, argc + 3, argv, lens);
+    if (rc < 0)
+        free(c);
+    return rc;
+}
+
+static int dossiers_is_str(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_STRING;
+}
+
+static void dossiers_on_put(redisReply *r, void *privdata)
+{
+    dossiers_call *c = privdata;
+    json_t *rec = NULL;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 3 && dossiers_is_str(r->element[0]) &&
+        dossiers_is_str(r->element[1]) && dossiers_is_str(r->element[2]))
+        rec = json_loadb(r->element[2]->str, r->element[2]->len, 0, NULL);
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    if (!status) {
+        c->put(-1, NULL, c->privdata);
+    } else {
+        const char *o = r->element[0]->str;
+        dossiers_put_result res = {
+            .outcome = !strcmp(o, "created")   ? DOSSIERS_CREATED
+                       : !strcmp(o, "updated") ? DOSSIERS_UPDATED : DOSSIERS_UNCHANGED,
+            .old_status = r->element[1]->str,
+            .new_status = status,
+            .applicant_phone = json_string_value(json_object_get(rec, "applicant_phone")),
+            .rec = rec,
+        };
+        res.status_changed = res.outcome == DOSSIERS_UPDATED && strcmp(res.old_status, status);
+        c->put(0, &res, c->privdata);
+    }
+    json_decref(rec);
+    free(c);
+}
+
+static int dossiers_phone_ok(const char *p)
+{
+    size_t n = p ? strlen(p) : 0;
+    return (n == 11 || n == 12) && !strncmp(p, "84", 2) && dossiers_digits(p, n);
+}
+
+static int dossiers_input_ok(const dossier_input *in)
+{
+    time_t t;
+    return in && dossiers_code_valid(in->code) && dossiers_procedure_valid(in->procedure_code) &&
+           dossiers_status_valid(in->status) &&
+           dossiers_parse_time(in->received_at, 0, 0, &t) == 0 &&
+           (!in->due_at || dossiers_parse_time(in->due_at, 0, 0, &t) == 0) &&
+           (!in->applicant_phone || dossiers_phone_ok(in->applicant_phone));
+}
+
+int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *privdata)
+{
+    char agency[DOSSIERS_AGENCY_MAX], now[32];
+    if (!s || !fn || !dossiers_input_ok(in) || dossiers_code_agency(in->code, agency) < 0)
+        return -1;
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    char *key = dossiers_key(DOSSIERS_KEY, in->code);
+    char *pkey = in->applicant_phone ? dossiers_key(DOSSIERS_PHONE_KEY, in->applicant_phone)
+                                     : NULL;
+    const char *args[] = {
+        key, pkey ? pkey : key, in->code, agency, in->procedure_code, in->status,
+        in->received_at, in->due_at ? in->due_at : "",
+        in->applicant_phone ? in->applicant_phone : "", in->note ? in->note : "", now,
+    };
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->put = fn;
+    int rc = dossiers_eval(s, dossiers_put_lua, 2, 11, args, dossiers_on_put, c);
+    free(key);
+    free(pkey);
+    return rc;
+}
+
+/* A reply holding one record (string) -> get callback. */
+static void dossiers_deliver(dossiers_call *c, const redisReply *raw)
+{
+    json_t *rec = json_loadb(raw->str, raw->len, 0, NULL);
+    c->get(json_is_object(rec) ? 0 : -1, json_is_object(rec) ? rec : NULL, c->privdata);
+    json_decref(rec);
+}
+
+static void dossiers_on_get(redisReply *r, void *privdata)
+{
+    dossiers_call *c = privdata;
+    if (dossiers_is_str(r))
+        dossiers_deliver(c, r);
+    else
+        c->get(r && r->type == REDIS_REPLY_NIL ? 1 : -1, NULL, c->privdata);
+    free(c);
+}
+
+int dossiers_get(store *s, const char *code, dossiers_get_fn *fn, void *privdata)
+{
+    if (!s || !fn || !dossiers_code_valid(code))
+        return -1;
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->get = fn;
+    if (store_command(s, dossiers_on_get, c, "GET " DOSSIERS_KEY "%b", code, strlen(code)) < 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void dossiers_on_lookup(redisReply *r, void *privdata)
+{
+    dossiers_call *c = privdata;
+    const char *what = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+                               dossiers_is_str(r->element[0]) ? r->element[0]->str : "";
+    if (!strcmp(what, "found") && r->elements == 2 && dossiers_is_str(r->element[1]))
+        dossiers_deliver(c, r->element[1]);
+    else if (!strcmp(what, "missing"))
+        c->get(1, NULL, c->privdata);
+    else if (!strcmp(what, "limited"))
+        c->get(2, NULL, c->privdata);
+    else
+        c->get(-1, NULL, c->privdata);
+    free(c);
+}
+
+static int dossiers_channel_ok(const char *ch)
+{
+    size_t n = ch ? strlen(ch) : 0;
+    if (n == 0 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((ch[i] >= 'a' && ch[i] <= 'z') || (ch[i] >= '0' && ch[i] <= '9') || ch[i] == '_' ||
+              ch[i] == '-'))
+            return 0;
+    return 1;
+}
+
+int dossiers_lookup(store *s, const char *code, const char *channel, const char *user,
+                    int limit, int window_s, dossiers_get_fn *fn, void *privdata)
+{
+    if (!s || !fn || !code || !dossiers_channel_ok(channel) || !user || !*user || window_s < 1)
+        return -1;
+    char lim[16], win[16];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(win, sizeof(win), "%d", window_s);
+    char *key = dossiers_key(DOSSIERS_KEY, code);
+    char *mk = xmalloc(strlen(DOSSIERS_MISS_KEY) + strlen(channel) + strlen(user) + 2);
+    sprintf(mk, "%s%s:%s", DOSSIERS_MISS_KEY, channel, user);
+    const char *args[] = {key, mk, lim, win};
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->get = fn;
+    int rc = dossiers_eval(s, dossiers_lookup_lua, 2, 4, args, dossiers_on_lookup, c);
+    free(key);
+    free(mk);
+    return rc;
+}
+
+/* Most recently updated first; then by code. */
+static int dossiers_rec_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    const char *ux = json_string_value(json_object_get(x, "updated_at"));
+    const char *uy = json_string_value(json_object_get(y, "updated_at"));
+    int d = strcmp(uy ? uy : "", ux ? ux : "");
+    if (d)
+        return d;
+    const char *cx = json_string_value(json_object_get(x, "code"));
+    const char *cy = json_string_value(json_object_get(y, "code"));
+    return strcmp(cx ? cx : "", cy ? cy : "");
+}
+
+static void dossiers_on_list(redisReply *r, void *privdata)
+{
+    dossiers_call *c = privdata;
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        c->list(-1, NULL, 0, c->privdata);
+        free(c);
+        return;
+    }
+    json_t **recs = xcalloc(r->elements + 1, sizeof(*recs));
+    size_t n = 0;
+    for (size_t i = 0; i < r->elements; i++) {
+        json_t *rec = dossiers_is_str(r->element[i])
+                          ? json_loadb(r->element[i]->str, r->element[i]->len, 0, NULL) : NULL;
+        if (json_is_object(rec))
+            recs[n++] = rec;
+        else
+            json_decref(rec);
+    }
+    qsort(recs, n, sizeof(*recs), dossiers_rec_cmp);
+    c->list(0, recs, n, c->privdata);
+    for (size_t i = 0; i < n; i++)
+        json_decref(recs[i]);
+    free(recs);
+    free(c);
+}
+
+int dossiers_by_phone(store *s, const char *msisdn, dossiers_list_fn *fn, void *privdata)
+{
+    if (!s || !fn || !dossiers_phone_ok(msisdn))
+        return -1;
+    char *key = dossiers_key(DOSSIERS_PHONE_KEY, msisdn);
+    const char *args[] = {key, "200"};
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->list = fn;
+    int rc = dossiers_eval(s, dossiers_list_lua, 1, 2, args, dossiers_on_list, c);
+    free(key);
+    return rc;
+}

@@ -1,0 +1,120 @@
+/* dossiers.h -- application dossiers (hồ sơ) pushed by the agencies.
+ *
+ * Record: dvcbot:dossier:{code} -> string, a JSON object (no TTL):
+ *   code, agency            the canonical code and its agency e-id prefix
+ *   procedure_code, status  d.dddddd; one of the 9 statuses of SPEC.md
+ *   received_at, due_at     ISO-8601 as the agency sent them (due_at optional)
+ *   applicant_phone         canonical 84xxxxxxxxx (channels/msisdn.h), optional
+ *   note                    the agency's note (may hold personal data), optional
+ *   created_at, updated_at  ISO-8601 UTC, set by dvcbot
+ *   history                 [{status, at, note?}], oldest first, one entry
+ *                           per change of status or note (latest 100 kept)
+ * Absent optional fields are absent from the JSON (not null).
+ * Index: dvcbot:phone-idx:{msisdn} -> set of codes, kept in step with
+ * applicant_phone by the same script that writes the record.
+ * Misses: dvcbot:rl-miss:{channel}:{user} -> counter of unknown codes looked
+ * up, TTL = the window, renewed on every miss (dossiers_lookup).
+ *
+ * Every write is one EVAL (atomic); every caller value is a binary-safe
+ * argument. Callbacks run exactly once on the loop thread when the call
+ * returned 0; a json_t passed to a callback is borrowed and valid only
+ * during it. Calls return -1 without calling back when the store is down or
+ * an argument is invalid (the caller answers 503 or 400). */
+#ifndef DVC_STORE_DOSSIERS_H
+#define DVC_STORE_DOSSIERS_H
+
+#include <stddef.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "redis.h"
+
+#define DOSSIERS_CODE_MAX 48    /* longest canonical code + NUL */
+#define DOSSIERS_AGENCY_MAX 40
+#define DOSSIERS_NOTE_MAX 1000  /* characters (code points) of a note */
+
+/* --- pure helpers --- */
+
+/* 1 if code is a dossier code in canonical form (SPEC.md): {e-id}-{yyMMdd}-
+ * {NNNN}, e-id NNN.NN.NN.Xnn or Xnn.N[.N..] (1-3 digit groups), upper-case,
+ * month 01-12, day 01-31. Nothing else is accepted (no lower case, no
+ * spaces). */
+int dossiers_code_valid(const char *code);
+/* The agency e-id prefixing a valid code into out; 0, or -1 if invalid. */
+int dossiers_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX]);
+/* received, rejected, processing, supplement_required, payment_required,
+ * withdrawn, suspended, done, returned. */
+int dossiers_status_valid(const char *status);
+/* 1 for statuses after which nothing is due: done, returned, rejected,
+ * withdrawn. */
+int dossiers_status_final(const char *status);
+/* d.dddddd */
+int dossiers_procedure_valid(const char *s);
+/* ISO-8601: YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.f...]] with an optional Z,
+ * +HH:MM, +HHMM or +HH offset (none = local time, tz_offset_min east of
+ * UTC). A date alone means the start of that local day, or its last second
+ * when end_of_day is set. Years 1970-2099. 0 and *out, or -1. */
+int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out);
+/* The local date (dd/mm/yyyy) of an ISO-8601 value; 0, or -1 if invalid. */
+int dossiers_format_date(const char *s, int tz_offset_min, char out[11]);
+/* 1 when rec has a due_at in the past (now) and a status that is not final. */
+int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min);
+
+/* --- Redis --- */
+
+typedef struct dossier_input {
+    const char *code;            /* canonical (dossiers_code_valid) */
+    const char *procedure_code;  /* required */
+    const char *status;          /* required */
+    const char *received_at;     /* required */
+    const char *due_at;          /* NULL = none */
+    const char *applicant_phone; /* canonical 84..., NULL = none */
+    const char *note;            /* NULL = none */
+} dossier_input;
+
+enum dossiers_outcome { DOSSIERS_CREATED = 1, DOSSIERS_UPDATED, DOSSIERS_UNCHANGED };
+
+typedef struct dossiers_put_result {
+    int outcome;                 /* enum dossiers_outcome */
+    const char *old_status;      /* "" when created */
+    const char *new_status;
+    int status_changed;          /* an existing dossier changed status */
+    const char *applicant_phone; /* of the new record, NULL when none */
+    json_t *rec;                 /* the stored record */
+} dossiers_put_result;
+
+/* status 0 with res; -1 (res NULL) when Redis failed. */
+typedef void dossiers_put_fn(int status, const dossiers_put_result *res, void *privdata);
+
+/* "Status changed" is reported to the caller (res->status_changed,
+ * old_status, new_status, applicant_phone) rather than acted on here: the
+ * store does not know subscriptions. bot/ep_dossiers.c hands each change
+ * to notify_dossier_changed() (store/subscriptions.h) after the write. */
+
+/* Create or update (PUT semantics: the fields replace the stored ones).
+ * Nothing is written when every field equals the stored one (UNCHANGED):
+ * a replayed request gives the same record. The agency is the code's
+ * prefix. Fails (-1, no callback) on an invalid argument. */
+int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *privdata);
+
+/* status 0 with rec; 1 (rec NULL) when there is no such dossier; 2 (rec
+ * NULL) when the miss limit is reached (dossiers_lookup only); -1 when
+ * Redis failed or the record is damaged. */
+typedef void dossiers_get_fn(int status, json_t *rec, void *privdata);
+
+int dossiers_get(store *s, const char *code, dossiers_get_fn *fn, void *privdata);
+
+/* What a citizen's lookup does, atomically: if the miss counter of
+ * (channel, user) is >= limit, status 2 without reading the dossier;
+ * else the dossier, or status 1 after counting a miss (INCR, EXPIRE
+ * window_s). code need not be valid (an invalid one is a miss). */
+int dossiers_lookup(store *s, const char *code, const char *channel, const char *user,
+                    int limit, int window_s, dossiers_get_fn *fn, void *privdata);
+
+/* status 0 with the records of msisdn's dossiers, most recently updated
+ * first (n may be 0); -1 when Redis failed. At most 200 are read. */
+typedef void dossiers_list_fn(int status, json_t *const *recs, size_t n, void *privdata);
+
+int dossiers_by_phone(store *s, const char *msisdn, dossiers_list_fn *fn, void *privdata);
+
+#endif

@@ -1,0 +1,68 @@
+/* outbox.h -- the durable queue of outbound SMS, and chat notices.
+ *
+ * Owner: [domain] (complaints/subscriptions) writes; the [sms] drainer reads.
+ * The exact Redis structure is documented in store/README.md ("Outbox"):
+ *
+ *   dvcbot:outbox:seq              string   INCR -> message id
+ *   dvcbot:outbox:msg:{id}         hash     id, to, text, kind, status, attempts,
+ *                                           created_at (epoch ms), dedupe, ref
+ *   dvcbot:outbox:q:reply          list     ids ready to send, high priority (RPUSH)
+ *   dvcbot:outbox:q:notify         list     ids ready to send, bulk (RPUSH)
+ *   dvcbot:outbox:dedupe:{key}     string   id of the message queued for that key (30 days)
+ *
+ * Enqueueing is idempotent: a second enqueue with the same dedupe key returns
+ * the first message's id and queues nothing. The same enqueue is available as
+ * a Lua function (OUTBOX_LUA) so that other modules' scripts can queue a
+ * message atomically with their own writes.
+ *
+ * Notices for web-chat users (a complaint answered, a dossier changed) are
+ * JSON objects appended to dvcbot:notices:{channel}:{user} (a list, capped at
+ * NOTICES_MAX, oldest dropped); notices_pop() takes them out.
+ *
+ * All calls are asynchronous on the store's loop. They return -1 (no
+ * callback) when the store is down or an argument is invalid; otherwise the
+ * callback runs exactly once. Every value is passed binary-safe. */
+#ifndef DVC_STORE_OUTBOX_H
+#define DVC_STORE_OUTBOX_H
+
+#include <stddef.h>
+
+#include "redis.h"
+
+#define NOTICES_MAX 100
+#define OUTBOX_DEDUPE_TTL_S 2592000
+
+/* Lua source defining local functions, to be prepended to a script:
+ *   outbox_enqueue(to, text, kind, dedupe, ref) -> id, created (1|0)
+ *     kind "reply" or "notify"; dedupe "" means no deduplication.
+ *   notice_push(channel, user, json)  -> appends to the notices list. */
+extern const char OUTBOX_LUA[];
+
+typedef struct outbox_msg {
+    const char *to;         /* normalised MSISDN 84xxxxxxxxx */
+    const char *text;       /* the final text (rendered by the caller) */
+    const char *kind;       /* "reply" or "notify" */
+    const char *dedupe;     /* idempotency key, or NULL/"" */
+    const char *ref;        /* what it is about (a code), or NULL */
+} outbox_msg;
+
+/* status 0: id is the message (created 1 if queued now, 0 if the dedupe key
+ * had already queued it); status -1: Redis failed. */
+typedef void outbox_done_fn(int status, long long id, int created, void *privdata);
+
+int outbox_enqueue(store *s, const outbox_msg *m, outbox_done_fn *fn, void *privdata);
+
+/* Up to max notices (JSON texts, oldest first; valid during the callback
+ * only), removed from the list. status -1 on failure (n is then 0). */
+typedef void notices_pop_fn(int status, const char *const *notices, size_t n, void *privdata);
+
+int notices_pop(store *s, const char *channel, const char *user, size_t max,
+                notices_pop_fn *fn, void *privdata);
+
+/* EVAL helper shared by the record modules: script with no KEYS and nargs
+ * ARGV values (lens may be NULL: strlen; a NULL arg is ""). Same return
+ * convention as store_commandargv. */
+int outbox_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nargs,
+                const char *const *args, const size_t *lens);
+
+#endif

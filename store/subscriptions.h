@@ -1,0 +1,78 @@
+/* subscriptions.h -- dossier notifications: who is subscribed, who opted out,
+ * and the fan-out of one dossier change into the outbox and chat notices.
+ *
+ * Owner: [domain]. Keys (store/README.md, "Subscriptions"):
+ *   dvcbot:subs:{dossier code}     set of members
+ *   dvcbot:subs-by:{member}        set of dossier codes the member follows
+ *   dvcbot:optout                  set of MSISDNs that sent HUY/STOP
+ *   dvcbot:stats:dossiers          hash {e-id}:{status} -> dossiers in that status
+ *   dvcbot:stats:dossier-status    hash code -> the status counted for it
+ * A member is "sms:{msisdn}" for SMS and USSD citizens (both reach the same
+ * phone: notifications go out by SMS), "{channel}:{user}" for chat users
+ * (notified with a notice on dvcbot:notices:{channel}:{user}).
+ *
+ * Calls are asynchronous; they return -1 without calling back when the store
+ * is down or an argument is invalid, else the callback runs exactly once. */
+#ifndef DVC_STORE_SUBSCRIPTIONS_H
+#define DVC_STORE_SUBSCRIPTIONS_H
+
+#include "redis.h"
+
+#define SUBS_MAX_PER_MEMBER 50
+
+/* The member id of a citizen: malloc'd, free() it. channel is the fixed
+ * channel name ("sms", "ussd", "chat", "ws"); NULL for a bad channel or an
+ * empty user. */
+char *subs_member(const char *channel, const char *user);
+
+enum {
+    SUBS_ADDED = 0,         /* subscribed now */
+    SUBS_ALREADY = 1,       /* was already subscribed */
+    SUBS_NO_DOSSIER = 2,    /* dvcbot:dossier:{code} does not exist */
+    SUBS_TOO_MANY = 3,      /* member follows SUBS_MAX_PER_MEMBER dossiers */
+};
+/* status: one of the above, or -1 when Redis failed. */
+typedef void subs_done_fn(int status, void *privdata);
+/* Subscribe member to an existing dossier. msisdn (the member's number, or
+ * NULL) is removed from the opt-out set: subscribing again is consent. */
+int subs_add(store *s, const char *code, const char *member, const char *msisdn,
+             subs_done_fn *fn, void *privdata);
+
+/* HUY/STOP: remove every subscription of member and, when msisdn is given,
+ * add it to dvcbot:optout (no notification of any kind is queued for it
+ * until it subscribes again). status = number of subscriptions removed, or
+ * -1 when Redis failed. */
+int subs_stop(store *s, const char *member, const char *msisdn, subs_done_fn *fn,
+              void *privdata);
+
+/* One status change of a dossier, as the dossier endpoint knows it. */
+typedef struct dossier_change {
+    const char *code;            /* canonical dossier code */
+    const char *old_status;      /* NULL or "" for a new dossier */
+    const char *new_status;
+    const char *applicant_phone; /* normalised MSISDN 84..., or NULL/"" */
+    const char *event_id;        /* unique id of this change (e.g. its index in the
+                                  * history); NULL: "{old}>{new}" */
+    const char *sms_text;        /* the notification, rendered by the caller from
+                                  * messages key "notify.dossier.{new_status}" with
+                                  * {code} (unaccented, one SMS) */
+    const char *notice_text;     /* text for chat notices; NULL: sms_text */
+} dossier_change;
+
+/* status 0 with the number of messages and notices queued now, -1 when
+ * Redis failed. */
+typedef void notify_done_fn(int status, long long queued, void *privdata);
+
+/* Fan one change out, in one script (which also moves the dossier from its
+ * old to its new status in dvcbot:stats:dossiers): an outbox message (kind "notify",
+ * dedupe "dossier:{code}:{event}:{msisdn}", ref = code) for the applicant's
+ * number and every "sms:" subscriber, each number once, skipping numbers in
+ * dvcbot:optout; a notice {"type":"notice","kind":"dossier_changed","code",
+ * "status","old_status","text"} for every chat subscriber. Replaying the same
+ * change (same event id) queues nothing again. Call it after the dossier
+ * write was confirmed. When new_status equals old_status nothing is queued
+ * and fn runs before the call returns. */
+int notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
+                           void *privdata);
+
+#endif

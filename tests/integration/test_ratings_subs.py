@@ -1,0 +1,240 @@
+"""test_ratings_subs.py -- ratings and dossier notifications end to end,
+against a real redis-server and the ASan+UBSan build: ratings 1-5 and Likert
+words, one per dossier per citizen (replacing keeps the aggregates right),
+unknown dossiers and invalid scores, DK on SMS and chat, HUY/STOP, and the
+fan-out of a dossier status change (PUT /api/v1/dossiers) into the outbox and
+chat notices: subscribers and the applicant once each, never an opted-out
+number, nothing again on a replayed PUT; stats; a clean stop."""
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+
+from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+
+A, B, PORTAL = "000.00.12.H18", "H56.14", "000.00.00.G22"
+D1, D2 = A + "-240520-0001", B + "-240823-0001"
+UNKNOWN = A + "-240520-0999"
+P1, P2 = "1.001193", "1.000775"
+APPLICANT = ("0912345678", "84912345678")
+FAN = ("0901111222", "84901111222")
+
+
+def keys_cli(redis, *args):
+    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
+    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
+                       env=env, capture_output=True, text=True, timeout=30)
+    return p.stdout.strip()
+
+
+def api(bot, method, path, body=None, key=None):
+    h = {"Authorization": "Bearer " + key} if key else {}
+    st, hd, raw = bot.request(method, path, body, h)
+    try:
+        return st, json.loads(raw)
+    except ValueError:
+        return st, {"raw": raw}
+
+
+def put(bot, code, status, key, phone=None, proc=P1):
+    body = {"procedure_code": proc, "status": status, "received_at": "2024-05-20"}
+    if phone:
+        body["applicant_phone"] = phone
+    return api(bot, "PUT", "/api/v1/dossiers/" + code, body, key)
+
+
+def sms(bot, text, sender, n=[0]):
+    n[0] += 1
+    q = urllib.parse.urlencode({"from": sender, "to": "1900", "text": text,
+                                "id": f"t-rs-{time.time()}-{n[0]}"})
+    st, h, raw = bot.request("GET", "/sms/kannel?" + q)
+    return st, raw.decode("utf-8", "replace")
+
+
+def text_of(r):
+    return "\n".join(p.get("text", "") for p in r.get("replies", []))
+
+
+def payloads(r):
+    return [b["payload"] for p in r.get("replies", []) for b in p.get("buttons", [])]
+
+
+def hgetall(redis, key):
+    out = subprocess.run(["redis-cli", "-p", str(redis.port), "--raw", "HGETALL", key],
+                         capture_output=True, text=True).stdout.split("\n")
+    return dict(zip(out[0::2], out[1::2]))
+
+
+def outbox(redis):
+    return [hgetall(redis, k) for k in redis.cli("KEYS", "dvcbot:outbox:msg:*").split() if k]
+
+
+def stat(redis, field):
+    v = redis.cli("HGET", "dvcbot:stats:ratings", field)
+    return int(v) if v else 0
+
+
+def ratings(bot, redis):
+    st, r = bot.chat("r1", f"DG {D1} 5")
+    ok(st == 200 and r.get("intent") == "rating" and "5/5" in text_of(r) and D1 in text_of(r),
+       "DG <code> 5 on chat: thanked", r)
+    ok(redis.cli("HGET", "dvcbot:rating:" + D1, "chat:r1") == "5|" + P1,
+       "rating stored per citizen with the dossier's procedure")
+    st, r = bot.chat("r1", f"DG {D1} 3")
+    ok(st == 200 and "5/5" in text_of(r) and "3/5" in text_of(r), "rating again replaces it", r)
+    ok(stat(redis, "all:count") == 1 and stat(redis, "all:sum") == 3 and
+       stat(redis, f"agency:{A}:count") == 1 and stat(redis, f"procedure:{A}:{P1}:sum") == 3,
+       "replacing: counted once, sum adjusted", hgetall(redis, "dvcbot:stats:ratings"))
+    st, r = bot.chat("r1", "rất hài lòng")
+    ok(st == 200 and r.get("intent") == "rating" and "5/5" in text_of(r),
+       "Likert words on the last dossier: rất hài lòng = 5", r)
+    ok(stat(redis, "all:count") == 1 and stat(redis, "all:sum") == 5, "still one rating, sum 5")
+
+    st, r = bot.chat("r2", f"đánh giá hồ sơ {D1}")
+    ok(st == 200 and [f"rating:{n}" for n in range(5, 0, -1)] == payloads(r),
+       "no score: asks with the five scores as buttons", r)
+    st, r = bot.chat("r2", payload="rating:4")
+    ok(st == 200 and "4/5" in text_of(r) and D1 in text_of(r), "button rating:4 rates that dossier", r)
+    st, r = bot.chat("r3", f"DG {D1} 7")
+    ok(st == 200 and "rating:1" in payloads(r) and "7/5" not in text_of(r),
+       "invalid score 7: asks again with buttons", r)
+    st, r = bot.chat("r3", "không hài lòng")
+    ok(st == 200 and "2/5" in text_of(r) and D1 in text_of(r),
+       "then a Likert answer (không hài lòng = 2) rates the dossier asked about", r)
+    st, r = bot.chat("r5", f"DG {UNKNOWN} 5")
+    ok(st == 200 and UNKNOWN in text_of(r) and "5/5" not in text_of(r) and
+       redis.cli("EXISTS", "dvcbot:rating:" + UNKNOWN) == "0", "unknown dossier: refused, nothing stored", r)
+    st, body = sms(bot, f"DG {D2} 2", APPLICANT[0])
+    ok(st == 200 and "2/5" in body and
+       redis.cli("HGET", "dvcbot:rating:" + D2, "sms:" + APPLICANT[1]) == "2|" + P2,
+       "SMS: DG <code> 2 stored for the number", body)
+    ok(stat(redis, "all:count") == 4 and stat(redis, "all:sum") == 13 and
+       stat(redis, f"agency:{A}:count") == 3 and stat(redis, f"agency:{A}:sum") == 11 and
+       stat(redis, f"agency:{B}:count") == 1 and stat(redis, f"procedure:{B}:{P2}:sum") == 2,
+       "aggregates per agency and procedure", hgetall(redis, "dvcbot:stats:ratings"))
+
+
+def rating_code_later(bot, redis):
+    """Score first, code as a bare answer (needs the router's await_text)."""
+    st, r = bot.chat("r4", "4 sao")
+    ok(st == 200 and r.get("intent") == "rating" and "4/5" in text_of(r) and "PA-" not in text_of(r),
+       "score without a dossier: asks which dossier", r)
+    st, r = bot.chat("r4", D2)
+    ok(st == 200 and r.get("intent") == "rating" and D2 in text_of(r) and "4/5" in text_of(r),
+       "the bare code then rates it with the score given first", r)
+
+
+def subscriptions(bot, redis, ka):
+    st, body = sms(bot, f"DK {D1}", FAN[0])
+    ok(st == 200 and D1 in body and
+       redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "sms:" + FAN[1]) == "1",
+       "SMS: DK <code> subscribes the number", body)
+    st, body = sms(bot, f"DK {D1}", FAN[0])
+    ok(st == 200 and D1 in body and redis.cli("SCARD", "dvcbot:subs:" + D1) == "1",
+       "DK twice: already subscribed, one subscription", body)
+    st, body = sms(bot, f"DK {UNKNOWN}", FAN[0])
+    ok(st == 200 and UNKNOWN in body and redis.cli("EXISTS", "dvcbot:subs:" + UNKNOWN) == "0",
+       "DK <unknown code>: refused", body)
+    st, r = bot.chat("s-chat", f"DK {D1}")
+    ok(st == 200 and r.get("intent") == "subscribe" and
+       redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "chat:s-chat") == "1",
+       "chat: DK subscribes the chat user", r)
+
+    n0 = len(outbox(redis))
+    st, r = put(bot, D1, "processing", ka, APPLICANT[0])
+    msgs = [m for m in outbox(redis) if m.get("ref") == D1]
+    to = sorted(m.get("to") for m in msgs)
+    ok(st == 200 and to == sorted([FAN[1], APPLICANT[1]]) and len(outbox(redis)) == n0 + 2,
+       "status change: one SMS for the subscriber and one for the applicant", msgs)
+    ok(all(m.get("kind") == "notify" and m.get("status") == "queued" and D1 in m.get("text", "")
+           and m.get("dedupe") for m in msgs), "outbox records: notify, queued, text, dedupe", msgs)
+    ok(redis.cli("LLEN", "dvcbot:outbox:q:notify") == "2", "both on the notify queue")
+    notices = redis.cli("LRANGE", "dvcbot:notices:chat:s-chat", "0", "-1").split("\n")
+    ok(len(notices) == 1 and json.loads(notices[0]).get("status") == "processing",
+       "chat subscriber: one notice", notices)
+    st, r = put(bot, D1, "processing", ka, APPLICANT[0])
+    ok(st == 200 and len(outbox(redis)) == n0 + 2 and
+       redis.cli("LLEN", "dvcbot:notices:chat:s-chat") == "1", "replayed PUT: nothing queued again", r)
+
+    st, body = sms(bot, "HUY", FAN[0])
+    ok(st == 200 and redis.cli("SISMEMBER", "dvcbot:optout", FAN[1]) == "1" and
+       redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "sms:" + FAN[1]) == "0",
+       "HUY: opted out, subscriptions removed", body)
+    sms(bot, "STOP", APPLICANT[0])
+    ok(redis.cli("SISMEMBER", "dvcbot:optout", APPLICANT[1]) == "1", "STOP from the applicant")
+    st, r = put(bot, D1, "done", ka, APPLICANT[0])
+    ok(st == 200 and len(outbox(redis)) == n0 + 2 and
+       redis.cli("LLEN", "dvcbot:notices:chat:s-chat") == "2",
+       "opted-out numbers get nothing; the chat subscriber still does", outbox(redis))
+
+    sms(bot, f"DK {D1}", FAN[0])
+    ok(redis.cli("SISMEMBER", "dvcbot:optout", FAN[1]) == "0", "DK again lifts the opt-out")
+    st, r = put(bot, D1, "returned", ka, APPLICANT[0])
+    new = [m for m in outbox(redis) if m.get("ref") == D1 and m.get("to") == FAN[1]]
+    ok(st == 200 and len(outbox(redis)) == n0 + 3 and len(new) == 2,
+       "after DK again: notified, the opted-out applicant still not", outbox(redis))
+    st, r = bot.chat("s-chat", "hủy")
+    ok(st == 200 and r.get("intent") == "unsubscribe" and
+       redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "chat:s-chat") == "0",
+       "chat: hủy (no form open) removes the chat subscriptions", r)
+    put(bot, D1, "processing", ka, APPLICANT[0])
+    ok(redis.cli("LLEN", "dvcbot:notices:chat:s-chat") == "3", "no notice after unsubscribing")
+
+
+def stats(bot, kp, ka):
+    st, s = api(bot, "GET", "/api/v1/stats", key=kp)
+    rt = s.get("ratings", {}) if isinstance(s, dict) else {}
+    ba, bp = rt.get("by_agency", {}), rt.get("by_procedure", {})
+    ok(st == 200 and s.get("scope") == "all" and rt.get("count") == 4 and
+       abs(rt.get("mean", 0) - 13 / 4) < 1e-9 and ba.get(A, {}).get("count") == 3 and
+       abs(ba[A]["mean"] - 11 / 3) < 1e-9 and ba.get(B, {}).get("mean") == 2.0 and
+       bp.get(P1, {}).get("count") == 3 and bp.get(P2, {}).get("count") == 1,
+       "stats: ratings count and mean per agency and procedure", s)
+    st, s = api(bot, "GET", "/api/v1/stats", key=ka)
+    rt = s.get("ratings", {})
+    ok(st == 200 and s.get("scope") == "agency" and rt.get("count") == 3 and
+       list(rt.get("by_agency", {})) == [A] and list(rt.get("by_procedure", {})) == [P1],
+       "stats with an agency key: its own ratings only", s)
+    ok(s.get("dossiers") == {"total": 1, "by_status": {"received": 1}} and
+       s.get("messages", {}).get("by_intent", {}).get("rating", 0) >= 5,
+       "stats (agency key): its dossiers by status, messages by intent", s)
+    st, s = api(bot, "GET", "/api/v1/stats", key=kp)
+    ok(s.get("dossiers") == {"total": 2, "by_status": {"received": 1, "returned": 1}} and
+       s["messages"]["by_channel"]["sms"] >= 1, "stats (portal key): every agency's dossiers", s)
+
+
+def dossier_counts(bot, kp):
+    st, s = api(bot, "GET", "/api/v1/stats", key=kp)
+    ok(st == 200 and s.get("dossiers") == {"total": 2, "by_status": {"processing": 1, "returned": 1}},
+       "dossiers by status follow every change, replays not double counted", s)
+
+
+def main():
+    redis = Redis().start()
+    bot = Dvcbot(redis.port, env={"DVCBOT_SMS_OUTBOX": "false"},
+                 binary=os.environ.get("DVC_TEST_BINARY", "build/asan/dvcbot")).start()
+    try:
+        ka, kb, kp = (keys_cli(redis, "create", "--agency", a) for a in (A, B, PORTAL))
+        st1, _ = put(bot, D1, "received", ka, APPLICANT[0])
+        st2, _ = put(bot, D2, "returned", kb, "0987000111", P2)
+        ok(st1 == 201 and st2 == 201, "two dossiers created through the agency API", (st1, st2))
+        redis.cli("DEL", "dvcbot:outbox:q:notify")
+        for k in redis.cli("KEYS", "dvcbot:outbox:*").split():
+            redis.cli("DEL", k)
+        ratings(bot, redis)
+        stats(bot, kp, ka)
+        subscriptions(bot, redis, ka)
+        dossier_counts(bot, kp)
+        rating_code_later(bot, redis)
+    finally:
+        rc = bot.stop()
+        err = bot.stderr()
+        ok(rc == 0, "SIGTERM: exit status 0", rc)
+        ok(sanitizer_clean(err), "no sanitizer report", err[-3000:])
+        redis.close()
+    done()
+
+
+if __name__ == "__main__":
+    main()
