@@ -27,6 +27,8 @@ ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 30
+# make V=1 shows the full command lines
+Q := $(if $(V),,@)
 
 .PHONY: all asan unit deps run test fuzz fuzz-build bench clean check-config
 
@@ -37,21 +39,26 @@ deps:
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c $< -o $@
 
 build/asan/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC/ASAN $<")
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -c $< -o $@
 
 build/dvcbot: build/obj/bot/main.o $(REL_OBJ)
-	$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
 
 build/asan/dvcbot: build/asan/obj/bot/main.o $(ASAN_OBJ)
-	$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
 
 build/asan/tests/%: tests/unit/%.c tests/unit/t.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS)
 
 asan: build/asan/dvcbot $(UNIT_BIN)
 
