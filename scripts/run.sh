@@ -34,5 +34,13 @@ echo "  health: http://127.0.0.1:$http_port/healthz   metrics: http://127.0.0.1:
 echo "  Ctrl-C stops both."
 build/dvcbot serve --config "$cfg" &
 bot_pid=$!
+for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$http_port/healthz" && break
+    sleep 0.1
+done
+# Sample dossiers (config/sample-dossiers.json), loaded once per Redis data dir.
+if [ "$(redis-cli -p "$port" EXISTS dvcbot:dossier:000.00.12.H18-200520-0001)" = "0" ]; then
+    python3 scripts/seed-sample.py "$http_port" "$cfg" || echo "run.sh: could not load the sample dossiers"
+fi
 wait "$bot_pid" || true
 bot_pid=
