@@ -150,6 +150,14 @@ static int norm_fold_pass(const char *in, size_t len, norm_out *st)
     size_t i = 0;
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
+        if (c > 0x20 && c < 0x7F && !st->pending_space && !st->map) {
+            /* fast path: plain ASCII, nothing pending */
+            if ((st->flags & NORM_LOWER) && c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            st->o[st->n++] = (char)c;
+            i++;
+            continue;
+        }
         if (c < 0x80) {
             if (c <= 0x20 || c == 0x7F)
                 norm_space(st, (char)c, i);

@@ -1,5 +1,6 @@
-/* rules.c -- load config/intents.json rules, compile them with PCRE2 JIT and
- * pick the winning rule with one combined (*MARK) match (see rules.h). */
+/* rules.c -- load config/intents.json rules, compile them with PCRE2 JIT,
+ * build the keyword prefilter and pick the winning rule among the candidates
+ * (see rules.h); the single combined (*MARK) match is kept as a reference. */
 #include "rules.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "literals.h"
 #include "xmalloc.h"
 
 int rules_rx_init(rules_rx *rx)
@@ -205,7 +207,7 @@ static int rules_check_keys(json_t *o, const char *file, const char *jpath,
                             char *err, size_t errlen)
 {
     static const char *const keys[] = {"intent", "priority", "pattern", "entities",
-                                       "comment", "examples"};
+                                       "comment", "examples", "keywords"};
     const char *key;
     json_t *v;
     json_object_foreach(o, key, v) {
@@ -216,6 +218,32 @@ static int rules_check_keys(json_t *o, const char *file, const char *jpath,
             snprintf(err, errlen, "%s: %s: unknown key \"%s\"", file, jpath, key);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* Declared "keywords" (a necessary literal set), else the derived one. */
+static int rules_keywords(rules_rule *r, json_t *kw, const char *file, const char *jpath,
+                          char *err, size_t errlen)
+{
+    size_t k;
+    json_t *v;
+    if (!kw) {
+        lit_derive(r->pattern, &r->keywords); /* none found: always tried */
+        return 0;
+    }
+    r->declared = 1;
+    if (!json_is_array(kw)) {
+        snprintf(err, errlen, "%s: %s.keywords: must be an array of strings", file, jpath);
+        return -1;
+    }
+    json_array_foreach(kw, k, v) {
+        if (!json_is_string(v) || json_string_length(v) == 0) {
+            snprintf(err, errlen, "%s: %s.keywords[%zu]: must be a non-empty string",
+                     file, jpath, k);
+            return -1;
+        }
+        lit_add(&r->keywords, json_string_value(v), json_string_length(v));
     }
     return 0;
 }
@@ -252,14 +280,81 @@ static int rules_one(rules_rule *r, json_t *o, size_t i, const char *file,
     r->intent = (intent_id)id;
     r->priority = (long)json_integer_value(pr);
     r->order = i;
-    r->pattern = json_string_value(pat);
+    r->pattern = xstrdup(json_string_value(pat));
+    r->word = rules_is_word(r->pattern);
     if (ents && rules_fixed(r, ents, file, jpath, err, errlen) < 0)
+        return -1;
+    if (rules_keywords(r, json_object_get(o, "keywords"), file, jpath, err, errlen) < 0)
         return -1;
     snprintf(jpath, sizeof jpath, "rules[%zu].pattern", i);
     r->code = rules_compile(r->pattern, file, jpath, err, errlen);
     if (!r->code)
         return -1;
     return rules_groups(r, file, jpath, err, errlen);
+}
+
+/* Cheap pre-checks PCRE2 knows of a pattern: minimum length, and the bytes
+ * an anchored match can start with. */
+static void rules_quick(rules_rule *r)
+{
+    uint32_t minlen = 0, anch = 0, ftype = 0;
+    const uint8_t *bitmap = NULL;
+    pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &minlen);
+    pcre2_pattern_info(r->code, PCRE2_INFO_ALLOPTIONS, &anch);
+    pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODETYPE, &ftype);
+    pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTBITMAP, &bitmap);
+    r->minlen = minlen;
+    r->anchored = (anch & PCRE2_ANCHORED) != 0;
+    if (r->anchored && ftype == 1) {
+        uint32_t cu = 0;
+        pcre2_pattern_info(r->code, PCRE2_INFO_FIRSTCODEUNIT, &cu);
+        r->first[cu / 8] |= (uint8_t)(1u << (cu % 8));
+        r->has_first = 1;
+    } else if (r->anchored && bitmap) {
+        memcpy(r->first, bitmap, sizeof r->first);
+        r->has_first = 1;
+    }
+}
+
+/* Word runs (see rules.h) and the prefilter over the sorted rules. */
+static void rules_index(intents *in)
+{
+    size_t n = in->nrules;
+    for (size_t i = 0; i < n; i++)
+        rules_quick(&in->rules[i]);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (in->rules[i].word && j < n && in->rules[j].word &&
+               in->rules[j].priority == in->rules[i].priority)
+            j++;
+        for (size_t k = i; k < j; k++)
+            in->rules[k].run_end = j;
+        i = j;
+    }
+    lit_set *lits = xcalloc(n ? n : 1, sizeof *lits);
+    for (size_t i = 0; i < n; i++)
+        lits[i] = in->rules[i].keywords; /* shallow: pf_build copies */
+    in->pf = pf_build(lits, n);
+    free(lits);
+    in->cand = xcalloc(pf_words(in->pf), sizeof *in->cand);
+}
+
+/* The combined (*MARK) matcher of all rules (compiled once). */
+static pcre2_code *rules_reference(intents *in, const char *file, char *err, size_t errlen)
+{
+    if (in->combined)
+        return in->combined;
+    size_t n = in->nrules;
+    const char **pats = xcalloc(n ? n : 1, sizeof *pats);
+    long *prio = xcalloc(n ? n : 1, sizeof *prio);
+    for (size_t i = 0; i < n; i++) {
+        pats[i] = in->rules[i].pattern;
+        prio[i] = in->rules[i].priority;
+    }
+    in->combined = rules_combine(pats, prio, n, file, "rules", err, errlen);
+    free(pats);
+    free(prio);
+    return in->combined;
 }
 
 int rules_load(intents *in, json_t *root, const char *file, char *err, size_t errlen)
@@ -277,41 +372,100 @@ int rules_load(intents *in, json_t *root, const char *file, char *err, size_t er
             return -1;
     }
     qsort(in->rules, n, sizeof *in->rules, rules_cmp);
-    const char **pats = xcalloc(n ? n : 1, sizeof *pats);
-    long *prio = xcalloc(n ? n : 1, sizeof *prio);
-    for (size_t i = 0; i < n; i++) {
-        pats[i] = in->rules[i].pattern;
-        prio[i] = in->rules[i].priority;
+    rules_index(in);
+    return 0;
+}
+
+long rules_match_ref(intents *in, const char *s, size_t n)
+{
+    char err[256];
+    pcre2_code *code = rules_reference(in, "rules", err, sizeof err);
+    if (!code || !rules_exec(&in->rx, code, s, n, 0))
+        return -1;
+    long idx = rules_mark(&in->rx);
+    return idx >= 0 && (size_t)idx < in->nrules ? idx : -1;
+}
+
+/* Is p a position the word scan visits: a run of [a-z0-9] starts there, or
+ * the text ends there? */
+static int rules_word_start(const char *s, size_t n, size_t p)
+{
+#define RULES_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9'))
+    return p == n || (RULES_ALNUM(s[p]) && (p == 0 || !RULES_ALNUM(s[p - 1])));
+#undef RULES_ALNUM
+}
+
+/* Leftmost word-start match of a \\b rule, or (size_t)-1. */
+static size_t rules_word_search(rules_rx *rx, const pcre2_code *code, const char *s, size_t n)
+{
+    size_t from = 0;
+    while (from <= n && rules_exec(rx, code, s, n, from)) {
+        size_t at = pcre2_get_ovector_pointer(rx->md)[0];
+        if (rules_word_start(s, n, at))
+            return at;
+        from = at + 1;
     }
-    in->combined = rules_combine(pats, prio, n, file, "rules", err, errlen);
-    free(pats);
-    free(prio);
-    for (size_t i = 0; i < n; i++) {
-        in->rules[i].pattern = NULL; /* owned by the JSON document */
-        if (!in->rules[i].groups) {
-            pcre2_code_free(in->rules[i].code);
-            in->rules[i].code = NULL;
+    return (size_t)-1;
+}
+
+#define RULES_CAND(in, i) (((in)->cand[(i) / 64] >> ((i) % 64)) & 1u)
+
+/* A run of equal-priority word rules [i, end): the candidate whose match
+ * starts first, then the first in file order; -1 if none matches. */
+static long rules_run(intents *in, size_t i, const char *s, size_t n)
+{
+    long best = -1;
+    size_t best_at = (size_t)-1;
+    for (size_t k = i; k < in->rules[i].run_end; k++) {
+        if (!RULES_CAND(in, k) || n < in->rules[k].minlen)
+            continue;
+        size_t at = rules_word_search(&in->rx, in->rules[k].code, s, n);
+        if (at != (size_t)-1 && (best < 0 || at < best_at)) {
+            best = (long)k;
+            best_at = at;
+            if (at == 0)
+                break; /* nothing starts earlier; later rules lose ties */
         }
     }
-    return in->combined ? 0 : -1;
+    return best;
 }
 
 long rules_match(intents *in, const char *s, size_t n)
 {
-    if (!rules_exec(&in->rx, in->combined, s, n, 0))
-        return -1;
-    long idx = rules_mark(&in->rx);
-    return idx >= 0 && (size_t)idx < in->nrules ? idx : -1;
+    pf_scan(in->pf, s, n, in->cand);
+    for (size_t i = 0; i < in->nrules;) {
+        const rules_rule *r = &in->rules[i];
+        if (r->word) {
+            long w = rules_run(in, i, s, n);
+            if (w >= 0)
+                return w;
+            i = r->run_end;
+            continue;
+        }
+        if (RULES_CAND(in, i) && n >= r->minlen &&
+            (!r->has_first || (n && (r->first[(unsigned char)s[0] / 8] >> ((unsigned char)s[0] % 8)) & 1)))
+            if (rules_exec(&in->rx, r->code, s, n, 0))
+                return (long)i;
+        i++;
+    }
+    return -1;
 }
 
 void rules_free(intents *in)
 {
     if (!in)
         return;
-    for (size_t i = 0; i < in->nrules; i++)
+    for (size_t i = 0; i < in->nrules; i++) {
         pcre2_code_free(in->rules[i].code);
+        free(in->rules[i].pattern);
+        lit_free(&in->rules[i].keywords);
+    }
     free(in->rules);
     pcre2_code_free(in->combined);
+    pf_free(in->pf);
+    free(in->cand);
+    in->pf = NULL;
+    in->cand = NULL;
     in->rules = NULL;
     in->nrules = 0;
     in->combined = NULL;

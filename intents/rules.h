@@ -1,13 +1,30 @@
 /* rules.h -- private to intents/: the compiled rule set and the regex helpers
  * shared by rules.c, entities.c and intents.c.
  *
- * Every rule is compiled alone (to report errors and to extract its named
- * groups) and all rules are joined, highest priority first, into one combined
- * JIT pattern  ^(?:.*?(?:p0)(*MARK:0)|.*?(?:p1)(*MARK:1)|...)  so a single
- * match call picks the winning rule; its (*MARK) names the rule. Rules that
- * begin with \\b are only tried at word starts, and a run of such rules with
- * the same priority shares one scan: among equal priorities the match that
- * starts first wins, then file order. */
+ * Winning rule. Rules are sorted by priority (highest first), then file
+ * order; the first rule that matches anywhere in the normalised text wins.
+ * Rules that begin with \\b are only tried at word starts (the start of a
+ * run of [a-z0-9], or the end of the text), and among a run of consecutive
+ * such rules with the same priority the match that starts first wins, then
+ * file order.
+ *
+ * Prefilter. Each rule has trigger literals: its "keywords" in the JSON, or,
+ * without that key, a necessary literal set derived from its pattern
+ * (literals.h); "keywords": [] or an underivable pattern means "always try".
+ * One Aho-Corasick scan of the text (prefilter.h) yields the candidate rules;
+ * only those are run, each with its own JIT-compiled pattern, in the order
+ * above. Declared keywords are trusted: a rule whose keywords are all absent
+ * is skipped even if its pattern would match, so keywords must be necessary
+ * (every text the pattern matches contains one of them; digits compare as
+ * '0', so "0" stands for any digit).
+ *
+ * Reference. rules_match_ref() keeps the original single combined pattern
+ *   ^(?:.*?(?:p0)(*MARK:0)|.*?(?:p1)(*MARK:1)|...)
+ * (compiled on first use) to check that the prefiltered engine agrees with it
+ * (tests/unit/test_intents.c). The two differ only when a backtracking limit
+ * is hit: the combined pattern shares one budget among all rules, while each
+ * rule now gets its own, so a pathological text can still match a later rule
+ * instead of coming out unknown. */
 #ifndef DVC_RULES_H
 #define DVC_RULES_H
 
@@ -17,6 +34,7 @@
 #include <jansson.h>
 
 #include "intents.h"
+#include "prefilter.h"
 
 /* Longest input classified; the rest of a longer text is only validated. */
 #define INTENTS_MAX_INPUT 2000
@@ -33,10 +51,18 @@ typedef struct rules_rule {
     intent_id intent;
     long priority;
     size_t order;          /* index in the JSON array, for errors and ties */
-    pcre2_code *code;      /* the rule alone; NULL once merged if no groups */
+    pcre2_code *code;      /* the rule alone (JIT) */
     unsigned groups;       /* bit set of ent_kind named in the pattern */
     int fixed_score;       /* "entities": {"score": N} of the rule, or 0 */
-    const char *pattern;   /* only valid while loading */
+    int word;              /* pattern begins with \\b: tried at word starts */
+    size_t run_end;        /* word rules: one past the last rule of the run */
+    char *pattern;         /* copy, for the reference matcher */
+    uint32_t minlen;       /* PCRE2_INFO_MINLENGTH */
+    int anchored;          /* pattern can only match at offset 0 */
+    int has_first;         /* anchored and first[] known */
+    uint8_t first[32];     /* bytes an anchored match can start with */
+    lit_set keywords;      /* trigger literals; n == 0: always tried */
+    int declared;          /* keywords came from the JSON */
 } rules_rule;
 
 /* A compiled matcher shared by the rules and the entity extractors. */
@@ -51,7 +77,9 @@ typedef struct ent_ctx ent_ctx;
 struct intents {
     rules_rule *rules;     /* sorted: priority desc, then file order */
     size_t nrules;
-    pcre2_code *combined;
+    pcre2_code *combined;  /* reference matcher, compiled on first use */
+    prefilter *pf;
+    uint64_t *cand;        /* scratch: candidate rules of the current text */
     rules_rx rx;
     ent_ctx *ent;
     char *norm;            /* scratch: normalised text */
@@ -81,6 +109,8 @@ void rules_rx_free(rules_rx *rx);
 int rules_load(intents *in, json_t *root, const char *file, char *err, size_t errlen);
 /* Index of the winning rule for normalised text s, or -1. */
 long rules_match(intents *in, const char *s, size_t n);
+/* The same decision made by the single combined pattern (slow; for tests). */
+long rules_match_ref(intents *in, const char *s, size_t n);
 void rules_free(intents *in);
 
 /* Entity name <-> kind. */

@@ -27,10 +27,19 @@ static int syl_is_vowel(char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
+/* Length of the common prefix of the NUL-terminated a and s[0..n). */
+static size_t syl_common(const char *a, const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && a[k] && a[k] == s[k])
+        k++;
+    return k;
+}
+
 static int syl_in(const char *const *set, size_t count, const char *s, size_t n)
 {
     for (size_t i = 0; i < count; i++)
-        if (strlen(set[i]) == n && memcmp(set[i], s, n) == 0)
+        if (syl_common(set[i], s, n) == n && set[i][n] == '\0')
             return 1;
     return 0;
 }
@@ -40,8 +49,8 @@ static int syl_in(const char *const *set, size_t count, const char *s, size_t n)
 static size_t syl_onset_len(const char *w, size_t n)
 {
     for (size_t i = 0; i < SYL_COUNT(syl_onsets); i++) {
-        size_t k = strlen(syl_onsets[i]);
-        if (k < n && memcmp(syl_onsets[i], w, k) == 0 && syl_is_vowel(w[k]))
+        size_t k = syl_common(syl_onsets[i], w, n);
+        if (syl_onsets[i][k] == '\0' && k < n && syl_is_vowel(w[k]))
             return k;
     }
     return syl_is_vowel(w[0]) ? 0 : (size_t)-1;
@@ -123,10 +132,19 @@ static int syl_has_telex(const char *w, size_t n)
     return 0;
 }
 
+/* English words whose Telex reading is a rare Vietnamese syllable: citizens
+ * write "check my application status", "how do i use this", and these are
+ * left as they are ("its" is not here: "its" is Telex for the common "it"). */
+static const char *const syl_english[] = {
+    "as", "cost", "does", "has", "his", "how", "is", "low", "new", "now", "of", "text",
+    "this", "us", "view", "was", "we", "yes",
+};
+
 size_t norm_telex_word(const char *w, size_t n, char *dst)
 {
     char tmp[16];
-    if (n < 2 || n > 12 || !syl_has_telex(w, n) || norm_syllable_valid(w, n))
+    if (n < 2 || n > 12 || !syl_has_telex(w, n) || norm_syllable_valid(w, n) ||
+        syl_in(syl_english, SYL_COUNT(syl_english), w, n))
         return 0;
     size_t m = syl_drop_tone(w, n, tmp);
     m = syl_decode_marks(tmp, m, dst);

@@ -1,6 +1,8 @@
 /* test_intents.c -- unit tests of the rule engine and entity extraction:
  * config loading and its error messages, priorities, named groups, entity
- * canonicalisation, regex-bomb inputs, invalid UTF-8 and over-long input. */
+ * canonicalisation, regex-bomb inputs, invalid UTF-8 and over-long input,
+ * literal derivation, declared keywords, and agreement of the prefiltered
+ * engine with the single combined reference pattern. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,9 @@
 #include <unistd.h>
 
 #include "intents/intents.h"
+#include "intents/literals.h"
+#include "intents/normalize.h"
+#include "intents/rules.h"
 #include "t.h"
 
 static char tmp_path[64];
@@ -55,6 +60,12 @@ static void test_load_errors(void)
     expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"patern\": \"x\"}]}",
                  "rules[0]: unknown key \"patern\"", "typo key");
     expect_error("{\"rules\": {}}", "rules: missing or not an array", "rules not array");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"x\","
+                 " \"keywords\": \"x\"}]}",
+                 "rules[0].keywords: must be an array of strings", "keywords not array");
+    expect_error("{\"rules\": [{\"intent\": \"help\", \"priority\": 1, \"pattern\": \"x\","
+                 " \"keywords\": [\"x\", \"\"]}]}",
+                 "rules[0].keywords[1]: must be a non-empty string", "empty keyword");
     expect_error("{\"rules\": [], \"score_words\": [{\"pattern\": \"x\", \"score\": 9}]}",
                  "score_words[0].score: must be an integer 0-5", "bad score");
     char err[256];
@@ -170,6 +181,110 @@ static void test_hostile(void)
     intent_result_clear(&r);
 }
 
+/* lit_derive(pat) as "a|b|c", or "-" when no set. */
+static const char *derived(const char *pat)
+{
+    static char out[256];
+    lit_set set = {0};
+    size_t n = 0;
+    strcpy(out, "-");
+    if (lit_derive(pat, &set) == 0)
+        for (size_t i = 0; i < set.n; i++)
+            n += (size_t)snprintf(out + n, n < sizeof out ? sizeof out - n : 0, "%s%s",
+                                  i ? "|" : "", set.s[i]);
+    lit_free(&set);
+    return out;
+}
+
+static void test_literals(void)
+{
+    T_STREQ(derived("\\b(?:phan anh|khieu nai)\\b"), "phan anh|khieu nai", "alternation");
+    T_STREQ(derived("^tt\\s*:?\\s*(?<procedure_code>\\d[.,]\\d{6})\\b"), "000000",
+            "longest piece, digits fold to 0");
+    T_STREQ(derived("\\b(?:huy|stop)\\s+x|\\bno\\b"), "huy|stop|no", "top-level branches");
+    T_STREQ(derived("(?:x|y?)z"), "z", "optional branch makes the group useless");
+    T_STREQ(derived("ab+c"), "ab", "run cut after a repeat");
+    T_STREQ(derived("opt ?out"), "opt", "optional space cuts the run");
+    T_STREQ(derived("[1-5] ?sao"), "sao", "digit class");
+    T_STREQ(derived("\\?+|h"), "?|h", "escaped punctuation");
+    T_STREQ(derived("^[\\W_\\d]*$"), "-", "nothing necessary");
+    T_STREQ(derived("a(?i)b"), "-", "inline options give up");
+    T_STREQ(derived("(a)\\1"), "-", "backreferences give up");
+    T_STREQ(derived("(?=abc)x|y(?<!q)"), "x|y", "lookarounds are zero-width");
+}
+
+static void test_keywords(void)
+{
+    char err[256];
+    intent_result r = {0};
+    intents *in = load_json("{\"rules\": ["
+        "{\"intent\": \"help\", \"priority\": 5, \"pattern\": \"\\\\bhuong dan\\\\b\","
+        " \"keywords\": [\"menu\"]},"
+        "{\"intent\": \"rating\", \"priority\": 4, \"pattern\": \"\\\\d sao\","
+        " \"keywords\": []},"
+        "{\"intent\": \"greeting\", \"priority\": 1, \"pattern\": \"huong\"}"
+        "]}", err, sizeof err);
+    T_OK(in != NULL, "keywords config loads (%s)", in ? "" : err);
+    if (!in)
+        return;
+    intents_classify(in, "huong dan", 9, &r);
+    T_STREQ(intent_name(r.intent), "greeting", "declared keywords are trusted: rule skipped");
+    intents_classify(in, "menu huong dan", 14, &r);
+    T_STREQ(intent_name(r.intent), "help", "keyword present: rule tried");
+    intents_classify(in, "5 sao", 5, &r);
+    T_STREQ(intent_name(r.intent), "rating", "empty keywords: always tried");
+    intent_result_clear(&r);
+    intents_free(in);
+}
+
+/* Normalise t and compare the prefiltered and the reference decisions. */
+static int agree(intents *in, const char *t, size_t len)
+{
+    static char norm[INTENTS_MAX_INPUT + 1];
+    size_t n;
+    if (len > INTENTS_MAX_INPUT || norm_text(t, len, norm, sizeof norm, &n) < 0)
+        return 1;
+    long a = rules_match(in, norm, n), b = rules_match_ref(in, norm, n);
+    if (a != b)
+        printf("# prefilter %ld, reference %ld: \"%s\"\n", a, b, norm);
+    return a == b;
+}
+
+/* Corpus texts, their prefixes, suffixes and pairwise joins: the prefilter
+ * must never change the winning rule. */
+static void test_prefilter_agrees(intents *in, const char *path)
+{
+    enum { MAXT = 1024 };
+    static char texts[MAXT][512];
+    char line[4096];
+    size_t nt = 0, bad = 0, runs = 0;
+    FILE *f = fopen(path, "r");
+    while (f && nt < MAXT && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\t\r\n")] = '\0';
+        if (line[0] != '#' && line[0] && strlen(line) < sizeof texts[0])
+            memcpy(texts[nt++], line, strlen(line) + 1);
+    }
+    if (f)
+        fclose(f);
+    unsigned seed = 12345;
+    for (size_t i = 0; i < nt; i++) {
+        size_t len = strlen(texts[i]);
+        for (size_t k = 0; k <= len; k += 3, runs += 2)
+            bad += !agree(in, texts[i], k) + !agree(in, texts[i] + k, len - k);
+        for (int j = 0; j < 8; j++, runs++) {
+            char join[1100];
+            const char *other = texts[(seed >> 8) % nt];
+            seed = seed * 1103515245u + 12345u;
+            memcpy(join, other, strlen(other));
+            join[strlen(other)] = ' ';
+            memcpy(join + strlen(other) + 1, texts[i], len + 1);
+            bad += !agree(in, join, strlen(join));
+        }
+    }
+    T_OK(nt > 0 && bad == 0, "%s: prefilter agrees with the combined pattern on %zu texts "
+         "(%zu differ)", path, runs, bad);
+}
+
 int main(void)
 {
     char err[512];
@@ -178,11 +293,14 @@ int main(void)
          "intent_from_name");
     test_load_errors();
     test_priority();
+    test_literals();
+    test_keywords();
     g_in = intents_load("config/intents.json", err, sizeof err);
     T_OK(g_in != NULL, "config/intents.json loads (%s)", g_in ? "" : err);
     if (g_in) {
         test_entities();
         test_hostile();
+        test_prefilter_agrees(g_in, "tests/corpus/intents.tsv");
         intent_result *r = cl("");
         intent_result_clear(r);
     }

@@ -81,6 +81,7 @@ static void test_telex(void)
     T_STREQ(nt("thur tucj ddi"), "thu tuc di", "tone keys");
     T_STREQ(nt("ko dc j vs ok alo"), "ko dc j vs ok alo", "shorthand kept");
     T_STREQ(nt("h56.14 pa2411050123 2sao"), "h56.14 pa2411050123 2sao", "words glued to digits kept");
+    T_STREQ(nt("How is this done? its"), "how is this done? it", "English words kept, Telex its -> it");
     T_OK(norm_syllable_valid("nghieng", 7) && norm_syllable_valid("quyen", 5) &&
          norm_syllable_valid("gia", 3) && norm_syllable_valid("a", 1), "valid syllables");
     T_OK(!norm_syllable_valid("kys", 3) && !norm_syllable_valid("gplx", 4) &&
