@@ -299,26 +299,11 @@ static char *dossiers_key(const char *prefix, const char *id)
     return k;
 }
 
-/* EVAL script with argc arguments (keys first); 0 or -1 (store down). */
+/* EVAL script with argc arguments (keys first); 0 or -1 (store down, c freed). */
 static int dossiers_eval(store *s, const char *script, int nkeys, int argc, const char **args,
                          store_reply_fn *fn, dossiers_call *c)
 {
-    const char *argv[16];
-    size_t lens[16];
-    char nk[4];
-    if (argc > 13) {
-        free(c);
-        return -1;
-    }
-    snprintf(nk, sizeof(nk), "%d", nkeys);
-    argv[0] = "EVAL";
-    argv[1] = script;
-    argv[2] = nk;
-    for (int i = 0; i < argc; i++)
-        argv[3 + i] = args[i];
-    for (int i = 0; i < argc + 3; i++)
-        lens[i] = strlen(argv[i]);
-    int rc = store_commandargv(s, fn, c, argc + 3, argv, lens);
+    int rc = store_eval(s, fn, c, script, nkeys, argc, args, NULL);
     if (rc < 0)
         free(c);
     return rc;

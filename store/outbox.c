@@ -68,23 +68,7 @@ typedef struct outbox_call {
 int outbox_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nargs,
                 const char *const *args, const size_t *lens)
 {
-    int argc = nargs + 3;
-    const char **argv = xmalloc((size_t)argc * sizeof(*argv));
-    size_t *argvlen = xmalloc((size_t)argc * sizeof(*argvlen));
-    argv[0] = "EVAL";
-    argvlen[0] = 4;
-    argv[1] = script;
-    argvlen[1] = strlen(script);
-    argv[2] = "0";
-    argvlen[2] = 1;
-    for (int i = 0; i < nargs; i++) {
-        argv[3 + i] = args[i] ? args[i] : "";
-        argvlen[3 + i] = lens && args[i] ? lens[i] : strlen(argv[3 + i]);
-    }
-    int rc = store_commandargv(s, fn, privdata, argc, argv, argvlen);
-    free(argv);
-    free(argvlen);
-    return rc;
+    return store_eval(s, fn, privdata, script, 0, nargs, args, lens);
 }
 
 static void outbox_on_enqueue(redisReply *r, void *privdata)

@@ -608,3 +608,26 @@ void store_close(store *s)
     if (ac != NULL)
         redisAsyncFree(ac);
 }
+
+int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nkeys,
+               int nargs, const char *const *args, const size_t *lens)
+{
+    int argc = nargs + 3;
+    const char **argv = xmalloc((size_t)argc * sizeof(*argv));
+    size_t *argvlen = xmalloc((size_t)argc * sizeof(*argvlen));
+    char nk[16];
+    snprintf(nk, sizeof(nk), "%d", nkeys);
+    argv[0] = "EVAL";
+    argv[1] = script;
+    argv[2] = nk;
+    for (int i = 0; i < 3; i++)
+        argvlen[i] = strlen(argv[i]);
+    for (int i = 0; i < nargs; i++) {
+        argv[3 + i] = args[i] ? args[i] : "";
+        argvlen[3 + i] = lens && args[i] ? lens[i] : strlen(argv[3 + i]);
+    }
+    int rc = store_commandargv(s, fn, privdata, argc, argv, argvlen);
+    free(argv);
+    free(argvlen);
+    return rc;
+}

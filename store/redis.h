@@ -60,6 +60,13 @@ int store_command(store *s, store_reply_fn *fn, void *privdata, const char *fmt,
 int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
                       const char **argv, const size_t *argvlen);
 
+/* EVAL script with nkeys of the nargs arguments as KEYS and the rest as
+ * ARGV, every one binary safe: lens[i] is the length of args[i] (lens may be
+ * NULL for NUL-terminated strings; a NULL arg is sent as ""). Same return
+ * and callback rules as store_command. */
+int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nkeys,
+               int nargs, const char *const *args, const size_t *lens);
+
 /* Stop reconnecting, fail pending commands (callbacks get NULL), close the
  * connection and the store's libuv handles. The memory is released once the
  * loop has run the close callbacks; the pointer must not be used after this
