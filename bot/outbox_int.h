@@ -21,6 +21,7 @@ struct outbox_worker {
     uint64_t last_ms;           /* last refill */
     uint64_t next_claim_ms;     /* idle back-off of polling */
     uint64_t next_pump_ms;      /* next retry pump */
+    uint64_t next_stale_ms;     /* next stale "sending" check */
     uint64_t paused_until_ms;   /* Kannel unreachable: wait */
     int pause_ms;               /* current pause, doubling */
     char host[128];             /* from sms.kannel_sendsms_url */

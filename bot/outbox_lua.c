@@ -89,9 +89,11 @@ const char OBX_PUMP[] =
     "end\n"
     "return #ids\n";
 
-/* ARGV: now (ms). Messages a dead worker left in "sending". */
+/* ARGV: now (ms), cutoff (ms). Messages claimed before cutoff and still
+ * "sending": left by a dead worker (at start, cutoff = now), or whose result
+ * could not be recorded (Redis failed; cutoff = now - request timeout). */
 const char OBX_RECOVER[] = OBX_RELEASE
-    "local ids = redis.call('ZRANGE', 'dvcbot:outbox:sending', 0, -1)\n"
+    "local ids = redis.call('ZRANGEBYSCORE', 'dvcbot:outbox:sending', '-inf', ARGV[2])\n"
     "local n = 0\n"
     "for _, id in ipairs(ids) do\n"
     "  redis.call('ZREM', 'dvcbot:outbox:sending', id)\n"

@@ -13,6 +13,7 @@
 #define OBX_TICK_MS 20          /* timer period */
 #define OBX_IDLE_MS 200         /* polling period when the queues are empty */
 #define OBX_PUMP_MS 250         /* retry pump period */
+#define OBX_STALE_MS 5000       /* stale "sending" check period */
 
 uint64_t obx_now_ms(void)
 {
@@ -161,6 +162,24 @@ static void obx_recover_cb(redisReply *r, void *pd)
                  r->integer);
 }
 
+/* Retries whose time has come; results Redis could not record. */
+static void obx_housekeeping(outbox_worker *w, uint64_t now, const char *nowbuf)
+{
+    if (now >= w->next_pump_ms) {
+        w->next_pump_ms = now + OBX_PUMP_MS;
+        const char *a[2] = {nowbuf, "100"};
+        obx_eval(w, NULL, NULL, OBX_PUMP, 2, a);
+    }
+    if (now >= w->next_stale_ms) {
+        w->next_stale_ms = now + OBX_STALE_MS;
+        char cutoff[24];
+        snprintf(cutoff, sizeof(cutoff), "%llu",
+                 (unsigned long long)(now - (uint64_t)w->d.cfg->sms.timeout_ms - OBX_STALE_MS));
+        const char *a[2] = {nowbuf, cutoff};
+        obx_eval(w, NULL, NULL, OBX_RECOVER, 2, a);
+    }
+}
+
 static void obx_tick(uv_timer_t *t)
 {
     outbox_worker *w = t->data;
@@ -176,18 +195,14 @@ static void obx_tick(uv_timer_t *t)
     char nowbuf[24], maxbuf[16];
     snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
     if (!w->recovered) {
-        const char *a[1] = {nowbuf};
-        obx_eval(w, obx_recover_cb, w, OBX_RECOVER, 1, a);
-        w->recovered = -1; /* in flight */
+        const char *a[2] = {nowbuf, nowbuf};
+        if (obx_eval(w, obx_recover_cb, w, OBX_RECOVER, 2, a) == 0)
+            w->recovered = -1; /* in flight */
         return;
     }
     if (w->recovered < 0)
         return;
-    if (now >= w->next_pump_ms) {
-        w->next_pump_ms = now + OBX_PUMP_MS;
-        const char *a[2] = {nowbuf, "100"};
-        obx_eval(w, NULL, NULL, OBX_PUMP, 2, a);
-    }
+    obx_housekeeping(w, now, nowbuf);
     int free_slots = w->d.cfg->sms.max_inflight - w->inflight;
     if (w->claiming || free_slots <= 0 || w->tokens < 1 || now < w->paused_until_ms ||
         now < w->next_claim_ms)

@@ -79,8 +79,9 @@ ENV
     exit 1
     ;;
 stop)
-    stop_pid "$run/smsbox.pid"
+    # bearerbox first: it takes smsbox down with it, and sendsms stops accepting sooner
     stop_pid "$run/bearerbox.pid"
+    stop_pid "$run/smsbox.pid"
     ;;
 *)
     echo "kannel.sh: unknown command '$cmd'" >&2; exit 2 ;;

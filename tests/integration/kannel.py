@@ -58,7 +58,7 @@ class Kannel:
 
 def _decode(data):
     """MT payload bytes: UTF-8 (7-bit replies) or UCS-2 (coding 2)."""
-    if len(data) % 2 == 0 and data and data[0] == 0 and b"\x00" in data[::2]:
+    if len(data) % 2 == 0 and data and data[::2].count(0) * 4 >= len(data):
         try:
             return data.decode("utf-16-be")
         except UnicodeDecodeError:
@@ -79,6 +79,7 @@ class FakeSMSC:
         self.mts = []
         self.lock = threading.Lock()
         self.partial = {}
+        self.unknown = []  # lines of a kind this parser does not know
         self.thread = None
 
     def connect(self, timeout=10):
@@ -139,12 +140,13 @@ class FakeSMSC:
         udh = b""
         if kind == "text":
             data = " ".join(f[3:]).encode("latin-1")
-        elif kind == "data":
+        elif kind in ("data", "ucs-2"):
             data = urllib.parse.unquote_to_bytes(" ".join(f[3:]).replace("+", " "))
         elif kind == "udh" and len(f) >= 6:
             udh = urllib.parse.unquote_to_bytes(f[3])
             data = urllib.parse.unquote_to_bytes(" ".join(f[5:]).replace("+", " "))
         else:
+            self.unknown.append(line)
             return
         if len(udh) >= 6 and udh[1] == 0:  # concatenation: ref, total, seq
             key = (sender, receiver, udh[3])

@@ -96,15 +96,18 @@ def notifications(bot, redis, smsc, key):
             break
         time.sleep(0.1)
     ok(all(s == "delivered" for s in states), "delivery reports recorded (delivered)", states)
+    end = time.time() + 10
+    while outbox_get(redis, skip).get("status") != "skipped" and time.time() < end:
+        time.sleep(0.05)
     ok(outbox_get(redis, skip).get("status") == "skipped" and
        not smsc.take(receiver="84987654321", count=1, timeout=0.5),
        "a notification to an opted-out number is skipped at send time", outbox_get(redis, skip))
 
 
 def kannel_down(bot, redis, smsc, kannel):
-    texts = [f"Tin {n} so {i}" for i in range(5) for n in range(4)]
+    texts = [f"Tin {n} so {i}" for i in range(8) for n in range(10)]
     ids = [outbox_put(redis, f"8491222222{n}", t) for t, n in
-           zip(texts, [n for i in range(5) for n in range(4)])]
+           zip(texts, [n for i in range(8) for n in range(10)])]
     end = time.time() + 10
     while len([m for m in smsc.all() if m[2].startswith("Tin ")]) < 3 and time.time() < end:
         time.sleep(0.01)
@@ -159,6 +162,23 @@ def dvcbot_killed(bot, redis, smsc, kannel):
     return bot2
 
 
+def unicode_mode(bot, redis, smsc):
+    rc = bot.stop()
+    ok(rc == 0 and sanitizer_clean(bot.stderr()), "restarted dvcbot: clean SIGTERM exit",
+       bot.stderr()[-2000:])
+    bot3 = Dvcbot(redis.port, env=dict(bot.env, DVCBOT_SMS_UNICODE="true"))
+    bot3.port = bot.port
+    bot3.start()
+    smsc.clear()
+    r = ask(smsc, "84944444444", "xin chào", "sms.unicode: X-Kannel-Coding 2 honoured by Kannel",
+            lambda r: "Bạn" in r or "Tôi" in r)
+    outbox_put(redis, "84944444444", "Hồ sơ đã có kết quả")
+    got = smsc.take(receiver="84944444444", count=1, timeout=10)
+    ok(got and got[0][2] == "Hồ sơ đã có kết quả", "sms.unicode: a notification keeps its diacritics",
+       (got, smsc.unknown[-3:]))
+    return bot3
+
+
 def main():
     redis = Redis().start()
     rundir = tempfile.mkdtemp(prefix="dvc-kannel-")
@@ -179,6 +199,7 @@ def main():
         notifications(bot, redis, smsc, key)
         smsc = kannel_down(bot, redis, smsc, kannel)
         bot = dvcbot_killed(bot, redis, smsc, kannel)
+        bot = unicode_mode(bot, redis, smsc)
         rc = bot.stop()
         err = bot.stderr()
         ok(rc == 0 and sanitizer_clean(err), "SIGTERM: clean exit, no sanitizer report",
