@@ -158,7 +158,7 @@ static void http_finish_log(struct lws *wsi, http_req *hr)
 /* Write headers and body; returns -1 to close the connection. */
 static int http_write_response(struct lws *wsi, http_req *hr)
 {
-    unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start,
+    unsigned char hdr[LWS_PRE + 4096], *start = hdr + LWS_PRE, *p = start,
                                       *end = hdr + sizeof(hdr) - 1;
     if (lws_add_http_common_headers(wsi, (unsigned)hr->status, hr->ctype, hr->resp_len, &p, end))
         return -1;
@@ -173,7 +173,17 @@ static int http_write_response(struct lws *wsi, http_req *hr)
     if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)"no-store", 8, &p, end))
         return -1;
-    if (lws_finalize_write_http_header(wsi, start, &p, end))
+    if (lws_finalize_http_header(wsi, &p, end))
+        return -1;
+    /* headers and body leave in one write (one syscall) when they fit */
+    size_t hlen = (size_t)(p - start);
+    if (hr->resp_len <= (size_t)(end - p)) {
+        memcpy(p, hr->resp + LWS_PRE, hr->resp_len);
+        size_t total = hlen + hr->resp_len;
+        return lws_write(wsi, start, total, LWS_WRITE_HTTP_HEADERS) == (int)total
+                   ? (http_finish_log(wsi, hr), 0) : -1;
+    }
+    if (lws_write(wsi, start, hlen, LWS_WRITE_HTTP_HEADERS) != (int)hlen)
         return -1;
     if (lws_write(wsi, (unsigned char *)hr->resp + LWS_PRE, hr->resp_len,
                   LWS_WRITE_HTTP_FINAL) != (int)hr->resp_len)
