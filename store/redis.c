@@ -73,6 +73,9 @@ struct store {
 
     uv_timer_t retry;
     uv_timer_t watchdog;
+    uv_check_t flush;           /* sends the commands of one loop iteration */
+    redisAsyncContext *flush_ac; /* connection with output waiting, or NULL */
+    int in_flush;
     char errstr[160];
 };
 
@@ -408,18 +411,52 @@ static void store_ev_poll(uv_poll_t *h, int status, int events)
         redisAsyncHandleWrite(p->context);
 }
 
+/* Only touch the poll handle when the events really change: every
+ * uv_poll_start costs an epoll_ctl on the next loop iteration. */
 static void store_ev_update(redisLibuvEvents *p, int add, int del)
 {
-    p->events = (p->events | add) & ~del;
+    int events = (p->events | add) & ~del;
+    if (events == p->events)
+        return;
+    p->events = events;
     if (p->events)
         uv_poll_start(&p->handle, p->events, store_ev_poll);
     else
         uv_poll_stop(&p->handle);
 }
 
+/* Write coalescing: on a connected context, a command does not ask for a
+ * writable event; the check handle (run once per loop iteration, after the
+ * I/O callbacks) writes everything queued in that iteration with one write.
+ * Only a partial write falls back to polling for writability. */
+static void store_on_flush(uv_check_t *h)
+{
+    store *s = h->data;
+    redisAsyncContext *ac = s->flush_ac;
+    uv_check_stop(h);
+    s->flush_ac = NULL;
+    if (ac == NULL || ac != s->ac)
+        return; /* the connection went away meanwhile */
+    s->in_flush = 1;
+    redisAsyncHandleWrite(ac);
+    s->in_flush = 0;
+}
+
+static void store_ev_add_write(void *privdata)
+{
+    redisLibuvEvents *p = privdata;
+    store *s = p->context ? p->context->data : NULL;
+    if (s && s->ac == p->context && (p->context->c.flags & REDIS_CONNECTED) && !s->in_flush &&
+        !s->closing) {
+        s->flush_ac = p->context;
+        uv_check_start(&s->flush, store_on_flush);
+        return;
+    }
+    store_ev_update(p, UV_WRITABLE, 0);
+}
+
 static void store_ev_add_read(void *privdata)  { store_ev_update(privdata, UV_READABLE, 0); }
 static void store_ev_del_read(void *privdata)  { store_ev_update(privdata, 0, UV_READABLE); }
-static void store_ev_add_write(void *privdata) { store_ev_update(privdata, UV_WRITABLE, 0); }
 static void store_ev_del_write(void *privdata) { store_ev_update(privdata, 0, UV_WRITABLE); }
 
 /* redisLibuvAttach, with our event hooks (its cleanup, which closes and
@@ -513,9 +550,11 @@ store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t er
     store_options_apply(s, opt);
     uv_timer_init(loop, &s->retry);
     uv_timer_init(loop, &s->watchdog);
+    uv_check_init(loop, &s->flush);
     s->retry.data = s;
     s->watchdog.data = s;
-    s->open_handles = 2;
+    s->flush.data = s;
+    s->open_handles = 3;
     tick = (uint64_t)s->timeout_ms / 4;
     tick = tick < 10 ? 10 : tick > 100 ? 100 : tick;
     uv_timer_start(&s->watchdog, store_on_watchdog, tick, tick);
@@ -602,6 +641,9 @@ void store_close(store *s)
     uv_timer_stop(&s->watchdog);
     uv_close((uv_handle_t *)&s->retry, store_on_handle_closed);
     uv_close((uv_handle_t *)&s->watchdog, store_on_handle_closed);
+    uv_check_stop(&s->flush);
+    s->flush_ac = NULL;
+    uv_close((uv_handle_t *)&s->flush, store_on_handle_closed);
     /* Pending callbacks get NULL now, or, when we are inside a reply
      * callback, as soon as it returns (hiredis defers the free). Either way
      * before the loop runs the close callbacks above. */
