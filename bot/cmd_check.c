@@ -8,6 +8,7 @@
 #include "bot/commands.h"
 #include "bot/config.h"
 #include "bot/messages.h"
+#include "bot/ussd_menu.h"
 #include "intents/intents.h"
 
 const char *cmd_config_arg(int argc, char **argv)
@@ -68,6 +69,14 @@ int cmd_check_config(int argc, char **argv)
         errors++;
     }
     errors += check_catalogue(cfg);
+    ussd_menu *um = ussd_menu_load(cfg->files.ussd, m, err, sizeof(err));
+    if (!um) {
+        fprintf(stderr, "error: %s\n", err);
+        errors++;
+    } else {
+        printf("ok: %s (%zu screens)\n", cfg->files.ussd, ussd_menu_nscreens(um));
+    }
+    ussd_menu_free(um);
     if (!errors)
         printf("ok: %s, %s, %s\n", cfg->path, cfg->files.messages, cfg->files.intents);
     intents_free(in);

@@ -1,6 +1,7 @@
 /* cmd_keys.c -- `dvcbot keys`: issue, list and revoke agency API keys.
  *
  *   dvcbot keys create --agency E-ID [--name NAME] [--config FILE]
+ *   dvcbot keys create --operator NAME [--config FILE]   (the /agent console)
  *   dvcbot keys list [--config FILE]
  *   dvcbot keys revoke --hash PREFIX [--config FILE]
  *
@@ -18,6 +19,7 @@
 typedef struct keys_args {
     const char *action;
     const char *agency;
+    const char *operator_name;  /* --operator NAME: a key for the /agent console */
     const char *name;
     const char *hash;
     const char *config;
@@ -26,6 +28,7 @@ typedef struct keys_args {
 static int cmd_keys_usage(void)
 {
     fprintf(stderr, "usage: dvcbot keys create --agency E-ID [--name NAME] [--config FILE]\n"
+                    "       dvcbot keys create --operator NAME [--config FILE]\n"
                     "       dvcbot keys list [--config FILE]\n"
                     "       dvcbot keys revoke --hash PREFIX [--config FILE]\n"
                     "E-ID: NNN.NN.NN.Xnn (000.00.12.H18) or Xnn.N[.N..] (H56.14), upper-case\n");
@@ -41,6 +44,7 @@ static int cmd_keys_parse(int argc, char **argv, keys_args *a)
     a->action = argv[1];
     for (int i = 2; i < argc; i++) {
         const char **slot = !strcmp(argv[i], "--agency") ? &a->agency
+                            : !strcmp(argv[i], "--operator") ? &a->operator_name
                             : !strcmp(argv[i], "--name") ? &a->name
                             : !strcmp(argv[i], "--hash") ? &a->hash
                             : !strcmp(argv[i], "--config") ? &a->config : NULL;
@@ -72,14 +76,17 @@ static int cmd_keys_create(redisContext *c, const keys_args *a)
         fprintf(stderr, "dvcbot keys: no randomness from the kernel\n");
         return 1;
     }
-    if (keys_store_sync(c, hex, a->agency, a->name, err, sizeof(err)) < 0) {
+    int rc = a->operator_name ? keys_store_operator_sync(c, hex, a->operator_name, err, sizeof(err))
+                              : keys_store_sync(c, hex, a->agency, a->name, err, sizeof(err));
+    if (rc < 0) {
         fprintf(stderr, "dvcbot keys: %s\n", err);
         return 1;
     }
     printf("%s\n", text);
     fflush(stdout);
-    fprintf(stderr, "key for agency %s created (hash %.12s...). It is shown only now: "
-                    "store it safely.\n", a->agency, hex);
+    fprintf(stderr, "key for %s %s created (hash %.12s...). It is shown only now: "
+                    "store it safely.\n", a->operator_name ? "operator" : "agency",
+            a->operator_name ? a->operator_name : a->agency, hex);
     memset(text, 0, sizeof(text));
     return 0;
 }
@@ -108,6 +115,14 @@ static int cmd_keys_run(redisContext *c, const keys_args *a)
 /* Arguments that fit the action, checked before Redis is touched. */
 static int cmd_keys_check(const keys_args *a)
 {
+    if (!strcmp(a->action, "create") && a->operator_name) {
+        if (a->agency || a->name || a->hash || !cmd_keys_name_ok(a->operator_name)) {
+            fprintf(stderr, "dvcbot keys create: --operator needs a name of 1-100 printable "
+                            "bytes, and no --agency, --name or --hash\n");
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(a->action, "create")) {
         if (!a->agency || a->hash || !keys_agency_valid(a->agency)) {
             fprintf(stderr, "dvcbot keys create: --agency needs an agency e-id like "
@@ -121,9 +136,9 @@ static int cmd_keys_check(const keys_args *a)
         return 0;
     }
     if (!strcmp(a->action, "list"))
-        return a->agency || a->name || a->hash ? -1 : 0;
+        return a->agency || a->operator_name || a->name || a->hash ? -1 : 0;
     if (!strcmp(a->action, "revoke"))
-        return a->hash && !a->agency && !a->name ? 0 : -1;
+        return a->hash && !a->agency && !a->operator_name && !a->name ? 0 : -1;
     return -1;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "bot/agent.h"
 #include "bot/catalogue.h"
 #include "bot/commands.h"
 #include "bot/config.h"
@@ -19,6 +20,8 @@
 #include "bot/outbox_worker.h"
 #include "bot/router.h"
 #include "bot/server.h"
+#include "bot/ussd_flow.h"
+#include "bot/ussd_menu.h"
 #include "intents/intents.h"
 #include "store/redis.h"
 
@@ -36,6 +39,9 @@ typedef struct app {
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
     catalogue *catalogue;
+    ussd_menu *ussd_menu;
+    ussd_flow *ussd;
+    agent_hub *agent;           /* hand-off to human operators ([webchat]) */
     uv_signal_t sig[APP_NSIG];
     int stopping;
 } app;
@@ -59,6 +65,7 @@ static void app_on_signal(uv_signal_t *h, int signum)
     for (int i = 0; i < APP_NSIG; i++)
         uv_close((uv_handle_t *)&a->sig[i], NULL);
     outbox_worker_stop(a->worker);
+    agent_stop(a->agent);
     server_stop(a->server);
     store_close(a->store);
     a->store = NULL;
@@ -71,7 +78,8 @@ static int app_load(app *a, const char *path)
         !(a->msgs = messages_load(a->cfg->files.messages, err, sizeof(err))) ||
         !(a->intents = intents_load(a->cfg->files.intents, err, sizeof(err))) ||
         !(a->catalogue = catalogue_load(a->cfg->files.catalogue, a->cfg->files.procedure_aspects,
-                                        NULL, err, sizeof(err)))) {
+                                        NULL, err, sizeof(err))) ||
+        !(a->ussd_menu = ussd_menu_load(a->cfg->files.ussd, a->msgs, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
@@ -91,9 +99,15 @@ static int app_start(app *a)
     router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
                       .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
                       .cfg = a->cfg, .catalogue = a->catalogue};
+    a->agent = agent_new(&a->loop, a->store, a->cfg, a->msgs);
+    rd.agent = a->agent;
     a->router = router_new(&rd);
+    ussd_flow_deps ud = {.store = a->store, .router = a->router, .msgs = a->msgs,
+                         .cfg = a->cfg, .catalogue = a->catalogue, .menu = a->ussd_menu};
+    a->ussd = ussd_flow_new(&ud);
     server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
-                      .router = a->router, .store = a->store};
+                      .router = a->router, .store = a->store, .ussd = a->ussd,
+                      .agent = a->agent};
     if (!(a->server = server_new(&a->loop, &sd, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
@@ -117,12 +131,16 @@ static int app_start(app *a)
 static void app_free(app *a)
 {
     outbox_worker_stop(a->worker);
+    agent_stop(a->agent);
     server_free(a->server);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);
     if (uv_loop_close(&a->loop) != 0)
         log_error("event loop closed with handles still open");
+    ussd_flow_free(a->ussd);
+    agent_free(a->agent);
+    ussd_menu_free(a->ussd_menu);
     router_free(a->router);
     catalogue_free(a->catalogue);
     metrics_free(a->metrics);

@@ -62,10 +62,21 @@ static const cf_field config_fields[] = {
     CF("sms", "retry_base_ms", CF_INT, 10, 3600000, sms.retry_base_ms),
     CF("sms", "retry_max_ms", CF_INT, 100, 86400000, sms.retry_max_ms),
     CF("sms", "timeout_ms", CF_INT, 100, 600000, sms.timeout_ms),
+    CF("webchat", "max_frame", CF_INT, 256, 1 << 20, webchat.max_frame),
+    CF("webchat", "allowed_origins", CF_STR, 0, 0, webchat.allowed_origins),
+    CF("webchat", "ping_s", CF_INT, 1, 3600, webchat.ping_s),
+    CF("webchat", "idle_timeout_s", CF_INT, 2, 86400, webchat.idle_timeout_s),
+    CF("webchat", "notice_poll_ms", CF_INT, 50, 60000, webchat.notice_poll_ms),
+    CF("webchat", "max_out", CF_INT, 4, 100000, webchat.max_out),
+    CF("webchat", "agent_wait_s", CF_INT, 1, 86400, webchat.agent_wait_s),
+    CF("ussd", "session_ttl_s", CF_INT, 10, 86400, ussd.session_ttl_s),
+    CF("ussd", "unicode", CF_BOOL, 0, 1, ussd.unicode),
+    CF("ussd", "max_pages", CF_INT, 1, 20, ussd.max_pages),
     CF("files", "intents", CF_PATH, 1, 0, files.intents),
     CF("files", "messages", CF_PATH, 1, 0, files.messages),
     CF("files", "catalogue", CF_PATH, 1, 0, files.catalogue),
     CF("files", "procedure_aspects", CF_PATH, 1, 0, files.procedure_aspects),
+    CF("files", "ussd", CF_PATH, 1, 0, files.ussd),
 };
 #define CONFIG_NFIELDS (sizeof(config_fields) / sizeof(config_fields[0]))
 

@@ -66,11 +66,26 @@ typedef struct config {
         int retry_max_ms;
         int timeout_ms;         /* one sendsms request */
     } sms;
+    struct {                    /* web chat over WebSocket, agent hand-off */
+        int max_frame;          /* bytes of one client frame */
+        char *allowed_origins;  /* "" same host only; "*" any; else comma-separated origins */
+        int ping_s;             /* ping a connection silent this long */
+        int idle_timeout_s;     /* close a connection silent this long */
+        int notice_poll_ms;     /* how often connected users' notices are fetched */
+        int max_out;            /* frames queued to one connection before it is dropped */
+        int agent_wait_s;       /* waiting for an operator longer: citizen told */
+    } webchat;
+    struct {
+        int session_ttl_s;      /* a USSD route is kept this long after its last request */
+        int unicode;            /* 1: screens in UCS-2 (80 chars); 0: folded GSM-7 (182) */
+        int max_pages;          /* pages of one long answer on USSD */
+    } ussd;
     struct {
         char *intents;          /* resolved paths */
         char *messages;
         char *catalogue;
         char *procedure_aspects; /* question words of procedure_info */
+        char *ussd;             /* the USSD menu tree */
     } files;
 } config;
 

@@ -17,9 +17,23 @@ int ep_stats(struct lws *wsi, enum lws_callback_reasons reason, void *user, void
 /* GET/POST /sms/kannel and GET /sms/kannel/dlr (ep_sms.c) */
 int ep_sms(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 int ep_sms_dlr(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* POST /ussd (Africa's Talking form), POST /ussd/json (JSON adapter),
+ * GET|POST /ussd/kannel (Kannel SMPP meta-data) (ep_ussd.c) */
+int ep_ussd(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int ep_ussd_json(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+int ep_ussd_kannel(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* GET /healthz, GET /metrics and every unknown path (ep_ops.c) */
 int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* WebSocket /ws/chat, protocol dvcbot.chat.v1 (ep_ws.c): the web chat */
+int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* FILTER_PROTOCOL_CONNECTION of a WebSocket protocol: 0 if the URI is path
+ * and the Origin is allowed (webchat.allowed_origins), -1 otherwise. */
+int ws_filter(struct lws *wsi, const char *path);
+/* WebSocket /ws/agent, protocol dvcbot.agent.v1 (agent_ws.c): the operator console */
+int ep_agent_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+/* Open chat WebSocket connections (for /metrics and the bench). */
+size_t ws_connections(struct lws_context *ctx);
 
 #endif

@@ -27,6 +27,10 @@ static const char *const messages_keys[] = {
     "errors.invalid_payload", "errors.missing_text", "errors.too_large", "errors.not_found",
     "errors.method_not_allowed", "errors.unavailable", "errors.internal",
     "errors.unsupported_media_type",
+    /* web chat over WebSocket and the human agent ([webchat]) */
+    "errors.unknown_type", "errors.frame_too_large", "errors.busy", "human_agent.waiting",
+    "human_agent.taken", "human_agent.released", "human_agent.timeout", "errors.not_waiting",
+    "errors.not_held",
     /* procedure_info (bot/dialogs/procedure.c) */
     "procedure_info.overview", "procedure_info.sample_note", "procedure_info.documents",
     "procedure_info.doc_item", "procedure_info.doc_item_note", "procedure_info.count_both",
@@ -69,6 +73,9 @@ static const char *const messages_keys[] = {
     "notify.complaint_answered", "notify.complaint_answered_chat",
     "errors.complaint_forbidden", "errors.complaint_not_found", "errors.complaint_conflict",
     "errors.complaint_invalid_status", "errors.invalid_answer", "errors.answer_too_long", "errors.invalid_limit",
+    /* USSD (bot/ussd_*.c, config/ussd.json names the screen texts) */
+    "errors.invalid_ussd", "errors.invalid_session", "ussd.nav.more", "ussd.nav.back",
+    "ussd.nav.home", "ussd.error.choice", "ussd.error.no_more", "ussd.unavailable",
 #define MESSAGES_DOSSIER_STATUS(s) \
     "dossier_status.status." s, "dossier_status.next." s, "notify.dossier." s
     MESSAGES_DOSSIER_STATUS("received"), MESSAGES_DOSSIER_STATUS("rejected"),

@@ -14,7 +14,7 @@ static const double metrics_buckets[] = {
 
 static const char *const metrics_route_names[ROUTE__COUNT] = {
     "/api/v1/chat", "/healthz", "/metrics", "/api/v1/dossiers", "/api/v1/complaints",
-    "/api/v1/stats", "/sms/kannel", "/sms/kannel/dlr", "other",
+    "/api/v1/stats", "/sms/kannel", "/sms/kannel/dlr", "/ussd", "other",
 };
 
 struct metrics {
@@ -22,7 +22,21 @@ struct metrics {
     unsigned long hist[ROUTE__COUNT][NBUCKETS + 1]; /* last: +Inf */
     double hist_sum[ROUTE__COUNT];
     unsigned long messages[CHANNEL__COUNT][INTENT__COUNT];
+    long ws_conns;                  /* [webchat] */
+    unsigned long ws_frames[2];     /* in, out */
 };
+
+void metrics_ws_conn(metrics *m, int delta)
+{
+    if (m)
+        m->ws_conns += delta;
+}
+
+void metrics_ws_frame(metrics *m, int out)
+{
+    if (m)
+        m->ws_frames[out ? 1 : 0]++;
+}
 
 metrics *metrics_new(void)
 {
@@ -101,6 +115,12 @@ void metrics_render(const metrics *m, const store *s, buf *out)
             if (m->messages[c][i])
                 buf_printf(out, "dvcbot_messages_total{channel=\"%s\",intent=\"%s\"} %lu\n",
                            channel_name((channel)c), intent_name((intent_id)i), m->messages[c][i]);
+    buf_printf(out, "# HELP dvcbot_ws_connections Open web chat WebSocket connections.\n"
+                    "# TYPE dvcbot_ws_connections gauge\ndvcbot_ws_connections %ld\n"
+                    "# HELP dvcbot_ws_frames_total WebSocket frames by direction.\n"
+                    "# TYPE dvcbot_ws_frames_total counter\n"
+                    "dvcbot_ws_frames_total{dir=\"in\"} %lu\ndvcbot_ws_frames_total{dir=\"out\"} %lu\n",
+               m->ws_conns, m->ws_frames[0], m->ws_frames[1]);
     if (!s)
         return;
     buf_printf(out, "# HELP dvcbot_redis_up 1 when the Redis connection is up.\n"

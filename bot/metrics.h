@@ -21,6 +21,7 @@ typedef enum metrics_route {
     ROUTE_STATS,
     ROUTE_SMS,
     ROUTE_SMS_DLR,
+    ROUTE_USSD,
     ROUTE_OTHER,
     ROUTE__COUNT
 } metrics_route;
@@ -32,6 +33,11 @@ void metrics_free(metrics *m);
 void metrics_http(metrics *m, metrics_route route, int status, double seconds);
 /* One message was classified on channel as intent. */
 void metrics_message(metrics *m, channel c, intent_id intent);
+
+/* Web chat WebSocket: connections opened (+1) or closed (-1); frames in and
+ * out ([webchat], bot/ep_ws.c). */
+void metrics_ws_conn(metrics *m, int delta);
+void metrics_ws_frame(metrics *m, int out);
 
 /* Messages classified on channel c as intent since start (GET /api/v1/stats). */
 unsigned long metrics_messages(const metrics *m, channel c, intent_id intent);

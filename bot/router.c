@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/agent.h"
 #include "bot/dialogs/dialog.h"
 #include "store/sessions.h"
 #include "xmalloc.h"
@@ -105,6 +106,9 @@ static void router_classify(route *rt)
         rt->ir.text = xstrdup(t);
 }
 
+static void router_dispatch(route *rt);
+static void router_agent_checked(int status, int held, int queued, void *ctx);
+
 static void router_loaded(int status, const char *json, size_t len, void *privdata)
 {
     route *rt = privdata;
@@ -117,9 +121,15 @@ static void router_loaded(int status, const char *json, size_t len, void *privda
         json_decref(rt->session);
         rt->session = json_object();
     }
-    router_classify(rt);
-    if (rt->r->d.metrics)
-        metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
+    /* [webchat] a conversation handed to a person: see router_agent_checked */
+    if (rt->r->d.agent && json_is_true(json_object_get(rt->session, "agent")) &&
+        agent_check(rt->r->d.agent, rt->m, router_agent_checked, rt) == 0)
+        return;
+    router_dispatch(rt);
+}
+
+static void router_ctx(route *rt)
+{
     json_t *lang = json_object_get(rt->session, "lang");
     rt->dctx = (dialog_ctx){
         .msg = rt->m,
@@ -132,7 +142,35 @@ static void router_loaded(int status, const char *json, size_t len, void *privda
         .catalogue = rt->r->d.catalogue,
         .cfg = rt->r->d.cfg,
     };
+}
+
+static void router_dispatch(route *rt)
+{
+    router_classify(rt);
+    if (rt->r->d.metrics)
+        metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
+    router_ctx(rt);
     dialog_for(rt->ir.intent)(&rt->dctx);
+}
+
+/* While an operator holds the conversation the bot stays silent (the text
+ * went to the operator); once it is over the flag goes and the bot answers. */
+static void router_agent_checked(int status, int held, int queued, void *ctx)
+{
+    route *rt = ctx;
+    if (status < 0) {
+        route_fail(rt);
+        return;
+    }
+    if (!queued)
+        json_object_del(rt->session, "agent");
+    if (!held) {
+        router_dispatch(rt);
+        return;
+    }
+    rt->ir.intent = INTENT_HUMAN_AGENT;
+    router_ctx(rt);
+    dialog_finish(&rt->dctx);
 }
 
 static void router_saved(int status, void *privdata)
@@ -144,6 +182,7 @@ static void router_saved(int status, void *privdata)
     }
     reply *out = rt->dctx.out;
     rt->dctx.out = NULL;
+    agent_note(rt->r->d.agent, rt->m, out, rt->session);
     rt->fn(200, out, intent_name(rt->ir.intent), rt->ctx);
     route_free(rt);
 }
@@ -155,6 +194,8 @@ void dialog_finish(dialog_ctx *ctx)
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
+    if (rt->r->d.agent)
+        agent_remember(rt->session, rt->m, rt->dctx.out);
     char *js = json_dumps(rt->session, JSON_COMPACT);
     int rc = sessions_save(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, js,
                            strlen(js), rt->r->d.session_ttl_s, router_saved, rt);

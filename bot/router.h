@@ -36,6 +36,7 @@ typedef struct router_deps {
     int session_ttl_s;
     const config *cfg;          /* borrowed */
     const struct catalogue *catalogue; /* borrowed, may be NULL */
+    struct agent_hub *agent;    /* borrowed, may be NULL: no hand-off to operators (bot/agent.h) */
 } router_deps;
 
 router *router_new(const router_deps *deps);

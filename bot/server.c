@@ -17,7 +17,12 @@ struct server {
     uv_loop_t *loop;
     struct lws_context *ctx;
     void *foreign_loops[1];
+    /* "/", "/simulator", "/agent": static pages of http.web_root (web/); a
+     * file that does not exist gets the JSON 404 of dvc-notfound. File mounts
+     * lose to any matching callback mount, so the API paths stay dynamic. */
+    struct lws_http_mount mount_root, mount_sim, mount_agent;
 };
+
 
 #define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req)}
 
@@ -32,7 +37,12 @@ static const struct lws_protocols server_protocols[] = {
     PROTO("dvc-stats", ep_stats),
     PROTO("dvc-sms", ep_sms),
     PROTO("dvc-sms-dlr", ep_sms_dlr),
+    PROTO("dvc-ussd", ep_ussd),
+    PROTO("dvc-ussd-json", ep_ussd_json),
+    PROTO("dvc-ussd-kannel", ep_ussd_kannel),
     {.name = "dvc-sendsms", .callback = outbox_worker_http}, /* client: outbox_worker.c */
+    {.name = "dvcbot.chat.v1", .callback = ep_ws, .per_session_data_size = sizeof(void *)},
+    {.name = "dvcbot.agent.v1", .callback = ep_agent_ws, .per_session_data_size = sizeof(void *)},
     {.name = NULL},
 };
 
@@ -43,7 +53,10 @@ static const struct lws_protocols server_protocols[] = {
     {.mount_next = next, .mountpoint = path, .origin = proto,             \
      .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
 
-static const struct lws_http_mount mount_sms_dlr = MOUNT(NULL, "/sms/kannel/dlr", "dvc-sms-dlr");
+static const struct lws_http_mount mount_ussd_kannel = MOUNT(NULL, "/ussd/kannel", "dvc-ussd-kannel");
+static const struct lws_http_mount mount_ussd_json = MOUNT(&mount_ussd_kannel, "/ussd/json", "dvc-ussd-json");
+static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd", "dvc-ussd");
+static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
 static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_dlr, "/sms/kannel", "dvc-sms");
 static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
 static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
@@ -51,7 +64,30 @@ static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/a
 static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
 static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
 static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
-static const struct lws_http_mount mount_root = MOUNT(&mount_metrics, "/", "dvc-notfound");
+/* Unknown /api/... paths answer the JSON 404 (static files never shadow the API). */
+static const struct lws_http_mount mount_api = MOUNT(&mount_metrics, "/api", "dvc-notfound");
+
+static void server_static_mounts(server *s, const char *web_root)
+{
+    const struct lws_http_mount base = {
+        .origin_protocol = LWSMPRO_FILE, .origin = web_root, .protocol = "dvc-notfound",
+        .cache_max_age = 60, .cache_reusable = 1, .cache_revalidate = 1};
+    s->mount_agent = base;
+    s->mount_agent.mount_next = &mount_api;
+    s->mount_agent.mountpoint = "/agent";
+    s->mount_agent.mountpoint_len = 6;
+    s->mount_agent.def = "agent.html";
+    s->mount_sim = base;
+    s->mount_sim.mount_next = &s->mount_agent;
+    s->mount_sim.mountpoint = "/simulator";
+    s->mount_sim.mountpoint_len = 10;
+    s->mount_sim.def = "simulator.html";
+    s->mount_root = base;
+    s->mount_root.mount_next = &s->mount_sim;
+    s->mount_root.mountpoint = "/";
+    s->mount_root.mountpoint_len = 1;
+    s->mount_root.def = "index.html";
+}
 
 /* lws's own log lines become JSON lines like ours; notices are dropped. */
 static void server_lws_log(int level, const char *line)
@@ -78,7 +114,8 @@ server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t e
     info.port = deps->cfg->http.port;
     info.iface = deps->cfg->http.bind;
     info.protocols = server_protocols;
-    info.mounts = &mount_root;
+    server_static_mounts(s, deps->cfg->http.web_root);
+    info.mounts = &s->mount_root;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = s->foreign_loops;
@@ -117,4 +154,6 @@ const messages *server_messages(const server *s) { return s->d.msgs; }
 metrics *server_metrics(const server *s) { return s->d.metrics; }
 router *server_router(const server *s) { return s->d.router; }
 store *server_store(const server *s) { return s->d.store; }
+struct agent_hub *server_agent(const server *s) { return s->d.agent; }
+struct ussd_flow *server_ussd(const server *s) { return s->d.ussd; }
 struct lws_context *server_lws(const server *s) { return s->ctx; }

@@ -27,6 +27,8 @@ typedef struct server_deps {
     metrics *metrics;
     router *router;
     store *store;
+    struct ussd_flow *ussd;     /* the USSD engine (bot/ussd_flow.h) */
+    struct agent_hub *agent;    /* human hand-off (bot/agent.h); NULL: no /ws/agent */
 } server_deps;
 
 /* Returns NULL with a message in err if the context cannot be created (port
@@ -40,6 +42,8 @@ const messages *server_messages(const server *s);
 metrics *server_metrics(const server *s);
 router *server_router(const server *s);
 store *server_store(const server *s);
+struct ussd_flow *server_ussd(const server *s);
+struct agent_hub *server_agent(const server *s);
 /* The lws context (for client connections on the same loop, e.g. the outbox worker). */
 struct lws_context *server_lws(const server *s);
 

@@ -19,13 +19,26 @@ for group in "$@"; do
     esac
 done
 
+# [webchat] browser tests: Debian's chromium, Node.js + npm (any Node >= 18 already
+# installed is kept), and playwright-core from tests/e2e/package-lock.json.
+pkgs+=(chromium)
+command -v node >/dev/null || pkgs+=(nodejs)
+command -v npm >/dev/null || pkgs+=(npm)
+e2e_modules() {
+    [ -d tests/e2e/node_modules/playwright-core ] && return 0
+    command -v npm >/dev/null || return 0
+    echo "install-deps: npm ci in tests/e2e"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+cd "$(dirname "$0")/.."
+
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then e2e_modules; exit 0; fi
 
 echo "install-deps: installing ${missing[*]}"
 sudo=""
@@ -43,4 +56,5 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+e2e_modules
 echo "install-deps: done"

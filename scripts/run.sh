@@ -30,6 +30,8 @@ done
 echo "dvcbot: Redis on 127.0.0.1:$port (data in run/redis), HTTP on http://127.0.0.1:$http_port/"
 echo "  try: curl -s http://127.0.0.1:$http_port/api/v1/chat -H 'Content-Type: application/json' \\"
 echo "            -d '{\"user\":\"me\",\"text\":\"xin chao\"}'"
+echo "  web chat:  http://127.0.0.1:$http_port/          simulator (USSD + SMS): http://127.0.0.1:$http_port/simulator"
+echo "  operators: http://127.0.0.1:$http_port/agent     (key: build/dvcbot keys create --operator NAME)"
 echo "  health: http://127.0.0.1:$http_port/healthz   metrics: http://127.0.0.1:$http_port/metrics"
 echo "  Ctrl-C stops both."
 build/dvcbot serve --config "$cfg" &

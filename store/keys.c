@@ -239,6 +239,27 @@ int keys_store_sync(redisContext *c, const char *hex, const char *agency, const 
     return rc;
 }
 
+int keys_store_operator_sync(redisContext *c, const char *hex, const char *op_name,
+                             char *err, size_t errlen)
+{
+    size_t n = op_name ? strlen(op_name) : 0;
+    if (!keys_hex_valid(hex, 64, 64) || n == 0 || n > 100) {
+        snprintf(err, errlen, "invalid key hash or operator name");
+        return -1;
+    }
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    redisReply *r = redisCommand(c, "HSET " KEYS_PREFIX "%b agency %b name %b role operator "
+                                    "created_at %b", hex, (size_t)64, op_name, n, op_name, n,
+                                 now, strlen(now));
+    int rc = keys_reply_ok(c, r, REDIS_REPLY_INTEGER, err, errlen);
+    if (r)
+        freeReplyObject(r);
+    return rc;
+}
+
 /* Every key name under dvcbot:key:, by SCAN. Returns a malloc'd array of
  * malloc'd names (*n of them), or NULL on a Redis error. */
 static char **keys_scan(redisContext *c, size_t *n, char *err, size_t errlen)

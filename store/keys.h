@@ -3,8 +3,9 @@
  * Record: dvcbot:key:{sha256-hex of the whole key text} -> hash
  *   agency      the agency e-id the key is scoped to (keys_agency_valid)
  *   name        free label given at creation ("" when none)
- *   role        "agency" (the only role auth_agency accepts; "operator" is
- *               reserved for a later console)
+ *   role        "agency" (the only role auth_agency accepts) or "operator"
+ *               (a person of the /agent console: `agency` then holds the
+ *               operator's name, which keys_lookup returns; no agency scope)
  *   created_at  ISO-8601 UTC, e.g. 2024-05-20T08:30:00Z
  * No TTL. The plaintext key is printed once by `dvcbot keys create` and never
  * stored or logged.
@@ -55,6 +56,10 @@ redisContext *keys_connect_sync(const char *url, char *err, size_t errlen);
 /* Store a key record (HSET). 0, or -1 with a message in err. */
 int keys_store_sync(redisContext *c, const char *hex, const char *agency, const char *name,
                     char *err, size_t errlen);
+/* Store an operator key (role "operator", agency = name = op_name, 1-100
+ * printable bytes). 0, or -1 with a message in err. */
+int keys_store_operator_sync(redisContext *c, const char *hex, const char *op_name,
+                             char *err, size_t errlen);
 /* Write one line per key (hash prefix, agency, name, role, created_at;
  * tab-separated, sorted by created_at) to out. Number of keys, or -1. */
 int keys_list_sync(redisContext *c, FILE *out, char *err, size_t errlen);

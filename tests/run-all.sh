@@ -44,5 +44,10 @@ for t in tests/integration/test_*.sh; do
     [ -f "$t" ] && run_suite "integration/$(basename "$t" .sh)" bash "$t"
 done
 
+# [webchat] browser tests (headless chromium + playwright-core, tests/e2e)
+if [ -f tests/e2e/run.js ]; then
+    run_suite "e2e/browser" node tests/e2e/run.js
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -1,0 +1,277 @@
+#!/usr/bin/env node
+/* run.js -- browser tests of the web pages in headless Debian chromium driven
+ * by playwright-core: a citizen files a complaint and rates through the chat
+ * page; an operator takes a conversation in /agent while the citizen's page
+ * shows the operator's reply; the simulator completes a USSD status lookup
+ * (only when POST /ussd answers); the page reconnects after a server restart.
+ * Starts its own redis-server and dvcbot.
+ * Prints TAP "ok N - ..." / "not ok N - ..." and "N passed, N failed";
+ * screenshots of the pages on failure go to build/e2e-*.png. */
+"use strict";
+const { chromium } = require("playwright-core");
+const { spawn, execFileSync } = require("child_process");
+const fs = require("fs");
+const net = require("net");
+const os = require("os");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "../..");
+const BIN = process.env.DVCBOT_BIN || path.join(ROOT, "build/dvcbot");
+const CODE = "000.00.12.H18-240101-0001";
+const PHONE = "0912345678";
+let passed = 0, failed = 0;
+const procs = [];
+
+function ok(cond, name, detail) {
+  const n = passed + failed + 1;
+  if (cond) { passed++; console.log(`ok ${n} - ${name}`); }
+  else {
+    failed++;
+    console.log(`not ok ${n} - ${name}`);
+    if (detail) String(detail).split("\n").slice(0, 15).forEach((l) => console.log(`#   ${l}`));
+  }
+  return cond;
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitPort(port, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const up = await new Promise((resolve) => {
+      const c = net.connect(port, "127.0.0.1", () => { c.destroy(); resolve(true); });
+      c.on("error", () => resolve(false));
+    });
+    if (up) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+async function startServices() {
+  const rport = await freePort(), port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dvc-e2e-"));
+  const redis = spawn("redis-server", ["--port", String(rport), "--bind", "127.0.0.1", "--save", "",
+    "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  procs.push(redis);
+  if (!(await waitPort(rport))) throw new Error("redis-server did not start");
+  const env = Object.assign({}, process.env, { DVCBOT_HTTP_PORT: String(port),
+    DVCBOT_REDIS_URL: `redis://127.0.0.1:${rport}/0`, DVCBOT_LOG_REQUESTS: "false" });
+  const log = fs.openSync(path.join(dir, "dvcbot.log"), "a");
+  const s = { port, rport, dir, base: `http://127.0.0.1:${port}` };
+  s.start = async () => {
+    s.bot = spawn(BIN, ["serve"], { cwd: ROOT, env, stdio: ["ignore", "ignore", log] });
+    procs.push(s.bot);
+    if (!(await waitPort(port))) throw new Error("dvcbot did not start");
+  };
+  s.stop = () => new Promise((resolve) => { s.bot.once("exit", resolve); s.bot.kill("SIGTERM"); });
+  s.keys = (...args) => execFileSync(BIN, ["keys", "create", ...args], { cwd: ROOT, env,
+    stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  await s.start();
+  return s;
+}
+
+async function seedDossier(s) {
+  const key = s.keys("--agency", "000.00.12.H18");
+  const r = await fetch(`${s.base}/api/v1/dossiers/${CODE}`, { method: "PUT",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ procedure_code: "1.001193", status: "processing",
+      received_at: "2024-01-01", applicant_phone: PHONE }) });
+  return r.status;
+}
+
+async function shot(page, name) {
+  try {
+    fs.mkdirSync(path.join(ROOT, "build"), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, "build", `e2e-${name}.png`), fullPage: true });
+    console.log(`# screenshot: build/e2e-${name}.png`);
+  } catch (e) { console.log(`# screenshot failed: ${e.message}`); }
+}
+
+/* Run one test; a thrown error or a failed check screenshots every page. */
+async function test(name, pages, fn) {
+  const before = failed;
+  try { await fn(); }
+  catch (e) { ok(false, `${name}: ${e.message.split("\n")[0]}`, e.stack); }
+  if (failed > before) for (const [n, p] of Object.entries(pages())) await shot(p, `${name}-${n}`);
+}
+
+const lastBot = (page) => page.locator("#log .msg.bot").last();
+
+async function complaintAndRating(ctx, s) {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 390, height: 800 });   /* a phone */
+  await test("complaint", () => ({ citizen: page }), async () => {
+    await page.goto(`${s.base}/?user=e2e-citizen-1`);
+    await page.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+    ok(await page.locator("#status[data-state=online]").count() === 1, "chat page connects over WebSocket");
+    await page.getByRole("button", { name: "Gửi phản ánh, kiến nghị" }).last().click();
+    await page.locator('button[data-payload="complaint_new:topic:delay"]').click();
+    await page.locator("#log .msg.bot", { hasText: "nội dung" }).last().waitFor();
+    await page.goto(`${s.base}/`);                 /* reload: the stored id resumes the form */
+    await page.locator("#log .msg.info").waitFor();
+    ok(await page.evaluate(() => window.dvcbotChat.user()) === "e2e-citizen-1",
+      "a reloaded page resumes with the stored user id");
+    await page.locator("#text").fill("Hồ sơ của tôi bị trễ hẹn hai tuần mà không ai báo lý do <script>alert(1)</script>");
+    await page.keyboard.press("Enter");
+    await page.locator("#log .msg.bot", { hasText: "hồ sơ nào" }).last().waitFor();
+    await page.locator('button[data-payload="complaint_new:skip"]:not([disabled])').last().click();
+    await page.locator("#log .msg.bot", { hasText: "liên hệ" }).last().waitFor();
+    await page.locator("#text").fill(PHONE);
+    await page.locator("#send").click();
+    await page.locator('button[data-payload="complaint_new:confirm"]').waitFor();
+    const summary = await lastBot(page).textContent();
+    ok(summary.includes("<script>alert(1)</script>"), "the citizen's text is shown as text, not HTML", summary);
+    await page.locator('button[data-payload="complaint_new:confirm"]').click();
+    const filed = page.locator("#log .msg.bot", { hasText: /PA-\d{6}-\d{4}/ });
+    await filed.waitFor({ timeout: 8000 });
+    ok(true, "a complaint is filed through the page: " + (await filed.textContent()).match(/PA-\d{6}-\d{4}/)[0]);
+  });
+  await test("rating", () => ({ citizen: page }), async () => {
+    await page.locator("#text").fill(`đánh giá hồ sơ ${CODE}`);
+    await page.keyboard.press("Enter");
+    const stars = page.locator("fieldset.stars").last();
+    await stars.waitFor();
+    ok(await stars.locator("button").count() === 5, "rating is asked with a 1-5 star control");
+    await stars.locator("button").first().focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");                       /* keyboard only: 4 stars */
+    await page.locator("#log .msg.me", { hasText: "4 sao" }).waitFor();
+    let stored = "";
+    for (let i = 0; i < 50 && !/4\|/.test(stored); i++) {
+      await page.waitForTimeout(100);
+      stored = execFileSync("redis-cli", ["-p", String(s.rport), "--raw", "HGETALL",
+        `dvcbot:rating:${CODE}`]).toString();
+    }
+    ok(/chat:e2e-citizen-1\s+4\|/.test(stored), "the rating chosen with the keyboard is stored", stored);
+  });
+  await page.close();
+}
+
+async function operatorTakesOver(ctx, s) {
+  const cit = await ctx.newPage(), op = await ctx.newPage();
+  await test("agent", () => ({ citizen: cit, operator: op }), async () => {
+    const key = s.keys("--operator", "Hoa");
+    await cit.goto(`${s.base}/?user=e2e-citizen-2`);
+    await cit.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+    await cit.locator("#text").fill("cho tôi gặp nhân viên");
+    await cit.keyboard.press("Enter");
+    await cit.locator("#log .msg.bot", { hasText: "hàng chờ" }).waitFor();
+    await op.goto(`${s.base}/agent/`);
+    await op.locator("#key").fill(key);
+    await op.keyboard.press("Enter");
+    const item = op.locator('#queue button[data-conv="chat:e2e-citizen-2"]');
+    await item.waitFor({ timeout: 8000 });
+    ok(true, "the operator logs in and sees the waiting citizen");
+    await item.click();
+    await op.locator("#conv-log .msg.me", { hasText: "gặp nhân viên" }).waitFor();
+    ok(true, "taking it shows the conversation's history");
+    await op.locator("#reply").fill("Chào anh/chị, tôi là cán bộ Hoa.");
+    await op.keyboard.press("Enter");
+    const agentMsg = cit.locator("#log .msg.agent", { hasText: "tôi là cán bộ Hoa" });
+    await agentMsg.waitFor({ timeout: 8000 });
+    ok(true, "the citizen's page shows the operator's reply live");
+    const botBefore = await cit.locator("#log .msg.bot").count();
+    await cit.locator("#text").fill("Cảm ơn chị, hồ sơ của tôi khi nào xong?");
+    await cit.keyboard.press("Enter");
+    await op.locator("#conv-log .msg.me", { hasText: "khi nào xong" }).waitFor({ timeout: 8000 });
+    ok(true, "the operator sees the citizen's answer live");
+    await cit.waitForTimeout(700);
+    const botAfter = await cit.locator("#log .msg.bot").count();
+    ok(botAfter === botBefore, "the bot stays silent meanwhile", `${botBefore} -> ${botAfter}`);
+    await op.locator("#release").click();
+    await cit.locator("#log .msg.notice", { hasText: "Trợ lý tự động" }).waitFor({ timeout: 8000 });
+    ok(true, "handing back tells the citizen the bot is back");
+  });
+  await cit.close();
+  await op.close();
+}
+
+async function reconnect(ctx, s) {
+  const page = await ctx.newPage();
+  await test("reconnect", () => ({ citizen: page }), async () => {
+    await page.goto(`${s.base}/?user=e2e-citizen-3`);
+    await page.locator("#status[data-state=online]").waitFor();
+    await s.stop();
+    await page.locator("#status[data-state=offline]").waitFor();
+    ok(true, "the page shows the lost connection");
+    await s.start();
+    await page.locator("#status[data-state=online]").waitFor({ timeout: 15000 });
+    await page.locator("#text").fill("HD");
+    await page.keyboard.press("Enter");
+    await page.locator("#log .msg.bot", { hasText: "TRACUU" }).last().waitFor();
+    ok(true, "after the server comes back the page reconnects (back-off) and chats again");
+  });
+  await page.close();
+}
+
+async function simulatorUssd(ctx, s) {
+  let status = 0;
+  try {
+    const r = await fetch(`${s.base}/ussd`, { method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `sessionId=probe&serviceCode=*123%23&phoneNumber=${PHONE}&networkCode=45204&text=` });
+    status = r.status;
+  } catch (e) { status = 0; }
+  if (status !== 200) { console.log("ok - simulator USSD # SKIP POST /ussd not available"); passed++; return; }
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 400, height: 820 });
+  await test("simulator", () => ({ simulator: page }), async () => {
+    await page.goto(`${s.base}/simulator/`);
+    await page.locator("#msisdn").fill(PHONE);
+    await page.locator("#ussd-input").fill("*123#");
+    await page.locator("#call").click();
+    await page.locator("#screen[data-state=con]").waitFor();
+    for (const key of ["1", "1", "1"]) {
+      const before = await page.locator("#screen").textContent();
+      await page.locator("#keys button", { hasText: new RegExp(`^${key}$`) }).click();
+      await page.locator("#call").click();
+      await page.waitForFunction((b) => document.querySelector("#screen").textContent !== b &&
+        !/Đang xử lý/.test(document.querySelector("#screen").textContent), before);
+    }
+    const screen = await page.locator("#screen").textContent();
+    ok(screen.includes(CODE) && /Dang giai quyet|Đang giải quyết/i.test(screen),
+      "the simulator completes a USSD status lookup", screen);
+    await page.locator("#sms-text").fill(`TRACUU ${CODE}`);
+    await page.keyboard.press("Enter");
+    const sms = page.locator("#sms-log .msg.bot");
+    await sms.waitFor({ timeout: 8000 });
+    ok((await sms.textContent()).includes(CODE), "the simulator's SMS thread gets the answer", await sms.textContent());
+  });
+  await page.close();
+}
+
+async function main() {
+  let s, ctx;
+  const udd = fs.mkdtempSync(path.join(os.tmpdir(), "dvc-chromium-"));
+  try {
+    s = await startServices();
+    ok((await seedDossier(s)) === 201, "sample dossier created through the agency API");
+    ctx = await chromium.launchPersistentContext(udd, {
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: false,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-quic"] });
+    ctx.setDefaultTimeout(8000);
+    await complaintAndRating(ctx, s);
+    await operatorTakesOver(ctx, s);
+    await reconnect(ctx, s);
+    await simulatorUssd(ctx, s);
+  } catch (e) {
+    ok(false, `e2e setup: ${e.message.split("\n")[0]}`, e.stack);
+  } finally {
+    if (ctx) await ctx.close().catch(() => {});
+    for (const p of procs.reverse()) { try { p.kill("SIGTERM"); } catch (e) { /* gone */ } }
+    fs.rmSync(udd, { recursive: true, force: true });
+    if (s) fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();

@@ -1,0 +1,93 @@
+/* simulator.js -- a feature phone driving POST /ussd (Africa's Talking form:
+ * text = every input so far joined by "*") and an SMS thread driving
+ * GET /sms/kannel as Kannel's smsbox would. Answers are shown as text only. */
+(function () {
+  "use strict";
+  var screen = document.getElementById("screen");
+  var input = document.getElementById("ussd-input");
+  var msisdn = document.getElementById("msisdn");
+  var session = null, inputs = [], service = "*123#", seq = 0;
+
+  function show(text, meta) {
+    screen.textContent = text;
+    if (meta) {
+      var m = document.createElement("span");
+      m.className = "meta";
+      m.textContent = meta;
+      screen.appendChild(m);
+    }
+  }
+
+  function ussd() {
+    var body = new URLSearchParams({ sessionId: session, serviceCode: service,
+      phoneNumber: msisdn.value.trim(), networkCode: "45204", text: inputs.join("*") });
+    show("Đang xử lý…");
+    fetch("/ussd", { method: "POST", body: body,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
+      .then(function (r) { return r.text().then(function (t) { return { status: r.status, text: t }; }); })
+      .then(function (r) {
+        if (r.status !== 200) { session = null; show("Lỗi " + r.status + "\n" + r.text, "Phiên kết thúc"); return; }
+        var end = r.text.indexOf("END") === 0;
+        var t = r.text.replace(/^(CON|END) ?/, "");
+        if (end) { session = null; input.value = service; show(t, "Phiên kết thúc"); }
+        else show(t, "Nhập lựa chọn rồi bấm Gửi");
+        screen.dataset.state = end ? "end" : "con";
+      })
+      .catch(function () { session = null; show("Không kết nối được máy chủ.", "Phiên kết thúc"); });
+  }
+
+  function call() {
+    var v = input.value.trim();
+    if (!session) {
+      if (!/^\*[0-9*]+#$/.test(v)) { show("Hãy bấm mã dịch vụ, ví dụ *123#"); return; }
+      service = v;
+      session = "sim-" + Date.now() + "-" + Math.floor(Math.random() * 1e6);
+      inputs = [];
+    } else {
+      inputs.push(v);
+    }
+    input.value = "";
+    ussd();
+    input.focus();
+  }
+
+  document.getElementById("keys").addEventListener("click", function (ev) {
+    var b = ev.target.closest("button");
+    if (!b || b.id) return;
+    input.value += b.textContent;
+    input.focus();
+  });
+  document.getElementById("call").addEventListener("click", call);
+  document.getElementById("clear").addEventListener("click", function () { input.value = input.value.slice(0, -1); input.focus(); });
+  document.getElementById("end").addEventListener("click", function () {
+    session = null; inputs = []; input.value = service; show("Đã kết thúc. Bấm mã dịch vụ rồi nút Gọi.");
+  });
+  input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); call(); } });
+
+  var log = document.getElementById("sms-log");
+  function bubble(cls, text) {
+    var d = document.createElement("div");
+    d.className = "msg " + cls;
+    d.textContent = text;
+    log.appendChild(d);
+    log.scrollTop = log.scrollHeight;
+  }
+  document.getElementById("sms-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = document.getElementById("sms-text");
+    var t = f.value.trim();
+    if (!t) return;
+    bubble("me", t);
+    f.value = "";
+    var q = new URLSearchParams({ from: msisdn.value.trim(), to: "1900", text: t,
+      id: "sim-" + Date.now() + "-" + (++seq), time: String(Math.floor(Date.now() / 1000)),
+      coding: "0", charset: "UTF-8", smsc: "simulator" });
+    fetch("/sms/kannel?" + q.toString())
+      .then(function (r) { return r.text().then(function (b) { return { status: r.status, text: b }; }); })
+      .then(function (r) {
+        if (r.status !== 200) { bubble("error", "Lỗi " + r.status + ": " + r.text); return; }
+        if (r.text) bubble("bot", r.text);
+      })
+      .catch(function () { bubble("error", "Không kết nối được máy chủ."); });
+  });
+})();
