@@ -208,6 +208,27 @@ static int ent_short_agency(const char *s, size_t n, char *out, size_t cap)
     return groups >= 2 ? (int)o : -1;
 }
 
+/* snprintf-like appending without the format parser: *k counts the whole
+ * length, out keeps what fits (NUL-terminated, cap >= 1). */
+static void ent_cat(char *out, size_t cap, size_t *k, const char *s, size_t n)
+{
+    size_t room = *k < cap ? cap - 1 - *k : 0;
+    memcpy(out + (*k < cap ? *k : cap - 1), s, n < room ? n : room);
+    *k += n;
+    out[*k < cap ? *k : cap - 1] = '\0';
+}
+
+/* Join parts[0..n) (NUL-terminated, each cut to lens[i]) into out, as
+ * snprintf would; 0 if it all fitted, else -1. */
+static int ent_join(char *out, size_t cap, const char *const *parts, const size_t *lens, size_t n)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        ent_cat(out, cap, &k, parts[i], strnlen(parts[i], lens[i]));
+    return k > 0 && k < cap ? 0 : -1;
+}
+
 int ent_dossier_canon(const char *s, size_t n, char *out, size_t cap)
 {
     char c[64], agency[40];
@@ -216,9 +237,9 @@ int ent_dossier_canon(const char *s, size_t n, char *out, size_t cap)
         !ent_date_ok(c + m - 10))
         return -1;
     if (m == 20 && ent_digits(c, 7) && ent_is_alpha(c[7]) && ent_digits(c + 8, 2)) {
-        int k = snprintf(out, cap, "%.3s.%.2s.%.2s.%.3s-%.6s-%.4s", c, c + 3, c + 5, c + 7,
-                         c + 10, c + 16);
-        return k > 0 && (size_t)k < cap ? 0 : -1;
+        const char *parts[] = {c, ".", c + 3, ".", c + 5, ".", c + 7, "-", c + 10, "-", c + 16};
+        static const size_t lens[] = {3, 1, 2, 1, 2, 1, 3, 1, 6, 1, 4};
+        return ent_join(out, cap, parts, lens, 11);
     }
     /* short form: locate where the last ten digits start in s */
     size_t p = n, digits = 0;
@@ -229,8 +250,9 @@ int ent_dossier_canon(const char *s, size_t n, char *out, size_t cap)
     }
     if (ent_short_agency(s, p, agency, sizeof agency) < 0)
         return -1;
-    int k = snprintf(out, cap, "%s-%.6s-%.4s", agency, c + m - 10, c + m - 4);
-    return k > 0 && (size_t)k < cap ? 0 : -1;
+    const char *parts[] = {agency, "-", c + m - 10, "-", c + m - 4};
+    const size_t lens[] = {sizeof agency, 1, 6, 1, 4};
+    return ent_join(out, cap, parts, lens, 5);
 }
 
 int ent_complaint_canon(const char *s, size_t n, char *out, size_t cap)
@@ -240,8 +262,9 @@ int ent_complaint_canon(const char *s, size_t n, char *out, size_t cap)
     if (ent_compact(s, n, c, sizeof c, &m) < 0 || m != 12 || c[0] != 'P' || c[1] != 'A' ||
         !ent_digits(c + 2, 10) || !ent_date_ok(c + 2))
         return -1;
-    int k = snprintf(out, cap, "PA-%.6s-%.4s", c + 2, c + 8);
-    return k > 0 && (size_t)k < cap ? 0 : -1;
+    const char *parts[] = {"PA-", c + 2, "-", c + 8};
+    static const size_t lens[] = {3, 6, 1, 4};
+    return ent_join(out, cap, parts, lens, 4);
 }
 
 int ent_procedure_canon(const char *s, size_t n, char *out, size_t cap)
@@ -250,8 +273,9 @@ int ent_procedure_canon(const char *s, size_t n, char *out, size_t cap)
     size_t m;
     if (ent_compact(s, n, c, sizeof c, &m) < 0 || m != 7 || !ent_digits(c, 7))
         return -1;
-    int k = snprintf(out, cap, "%c.%.6s", c[0], c + 1);
-    return k > 0 && (size_t)k < cap ? 0 : -1;
+    const char *parts[] = {c, ".", c + 1};
+    static const size_t lens[] = {1, 1, 6};
+    return ent_join(out, cap, parts, lens, 3);
 }
 
 static size_t ent_count_digits(const char *s, size_t n)
@@ -332,6 +356,11 @@ static int ent_likert(ent_ctx *e, rules_rx *rx, const char *s, size_t n)
 int ent_find_score(ent_ctx *e, rules_rx *rx, const char *s, size_t n, size_t after, int bare)
 {
     int v;
+    size_t d = 0;
+    while (d < n && (s[d] < '1' || s[d] > '5'))
+        d++;
+    if (d == n) /* the score patterns all need a digit 1-5 */
+        return ent_likert(e, rx, s, n);
     if (rules_exec(rx, e->rx[ENT_RX_SCORE], s, n, 0) && (v = ent_group_digit(rx, s)) > 0)
         return v;
     if (after != (size_t)-1 && after <= n && rules_exec(rx, e->rx[ENT_RX_AFTER], s, n, after))

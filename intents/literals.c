@@ -45,6 +45,9 @@ static void lit_move_all(lit_set *dst, lit_set *src)
 typedef struct lx {
     const char *p;
     int bad;              /* unsupported syntax met: give up */
+    int lead;             /* groups yield leading sets (lit_lead) */
+    int skip_first;       /* top-level branches drop their first piece */
+    int depth;            /* group nesting */
 } lx;
 
 enum { AT_LIT, AT_ANY, AT_ZERO, AT_GROUP, AT_END };
@@ -53,6 +56,7 @@ typedef struct lx_atom {
     int kind;
     char c;               /* AT_LIT */
     int ok;               /* AT_GROUP: set is necessary for the group */
+    int exact;            /* AT_GROUP, lead mode: set is all it matches */
     lit_set set;          /* AT_GROUP */
 } lx_atom;
 
@@ -62,12 +66,19 @@ typedef struct lx_seq {
     size_t rlen;
     lit_set best;
     size_t score;         /* shortest member of best */
+    int skip;             /* drop the next piece offered (lit_derive_rest) */
 } lx_seq;
 
 static int lx_alt(lx *x, lit_set *out);
+static int lx_lead_alt(lx *x, lit_set *out, int *exact);
 
 static void lx_offer(lx_seq *q, lit_set *set)
 {
+    if (q->skip) {
+        q->skip = 0;
+        lit_free(set);
+        return;
+    }
     size_t score = (size_t)-1;
     for (size_t i = 0; i < set->n; i++)
         if (strlen(set->s[i]) < score)
@@ -192,7 +203,9 @@ static int lx_group(lx *x, lx_atom *a)
         x->bad = 1;
         return AT_END;
     }
-    a->ok = lx_alt(x, &a->set);
+    x->depth++;
+    a->ok = x->lead ? lx_lead_alt(x, &a->set, &a->exact) : lx_alt(x, &a->set);
+    x->depth--;
     if (*x->p != ')') {
         x->bad = 1;
         return AT_END;
@@ -267,6 +280,7 @@ static void lx_quant(lx *x, unsigned *min, unsigned *max)
 static int lx_seq_parse(lx *x, lit_set *out)
 {
     lx_seq q = {0};
+    q.skip = x->skip_first && x->depth == 0;
     for (;;) {
         lx_atom a = {0};
         int kind = lx_atom_next(x, &a);
@@ -316,8 +330,132 @@ static int lx_alt(lx *x, lit_set *out)
 
 int lit_derive(const char *pat, lit_set *out)
 {
-    lx x = {pat, 0};
+    lx x = {pat, 0, 0, 0, 0};
     int ok = lx_alt(&x, out);
+    if (!ok || *x.p != '\0') {
+        lit_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int lit_derive_rest(const char *pat, lit_set *out)
+{
+    lx x = {pat, 0, 0, 1, 0};
+    int ok = lx_alt(&x, out);
+    if (!ok || *x.p != '\0') {
+        lit_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Leading sets (lit_lead). A sequence's set is the product of its mandatory
+ * pieces from the left, up to the first piece that is not a fixed literal
+ * or an exact group (that piece still contributes its own leading set). */
+#define LIT_LEAD_CAP 4096
+
+/* cur := cur x add (each member of cur followed by each of add); 0 if the
+ * product would grow too big or too long (cur is then left as it was). */
+static int lx_cross(lit_set *cur, const lit_set *add)
+{
+    if (cur->n * add->n > LIT_LEAD_CAP)
+        return 0;
+    lit_set out = {0};
+    char tmp[2 * LIT_MAX];
+    for (size_t i = 0; i < cur->n; i++)
+        for (size_t j = 0; j < add->n; j++) {
+            size_t a = strlen(cur->s[i]), b = strlen(add->s[j]);
+            memcpy(tmp, cur->s[i], a);
+            memcpy(tmp + a, add->s[j], b);
+            lit_add(&out, tmp, a + b); /* cut to LIT_MAX: still a prefix */
+        }
+    lit_free(cur);
+    *cur = out;
+    return 1;
+}
+
+/* Whether a member may have been cut to LIT_MAX (nothing may follow it). */
+static int lx_long(const lit_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strlen(set->s[i]) >= LIT_MAX)
+            return 1;
+    return 0;
+}
+
+/* One branch in lead mode; 1 with *out (no empty member) on success. */
+static int lx_lead_seq(lx *x, lit_set *out, int *exact)
+{
+    int open = 1;
+    *exact = 1;
+    memset(out, 0, sizeof *out);
+    lit_add(out, "", 0);
+    for (;;) {
+        lx_atom a = {0};
+        int kind = lx_atom_next(x, &a);
+        if (kind == AT_END)
+            break;
+        unsigned min, max;
+        lx_quant(x, &min, &max);
+        if (!open || kind == AT_ZERO) {
+            lit_free(&a.set);
+            continue;
+        }
+        lit_set one = {0};
+        if (kind == AT_LIT && min > 0) {
+            char run[LIT_MAX];
+            unsigned k = min < LIT_MAX ? min : LIT_MAX;
+            memset(run, a.c, k);
+            lit_add(&one, run, k);
+        } else if (kind == AT_GROUP && a.ok && min > 0) {
+            one = a.set;
+            memset(&a.set, 0, sizeof a.set);
+        }
+        int fixed = one.n && max == min && (kind == AT_LIT || (a.exact && max == 1));
+        if (!one.n || !lx_cross(out, &one) || !fixed || lx_long(out)) {
+            open = 0;
+            *exact = 0;
+        }
+        lit_free(&one);
+        lit_free(&a.set);
+    }
+    int ok = !x->bad;
+    for (size_t i = 0; i < out->n; i++)
+        ok &= out->s[i][0] != '\0';
+    *exact &= ok;
+    return ok;
+}
+
+static int lx_lead_alt(lx *x, lit_set *out, int *exact)
+{
+    int ok = 1;
+    *exact = 1;
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        lit_set branch;
+        int ex;
+        ok &= lx_lead_seq(x, &branch, &ex);
+        *exact &= ex;
+        if (ok && out->n + branch.n <= LIT_LEAD_CAP)
+            lit_move_all(out, &branch);
+        else
+            ok = 0;
+        lit_free(&branch);
+        if (*x->p != '|' || x->bad)
+            break;
+        x->p++;
+    }
+    if (!ok || x->bad)
+        lit_free(out);
+    return ok && !x->bad;
+}
+
+int lit_lead(const char *pat, lit_set *out)
+{
+    lx x = {pat, 0, 1, 0, 0};
+    int exact;
+    int ok = lx_lead_alt(&x, out, &exact);
     if (!ok || *x.p != '\0') {
         lit_free(out);
         return -1;

@@ -27,6 +27,17 @@ typedef struct lit_set {
  * on success (out->n >= 1), -1 when none could be found (out->n == 0). */
 int lit_derive(const char *pat, lit_set *out);
 
+/* Like lit_derive, but each top-level branch ignores its first mandatory
+ * piece: a second necessary set, for rules like "A.*B" whose best set is
+ * A's. Returns 0 (out->n >= 1) or -1 (out->n == 0). */
+int lit_derive_rest(const char *pat, lit_set *out);
+
+/* Derive a leading literal set of pat into *out: every match of pat begins
+ * with a member (in the folded alphabet; members may be prefixes of what the
+ * pattern really needs). Zero-width assertions are skipped. Returns 0
+ * (out->n >= 1, no empty member) or -1 (out->n == 0). */
+int lit_lead(const char *pat, lit_set *out);
+
 /* Add a copy of s[0..n) (folded, cut to LIT_MAX) to set. */
 void lit_add(lit_set *set, const char *s, size_t n);
 void lit_free(lit_set *set);

@@ -189,6 +189,63 @@ static int norm_fold_pass(const char *in, size_t len, norm_out *st)
     return 0;
 }
 
+/* Append the lower-cased ASCII of the NUL-terminated rep to o[n..). */
+static size_t norm_put_lower(char *o, size_t n, const char *rep)
+{
+    for (; *rep; rep++)
+        o[n++] = (char)(*rep >= 'A' && *rep <= 'Z' ? *rep + 32 : *rep);
+    return n;
+}
+
+/* norm_fold_pass for norm_text without a map (lower-case, squeeze): the
+ * same output from a tighter loop. Returns the length or -1. */
+static long norm_fold_text(const char *in, size_t len, char *o)
+{
+    size_t i = 0, n = 0;
+    int pend = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)in[i];
+        if (c < 0x80) {
+            i++;
+            if (c <= 0x20 || c == 0x7F) {
+                pend = 1;
+                continue;
+            }
+            if (pend && n)
+                o[n++] = ' ';
+            pend = 0;
+            o[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            continue;
+        }
+        unsigned cp;
+        int k = norm_utf8_next(in + i, len - i, &cp);
+        if (k < 0)
+            return -1;
+        const char *rep = NULL;
+        norm_kind kind = norm_classify_cp(cp, &rep);
+        if (kind == NK_SPACE)
+            pend = 1;
+        if (kind == NK_ASCII || kind == NK_KEEP) {
+            if (pend && n)
+                o[n++] = ' ';
+            pend = 0;
+        }
+        if (kind == NK_ASCII) {
+            n = norm_put_lower(o, n, rep);
+        } else if (kind == NK_KEEP) {
+            unsigned lc = norm_lower_cp(cp);
+            if (lc != cp) {
+                n += norm_put_cp(o + n, lc);
+            } else {
+                memcpy(o + n, in + i, (size_t)k);
+                n += (size_t)k;
+            }
+        }
+        i += (size_t)k;
+    }
+    return (long)n;
+}
+
 static int norm_run(const char *in, size_t len, char *out, size_t cap,
                     size_t *outlen, size_t *map, int flags)
 {
@@ -200,7 +257,14 @@ static int norm_run(const char *in, size_t len, char *out, size_t cap,
             out[0] = '\0';
         return -1;
     }
-    if (norm_fold_pass(in, len, &st) < 0) {
+    if (!map && flags == (NORM_LOWER | NORM_TELEX | NORM_SQUEEZE)) {
+        long n = norm_fold_text(in, len, out);
+        if (n < 0) {
+            out[0] = '\0';
+            return -1;
+        }
+        st.n = (size_t)n;
+    } else if (norm_fold_pass(in, len, &st) < 0) {
         out[0] = '\0';
         return -1;
     }

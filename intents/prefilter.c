@@ -212,6 +212,21 @@ void pf_scan(const prefilter *pf, const char *s, size_t n, uint64_t *mask)
         mask[0] = m;
         return;
     }
+    if (words == 2) {
+        uint64_t m0 = mask[0], m1 = mask[1];
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = delta[st + cls[p[i]]];
+            st = v & offmask;
+            if (v & PF_OUT) {
+                const uint64_t *m = pf_out_mask(pf, v, st);
+                m0 |= m[0];
+                m1 |= m[1];
+            }
+        }
+        mask[0] = m0;
+        mask[1] = m1;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         uint32_t v = delta[st + cls[p[i]]];
         st = v & offmask;

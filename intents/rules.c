@@ -56,13 +56,13 @@ static int rules_check_text(const char *pat, const char *file, const char *jpath
     return 0;
 }
 
-static pcre2_code *rules_compile_raw(const char *pat, const char *file, const char *jpath,
-                                     char *err, size_t errlen)
+static pcre2_code *rules_compile_opt(const char *pat, uint32_t opt, const char *file,
+                                     const char *jpath, char *err, size_t errlen)
 {
     int ec;
     PCRE2_SIZE off;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_DUPNAMES, &ec, &off, NULL);
+                                     PCRE2_DUPNAMES | opt, &ec, &off, NULL);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -71,6 +71,12 @@ static pcre2_code *rules_compile_raw(const char *pat, const char *file, const ch
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
     return code;
+}
+
+static pcre2_code *rules_compile_raw(const char *pat, const char *file, const char *jpath,
+                                     char *err, size_t errlen)
+{
+    return rules_compile_opt(pat, 0, file, jpath, err, errlen);
 }
 
 pcre2_code *rules_compile(const char *pat, const char *file, const char *jpath,
@@ -222,6 +228,20 @@ static int rules_check_keys(json_t *o, const char *file, const char *jpath,
     return 0;
 }
 
+/* A second necessary set of the pattern ("A.*B": B's), kept when the rule
+ * has keywords and it differs from them. */
+static int rules_second(rules_rule *r)
+{
+    if (!r->keywords.n || lit_derive_rest(r->pattern, &r->second) < 0)
+        return 0;
+    int same = r->second.n == r->keywords.n;
+    for (size_t i = 0; same && i < r->second.n; i++)
+        same = strcmp(r->second.s[i], r->keywords.s[i]) == 0;
+    if (same)
+        lit_free(&r->second);
+    return 0;
+}
+
 /* Declared "keywords" (a necessary literal set), else the derived one. */
 static int rules_keywords(rules_rule *r, json_t *kw, const char *file, const char *jpath,
                           char *err, size_t errlen)
@@ -230,7 +250,7 @@ static int rules_keywords(rules_rule *r, json_t *kw, const char *file, const cha
     json_t *v;
     if (!kw) {
         lit_derive(r->pattern, &r->keywords); /* none found: always tried */
-        return 0;
+        return rules_second(r);
     }
     r->declared = 1;
     if (!json_is_array(kw)) {
@@ -245,7 +265,7 @@ static int rules_keywords(rules_rule *r, json_t *kw, const char *file, const cha
         }
         lit_add(&r->keywords, json_string_value(v), json_string_length(v));
     }
-    return 0;
+    return rules_second(r);
 }
 
 /* Parse and compile rules[i] into r. */
@@ -290,6 +310,9 @@ static int rules_one(rules_rule *r, json_t *o, size_t i, const char *file,
     r->code = rules_compile(r->pattern, file, jpath, err, errlen);
     if (!r->code)
         return -1;
+    if (r->word && lit_lead(r->pattern, &r->lead) == 0 &&
+        !(r->acode = rules_compile_opt(r->pattern, PCRE2_ANCHORED, file, jpath, err, errlen)))
+        return -1;
     return rules_groups(r, file, jpath, err, errlen);
 }
 
@@ -331,12 +354,31 @@ static void rules_index(intents *in)
             in->rules[k].run_end = j;
         i = j;
     }
-    lit_set *lits = xcalloc(n ? n : 1, sizeof *lits);
+    in->sec = xcalloc(n ? n : 1, sizeof *in->sec);
+    for (size_t i = 0; i < n; i++)
+        if (in->rules[i].second.n)
+            in->sec[in->nsec++] = i;
+    lit_set *lits = xcalloc(n + in->nsec + 1, sizeof *lits);
     for (size_t i = 0; i < n; i++)
         lits[i] = in->rules[i].keywords; /* shallow: pf_build copies */
-    in->pf = pf_build(lits, n);
+    for (size_t j = 0; j < in->nsec; j++) {
+        lits[n + j] = in->rules[in->sec[j]].second;
+        in->rules[in->sec[j]].sbit = n + j;
+    }
+    in->pf = pf_build(lits, n + in->nsec);
+    for (size_t i = 0; i < n; i++)
+        lits[i] = in->rules[i].lead;
+    in->ld = lead_build(lits, n);
     free(lits);
     in->cand = xcalloc(pf_words(in->pf), sizeof *in->cand);
+    if (in->ld) {
+        in->lany = xcalloc(lead_words(in->ld), sizeof *in->lany);
+        in->lidx = xcalloc(lead_words(in->ld), sizeof *in->lidx);
+        in->lneed = xcalloc(lead_words(in->ld), sizeof *in->lneed);
+        for (size_t i = 0; i < n; i++)
+            if (in->rules[i].acode)
+                in->lidx[i / 64] |= 1ull << (i % 64);
+    }
 }
 
 /* The combined (*MARK) matcher of all rules (compiled once). */
@@ -386,84 +428,38 @@ long rules_match_ref(intents *in, const char *s, size_t n)
     return idx >= 0 && (size_t)idx < in->nrules ? idx : -1;
 }
 
-/* Is p a position the word scan visits: a run of [a-z0-9] starts there, or
- * the text ends there? */
-static int rules_word_start(const char *s, size_t n, size_t p)
-{
-#define RULES_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9'))
-    return p == n || (RULES_ALNUM(s[p]) && (p == 0 || !RULES_ALNUM(s[p - 1])));
-#undef RULES_ALNUM
-}
-
-/* Leftmost word-start match of a \\b rule, or (size_t)-1. */
-static size_t rules_word_search(rules_rx *rx, const pcre2_code *code, const char *s, size_t n)
-{
-    size_t from = 0;
-    while (from <= n && rules_exec(rx, code, s, n, from)) {
-        size_t at = pcre2_get_ovector_pointer(rx->md)[0];
-        if (rules_word_start(s, n, at))
-            return at;
-        from = at + 1;
-    }
-    return (size_t)-1;
-}
-
-#define RULES_CAND(in, i) (((in)->cand[(i) / 64] >> ((i) % 64)) & 1u)
-
-/* A run of equal-priority word rules [i, end): the candidate whose match
- * starts first, then the first in file order; -1 if none matches. */
-static long rules_run(intents *in, size_t i, const char *s, size_t n)
-{
-    long best = -1;
-    size_t best_at = (size_t)-1;
-    for (size_t k = i; k < in->rules[i].run_end; k++) {
-        if (!RULES_CAND(in, k) || n < in->rules[k].minlen)
-            continue;
-        size_t at = rules_word_search(&in->rx, in->rules[k].code, s, n);
-        if (at != (size_t)-1 && (best < 0 || at < best_at)) {
-            best = (long)k;
-            best_at = at;
-            if (at == 0)
-                break; /* nothing starts earlier; later rules lose ties */
-        }
-    }
-    return best;
-}
-
-long rules_match(intents *in, const char *s, size_t n)
-{
-    pf_scan(in->pf, s, n, in->cand);
-    for (size_t i = 0; i < in->nrules;) {
-        const rules_rule *r = &in->rules[i];
-        if (r->word) {
-            long w = rules_run(in, i, s, n);
-            if (w >= 0)
-                return w;
-            i = r->run_end;
-            continue;
-        }
-        if (RULES_CAND(in, i) && n >= r->minlen &&
-            (!r->has_first || (n && (r->first[(unsigned char)s[0] / 8] >> ((unsigned char)s[0] % 8)) & 1)))
-            if (rules_exec(&in->rx, r->code, s, n, 0))
-                return (long)i;
-        i++;
-    }
-    return -1;
-}
-
 void rules_free(intents *in)
 {
     if (!in)
         return;
     for (size_t i = 0; i < in->nrules; i++) {
         pcre2_code_free(in->rules[i].code);
+        pcre2_code_free(in->rules[i].acode);
         free(in->rules[i].pattern);
         lit_free(&in->rules[i].keywords);
+        lit_free(&in->rules[i].lead);
+        lit_free(&in->rules[i].second);
     }
     free(in->rules);
     pcre2_code_free(in->combined);
     pf_free(in->pf);
     free(in->cand);
+    lead_free(in->ld);
+    free(in->lpos);
+    free(in->lmask);
+    free(in->lany);
+    free(in->lidx);
+    free(in->lneed);
+    in->lneed = NULL;
+    free(in->sec);
+    in->sec = NULL;
+    in->nsec = 0;
+    in->lidx = NULL;
+    in->ld = NULL;
+    in->lpos = NULL;
+    in->lmask = NULL;
+    in->lany = NULL;
+    in->lcap = 0;
     in->pf = NULL;
     in->cand = NULL;
     in->rules = NULL;

@@ -16,15 +16,23 @@
  * above. Declared keywords are trusted: a rule whose keywords are all absent
  * is skipped even if its pattern would match, so keywords must be necessary
  * (every text the pattern matches contains one of them; digits compare as
- * '0', so "0" stands for any digit).
+ * '0', so "0" stands for any digit). A rule may have a second necessary set
+ * derived from its pattern (lit_derive_rest: for "A.*B", B's), scanned the
+ * same way; both must be present.
+ *
+ * Leading sets. A \\b rule whose leading literals can be derived (lit_lead)
+ * is tried, compiled PCRE2_ANCHORED, only at the word starts where one of
+ * them occurs (lead.h), in ascending order: the first success is the same
+ * leftmost word-start match the unanchored search finds (match.c).
  *
  * Reference. rules_match_ref() keeps the original single combined pattern
  *   ^(?:.*?(?:p0)(*MARK:0)|.*?(?:p1)(*MARK:1)|...)
  * (compiled on first use) to check that the prefiltered engine agrees with it
  * (tests/unit/test_intents.c). The two differ only when a backtracking limit
  * is hit: the combined pattern shares one budget among all rules, while each
- * rule now gets its own, so a pathological text can still match a later rule
- * instead of coming out unknown. */
+ * rule (each start position, for a rule with a leading set) now gets its
+ * own, so a pathological text can still match a later rule instead of
+ * coming out unknown. */
 #ifndef DVC_RULES_H
 #define DVC_RULES_H
 
@@ -34,6 +42,7 @@
 #include <jansson.h>
 
 #include "intents.h"
+#include "lead.h"
 #include "prefilter.h"
 
 /* Longest input classified; the rest of a longer text is only validated. */
@@ -63,6 +72,10 @@ typedef struct rules_rule {
     uint8_t first[32];     /* bytes an anchored match can start with */
     lit_set keywords;      /* trigger literals; n == 0: always tried */
     int declared;          /* keywords came from the JSON */
+    lit_set lead;          /* word rules: leading literals (lead.h), or none */
+    lit_set second;        /* a second necessary set (lit_derive_rest), or none */
+    size_t sbit;           /* with second: its candidate bit (>= nrules), else 0 */
+    pcre2_code *acode;     /* with lead: the rule compiled PCRE2_ANCHORED */
 } rules_rule;
 
 /* A compiled matcher shared by the rules and the entity extractors. */
@@ -79,7 +92,16 @@ struct intents {
     size_t nrules;
     pcre2_code *combined;  /* reference matcher, compiled on first use */
     prefilter *pf;
-    uint64_t *cand;        /* scratch: candidate rules of the current text */
+    uint64_t *cand;        /* scratch: candidate rules of the current text; bit
+                              nrules + j is second[] set j of the rule sec[j] */
+    size_t *sec, nsec;     /* rules with a second necessary set */
+    lead *ld;              /* word starts of the word rules with a lead set */
+    uint32_t *lpos;        /* scratch: lead_scan() of the current text */
+    uint64_t *lmask, *lany;
+    uint64_t *lidx;        /* rules tried through ld (they have acode) */
+    uint64_t *lneed;       /* scratch: indexed candidates when scanned */
+    size_t lcap, lcount;   /* entries allocated / found */
+    int lscanned;          /* lpos.. hold the current text */
     rules_rx rx;
     ent_ctx *ent;
     char *norm;            /* scratch: normalised text */

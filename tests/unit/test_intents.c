@@ -1,7 +1,8 @@
 /* test_intents.c -- unit tests of the rule engine and entity extraction:
  * config loading and its error messages, priorities, named groups, entity
  * canonicalisation, regex-bomb inputs, invalid UTF-8 and over-long input,
- * literal derivation, declared keywords, and agreement of the prefiltered
+ * literal derivation (necessary, second and leading sets), word runs, declared
+ * keywords, and agreement of the prefiltered
  * engine with the single combined reference pattern. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,19 +182,65 @@ static void test_hostile(void)
     intent_result_clear(&r);
 }
 
-/* lit_derive(pat) as "a|b|c", or "-" when no set. */
-static const char *derived(const char *pat)
+/* fn(pat) as "a|b|c", or "-" when no set. */
+static const char *derived_by(int (*fn)(const char *, lit_set *), const char *pat)
 {
     static char out[256];
     lit_set set = {0};
     size_t n = 0;
     strcpy(out, "-");
-    if (lit_derive(pat, &set) == 0)
+    if (fn(pat, &set) == 0)
         for (size_t i = 0; i < set.n; i++)
             n += (size_t)snprintf(out + n, n < sizeof out ? sizeof out - n : 0, "%s%s",
                                   i ? "|" : "", set.s[i]);
     lit_free(&set);
     return out;
+}
+
+static const char *derived(const char *pat)
+{
+    return derived_by(lit_derive, pat);
+}
+
+static void test_lead_literals(void)
+{
+    T_STREQ(derived_by(lit_lead, "\\b(?:gap|noi chuyen)\\s+x"), "gap|noi chuyen", "lead: group");
+    T_STREQ(derived_by(lit_lead, "\\bhuy (?:dk|dang ky)\\b"), "huy dk|huy dang ky",
+            "lead: run times exact group");
+    T_STREQ(derived_by(lit_lead, "\\b(?:a|b)c?d|\\bx\\d+"), "a|b|x0", "lead: stops at a repeat");
+    T_STREQ(derived_by(lit_lead, "(?<!k )\\bgui\\s"), "gui", "lead: lookbehind skipped");
+    T_STREQ(derived_by(lit_lead, "\\b(?:a|b?)c"), "-", "lead: optional branch has none");
+    T_STREQ(derived_by(lit_lead, "\\b[a-z]\\d"), "-", "lead: class has none");
+    T_STREQ(derived_by(lit_derive_rest, "\\b(?:pa|kn)\\b.*\\b(?:tra loi|xu ly)\\b"),
+            "tra loi|xu ly", "rest: A.*B gives B");
+    T_STREQ(derived_by(lit_derive_rest, "\\bab.*cd|\\bef.*gh"), "cd|gh", "rest: per branch");
+    T_STREQ(derived_by(lit_derive_rest, "\\b(?:ab|cd)\\b"), "-", "rest: single piece");
+}
+
+/* Equal-priority word rules tried at their leading literals: the leftmost
+ * word-start match wins, then file order; matches inside words do not count. */
+static void test_word_runs(void)
+{
+    char err[256];
+    intent_result r = {0};
+    intents *in = load_json("{\"rules\": ["
+        "{\"intent\": \"help\", \"priority\": 5, \"pattern\": \"\\\\b(?:huong dan|hd)\\\\b\"},"
+        "{\"intent\": \"rating\", \"priority\": 5, \"pattern\": \"\\\\b(?:sao|diem)\\\\b\"},"
+        "{\"intent\": \"greeting\", \"priority\": 5, \"pattern\": \"(?<!khong )\\\\bchao\"}"
+        "]}", err, sizeof err);
+    T_OK(in != NULL, "word-run config loads (%s)", in ? "" : err);
+    if (!in)
+        return;
+    intents_classify(in, "cho 5 sao huong dan", 19, &r);
+    T_STREQ(intent_name(r.intent), "rating", "leftmost word start wins");
+    intents_classify(in, "xhd sao", 7, &r);
+    T_STREQ(intent_name(r.intent), "rating", "match inside a word is skipped");
+    intents_classify(in, "khong chao, chao", 16, &r);
+    T_STREQ(intent_name(r.intent), "greeting", "lookbehind before the start offset");
+    intents_classify(in, "khong chao", 10, &r);
+    T_STREQ(intent_name(r.intent), "unknown", "lookbehind rejects the only start");
+    intent_result_clear(&r);
+    intents_free(in);
 }
 
 static void test_literals(void)
@@ -294,6 +341,8 @@ int main(void)
     test_load_errors();
     test_priority();
     test_literals();
+    test_lead_literals();
+    test_word_runs();
     test_keywords();
     g_in = intents_load("config/intents.json", err, sizeof err);
     T_OK(g_in != NULL, "config/intents.json loads (%s)", g_in ? "" : err);
@@ -301,6 +350,8 @@ int main(void)
         test_entities();
         test_hostile();
         test_prefilter_agrees(g_in, "tests/corpus/intents.tsv");
+        if (access("../shared/corpus/intents-dev.tsv", R_OK) == 0)
+            test_prefilter_agrees(g_in, "../shared/corpus/intents-dev.tsv");
         intent_result *r = cl("");
         intent_result_clear(r);
     }

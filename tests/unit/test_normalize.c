@@ -88,6 +88,82 @@ static void test_telex(void)
          !norm_syllable_valid("ddi", 3) && !norm_syllable_valid("", 0), "invalid syllables");
 }
 
+/* The original list-driven syllable validator, as a reference for the
+ * table-driven one in syllable.c. */
+static const char *const ref_onsets[] = {
+    "ngh", "ng", "nh", "ch", "gh", "kh", "ph", "qu", "th", "tr",
+    "b", "c", "d", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+};
+static const char *const ref_nuclei[] = {
+    "a", "ai", "ao", "au", "ay", "e", "eo", "eu", "i", "ia", "ie", "ieu", "iu",
+    "o", "oa", "oai", "oay", "oe", "oeo", "oi", "u", "ua", "uai", "uay", "ue",
+    "ui", "uo", "uoi", "uou", "uu", "uy", "uya", "uye", "uyu", "y", "ye", "yeu",
+};
+static const char *const ref_codas[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"};
+
+static int ref_vowel(char c)
+{
+    return c && strchr("aeiouy", c) != NULL;
+}
+
+static int ref_in(const char *const *set, size_t count, const char *s, size_t n)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(set[i]) == n && memcmp(set[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int ref_valid(const char *w, size_t n)
+{
+    if (n == 0 || n > 7)
+        return 0;
+    size_t on = (size_t)-1;
+    for (size_t i = 0; i < sizeof ref_onsets / sizeof *ref_onsets && on == (size_t)-1; i++) {
+        size_t k = strlen(ref_onsets[i]);
+        if (k < n && memcmp(ref_onsets[i], w, k) == 0 && ref_vowel(w[k]))
+            on = k;
+    }
+    if (on == (size_t)-1)
+        on = ref_vowel(w[0]) ? 0 : (size_t)-1;
+    if (on == (size_t)-1)
+        return 0;
+    size_t v = on;
+    while (v < n && ref_vowel(w[v]))
+        v++;
+    return v > on && ref_in(ref_nuclei, 37, w + on, v - on) && ref_in(ref_codas, 9, w + v, n - v);
+}
+
+/* Every string of up to 4 letters from a small alphabet, and pseudo-random
+ * longer ones, get the reference verdict. */
+static void test_syllable_ref(void)
+{
+    static const char al[] = "aeiouyngh cqtrdpmkx";
+    const size_t na = sizeof al - 1;
+    char w[8];
+    int bad = 0;
+    unsigned long x = 12345;
+    for (size_t len = 0; len <= 4; len++) {
+        size_t total = 1;
+        for (size_t k = 0; k < len; k++)
+            total *= na;
+        for (size_t i = 0; i < total; i++) {
+            for (size_t k = 0, v = i; k < len; k++, v /= na)
+                w[k] = al[v % na];
+            bad += norm_syllable_valid(w, len) != ref_valid(w, len);
+        }
+    }
+    for (int i = 0; i < 200000; i++) {
+        size_t len = 5 + i % 4;
+        for (size_t k = 0; k < len; k++) {
+            x = x * 6364136223846793005ul + 1442695040888963407ul;
+            w[k] = al[(x >> 33) % na];
+        }
+        bad += norm_syllable_valid(w, len) != ref_valid(w, len);
+    }
+    T_OK(bad == 0, "syllable validator agrees with the reference (%d differ)", bad);
+}
+
 static void test_map(void)
 {
     const char *s = "  PAKN:  Cán bộ";
@@ -104,6 +180,7 @@ int main(void)
     test_space();
     test_utf8();
     test_telex();
+    test_syllable_ref();
     test_map();
     return t_done();
 }

@@ -1,0 +1,202 @@
+/* lead.c -- the leading-literal trie of the word rules (see lead.h).
+ *
+ * Bytes map to classes (one per byte that occurs in some literal, digits
+ * sharing the class of '0', class 0 for the rest); each trie state has a row
+ * of child states (0: none) and the rule mask of the literals ending there.
+ * Literals are cut to LEAD_MAXLIT bytes: a prefix of a leading literal is a
+ * leading literal too, and a shallow trie stays in cache. */
+#include "lead.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+#define LEAD_MAXLIT 8
+#define LEAD_MAXSTATES 65535
+
+struct lead {
+    size_t words, ncls, nstates, cap;
+    unsigned char cls[256];
+    uint16_t *next;        /* nstates * ncls */
+    uint64_t *masks;       /* nstates * words */
+    uint64_t *sub;         /* nstates * words: masks of the state's subtree */
+    uint64_t *indexed;     /* rules with a leading set */
+};
+
+static void lead_classes(lead *ld, const lit_set *lits, size_t nrules)
+{
+    ld->ncls = 1;
+    for (size_t r = 0; r < nrules; r++)
+        for (size_t i = 0; i < lits[r].n; i++)
+            for (const unsigned char *p = (const unsigned char *)lits[r].s[i]; *p; p++)
+                if (!ld->cls[*p])
+                    ld->cls[*p] = (unsigned char)ld->ncls++;
+    for (int d = '1'; d <= '9'; d++)
+        ld->cls[d] = ld->cls['0'];
+}
+
+/* A new empty state, or 0 when there are too many. */
+static size_t lead_new_state(lead *ld)
+{
+    if (ld->nstates == LEAD_MAXSTATES)
+        return 0;
+    if (ld->nstates == ld->cap) {
+        ld->cap = ld->cap ? ld->cap * 2 : 256;
+        ld->next = xrealloc(ld->next, ld->cap * ld->ncls * sizeof *ld->next);
+        ld->masks = xrealloc(ld->masks, ld->cap * ld->words * sizeof *ld->masks);
+        ld->sub = xrealloc(ld->sub, ld->cap * ld->words * sizeof *ld->sub);
+    }
+    size_t s = ld->nstates++;
+    memset(ld->next + s * ld->ncls, 0, ld->ncls * sizeof *ld->next);
+    memset(ld->masks + s * ld->words, 0, ld->words * sizeof *ld->masks);
+    memset(ld->sub + s * ld->words, 0, ld->words * sizeof *ld->sub);
+    return s;
+}
+
+static int lead_insert(lead *ld, const char *lit, size_t rule)
+{
+    size_t s = 0, w = rule / 64;
+    uint64_t bit = 1ull << (rule % 64);
+    const unsigned char *p = (const unsigned char *)lit;
+    ld->sub[w] |= bit;
+    for (size_t k = 0; p[k] && k < LEAD_MAXLIT; k++) {
+        size_t slot = s * ld->ncls + ld->cls[p[k]];
+        if (!ld->next[slot]) {
+            size_t t = lead_new_state(ld);
+            if (!t)
+                return -1;
+            ld->next[slot] = (uint16_t)t;
+        }
+        s = ld->next[slot];
+        ld->sub[s * ld->words + w] |= bit;
+    }
+    ld->masks[s * ld->words + w] |= bit;
+    return 0;
+}
+
+lead *lead_build(const lit_set *lits, size_t nrules)
+{
+    lead *ld = xcalloc(1, sizeof *ld);
+    ld->words = nrules ? (nrules + 63) / 64 : 1;
+    ld->indexed = xcalloc(ld->words, sizeof *ld->indexed);
+    lead_classes(ld, lits, nrules);
+    lead_new_state(ld);
+    for (size_t r = 0; r < nrules; r++) {
+        for (size_t i = 0; i < lits[r].n; i++)
+            if (lead_insert(ld, lits[r].s[i], r) < 0) {
+                lead_free(ld);
+                return NULL;
+            }
+        if (lits[r].n)
+            ld->indexed[r / 64] |= 1ull << (r % 64);
+    }
+    return ld;
+}
+
+void lead_free(lead *ld)
+{
+    if (!ld)
+        return;
+    free(ld->next);
+    free(ld->masks);
+    free(ld->sub);
+    free(ld->indexed);
+    free(ld);
+}
+
+size_t lead_words(const lead *ld)
+{
+    return ld->words;
+}
+
+int lead_indexed(const lead *ld, size_t i)
+{
+    return (int)((ld->indexed[i / 64] >> (i % 64)) & 1u);
+}
+
+/* 1 for the bytes of a word ([a-z0-9]). */
+static const unsigned char lead_alnum[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+    ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+    ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1,
+};
+
+/* One-word masks (up to 64 rules): the common case, kept tight. */
+static size_t lead_scan1(const lead *ld, const unsigned char *u, size_t n,
+                         uint32_t *pos, uint64_t *masks, uint64_t *any, uint64_t need)
+{
+    const size_t ncls = ld->ncls;
+    const uint16_t *next = ld->next;
+    const uint64_t *sm = ld->masks, *sub = ld->sub;
+    size_t count = 0;
+    uint64_t all = 0;
+    int prev = 0;
+    for (size_t p = 0; p < n; p++) {
+        int cur = lead_alnum[u[p]];
+        if (!cur || prev) {
+            prev = cur;
+            continue;
+        }
+        prev = 1;
+        uint64_t m = 0;
+        size_t st = 0;
+        for (size_t i = p; i < n; i++) {
+            unsigned c = ld->cls[u[i]];
+            if (!c || !(st = next[st * ncls + c]) || !(sub[st] & need))
+                break;
+            m |= sm[st];
+        }
+        m &= need;
+        if (m) {
+            pos[count] = (uint32_t)p;
+            masks[count++] = m;
+            all |= m;
+        }
+    }
+    any[0] = all;
+    return count;
+}
+
+/* OR into m the masks of the literals that s[p..n) begins with. */
+static void lead_walk(const lead *ld, const unsigned char *s, size_t p, size_t n, uint64_t *m)
+{
+    const size_t ncls = ld->ncls, words = ld->words;
+    size_t st = 0;
+    for (size_t i = p; i < n; i++) {
+        unsigned c = ld->cls[s[i]];
+        if (!c || !(st = ld->next[st * ncls + c]))
+            break;
+        for (size_t w = 0; w < words; w++)
+            m[w] |= ld->masks[st * words + w];
+    }
+}
+
+size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
+                 uint32_t *pos, uint64_t *masks, uint64_t *any)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const size_t words = ld->words;
+    if (words == 1)
+        return lead_scan1(ld, u, n, pos, masks, any, need[0]);
+    size_t count = 0;
+    memset(any, 0, words * sizeof *any);
+    for (size_t p = 0; p < n; p++) {
+        if (!lead_alnum[u[p]] || (p && lead_alnum[u[p - 1]]))
+            continue;
+        uint64_t *m = masks + count * words, hit = 0;
+        memset(m, 0, words * sizeof *m);
+        lead_walk(ld, u, p, n, m);
+        for (size_t w = 0; w < words; w++) {
+            m[w] &= need[w];
+            any[w] |= m[w];
+            hit |= m[w];
+        }
+        if (hit)
+            pos[count++] = (uint32_t)p;
+    }
+    return count;
+}
