@@ -182,7 +182,7 @@ def unicode_mode(bot, redis, smsc):
 def main():
     redis = Redis().start()
     rundir = tempfile.mkdtemp(prefix="dvc-kannel-")
-    bot = Dvcbot(redis.port, env={"DVCBOT_SMS_SEGMENTS_PER_S": "20",
+    bot = Dvcbot(redis.port, env={"DVCBOT_SMS_SEGMENTS_PER_S": "10",
                                   "DVCBOT_SMS_RETRY_BASE_MS": "200",
                                   "DVCBOT_SMS_RETRY_MAX_MS": "1000"})
     kannel = Kannel(rundir, f"http://127.0.0.1:{bot.port}")
