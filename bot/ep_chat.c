@@ -29,25 +29,11 @@ static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
     reply_free(r);
 }
 
-static int ep_chat_content_type_ok(struct lws *wsi)
-{
-    char ct[128];
-    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0)
-        return 1; /* absent: take the body as JSON */
-    return strncasecmp(ct, "application/json", 16) == 0;
-}
-
 static void ep_chat_complete(struct lws *wsi, http_req *hr)
 {
     server *s = http_server(wsi);
-    if (hr->too_large) {
-        http_error(wsi, hr, 413, "too_large");
+    if (http_json_body_check(wsi, hr) < 0)
         return;
-    }
-    if (!ep_chat_content_type_ok(wsi)) {
-        http_error(wsi, hr, 415, "unsupported_media_type");
-        return;
-    }
     const char *errkey;
     message *m = chat_parse(hr->body.data ? hr->body.data : "", hr->body.len,
                             (size_t)server_config(s)->chat.max_text, &errkey);

@@ -321,25 +321,11 @@ static const char *ep_parse_answer(ep_cx *c, http_req *hr, int max_chars)
     return NULL;
 }
 
-static int ep_content_type_ok(struct lws *wsi)
-{
-    char ct[128];
-    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0)
-        return 1;
-    return strncasecmp(ct, "application/json", 16) == 0;
-}
-
 /* POST body complete: 413/415 at once, else the key, then the rest. */
 static void ep_answer_complete(struct lws *wsi, http_req *hr)
 {
-    if (hr->too_large) {
-        http_error(wsi, hr, 413, "too_large");
+    if (http_json_body_check(wsi, hr) < 0)
         return;
-    }
-    if (!ep_content_type_ok(wsi)) {
-        http_error(wsi, hr, 415, "unsupported_media_type");
-        return;
-    }
     ep_cx *c = xcalloc(1, sizeof(*c));
     c->op = EP_ANSWER;
     if (ep_route_uri(wsi, c->code) != EP_ANSWER || !complaints_code_ok(c->code)) {

@@ -356,25 +356,11 @@ static void ep_start(struct lws *wsi, http_req *hr, ep_call *c)
     auth_agency(wsi, c->store, ep_authed, c);
 }
 
-static int ep_content_type_ok(struct lws *wsi)
-{
-    char ct[128];
-    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0)
-        return 1; /* absent: take the body as JSON */
-    return strncasecmp(ct, "application/json", 16) == 0;
-}
-
 /* PUT body complete: 413/415/400 at once, else authenticate and store. */
 static void ep_put_complete(struct lws *wsi, http_req *hr)
 {
-    if (hr->too_large) {
-        http_error(wsi, hr, 413, "too_large");
+    if (http_json_body_check(wsi, hr) < 0)
         return;
-    }
-    if (!ep_content_type_ok(wsi)) {
-        http_error(wsi, hr, 415, "unsupported_media_type");
-        return;
-    }
     ep_call *c = xcalloc(1, sizeof(*c));
     if (ep_code_of_uri(wsi, c->code) < 0) {
         free(c);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bot/log.h"
 #include "bot/messages.h"
@@ -110,6 +111,21 @@ void http_error(struct lws *wsi, http_req *hr, int status, const char *code)
                               &len);
     hr->error = code;
     http_respond_take(wsi, hr, status, "application/json", body, len);
+}
+
+int http_json_body_check(struct lws *wsi, http_req *hr)
+{
+    char ct[128];
+    if (hr->too_large) {
+        http_error(wsi, hr, 413, "too_large");
+        return -1;
+    }
+    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) > 0 &&
+        strncasecmp(ct, "application/json", 16) != 0) {
+        http_error(wsi, hr, 415, "unsupported_media_type");
+        return -1;
+    }
+    return 0;
 }
 
 http_pending *http_pending_new(struct lws *wsi, http_req *hr)

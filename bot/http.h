@@ -79,6 +79,11 @@ void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ct
 /* Queue {"error": code, "message": <messages.vi.json errors.<code>>}. */
 void http_error(struct lws *wsi, http_req *hr, int status, const char *code);
 
+/* At body completion of a JSON endpoint: queue 413 if the body was over the
+ * cap, or 415 if a Content-Type other than application/json was sent (an
+ * absent one is taken as JSON), and return -1; return 0 to go on. */
+int http_json_body_check(struct lws *wsi, http_req *hr);
+
 /* Allocate the pending object of hr (see above). */
 http_pending *http_pending_new(struct lws *wsi, http_req *hr);
 /* Called by a completion: returns the wsi if the client is still there
