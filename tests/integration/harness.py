@@ -3,6 +3,7 @@ redis-server on a free port, dvcbot (the ASan+UBSan build) pointed at it, an
 HTTP client, and TAP-style checks (ok / not ok, then "N passed, N failed")."""
 import http.client
 import json
+import urllib.parse
 import os
 import shutil
 import signal
@@ -55,15 +56,18 @@ def wait_port(port, timeout=10.0):
 class Redis:
     """A private redis-server; nothing is shared with a system instance."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, aof=False):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="dvc-redis-")
         self.proc = None
+        # aof: every write fsynced before its reply (a restart keeps the data dir)
+        self.aof = ["--appendonly", "yes", "--appendfsync", "always"] if aof else \
+            ["--appendonly", "no"]
 
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir],
+             "--save", "", *self.aof, "--dir", self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_port(self.port):
             raise RuntimeError("redis-server did not start")
@@ -78,6 +82,14 @@ class Redis:
         out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", *args],
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip()
+
+    def pipe(self, commands):
+        """Many one-line-reply commands (lists of args) in one redis-cli run."""
+        text = "".join(" ".join('"%s"' % a.replace("\\", "\\\\").replace('"', '\\"')
+                                for a in c) + "\n" for c in commands)
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw"], input=text,
+                             capture_output=True, text=True, timeout=60)
+        return out.stdout.split("\n")[:len(commands)]
 
     def close(self):
         self.kill()
@@ -96,11 +108,12 @@ class Dvcbot:
         self.env.update(env or {})
         self.errfile = tempfile.NamedTemporaryFile(prefix="dvc-stderr-", delete=False)
         self.proc = None
+        self.wrap = os.environ.get("DVC_WRAP", "").split()  # e.g. valgrind (make soak)
 
     def start(self):
-        self.proc = subprocess.Popen([self.binary, "serve"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([*self.wrap, self.binary, "serve"], cwd=ROOT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=self.errfile)
-        if not wait_port(self.port, 20):
+        if not wait_port(self.port, 120 if self.wrap else 20):
             raise RuntimeError("dvcbot did not start: " + self.stderr())
         return self
 
@@ -132,6 +145,23 @@ class Dvcbot:
         finally:
             conn.close()
 
+    def api(self, method, path, body=None, key=None, headers=None):
+        """An agency API call with a Bearer key: (status, parsed JSON or {"raw": bytes})."""
+        h = dict(headers or {})
+        if key is not None:
+            h["Authorization"] = "Bearer " + key
+        st, _, raw = self.request(method, path, body, h)
+        try:
+            return st, json.loads(raw)
+        except ValueError:
+            return st, {"raw": raw}
+
+    def keys(self, *args):
+        """`dvcbot keys ARGS` against the same Redis: (status, stdout, stderr)."""
+        p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
+                           env=self.env, capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout.strip(), p.stderr
+
     def chat(self, user, text=None, payload=None):
         body = {"user": user}
         if text is not None:
@@ -145,6 +175,77 @@ class Dvcbot:
             return status, {"raw": raw}
 
 
+def raw_http(port, data, timeout=10, read=True):
+    """Send raw bytes, return everything read until the server closes or the timeout
+    (b"" when the connection was reset). For requests http.client cannot make."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+        except OSError:
+            pass
+        out = b""
+        end = time.time() + timeout
+        while read and time.time() < end:
+            try:
+                d = s.recv(65536)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+            head, _, body = out.partition(b"\r\n\r\n")
+            m = [ln for ln in head.lower().split(b"\r\n") if ln.startswith(b"content-length:")]
+            if m and len(body) >= int(m[0].split(b":")[1]):
+                break
+        return out
+
+
 def sanitizer_clean(text):
     bad = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
     return not any(b in text for b in bad)
+
+
+def keys_run(redis, *args):
+    """`dvcbot keys ARGS` (ASan build) against redis: (status, stdout, stderr)."""
+    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
+    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
+                       env=env, capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout.strip(), p.stderr
+
+
+def keys_cli(redis, *args):
+    """`dvcbot keys ARGS` against redis: its stdout, stripped."""
+    return keys_run(redis, *args)[1]
+
+
+def api(bot, method, path, body=None, key=None, headers=None):
+    """An agency API call: (status, parsed JSON or {"raw": bytes})."""
+    return bot.api(method, path, body, key, headers)
+
+
+_sms_seq = [0]
+
+
+def sms(bot, text, sender):
+    """One MO through GET /sms/kannel with a fresh Kannel id: (status, reply text)."""
+    _sms_seq[0] += 1
+    q = urllib.parse.urlencode({"from": sender, "to": "1900", "text": text,
+                                "id": f"t-{os.getpid()}-{time.time()}-{_sms_seq[0]}"})
+    st, _, raw = bot.request("GET", "/sms/kannel?" + q)
+    return st, raw.decode("utf-8", "replace")
+
+
+def text_of(r):
+    """All reply texts of a chat answer, joined by newlines."""
+    return "\n".join(p.get("text", "") for p in r.get("replies", []))
+
+
+def payloads(r):
+    """All button payloads of a chat answer."""
+    return [b["payload"] for p in r.get("replies", []) for b in p.get("buttons", [])]
+
+
+def hgetall(redis, key):
+    out = subprocess.run(["redis-cli", "-p", str(redis.port), "--raw", "HGETALL", key],
+                         capture_output=True, text=True).stdout.split("\n")
+    return dict(zip(out[0::2], out[1::2]))

@@ -12,7 +12,8 @@ import subprocess
 import time
 import urllib.parse
 
-from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+import harness
+from harness import Dvcbot, ROOT, Redis, api, done, hgetall, keys_cli, ok, payloads, sanitizer_clean, text_of
 
 PORTAL = "000.00.00.G22"        # domain.complaint_agency
 AGENCY = "000.00.12.H18"
@@ -23,52 +24,28 @@ CODE_RX = re.compile(r"PA-(\d{6})-(\d{4})")
 SMS_FROM, SMS_MSISDN = "0912345678", "84912345678"
 
 
+def sms(bot, text, sender=SMS_FROM):
+    return harness.sms(bot, text, sender)
+
+
 def today():
     return time.strftime("%y%m%d", time.gmtime(time.time() + 420 * 60))
 
 
-def keys_cli(redis, *args):
-    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
-    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=30)
-    return p.stdout.strip()
 
 
-def api(bot, method, path, body=None, key=None, headers=None):
-    h = dict(headers or {})
-    if key is not None:
-        h["Authorization"] = "Bearer " + key
-    st, hd, raw = bot.request(method, path, body, h)
-    try:
-        return st, json.loads(raw)
-    except ValueError:
-        return st, {"raw": raw}
 
 
 def answer(bot, code, text, key):
     return api(bot, "POST", f"/api/v1/complaints/{code}/answer", {"text": text}, key)
 
 
-def sms(bot, text, sender=SMS_FROM, mid=[0]):
-    mid[0] += 1
-    q = urllib.parse.urlencode({"from": sender, "to": "1900", "text": text,
-                                "id": f"t-cpl-{time.time()}-{mid[0]}"})
-    st, h, raw = bot.request("GET", "/sms/kannel?" + q)
-    return st, raw.decode("utf-8", "replace")
 
 
-def text_of(r):
-    return "\n".join(p.get("text", "") for p in r.get("replies", []))
 
 
-def payloads(r):
-    return [b["payload"] for p in r.get("replies", []) for b in p.get("buttons", [])]
 
 
-def hgetall(redis, key):
-    out = subprocess.run(["redis-cli", "-p", str(redis.port), "--raw", "HGETALL", key],
-                         capture_output=True, text=True).stdout.split("\n")
-    return dict(zip(out[0::2], out[1::2]))
 
 
 def form_full(bot, redis):

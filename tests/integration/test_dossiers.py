@@ -10,7 +10,7 @@ import re
 import subprocess
 import threading
 
-from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+from harness import Dvcbot, ROOT, Redis, done, keys_run, ok, sanitizer_clean
 
 AGENCY = "000.00.12.H18"
 CODE = AGENCY + "-240520-0001"          # the main dossier
@@ -25,11 +25,6 @@ BASE = {"procedure_code": "1.001193", "status": "received", "received_at": "2024
         "due_at": "2099-06-05T17:00:00+07:00", "applicant_phone": PHONE_RAW}
 
 
-def keys_cli(redis, *args):
-    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
-    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=30)
-    return p.returncode, p.stdout, p.stderr
 
 
 def api(bot, method, code, body=None, key=None, raw_path=None, headers=None):
@@ -51,17 +46,17 @@ def is_error(body, code=None):
 
 
 def keys(redis):
-    rc, out, err = keys_cli(redis, "create", "--agency", AGENCY, "--name", "Một cửa H18")
+    rc, out, err = keys_run(redis, "create", "--agency", AGENCY, "--name", "Một cửa H18")
     key_a = out.strip()
     ok(rc == 0 and KEY_RX.match(key_a), "keys create prints one key", out + err)
     ok(sanitizer_clean(err), "keys create: no sanitizer report", err)
-    rc, out, err = keys_cli(redis, "create", "--agency", "H56.14")
+    rc, out, err = keys_run(redis, "create", "--agency", "H56.14")
     key_b = out.strip()
     ok(rc == 0 and KEY_RX.match(key_b) and key_b != key_a, "second key for H56.14", out + err)
     for bad in ("000.00.12.h18", "H18", "000.0.12.H18", "H56", "H56.1234", "x; FLUSHALL"):
-        rc, out, err = keys_cli(redis, "create", "--agency", bad)
+        rc, out, err = keys_run(redis, "create", "--agency", bad)
         ok(rc != 0 and out == "", f"keys create refuses agency {bad!r}", out + err)
-    rc, out, err = keys_cli(redis, "create")
+    rc, out, err = keys_run(redis, "create")
     ok(rc != 0 and out == "", "keys create without --agency refused", err)
     stored = redis.cli("--scan", "--pattern", "dvcbot:key:*").split()
     ok(len(stored) == 2 and all(re.fullmatch(r"dvcbot:key:[0-9a-f]{64}", k) for k in stored),
@@ -69,7 +64,7 @@ def keys(redis):
     fields = redis.cli("HGETALL", stored[0]).split("\n")
     ok("agency" in fields and "role" in fields and "created_at" in fields,
        "key record holds agency, role, created_at", fields)
-    rc, out, err = keys_cli(redis, "list")
+    rc, out, err = keys_run(redis, "list")
     ok(rc == 0 and AGENCY in out and "H56.14" in out and "Một cửa H18" in out and
        key_a not in out and key_b not in out, "keys list shows agencies, never a key", out + err)
     return key_a, key_b
@@ -331,7 +326,7 @@ def no_plaintext(redis, ka, kb):
 def revoke(bot, redis, kb):
     h = [k for k in redis.cli("--scan", "--pattern", "dvcbot:key:*").split()
          if redis.cli("HGET", k, "agency") == "H56.14"][0].split(":")[2]
-    rc, out, err = keys_cli(redis, "revoke", "--hash", h[:10])
+    rc, out, err = keys_run(redis, "revoke", "--hash", h[:10])
     ok(rc == 0 and h in out, "keys revoke by hash prefix", out + err)
     st, r = api(bot, "GET", DONE_CODE, key=kb)
     ok(st == 401, "revoked key: 401", r)

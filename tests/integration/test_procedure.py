@@ -13,13 +13,11 @@ import subprocess
 import tempfile
 import time
 
-from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+from harness import Dvcbot, ROOT, Redis, done, ok, sanitizer_clean, text_of
 
 BIN = os.path.join(ROOT, "build/asan/dvcbot")
 
 
-def text_of(r):
-    return "\n".join(p.get("text", "") for p in r.get("replies", []))
 
 
 def buttons_of(r):

@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.parse
 
-from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+from harness import Dvcbot, ROOT, Redis, api, done, hgetall, keys_cli, ok, payloads, sanitizer_clean, sms, text_of
 
 A, B, PORTAL = "000.00.12.H18", "H56.14", "000.00.00.G22"
 D1, D2 = A + "-240520-0001", B + "-240823-0001"
@@ -21,20 +21,8 @@ APPLICANT = ("0912345678", "84912345678")
 FAN = ("0901111222", "84901111222")
 
 
-def keys_cli(redis, *args):
-    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
-    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=30)
-    return p.stdout.strip()
 
 
-def api(bot, method, path, body=None, key=None):
-    h = {"Authorization": "Bearer " + key} if key else {}
-    st, hd, raw = bot.request(method, path, body, h)
-    try:
-        return st, json.loads(raw)
-    except ValueError:
-        return st, {"raw": raw}
 
 
 def put(bot, code, status, key, phone=None, proc=P1):
@@ -44,26 +32,12 @@ def put(bot, code, status, key, phone=None, proc=P1):
     return api(bot, "PUT", "/api/v1/dossiers/" + code, body, key)
 
 
-def sms(bot, text, sender, n=[0]):
-    n[0] += 1
-    q = urllib.parse.urlencode({"from": sender, "to": "1900", "text": text,
-                                "id": f"t-rs-{time.time()}-{n[0]}"})
-    st, h, raw = bot.request("GET", "/sms/kannel?" + q)
-    return st, raw.decode("utf-8", "replace")
 
 
-def text_of(r):
-    return "\n".join(p.get("text", "") for p in r.get("replies", []))
 
 
-def payloads(r):
-    return [b["payload"] for p in r.get("replies", []) for b in p.get("buttons", [])]
 
 
-def hgetall(redis, key):
-    out = subprocess.run(["redis-cli", "-p", str(redis.port), "--raw", "HGETALL", key],
-                         capture_output=True, text=True).stdout.split("\n")
-    return dict(zip(out[0::2], out[1::2]))
 
 
 def outbox(redis):

@@ -19,7 +19,7 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
+from harness import Dvcbot, ROOT, Redis, done, keys_cli, ok, sanitizer_clean
 
 AGENCY = "000.00.12.H18"
 OPEN = AGENCY + "-240520-0001"          # processing, the caller's
@@ -31,11 +31,6 @@ MAX = 182
 bad_screens = []
 
 
-def keys_cli(redis, *args):
-    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
-    p = subprocess.run([os.path.join(ROOT, "build/asan/dvcbot"), "keys", *args], cwd=ROOT,
-                       env=env, capture_output=True, text=True, timeout=30)
-    return p.stdout.strip()
 
 
 def put(bot, key, code, status, phone):
