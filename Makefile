@@ -5,6 +5,7 @@
 #   make test       install missing deps, build (also under ASan+UBSan), run all suites
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make bench      benchmarks against baselines (tests/bench)
+#   make soak       long fault and hostile-input runs, one under valgrind (tests/soak)
 
 CC       ?= cc
 PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
@@ -30,7 +31,7 @@ FUZZ_SECONDS ?= 30
 # make V=1 shows the full command lines
 Q := $(if $(V),,@)
 
-.PHONY: all asan unit deps run test fuzz fuzz-build bench clean check-config
+.PHONY: all asan unit deps run test fuzz fuzz-build bench soak clean check-config
 
 all: build/dvcbot
 
@@ -74,12 +75,16 @@ check-config: build/dvcbot
 
 # libFuzzer: the targets fuzz the pure floors (codecs, intents), so they link
 # common/, intents/ and channels/ compiled by clang, nothing with I/O.
+# FUZZ_EXTRA_<target> adds the few self-contained bot/ files a target needs.
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(INC)
 FUZZ_LIB_SRC := $(wildcard common/*.c intents/*.c channels/*.c)
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(HDRS)
+FUZZ_EXTRA_fuzz_config := bot/config.c
+FUZZ_EXTRA_fuzz_messages := bot/messages.c
+.SECONDEXPANSION:
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $$(FUZZ_EXTRA_$$*) $(HDRS)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(FUZZ_EXTRA_$*) $(PKG_LIBS)
 
 fuzz-build: deps $(FUZZ_BIN)
 
@@ -88,6 +93,22 @@ fuzz: fuzz-build
 
 bench: deps all
 	@tests/bench/run.sh
+
+# valgrind wants a build without ASan: -O0 -g, objects of their own
+CFLAGS_DBG := -O0 -g $(WARN) $(INC)
+DBG_OBJ  := $(LIB_SRC:%.c=build/debug/obj/%.o)
+build/debug/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC/DBG  $<")
+	$(Q)$(CC) $(CFLAGS_DBG) $(PKG_CFLAGS) -c $< -o $@
+
+build/debug/dvcbot: build/debug/obj/bot/main.o $(DBG_OBJ)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS_DBG) -o $@ $^ $(PKG_LIBS)
+
+soak: deps
+	@$(MAKE) --no-print-directory all asan build/debug/dvcbot
+	@tests/soak/run.sh
 
 clean:
 	rm -rf build

@@ -207,20 +207,20 @@ static int config_fill(config *c, json_t *root, char *err, size_t errlen)
     return 0;
 }
 
-config *config_load(const char *path, char *err, size_t errlen)
+/* The config of the parsed root (taken); name is the file it came from. */
+static config *config_from_root(json_t *root, const char *name, json_error_t *jerr, char *err,
+                                size_t errlen)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        snprintf(err, errlen, "%s: line %d, column %d: %s", path, jerr.line, jerr.column,
-                 jerr.text);
+        snprintf(err, errlen, "%s: line %d, column %d: %s", name, jerr->line, jerr->column,
+                 jerr->text);
         return NULL;
     }
     config *c = xcalloc(1, sizeof(*c));
-    c->path = xstrdup(path);
+    c->path = xstrdup(name);
     int rc = -1;
     if (!json_is_object(root))
-        snprintf(err, errlen, "%s: expected a JSON object at the top", path);
+        snprintf(err, errlen, "%s: expected a JSON object at the top", name);
     else if (config_apply_env(root, err, errlen) == 0)
         rc = config_fill(c, root, err, errlen);
     json_decref(root);
@@ -229,6 +229,21 @@ config *config_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return c;
+}
+
+config *config_load(const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    return config_from_root(root, path, &jerr, err, errlen);
+}
+
+config *config_load_buf(const char *json, size_t len, const char *name, char *err,
+                        size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(json ? json : "", json ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+    return config_from_root(root, name, &jerr, err, errlen);
 }
 
 void config_free(config *c)

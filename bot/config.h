@@ -91,6 +91,10 @@ typedef struct config {
 
 /* Returns NULL and a message in err on failure. */
 config *config_load(const char *path, char *err, size_t errlen);
+/* The same from len bytes of JSON in memory; name stands for the file in
+ * errors and is the base of relative file names (tests/fuzz/fuzz_config.c). */
+config *config_load_buf(const char *json, size_t len, const char *name, char *err,
+                        size_t errlen);
 void config_free(config *c);
 
 /* Default path: $DVCBOT_CONFIG, else "config/dvcbot.json". */

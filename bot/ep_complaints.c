@@ -10,7 +10,8 @@
  * with another text, 200 answered (or the same answer replayed: nothing is
  * done again, nobody is notified twice), 503 when Redis fails. A request
  * waits on Redis through an ep_cx holding an http_pending, never the wsi
- * (bot/http.h). */
+ * (bot/http.h). Paths, the query and the answer body are parsed by the
+ * agency codec (channels/agency.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "bot/endpoints.h"
 #include "bot/http.h"
 #include "bot/server.h"
+#include "channels/agency.h"
 #include "channels/errors.h"
 #include "store/complaints.h"
 #include "store/ratings.h"
@@ -30,10 +32,8 @@
 
 #define EP_MOUNT "/api/v1/complaints"
 #define EP_STATS_MOUNT "/api/v1/stats"
-#define EP_LIST_DEFAULT 100
-#define EP_LIST_MAX 500
 
-enum { EP_LIST = 1, EP_ANSWER, EP_STATS };
+enum { EP_LIST = AGENCY_ROUTE_LIST, EP_ANSWER = AGENCY_ROUTE_ANSWER, EP_STATS };
 
 typedef struct ep_cx {
     http_pending *p;
@@ -42,16 +42,15 @@ typedef struct ep_cx {
     char code[COMPLAINT_CODE_MAX];
     char status[16];
     size_t limit;
-    json_t *body;           /* EP_ANSWER: the parsed body */
+    agency_answer ans;      /* EP_ANSWER: the parsed body, the answer's text */
     const char *errkey;     /* EP_ANSWER: body error, reported after the key */
-    const char *text;       /* EP_ANSWER: the answer (in body) */
     char agency[64];        /* the key's agency */
 } ep_cx;
 
 static struct lws *ep_cx_done(ep_cx *c, http_req **hr)
 {
     struct lws *wsi = http_pending_done(c->p, hr);
-    json_decref(c->body);
+    agency_answer_clear(&c->ans);
     free(c);
     return wsi;
 }
@@ -144,8 +143,8 @@ static int ep_answer(ep_cx *c)
     buf sms = {0}, notice = {0};
     messages_format(msgs, "notify.complaint_answered", "vi", &sms, "code", c->code, NULL);
     messages_format(msgs, "notify.complaint_answered_chat", "vi", &notice, "code", c->code,
-                    "answer", c->text, NULL);
-    complaint_answer a = {.code = c->code, .agency = c->agency, .text = c->text,
+                    "answer", c->ans.text, NULL);
+    complaint_answer a = {.code = c->code, .agency = c->agency, .text = c->ans.text,
                           .sms_text = sms.data ? sms.data : "",
                           .notice_text = notice.data ? notice.data : "", .now = time(NULL),
                           .tz_offset_min = cfg->domain.tz_offset_min};
@@ -225,28 +224,13 @@ static const char *ep_rest(const char *in, const char *mount)
     return in && !strncmp(in, mount, m) ? in + m : in;
 }
 
-/* "" / "/" -> EP_LIST; "/{code}/answer" -> EP_ANSWER with code; else 0. */
-static int ep_route(const char *rest, char code[COMPLAINT_CODE_MAX])
-{
-    if (!rest || !*rest || !strcmp(rest, "/"))
-        return EP_LIST;
-    const char *end = rest[0] == '/' ? strchr(rest + 1, '/') : NULL;
-    size_t n = end ? (size_t)(end - rest - 1) : 0;
-    if (!end || n == 0 || n >= COMPLAINT_CODE_MAX || strcmp(end, "/answer"))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        code[i] = (char)(rest[1 + i] >= 'a' && rest[1 + i] <= 'z' ? rest[1 + i] - 32 : rest[1 + i]);
-    code[n] = '\0';
-    return EP_ANSWER;
-}
-
 static int ep_route_uri(struct lws *wsi, char code[COMPLAINT_CODE_MAX])
 {
     char uri[160];
     size_t m = strlen(EP_MOUNT);
     if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_POST_URI) <= 0 || strncmp(uri, EP_MOUNT, m))
         return 0;
-    return ep_route(uri + m, code);
+    return agency_complaint_route(uri + m, code);
 }
 
 static int ep_has_body(struct lws *wsi)
@@ -268,57 +252,21 @@ static void ep_method_not_allowed(struct lws *wsi, http_req *hr, const char *all
 /* GET /api/v1/complaints: query, then the key. */
 static void ep_list_request(struct lws *wsi, http_req *hr)
 {
-    char v[32];
+    char v[32], w[32];
     const char *st = lws_get_urlarg_by_name(wsi, "status=", v, sizeof(v));
-    if (st && strcmp(st, "open") && strcmp(st, "answered")) {
-        ep_error_msg(wsi, hr, 400, "invalid_status", "errors.complaint_invalid_status");
+    const char *lim = lws_get_urlarg_by_name(wsi, "limit=", w, sizeof(w));
+    ep_cx *c = xcalloc(1, sizeof(*c));
+    const char *err;
+    c->op = EP_LIST;
+    if (agency_list_query(st, lim, c->status, &c->limit, &err) < 0) {
+        free(c);
+        if (!strcmp(err, "invalid_status"))
+            ep_error_msg(wsi, hr, 400, err, "errors.complaint_invalid_status");
+        else
+            http_error(wsi, hr, 400, err);
         return;
     }
-    ep_cx *c = xcalloc(1, sizeof(*c));
-    c->op = EP_LIST;
-    snprintf(c->status, sizeof(c->status), "%s", st ? st : "open");
-    c->limit = EP_LIST_DEFAULT;
-    const char *lim = lws_get_urlarg_by_name(wsi, "limit=", v, sizeof(v));
-    if (lim) {
-        char *e;
-        long n = strtol(lim, &e, 10);
-        if (*e || n < 1 || n > EP_LIST_MAX) {
-            free(c);
-            http_error(wsi, hr, 400, "invalid_limit");
-            return;
-        }
-        c->limit = (size_t)n;
-    }
     ep_start(wsi, hr, c);
-}
-
-static size_t ep_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* The answer's body: {"text": "<non-empty, at most complaint_max_text>"}. */
-static const char *ep_parse_answer(ep_cx *c, http_req *hr, int max_chars)
-{
-    c->body = json_loadb(hr->body.data ? hr->body.data : "", hr->body.len,
-                         JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(c->body))
-        return "invalid_json";
-    json_t *t = json_object_get(c->body, "text");
-    if (!json_is_string(t) || json_string_length(t) != strlen(json_string_value(t)))
-        return "invalid_answer";
-    const char *s = json_string_value(t);
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    if (!*s)
-        return "invalid_answer";
-    if (ep_chars(s) > (size_t)max_chars)
-        return "answer_too_long";
-    c->text = s;
-    return NULL;
 }
 
 /* POST body complete: 413/415 at once, else the key, then the rest. */
@@ -328,12 +276,13 @@ static void ep_answer_complete(struct lws *wsi, http_req *hr)
         return;
     ep_cx *c = xcalloc(1, sizeof(*c));
     c->op = EP_ANSWER;
-    if (ep_route_uri(wsi, c->code) != EP_ANSWER || !complaints_code_ok(c->code)) {
+    if (ep_route_uri(wsi, c->code) != EP_ANSWER || !agency_complaint_code_ok(c->code)) {
         free(c);
         ep_error_msg(wsi, hr, 404, "not_found", "errors.complaint_not_found");
         return;
     }
-    c->errkey = ep_parse_answer(c, hr, server_config(http_server(wsi))->domain.complaint_max_text);
+    int max = server_config(http_server(wsi))->domain.complaint_max_text;
+    agency_answer_parse(&c->ans, hr->body.data, hr->body.len, max, &c->errkey);
     ep_start(wsi, hr, c);
 }
 
@@ -342,7 +291,7 @@ static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *res
     char code[COMPLAINT_CODE_MAX];
     if (http_begin(wsi, hr, ROUTE_COMPLAINTS, HTTP_GET | HTTP_POST))
         return;
-    int op = ep_route(rest, code);
+    int op = agency_complaint_route(rest, code);
     if (!op) {
         hr->close_after = hr->method == HTTP_POST && ep_has_body(wsi);
         http_error(wsi, hr, 404, "not_found");

@@ -4,9 +4,11 @@
  * size (413) and media type (415), then the key (401/503), the key's agency
  * against the code's prefix (403), the body's fields (400), and finally the
  * store (GET: 404 when unknown; PUT: 201 created, 200 updated/unchanged;
- * 503 when Redis fails). The request waits on Redis through an ep_call that
- * holds an http_pending, never the wsi (bot/http.h): every step checks that
- * the client is still there before going on. docs/api.md documents it. */
+ * 503 when Redis fails). The path and the body are parsed by the agency
+ * codec (channels/agency.c); this file authenticates, stores and answers.
+ * The request waits on Redis through an ep_call that holds an http_pending,
+ * never the wsi (bot/http.h): every step checks that the client is still
+ * there before going on. docs/api.md documents it. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,14 +19,12 @@
 #include "bot/endpoints.h"
 #include "bot/http.h"
 #include "bot/server.h"
-#include "channels/msisdn.h"
+#include "channels/agency.h"
 #include "channels/sms.h"
 #include "store/dossiers.h"
 #include "store/subscriptions.h"
 #include "buf.h"
 #include "xmalloc.h"
-
-#define EP_MOUNT "/api/v1/dossiers"
 
 typedef struct ep_call {
     http_pending *p;
@@ -33,10 +33,9 @@ typedef struct ep_call {
     int method;
     char code[DOSSIERS_CODE_MAX];
     char agency[DOSSIERS_AGENCY_MAX];
-    json_t *body;                   /* PUT: the parsed body (owns the strings of in) */
+    agency_dossier put;             /* PUT: the parsed body (owns the strings of in) */
     dossier_input in;
     const char *errkey;             /* PUT: body error found at completion */
-    char phone[MSISDN_MAX];
     const messages *msgs;
     char *resp;                     /* PUT: the answer, while notifications are queued */
     int resp_status;
@@ -46,28 +45,10 @@ typedef struct ep_call {
 static struct lws *ep_call_done(ep_call *c, http_req **hr)
 {
     struct lws *wsi = http_pending_done(c->p, hr);
-    json_decref(c->body);
+    agency_dossier_clear(&c->put);
     free(c->resp);
     free(c);
     return wsi;
-}
-
-/* The code of the path "/api/v1/dossiers/{code}"; 0, or -1 when the path
- * has no valid code. lws gives the whole path (without the query). */
-static int ep_code_of(const char *path, char code[DOSSIERS_CODE_MAX])
-{
-    size_t m = strlen(EP_MOUNT);
-    if (!path || strncmp(path, EP_MOUNT, m) || path[m] != '/' ||
-        strlen(path + m + 1) >= DOSSIERS_CODE_MAX)
-        return -1;
-    strcpy(code, path + m + 1);
-    return dossiers_code_valid(code) ? 0 : -1;
-}
-
-/* 1 when the path names no dossier at all ("/api/v1/dossiers[/]"). */
-static int ep_no_code(const char *path)
-{
-    return path && (!strcmp(path, EP_MOUNT) || !strcmp(path, EP_MOUNT "/"));
 }
 
 /* The code of the request URI (at body completion, `in` is gone). */
@@ -76,7 +57,7 @@ static int ep_code_of_uri(struct lws *wsi, char code[DOSSIERS_CODE_MAX])
     char uri[128];
     if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_PUT_URI) <= 0)
         return -1;
-    return ep_code_of(uri, code);
+    return agency_dossier_path(uri, code);
 }
 
 /* --- the answer --- */
@@ -234,77 +215,17 @@ static void ep_put_done(int status, const dossiers_put_result *res, void *privda
 
 /* --- the PUT body --- */
 
-/* Field of the body: NULL when absent or null; *bad set when present with
- * another type than string. */
-static const char *ep_str(json_t *body, const char *field, int *bad)
-{
-    json_t *v = json_object_get(body, field);
-    if (!v || json_is_null(v))
-        return NULL;
-    if (!json_is_string(v)) {
-        *bad = 1;
-        return NULL;
-    }
-    return json_string_value(v);
-}
-
-static size_t ep_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* The dates: valid ISO-8601, and the due date not before the reception. */
-static int ep_dates_ok(const dossier_input *in, int tz)
-{
-    time_t r, d;
-    if (dossiers_parse_time(in->received_at, tz, 0, &r) < 0)
-        return 0;
-    if (!in->due_at)
-        return 1;
-    return dossiers_parse_time(in->due_at, tz, 1, &d) == 0 && d >= r;
-}
-
-/* Check the fields into c->in; NULL, or the error code. */
-static const char *ep_check_fields(ep_call *c)
-{
-    int bad[6] = {0};
-    dossier_input *in = &c->in;
-    in->code = c->code;
-    in->procedure_code = ep_str(c->body, "procedure_code", &bad[0]);
-    in->status = ep_str(c->body, "status", &bad[1]);
-    in->received_at = ep_str(c->body, "received_at", &bad[2]);
-    in->due_at = ep_str(c->body, "due_at", &bad[3]);
-    const char *phone = ep_str(c->body, "applicant_phone", &bad[4]);
-    in->note = ep_str(c->body, "note", &bad[5]);
-    if ((!in->procedure_code && !bad[0]) || (!in->status && !bad[1]) ||
-        (!in->received_at && !bad[2]))
-        return "missing_field";
-    if (bad[1] || !dossiers_status_valid(in->status))
-        return "invalid_status";
-    if (bad[0] || !dossiers_procedure_valid(in->procedure_code))
-        return "invalid_procedure_code";
-    if (bad[2] || bad[3] || !ep_dates_ok(in, c->tz))
-        return "invalid_date";
-    if (bad[4] || (phone && msisdn_normalize(phone, c->phone) < 0))
-        return "invalid_phone";
-    in->applicant_phone = phone ? c->phone : NULL;
-    if (bad[5] || (in->note && ep_utf8_chars(in->note) > DOSSIERS_NOTE_MAX))
-        return "invalid_note";
-    if (in->note && !*in->note)
-        in->note = NULL;            /* "" clears the note like null */
-    return NULL;
-}
-
+/* Parse the body into c->put and c->in; NULL, or the error key. */
 static const char *ep_parse_body(ep_call *c, http_req *hr)
 {
-    c->body = json_loadb(hr->body.data ? hr->body.data : "", hr->body.len,
-                         JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(c->body))
-        return "invalid_json";
-    return ep_check_fields(c);
+    const char *err;
+    if (agency_dossier_parse(&c->put, hr->body.data, hr->body.len, c->tz, &err) < 0)
+        return err;
+    c->in = (dossier_input){.code = c->code, .procedure_code = c->put.procedure_code,
+                            .status = c->put.status, .received_at = c->put.received_at,
+                            .due_at = c->put.due_at, .applicant_phone = c->put.applicant_phone,
+                            .note = c->put.note};
+    return NULL;
 }
 
 /* --- the steps --- */
@@ -387,9 +308,9 @@ static void ep_request(struct lws *wsi, http_req *hr, const char *rest)
     char code[DOSSIERS_CODE_MAX];
     if (http_begin(wsi, hr, ROUTE_DOSSIERS, HTTP_GET | HTTP_PUT))
         return;
-    if (ep_code_of(rest, code) < 0) {
+    if (agency_dossier_path(rest, code) < 0) {
         hr->close_after = hr->method == HTTP_PUT && ep_has_body(wsi);
-        if (ep_no_code(rest))
+        if (agency_dossier_path_empty(rest))
             http_error(wsi, hr, 404, "not_found");
         else
             http_error(wsi, hr, 400, "invalid_code");

@@ -120,27 +120,42 @@ static int messages_check(json_t *root, const char *path, char *err, size_t errl
     return 0;
 }
 
-messages *messages_load(const char *path, char *err, size_t errlen)
+/* The messages of the parsed root (taken); name is the file it came from. */
+static messages *messages_from_root(json_t *root, const char *name, const json_error_t *jerr,
+                                    char *err, size_t errlen)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        snprintf(err, errlen, "%s: line %d, column %d: %s", path, jerr.line, jerr.column,
-                 jerr.text);
+        snprintf(err, errlen, "%s: line %d, column %d: %s", name, jerr->line, jerr->column,
+                 jerr->text);
         return NULL;
     }
     if (!json_is_object(root)) {
-        snprintf(err, errlen, "%s: expected a JSON object at the top", path);
+        snprintf(err, errlen, "%s: expected a JSON object at the top", name);
         json_decref(root);
         return NULL;
     }
-    if (messages_check(root, path, err, errlen) < 0) {
+    if (messages_check(root, name, err, errlen) < 0) {
         json_decref(root);
         return NULL;
     }
     messages *m = xmalloc(sizeof(*m));
     m->root = root;
     return m;
+}
+
+messages *messages_load(const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    return messages_from_root(root, path, &jerr, err, errlen);
+}
+
+messages *messages_load_buf(const char *json, size_t len, const char *name, char *err,
+                            size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(json ? json : "", json ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+    return messages_from_root(root, name, &jerr, err, errlen);
 }
 
 void messages_free(messages *m)

@@ -19,6 +19,10 @@ struct buf;
  * "vi" and "en" strings, and every key in messages_required() must exist.
  * Returns NULL and "path: key.vi: problem" in err on failure. */
 messages *messages_load(const char *path, char *err, size_t errlen);
+/* The same from len bytes of JSON in memory; name stands for the file in
+ * errors (tests/fuzz/fuzz_messages.c). */
+messages *messages_load_buf(const char *json, size_t len, const char *name, char *err,
+                            size_t errlen);
 void messages_free(messages *m);
 
 /* The text for key in lang ("vi" or "en"; anything else means "vi"). A

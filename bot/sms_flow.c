@@ -359,6 +359,8 @@ int sms_flow_start(server *s, message *m, const char *id, http_pending *p)
     snprintf(f->id, sizeof(f->id), "%s", id ? id : "");
     snprintf(f->user, sizeof(f->user), "%s", m->user);
     f->msg = m;
+    if (f->id[0] && !m->ref)
+        m->ref = xstrdup(f->id);
     f->norm = m->text ? sms_norm(m->text) : NULL;
     f->w = xmalloc(sizeof(*f->w));
     f->w[f->nw++] = p;

@@ -27,6 +27,7 @@ void message_free(message *m)
     free(m->user);
     free(m->text);
     free(m->payload);
+    free(m->ref);
     free(m);
 }
 

@@ -27,6 +27,8 @@ typedef struct message {
     char *user;         /* opaque chat id, or normalised MSISDN; never NULL */
     char *text;         /* UTF-8 text typed by the user, or NULL */
     char *payload;      /* button payload (postback), or NULL */
+    char *ref;          /* the gateway's id of this message (Kannel id), or NULL:
+                           what makes a retried MO idempotent end to end */
 } message;
 
 message *message_new(channel c, const char *user, size_t userlen);

@@ -348,15 +348,3 @@ void complaints_iso_time(time_t t, int tz_offset_min, char *out, size_t n)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
              tz_offset_min < 0 ? '-' : '+', off / 60 % 100, off % 60);
 }
-
-int complaints_code_ok(const char *code)
-{
-    static const char shape[] = "PA-dddddd-dddd";
-    if (!code || strlen(code) != sizeof(shape) - 1)
-        return 0;
-    for (size_t i = 0; shape[i]; i++) {
-        if (shape[i] == 'd' ? (code[i] < '0' || code[i] > '9') : code[i] != shape[i])
-            return 0;
-    }
-    return 1;
-}

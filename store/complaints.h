@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ids.h"
 #include "redis.h"
 
-#define COMPLAINT_CODE_MAX 24
 
 typedef struct complaint {
     char *code, *channel, *user, *contact, *topic, *text, *dossier_code, *agency;
@@ -104,7 +104,6 @@ void complaints_agency_of(const char *dossier_code, const char *fallback, char *
 void complaints_day(time_t t, int tz_offset_min, char *out);
 /* ISO 8601 local time "2024-08-23T09:15:00+07:00". out >= 32 bytes. */
 void complaints_iso_time(time_t t, int tz_offset_min, char *out, size_t n);
-/* 1 when code is PA-dddddd-dddd (upper case). */
-int complaints_code_ok(const char *code);
+/* complaints_code_ok() and COMPLAINT_CODE_MAX: common/ids.h */
 
 #endif

@@ -27,34 +27,11 @@
 #include <time.h>
 #include <jansson.h>
 
+#include "ids.h"
 #include "redis.h"
 
-#define DOSSIERS_CODE_MAX 48    /* longest canonical code + NUL */
-#define DOSSIERS_AGENCY_MAX 40
-#define DOSSIERS_NOTE_MAX 1000  /* characters (code points) of a note */
+/* --- pure helpers (the validators and the time parser: common/ids.h) --- */
 
-/* --- pure helpers --- */
-
-/* 1 if code is a dossier code in canonical form (SPEC.md): {e-id}-{yyMMdd}-
- * {NNNN}, e-id NNN.NN.NN.Xnn or Xnn.N[.N..] (1-3 digit groups), upper-case,
- * month 01-12, day 01-31. Nothing else is accepted (no lower case, no
- * spaces). */
-int dossiers_code_valid(const char *code);
-/* The agency e-id prefixing a valid code into out; 0, or -1 if invalid. */
-int dossiers_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX]);
-/* received, rejected, processing, supplement_required, payment_required,
- * withdrawn, suspended, done, returned. */
-int dossiers_status_valid(const char *status);
-/* 1 for statuses after which nothing is due: done, returned, rejected,
- * withdrawn. */
-int dossiers_status_final(const char *status);
-/* d.dddddd */
-int dossiers_procedure_valid(const char *s);
-/* ISO-8601: YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.f...]] with an optional Z,
- * +HH:MM, +HHMM or +HH offset (none = local time, tz_offset_min east of
- * UTC). A date alone means the start of that local day, or its last second
- * when end_of_day is set. Years 1970-2099. 0 and *out, or -1. */
-int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out);
 /* The local date (dd/mm/yyyy) of an ISO-8601 value; 0, or -1 if invalid. */
 int dossiers_format_date(const char *s, int tz_offset_min, char out[11]);
 /* 1 when rec has a due_at in the past (now) and a status that is not final. */

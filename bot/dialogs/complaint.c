@@ -187,7 +187,13 @@ static void pakn_remote_new(dialog_ctx *ctx)
     } else if (pakn_check_text(ctx, text) < 0) {
         json_object_set_new(ctx->session, "pakn_wait", json_integer(next));
     } else {
-        pakn_file(ctx, "", text, ctx->ir->dossier_code, ctx->msg->user, NULL);
+        /* a retried MO (same Kannel id) after a crash between the write and the
+         * answer finds the complaint it filed instead of filing it twice */
+        char token[96] = "";
+        if (ctx->msg->ref)
+            snprintf(token, sizeof(token), "%s:%s", channel_name(ctx->msg->channel),
+                     ctx->msg->ref);
+        pakn_file(ctx, "", text, ctx->ir->dossier_code, ctx->msg->user, token[0] ? token : NULL);
         free(text);
         return;
     }

@@ -99,8 +99,9 @@ class Redis:
 class Dvcbot:
     """build/asan/dvcbot serve with DVCBOT_* overrides; stderr kept for checks."""
 
-    def __init__(self, redis_port, env=None, binary="build/asan/dvcbot"):
+    def __init__(self, redis_port, env=None, binary=None):
         self.port = free_port()
+        binary = binary or os.environ.get("DVC_BINARY", "build/asan/dvcbot")  # make soak: valgrind
         self.binary = os.path.join(ROOT, binary)
         self.env = dict(os.environ)
         self.env.update({"DVCBOT_HTTP_PORT": str(self.port),
@@ -178,13 +179,14 @@ class Dvcbot:
 def raw_http(port, data, timeout=10, read=True):
     """Send raw bytes, return everything read until the server closes or the timeout
     (b"" when the connection was reset). For requests http.client cannot make."""
+    end = time.time() + timeout
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         try:
             s.sendall(data)
         except OSError:
             pass
         out = b""
-        end = time.time() + timeout
+        s.settimeout(max(0.1, end - time.time()))
         while read and time.time() < end:
             try:
                 d = s.recv(65536)

@@ -40,6 +40,15 @@ class Kannel:
     def stop(self):
         subprocess.run([SCRIPT, "stop", self.rundir], capture_output=True, timeout=30)
 
+    def stop_bearerbox(self, sig=15):
+        """Signal bearerbox only (default SIGTERM, a clean stop); `stop` + `start`
+        bring both boxes back on the same ports."""
+        try:
+            with open(os.path.join(self.rundir, "bearerbox.pid")) as f:
+                os.kill(int(f.read()), sig)
+        except (OSError, ValueError):
+            pass
+
     @property
     def smsc_port(self):
         return int(self.env["KANNEL_SMSC_PORT"])

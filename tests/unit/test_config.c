@@ -135,6 +135,32 @@ static void test_mask(void)
     T_OK(strlen(out) == 5, "truncated to the buffer");
 }
 
+/* config_load_buf / messages_load_buf: the loaders the fuzz targets use. */
+static void test_load_buf(void)
+{
+    char err[512] = "";
+    const char *text = read_all("config/dvcbot.json");
+    config *c = config_load_buf(text, strlen(text), "config/dvcbot.json", err, sizeof(err));
+    T_OK(c && c->http.port > 0 && !strcmp(c->files.messages, "config/messages.vi.json"),
+         "config_load_buf: shipped text loads, files relative to name (%s)", c ? "ok" : err);
+    config_free(c);
+    const char *bad = "{\"http\": 1";
+    c = config_load_buf(bad, strlen(bad), "mem.json", err, sizeof(err));
+    T_OK(!c && strstr(err, "mem.json: line 1"), "config_load_buf: syntax error named (%s)", err);
+    c = config_load_buf(NULL, 0, "mem.json", err, sizeof(err));
+    T_OK(!c && strstr(err, "mem.json:"), "config_load_buf: no bytes at all");
+    c = config_load_buf("[]", 2, "mem.json", err, sizeof(err));
+    T_OK(!c && strstr(err, "expected a JSON object"), "config_load_buf: not an object");
+    const char *one = "{\"greeting\": {\"vi\": \"a\", \"en\": \"b\"}}";
+    messages *m = messages_load_buf(one, strlen(one), "mem.json", err, sizeof(err));
+    T_OK(!m && strstr(err, "mem.json: ") && strstr(err, "missing"),
+         "messages_load_buf: missing keys named (%s)", err);
+    const char *num = "{\"greeting\": 1}";
+    m = messages_load_buf(num, strlen(num), "mem.json", err, sizeof(err));
+    T_OK(!m && strstr(err, "mem.json: greeting: expected an object"),
+         "messages_load_buf: entry not an object");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -142,6 +168,7 @@ int main(void)
     test_config();
     test_messages();
     test_mask();
+    test_load_buf();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)

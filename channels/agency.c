@@ -1,0 +1,185 @@
+/* agency.c -- the agency API codec: dossier and complaint paths, the PUT
+ * dossier body, the answer body and the list query (see agency.h). The
+ * field checks themselves (codes, statuses, dates) are in common/ids.c,
+ * shared with store/. */
+#include "agency.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* --- dossiers --- */
+
+int agency_dossier_path(const char *path, char code[DOSSIERS_CODE_MAX])
+{
+    size_t m = strlen(AGENCY_DOSSIERS_MOUNT);
+    if (!path || strncmp(path, AGENCY_DOSSIERS_MOUNT, m) || path[m] != '/' ||
+        strlen(path + m + 1) >= DOSSIERS_CODE_MAX)
+        return -1;
+    strcpy(code, path + m + 1);
+    return dossiers_code_valid(code) ? 0 : -1;
+}
+
+int agency_dossier_path_empty(const char *path)
+{
+    return path && (!strcmp(path, AGENCY_DOSSIERS_MOUNT) ||
+                     !strcmp(path, AGENCY_DOSSIERS_MOUNT "/"));
+}
+
+/* Characters (code points) of UTF-8 text. */
+static size_t agency_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Field of the body: NULL when absent or null; *bad set when present with
+ * another type than string. */
+static const char *agency_str(json_t *body, const char *field, int *bad)
+{
+    json_t *v = json_object_get(body, field);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* The dates: valid ISO-8601, and the due date not before the reception. */
+static int agency_dates_ok(const agency_dossier *d, int tz)
+{
+    time_t r, due;
+    if (dossiers_parse_time(d->received_at, tz, 0, &r) < 0)
+        return 0;
+    if (!d->due_at)
+        return 1;
+    return dossiers_parse_time(d->due_at, tz, 1, &due) == 0 && due >= r;
+}
+
+/* Check the fields of d->body into d; NULL, or the error key. */
+static const char *agency_dossier_fields(agency_dossier *d, int tz)
+{
+    int bad[6] = {0};
+    d->procedure_code = agency_str(d->body, "procedure_code", &bad[0]);
+    d->status = agency_str(d->body, "status", &bad[1]);
+    d->received_at = agency_str(d->body, "received_at", &bad[2]);
+    d->due_at = agency_str(d->body, "due_at", &bad[3]);
+    const char *phone = agency_str(d->body, "applicant_phone", &bad[4]);
+    d->note = agency_str(d->body, "note", &bad[5]);
+    if ((!d->procedure_code && !bad[0]) || (!d->status && !bad[1]) ||
+        (!d->received_at && !bad[2]))
+        return "missing_field";
+    if (bad[1] || !dossiers_status_valid(d->status))
+        return "invalid_status";
+    if (bad[0] || !dossiers_procedure_valid(d->procedure_code))
+        return "invalid_procedure_code";
+    if (bad[2] || bad[3] || !agency_dates_ok(d, tz))
+        return "invalid_date";
+    if (bad[4] || (phone && msisdn_normalize(phone, d->phone) < 0))
+        return "invalid_phone";
+    d->applicant_phone = phone ? d->phone : NULL;
+    if (bad[5] || (d->note && agency_utf8_chars(d->note) > DOSSIERS_NOTE_MAX))
+        return "invalid_note";
+    if (d->note && !*d->note)
+        d->note = NULL;             /* "" clears the note like null */
+    return NULL;
+}
+
+int agency_dossier_parse(agency_dossier *d, const char *body, size_t len, int tz_offset_min,
+                         const char **err)
+{
+    memset(d, 0, sizeof(*d));
+    d->body = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, NULL);
+    *err = json_is_object(d->body) ? agency_dossier_fields(d, tz_offset_min) : "invalid_json";
+    return *err ? -1 : 0;
+}
+
+void agency_dossier_clear(agency_dossier *d)
+{
+    if (!d)
+        return;
+    json_decref(d->body);
+    memset(d, 0, sizeof(*d));
+}
+
+/* --- complaints --- */
+
+int agency_complaint_route(const char *rest, char code[COMPLAINT_CODE_MAX])
+{
+    if (!rest || !*rest || !strcmp(rest, "/"))
+        return AGENCY_ROUTE_LIST;
+    const char *end = rest[0] == '/' ? strchr(rest + 1, '/') : NULL;
+    size_t n = end ? (size_t)(end - rest - 1) : 0;
+    if (!end || n == 0 || n >= COMPLAINT_CODE_MAX || strcmp(end, "/answer"))
+        return AGENCY_ROUTE_NONE;
+    for (size_t i = 0; i < n; i++) {
+        char ch = rest[1 + i];
+        code[i] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+    }
+    code[n] = '\0';
+    return AGENCY_ROUTE_ANSWER;
+}
+
+int agency_complaint_code_ok(const char *code)
+{
+    return complaints_code_ok(code);
+}
+
+int agency_answer_parse(agency_answer *a, const char *body, size_t len, int max_chars,
+                        const char **err)
+{
+    memset(a, 0, sizeof(*a));
+    a->body = json_loadb(body ? body : "", body ? len : 0, JSON_REJECT_DUPLICATES, NULL);
+    *err = "invalid_json";
+    if (!json_is_object(a->body))
+        return -1;
+    json_t *t = json_object_get(a->body, "text");
+    *err = "invalid_answer";
+    if (!json_is_string(t) || json_string_length(t) != strlen(json_string_value(t)))
+        return -1;
+    const char *s = json_string_value(t);
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    if (!*s)
+        return -1;
+    *err = "answer_too_long";
+    if (agency_utf8_chars(s) > (size_t)(max_chars < 0 ? 0 : max_chars))
+        return -1;
+    a->text = s;
+    *err = NULL;
+    return 0;
+}
+
+void agency_answer_clear(agency_answer *a)
+{
+    if (!a)
+        return;
+    json_decref(a->body);
+    memset(a, 0, sizeof(*a));
+}
+
+int agency_list_query(const char *status_arg, const char *limit_arg, char status[16],
+                      size_t *limit, const char **err)
+{
+    *err = NULL;
+    if (status_arg && strcmp(status_arg, "open") && strcmp(status_arg, "answered")) {
+        *err = "invalid_status";
+        return -1;
+    }
+    strcpy(status, status_arg ? status_arg : "open");
+    *limit = AGENCY_LIST_DEFAULT;
+    if (!limit_arg)
+        return 0;
+    char *e;
+    long n = strtol(limit_arg, &e, 10);
+    if (*e || n < 1 || n > AGENCY_LIST_MAX) {
+        *err = "invalid_limit";
+        return -1;
+    }
+    *limit = (size_t)n;
+    return 0;
+}

@@ -1,0 +1,97 @@
+/* fuzz_agency.c -- libFuzzer target: the agency API codec (channels/agency.c)
+ * must take any PUT dossier body, answer body, path or list query without
+ * crashing, leaking or reading out of bounds; whatever it accepts must
+ * satisfy the checks the store relies on (canonical code, valid status,
+ * procedure code and dates, canonical phone, note and answer within their
+ * limits). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "channels/agency.h"
+
+static size_t fuzz_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void fuzz_dossier(const uint8_t *data, size_t size, int tz)
+{
+    agency_dossier d;
+    const char *err;
+    time_t r, due;
+    if (agency_dossier_parse(&d, (const char *)data, size, tz, &err) == 0) {
+        if (err || !dossiers_status_valid(d.status) ||
+            !dossiers_procedure_valid(d.procedure_code) ||
+            dossiers_parse_time(d.received_at, tz, 0, &r) < 0)
+            abort();
+        if (d.due_at && (dossiers_parse_time(d.due_at, tz, 1, &due) < 0 || due < r))
+            abort();
+        if (d.applicant_phone && strncmp(d.applicant_phone, "84", 2))
+            abort();
+        if (d.note && (!*d.note || fuzz_chars(d.note) > DOSSIERS_NOTE_MAX))
+            abort();
+    } else if (!err) {
+        abort();
+    }
+    agency_dossier_clear(&d);
+}
+
+static void fuzz_answer(const uint8_t *data, size_t size)
+{
+    agency_answer a;
+    const char *err;
+    if (agency_answer_parse(&a, (const char *)data, size, 200, &err) == 0) {
+        if (err || !a.text || !*a.text || fuzz_chars(a.text) > 200)
+            abort();
+    } else if (!err) {
+        abort();
+    }
+    agency_answer_clear(&a);
+}
+
+/* The input as text (up to its first NUL): paths, query values, times. */
+static void fuzz_text(const char *s, int tz)
+{
+    char code[DOSSIERS_CODE_MAX], agency[DOSSIERS_AGENCY_MAX], path[4200];
+    snprintf(path, sizeof(path), AGENCY_DOSSIERS_MOUNT "/%s", s);
+    if (agency_dossier_path(path, code) == 0 &&
+        (!dossiers_code_valid(code) || dossiers_code_agency(code, agency) < 0 ||
+         strncmp(code, agency, strlen(agency))))
+        abort();
+    if (agency_dossier_path(s, code) == 0 && !dossiers_code_valid(code))
+        abort();
+    agency_dossier_path_empty(s);
+    char ccode[COMPLAINT_CODE_MAX];
+    if (agency_complaint_route(s, ccode) == AGENCY_ROUTE_ANSWER)
+        agency_complaint_code_ok(ccode);
+    char status[16];
+    size_t limit;
+    const char *err, *nl = strchr(s, '\n');
+    char first[64];
+    snprintf(first, sizeof(first), "%.*s", (int)(nl ? nl - s : 63), s);
+    if (agency_list_query(first, nl ? nl + 1 : NULL, status, &limit, &err) == 0 &&
+        (limit < 1 || limit > AGENCY_LIST_MAX))
+        abort();
+    time_t t;
+    dossiers_parse_time(s, tz, 0, &t);
+    dossiers_parse_time(s, tz, 1, &t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int tz = size ? (int)(data[0] % 25) * 60 - 720 : 420;
+    fuzz_dossier(data, size, 420);
+    fuzz_dossier(data, size, tz);
+    fuzz_answer(data, size);
+    char *s = malloc(size + 1);
+    memcpy(s, data, size);
+    s[size] = '\0';
+    fuzz_text(s, tz);
+    free(s);
+    return 0;
+}
