@@ -58,6 +58,13 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
         return 1;
     }
     char cl[32];
+    if ((hr->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) &&
+        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+        /* lws 4.1 reads no chunked request body: answer now, not at the timeout */
+        hr->close_after = 1;
+        http_error(wsi, hr, 411, "length_required");
+        return 1;
+    }
     if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
         long n = strtol(cl, NULL, 10);
         if (n > server_config(http_server(wsi))->http.max_body) {

@@ -26,7 +26,7 @@ static const char *const messages_keys[] = {
     "errors.invalid_json", "errors.invalid_user", "errors.invalid_text", "errors.text_too_long",
     "errors.invalid_payload", "errors.missing_text", "errors.too_large", "errors.not_found",
     "errors.method_not_allowed", "errors.unavailable", "errors.internal",
-    "errors.unsupported_media_type",
+    "errors.unsupported_media_type", "errors.length_required",
     /* web chat over WebSocket and the human agent ([webchat]) */
     "errors.unknown_type", "errors.frame_too_large", "errors.busy", "human_agent.waiting",
     "human_agent.taken", "human_agent.released", "human_agent.timeout", "errors.not_waiting",

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from harness import Dvcbot, Redis, done, ok, sanitizer_clean
+from harness import Dvcbot, Redis, done, ok, raw_http, sanitizer_clean
 
 CODE = "000.00.12.H18-200520-0001"
 
@@ -96,6 +96,15 @@ def bad_input(bot, redis):
     ok(st == 404 and json.loads(raw)["error"] == "not_found", "unknown path -> JSON 404", raw)
     st, h, raw = bot.request("POST", "/healthz", b"{}")
     ok(st == 405 and json.loads(raw)["error"] == "method_not_allowed", "POST /healthz -> 405", raw)
+
+    t0 = time.time()
+    out = raw_http(bot.port, b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/json\r\n\r\n", timeout=10)
+    ok(out.startswith(b"HTTP/1.1 411") and b"length_required" in out and time.time() - t0 < 5,
+       "POST without Content-Length -> 411 at once, not a hang", out[:120])
+    out = raw_http(bot.port, b"POST /api/v1/chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                             b"Content-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n", timeout=10)
+    ok(out.startswith(b"HTTP/1.1 411"), "chunked request body -> 411", out[:120])
 
     big_status = huge_body(bot.port)
     ok(big_status == 413, "10 MB body -> 413, server stays up", big_status)
