@@ -6,7 +6,7 @@
 1. 10,000 concurrent idle sessions on /ws/chat (BENCH_WS_IDLE): RSS of dvcbot
    (PID) before and with them open; goal < 150 MB.
 2. messages/second over 1,000 active connections (BENCH_WS_ACTIVE) for
-   BENCH_WS_SECONDS: each connection says hello, then sends a message as soon
+   BENCH_WS_SECONDS (CPU time of PID per message too): each connection says hello, then sends a message as soon
    as the previous reply arrived (closed loop); p50/p99 round trips.
 Prints a few lines and merges {"webchat": {...}} into RESULTS_JSON. The
 process needs `ulimit -n` above BENCH_WS_IDLE (run.sh raises it)."""
@@ -23,6 +23,12 @@ PORT, PID, RESULTS = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 IDLE = int(os.environ.get("BENCH_WS_IDLE", "10000"))
 ACTIVE = int(os.environ.get("BENCH_WS_ACTIVE", "1000"))
 SECONDS = float(os.environ.get("BENCH_WS_SECONDS", "10"))
+
+
+def cpu_ticks():
+    with open(f"/proc/{PID}/stat") as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return int(v[11]) + int(v[12])
 
 
 def rss_kb():
@@ -59,6 +65,9 @@ def handshake(sock):
 
 def idle_sessions():
     before = rss_kb()
+    if IDLE <= 0:
+        return {"sessions": 0, "open_s": 0, "rss_kb_before": before, "rss_kb_with_sessions": before,
+                "kb_per_session": 0}
     socks, t0 = [], time.time()
     try:
         for _ in range(IDLE):
@@ -112,7 +121,7 @@ def active_connections():
     for c in conns:
         sel.register(c.sock, selectors.EVENT_READ, c)
         c.sock.sendall(c.hello)
-    lat, done, t_end = [], 0, None
+    lat, done, t_end, c0 = [], 0, None, 0
     start = time.time()
     while True:
         now = time.time()
@@ -139,6 +148,7 @@ def active_connections():
                     c.ready = True
                     if all(x.ready for x in conns):
                         t_end = time.time() + SECONDS
+                        c0 = cpu_ticks()
                         for x in conns:
                             x.sent_at = time.time()
                             x.sock.sendall(x.msg)
@@ -149,12 +159,14 @@ def active_connections():
                     c.sent_at = t
                     c.sock.sendall(c.msg)
     elapsed = SECONDS
+    cpu_us = (cpu_ticks() - c0) * 1e6 / os.sysconf("SC_CLK_TCK")
     for c in conns:
         c.sock.close()
     lat.sort()
     pct = lambda p: round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 2) if lat else None
     return {"connections": ACTIVE, "seconds": elapsed, "messages": done,
-            "messages_per_s": round(done / elapsed), "p50_ms": pct(0.50), "p99_ms": pct(0.99)}
+            "messages_per_s": round(done / elapsed), "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+            "cpu_us_per_msg": round(cpu_us / max(1, done), 1)}
 
 
 def main():
