@@ -116,7 +116,21 @@ class Dvcbot:
                                      stdout=subprocess.DEVNULL, stderr=self.errfile)
         if not wait_port(self.port, 120 if self.wrap else 20):
             raise RuntimeError("dvcbot did not start: " + self.stderr())
+        self.wait_healthy(10)
         return self
+
+    def wait_healthy(self, timeout):
+        """Wait (best effort) until /healthz says Redis is connected: the port opens
+        before the first Redis connect completes. Returns True when healthy."""
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if self.request("GET", "/healthz", timeout=2)[0] == 200:
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return False
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         if self.proc.poll() is None:
