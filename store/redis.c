@@ -24,7 +24,6 @@
 #include "redis.h"
 
 #include <hiredis/async.h>
-#include <hiredis/adapters/libuv.h>
 
 #include <limits.h>
 #include <stdarg.h>
@@ -33,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redis_int.h"
 #include "xmalloc.h"
 
 #define STORE_BACKOFF_MIN_MS    100
@@ -40,44 +40,6 @@
 #define STORE_DEFAULT_RECONNECT 5000
 #define STORE_DEFAULT_PORT      6379
 
-typedef struct store_pending {
-    struct store_pending *prev, *next;
-    store *s;
-    store_reply_fn *fn;
-    void *privdata;
-    uint64_t sent_ms;           /* uv_now() when queued */
-} store_pending;
-
-struct store {
-    uv_loop_t *loop;
-    char *host;
-    int port;
-    int db;
-    int timeout_ms;
-    int reconnect_max_ms;
-
-    redisAsyncContext *ac;      /* current connection, NULL while down */
-    int connected;              /* TCP connect completed on s->ac */
-    int up;                     /* connected and SELECT done */
-    int closing;                /* store_close() called */
-    int open_handles;           /* libuv handles not closed yet */
-    uint64_t connect_ms;        /* when the current attempt started */
-    unsigned backoff_ms;        /* delay of the next retry */
-
-    unsigned long errors;
-    unsigned long reconnects;
-    unsigned long connects;     /* successful connections, first included */
-
-    store_pending *head, *tail; /* oldest first */
-    size_t npending;
-
-    uv_timer_t retry;
-    uv_timer_t watchdog;
-    uv_check_t flush;           /* sends the commands of one loop iteration */
-    redisAsyncContext *flush_ac; /* connection with output waiting, or NULL */
-    int in_flush;
-    char errstr[160];
-};
 
 static void store_connect(store *s);
 
@@ -389,90 +351,6 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
     s->up = 0;
     s->connected = 0;
     store_schedule_retry(s);
-}
-
-/* The 0.14 libuv adapter ignores a poll callback with status < 0, which is
- * how libuv reports a socket error (POLLERR: a refused connect, a reset): it
- * stops the handle and hiredis would never hear of it (hiredis issue #508;
- * later hiredis releases handle it). Our poll callback lets hiredis find the error
- * itself: a write event while connecting (the connect check reads SO_ERROR),
- * a read event once connected (read() returns the error). */
-static void store_ev_poll(uv_poll_t *h, int status, int events)
-{
-    redisLibuvEvents *p = h->data;
-
-    if (p->context == NULL)
-        return;
-    if (status < 0)
-        events = (p->context->c.flags & REDIS_CONNECTED) ? UV_READABLE : UV_WRITABLE;
-    if (p->context != NULL && (events & UV_READABLE))
-        redisAsyncHandleRead(p->context);
-    if (p->context != NULL && (events & UV_WRITABLE))
-        redisAsyncHandleWrite(p->context);
-}
-
-/* Only touch the poll handle when the events really change: every
- * uv_poll_start costs an epoll_ctl on the next loop iteration. */
-static void store_ev_update(redisLibuvEvents *p, int add, int del)
-{
-    int events = (p->events | add) & ~del;
-    if (events == p->events)
-        return;
-    p->events = events;
-    if (p->events)
-        uv_poll_start(&p->handle, p->events, store_ev_poll);
-    else
-        uv_poll_stop(&p->handle);
-}
-
-/* Write coalescing: on a connected context, a command does not ask for a
- * writable event; the check handle (run once per loop iteration, after the
- * I/O callbacks) writes everything queued in that iteration with one write.
- * Only a partial write falls back to polling for writability. */
-static void store_on_flush(uv_check_t *h)
-{
-    store *s = h->data;
-    redisAsyncContext *ac = s->flush_ac;
-    uv_check_stop(h);
-    s->flush_ac = NULL;
-    if (ac == NULL || ac != s->ac)
-        return; /* the connection went away meanwhile */
-    s->in_flush = 1;
-    redisAsyncHandleWrite(ac);
-    s->in_flush = 0;
-}
-
-static void store_ev_add_write(void *privdata)
-{
-    redisLibuvEvents *p = privdata;
-    store *s = p->context ? p->context->data : NULL;
-    if (s && s->ac == p->context && (p->context->c.flags & REDIS_CONNECTED) && !s->in_flush &&
-        !s->closing) {
-        s->flush_ac = p->context;
-        uv_check_start(&s->flush, store_on_flush);
-        return;
-    }
-    store_ev_update(p, UV_WRITABLE, 0);
-}
-
-static void store_ev_add_read(void *privdata)  { store_ev_update(privdata, UV_READABLE, 0); }
-static void store_ev_del_read(void *privdata)  { store_ev_update(privdata, 0, UV_READABLE); }
-static void store_ev_del_write(void *privdata) { store_ev_update(privdata, 0, UV_WRITABLE); }
-
-/* redisLibuvAttach, with our event hooks (its cleanup, which closes and
- * frees the poll handle, is kept). The adapter sets its hooks before it can
- * fail: on failure unset them so redisAsyncFree does not clean up NULL. */
-static int store_attach(store *s, redisAsyncContext *ac)
-{
-    if (redisLibuvAttach(ac, s->loop) != REDIS_OK) {
-        memset(&ac->ev, 0, sizeof(ac->ev));
-        return -1;
-    }
-    ac->ev.addRead = store_ev_add_read;
-    ac->ev.delRead = store_ev_del_read;
-    ac->ev.addWrite = store_ev_add_write;
-    ac->ev.delWrite = store_ev_del_write;
-    return 0;
 }
 
 static void store_connect(store *s)

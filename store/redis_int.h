@@ -1,0 +1,53 @@
+/* redis_int.h -- private to store/redis*.c: the store's state, shared by the
+ * connection logic (redis.c) and the libuv event glue (redis_ev.c). */
+#ifndef DVC_STORE_REDIS_INT_H
+#define DVC_STORE_REDIS_INT_H
+
+#include <hiredis/async.h>
+#include <stdint.h>
+
+#include "redis.h"
+
+typedef struct store_pending {
+    struct store_pending *prev, *next;
+    store *s;
+    store_reply_fn *fn;
+    void *privdata;
+    uint64_t sent_ms;           /* uv_now() when queued */
+} store_pending;
+
+struct store {
+    uv_loop_t *loop;
+    char *host;
+    int port;
+    int db;
+    int timeout_ms;
+    int reconnect_max_ms;
+
+    redisAsyncContext *ac;      /* current connection, NULL while down */
+    int connected;              /* TCP connect completed on s->ac */
+    int up;                     /* connected and SELECT done */
+    int closing;                /* store_close() called */
+    int open_handles;           /* libuv handles not closed yet */
+    uint64_t connect_ms;        /* when the current attempt started */
+    unsigned backoff_ms;        /* delay of the next retry */
+
+    unsigned long errors;
+    unsigned long reconnects;
+    unsigned long connects;     /* successful connections, first included */
+
+    store_pending *head, *tail; /* oldest first */
+    size_t npending;
+
+    uv_timer_t retry;
+    uv_timer_t watchdog;
+    uv_check_t flush;           /* sends the commands of one loop iteration */
+    redisAsyncContext *flush_ac; /* connection with output waiting, or NULL */
+    int in_flush;
+    char errstr[160];
+};
+
+/* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */
+int store_attach(store *s, redisAsyncContext *ac);
+
+#endif
