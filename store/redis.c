@@ -384,6 +384,14 @@ static void store_on_watchdog(uv_timer_t *t)
 
     if (s->ac == NULL)
         return;
+    if (s->connected && s->head != NULL && now - s->head->sent_ms >= limit) {
+        /* Timers run before I/O in a loop pass: after a stall of the loop the
+         * answer may be in the socket already. Read it before calling the
+         * connection dead. */
+        redisAsyncHandleRead(s->ac);
+        if (s->ac == NULL)
+            return;
+    }
     if (s->head != NULL && now - s->head->sent_ms >= limit) {
         store_error(s, "command timed out after %d ms", s->timeout_ms);
         store_drop(s);
