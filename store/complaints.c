@@ -133,8 +133,7 @@ static void complaints_on_create(redisReply *r, void *privdata)
     free(c);
     if (!fn)
         return;
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_INTEGER)
+    if (store_reply_shape(r, 2, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_INTEGER}))
         fn(0, r->element[0]->str, (int)r->element[1]->integer, up);
     else
         fn(-1, NULL, 0, up);

@@ -152,8 +152,8 @@ static void dossiers_on_put(redisReply *r, void *privdata)
 {
     dossiers_call *c = privdata;
     json_t *rec = NULL;
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 3 && dossiers_is_str(r->element[0]) &&
-        dossiers_is_str(r->element[1]) && dossiers_is_str(r->element[2]))
+    if (store_reply_shape(r, 3, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_STRING,
+                                              REDIS_REPLY_STRING}))
         rec = json_loadb(r->element[2]->str, r->element[2]->len, 0, NULL);
     const char *status = json_string_value(json_object_get(rec, "status"));
     if (!status) {

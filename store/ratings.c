@@ -71,8 +71,7 @@ static void ratings_on_put(redisReply *r, void *privdata)
     free(c);
     if (!fn)
         return;
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-        r->element[0]->type == REDIS_REPLY_INTEGER && r->element[1]->type == REDIS_REPLY_INTEGER)
+    if (store_reply_shape(r, 2, (const int[]){REDIS_REPLY_INTEGER, REDIS_REPLY_INTEGER}))
         fn((int)r->element[0]->integer, (int)r->element[1]->integer, up);
     else
         fn(-1, 0, up);

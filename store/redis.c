@@ -559,3 +559,13 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script,
     free(argvlen);
     return rc;
 }
+
+int store_reply_shape(const redisReply *reply, size_t n, const int *types)
+{
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (reply->element[i] == NULL || reply->element[i]->type != types[i])
+            return 0;
+    return 1;
+}

@@ -67,6 +67,11 @@ int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
 int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nkeys,
                int nargs, const char *const *args, const size_t *lens);
 
+/* 1 if reply is an array of exactly n elements whose types are types[0..n-1]
+ * (REDIS_REPLY_STRING, REDIS_REPLY_INTEGER, ...), 0 otherwise (also for NULL):
+ * the check every script reply needs before its elements are read. */
+int store_reply_shape(const redisReply *reply, size_t n, const int *types);
+
 /* Stop reconnecting, fail pending commands (callbacks get NULL), close the
  * connection and the store's libuv handles. The memory is released once the
  * loop has run the close callbacks; the pointer must not be used after this
