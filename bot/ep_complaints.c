@@ -233,15 +233,6 @@ static int ep_route_uri(struct lws *wsi, char code[COMPLAINT_CODE_MAX])
     return agency_complaint_route(uri + m, code);
 }
 
-static int ep_has_body(struct lws *wsi)
-{
-    char cl[32];
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
-        return 1;
-    return lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-           strtol(cl, NULL, 10) > 0;
-}
-
 static void ep_method_not_allowed(struct lws *wsi, http_req *hr, const char *allow)
 {
     hr->allow = allow;
@@ -293,7 +284,7 @@ static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *res
         return;
     int op = agency_complaint_route(rest, code);
     if (!op) {
-        hr->close_after = hr->method == HTTP_POST && ep_has_body(wsi);
+        hr->close_after = hr->method == HTTP_POST && http_has_body(wsi);
         http_error(wsi, hr, 404, "not_found");
     } else if (op == EP_LIST && hr->method != HTTP_GET) {
         ep_method_not_allowed(wsi, hr, "GET");
@@ -301,7 +292,7 @@ static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *res
         ep_method_not_allowed(wsi, hr, "POST");
     } else if (op == EP_LIST) {
         ep_list_request(wsi, hr);
-    } else if (!ep_has_body(wsi)) {
+    } else if (!http_has_body(wsi)) {
         ep_answer_complete(wsi, hr); /* no BODY_COMPLETION will come */
     }
 }

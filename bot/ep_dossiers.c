@@ -293,30 +293,20 @@ static void ep_put_complete(struct lws *wsi, http_req *hr)
     ep_start(wsi, hr, c);
 }
 
-/* A PUT with no body at all gets no BODY_COMPLETION from lws. */
-static int ep_has_body(struct lws *wsi)
-{
-    char cl[32];
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
-        return 1;
-    return lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-           strtol(cl, NULL, 10) > 0;
-}
-
 static void ep_request(struct lws *wsi, http_req *hr, const char *rest)
 {
     char code[DOSSIERS_CODE_MAX];
     if (http_begin(wsi, hr, ROUTE_DOSSIERS, HTTP_GET | HTTP_PUT))
         return;
     if (agency_dossier_path(rest, code) < 0) {
-        hr->close_after = hr->method == HTTP_PUT && ep_has_body(wsi);
+        hr->close_after = hr->method == HTTP_PUT && http_has_body(wsi);
         if (agency_dossier_path_empty(rest))
             http_error(wsi, hr, 404, "not_found");
         else
             http_error(wsi, hr, 400, "invalid_code");
         return;
     }
-    if (hr->method == HTTP_PUT && !ep_has_body(wsi)) {
+    if (hr->method == HTTP_PUT && !http_has_body(wsi)) {
         ep_put_complete(wsi, hr);
         return;
     }

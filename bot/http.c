@@ -135,6 +135,15 @@ int http_json_body_check(struct lws *wsi, http_req *hr)
     return 0;
 }
 
+int http_has_body(struct lws *wsi)
+{
+    char cl[32];
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+        return 1;
+    return lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+           strtol(cl, NULL, 10) > 0;
+}
+
 http_pending *http_pending_new(struct lws *wsi, http_req *hr)
 {
     http_pending *p = xcalloc(1, sizeof(*p));

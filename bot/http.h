@@ -84,6 +84,11 @@ void http_error(struct lws *wsi, http_req *hr, int status, const char *code);
  * absent one is taken as JSON), and return -1; return 0 to go on. */
 int http_json_body_check(struct lws *wsi, http_req *hr);
 
+/* 1 if the request declares a body (a positive Content-Length, or a
+ * Transfer-Encoding): a PUT/POST with no body at all gets no
+ * LWS_CALLBACK_HTTP_BODY_COMPLETION from lws, so it must be handled at once. */
+int http_has_body(struct lws *wsi);
+
 /* Allocate the pending object of hr (see above). */
 http_pending *http_pending_new(struct lws *wsi, http_req *hr);
 /* Called by a completion: returns the wsi if the client is still there

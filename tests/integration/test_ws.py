@@ -13,26 +13,10 @@ import subprocess
 import time
 
 from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean
-from wsclient import WS, HandshakeError
+from wsclient import WS, HandshakeError, frames
 
 CODE = "000.00.12.H18-200520-0001"
 
-
-def frames(ws, n=None, timeout=3.0, until=None):
-    """Collect frames until n were read, a predicate matched, or timeout."""
-    out = []
-    end = time.time() + timeout
-    while time.time() < end and (n is None or len(out) < n):
-        try:
-            f = ws.recv_json(timeout=max(0.05, end - time.time()))
-        except (socket.timeout, TimeoutError):
-            break
-        if f is None:
-            break
-        out.append(f)
-        if until and until(f):
-            break
-    return out
 
 
 def basics(bot, redis):

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 import struct
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -112,3 +113,20 @@ class WS:
         except OSError:
             pass
         self.sock.close()
+
+
+def frames(ws, n=None, timeout=3.0, until=None):
+    """Collect frames until n were read, a predicate matched, or timeout."""
+    out = []
+    end = time.time() + timeout
+    while time.time() < end and (n is None or len(out) < n):
+        try:
+            f = ws.recv_json(timeout=max(0.05, end - time.time()))
+        except (socket.timeout, TimeoutError):
+            break
+        if f is None:
+            break
+        out.append(f)
+        if until and until(f):
+            break
+    return out
