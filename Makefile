@@ -1,65 +1,124 @@
 # dvcbot -- build, run, test, fuzz, bench.
 #
-#   make            build build/dvcbot (optimised)
-#   make run        install missing deps, build, start private Redis + dvcbot
-#   make test       install missing deps, build (also under ASan+UBSan), run all suites
-#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
-#   make bench      benchmarks against baselines (tests/bench)
-#   make soak       long fault and hostile-input runs, one under valgrind (tests/soak)
+#   make              build build/dvcbot (optimised)
+#   make deps         install the missing Debian packages (and the browser-test npm modules)
+#   make run          deps, build, start a private Redis + dvcbot
+#   make test         deps, then `make check` (CI runs this: the README's test command)
+#   make check        build (also under ASan+UBSan), run every check and suite; installs nothing
+#   make unit         only the C unit suites (ASan+UBSan)
+#   make check-layers the floors of docs/architecture.md, on includes and on the link graph
+#   make check-generated  regenerated files equal the committed ones (fold table)
+#   make lint         cppcheck over the C sources
+#   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
+#   make bench        benchmarks against baselines (tests/bench)
+#   make soak         long fault and hostile-input runs, one under valgrind (tests/soak)
+#
+# The floors are archives, built bottom-up; a unit suite links only its floor
+# and the floors below (UNIT_FLOORS_<suite>). CPPFLAGS, CFLAGS and LDFLAGS from
+# the environment are honoured; WERROR=0 turns warnings back into warnings.
 
-CC       ?= cc
 PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
-WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
-INC      := -I. -Icommon
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-CFLAGS_REL  := -O2 -g $(WARN) $(INC)
-CFLAGS_ASAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-               -fno-sanitize-recover=undefined $(WARN) $(INC)
+WERROR   ?= 1
+WARN     := -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+            -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)
+DVC_CPPFLAGS := -I. -D_GNU_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+DEPFLAGS := -MMD -MP
 
-LIB_SRC  := $(wildcard common/*.c intents/*.c store/*.c channels/*.c bot/*.c bot/dialogs/*.c)
-LIB_SRC  := $(filter-out bot/main.c,$(LIB_SRC))
-HDRS     := $(wildcard common/*.h intents/*.h store/*.h channels/*.h bot/*.h bot/dialogs/*.h)
+REL_CFLAGS  := -O2 -g
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+DBG_CFLAGS  := -O0 -g
+COMPILE = $(CC) $(DVC_CPPFLAGS) $(CPPFLAGS) $(WARN) $(PKG_CFLAGS) $(DEPFLAGS)
+
+# Floors, bottom-up. The bot/ sub-folders are floors of their own (docs/architecture.md).
+FLOORS   := common intents catalogue channels store \
+            bot/app bot/conv bot/ussd bot/sms bot/outbox bot/http bot/cmd
+floor_src = $(filter-out bot/main.c,$(wildcard $(1)/*.c $(1)/*/*.c))
+lib_name  = lib$(subst /,_,$(1)).a
+# link order: top floor first
+reverse_list = $(if $(1),$(call reverse_list,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+LINK_FLOORS := $(call reverse_list,$(FLOORS))
+
+LIB_SRC  := $(foreach f,$(FLOORS),$(call floor_src,$(f)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-
-REL_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
-ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 30
+
+# Which floors each unit suite links (its floor and those below, nothing else).
+CODEC := channels intents common  # until common/utf8: channels/sms*.c use intents/normalize
+UNIT_FLOORS_test_agency_codec := $(CODEC)
+UNIT_FLOORS_test_chat_codec   := $(CODEC)
+UNIT_FLOORS_test_msisdn       := $(CODEC)
+UNIT_FLOORS_test_sms_codec    := $(CODEC)
+UNIT_FLOORS_test_ussd_codec   := $(CODEC)
+UNIT_FLOORS_test_ws_codec     := $(CODEC)
+UNIT_FLOORS_test_catalogue    := catalogue intents common
+UNIT_FLOORS_test_corpus       := intents common
+UNIT_FLOORS_test_intents      := intents common
+UNIT_FLOORS_test_normalize    := intents common
+UNIT_FLOORS_test_store        := store common
+UNIT_FLOORS_test_config       := bot/app channels intents store common
+UNIT_FLOORS_test_conv         := bot/conv bot/app catalogue channels store intents common
+# the fuzz targets: pure floors only
+FUZZ_FLOORS := bot/app catalogue channels intents common
+
 # make V=1 shows the full command lines
 Q := $(if $(V),,@)
+say = @$(if $(V),,echo "  $(1)	$(2)")
 
-.PHONY: all asan unit deps run test fuzz fuzz-build bench soak clean check-config
+.PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
+        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check
 
 all: build/dvcbot
 
 deps:
 	@scripts/install-deps.sh
 
-build/obj/%.o: %.c $(HDRS)
+# A missing -dev package is named, not discovered as "hiredis/hiredis.h: No such file".
+pkg-check:
+	@pkg-config --exists --print-errors $(PKGS) || \
+	  { echo "dvcbot: missing libraries above; run 'make deps' (scripts/install-deps.sh)" >&2; exit 1; }
+
+# --- one object tree per build kind: rel, asan, debug ------------------------
+define floor_lib
+build/$(1)/lib/$(call lib_name,$(2)): $(patsubst %.c,build/$(1)/obj/%.o,$(call floor_src,$(2)))
+	@mkdir -p $$(dir $$@)
+	$$(call say,AR,$$@)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+define build_kind
+build/$(1)/obj/%.o: %.c | pkg-check
+	@mkdir -p $$(dir $$@)
+	$$(call say,CC/$(1),$$<)
+	$$(Q)$$(COMPILE) $(2) $$(CFLAGS) -c $$< -o $$@
+$(foreach f,$(FLOORS),$(call floor_lib,$(1),$(f))
+)
+build/$(1)/dvcbot: build/$(1)/obj/bot/main.o $(foreach f,$(LINK_FLOORS),build/$(1)/lib/$(call lib_name,$(f)))
+	$$(call say,LINK,$$@)
+	$$(Q)$$(CC) $(2) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(PKG_LIBS)
+-include $(patsubst %.c,build/$(1)/obj/%.d,$(LIB_SRC) bot/main.c)
+endef
+$(eval $(call build_kind,rel,$(REL_CFLAGS)))
+$(eval $(call build_kind,asan,$(ASAN_CFLAGS)))
+$(eval $(call build_kind,debug,$(DBG_CFLAGS)))
+
+build/dvcbot: build/rel/dvcbot
+	$(Q)cp $< $@
+
+.SECONDEXPANSION:
+# keep every intermediate object (unit and fuzz objects come from pattern chains)
+.SECONDARY:
+# unit suites: each links only the archives of UNIT_FLOORS_<suite>
+build/asan/tests/%: build/asan/obj/tests/unit/%.o \
+		$$(foreach f,$$(UNIT_FLOORS_$$*),build/asan/lib/$$(call lib_name,$$(f)))
 	@mkdir -p $(dir $@)
-	@$(if $(V),,echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c $< -o $@
-
-build/asan/obj/%.o: %.c $(HDRS)
-	@mkdir -p $(dir $@)
-	@$(if $(V),,echo "  CC/ASAN $<")
-	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -c $< -o $@
-
-build/dvcbot: build/obj/bot/main.o $(REL_OBJ)
-	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS_REL) -o $@ $^ $(PKG_LIBS)
-
-build/asan/dvcbot: build/asan/obj/bot/main.o $(ASAN_OBJ)
-	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
-
-build/asan/tests/%: tests/unit/%.c tests/unit/t.h $(ASAN_OBJ)
-	@mkdir -p $(dir $@)
-	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS)
+	$(if $(UNIT_FLOORS_$*),,$(error tests/unit/$*.c: add UNIT_FLOORS_$* to the Makefile))
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.a,$^) $(PKG_LIBS)
+-include $(UNIT_SRC:tests/unit/%.c=build/asan/obj/tests/unit/%.d)
 
 asan: build/asan/dvcbot $(UNIT_BIN)
 
@@ -67,44 +126,68 @@ run: deps build/dvcbot
 	@scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all asan
+	@DVC_REQUIRE_E2E=1 $(MAKE) --no-print-directory check
+
+check: all asan fuzz-build check-generated
 	@tests/run-all.sh
+
+unit: $(UNIT_BIN)
+	@tests/run-all.sh unit
+
+check-layers: build/rel/dvcbot
+	@python3 scripts/check-layers.py build/rel
+
+check-generated:
+	@python3 scripts/gen-fold-table.py > build/fold_table.h.new && \
+	  cmp -s build/fold_table.h.new intents/fold_table.h || \
+	  { echo "check-generated: intents/fold_table.h differs from scripts/gen-fold-table.py output" >&2; exit 1; }
+	@echo "check-generated: intents/fold_table.h is current"
+
+# every header compiles on its own (git's check-headers)
+check-headers:
+	$(Q)for h in $(filter-out intents/fold_table.h,$(wildcard $(addsuffix /*.h,$(FLOORS)) bot/conv/dialogs/*.h)); do \
+	  echo "#include \"$$h\"" | $(CC) $(DVC_CPPFLAGS) $(WARN) $(PKG_CFLAGS) -x c -fsyntax-only - || \
+	  { echo "check-headers: $$h does not compile alone" >&2; exit 1; }; done
+	@echo "check-headers: every header compiles alone"
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr -I. -D_GNU_SOURCE \
+	  --suppress=missingIncludeSystem --suppress=varFuncNullUB --enable=warning,portability \
+	  $(LIB_SRC) bot/main.c
 
 check-config: build/dvcbot
 	build/dvcbot check-config
 
-# libFuzzer: the targets fuzz the pure floors (codecs, intents), so they link
-# common/, intents/ and channels/ compiled by clang, nothing with I/O.
-# FUZZ_EXTRA_<target> adds the few self-contained bot/ files a target needs.
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(INC)
-FUZZ_LIB_SRC := $(wildcard common/*.c intents/*.c channels/*.c)
-FUZZ_EXTRA_fuzz_config := bot/config.c
-FUZZ_EXTRA_fuzz_messages := bot/messages.c
-.SECONDEXPANSION:
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $$(FUZZ_EXTRA_$$*) $(HDRS)
+# --- libFuzzer ----------------------------------------------------------------
+# The fuzz objects are built once (clang, fuzzer-no-link) into archives of the
+# pure floors; each target links its own file against them. `make check`
+# replays every seed corpus once (-runs=0): each seed is a regression test.
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+build/fuzz/obj/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
-	@$(if $(V),,echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(FUZZ_EXTRA_$*) $(PKG_LIBS)
+	$(call say,CC/FUZZ,$<)
+	$(Q)$(FUZZ_CC) $(DVC_CPPFLAGS) $(CPPFLAGS) $(WARN) $(PKG_CFLAGS) $(DEPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/libfuzzfloors.a: $(patsubst %.c,build/fuzz/obj/%.o,$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) $(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 
-fuzz-build: deps $(FUZZ_BIN)
+fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-bench: deps all
-	@tests/bench/run.sh
-
-# valgrind wants a build without ASan: -O0 -g, objects of their own
-CFLAGS_DBG := -O0 -g $(WARN) $(INC)
-DBG_OBJ  := $(LIB_SRC:%.c=build/debug/obj/%.o)
-build/debug/obj/%.o: %.c $(HDRS)
+# --- bench, soak --------------------------------------------------------------
+build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
+		build/rel/lib/libcatalogue.a build/rel/lib/libintents.a build/rel/lib/libcommon.a
 	@mkdir -p $(dir $@)
-	@$(if $(V),,echo "  CC/DBG  $<")
-	$(Q)$(CC) $(CFLAGS_DBG) $(PKG_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/debug/dvcbot: build/debug/obj/bot/main.o $(DBG_OBJ)
-	@$(if $(V),,echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS_DBG) -o $@ $^ $(PKG_LIBS)
+bench: deps all build/bench/catalogue_bench
+	@tests/bench/run.sh
 
 soak: deps
 	@$(MAKE) --no-print-directory all asan build/debug/dvcbot

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/cmd_classify.h"
-#include "bot/commands.h"
+#include "bot/cmd/cmd_classify.h"
+#include "bot/cmd/commands.h"
 
 static const struct {
     const char *name;

@@ -2,7 +2,7 @@
  * dossier body, the answer body and the list query (see agency.h). The
  * field checks themselves (codes, statuses, dates) are in common/ids.c,
  * shared with store/. */
-#include "agency.h"
+#include "channels/agency.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "channels/msisdn.h"
-#include "ids.h"
+#include "common/ids.h"
 
 #define AGENCY_DOSSIERS_MOUNT "/api/v1/dossiers"
 #define AGENCY_LIST_DEFAULT 100

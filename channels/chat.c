@@ -1,11 +1,11 @@
 /* chat.c -- JSON codec of the web-chat REST channel (see chat.h). */
-#include "chat.h"
+#include "channels/chat.h"
 
 #include <jansson.h>
 #include <string.h>
 
-#include "buf.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "common/xmalloc.h"
 
 /* Length of the UTF-8 sequence starting at s (n bytes left), 0 if invalid. */
 static size_t chat_utf8_len(const unsigned char *s, size_t n)

@@ -9,7 +9,7 @@
 #define DVC_CHANNELS_CHAT_H
 
 #include <stddef.h>
-#include "message.h"
+#include "channels/message.h"
 
 #define CHAT_USER_MAX 64        /* characters (code points) */
 #define CHAT_PAYLOAD_MAX 256    /* bytes */

@@ -1,7 +1,7 @@
 /* errors.c -- render the JSON error body (see errors.h). */
-#include "errors.h"
+#include "channels/errors.h"
 
-#include "buf.h"
+#include "common/buf.h"
 
 char *error_render(const char *code, const char *message, size_t *len)
 {

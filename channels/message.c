@@ -1,9 +1,9 @@
 /* message.c -- constructors and destructors of message and reply. */
-#include "message.h"
+#include "channels/message.h"
 
 #include <stdlib.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 static const char *const channel_names[CHANNEL__COUNT] = {"chat", "ws", "sms", "ussd"};
 

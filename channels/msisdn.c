@@ -1,5 +1,5 @@
 /* msisdn.c -- canonical Vietnamese mobile numbers (see msisdn.h). */
-#include "msisdn.h"
+#include "channels/msisdn.h"
 
 #include <string.h>
 

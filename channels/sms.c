@@ -1,6 +1,6 @@
 /* sms.c -- SMS codec: Kannel MO fields, text charsets, delivery reports and
  * sendsms URLs (see sms.h). The reply renderer is in sms_render.c. */
-#include "sms.h"
+#include "channels/sms.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "channels/msisdn.h"
 #include "intents/normalize.h"
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 static const struct {
     const char *name, *header;

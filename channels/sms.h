@@ -27,8 +27,8 @@
 
 #include <stddef.h>
 
-#include "buf.h"
-#include "message.h"
+#include "common/buf.h"
+#include "channels/message.h"
 
 #define SMS_ID_MAX 64           /* bytes of a Kannel %I or an outbox id */
 #define SMS_ADDR_MAX 32         /* bytes of a short code / sender */

@@ -1,13 +1,13 @@
 /* sms_render.c -- a reply as SMS pages: GSM-7 folding, septet / UCS-2 unit
  * counting, segment budgeting, paging with a "how to get the rest" hint and
  * numbered button lines (see sms.h). */
-#include "sms.h"
+#include "channels/sms.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "intents/normalize.h"
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 /* Non-ASCII characters of the GSM 03.38 basic table (one septet each). */
 static const unsigned sms_gsm_basic[] = {

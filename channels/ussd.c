@@ -1,15 +1,15 @@
 /* ussd.c -- USSD codecs: Africa's Talking form, JSON adapter, Kannel SMPP
  * meta-data, and screen counting/pagination (see ussd.h). Pure: no I/O. */
-#include "ussd.h"
+#include "channels/ussd.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chat.h"
-#include "sms.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "channels/chat.h"
+#include "channels/sms.h"
+#include "common/xmalloc.h"
 
 /* A malloc'd copy of a decoded value: control characters become spaces.
  * NULL when it is not valid UTF-8. */
@@ -155,11 +155,11 @@ int ussd_parse_json(const char *body, size_t len, ussd_req *r, const char **errk
         in = json_object_get(o, "userData");
     json_t *nw = json_object_get(o, "newSession");
     const char *phone = ussd_json_str(o, "msisdn", NULL);
-    char buf[32];
+    char num[32];
     const char *s = json_is_string(sid) ? json_string_value(sid) : NULL;
     if (json_is_integer(sid)) {
-        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(sid));
-        s = buf;
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(sid));
+        s = num;
     }
     int bad = (in && !json_is_string(in) && !json_is_null(in)) || (nw && !json_is_boolean(nw));
     if (!bad && json_is_string(in))

@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "msisdn.h"
+#include "channels/msisdn.h"
 
 #define USSD_SCREEN_MAX 182     /* GSM-7 characters of one screen */
 #define USSD_SCREEN_UCS2 80     /* UCS-2 characters of one screen */

@@ -1,13 +1,13 @@
 /* ws.c -- the dvcbot.chat.v1 frame codec (see ws.h). */
-#include "ws.h"
+#include "channels/ws.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chat.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "channels/chat.h"
+#include "common/xmalloc.h"
 
 void ws_frame_clear(ws_frame *f)
 {
@@ -118,13 +118,13 @@ char *ws_render_reply_part(const reply_part *p, const char *intent, size_t *len)
     return buf_detach(&b, len);
 }
 
-char *ws_render_error(const char *code, const char *message, size_t *len)
+char *ws_render_error(const char *code, const char *text, size_t *len)
 {
     buf b = {0};
     buf_puts(&b, "{\"type\":\"error\",\"error\":");
     buf_json_str(&b, code);
     buf_puts(&b, ",\"message\":");
-    buf_json_str(&b, message ? message : "");
+    buf_json_str(&b, text ? text : "");
     buf_putc(&b, '}');
     return buf_detach(&b, len);
 }

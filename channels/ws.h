@@ -18,7 +18,7 @@
 #define DVC_CHANNELS_WS_H
 
 #include <stddef.h>
-#include "message.h"
+#include "channels/message.h"
 
 typedef enum ws_frame_type {
     WS_FRAME_HELLO = 1,

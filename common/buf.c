@@ -1,11 +1,11 @@
 /* buf.c -- growable byte buffer (see buf.h). */
-#include "buf.h"
+#include "common/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 static void buf_grow(buf *b, size_t extra)
 {

@@ -1,6 +1,6 @@
 /* ids.c -- dossier codes, statuses, procedure codes, ISO-8601 times and
  * complaint codes (see ids.h). No allocation, no I/O. */
-#include "ids.h"
+#include "common/ids.h"
 
 #include <string.h>
 

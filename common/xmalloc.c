@@ -1,5 +1,5 @@
 /* xmalloc.c -- allocation that never returns NULL (see xmalloc.h). */
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

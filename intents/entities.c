@@ -1,11 +1,11 @@
 /* entities.c -- entity extraction and canonicalisation (see entities.h). */
-#include "entities.h"
+#include "intents/entities.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 enum { ENT_RX_DOSSIER, ENT_RX_COMPLAINT, ENT_RX_PROCEDURE, ENT_RX_SCORE,
        ENT_RX_AFTER, ENT_RX_TRAIL, ENT_RX_BARE, ENT_RX__COUNT };

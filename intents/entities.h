@@ -8,7 +8,7 @@
 #ifndef DVC_ENTITIES_H
 #define DVC_ENTITIES_H
 
-#include "rules.h"
+#include "intents/rules.h"
 
 /* Compile the extractors and read score_words/query_stopwords of root. */
 ent_ctx *ent_load(json_t *root, const char *file, char *err, size_t errlen);

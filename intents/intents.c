@@ -1,16 +1,16 @@
 /* intents.c -- the public classifier API (see intents.h): normalise, pick the
  * winning rule with one combined match, then extract only the entities the
  * intent may carry. */
-#include "intents.h"
+#include "intents/intents.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "entities.h"
-#include "normalize.h"
-#include "rules.h"
-#include "xmalloc.h"
+#include "intents/entities.h"
+#include "intents/normalize.h"
+#include "intents/rules.h"
+#include "common/xmalloc.h"
 
 static const char *const intent_names[INTENT__COUNT] = {
     "dossier_status", "procedure_info", "complaint_new", "complaint_status", "rating",

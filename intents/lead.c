@@ -5,12 +5,12 @@
  * of child states (0: none) and the rule mask of the literals ending there.
  * Literals are cut to LEAD_MAXLIT bytes: a prefix of a leading literal is a
  * leading literal too, and a shallow trie stays in cache. */
-#include "lead.h"
+#include "intents/lead.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define LEAD_MAXLIT 8
 #define LEAD_MAXSTATES 65535

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "literals.h"
+#include "intents/literals.h"
 
 typedef struct lead lead;
 

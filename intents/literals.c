@@ -5,12 +5,12 @@
  * group whose every branch has a necessary set); an alternation's are the
  * union of its branches' sets, and exist only if every branch has one. "Best"
  * is the set whose shortest member is longest, then the smallest set. */
-#include "literals.h"
+#include "intents/literals.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 void lit_add(lit_set *set, const char *s, size_t n)
 {

@@ -2,9 +2,9 @@
  * normalised text among the prefilter's candidates, in priority order. Word
  * rules with a leading set are tried anchored at the word starts where it
  * occurs (lead.h); the others are searched for along the text. */
-#include "rules.h"
+#include "intents/rules.h"
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 /* Is p a position the word scan visits: a run of [a-z0-9] starts there, or
  * the text ends there? */

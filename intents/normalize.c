@@ -4,12 +4,12 @@
  * One pass decodes and folds into the output buffer; a second, in-place pass
  * decodes Telex residue word by word (syllable.c). The output only ever shrinks, so both passes work in the
  * caller's buffer without allocation. */
-#include "normalize.h"
+#include "intents/normalize.h"
 
 #include <string.h>
 
-#include "fold_table.h"
-#include "syllable.h"
+#include "intents/fold_table.h"
+#include "intents/syllable.h"
 
 enum { NORM_LOWER = 1, NORM_TELEX = 2, NORM_SQUEEZE = 4 };
 

@@ -6,12 +6,12 @@
  * when the target (or a state on its failure chain) ends a literal; those
  * states own a rule bit mask, whose index the entry also carries when the
  * bits allow. A scan is one table look-up per byte. */
-#include "prefilter.h"
+#include "intents/prefilter.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define PF_OUT 0x80000000u
 #define PF_NONE 0xFFFFFFFFu

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "literals.h"
+#include "intents/literals.h"
 
 typedef struct prefilter prefilter;
 

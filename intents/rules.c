@@ -1,15 +1,15 @@
 /* rules.c -- load config/intents.json rules, compile them with PCRE2 JIT,
  * build the keyword prefilter and pick the winning rule among the candidates
  * (see rules.h); the single combined (*MARK) match is kept as a reference. */
-#include "rules.h"
+#include "intents/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "literals.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "intents/literals.h"
+#include "common/xmalloc.h"
 
 int rules_rx_init(rules_rx *rx)
 {

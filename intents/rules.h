@@ -41,9 +41,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "intents.h"
-#include "lead.h"
-#include "prefilter.h"
+#include "intents/intents.h"
+#include "intents/lead.h"
+#include "intents/prefilter.h"
 
 /* Longest input classified; the rest of a longer text is only validated. */
 #define INTENTS_MAX_INPUT 2000

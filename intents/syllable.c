@@ -3,7 +3,7 @@
  * included) + coda; Telex residue is what an unconverted Telex keyboard leaves:
  * dd for d, aa/aw, ee, oo/ow, uw/w for the marked vowels and a tone key
  * (s f r x j, z to clear) after the vowel. */
-#include "syllable.h"
+#include "intents/syllable.h"
 
 #include <string.h>
 

@@ -3,15 +3,15 @@
  * Every state change is one Lua script (prefixed with OUTBOX_LUA for its
  * notice_push), so a conversation's hash, its index entry and the notice to
  * the citizen change together. */
-#include "agent_queue.h"
+#include "store/agent_queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "outbox.h"
-#include "xmalloc.h"
+#include "common/buf.h"
+#include "store/outbox.h"
+#include "common/xmalloc.h"
 
 #define AQ_STR(x) #x
 #define AQ_XSTR(x) AQ_STR(x)

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "redis.h"
+#include "store/redis.h"
 
 #define AGENTQ_LOG_MAX 50
 #define AGENTQ_LOG_TTL_S 604800

@@ -6,14 +6,14 @@
  * Lua functions (store/outbox.h), so an answer and its notification are one
  * atomic step and a replayed answer finds the complaint answered and queues
  * nothing. */
-#include "complaints.h"
+#include "store/complaints.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "outbox.h"
-#include "xmalloc.h"
+#include "store/outbox.h"
+#include "common/xmalloc.h"
 
 static const char complaints_create_script[] =
     "if ARGV[11] ~= '' then\n"

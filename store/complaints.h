@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "ids.h"
-#include "redis.h"
+#include "common/ids.h"
+#include "store/redis.h"
 
 
 typedef struct complaint {

@@ -7,12 +7,12 @@
  * (dvcbot:phone-idx:{old phone}, dvcbot:dossier:{code} of an index) follow
  * the layout of store/README.md; this is fine on one Redis, not on a
  * cluster. Values are passed as arguments, never pasted into the script. */
-#include "dossiers.h"
+#include "store/dossiers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define DOSSIERS_KEY "dvcbot:dossier:"
 #define DOSSIERS_PHONE_KEY "dvcbot:phone-idx:"

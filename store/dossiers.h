@@ -27,8 +27,8 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "ids.h"
-#include "redis.h"
+#include "common/ids.h"
+#include "store/redis.h"
 
 /* --- pure helpers (the validators and the time parser: common/ids.h) --- */
 

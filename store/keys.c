@@ -1,6 +1,6 @@
 /* keys.c -- agency API keys: format checks, hashing, generation, the async
  * lookup for the server and the blocking helpers of `dvcbot keys` (keys.h). */
-#include "keys.h"
+#include "store/keys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 #include <openssl/evp.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define KEYS_PREFIX "dvcbot:key:"
 #define KEYS_RANDOM_BYTES 32

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <hiredis/hiredis.h>
 
-#include "redis.h"
+#include "store/redis.h"
 
 #define KEYS_TEXT_LEN 47        /* "dvc_" + 43 base64url characters */
 #define KEYS_HASH_HEX 65        /* 64 hex digits + NUL */

@@ -4,13 +4,13 @@
  * key and its queue entry appear together or not at all. The Lua functions
  * in OUTBOX_LUA are also prepended to the scripts of complaints.c and
  * subscriptions.c, which queue messages atomically with their own writes. */
-#include "outbox.h"
+#include "store/outbox.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define OUTBOX_STR(x) #x
 #define OUTBOX_XSTR(x) OUTBOX_STR(x)

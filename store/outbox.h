@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "redis.h"
+#include "store/redis.h"
 
 #define NOTICES_MAX 100
 #define OUTBOX_DEDUPE_TTL_S 2592000

@@ -2,14 +2,14 @@
  * (see ratings.h). One Lua script reads the dossier, swaps the citizen's
  * score and adjusts the counters, so concurrent or repeated ratings never
  * leave the aggregates out of step with the ratings. */
-#include "ratings.h"
+#include "store/ratings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "outbox.h"
-#include "xmalloc.h"
+#include "store/outbox.h"
+#include "common/xmalloc.h"
 
 /* ARGV: code, agency, member, score */
 static const char ratings_script[] =

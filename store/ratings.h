@@ -17,7 +17,7 @@
 #ifndef DVC_STORE_RATINGS_H
 #define DVC_STORE_RATINGS_H
 
-#include "redis.h"
+#include "store/redis.h"
 
 enum {
     RATINGS_NEW = 0,        /* first rating of this citizen for this dossier */

@@ -21,7 +21,7 @@
  * never free a context from inside on_connect (hiredis uses it afterwards);
  * from inside a reply callback redisAsyncFree is deferred by hiredis itself
  * until the callback returns. */
-#include "redis.h"
+#include "store/redis.h"
 
 #include <hiredis/async.h>
 
@@ -32,8 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redis_int.h"
-#include "xmalloc.h"
+#include "store/redis_int.h"
+#include "common/xmalloc.h"
 
 #define STORE_BACKOFF_MIN_MS    100
 #define STORE_DEFAULT_TIMEOUT   1000

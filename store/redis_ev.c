@@ -8,7 +8,7 @@
 #include <hiredis/adapters/libuv.h>
 #include <string.h>
 
-#include "redis_int.h"
+#include "store/redis_int.h"
 
 /* The 0.14 libuv adapter ignores a poll callback with status < 0, which is
  * how libuv reports a socket error (POLLERR: a refused connect, a reset): it

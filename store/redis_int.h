@@ -6,7 +6,7 @@
 #include <hiredis/async.h>
 #include <stdint.h>
 
-#include "redis.h"
+#include "store/redis.h"
 
 typedef struct store_pending {
     struct store_pending *prev, *next;

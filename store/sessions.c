@@ -9,13 +9,13 @@
  * Each call allocates a small sessions_call that wraps the user callback; it
  * is the privdata of the store command and is freed when the reply (or the
  * NULL of a failure) arrives. */
-#include "sessions.h"
+#include "store/sessions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 #define SESSIONS_KEY_PREFIX "dvcbot:sess:"
 #define SESSIONS_CHANNEL_MAX 32

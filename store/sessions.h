@@ -10,7 +10,7 @@
 #define DVC_STORE_SESSIONS_H
 
 #include <stddef.h>
-#include "redis.h"
+#include "store/redis.h"
 
 /* json is the stored text (NUL-terminated, valid only during the callback),
  * NULL with status 0 when the session does not exist (new or expired), and

@@ -1,14 +1,14 @@
 /* subscriptions.c -- subscribe, HUY/STOP, and the dossier-change fan-out
  * (see subscriptions.h). Each call is one Lua script with every value in
  * ARGV; the fan-out uses the outbox Lua functions (store/outbox.h). */
-#include "subscriptions.h"
+#include "store/subscriptions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "outbox.h"
-#include "xmalloc.h"
+#include "store/outbox.h"
+#include "common/xmalloc.h"
 
 #define SUBS_STR(x) #x
 #define SUBS_XSTR(x) SUBS_STR(x)

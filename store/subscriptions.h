@@ -16,7 +16,7 @@
 #ifndef DVC_STORE_SUBSCRIPTIONS_H
 #define DVC_STORE_SUBSCRIPTIONS_H
 
-#include "redis.h"
+#include "store/redis.h"
 
 #define SUBS_MAX_PER_MEMBER 50
 

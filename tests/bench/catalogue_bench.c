@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/catalogue.h"
+#include "catalogue/catalogue.h"
 #include "intents/normalize.h"
 
 static const char *const bench_queries[] = {

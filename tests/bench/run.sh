@@ -112,9 +112,8 @@ python3 tests/bench/report.py classify "$tmp/lines.txt" >>"$rows"
 
 # Catalogue search: sample + 6,000 generated procedures, 10,000 queries (catalogue_bench.c).
 python3 scripts/gen-catalogue.py 6000 "$tmp/gen-catalogue" >/dev/null
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -I. -Icommon -o "$tmp/catalogue_bench" tests/bench/catalogue_bench.c \
-    bot/catalogue*.c intents/normalize.c intents/syllable.c common/xmalloc.c common/buf.c -ljansson -lm
-read -r cat_n cat_mean cat_p99 cat_load < <("$tmp/catalogue_bench" config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
+# (build/bench/catalogue_bench: built by `make bench` against the catalogue floor's archives)
+read -r cat_n cat_mean cat_p99 cat_load < <(build/bench/catalogue_bench config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
 row name=catalogue procedures="$cat_n" mean_us="$cat_mean" p99_us="$cat_p99" load_ms="$cat_load"
 
 # [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections,

@@ -4,6 +4,7 @@
  * satisfy the checks the store relies on (canonical code, valid status,
  * procedure code and dates, canonical phone, note and answer within their
  * limits). */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* fuzz_chat_json.c -- libFuzzer target: the web-chat REST body parser and the
  * reply renderer must take any bytes without crashing, leaking or reading out
  * of bounds, and anything parsed must render back to valid JSON. */
+#include "fuzz.h"
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * config/intents.json once (run from the repository root, or set
  * DVCBOT_INTENTS) and classifies arbitrary bytes; checks the result is
  * well-formed (known intent, score 0..5, NUL-terminated codes). */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

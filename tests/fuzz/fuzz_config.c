@@ -2,11 +2,12 @@
  * config_load_buf) must take any bytes without crashing or leaking; a
  * failure always says why, and a loaded config is within the schema's
  * ranges. Env overrides are not set here (run.sh runs with a clean set). */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/config.h"
+#include "bot/app/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

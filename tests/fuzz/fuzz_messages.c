@@ -3,12 +3,13 @@
  * or leaking, and a failure says why. The input is also used as a key of the
  * shipped texts: an unknown key comes back as the template itself, so the
  * {placeholder} substitution of messages_format gets arbitrary templates. */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/messages.h"
-#include "buf.h"
+#include "bot/app/messages.h"
+#include "common/buf.h"
 
 static messages *shipped;
 

@@ -1,6 +1,7 @@
 /* fuzz_normalize.c -- libFuzzer target for intents/normalize.c: norm_text,
  * norm_text_map and norm_fold on arbitrary bytes must not crash, must agree
  * with each other, and must never grow the text. */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

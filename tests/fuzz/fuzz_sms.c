@@ -2,6 +2,7 @@
  * string without crashing, leaking or reading out of bounds; whatever it
  * parses must render into pages that each fit the segment budget (GSM-7
  * pages hold only GSM characters), and DLR / sendsms helpers must cope. */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

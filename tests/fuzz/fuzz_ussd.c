@@ -2,6 +2,7 @@
  * Talking form, JSON adapter body or Kannel query without crashing, leaking
  * or reading out of bounds; whatever they parse has a canonical number and a
  * session id, and any text paginates and fits into pages within budget. */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

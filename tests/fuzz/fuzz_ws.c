@@ -1,6 +1,7 @@
 /* fuzz_ws.c -- libFuzzer target: the dvcbot.chat.v1 frame parser (channels/ws.c)
  * must take any bytes without crashing, leaking or reading out of bounds, and
  * what it accepts must render back into frames that are valid JSON. */
+#include "fuzz.h"
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>

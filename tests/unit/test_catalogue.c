@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bot/catalogue.h"
+#include "catalogue/catalogue.h"
 #include "intents/normalize.h"
 #include "t.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bot/config.h"
-#include "bot/log.h"
-#include "bot/messages.h"
+#include "bot/app/config.h"
+#include "bot/app/log.h"
+#include "bot/app/messages.h"
 #include "common/buf.h"
 #include "t.h"
 

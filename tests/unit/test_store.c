@@ -26,7 +26,7 @@
 #include "t.h"
 #include "store/redis.h"
 #include "store/sessions.h"
-#include "xmalloc.h"
+#include "common/xmalloc.h"
 
 /* ------------------------------------------------------------------------
  * The private redis-server

@@ -1,0 +1,175 @@
+/* cmd_serve.c -- `dvcbot serve`: wire config, Redis, router and server on one
+ * libuv loop, run until SIGINT/SIGTERM, then shut down cleanly.
+ *
+ * Shutdown order matters (docs/architecture.md): the lws context is closed
+ * first, so every open request's pending object is orphaned; then the store,
+ * whose pending callbacks get NULL and free those orphans; then the loop is
+ * drained, the context destroyed for good and the loop closed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "bot/conv/agent.h"
+#include "catalogue/catalogue.h"
+#include "bot/cmd/commands.h"
+#include "bot/app/config.h"
+#include "bot/app/log.h"
+#include "bot/app/messages.h"
+#include "bot/app/metrics.h"
+#include "bot/outbox/outbox_worker.h"
+#include "bot/conv/router.h"
+#include "bot/http/server.h"
+#include "bot/ussd/ussd_flow.h"
+#include "bot/ussd/ussd_menu.h"
+#include "intents/intents.h"
+#include "store/redis.h"
+
+/* SIGINT, SIGTERM stop; SIGHUP reloads the procedure catalogue. */
+#define APP_NSIG 3
+
+typedef struct app {
+    uv_loop_t loop;
+    config *cfg;
+    messages *msgs;
+    intents *intents;
+    metrics *metrics;
+    store *store;
+    router *router;
+    server *server;
+    outbox_worker *worker;      /* NULL when sms.outbox is off */
+    catalogue *catalogue;
+    ussd_menu *ussd_menu;
+    ussd_flow *ussd;
+    agent_hub *agent;           /* hand-off to human operators ([webchat]) */
+    uv_signal_t sig[APP_NSIG];
+    int stopping;
+} app;
+
+static void app_on_signal(uv_signal_t *h, int signum)
+{
+    app *a = h->data;
+    if (signum == SIGHUP && !a->stopping) {
+        char err[512];
+        if (catalogue_reload(a->catalogue, a->cfg->files.catalogue,
+                             a->cfg->files.procedure_aspects, err, sizeof(err)) == 0)
+            log_info("SIGHUP: catalogue reloaded, %zu procedures", catalogue_count(a->catalogue));
+        else
+            log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+        return;
+    }
+    if (a->stopping)
+        return;
+    a->stopping = 1;
+    log_info("signal %d: stopping", signum);
+    for (int i = 0; i < APP_NSIG; i++)
+        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    outbox_worker_stop(a->worker);
+    agent_stop(a->agent);
+    server_stop(a->server);
+    store_close(a->store);
+    a->store = NULL;
+}
+
+static int app_load(app *a, const char *path)
+{
+    char err[512];
+    if (!(a->cfg = config_load(path, err, sizeof(err))) ||
+        !(a->msgs = messages_load(a->cfg->files.messages, err, sizeof(err))) ||
+        !(a->intents = intents_load(a->cfg->files.intents, err, sizeof(err))) ||
+        !(a->catalogue = catalogue_load(a->cfg->files.catalogue, a->cfg->files.procedure_aspects,
+                                        NULL, err, sizeof(err))) ||
+        !(a->ussd_menu = ussd_menu_load(a->cfg->files.ussd, a->msgs, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int app_start(app *a)
+{
+    char err[512];
+    store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
+                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
+    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    a->metrics = metrics_new();
+    router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
+                      .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
+                      .cfg = a->cfg, .catalogue = a->catalogue};
+    a->agent = agent_new(&a->loop, a->store, a->cfg, a->msgs);
+    rd.agent = a->agent;
+    a->router = router_new(&rd);
+    ussd_flow_deps ud = {.store = a->store, .router = a->router, .msgs = a->msgs,
+                         .cfg = a->cfg, .catalogue = a->catalogue, .menu = a->ussd_menu};
+    a->ussd = ussd_flow_new(&ud);
+    server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
+                      .router = a->router, .store = a->store, .ussd = a->ussd,
+                      .agent = a->agent};
+    if (!(a->server = server_new(&a->loop, &sd, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    static const int signums[APP_NSIG] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < APP_NSIG; i++) {
+        uv_signal_init(&a->loop, &a->sig[i]);
+        a->sig[i].data = a;
+        uv_signal_start(&a->sig[i], app_on_signal, signums[i]);
+    }
+    outbox_worker_deps wd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
+                             .cfg = a->cfg, .metrics = a->metrics};
+    if (a->cfg->sms.outbox && !(a->worker = outbox_worker_new(&wd, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
+    log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
+    return 0;
+}
+
+static void app_free(app *a)
+{
+    outbox_worker_stop(a->worker);
+    agent_stop(a->agent);
+    server_free(a->server);
+    store_close(a->store);
+    uv_run(&a->loop, UV_RUN_DEFAULT);
+    outbox_worker_free(a->worker);
+    if (uv_loop_close(&a->loop) != 0)
+        log_error("event loop closed with handles still open");
+    ussd_flow_free(a->ussd);
+    agent_free(a->agent);
+    ussd_menu_free(a->ussd_menu);
+    router_free(a->router);
+    catalogue_free(a->catalogue);
+    metrics_free(a->metrics);
+    intents_free(a->intents);
+    messages_free(a->msgs);
+    config_free(a->cfg);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *path = cmd_config_arg(argc, argv);
+    if (!path)
+        return 2;
+    app a;
+    memset(&a, 0, sizeof(a));
+    if (uv_loop_init(&a.loop) != 0) {
+        fprintf(stderr, "dvcbot: cannot create the event loop\n");
+        return 1;
+    }
+    int rc = 1;
+    if (app_load(&a, path) == 0 && app_start(&a) == 0) {
+        uv_run(&a.loop, UV_RUN_DEFAULT);
+        rc = 0;
+    } else {
+        for (int i = 0; a.server && i < APP_NSIG; i++)
+            uv_close((uv_handle_t *)&a.sig[i], NULL);
+        server_stop(a.server);
+    }
+    app_free(&a);
+    log_info("stopped");
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* agent.h -- hand-off of a web-chat conversation to a human operator.
+ *
+ * The agent hub is created by `serve` next to the router and the server and
+ * borrowed by both. It owns:
+ *   - the router hook: agent_check() tells the router whether an operator
+ *     holds the conversation (the bot then stays silent and the citizen's
+ *     text goes to the operator), agent_note() logs each exchange so that an
+ *     operator who takes a conversation sees its history;
+ *   - the operator connections of the console (bot/agent_ws.c, protocol
+ *     dvcbot.agent.v1 on /ws/agent): a registry, so that a citizen's message
+ *     reaches the operator who holds the conversation at once;
+ *   - a timer (every second): conversations waiting longer than
+ *     webchat.agent_wait_s leave the queue and the citizen is told and offered
+ *     a complaint; logged-in operators get the queue.
+ * The queue itself is in Redis (store/agent_queue.h). Only the chat channel
+ * (REST and WebSocket: sessions "chat") is handed off; SMS and USSD citizens
+ * are offered a complaint (bot/dialogs/agent.c).
+ *
+ * Errors: calls returning int give 0, or -1 when Redis is down (no callback).
+ * Shutdown: agent_stop() before store_close(); agent_free() after the loop
+ * drained; both accept NULL. */
+#ifndef DVC_AGENT_H
+#define DVC_AGENT_H
+
+#include <uv.h>
+
+#include "bot/app/config.h"
+#include "bot/app/messages.h"
+#include "channels/message.h"
+#include "store/redis.h"
+
+typedef struct agent_hub agent_hub;
+struct agent_op;
+
+agent_hub *agent_new(uv_loop_t *loop, store *s, const config *cfg, const messages *msgs);
+void agent_stop(agent_hub *h);
+void agent_free(agent_hub *h);
+
+/* Router hook for a message whose session is flagged "agent" (set by the
+ * human_agent dialog). fn gets status -1 (Redis failed), or 0 with held = 1
+ * when an operator holds the conversation (the text was logged and sent to
+ * the operator: the bot must stay silent), held = 0 otherwise, and
+ * queued = 1 while it is still waiting or held (keep the flag). */
+typedef void agent_check_fn(int status, int held, int queued, void *ctx);
+int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx);
+
+/* Keep the last AGENT_RECENT lines of a chat conversation in its session
+ * ("recent": [{"from","text","at"}], texts cut to AGENT_RECENT_TEXT bytes):
+ * no Redis call, so ordinary traffic pays nothing for the hand-off; the
+ * human_agent dialog copies them into the operator's log. Chat channel only. */
+#define AGENT_RECENT 8
+#define AGENT_RECENT_TEXT 400
+struct json_t;
+void agent_remember(struct json_t *session, const message *m, const reply *r);
+
+/* While the session is flagged "agent", log the message and the bot's reply
+ * for the operator (fire-and-forget). h may be NULL. */
+void agent_note(agent_hub *h, const message *m, const reply *r, const struct json_t *session);
+
+/* --- for the console protocol (bot/agent_ws.c) --- */
+store *agent_store(const agent_hub *h);
+const config *agent_config(const agent_hub *h);
+const messages *agent_messages(const agent_hub *h);
+void agent_op_add(agent_hub *h, struct agent_op *op);
+void agent_op_remove(agent_hub *h, struct agent_op *op);
+/* Implemented by agent_ws.c: send a frame (text copied) to one operator. */
+void agent_op_send(struct agent_op *op, const char *text, size_t len);
+/* The operator's name ("" before login). */
+const char *agent_op_name(const struct agent_op *op);
+
+#endif

@@ -1,0 +1,77 @@
+/* dialog.h -- the contract between the router and the conversations.
+ *
+ * A dialog answers one classified message. It reads the message, the intent
+ * result and the session (a JSON object it may change: the router saves it
+ * after the dialog finishes), appends reply parts to ctx->out, and calls
+ * dialog_finish(ctx) exactly once, either before returning or later from an
+ * asynchronous callback (e.g. after a Redis reply). A dialog knows nothing of
+ * HTTP, Kannel or USSD screens: it writes texts (keys of messages.vi.json) and
+ * buttons (title + payload); the channel codec renders them.
+ *
+ * Payload convention for buttons: "<intent>" or "<intent>:<argument>", e.g.
+ * "dossier_status", "rating:5". The router turns a payload back into an
+ * intent result.
+ *
+ * Session fields used by every dialog (others are the dialog's own):
+ *   "lang"   "vi" | "en"
+ *   "await"  intent name whose question is pending: a following message
+ *            that matches no intent is routed to that dialog
+ *   "last_intent", "last_dossier", "turns"
+ *
+ * The channel is ctx->msg->channel; on CHANNEL_SMS and CHANNEL_USSD,
+ * ctx->msg->user is the citizen's normalised MSISDN (84xxxxxxxxx), so "my
+ * dossiers" and notifications can use it. ctx->msg->payload holds the raw
+ * button payload, whose argument a dialog may parse itself. A dialog waiting
+ * on Redis must still call dialog_finish() once, also when Redis fails (after
+ * saying "errors.unavailable" or similar). */
+#ifndef DVC_DIALOG_H
+#define DVC_DIALOG_H
+
+#include <jansson.h>
+
+#include "channels/message.h"
+#include "intents/intents.h"
+#include "bot/app/config.h"
+#include "bot/app/messages.h"
+#include "store/redis.h"
+
+struct catalogue;
+
+typedef struct dialog_ctx {
+    const message *msg;         /* the inbound message (borrowed) */
+    intent_result *ir;          /* its intent and entities (borrowed) */
+    json_t *session;            /* the session object (borrowed, mutable) */
+    const messages *msgs;
+    const char *lang;           /* "vi" or "en" */
+    reply *out;                 /* append the answer here */
+    store *store;               /* for dialogs that read or write records */
+    const struct catalogue *catalogue; /* procedure catalogue (bot/catalogue.h) */
+    const config *cfg;
+} dialog_ctx;
+
+typedef void dialog_fn(dialog_ctx *ctx);
+
+/* Implemented by the router: hands the reply and session back. */
+void dialog_finish(dialog_ctx *ctx);
+
+/* The dialogs of the registry, each in its own dialog_*.c. */
+dialog_fn dialog_status, dialog_procedure, dialog_complaint_new, dialog_complaint_status,
+    dialog_rating, dialog_subscribe, dialog_unsubscribe, dialog_agent;
+
+/* The dialog for an intent (never NULL: unknown has one). */
+dialog_fn *dialog_for(intent_id id);
+
+/* Helpers shared by the dialogs (basic.c). */
+/* Append the text of key, with {name} placeholders from the NULL-terminated
+ * (name, value) list. */
+void dialog_say(dialog_ctx *ctx, const char *key, ...);
+/* Append a button titled by messages key "menu.<intent>" with payload intent. */
+void dialog_menu_button(dialog_ctx *ctx, intent_id id);
+/* Append the main menu (every public-service intent) as buttons. */
+void dialog_main_menu(dialog_ctx *ctx);
+/* Ask for something and route the next unmatched message back to intent id. */
+void dialog_ask(dialog_ctx *ctx, const char *key, intent_id id);
+/* Session string field, or NULL. */
+const char *dialog_session_str(const dialog_ctx *ctx, const char *field);
+
+#endif

@@ -1,0 +1,279 @@
+/* procedure.c -- procedure_info: answer the question asked about an
+ * administrative procedure (documents, fee, time, where, online, steps, or
+ * an overview) from the catalogue (bot/catalogue.h), with buttons for the
+ * other aspects. See docs/procedures.md.
+ *
+ * Which procedure: the button payload "procedure_info:<code>[:<aspect>]";
+ * else the procedure_code entity; else a catalogue search of the query
+ * entity (or of the message without its question words); a vague follow-up
+ * ("còn lệ phí thì sao?") reuses the session's "last_procedure". A search
+ * that is not confident asks back with the closest 3 as buttons. Which
+ * aspect: the payload, else the question words of procedure-aspects.json.
+ * Every text is a messages.vi.json key. */
+#include "bot/conv/dialogs/dialog.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalogue/catalogue.h"
+#include "common/buf.h"
+#include "intents/normalize.h"
+#include "common/xmalloc.h"
+
+#define PR_CHOICES 3
+#define PR_TITLE_MAX 120   /* bytes of a button title; longer names use short_name */
+
+/* Format key into a fresh buf (caller frees) with (name, value) pairs. */
+static void pr_fmt(dialog_ctx *ctx, buf *b, const char *key, ...)
+{
+    va_list ap;
+    va_start(ap, key);
+    messages_vformat(ctx->msgs, key, ctx->lang, b, ap);
+    va_end(ap);
+}
+
+static const char *pr_online_key(const catalogue_proc *p, const char *base, char *key, size_t cap)
+{
+    snprintf(key, cap, "%s.%d", base, p->online_level >= 2 && p->online_level <= 4 ? p->online_level : 2);
+    return key;
+}
+
+/* "trực tiếp, trực tuyến, qua bưu chính" */
+static void pr_channels(dialog_ctx *ctx, const catalogue_proc *p, buf *b)
+{
+    static const char *const keys[] = {"procedure_info.channel.direct",
+                                       "procedure_info.channel.online",
+                                       "procedure_info.channel.postal"};
+    for (int i = 0; i < 3; i++)
+        if (p->channels & (1u << i)) {
+            if (b->len)
+                buf_puts(b, ", ");
+            buf_puts(b, messages_get(ctx->msgs, keys[i], ctx->lang));
+        }
+}
+
+static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, buf *list)
+{
+    for (size_t i = 0; i < p->ndocs; i++) {
+        const catalogue_doc *d = &p->docs[i];
+        char n[24], o[16], c[16];
+        snprintf(n, sizeof(n), "%zu", i + 1);
+        snprintf(o, sizeof(o), "%d", d->originals);
+        snprintf(c, sizeof(c), "%d", d->copies);
+        buf count = {0};
+        pr_fmt(ctx, &count, d->originals && d->copies ? "procedure_info.count_both"
+                            : d->originals        ? "procedure_info.count_originals"
+                                                  : "procedure_info.count_copies",
+               "originals", o, "copies", c, NULL);
+        if (list->len)
+            buf_putc(list, '\n');
+        pr_fmt(ctx, list, d->note ? "procedure_info.doc_item_note" : "procedure_info.doc_item",
+               "n", n, "name", d->name, "count", count.data ? count.data : "", "note",
+               d->note ? d->note : "", NULL);
+        buf_free(&count);
+    }
+}
+
+/* Numbered (steps) or dashed (fees) lines. */
+static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items, size_t n,
+                     const catalogue_fee *fees, buf *list)
+{
+    for (size_t i = 0; i < n; i++) {
+        char num[24];
+        snprintf(num, sizeof(num), "%zu", i + 1);
+        if (list->len)
+            buf_putc(list, '\n');
+        pr_fmt(ctx, list, key, "n", num, "text", items ? items[i] : fees[i].text, NULL);
+    }
+}
+
+/* The text of one aspect of p into out. */
+static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a, buf *out)
+{
+    buf list = {0};
+    char key[64], ndocs[24];
+    const char *k = "procedure_info.overview";
+    switch (a) {
+    case CATALOGUE_ASPECT_DOCUMENTS:
+        pr_documents(ctx, p, &list);
+        k = "procedure_info.documents";
+        break;
+    case CATALOGUE_ASPECT_FEE:
+        pr_lines(ctx, "procedure_info.list_dash", NULL, p->nfees, p->fees, &list);
+        k = "procedure_info.fee";
+        break;
+    case CATALOGUE_ASPECT_STEPS:
+        pr_lines(ctx, "procedure_info.list_item", p->steps, p->nsteps, NULL, &list);
+        k = "procedure_info.steps";
+        break;
+    case CATALOGUE_ASPECT_TIME:
+        k = "procedure_info.time";
+        break;
+    case CATALOGUE_ASPECT_WHERE:
+        k = "procedure_info.where";
+        break;
+    case CATALOGUE_ASPECT_ONLINE:
+        k = pr_online_key(p, "procedure_info.online", key, sizeof(key));
+        break;
+    default:
+        break;
+    }
+    buf ch = {0};
+    pr_channels(ctx, p, &ch);
+    snprintf(ndocs, sizeof(ndocs), "%zu", p->ndocs);
+    char okey[64];
+    const char *sample = p->sample_data ? messages_get(ctx->msgs, "procedure_info.sample_note",
+                                                       ctx->lang) : "";
+    pr_fmt(ctx, out, k, "name", p->name, "code", p->code, "list", list.data ? list.data : "",
+           "fee", p->fees[0].text, "time", p->time_text, "agency", p->agency, "channels",
+           ch.data ? ch.data : "", "ndocs", ndocs, "result", p->result, "online",
+           messages_get(ctx->msgs, pr_online_key(p, "procedure_info.online_short", okey,
+                                                 sizeof(okey)), ctx->lang),
+           "sample", sample, NULL);
+    buf_free(&ch);
+    buf_free(&list);
+}
+
+static void pr_button(dialog_ctx *ctx, const char *title, const char *code, catalogue_aspect a)
+{
+    char payload[64];
+    snprintf(payload, sizeof(payload), "procedure_info:%s:%s", code, catalogue_aspect_name(a));
+    reply_add_button(ctx->out, title, payload);
+}
+
+/* Answer aspect a of p, with buttons for the other aspects. */
+static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a)
+{
+    json_object_set_new(ctx->session, "last_procedure", json_string(p->code));
+    if (p->ended) {
+        dialog_say(ctx, "procedure_info.ended", "name", p->name, "code", p->code, NULL);
+        dialog_menu_button(ctx, INTENT_COMPLAINT_NEW);
+        return;
+    }
+    buf text = {0};
+    pr_render(ctx, p, a, &text);
+    reply_add_text(ctx->out, text.data ? text.data : "");
+    buf_free(&text);
+    for (int i = 0; i < CATALOGUE_ASPECT__COUNT; i++) {
+        if (i == (int)a)
+            continue;
+        char key[64];
+        snprintf(key, sizeof(key), "procedure_info.btn.%s", catalogue_aspect_name((catalogue_aspect)i));
+        pr_button(ctx, messages_get(ctx->msgs, key, ctx->lang), p->code, (catalogue_aspect)i);
+    }
+}
+
+/* A button title: the name, or the short name when the name is long. */
+static const char *pr_title(const catalogue_proc *p)
+{
+    return strlen(p->name) <= PR_TITLE_MAX ? p->name : p->short_name;
+}
+
+/* Ask back with the closest procedures as buttons (keeping the aspect). */
+static void pr_choose(dialog_ctx *ctx, const catalogue_hit *hits, size_t n, catalogue_aspect a)
+{
+    dialog_ask(ctx, "procedure_info.choose", INTENT_PROCEDURE_INFO);
+    for (size_t i = 0; i < n; i++)
+        pr_button(ctx, pr_title(hits[i].proc), hits[i].proc->code, a);
+}
+
+/* "procedure_info:<code>[:<aspect>]" -> code (or "") and aspect. Returns 0
+ * when the message carried such a payload. */
+static int pr_payload(const dialog_ctx *ctx, char *code, size_t cap, catalogue_aspect *a)
+{
+    const char *p = ctx->msg->payload;
+    static const char prefix[] = "procedure_info";
+    if (!p || strncmp(p, prefix, sizeof(prefix) - 1))
+        return -1;
+    p += sizeof(prefix) - 1;
+    code[0] = '\0';
+    if (*p != ':')
+        return 0;
+    const char *colon = strchr(p + 1, ':');
+    size_t n = colon ? (size_t)(colon - p - 1) : strlen(p + 1);
+    snprintf(code, cap, "%.*s", (int)(n < cap ? n : cap - 1), p + 1);
+    int asp = colon ? catalogue_aspect_from_name(colon + 1) : -1;
+    if (asp >= 0)
+        *a = (catalogue_aspect)asp;
+    return 0;
+}
+
+/* Say key (with one placeholder) and route the next unmatched message here. */
+static void pr_await(dialog_ctx *ctx, const char *key, const char *name, const char *value)
+{
+    dialog_say(ctx, key, name, value, NULL);
+    json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PROCEDURE_INFO)));
+}
+
+/* Search words: the query entity, else the message without its question words. */
+static char *pr_query(dialog_ctx *ctx, const char *norm)
+{
+    if (ctx->ir->query && *ctx->ir->query)
+        return xstrdup(ctx->ir->query);
+    char *q = xmalloc(strlen(norm) + 1);
+    catalogue_aspect_strip(ctx->catalogue, norm, q, strlen(norm) + 1);
+    return q;
+}
+
+/* Find by words; answer, reuse last_procedure, ask back, or say not found. */
+static void pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect a)
+{
+    char *q = pr_query(ctx, norm);
+    catalogue_hit hits[PR_CHOICES];
+    size_t n = *q ? catalogue_search(ctx->catalogue, q, hits, PR_CHOICES) : 0;
+    if (n && hits[0].match == CATALOGUE_MATCH_WORDS && hits[0].coverage < 0.3f)
+        n = 0;      /* a stray common word: nothing specific */
+    const char *last_code = dialog_session_str(ctx, "last_procedure");
+    const catalogue_proc *last = last_code ? catalogue_find_code(ctx->catalogue, last_code) : NULL;
+    if (n && catalogue_hit_confident(&hits[0]))
+        pr_answer(ctx, hits[0].proc, a);
+    else if (last && (a != CATALOGUE_ASPECT_OVERVIEW || !*q))
+        pr_answer(ctx, last, a);
+    else if (n)
+        pr_choose(ctx, hits, n, a);
+    else if (*q)
+        pr_await(ctx, "procedure_info.not_found", "query", q);
+    else
+        dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
+    free(q);
+}
+
+static void pr_by_code(dialog_ctx *ctx, const char *code, catalogue_aspect a)
+{
+    const catalogue_proc *p = catalogue_find_code(ctx->catalogue, code);
+    if (p) {
+        pr_answer(ctx, p, a);
+        return;
+    }
+    pr_await(ctx, "procedure_info.unknown_code", "code", code);
+}
+
+void dialog_procedure(dialog_ctx *ctx)
+{
+    if (!ctx->catalogue) {
+        dialog_say(ctx, "procedure_info.unavailable", NULL);
+        dialog_finish(ctx);
+        return;
+    }
+    const char *text = ctx->msg->text ? ctx->msg->text : "";
+    size_t len = strlen(text);
+    char *norm = xmalloc(len + 1);
+    if (norm_text(text, len, norm, len + 1, NULL) < 0)
+        norm[0] = '\0';
+    catalogue_aspect a = catalogue_aspect_detect(ctx->catalogue, norm);
+    char code[32];
+    if (pr_payload(ctx, code, sizeof(code), &a) == 0) {
+        if (code[0])
+            pr_by_code(ctx, code, a);
+        else
+            dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
+    } else if (ctx->ir->procedure_code[0]) {
+        pr_by_code(ctx, ctx->ir->procedure_code, a);
+    } else {
+        pr_search(ctx, norm, a);
+    }
+    free(norm);
+    dialog_finish(ctx);
+}

@@ -1,0 +1,220 @@
+/* router.c -- one message through session, intent, dialog and back (see router.h).
+ *
+ * A "route" is the heap state of one message in flight: it is created by
+ * router_handle(), survives the asynchronous session load, the dialog and the
+ * session save, and is freed after the caller's callback ran. */
+#include "bot/conv/router.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/conv/agent.h"
+#include "bot/conv/dialogs/dialog.h"
+#include "store/sessions.h"
+#include "common/xmalloc.h"
+
+struct router {
+    router_deps d;
+};
+
+typedef struct route {
+    router *r;
+    message *m;
+    intent_result ir;
+    json_t *session;
+    dialog_ctx dctx;
+    router_done_fn *fn;
+    void *ctx;
+} route;
+
+router *router_new(const router_deps *deps)
+{
+    router *r = xcalloc(1, sizeof(*r));
+    r->d = *deps;
+    return r;
+}
+
+void router_free(router *r)
+{
+    free(r);
+}
+
+static void route_free(route *rt)
+{
+    message_free(rt->m);
+    intent_result_clear(&rt->ir);
+    json_decref(rt->session);
+    reply_free(rt->dctx.out);
+    free(rt);
+}
+
+static void route_fail(route *rt)
+{
+    rt->fn(503, NULL, intent_name(rt->ir.intent), rt->ctx);
+    route_free(rt);
+}
+
+/* "intent" or "intent:argument" -> intent result. */
+static void router_payload(route *rt)
+{
+    const char *p = rt->m->payload;
+    const char *colon = strchr(p, ':');
+    size_t n = colon ? (size_t)(colon - p) : strlen(p);
+    char name[32];
+    int id = -1;
+    if (n < sizeof(name)) {
+        memcpy(name, p, n);
+        name[n] = '\0';
+        id = intent_from_name(name);
+    }
+    if (colon)
+        intents_entities(rt->r->d.intents, colon + 1, strlen(colon + 1), &rt->ir);
+    rt->ir.intent = id < 0 ? INTENT_UNKNOWN : (intent_id)id;
+    if (id == INTENT_RATING && colon && colon[1] >= '1' && colon[1] <= '5' && !colon[2])
+        rt->ir.score = colon[1] - '0';
+}
+
+/* Classify the message; a message that matches nothing answers the question
+ * the session is waiting on ("await"), if any. A question that waits for free
+ * text ("await_text": a complaint's content) takes any message except an
+ * unsubscribe/cancel. */
+static void router_classify(route *rt)
+{
+    json_t *aw = json_object_get(rt->session, "await");
+    int awaited = json_is_string(aw) ? intent_from_name(json_string_value(aw)) : -1;
+    int free_text = json_is_true(json_object_get(rt->session, "await_text"));
+    json_object_del(rt->session, "await");
+    json_object_del(rt->session, "await_text");
+    if (rt->m->payload) {
+        router_payload(rt);
+        return;
+    }
+    const char *t = rt->m->text ? rt->m->text : "";
+    intents_classify(rt->r->d.intents, t, strlen(t), &rt->ir);
+    if (awaited < 0 || rt->ir.intent == (intent_id)awaited)
+        return;
+    if (rt->ir.intent != INTENT_UNKNOWN) {
+        /* a form waiting for free text takes anything but "hủy"/STOP */
+        if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE)
+            return;
+    } else {
+        intents_entities(rt->r->d.intents, t, strlen(t), &rt->ir);
+    }
+    rt->ir.intent = (intent_id)awaited;
+    if (!rt->ir.text)
+        rt->ir.text = xstrdup(t);
+}
+
+static void router_dispatch(route *rt);
+static void router_agent_checked(int status, int held, int queued, void *ctx);
+
+static void router_loaded(int status, const char *json, size_t len, void *privdata)
+{
+    route *rt = privdata;
+    if (status < 0) {
+        route_fail(rt);
+        return;
+    }
+    rt->session = json ? json_loadb(json, len, 0, NULL) : NULL;
+    if (!json_is_object(rt->session)) {
+        json_decref(rt->session);
+        rt->session = json_object();
+    }
+    /* [webchat] a conversation handed to a person: see router_agent_checked */
+    if (rt->r->d.agent && json_is_true(json_object_get(rt->session, "agent")) &&
+        agent_check(rt->r->d.agent, rt->m, router_agent_checked, rt) == 0)
+        return;
+    router_dispatch(rt);
+}
+
+static void router_ctx(route *rt)
+{
+    json_t *lang = json_object_get(rt->session, "lang");
+    rt->dctx = (dialog_ctx){
+        .msg = rt->m,
+        .ir = &rt->ir,
+        .session = rt->session,
+        .msgs = rt->r->d.msgs,
+        .lang = json_is_string(lang) && !strcmp(json_string_value(lang), "en") ? "en" : "vi",
+        .out = reply_new(),
+        .store = rt->r->d.store,
+        .catalogue = rt->r->d.catalogue,
+        .cfg = rt->r->d.cfg,
+    };
+}
+
+static void router_dispatch(route *rt)
+{
+    router_classify(rt);
+    if (rt->r->d.metrics)
+        metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
+    router_ctx(rt);
+    dialog_for(rt->ir.intent)(&rt->dctx);
+}
+
+/* While an operator holds the conversation the bot stays silent (the text
+ * went to the operator); once it is over the flag goes and the bot answers. */
+static void router_agent_checked(int status, int held, int queued, void *ctx)
+{
+    route *rt = ctx;
+    if (status < 0) {
+        route_fail(rt);
+        return;
+    }
+    if (!queued)
+        json_object_del(rt->session, "agent");
+    if (!held) {
+        router_dispatch(rt);
+        return;
+    }
+    rt->ir.intent = INTENT_HUMAN_AGENT;
+    router_ctx(rt);
+    dialog_finish(&rt->dctx);
+}
+
+static void router_saved(int status, void *privdata)
+{
+    route *rt = privdata;
+    if (status < 0) {
+        route_fail(rt);
+        return;
+    }
+    reply *out = rt->dctx.out;
+    rt->dctx.out = NULL;
+    agent_note(rt->r->d.agent, rt->m, out, rt->session);
+    rt->fn(200, out, intent_name(rt->ir.intent), rt->ctx);
+    route_free(rt);
+}
+
+void dialog_finish(dialog_ctx *ctx)
+{
+    route *rt = (route *)((char *)ctx - offsetof(route, dctx));
+    json_t *turns = json_object_get(rt->session, "turns");
+    json_object_set_new(rt->session, "turns",
+                        json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
+    json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
+    if (rt->r->d.agent)
+        agent_remember(rt->session, rt->m, rt->dctx.out);
+    char *js = json_dumps(rt->session, JSON_COMPACT);
+    int rc = sessions_save(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, js,
+                           strlen(js), rt->r->d.session_ttl_s, router_saved, rt);
+    free(js);
+    if (rc < 0)
+        route_fail(rt);
+}
+
+int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
+{
+    route *rt = xcalloc(1, sizeof(*rt));
+    rt->r = r;
+    rt->m = m;
+    rt->fn = fn;
+    rt->ctx = ctx;
+    rt->ir.intent = INTENT_UNKNOWN;
+    if (sessions_load(r->d.store, channel_name(m->channel), m->user, router_loaded, rt) < 0) {
+        route_free(rt);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* router.h -- message -> session -> intent -> dialog -> session -> reply.
+ *
+ * router_handle() takes one inbound message from any channel, loads the
+ * user's session from Redis, classifies the text (or decodes the button
+ * payload), runs the intent's dialog, saves the session, and hands the reply
+ * to the caller's callback. Everything runs on the loop thread.
+ *
+ * Ownership: router_handle() takes the message. The callback receives a reply
+ * it must free with reply_free() (NULL when status is not 200), and an intent
+ * name that is a static string. The ctx pointer is given back untouched: make
+ * it a heap object that outlives the client connection (docs/architecture.md,
+ * "pending requests"), because the callback may come after the client left.
+ *
+ * Status: 200 on success; 503 when Redis is down or failed (nothing was
+ * acknowledged to the user: the caller answers 503). */
+#ifndef DVC_ROUTER_H
+#define DVC_ROUTER_H
+
+#include "bot/app/config.h"
+#include "bot/app/messages.h"
+#include "bot/app/metrics.h"
+#include "channels/message.h"
+#include "intents/intents.h"
+#include "store/redis.h"
+
+typedef struct router router;
+struct catalogue;
+
+typedef void router_done_fn(int status, reply *r, const char *intent, void *ctx);
+
+typedef struct router_deps {
+    store *store;               /* borrowed */
+    intents *intents;           /* borrowed */
+    const messages *msgs;       /* borrowed */
+    metrics *metrics;           /* borrowed, may be NULL */
+    int session_ttl_s;
+    const config *cfg;          /* borrowed */
+    const struct catalogue *catalogue; /* borrowed, may be NULL */
+    struct agent_hub *agent;    /* borrowed, may be NULL: no hand-off to operators (bot/agent.h) */
+} router_deps;
+
+router *router_new(const router_deps *deps);
+void router_free(router *r);
+
+/* Returns 0 if the message is being handled (fn is called exactly once,
+ * possibly before this returns), -1 if Redis is down (fn is not called; the
+ * message is freed). */
+int router_handle(router *r, message *m, router_done_fn *fn, void *ctx);
+
+#endif

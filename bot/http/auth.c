@@ -1,0 +1,70 @@
+/* auth.c -- "Authorization: Bearer <key>" -> agency e-id (see auth.h).
+ *
+ * The header is checked for shape first (scheme "Bearer", case-insensitive,
+ * and a key shaped as keys_generate makes them): a malformed or missing
+ * header is answered 401 without touching Redis. A well-formed key is hashed
+ * (SHA-256) and the hash looked up; the plaintext key never leaves this
+ * function. No timing-safe compare is needed: Redis looks the hash up. */
+#include "bot/http/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store/keys.h"
+#include "common/xmalloc.h"
+
+typedef struct auth_call {
+    auth_fn *fn;
+    void *privdata;
+} auth_call;
+
+static void auth_on_lookup(int status, const char *agency, const char *role, void *privdata)
+{
+    auth_call c = *(auth_call *)privdata;
+    free(privdata);
+    if (status == 0 && !strcmp(role, "agency") && keys_agency_valid(agency))
+        c.fn(0, agency, c.privdata);
+    else if (status >= 0)
+        c.fn(401, NULL, c.privdata);  /* unknown key, or a role that is not an agency */
+    else
+        c.fn(503, NULL, c.privdata);
+}
+
+/* The key inside "Bearer <key>" (surrounding blanks allowed), or NULL. */
+static const char *auth_bearer(char *h, size_t *n)
+{
+    while (*h == ' ' || *h == '\t')
+        h++;
+    if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
+        return NULL;
+    h += 6;
+    while (*h == ' ' || *h == '\t')
+        h++;
+    size_t len = strlen(h);
+    while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
+        len--;
+    *n = len;
+    return keys_text_valid(h, len) ? h : NULL;
+}
+
+void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata)
+{
+    char h[256], hex[KEYS_HASH_HEX];
+    size_t n = 0;
+    const char *key = NULL;
+    if (lws_hdr_copy(wsi, h, sizeof(h), WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
+        key = auth_bearer(h, &n);
+    if (!key || keys_hash(key, n, hex) < 0) {
+        fn(401, NULL, privdata);
+        return;
+    }
+    memset(h, 0, sizeof(h));
+    auth_call *c = xmalloc(sizeof(*c));
+    c->fn = fn;
+    c->privdata = privdata;
+    if (keys_lookup(s, hex, auth_on_lookup, c) < 0) {
+        free(c);
+        fn(503, NULL, privdata);
+    }
+}

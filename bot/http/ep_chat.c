@@ -1,0 +1,71 @@
+/* ep_chat.c -- POST /api/v1/chat: chat codec -> router -> chat codec.
+ *
+ * The request waits on Redis (session load and save) through the router; it
+ * holds an http_pending, never the wsi, while it waits (bot/http.h). */
+#include <string.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/http/server.h"
+#include "channels/chat.h"
+#include "common/xmalloc.h"
+
+static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
+{
+    http_req *hr;
+    struct lws *wsi = http_pending_done(ctx, &hr);
+    if (!wsi) {
+        reply_free(r);
+        return;
+    }
+    hr->intent = intent;
+    if (status != 200) {
+        http_error(wsi, hr, 503, "unavailable");
+    } else {
+        size_t len;
+        char *body = chat_render(r, intent, &len);
+        http_respond_take(wsi, hr, 200, "application/json", body, len);
+    }
+    reply_free(r);
+}
+
+static void ep_chat_complete(struct lws *wsi, http_req *hr)
+{
+    server *s = http_server(wsi);
+    if (http_json_body_check(wsi, hr) < 0)
+        return;
+    const char *errkey;
+    message *m = chat_parse(hr->body.data ? hr->body.data : "", hr->body.len,
+                            (size_t)server_config(s)->chat.max_text, &errkey);
+    if (!m) {
+        http_error(wsi, hr, 400, errkey);
+        return;
+    }
+    hr->channel = channel_name(m->channel);
+    hr->user = xstrdup(m->user);
+    http_pending *p = http_pending_new(wsi, hr);
+    if (router_handle(server_router(s), m, ep_chat_done, p) < 0) {
+        hr->pending = NULL;
+        free(p);
+        http_error(wsi, hr, 503, "unavailable");
+    }
+}
+
+int ep_chat(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_req *hr = user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        http_begin(wsi, hr, ROUTE_CHAT, HTTP_POST);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY:
+        http_body(wsi, hr, in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!hr->resp && !hr->pending)
+            ep_chat_complete(wsi, hr);
+        return 0;
+    default:
+        return http_common(wsi, reason, hr, in, len);
+    }
+}

@@ -1,0 +1,65 @@
+/* ep_ops.c -- operations endpoints: GET /healthz, GET /metrics, and the JSON
+ * 404 for every path nothing else is mounted on. */
+#include <stdlib.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/http/server.h"
+
+static void ep_healthz_done(redisReply *rr, void *privdata)
+{
+    http_req *hr;
+    struct lws *wsi = http_pending_done(privdata, &hr);
+    if (!wsi)
+        return;
+    if (!rr || rr->type == REDIS_REPLY_ERROR) {
+        http_error(wsi, hr, 503, "unavailable");
+        return;
+    }
+    static const char ok[] = "{\"status\":\"ok\",\"redis\":\"up\"}";
+    http_respond(wsi, hr, 200, "application/json", ok, sizeof(ok) - 1);
+}
+
+int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_req *hr = user;
+    if (reason != LWS_CALLBACK_HTTP)
+        return http_common(wsi, reason, hr, in, len);
+    if (http_begin(wsi, hr, ROUTE_HEALTHZ, HTTP_GET))
+        return 0;
+    http_pending *p = http_pending_new(wsi, hr);
+    if (store_command(server_store(http_server(wsi)), ep_healthz_done, p, "PING") < 0) {
+        hr->pending = NULL;
+        free(p);
+        http_error(wsi, hr, 503, "unavailable");
+    }
+    return 0;
+}
+
+int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_req *hr = user;
+    if (reason != LWS_CALLBACK_HTTP)
+        return http_common(wsi, reason, hr, in, len);
+    if (http_begin(wsi, hr, ROUTE_METRICS, HTTP_GET))
+        return 0;
+    server *s = http_server(wsi);
+    buf b = {0};
+    metrics_render(server_metrics(s), server_store(s), &b);
+    size_t n;
+    char *text = buf_detach(&b, &n);
+    http_respond_take(wsi, hr, 200, "text/plain; version=0.0.4; charset=utf-8", text, n);
+    return 0;
+}
+
+int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_req *hr = user;
+    if (reason != LWS_CALLBACK_HTTP)
+        return http_common(wsi, reason, hr, in, len);
+    hr->route = ROUTE_OTHER;
+    hr->t0 = uv_hrtime();
+    hr->close_after = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+    http_error(wsi, hr, 404, "not_found");
+    return 0;
+}

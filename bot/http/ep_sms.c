@@ -1,0 +1,244 @@
+/* ep_sms.c -- GET/POST /sms/kannel (Kannel smsbox get-url / post-url) and
+ * GET /sms/kannel/dlr (delivery reports).
+ *
+ * An MO is read into an sms_raw (query arguments, X-Kannel headers, body),
+ * checked (secret / allow-list: 403), parsed by the SMS codec and handed to
+ * the MO flow (bot/sms_flow.c: once per Kannel id, pages, router). The flow
+ * answers every waiting request through sms_answer() below. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/app/log.h"
+#include "bot/outbox/outbox_worker.h"
+#include "bot/http/server.h"
+#include "bot/sms/sms_flow.h"
+#include "channels/sms.h"
+#include "common/xmalloc.h"
+
+/* Every URI argument "name=value" (decoded by lws) into raw. */
+static void ep_sms_args(struct lws *wsi, sms_raw *raw)
+{
+    for (int i = 0;; i++) {
+        int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n <= 0)
+            break;
+        char *f = xmalloc((size_t)n + 1);
+        if (lws_hdr_copy_fragment(wsi, f, n + 1, WSI_TOKEN_HTTP_URI_ARGS, i) >= 0) {
+            char *eq = strchr(f, '=');
+            if (eq)
+                sms_raw_set(raw, f, (size_t)(eq - f), eq + 1, strlen(eq + 1));
+        }
+        free(f);
+    }
+}
+
+/* X-Kannel-* headers of the post-url variant. */
+static void ep_sms_headers(struct lws *wsi, sms_raw *raw)
+{
+    static const char *const names[][2] = {
+        {"X-Kannel-From:", "x-kannel-from"}, {"X-Kannel-To:", "x-kannel-to"},
+        {"X-Kannel-Time:", "x-kannel-time"}, {"X-Kannel-SMSC:", "x-kannel-smsc"},
+        {"X-Kannel-Coding:", "x-kannel-coding"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char lower[32], v[256];
+        size_t nl = strlen(names[i][0]);
+        for (size_t k = 0; k <= nl; k++)
+            lower[k] = (char)(names[i][0][k] >= 'A' && names[i][0][k] <= 'Z'
+                                  ? names[i][0][k] + 32 : names[i][0][k]);
+        int n = lws_hdr_custom_copy(wsi, v, sizeof(v), names[i][0], (int)nl);
+        if (n < 0)
+            n = lws_hdr_custom_copy(wsi, v, sizeof(v), lower, (int)nl);
+        if (n >= 0)
+            sms_raw_set(raw, names[i][1], strlen(names[i][1]), v, (size_t)n);
+    }
+    char ct[128];
+    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) > 0) {
+        char *cs = strstr(ct, "charset=");
+        if (cs) {
+            cs += 8;
+            if (*cs == '"')
+                cs++;
+            size_t n = strcspn(cs, "\"; ");
+            sms_raw_set(raw, "charset", 7, cs, n);
+        }
+    }
+}
+
+static int ep_sms_ip_allowed(struct lws *wsi, const char *list)
+{
+    if (!*list)
+        return 1;
+    char peer[64] = "";
+    lws_get_peer_simple(wsi, peer, sizeof(peer));
+    const char *ip = strncmp(peer, "::ffff:", 7) ? peer : peer + 7;
+    size_t n = strlen(ip);
+    for (const char *p = list; *p;) {
+        p += strspn(p, ", ");
+        size_t k = strcspn(p, ", ");
+        if (k && k == n && !memcmp(p, ip, n))
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
+/* Constant-time comparison of the secret argument with the configured one. */
+static int ep_sms_secret_ok(const sms_raw *raw, const char *secret)
+{
+    if (!*secret)
+        return 1;
+    size_t n = strlen(secret);
+    if (!raw->secret.p || raw->secret.n != n)
+        return 0;
+    unsigned char d = 0;
+    for (size_t i = 0; i < n; i++)
+        d |= (unsigned char)(raw->secret.p[i] ^ secret[i]);
+    return d == 0;
+}
+
+static int ep_sms_access(struct lws *wsi, http_req *hr, const sms_raw *raw)
+{
+    const config *cfg = server_config(http_server(wsi));
+    if (ep_sms_ip_allowed(wsi, cfg->sms.allow_ips) && ep_sms_secret_ok(raw, cfg->sms.secret))
+        return 0;
+    http_error(wsi, hr, 403, "sms_forbidden");
+    return -1;
+}
+
+void sms_answer(http_pending *p, int status, const char *intent, int ucs2, const char *body,
+                size_t len)
+{
+    http_req *hr;
+    struct lws *wsi = http_pending_done(p, &hr);
+    if (!wsi)
+        return;
+    hr->intent = intent;
+    if (status != 200) {
+        const messages *m = server_messages(http_server(wsi));
+        const char *t = messages_get(m, "errors.unavailable", "vi");
+        hr->error = "unavailable";
+        http_respond(wsi, hr, status, "text/plain; charset=UTF-8", t, strlen(t));
+        return;
+    }
+    if (ucs2) {
+        hr->xhdr_name = "X-Kannel-Coding:";
+        hr->xhdr_value = "2";
+    }
+    http_respond(wsi, hr, 200, "text/plain; charset=UTF-8", body, len);
+}
+
+static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t blen)
+{
+    server *s = http_server(wsi);
+    sms_raw raw = {0};
+    ep_sms_args(wsi, &raw);
+    if (hr->method == HTTP_POST) {
+        ep_sms_headers(wsi, &raw);
+        if (!raw.text.p)
+            sms_raw_set(&raw, "text", 4, body ? body : "", blen);
+    }
+    if (ep_sms_access(wsi, hr, &raw) < 0) {
+        sms_raw_clear(&raw);
+        return;
+    }
+    const char *errkey;
+    sms_mo mo;
+    message *m = sms_parse(&raw, (size_t)server_config(s)->sms.max_text, &mo, &errkey);
+    sms_raw_clear(&raw);
+    if (!m) {
+        http_error(wsi, hr, 400, errkey);
+        return;
+    }
+    hr->channel = channel_name(m->channel);
+    hr->user = xstrdup(m->user);
+    http_pending *p = http_pending_new(wsi, hr);
+    if (sms_flow_start(s, m, mo.id, p) < 0) {
+        hr->pending = NULL;
+        free(p);
+        sms_answer_unavailable(wsi, hr);
+    }
+}
+
+void sms_answer_unavailable(struct lws *wsi, http_req *hr)
+{
+    const char *t = messages_get(server_messages(http_server(wsi)), "errors.unavailable", "vi");
+    hr->error = "unavailable";
+    http_respond(wsi, hr, 503, "text/plain; charset=UTF-8", t, strlen(t));
+}
+
+int ep_sms(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    http_req *hr = user;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        if (http_begin(wsi, hr, ROUTE_SMS, HTTP_GET | HTTP_POST) == 0 && hr->method == HTTP_GET)
+            ep_sms_mo(wsi, hr, NULL, 0);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY:
+        http_body(wsi, hr, in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!hr->resp && !hr->pending) {
+            if (hr->too_large)
+                http_error(wsi, hr, 413, "too_large");
+            else
+                ep_sms_mo(wsi, hr, hr->body.data, hr->body.len);
+            return 0;
+        }
+        return http_common(wsi, reason, hr, in, len);
+    default:
+        return http_common(wsi, reason, hr, in, len);
+    }
+}
+
+static void ep_sms_dlr_done(int status, void *ctx)
+{
+    http_req *hr;
+    struct lws *wsi = http_pending_done(ctx, &hr);
+    if (!wsi)
+        return;
+    if (status < 0)
+        sms_answer_unavailable(wsi, hr);
+    else
+        http_respond(wsi, hr, 200, "text/plain; charset=UTF-8", "OK", 2);
+}
+
+static void ep_sms_dlr_request(struct lws *wsi, http_req *hr)
+{
+    server *s = http_server(wsi);
+    sms_raw raw = {0};
+    ep_sms_args(wsi, &raw);
+    if (ep_sms_access(wsi, hr, &raw) < 0) {
+        sms_raw_clear(&raw);
+        return;
+    }
+    sms_dlr d;
+    const char *errkey;
+    int rc = sms_dlr_parse(&raw, &d, &errkey);
+    sms_raw_clear(&raw);
+    if (rc < 0) {
+        http_error(wsi, hr, 400, errkey);
+        return;
+    }
+    http_pending *p = http_pending_new(wsi, hr);
+    if (outbox_worker_dlr(server_store(s), &d, ep_sms_dlr_done, p) < 0) {
+        hr->pending = NULL;
+        free(p);
+        sms_answer_unavailable(wsi, hr);
+    }
+}
+
+int ep_sms_dlr(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+               size_t len)
+{
+    http_req *hr = user;
+    if (reason == LWS_CALLBACK_HTTP) {
+        if (http_begin(wsi, hr, ROUTE_SMS_DLR, HTTP_GET) == 0)
+            ep_sms_dlr_request(wsi, hr);
+        return 0;
+    }
+    return http_common(wsi, reason, hr, in, len);
+}

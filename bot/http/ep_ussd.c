@@ -1,0 +1,188 @@
+/* ep_ussd.c -- the three USSD adapters in front of one engine (ussd_flow.h):
+ *   POST /ussd          Africa's Talking form -> "CON ..." / "END ..." (text/plain)
+ *   POST /ussd/json     {"sessionId","msisdn","input","newSession"} -> {"message","continue"}
+ *   GET|POST /ussd/kannel  Kannel smsbox get-url/post-url with the SMPP meta-data
+ *                       (from=%p&to=%P&text=%a&meta=%D) -> the screen, and
+ *                       X-Kannel-Meta-Data: ?smpp?ussd_service_op=2 (wait) or 17 (end)
+ * Malformed requests get the JSON 400 of SPEC.md "Errors"; when Redis is
+ * down the caller gets the "unavailable" screen as a final one (a 5xx would
+ * end the USSD session with a network error text). The request holds an
+ * http_pending, never the wsi, while the engine waits on Redis. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/http/server.h"
+#include "bot/ussd/ussd_flow.h"
+#include "channels/sms.h"
+#include "channels/ussd.h"
+#include "common/xmalloc.h"
+
+/* Write one screen in the wire format of proto. */
+static void ep_ussd_write(struct lws *wsi, http_req *hr, int proto, const char *screen, int end)
+{
+    size_t len;
+    char *body;
+    if (proto == USSD_PROTO_JSON) {
+        body = ussd_render_json(end, screen, &len);
+        http_respond_take(wsi, hr, 200, "application/json", body, len);
+        return;
+    }
+    if (proto == USSD_PROTO_SMPP) {
+        hr->xhdr_name = "X-Kannel-Meta-Data:";
+        hr->xhdr_value = ussd_meta_render(end);
+        http_respond(wsi, hr, 200, "text/plain; charset=UTF-8", screen, strlen(screen));
+        return;
+    }
+    body = ussd_render_at(end, screen, &len);
+    http_respond_take(wsi, hr, 200, "text/plain; charset=UTF-8", body, len);
+}
+
+typedef struct ep_ussd_wait {
+    http_pending *p;
+    int proto;
+} ep_ussd_wait;
+
+static void ep_ussd_done(int status, char *screen, int end, void *ctx)
+{
+    ep_ussd_wait *w = ctx;
+    http_req *hr;
+    struct lws *wsi = http_pending_done(w->p, &hr);
+    if (wsi) {
+        if (status != 200)
+            hr->error = "unavailable";
+        ep_ussd_write(wsi, hr, w->proto, screen, end);
+    }
+    free(screen);
+    free(w);
+}
+
+static void ep_ussd_unavailable(struct lws *wsi, http_req *hr, int proto)
+{
+    const messages *m = server_messages(http_server(wsi));
+    const char *t = messages_get(m, "ussd.unavailable", "vi");
+    char *f = sms_gsm_fold(t, strlen(t), NULL);
+    hr->error = "unavailable";
+    ep_ussd_write(wsi, hr, proto, f, 1);
+    free(f);
+}
+
+/* Hand a parsed request to the engine (takes r). */
+static void ep_ussd_run(struct lws *wsi, http_req *hr, ussd_req *r)
+{
+    server *s = http_server(wsi);
+    int proto = r->proto;
+    hr->channel = "ussd";
+    hr->user = xstrdup(r->msisdn);
+    ep_ussd_wait *w = xcalloc(1, sizeof(*w));
+    w->proto = proto;
+    w->p = http_pending_new(wsi, hr);
+    if (ussd_flow_handle(server_ussd(s), r, ep_ussd_done, w) < 0) {
+        hr->pending = NULL;
+        free(w->p);
+        free(w);
+        ep_ussd_unavailable(wsi, hr, proto);
+    }
+}
+
+static void ep_ussd_complete(struct lws *wsi, http_req *hr, int proto)
+{
+    ussd_req r;
+    const char *errkey = NULL;
+    const char *body = hr->body.data ? hr->body.data : "";
+    int rc;
+    if (hr->too_large) {
+        http_error(wsi, hr, 413, "too_large");
+        return;
+    }
+    if (proto == USSD_PROTO_JSON)
+        rc = ussd_parse_json(body, hr->body.len, &r, &errkey);
+    else if (proto == USSD_PROTO_SMPP)
+        rc = ussd_parse_kannel_query(body, hr->body.len, &r, &errkey);
+    else
+        rc = ussd_parse_form(body, hr->body.len, &r, &errkey);
+    if (rc < 0) {
+        http_error(wsi, hr, 400, errkey);
+        return;
+    }
+    ep_ussd_run(wsi, hr, &r);
+}
+
+static int ep_ussd_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
+                          void *in, size_t len, int proto)
+{
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        http_begin(wsi, hr, ROUTE_USSD, HTTP_POST);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY:
+        http_body(wsi, hr, in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (!hr->resp && !hr->pending)
+            ep_ussd_complete(wsi, hr, proto);
+        return 0;
+    default:
+        return http_common(wsi, reason, hr, in, len);
+    }
+}
+
+int ep_ussd(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    return ep_ussd_common(wsi, reason, user, in, len, USSD_PROTO_AT);
+}
+
+int ep_ussd_json(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                 size_t len)
+{
+    return ep_ussd_common(wsi, reason, user, in, len, USSD_PROTO_JSON);
+}
+
+/* GET: the URI arguments, decoded by lws, one "name=value" each. */
+static void ep_ussd_kannel_get(struct lws *wsi, http_req *hr)
+{
+    static const char *const names[] = {"from", "to", "text", "meta"};
+    char *v[4] = {0};
+    size_t metalen = 0;
+    for (int i = 0;; i++) {
+        int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n <= 0)
+            break;
+        char *f = xmalloc((size_t)n + 1);
+        int got = lws_hdr_copy_fragment(wsi, f, n + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
+        char *eq = got >= 0 ? memchr(f, '=', (size_t)got) : NULL;
+        for (int k = 0; eq && k < 4; k++)
+            if (!v[k] && (size_t)(eq - f) == strlen(names[k]) &&
+                !memcmp(f, names[k], (size_t)(eq - f))) {
+                size_t vl = (size_t)got - (size_t)(eq - f) - 1; /* may hold NUL bytes */
+                v[k] = xmalloc(vl + 1);
+                memcpy(v[k], eq + 1, vl);
+                v[k][vl] = '\0';
+                if (k == 3)
+                    metalen = vl;
+            }
+        free(f);
+    }
+    ussd_req r;
+    const char *errkey = NULL;
+    int rc = ussd_parse_kannel(v[0], v[1], v[2], v[3], metalen, &r, &errkey);
+    for (int k = 0; k < 4; k++)
+        free(v[k]);
+    if (rc < 0)
+        http_error(wsi, hr, 400, errkey);
+    else
+        ep_ussd_run(wsi, hr, &r);
+}
+
+int ep_ussd_kannel(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len)
+{
+    http_req *hr = user;
+    if (reason == LWS_CALLBACK_HTTP) {
+        if (http_begin(wsi, hr, ROUTE_USSD, HTTP_GET | HTTP_POST) == 0 && hr->method == HTTP_GET)
+            ep_ussd_kannel_get(wsi, hr);
+        return 0;
+    }
+    return ep_ussd_common(wsi, reason, hr, in, len, USSD_PROTO_SMPP);
+}

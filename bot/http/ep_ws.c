@@ -1,0 +1,520 @@
+/* ep_ws.c -- the web chat over WebSocket: protocol "dvcbot.chat.v1" on /ws/chat.
+ *
+ * Frames are parsed by channels/ws.c and handed to the same router and
+ * dialogs as POST /api/v1/chat. The connection speaks as channel "chat"
+ * (CHANNEL_CHAT, not CHANNEL_WS), deliberately: a {"type":"hello","user":U}
+ * resumes the session dvcbot:sess:chat:U, whether it was started over REST
+ * or over an earlier WebSocket, and complaints, ratings and notices of that
+ * user are the same records (docs/webchat.md).
+ *
+ * One heap ws_conn per connection (the lws per-session data only points to
+ * it). It outlives the wsi while a router call or a notice fetch is in flight:
+ * LWS_CALLBACK_CLOSED sets conn->wsi = NULL and unlinks it from the hub; the
+ * last completion frees it. Frames to send wait in a per-connection queue and
+ * are written only in LWS_CALLBACK_SERVER_WRITEABLE. Messages of one
+ * connection go through the router one at a time, in order.
+ *
+ * The hub (per-vhost protocol data) lists the live connections; an lws_sul
+ * tick (every 200 ms at most) pings silent connections and closes dead ones.
+ * Notices (dvcbot:notices:chat:{user}) of identified users: fetched at once
+ * after a hello, then every webchat.notice_poll_ms one script checks which
+ * users have any (500 per call) and notices_pop fetches only those. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/app/log.h"
+#include "bot/http/server.h"
+#include "bot/http/ws_queue.h"
+#include "channels/ws.h"
+#include "store/agent_queue.h"
+#include "store/outbox.h"
+#include "common/xmalloc.h"
+
+#define WS_IN_MAX 16            /* frames waiting for the router per connection */
+#define WS_NOTICES_BATCH 20
+
+typedef struct ws_in {
+    struct ws_in *next;
+    ws_frame f;
+} ws_in;
+
+typedef struct ws_hub ws_hub;
+
+typedef struct ws_conn {
+    struct lws *wsi;            /* NULL once closed */
+    ws_hub *hub;                /* NULL once closed */
+    struct ws_conn *prev, *next;
+    char *user;                 /* NULL until hello or the first message */
+    ws_queue out;
+    ws_in *in_head, *in_tail;
+    size_t nin;
+    buf rx;
+    int rx_too_large, busy, polling, pumping, ping_due, overflow;
+    uint64_t last_rx_ms, last_ping_ms, last_poll_ms;
+} ws_conn;
+
+struct ws_hub {
+    struct lws_context *ctx;
+    server *srv;
+    lws_sorted_usec_list_t sul;
+    ws_conn *conns;
+    size_t nconns;
+    uint64_t last_check_ms;     /* last batched notice check */
+};
+
+typedef struct ws_pss {
+    ws_conn *c;
+} ws_pss;
+
+static uint64_t ws_now_ms(void)
+{
+    return uv_hrtime() / 1000000u;
+}
+
+static void ws_conn_free(ws_conn *c)
+{
+    if (!c)
+        return;
+    ws_queue_clear(&c->out);
+    while (c->in_head) {
+        ws_in *i = c->in_head;
+        c->in_head = i->next;
+        ws_frame_clear(&i->f);
+        free(i);
+    }
+    buf_free(&c->rx);
+    free(c->user);
+    free(c);
+}
+
+/* Free a closed connection once nothing refers to it any more. */
+static void ws_conn_release(ws_conn *c)
+{
+    if (!c->wsi && !c->busy && !c->polling)
+        ws_conn_free(c);
+}
+
+/* Queue a frame (takes text) and ask for WRITEABLE. */
+static void ws_send_take(ws_conn *c, char *text, size_t len)
+{
+    if (!c->wsi) {
+        free(text);
+        return;
+    }
+    const config *cfg = server_config(c->hub->srv);
+    if (ws_queue_push(&c->out, text, len, (size_t)cfg->webchat.max_out) < 0)
+        c->overflow = 1;        /* a reader this slow is dropped */
+    free(text);
+    lws_callback_on_writable(c->wsi);
+}
+
+static void ws_send_error(ws_conn *c, const char *code)
+{
+    size_t n;
+    buf key = {0};
+    buf_printf(&key, "errors.%s", code);
+    const char *msg = messages_get(server_messages(c->hub->srv), key.data, "vi");
+    buf_free(&key);
+    char *t = ws_render_error(code, msg, &n);
+    ws_send_take(c, t, n);
+}
+
+static void ws_set_user(ws_conn *c, const char *user)
+{
+    free(c->user);
+    c->user = xstrdup(user);
+    c->last_poll_ms = 0;        /* fetch its notices at the next tick */
+    size_t n;
+    char *t = ws_render_hello(user, &n);
+    ws_send_take(c, t, n);
+}
+
+/* An anonymous connection gets "w-" and 16 random hex digits. */
+static void ws_anon_user(ws_conn *c)
+{
+    unsigned char r[8];
+    char id[24];
+    lws_get_random(c->hub->ctx, r, sizeof(r));
+    strcpy(id, "w-");
+    for (size_t i = 0; i < sizeof(r); i++)
+        snprintf(id + 2 + 2 * i, 3, "%02x", r[i]);
+    ws_set_user(c, id);
+}
+
+static void ws_pump(ws_conn *c);
+
+static void ws_routed(int status, reply *r, const char *intent, void *ctx)
+{
+    ws_conn *c = ctx;
+    c->busy = 0;
+    if (!c->wsi) {
+        reply_free(r);
+        ws_conn_release(c);
+        return;
+    }
+    if (status != 200) {
+        ws_send_error(c, "unavailable");
+    } else {
+        for (size_t i = 0; r && i < r->nparts; i++) {
+            size_t n;
+            char *t = ws_render_reply_part(&r->parts[i], intent, &n);
+            ws_send_take(c, t, n);
+        }
+    }
+    reply_free(r);
+    if (!c->pumping)
+        ws_pump(c);
+}
+
+/* Hand queued frames to the router, one at a time. */
+static void ws_pump(ws_conn *c)
+{
+    c->pumping = 1;
+    while (c->wsi && !c->busy && c->in_head) {
+        ws_in *in = c->in_head;
+        c->in_head = in->next;
+        if (!c->in_head)
+            c->in_tail = NULL;
+        c->nin--;
+        if (in->f.type == WS_FRAME_HELLO) {
+            ws_set_user(c, in->f.user);
+        } else {
+            if (!c->user)
+                ws_anon_user(c);
+            message *m = ws_frame_message(&in->f, CHANNEL_CHAT, c->user);
+            c->busy = 1;
+            if (router_handle(server_router(c->hub->srv), m, ws_routed, c) < 0) {
+                c->busy = 0;
+                ws_send_error(c, "unavailable");
+            }
+        }
+        ws_frame_clear(&in->f);
+        free(in);
+    }
+    c->pumping = 0;
+}
+
+/* One complete client frame. */
+static void ws_frame_in(ws_conn *c, const char *data, size_t len, int binary)
+{
+    const config *cfg = server_config(c->hub->srv);
+    ws_frame f;
+    const char *err;
+    if (binary) {
+        ws_send_error(c, "invalid_json");
+        return;
+    }
+    if (ws_parse(data, len, (size_t)cfg->chat.max_text, &f, &err) < 0) {
+        ws_send_error(c, err);
+        return;
+    }
+    if (c->nin >= WS_IN_MAX) {
+        ws_frame_clear(&f);
+        ws_send_error(c, "busy");
+        return;
+    }
+    ws_in *in = xcalloc(1, sizeof(*in));
+    in->f = f;
+    if (c->in_tail)
+        c->in_tail->next = in;
+    else
+        c->in_head = in;
+    c->in_tail = in;
+    c->nin++;
+    ws_pump(c);
+}
+
+static void ws_receive(struct lws *wsi, ws_conn *c, const void *in, size_t len)
+{
+    const config *cfg = server_config(c->hub->srv);
+    c->last_rx_ms = ws_now_ms();
+    if (!c->rx_too_large) {
+        if (c->rx.len + len > (size_t)cfg->webchat.max_frame) {
+            c->rx_too_large = 1;
+            buf_free(&c->rx);
+        } else {
+            buf_append(&c->rx, in, len);
+        }
+    }
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+        return;
+    metrics_ws_frame(server_metrics(c->hub->srv), 0);
+    if (c->rx_too_large)
+        ws_send_error(c, "frame_too_large");
+    else
+        ws_frame_in(c, c->rx.data ? c->rx.data : "", c->rx.len, lws_frame_is_binary(wsi));
+    c->rx_too_large = 0;
+    buf_reset(&c->rx);
+}
+
+static int ws_writeable(struct lws *wsi, ws_conn *c)
+{
+    if (c->overflow)
+        return -1;
+    if (c->ping_due) {
+        /* a payload: lws 4.1 does not report an empty PONG (RECEIVE_PONG) */
+        unsigned char ping[LWS_PRE + 4];
+        memcpy(ping + LWS_PRE, "dvcb", 4);
+        c->ping_due = 0;
+        if (lws_write(wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 0)
+            return -1;
+        if (c->out.head)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
+    if (!c->out.head)
+        return 0;
+    metrics_ws_frame(server_metrics(c->hub->srv), 1);
+    return ws_queue_write(&c->out, wsi);
+}
+
+static void ws_noticed(int status, const char *const *notices, size_t n, void *privdata)
+{
+    ws_conn *c = privdata;
+    c->polling = 0;
+    if (!c->wsi) {
+        ws_conn_release(c);
+        return;
+    }
+    for (size_t i = 0; status == 0 && i < n; i++)
+        if (ws_notice_valid(notices[i], strlen(notices[i])))
+            ws_send_take(c, xstrdup(notices[i]), strlen(notices[i]));
+    if (status == 0 && n == WS_NOTICES_BATCH)
+        c->last_poll_ms = 0;    /* more waiting: fetch again at the next tick */
+}
+
+static void ws_pop_notices(ws_hub *h, ws_conn *c)
+{
+    if (notices_pop(server_store(h->srv), "chat", c->user, WS_NOTICES_BATCH, ws_noticed, c) == 0)
+        c->polling = 1;
+}
+
+/* One existence check for up to AGENTQ_BATCH_MAX users; the connections stay
+ * alive (polling) until it answers. */
+typedef struct ws_batch {
+    ws_hub *h;
+    ws_conn *conns[AGENTQ_BATCH_MAX];
+    size_t n;
+} ws_batch;
+
+static void ws_checked(int status, const unsigned char *flags, size_t n, void *privdata)
+{
+    ws_batch *b = privdata;
+    for (size_t i = 0; i < b->n; i++) {
+        ws_conn *c = b->conns[i];
+        c->polling = 0;
+        if (!c->wsi)
+            ws_conn_release(c);
+        else if (status == 0 && i < n && flags[i])
+            ws_pop_notices(c->hub, c);
+    }
+    free(b);
+}
+
+static void ws_check_batch(ws_batch *b)
+{
+    const char *users[AGENTQ_BATCH_MAX];
+    for (size_t i = 0; i < b->n; i++)
+        users[i] = b->conns[i]->user;
+    if (agentq_notices_waiting(server_store(b->h->srv), "chat", users, b->n, ws_checked, b) < 0) {
+        for (size_t i = 0; i < b->n; i++)
+            b->conns[i]->polling = 0;
+        free(b);
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        b->conns[i]->polling = 1;
+}
+
+/* Ping or close one connection; a user just identified gets its notices now. */
+static void ws_tick_conn(ws_hub *h, ws_conn *c, uint64_t now, const config *cfg)
+{
+    uint64_t silent = now - c->last_rx_ms;
+    if (silent > (uint64_t)cfg->webchat.idle_timeout_s * 1000) {
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        return;
+    }
+    if (silent > (uint64_t)cfg->webchat.ping_s * 1000 &&
+        now - c->last_ping_ms > (uint64_t)cfg->webchat.ping_s * 1000) {
+        c->last_ping_ms = now;
+        c->ping_due = 1;
+        lws_callback_on_writable(c->wsi);
+    }
+    if (c->user && !c->polling && c->last_poll_ms == 0) {
+        c->last_poll_ms = now;
+        ws_pop_notices(h, c);
+    }
+}
+
+/* Every notice_poll_ms: which identified users have notices (batched). */
+static void ws_check_notices(ws_hub *h)
+{
+    ws_batch *b = NULL;
+    for (ws_conn *c = h->conns; c; c = c->next) {
+        if (!c->user || c->polling)
+            continue;
+        if (!b) {
+            b = xmalloc(sizeof(*b));
+            b->h = h;
+            b->n = 0;
+        }
+        b->conns[b->n++] = c;
+        if (b->n == AGENTQ_BATCH_MAX) {
+            ws_check_batch(b);
+            b = NULL;
+        }
+    }
+    if (b)
+        ws_check_batch(b);
+}
+
+static void ws_tick(lws_sorted_usec_list_t *sul)
+{
+    ws_hub *h = lws_container_of(sul, ws_hub, sul);
+    const config *cfg = server_config(h->srv);
+    uint64_t now = ws_now_ms();
+    for (ws_conn *c = h->conns; c; c = c->next)
+        ws_tick_conn(h, c, now, cfg);
+    if (now - h->last_check_ms >= (uint64_t)cfg->webchat.notice_poll_ms) {
+        h->last_check_ms = now;
+        ws_check_notices(h);
+    }
+    int every = cfg->webchat.notice_poll_ms < 200 ? cfg->webchat.notice_poll_ms : 200;
+    lws_sul_schedule(h->ctx, 0, &h->sul, ws_tick, (lws_usec_t)every * 1000);
+}
+
+/* Origin: absent (not a browser) is allowed; "*" allows any; "" allows only
+ * the page's own host (http(s)://<Host header>); otherwise the list. */
+static int ws_origin_ok(struct lws *wsi, const char *allowed)
+{
+    char origin[256], host[200];
+    if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+        return 1;
+    if (!strcmp(allowed, "*"))
+        return 1;
+    if (!*allowed) {
+        if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
+            return 0;
+        const char *o = !strncmp(origin, "http://", 7) ? origin + 7
+                      : !strncmp(origin, "https://", 8) ? origin + 8 : NULL;
+        return o && !strcasecmp(o, host);
+    }
+    size_t olen = strlen(origin);
+    for (const char *p = allowed; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && n == olen && !strncasecmp(p, origin, n))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* Accept only /ws/chat (or /ws/agent for the agent protocol) and an allowed Origin. */
+int ws_filter(struct lws *wsi, const char *path)
+{
+    char uri[64];
+    server *s = http_server(wsi);
+    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, path))
+        return -1;
+    if (!ws_origin_ok(wsi, server_config(s)->webchat.allowed_origins)) {
+        log_info("ws: origin refused on %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+static void ws_established(struct lws *wsi, ws_pss *pss)
+{
+    ws_hub *h = lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi));
+    ws_conn *c = xcalloc(1, sizeof(*c));
+    c->wsi = wsi;
+    c->hub = h;
+    c->last_rx_ms = c->last_ping_ms = ws_now_ms();
+    c->next = h->conns;
+    if (h->conns)
+        h->conns->prev = c;
+    h->conns = c;
+    h->nconns++;
+    metrics_ws_conn(server_metrics(h->srv), 1);
+    pss->c = c;
+}
+
+static void ws_closed(ws_pss *pss)
+{
+    ws_conn *c = pss->c;
+    if (!c)
+        return;
+    pss->c = NULL;
+    ws_hub *h = c->hub;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    h->nconns--;
+    metrics_ws_conn(server_metrics(h->srv), -1);
+    c->wsi = NULL;
+    c->hub = NULL;
+    ws_conn_release(c);
+}
+
+static int ws_protocol_init(struct lws *wsi)
+{
+    ws_hub *h = lws_protocol_vh_priv_zalloc(lws_get_vhost(wsi), lws_get_protocol(wsi),
+                                            sizeof(*h));
+    if (!h)
+        return -1;
+    h->ctx = lws_get_context(wsi);
+    h->srv = lws_context_user(h->ctx);
+    lws_sul_schedule(h->ctx, 0, &h->sul, ws_tick, 500 * LWS_US_PER_MS);
+    return 0;
+}
+
+int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    ws_pss *pss = user;
+    switch (reason) {
+    case LWS_CALLBACK_PROTOCOL_INIT:
+        return ws_protocol_init(wsi);
+    case LWS_CALLBACK_PROTOCOL_DESTROY: {
+        ws_hub *h = lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi));
+        if (h)
+            lws_sul_cancel(&h->sul);
+        return 0;
+    }
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return ws_filter(wsi, "/ws/chat") < 0 ? 1 : 0;
+    case LWS_CALLBACK_ESTABLISHED:
+        ws_established(wsi, pss);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        if (pss->c)
+            ws_receive(wsi, pss->c, in, len);
+        return 0;
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (pss->c)
+            pss->c->last_rx_ms = ws_now_ms();
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return pss->c ? ws_writeable(wsi, pss->c) : 0;
+    case LWS_CALLBACK_CLOSED:
+        ws_closed(pss);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+size_t ws_connections(struct lws_context *ctx)
+{
+    struct lws_vhost *vh = lws_get_vhost_by_name(ctx, "default");
+    const struct lws_protocols *p = vh ? lws_vhost_name_to_protocol(vh, "dvcbot.chat.v1") : NULL;
+    ws_hub *h = p ? lws_protocol_vh_priv_get(vh, p) : NULL;
+    return h ? h->nconns : 0;
+}

@@ -1,0 +1,264 @@
+/* http.c -- shared request plumbing of the dynamic endpoints (see http.h). */
+#include "bot/http/http.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bot/app/log.h"
+#include "bot/app/messages.h"
+#include "bot/http/server.h"
+#include "channels/errors.h"
+#include "common/xmalloc.h"
+
+/* Bodies declared up to this size are read and dropped so that the 413 can
+ * be answered on a healthy connection; larger ones are answered at once and
+ * the connection closed. */
+#define HTTP_DRAIN_MAX (16L << 20)
+
+struct server *http_server(struct lws *wsi)
+{
+    return lws_context_user(lws_get_context(wsi));
+}
+
+static int http_method_of(struct lws *wsi)
+{
+    static const struct { enum lws_token_indexes tok; int method; } map[] = {
+        {WSI_TOKEN_GET_URI, HTTP_GET},       {WSI_TOKEN_POST_URI, HTTP_POST},
+        {WSI_TOKEN_PUT_URI, HTTP_PUT},       {WSI_TOKEN_DELETE_URI, HTTP_DELETE},
+        {WSI_TOKEN_PATCH_URI, HTTP_PATCH},   {WSI_TOKEN_HEAD_URI, HTTP_HEAD},
+        {WSI_TOKEN_OPTIONS_URI, HTTP_OPTIONS},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (lws_hdr_total_length(wsi, map[i].tok) > 0)
+            return map[i].method;
+    return HTTP_OTHER;
+}
+
+static const char *http_allow_header(int allowed)
+{
+    if (allowed == HTTP_GET)
+        return "GET";
+    if (allowed == HTTP_POST)
+        return "POST";
+    if (allowed == (HTTP_GET | HTTP_PUT))
+        return "GET, PUT";
+    return "GET, POST";
+}
+
+int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
+{
+    hr->route = route;
+    hr->t0 = uv_hrtime();
+    hr->method = http_method_of(wsi);
+    if (!(hr->method & allowed)) {
+        hr->allow = http_allow_header(allowed);
+        hr->close_after = hr->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH);
+        http_error(wsi, hr, 405, "method_not_allowed");
+        return 1;
+    }
+    char cl[32];
+    if ((hr->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH)) &&
+        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+        /* lws 4.1 reads no chunked request body: answer now, not at the timeout */
+        hr->close_after = 1;
+        http_error(wsi, hr, 411, "length_required");
+        return 1;
+    }
+    if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+        long n = strtol(cl, NULL, 10);
+        if (n > server_config(http_server(wsi))->http.max_body) {
+            hr->too_large = 1;
+            if (n > HTTP_DRAIN_MAX) {
+                hr->close_after = 1;
+                http_error(wsi, hr, 413, "too_large");
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len)
+{
+    size_t max = (size_t)server_config(http_server(wsi))->http.max_body;
+    if (hr->too_large || hr->body.len + len > max) {
+        hr->too_large = 1;
+        buf_free(&hr->body);
+        return;
+    }
+    buf_append(&hr->body, in, len);
+}
+
+void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ctype,
+                       char *body, size_t len)
+{
+    free(hr->resp);
+    hr->resp = xmalloc(LWS_PRE + len + 1);
+    memcpy(hr->resp + LWS_PRE, body, len);
+    free(body);
+    hr->resp_len = len;
+    hr->status = status;
+    hr->ctype = ctype;
+    lws_callback_on_writable(wsi);
+}
+
+void http_respond(struct lws *wsi, http_req *hr, int status, const char *ctype,
+                  const char *body, size_t len)
+{
+    http_respond_take(wsi, hr, status, ctype, xstrndup(body, len), len);
+}
+
+void http_error(struct lws *wsi, http_req *hr, int status, const char *code)
+{
+    char key[64] = "errors.";
+    strncat(key, code, sizeof(key) - strlen(key) - 1);
+    size_t len;
+    char *body = error_render(code, messages_get(server_messages(http_server(wsi)), key, "vi"),
+                              &len);
+    hr->error = code;
+    http_respond_take(wsi, hr, status, "application/json", body, len);
+}
+
+int http_json_body_check(struct lws *wsi, http_req *hr)
+{
+    char ct[128];
+    if (hr->too_large) {
+        http_error(wsi, hr, 413, "too_large");
+        return -1;
+    }
+    if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) > 0 &&
+        strncasecmp(ct, "application/json", 16) != 0) {
+        http_error(wsi, hr, 415, "unsupported_media_type");
+        return -1;
+    }
+    return 0;
+}
+
+int http_has_body(struct lws *wsi)
+{
+    char cl[32];
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+        return 1;
+    return lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+           strtol(cl, NULL, 10) > 0;
+}
+
+http_pending *http_pending_new(struct lws *wsi, http_req *hr)
+{
+    http_pending *p = xcalloc(1, sizeof(*p));
+    p->wsi = wsi;
+    hr->pending = p;
+    return p;
+}
+
+struct lws *http_pending_done(http_pending *p, http_req **hr)
+{
+    struct lws *wsi = p->wsi;
+    *hr = NULL;
+    if (wsi) {
+        *hr = lws_wsi_user(wsi);
+        (*hr)->pending = NULL;
+    }
+    free(p);
+    return wsi;
+}
+
+static void http_finish_log(struct lws *wsi, http_req *hr)
+{
+    struct server *s = http_server(wsi);
+    double secs = (double)(uv_hrtime() - hr->t0) / 1e9;
+    metrics_http(server_metrics(s), hr->route, hr->status, secs);
+    if (!server_config(s)->log.requests)
+        return;
+    static const char *const names[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
+                                        "OPTIONS", "OTHER"};
+    int m = 0;
+    while (m < 7 && !(hr->method & (1 << m)))
+        m++;
+    static const enum lws_token_indexes toks[] = {
+        WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI, WSI_TOKEN_DELETE_URI,
+        WSI_TOKEN_PATCH_URI, WSI_TOKEN_HEAD_URI, WSI_TOKEN_OPTIONS_URI, WSI_TOKEN_GET_URI,
+    };
+    char uri[128] = "";
+    lws_hdr_copy(wsi, uri, sizeof(uri), toks[m]);
+    log_request(&(log_req){.method = names[m], .route = uri[0] ? uri : NULL,
+                           .status = hr->status, .ms = secs * 1e3, .channel = hr->channel,
+                           .user = hr->user, .intent = hr->intent, .error = hr->error});
+}
+
+/* Write headers and body; returns -1 to close the connection. */
+static int http_write_response(struct lws *wsi, http_req *hr)
+{
+    unsigned char hdr[LWS_PRE + 4096], *start = hdr + LWS_PRE, *p = start,
+                                      *end = hdr + sizeof(hdr) - 1;
+    if (lws_add_http_common_headers(wsi, (unsigned)hr->status, hr->ctype, hr->resp_len, &p, end))
+        return -1;
+    if (hr->allow && lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
+                                                 (const unsigned char *)hr->allow,
+                                                 (int)strlen(hr->allow), &p, end))
+        return -1;
+    if (hr->xhdr_name && lws_add_http_header_by_name(wsi, (const unsigned char *)hr->xhdr_name,
+                                                     (const unsigned char *)hr->xhdr_value,
+                                                     (int)strlen(hr->xhdr_value), &p, end))
+        return -1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end))
+        return -1;
+    if (lws_finalize_http_header(wsi, &p, end))
+        return -1;
+    /* headers and body leave in one write (one syscall) when they fit */
+    size_t hlen = (size_t)(p - start);
+    if (hr->resp_len <= (size_t)(end - p)) {
+        memcpy(p, hr->resp + LWS_PRE, hr->resp_len);
+        size_t total = hlen + hr->resp_len;
+        return lws_write(wsi, start, total, LWS_WRITE_HTTP_HEADERS) == (int)total
+                   ? (http_finish_log(wsi, hr), 0) : -1;
+    }
+    if (lws_write(wsi, start, hlen, LWS_WRITE_HTTP_HEADERS) != (int)hlen)
+        return -1;
+    if (lws_write(wsi, (unsigned char *)hr->resp + LWS_PRE, hr->resp_len,
+                  LWS_WRITE_HTTP_FINAL) != (int)hr->resp_len)
+        return -1;
+    http_finish_log(wsi, hr);
+    return 0;
+}
+
+static void http_req_reset(http_req *hr)
+{
+    if (hr->pending)
+        hr->pending->wsi = NULL; /* the completion frees it */
+    buf_free(&hr->body);
+    free(hr->resp);
+    free(hr->user);
+    memset(hr, 0, sizeof(*hr));
+}
+
+int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
+                void *in, size_t len)
+{
+    switch (reason) {
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!hr || !hr->resp)
+            return 0;
+        int rc = http_write_response(wsi, hr);
+        int close = rc < 0 || hr->close_after;
+        http_req_reset(hr);
+        if (close)
+            return -1;
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        /* a response queued before the body was read (405, 404) */
+        if (hr && hr->resp)
+            lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+        if (hr)
+            http_req_reset(hr);
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, hr, in, len);
+    }
+}

@@ -1,0 +1,103 @@
+/* http.h -- the plumbing every dynamic HTTP endpoint shares.
+ *
+ * One struct http_req is the lws per-session data of every dynamic protocol
+ * (bot/server.c mounts one protocol per concern: chat, health, metrics, not
+ * found). It tracks the method, collects a capped request body, holds the
+ * response until LWS_CALLBACK_HTTP_WRITEABLE writes it, and logs and counts
+ * the request when it is written.
+ *
+ * Pending requests: an endpoint that waits on Redis allocates an http_pending
+ * with http_pending_new() and gives it (never the wsi) to the asynchronous
+ * call. If the client disconnects first, http_common() clears pending->wsi;
+ * the completion then sees NULL and only frees the pending object.
+ *
+ * Calls that write return 0 or -1; -1 means "close the connection" and is
+ * returned from the lws callback as it is. */
+#ifndef DVC_HTTP_H
+#define DVC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+#include <libwebsockets.h>
+
+#include "bot/app/metrics.h"
+#include "common/buf.h"
+
+struct server;
+
+enum http_method {
+    HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_DELETE = 8,
+    HTTP_PATCH = 16, HTTP_HEAD = 32, HTTP_OPTIONS = 64, HTTP_OTHER = 128,
+};
+
+typedef struct http_pending {
+    struct lws *wsi;            /* NULL once the client is gone */
+} http_pending;
+
+typedef struct http_req {
+    int method;                 /* one enum http_method */
+    metrics_route route;
+    uint64_t t0;                /* uv_hrtime() at the request line */
+    buf body;                   /* request body, capped at http.max_body */
+    int too_large;              /* body exceeded the cap: being drained */
+    int close_after;            /* close instead of keeping the connection */
+    http_pending *pending;      /* owned while the request waits */
+    /* the response, written in WRITEABLE */
+    int status;
+    const char *ctype;
+    char *resp;                 /* LWS_PRE bytes of headroom, then the body */
+    size_t resp_len;
+    const char *allow;          /* Allow header for 405, or NULL */
+    const char *xhdr_name;      /* one extra header ("x-kannel-coding:"), or NULL */
+    const char *xhdr_value;
+    /* for the access log */
+    const char *channel;
+    char *user;
+    const char *intent;
+    const char *error;
+} http_req;
+
+/* The server the wsi belongs to (lws context user data). */
+struct server *http_server(struct lws *wsi);
+
+/* Start a request (LWS_CALLBACK_HTTP): read the method; if it is not in
+ * allowed, queue a 405 and return 1; if a body is declared larger than the
+ * cap, mark it to be drained (the 413 is sent at body completion). Returns 0
+ * to go on, 1 when a response is already queued. */
+int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed);
+
+/* Append a body chunk (LWS_CALLBACK_HTTP_BODY), dropping it past the cap. */
+void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len);
+
+/* Queue a response and ask for WRITEABLE. The body is copied. */
+void http_respond(struct lws *wsi, http_req *hr, int status, const char *ctype,
+                  const char *body, size_t len);
+/* Same, taking a malloc'd body. */
+void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ctype,
+                       char *body, size_t len);
+/* Queue {"error": code, "message": <messages.vi.json errors.<code>>}. */
+void http_error(struct lws *wsi, http_req *hr, int status, const char *code);
+
+/* At body completion of a JSON endpoint: queue 413 if the body was over the
+ * cap, or 415 if a Content-Type other than application/json was sent (an
+ * absent one is taken as JSON), and return -1; return 0 to go on. */
+int http_json_body_check(struct lws *wsi, http_req *hr);
+
+/* 1 if the request declares a body (a positive Content-Length, or a
+ * Transfer-Encoding): a PUT/POST with no body at all gets no
+ * LWS_CALLBACK_HTTP_BODY_COMPLETION from lws, so it must be handled at once. */
+int http_has_body(struct lws *wsi);
+
+/* Allocate the pending object of hr (see above). */
+http_pending *http_pending_new(struct lws *wsi, http_req *hr);
+/* Called by a completion: returns the wsi if the client is still there
+ * (and detaches the pending object from its request), NULL otherwise. Frees
+ * the pending object in both cases. */
+struct lws *http_pending_done(http_pending *p, http_req **hr);
+
+/* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
+int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
+                void *in, size_t len);
+
+#endif

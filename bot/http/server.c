@@ -1,0 +1,159 @@
+/* server.c -- lws context on our libuv loop, protocols and mounts (see server.h). */
+#include "bot/http/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libwebsockets.h>
+
+#include "bot/http/endpoints.h"
+#include "bot/http/http.h"
+#include "bot/app/log.h"
+#include "bot/outbox/outbox_worker.h"
+#include "common/xmalloc.h"
+
+struct server {
+    server_deps d;
+    uv_loop_t *loop;
+    struct lws_context *ctx;
+    void *foreign_loops[1];
+    /* "/", "/simulator", "/agent": static pages of http.web_root (web/); a
+     * file that does not exist gets the JSON 404 of dvc-notfound. File mounts
+     * lose to any matching callback mount, so the API paths stay dynamic. */
+    struct lws_http_mount mount_root, mount_sim, mount_agent;
+};
+
+
+#define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req)}
+
+static const struct lws_protocols server_protocols[] = {
+    {.name = "http", .callback = lws_callback_http_dummy},
+    PROTO("dvc-chat", ep_chat),
+    PROTO("dvc-healthz", ep_healthz),
+    PROTO("dvc-metrics", ep_metrics),
+    PROTO("dvc-notfound", ep_notfound),
+    PROTO("dvc-dossiers", ep_dossiers),
+    PROTO("dvc-complaints", ep_complaints),
+    PROTO("dvc-stats", ep_stats),
+    PROTO("dvc-sms", ep_sms),
+    PROTO("dvc-sms-dlr", ep_sms_dlr),
+    PROTO("dvc-ussd", ep_ussd),
+    PROTO("dvc-ussd-json", ep_ussd_json),
+    PROTO("dvc-ussd-kannel", ep_ussd_kannel),
+    {.name = "dvc-sendsms", .callback = outbox_worker_http}, /* client: outbox_worker.c */
+    {.name = "dvcbot.chat.v1", .callback = ep_ws, .per_session_data_size = sizeof(void *)},
+    {.name = "dvcbot.agent.v1", .callback = ep_agent_ws, .per_session_data_size = sizeof(void *)},
+    {.name = NULL},
+};
+
+/* Mounts are a linked list. lws lets the LAST matching callback mount win
+ * (not the longest), so "/" (the JSON 404) comes first and the specific
+ * paths after it. */
+#define MOUNT(next, path, proto)                                         \
+    {.mount_next = next, .mountpoint = path, .origin = proto,             \
+     .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
+
+static const struct lws_http_mount mount_ussd_kannel = MOUNT(NULL, "/ussd/kannel", "dvc-ussd-kannel");
+static const struct lws_http_mount mount_ussd_json = MOUNT(&mount_ussd_kannel, "/ussd/json", "dvc-ussd-json");
+static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd", "dvc-ussd");
+static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
+static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_dlr, "/sms/kannel", "dvc-sms");
+static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
+static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
+static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
+static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
+static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
+static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
+/* Unknown /api/... paths answer the JSON 404 (static files never shadow the API). */
+static const struct lws_http_mount mount_api = MOUNT(&mount_metrics, "/api", "dvc-notfound");
+
+static void server_static_mounts(server *s, const char *web_root)
+{
+    const struct lws_http_mount base = {
+        .origin_protocol = LWSMPRO_FILE, .origin = web_root, .protocol = "dvc-notfound",
+        .cache_max_age = 60, .cache_reusable = 1, .cache_revalidate = 1};
+    s->mount_agent = base;
+    s->mount_agent.mount_next = &mount_api;
+    s->mount_agent.mountpoint = "/agent";
+    s->mount_agent.mountpoint_len = 6;
+    s->mount_agent.def = "agent.html";
+    s->mount_sim = base;
+    s->mount_sim.mount_next = &s->mount_agent;
+    s->mount_sim.mountpoint = "/simulator";
+    s->mount_sim.mountpoint_len = 10;
+    s->mount_sim.def = "simulator.html";
+    s->mount_root = base;
+    s->mount_root.mount_next = &s->mount_sim;
+    s->mount_root.mountpoint = "/";
+    s->mount_root.mountpoint_len = 1;
+    s->mount_root.def = "index.html";
+}
+
+/* lws's own log lines become JSON lines like ours; notices are dropped. */
+static void server_lws_log(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (level & LLL_ERR)
+        log_error("lws: %.*s", (int)n, line);
+    else
+        log_info("lws: %.*s", (int)n, line);
+}
+
+server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t errlen)
+{
+    server *s = xcalloc(1, sizeof(*s));
+    s->d = *deps;
+    s->loop = loop;
+    s->foreign_loops[0] = loop;
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, server_lws_log);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.port = deps->cfg->http.port;
+    info.iface = deps->cfg->http.bind;
+    info.protocols = server_protocols;
+    server_static_mounts(s, deps->cfg->http.web_root);
+    info.mounts = &s->mount_root;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
+                   LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.foreign_loops = s->foreign_loops;
+    info.user = s;
+    info.keepalive_timeout = deps->cfg->http.keepalive_s;
+    info.timeout_secs = 20;
+    info.max_http_header_data = 4096;
+    s->ctx = lws_create_context(&info);
+    if (!s->ctx) {
+        snprintf(err, errlen, "cannot start the HTTP server on %s:%d (port in use, or the "
+                 "libwebsockets-evlib-uv package missing?)", deps->cfg->http.bind,
+                 deps->cfg->http.port);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void server_stop(server *s)
+{
+    if (s && s->ctx)
+        lws_context_destroy(s->ctx);
+}
+
+void server_free(server *s)
+{
+    if (!s)
+        return;
+    if (s->ctx)
+        lws_context_destroy(s->ctx);
+    free(s);
+}
+
+const config *server_config(const server *s) { return s->d.cfg; }
+const messages *server_messages(const server *s) { return s->d.msgs; }
+metrics *server_metrics(const server *s) { return s->d.metrics; }
+router *server_router(const server *s) { return s->d.router; }
+store *server_store(const server *s) { return s->d.store; }
+struct agent_hub *server_agent(const server *s) { return s->d.agent; }
+struct ussd_flow *server_ussd(const server *s) { return s->d.ussd; }
+struct lws_context *server_lws(const server *s) { return s->ctx; }

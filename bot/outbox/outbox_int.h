@@ -1,0 +1,59 @@
+/* outbox_int.h -- private to the outbox worker (outbox_worker.c, outbox_http.c,
+ * outbox_lua.c): the worker, one sendsms request, and the Lua scripts. */
+#ifndef DVC_OUTBOX_INT_H
+#define DVC_OUTBOX_INT_H
+
+#include <stdint.h>
+
+#include "bot/outbox/outbox_worker.h"
+#include "common/buf.h"
+
+extern const char OBX_CLAIM[], OBX_FINISH[], OBX_PUMP[], OBX_RECOVER[], OBX_DLR[];
+
+struct outbox_worker {
+    outbox_worker_deps d;
+    uv_timer_t timer;
+    int stopping;
+    int recovered;              /* recovery script answered */
+    int claiming;               /* a claim script is in flight */
+    int inflight;               /* sendsms requests in flight */
+    double tokens;              /* segments we may still send now */
+    uint64_t last_ms;           /* last refill */
+    uint64_t next_claim_ms;     /* idle back-off of polling */
+    uint64_t next_pump_ms;      /* next retry pump */
+    uint64_t next_stale_ms;     /* next stale "sending" check */
+    uint64_t paused_until_ms;   /* Kannel unreachable: wait */
+    int pause_ms;               /* current pause, doubling */
+    char host[128];             /* from sms.kannel_sendsms_url */
+    int port;
+    char path[512];
+    char dlr_base[256];         /* "" = no delivery reports */
+    unsigned long sent, errors;
+};
+
+typedef enum obx_outcome {
+    OBX_SENT,                   /* Kannel took it (2xx) */
+    OBX_REFUSED,                /* Kannel answered an error: retry or fail */
+    OBX_UNREACHABLE,            /* no answer: queue again, pause */
+} obx_outcome;
+
+typedef struct obx_req {
+    outbox_worker *w;
+    struct lws *wsi;
+    char id[24];
+    int attempts;
+    int status;                 /* HTTP status, 0 before the answer */
+    int connecting;             /* inside lws_client_connect_via_info */
+    int finished;
+    char body[128];             /* start of Kannel's answer, for the log */
+    size_t blen;
+} obx_req;
+
+/* outbox_http.c: send one message; obx_finished() is called exactly once. */
+void obx_http_send(outbox_worker *w, obx_req *r, const char *path);
+/* outbox_worker.c: the request ended with an outcome (r is freed). */
+void obx_finished(obx_req *r, obx_outcome o);
+
+uint64_t obx_now_ms(void);
+
+#endif

@@ -1,0 +1,379 @@
+/* sms_flow.c -- an inbound SMS through dedup, pages and the router to its
+ * answer (see sms_flow.h). Everything runs on the loop thread; the list of
+ * flows in flight is this process's own, so a plain linked list suffices. */
+#include "bot/sms/sms_flow.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot/app/log.h"
+#include "bot/app/messages.h"
+#include "bot/conv/router.h"
+#include "channels/msisdn.h"
+#include "channels/sms.h"
+#include "intents/normalize.h"
+#include "common/xmalloc.h"
+
+#define SMS_CMD_MAX 24          /* longest text repeated in the "more" hint */
+#define SMS_MARK_TTL_S 60       /* "being processed" marker */
+
+typedef struct sms_flow {
+    struct sms_flow *next;
+    server *srv;
+    char id[SMS_ID_MAX + 1];    /* "" when Kannel sent none */
+    char user[MSISDN_MAX];
+    message *msg;
+    char *norm;                 /* norm_text of the text, or NULL */
+    http_pending **w;           /* requests waiting for the answer */
+    size_t nw;
+    const char *intent;
+    char *answer;               /* "D" + coding + body, once known */
+    size_t alen;
+    int writes;                 /* Redis writes not yet confirmed */
+} sms_flow;
+
+static sms_flow *sms_inflight;
+static char sms_instance[40];
+
+static const char *sms_instance_id(void)
+{
+    if (!sms_instance[0])
+        snprintf(sms_instance, sizeof(sms_instance), "%ld-%llx", (long)getpid(),
+                 (unsigned long long)uv_hrtime());
+    return sms_instance;
+}
+
+static sms_flow *sms_flow_find(const char *id)
+{
+    for (sms_flow *f = sms_inflight; f; f = f->next)
+        if (!strcmp(f->id, id))
+            return f;
+    return NULL;
+}
+
+static void sms_flow_unlink(sms_flow *f)
+{
+    for (sms_flow **pp = &sms_inflight; *pp; pp = &(*pp)->next)
+        if (*pp == f) {
+            *pp = f->next;
+            return;
+        }
+}
+
+/* Answer every waiting request and free the flow. */
+static void sms_flow_end(sms_flow *f, int status)
+{
+    sms_flow_unlink(f);
+    int ucs2 = f->answer && f->alen >= 2 && f->answer[1] == '2';
+    for (size_t i = 0; i < f->nw; i++)
+        sms_answer(f->w[i], status, f->intent, ucs2, f->answer ? f->answer + 2 : "",
+                   f->answer ? f->alen - 2 : 0);
+    free(f->w);
+    message_free(f->msg);
+    free(f->norm);
+    free(f->answer);
+    free(f);
+}
+
+static const config *sms_cfg(const sms_flow *f) { return server_config(f->srv); }
+static store *sms_store(const sms_flow *f) { return server_store(f->srv); }
+
+static void sms_set_answer(sms_flow *f, const char *body, size_t len)
+{
+    free(f->answer);
+    f->alen = len + 2;
+    f->answer = xmalloc(f->alen + 1);
+    f->answer[0] = 'D';
+    f->answer[1] = sms_cfg(f)->sms.unicode ? '2' : '0';
+    memcpy(f->answer + 2, body, len);
+    f->answer[f->alen] = '\0';
+}
+
+static void sms_on_write(redisReply *r, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!r || r->type == REDIS_REPLY_ERROR)
+        log_error("sms: could not store an answer: %s", r ? r->str : "no reply");
+    if (--f->writes == 0)
+        sms_flow_end(f, 200);
+}
+
+/* Store the answer for retries of the same id (and the pages record, when
+ * given: json NULL deletes it, "" leaves it), then answer. */
+static void sms_flow_commit(sms_flow *f, const char *json)
+{
+    store *st = sms_store(f);
+    f->writes = 1; /* held until every command is sent */
+    if (json && *json && store_command(st, sms_on_write, f, "SET dvcbot:smspages:%b %b EX %d",
+                                       f->user, strlen(f->user), json, strlen(json),
+                                       sms_cfg(f)->session.ttl_s) == 0)
+        f->writes++;
+    if (!json && store_command(st, sms_on_write, f, "DEL dvcbot:smspages:%b", f->user,
+                               strlen(f->user)) == 0)
+        f->writes++;
+    if (f->id[0] && store_command(st, sms_on_write, f, "SET dvcbot:smsmo:%b %b EX %d", f->id,
+                                  strlen(f->id), f->answer, f->alen,
+                                  sms_cfg(f)->sms.dedup_ttl_s) == 0)
+        f->writes++;
+    if (--f->writes == 0)
+        sms_flow_end(f, 200);
+}
+
+/* Upper-case ASCII copy of a norm_text form, for the hint. */
+static void sms_upper(char *dst, const char *src, size_t cap)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < cap; i++)
+        dst[i] = (char)(src[i] >= 'a' && src[i] <= 'z' ? src[i] - 32 : src[i]);
+    dst[i] = '\0';
+}
+
+static char *sms_norm(const char *s)
+{
+    size_t n = strlen(s), len;
+    char *out = xmalloc(n + 1);
+    if (norm_text(s, n, out, n + 1, &len) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* The pages record of a rendered reply, or NULL when there is nothing to
+ * keep (one page, no buttons). */
+static char *sms_pages_json(const sms_pages *pg, const reply *r, const char *cmd)
+{
+    if (pg->n < 2 && !pg->nbuttons)
+        return NULL;
+    json_t *o = json_object(), *pages = json_array(), *btn = json_array();
+    for (size_t i = 0; i < pg->n; i++)
+        json_array_append_new(pages, json_string(pg->page[i]));
+    for (size_t i = 0, k = 0; r && i < r->nparts; i++)
+        for (size_t j = 0; j < r->parts[i].nbuttons && k < pg->nbuttons; j++, k++)
+            json_array_append_new(btn, json_string(r->parts[i].buttons[j].payload));
+    json_object_set_new(o, "cmd", json_string(cmd));
+    json_object_set_new(o, "pages", pages);
+    json_object_set_new(o, "next", json_integer(2));
+    json_object_set_new(o, "buttons", btn);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
+{
+    sms_flow *f = ctx;
+    f->intent = intent;
+    if (status != 200) {
+        reply_free(r);
+        sms_flow_end(f, 503);
+        return;
+    }
+    const messages *msgs = server_messages(f->srv);
+    const char *kw = messages_get(msgs, "sms.more_keyword", "vi");
+    char cmd[SMS_CMD_MAX + 8];
+    int own = f->norm && strlen(f->norm) <= SMS_CMD_MAX && !strchr(f->norm, '\n');
+    sms_upper(cmd, own ? f->norm : kw, sizeof(cmd));
+    const config *cfg = sms_cfg(f);
+    sms_render_opts o = {.unicode = cfg->sms.unicode, .max_segments = cfg->sms.max_segments,
+                         .more = messages_get(msgs, "sms.more", "vi"), .cmd = cmd,
+                         .max_pages = cfg->sms.max_pages};
+    sms_pages pg;
+    sms_render(r, &o, &pg);
+    sms_set_answer(f, pg.page[0], strlen(pg.page[0]));
+    char *norm_cmd = sms_norm(cmd);
+    char *json = sms_pages_json(&pg, r, norm_cmd ? norm_cmd : "");
+    free(norm_cmd);
+    sms_pages_free(&pg);
+    reply_free(r);
+    sms_flow_commit(f, json);
+    free(json);
+}
+
+static void sms_flow_route(sms_flow *f)
+{
+    message *m = f->msg;
+    f->msg = NULL;
+    if (router_handle(server_router(f->srv), m, sms_flow_routed, f) < 0)
+        sms_flow_end(f, 503);
+}
+
+/* Is the text a request for a page or a button? Returns 1 if the pages
+ * record must be looked at first. */
+static int sms_flow_candidate(const sms_flow *f)
+{
+    const char *t = f->norm;
+    if (!t || !*t)
+        return 0;
+    size_t n = strlen(t);
+    if (n == 1 && t[0] >= '1' && t[0] <= '9')
+        return 1;
+    if (n >= 3 && t[n - 2] == ' ' && t[n - 1] >= '1' && t[n - 1] <= '9')
+        return 1;
+    char *kw = sms_norm(messages_get(server_messages(f->srv), "sms.more_keyword", "vi"));
+    int is = kw && !strcmp(kw, t);
+    free(kw);
+    return is;
+}
+
+/* Serve page `page` (1-based) of the record; updates "next". */
+static void sms_flow_serve(sms_flow *f, json_t *rec, int page)
+{
+    json_t *pages = json_object_get(rec, "pages");
+    const char *text = json_string_value(json_array_get(pages, (size_t)page - 1));
+    f->intent = "page";
+    sms_set_answer(f, text ? text : "", text ? strlen(text) : 0);
+    json_object_set_new(rec, "next", json_integer(page + 1));
+    char *js = json_dumps(rec, JSON_COMPACT);
+    sms_flow_commit(f, js);
+    free(js);
+}
+
+static void sms_flow_no_more(sms_flow *f)
+{
+    const char *t = messages_get(server_messages(f->srv), "sms.no_more", "vi");
+    reply *r = reply_new();
+    reply_add_text(r, t);
+    sms_flow_routed(200, r, "page", f);
+}
+
+/* Decide what a candidate text means given the record (may be NULL). */
+static void sms_flow_dispatch(sms_flow *f, json_t *rec)
+{
+    const char *t = f->norm;
+    size_t n = strlen(t);
+    char *kw = sms_norm(messages_get(server_messages(f->srv), "sms.more_keyword", "vi"));
+    size_t kl = kw ? strlen(kw) : 0;
+    json_t *pages = json_object_get(rec, "pages");
+    const char *cmd = json_string_value(json_object_get(rec, "cmd"));
+    int npages = (int)json_array_size(pages), page = 0, is_kw = 0;
+    if (kw && !strcmp(t, kw)) {
+        is_kw = 1;
+        page = (int)json_integer_value(json_object_get(rec, "next"));
+    } else if (n >= 3 && t[n - 2] == ' ') {
+        int same = (kw && n - 2 == kl && !strncmp(t, kw, kl)) ||
+                   (cmd && strlen(cmd) == n - 2 && !strncmp(t, cmd, n - 2));
+        is_kw = kw && n - 2 == kl && !strncmp(t, kw, kl);
+        page = same ? t[n - 1] - '0' : 0;
+    } else if (n == 1) {
+        const char *p = json_string_value(json_array_get(json_object_get(rec, "buttons"),
+                                                         (size_t)(t[0] - '1')));
+        if (p) {
+            free(f->msg->text);
+            f->msg->text = NULL;
+            f->msg->payload = xstrdup(p);
+        }
+    }
+    free(kw);
+    if (page >= 1 && page <= npages)
+        sms_flow_serve(f, rec, page);
+    else if (is_kw)
+        sms_flow_no_more(f);
+    else
+        sms_flow_route(f);
+}
+
+static void sms_on_pages(redisReply *r, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        sms_flow_end(f, 503);
+        return;
+    }
+    json_t *rec = r->type == REDIS_REPLY_STRING ? json_loadb(r->str, r->len, 0, NULL) : NULL;
+    if (!json_is_object(rec)) {
+        json_decref(rec);
+        rec = json_object();
+    }
+    sms_flow_dispatch(f, rec);
+    json_decref(rec);
+}
+
+/* The MO is ours to process. */
+static void sms_flow_process(sms_flow *f)
+{
+    if (!sms_flow_candidate(f)) {
+        sms_flow_route(f);
+        return;
+    }
+    if (store_command(sms_store(f), sms_on_pages, f, "GET dvcbot:smspages:%b", f->user,
+                      strlen(f->user)) < 0)
+        sms_flow_end(f, 503);
+}
+
+static void sms_on_seen(redisReply *r, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        sms_flow_end(f, 503);
+        return;
+    }
+    if (r->type == REDIS_REPLY_STRING && r->len >= 2 && r->str[0] == 'D') {
+        f->intent = "retry";
+        f->answer = xstrndup(r->str, r->len);
+        f->alen = r->len;
+        sms_flow_end(f, 200);
+        return;
+    }
+    /* a marker of a dead process or of a failed attempt here: take over */
+    const char *inst = sms_instance_id();
+    store_command(sms_store(f), NULL, NULL, "SET dvcbot:smsmo:%b P%b EX %d", f->id,
+                  strlen(f->id), inst, strlen(inst), SMS_MARK_TTL_S);
+    sms_flow_process(f);
+}
+
+static void sms_on_mark(redisReply *r, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        sms_flow_end(f, 503);
+        return;
+    }
+    if (r->type == REDIS_REPLY_STATUS) { /* OK: first time */
+        sms_flow_process(f);
+        return;
+    }
+    if (store_command(sms_store(f), sms_on_seen, f, "GET dvcbot:smsmo:%b", f->id,
+                      strlen(f->id)) < 0)
+        sms_flow_end(f, 503);
+}
+
+int sms_flow_start(server *s, message *m, const char *id, http_pending *p)
+{
+    if (!store_is_up(server_store(s))) {
+        message_free(m);
+        return -1;
+    }
+    sms_flow *f = id && *id ? sms_flow_find(id) : NULL;
+    if (f) { /* a retry while the first is in flight: same answer */
+        f->w = xrealloc(f->w, (f->nw + 1) * sizeof(*f->w));
+        f->w[f->nw++] = p;
+        message_free(m);
+        return 0;
+    }
+    f = xcalloc(1, sizeof(*f));
+    f->srv = s;
+    snprintf(f->id, sizeof(f->id), "%s", id ? id : "");
+    snprintf(f->user, sizeof(f->user), "%s", m->user);
+    f->msg = m;
+    if (f->id[0] && !m->ref)
+        m->ref = xstrdup(f->id);
+    f->norm = m->text ? sms_norm(m->text) : NULL;
+    f->w = xmalloc(sizeof(*f->w));
+    f->w[f->nw++] = p;
+    f->intent = "unknown";
+    f->next = sms_inflight;
+    sms_inflight = f;
+    if (!f->id[0]) {
+        sms_flow_process(f);
+        return 0;
+    }
+    const char *inst = sms_instance_id();
+    if (store_command(server_store(s), sms_on_mark, f, "SET dvcbot:smsmo:%b P%b NX EX %d",
+                      f->id, strlen(f->id), inst, strlen(inst), SMS_MARK_TTL_S) < 0)
+        sms_flow_end(f, 503);
+    return 0;
+}

@@ -1,0 +1,263 @@
+/* ussd_flow.c -- the USSD engine: route load, navigation, route save (see
+ * ussd_flow.h; internals in ussd_int.h). */
+#include "bot/ussd/ussd_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sessions.h"
+#include "common/xmalloc.h"
+
+#define USSD_ROUTE_CHANNEL "ussd-route"
+
+ussd_flow *ussd_flow_new(const ussd_flow_deps *d)
+{
+    ussd_flow *f = xcalloc(1, sizeof(*f));
+    f->d = *d;
+    return f;
+}
+
+void ussd_flow_free(ussd_flow *f)
+{
+    free(f);
+}
+
+static void ussd_call_free(ussd_call *c)
+{
+    ussd_req_clear(&c->req);
+    json_decref(c->st);
+    free(c);
+}
+
+json_t *ussd_vars(ussd_call *c)
+{
+    return json_object_get(c->st, "v");
+}
+
+static json_t *ussd_stack(ussd_call *c)
+{
+    return json_object_get(c->st, "s");
+}
+
+const ussd_screen *ussd_top(ussd_call *c)
+{
+    json_t *s = ussd_stack(c);
+    const ussd_menu *m = c->f->d.menu;
+    const ussd_screen *sc = NULL;
+    size_t n = json_array_size(s);
+    if (n)
+        sc = ussd_menu_screen(m, json_string_value(json_array_get(s, n - 1)));
+    return sc ? sc : ussd_menu_home(m);
+}
+
+static int ussd_page(ussd_call *c)
+{
+    return (int)json_integer_value(json_object_get(c->st, "p"));
+}
+
+static void ussd_set_page(ussd_call *c, int p)
+{
+    json_object_set_new(c->st, "p", json_integer(p));
+}
+
+void ussd_fail(ussd_call *c)
+{
+    const char *t = messages_get(c->f->d.msgs, "ussd.unavailable", "vi");
+    c->fn(503, ussd_fold(c, t), 1, c->ctx);
+    ussd_call_free(c);
+}
+
+static void ussd_saved(int status, void *privdata)
+{
+    ussd_call *c = privdata;
+    if (status < 0) {
+        ussd_fail(c);
+        return;
+    }
+    json_t *last = json_object_get(c->st, "last");
+    c->fn(200, xstrdup(json_string_value(last)), json_is_true(json_object_get(c->st, "end")),
+          c->ctx);
+    ussd_call_free(c);
+}
+
+void ussd_show(ussd_call *c)
+{
+    int end = 0;
+    char *screen = ussd_compose(c, &end);
+    json_object_set_new(c->st, "last", json_string(screen));
+    json_object_set_new(c->st, "end", json_boolean(end));
+    free(screen);
+    char *js = json_dumps(c->st, JSON_COMPACT);
+    int rc = sessions_save(c->f->d.store, USSD_ROUTE_CHANNEL, c->key, js, strlen(js),
+                           c->f->d.cfg->ussd.session_ttl_s, ussd_saved, c);
+    free(js);
+    if (rc < 0)
+        ussd_fail(c);
+}
+
+/* A fresh route at home. */
+static void ussd_reset(ussd_call *c)
+{
+    json_object_set_new(c->st, "s", json_pack("[s]", ussd_menu_home(c->f->d.menu)->id));
+    json_object_set_new(c->st, "v", json_object());
+    json_object_del(c->st, "it");
+    json_object_del(c->st, "res");
+    ussd_set_page(c, 0);
+}
+
+/* Run the entry of the top screen (lists fetch, actions run), then show. */
+static void ussd_enter(ussd_call *c)
+{
+    const ussd_screen *sc = ussd_top(c);
+    json_object_del(c->st, "it");
+    json_object_del(c->st, "res");
+    ussd_set_page(c, 0);
+    if (sc->type == USSD_LIST)
+        ussd_list_enter(c, sc);
+    else if (sc->type == USSD_ACTION)
+        ussd_action_enter(c, sc);
+    else
+        ussd_show(c);
+}
+
+static void ussd_push(ussd_call *c, const char *id)
+{
+    json_t *s = ussd_stack(c);
+    if (json_array_size(s) >= 32) /* a loop in the tree: start again */
+        json_array_clear(s);
+    json_array_append_new(s, json_string(id));
+    ussd_enter(c);
+}
+
+void ussd_pop(ussd_call *c)
+{
+    json_t *s = ussd_stack(c);
+    if (json_array_size(s) > 1)
+        json_array_remove(s, json_array_size(s) - 1);
+}
+
+/* Item number typed (1..n), or 0. */
+static size_t ussd_choice(const char *in, size_t n)
+{
+    size_t len = strlen(in), v = 0;
+    if (len == 0 || len > 3 || in[0] == '0')
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] < '0' || in[i] > '9')
+            return 0;
+        v = v * 10 + (size_t)(in[i] - '0');
+    }
+    return v <= n ? v : 0;
+}
+
+static void ussd_pick(ussd_call *c, const ussd_screen *sc, const char *in)
+{
+    json_t *vars = ussd_vars(c);
+    if (sc->type == USSD_MENU) {
+        size_t k = ussd_choice(in, sc->nitems);
+        if (k) {
+            const ussd_item *it = &sc->items[k - 1];
+            json_object_update(vars, it->set);
+            ussd_push(c, it->next);
+            return;
+        }
+    } else if (sc->type == USSD_LIST) {
+        json_t *items = json_object_get(c->st, "it");
+        size_t k = ussd_choice(in, json_array_size(items));
+        if (k) {
+            json_t *e = json_array_get(items, k - 1);
+            char name[64];
+            snprintf(name, sizeof(name), "%s_name", sc->var);
+            json_object_set(vars, sc->var, json_array_get(e, 0));
+            json_object_set(vars, name, json_array_get(e, 1));
+            ussd_push(c, sc->next);
+            return;
+        }
+    } else if (sc->type == USSD_INPUT) {
+        if (ussd_menu_match(c->f->d.menu, sc, in, strlen(in))) {
+            json_object_set_new(vars, sc->var, json_string(in));
+            ussd_push(c, sc->next);
+            return;
+        }
+        c->err = sc->error;
+        ussd_show(c);
+        return;
+    }
+    c->err = "ussd.error.choice";
+    ussd_show(c);
+}
+
+/* One input on the current screen. */
+static void ussd_input(ussd_call *c, const char *in)
+{
+    const ussd_screen *sc = ussd_top(c);
+    int p = ussd_page(c);
+    if (!strcmp(in, "00")) {
+        ussd_reset(c);
+        ussd_enter(c);
+    } else if (!strcmp(in, "0")) {
+        if (p > 0) {
+            ussd_set_page(c, p - 1);
+            ussd_show(c);
+            return;
+        }
+        ussd_pop(c);
+        ussd_enter(c);
+    } else if (!strcmp(in, "98")) {
+        ussd_set_page(c, p + 1); /* ussd_compose() says "no more" past the end */
+        ussd_show(c);
+    } else {
+        ussd_pick(c, sc, in);
+    }
+}
+
+/* The route is loaded (or new): decide what the request means. */
+static void ussd_loaded(int status, const char *json, size_t len, void *privdata)
+{
+    ussd_call *c = privdata;
+    if (status < 0) {
+        ussd_fail(c);
+        return;
+    }
+    json_t *st = json ? json_loadb(json, len, 0, NULL) : NULL;
+    int fresh = !json_is_object(st) || c->req.is_new || !json_is_array(json_object_get(st, "s"));
+    c->st = fresh ? json_object() : st;
+    if (fresh)
+        json_decref(st);
+    const char *text = c->req.text, *in = text;
+    if (c->req.proto == USSD_PROTO_AT && !fresh) {
+        const char *seen = json_string_value(json_object_get(c->st, "seen"));
+        int rc = ussd_at_input(seen ? seen : "", text, &in);
+        if (rc == 1 && json_is_string(json_object_get(c->st, "last"))) {
+            ussd_saved(0, c); /* a retry: the same screen again */
+            return;
+        }
+        if (rc < 0) /* a path that does not extend ours: its last input */
+            in = strrchr(text, '*') ? strrchr(text, '*') + 1 : text;
+    }
+    json_object_set_new(c->st, "seen", json_string(text));
+    json_t *n = json_object_get(c->st, "n");
+    json_object_set_new(c->st, "n", json_integer(json_integer_value(n) + 1));
+    if (fresh) {
+        ussd_reset(c);
+        ussd_enter(c);
+    } else {
+        ussd_input(c, in ? in : "");
+    }
+}
+
+int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
+{
+    ussd_call *c = xcalloc(1, sizeof(*c));
+    c->f = f;
+    c->req = *req;
+    memset(req, 0, sizeof(*req));
+    c->fn = fn;
+    c->ctx = ctx;
+    snprintf(c->key, sizeof(c->key), "%s:%s", c->req.msisdn, c->req.session);
+    if (sessions_load(f->d.store, USSD_ROUTE_CHANNEL, c->key, ussd_loaded, c) < 0) {
+        ussd_call_free(c);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* ussd_int.h -- internals shared by ussd_flow.c, ussd_screen.c and
+ * ussd_actions.c (the USSD engine, see ussd_flow.h). Owner: [ussd].
+ *
+ * One ussd_call is the heap state of one request: it survives the route
+ * load, list sources and actions (router or store calls) and the route
+ * save, and is freed after the callback ran. The route (st) is a JSON object:
+ *   "s"  stack of screen ids (home first)     "v"  variables (strings)
+ *   "p"  page of the top screen               "it" the top list's items [[value, label]]
+ *   "res" the top action's result pages        "seen" the AT path handled
+ *   "n"  inputs handled                        "last", "end"  the last screen (AT retries) */
+#ifndef DVC_USSD_INT_H
+#define DVC_USSD_INT_H
+
+#include <jansson.h>
+
+#include "bot/ussd/ussd_flow.h"
+
+struct ussd_flow {
+    ussd_flow_deps d;
+};
+
+typedef struct ussd_call {
+    ussd_flow *f;
+    ussd_req req;
+    char key[MSISDN_MAX + USSD_SESSION_MAX + 2];
+    json_t *st;
+    const char *err;            /* messages key of the error to show, or NULL */
+    ussd_flow_fn *fn;
+    void *ctx;
+} ussd_call;
+
+/* ussd_flow.c */
+json_t *ussd_vars(ussd_call *c);
+const ussd_screen *ussd_top(ussd_call *c);
+/* Show the top screen (page st.p, error c->err), save the route, answer. */
+void ussd_show(ussd_call *c);
+/* Redis failed: answer 503 with the unavailable text, free the call. */
+void ussd_fail(ussd_call *c);
+/* Go back one screen (no entry run), for a failed action. */
+void ussd_pop(ussd_call *c);
+
+/* ussd_screen.c */
+/* The text of key with {var} placeholders from the route, folded unless
+ * unicode; malloc'd. */
+char *ussd_text(ussd_call *c, const char *key);
+/* Fold a UTF-8 text unless unicode; malloc'd. */
+char *ussd_fold(ussd_call *c, const char *s);
+/* The screen budget in units (without "CON "). */
+size_t ussd_budget(ussd_call *c);
+/* Compose the top screen; *end set for final screens. malloc'd. */
+char *ussd_compose(ussd_call *c, int *end);
+/* Paginate a result text into st.res. */
+void ussd_set_result(ussd_call *c, const char *text);
+
+/* ussd_actions.c */
+/* Fill st.it for a list screen, then ussd_show(). */
+void ussd_list_enter(ussd_call *c, const ussd_screen *sc);
+/* Run the action, then ussd_show() its result. */
+void ussd_action_enter(ussd_call *c, const ussd_screen *sc);
+
+#endif

@@ -1,0 +1,272 @@
+/* ussd_screen.c -- compose the screen of the USSD route's top (see
+ * ussd_int.h): texts from messages keys with {var} placeholders, folded to
+ * GSM-7 unless ussd.unicode, menus and lists numbered and paginated with
+ * "98" / "0" / "00" lines, every screen cut to the budget. */
+#include "bot/ussd/ussd_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "channels/sms.h"
+#include "common/xmalloc.h"
+
+#define USSD_PREFIX 4           /* "CON " / "END " */
+#define USSD_ERR_RESERVE 30     /* room kept on every page for a title or an error */
+
+char *ussd_fold(ussd_call *c, const char *s)
+{
+    if (c->f->d.cfg->ussd.unicode)
+        return xstrdup(s);
+    return sms_gsm_fold(s, strlen(s), NULL);
+}
+
+size_t ussd_budget(ussd_call *c)
+{
+    return (c->f->d.cfg->ussd.unicode ? USSD_SCREEN_UCS2 : USSD_SCREEN_MAX) - USSD_PREFIX;
+}
+
+static size_t ussd_u(ussd_call *c, const char *s)
+{
+    return ussd_units(s, strlen(s), c->f->d.cfg->ussd.unicode);
+}
+
+char *ussd_text(ussd_call *c, const char *key)
+{
+    const char *t = messages_get(c->f->d.msgs, key, "vi");
+    json_t *vars = ussd_vars(c);
+    buf b = {0};
+    while (*t) {
+        const char *close = *t == '{' ? strchr(t, '}') : NULL;
+        json_t *v = NULL;
+        if (close && close - t < 64) {
+            char name[64];
+            memcpy(name, t + 1, (size_t)(close - t - 1));
+            name[close - t - 1] = '\0';
+            v = json_object_get(vars, name);
+        }
+        if (json_is_string(v)) {
+            buf_puts(&b, json_string_value(v));
+            t = close + 1;
+        } else {
+            buf_putc(&b, *t++);
+        }
+    }
+    char *raw = buf_detach(&b, NULL);
+    char *out = ussd_fold(c, raw);
+    free(raw);
+    return out;
+}
+
+void ussd_set_result(ussd_call *c, const char *text)
+{
+    char *f = ussd_fold(c, text);
+    char *more = ussd_text(c, "ussd.nav.more"), *back = ussd_text(c, "ussd.nav.back");
+    char *home = ussd_text(c, "ussd.nav.home");
+    size_t fa = ussd_u(c, more) + ussd_u(c, back), fb = ussd_u(c, back) + ussd_u(c, home);
+    size_t foot = (fa > fb ? fa : fb) + 2, budget = ussd_budget(c);
+    size_t room = budget > foot + USSD_ERR_RESERVE ? budget - foot - USSD_ERR_RESERVE : 1;
+    ussd_pages pg;
+    ussd_paginate(f, room, c->f->d.cfg->ussd.unicode, (size_t)c->f->d.cfg->ussd.max_pages, &pg);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < pg.n; i++)
+        json_array_append_new(arr, json_string(pg.page[i]));
+    json_object_set_new(c->st, "res", arr);
+    ussd_pages_free(&pg);
+    free(f);
+    free(more);
+    free(back);
+    free(home);
+}
+
+/* Join header (cut first), body and footer within the budget. Takes all. */
+static char *ussd_join(ussd_call *c, char *header, char *body, char *footer)
+{
+    size_t budget = ussd_budget(c), used = 0, parts = 0;
+    int uni = c->f->d.cfg->ussd.unicode;
+    if (body && *body) {
+        used += ussd_u(c, body);
+        parts++;
+    }
+    if (footer && *footer) {
+        used += ussd_u(c, footer);
+        parts++;
+    }
+    if (used + parts > budget && body)
+        ussd_fit(body, budget > parts + (footer ? ussd_u(c, footer) : 0) ?
+                       budget - parts - (footer ? ussd_u(c, footer) : 0) : 0, uni);
+    used = (body ? ussd_u(c, body) : 0) + (footer ? ussd_u(c, footer) : 0) + parts;
+    if (header)
+        ussd_fit(header, used < budget ? budget - used : 0, uni);
+    buf b = {0};
+    const char *p[3] = {header, body, footer};
+    for (int i = 0; i < 3; i++) {
+        if (!p[i] || !*p[i])
+            continue;
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, p[i]);
+    }
+    char *out = buf_detach(&b, NULL);
+    free(header);
+    free(body);
+    free(footer);
+    ussd_fit(out, budget, uni);
+    return out;
+}
+
+/* Footer lines for nav keys (NULL-terminated). malloc'd. */
+static char *ussd_footer(ussd_call *c, const char *k1, const char *k2)
+{
+    buf b = {0};
+    const char *k[2] = {k1, k2};
+    for (int i = 0; i < 2; i++) {
+        if (!k[i])
+            continue;
+        char *t = ussd_text(c, k[i]);
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, t);
+        free(t);
+    }
+    char *out = buf_detach(&b, NULL);
+    return out;
+}
+
+/* The header: error (if any) then the title; malloc'd. */
+static char *ussd_header(ussd_call *c, const char *title)
+{
+    char *t = title ? ussd_text(c, title) : xstrdup("");
+    if (!c->err)
+        return t;
+    char *e = ussd_text(c, c->err);
+    buf b = {0};
+    buf_puts(&b, e);
+    if (*t) {
+        buf_putc(&b, '\n');
+        buf_puts(&b, t);
+    }
+    char *out = buf_detach(&b, NULL);
+    free(e);
+    free(t);
+    return out;
+}
+
+/* Clamp the page to [0, npages): past the end shows the last with an error. */
+static int ussd_clamp(ussd_call *c, int npages)
+{
+    int p = (int)json_integer_value(json_object_get(c->st, "p"));
+    if (p >= npages) {
+        p = npages > 0 ? npages - 1 : 0;
+        c->err = "ussd.error.no_more";
+        json_object_set_new(c->st, "p", json_integer(p));
+    }
+    return p < 0 ? 0 : p;
+}
+
+/* Numbered lines (folded labels) paginated greedily. */
+static char *ussd_lines(ussd_call *c, const ussd_screen *sc, char **labels, size_t n)
+{
+    size_t budget = ussd_budget(c), start[100] = {0}, np = 1, used = 0;
+    char *more = ussd_footer(c, "ussd.nav.more", "ussd.nav.back");
+    size_t room = budget - ussd_u(c, more) - 1 - USSD_ERR_RESERVE;
+    free(more);
+    char **line = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        buf b = {0};
+        buf_printf(&b, "%zu. %s", i + 1, labels[i]);
+        line[i] = buf_detach(&b, NULL);
+        size_t u = ussd_u(c, line[i]) + 1;
+        if (used && used + u > room && np < 100) {
+            start[np++] = i;
+            used = 0;
+        }
+        used += u;
+    }
+    int p = ussd_clamp(c, (int)np);
+    size_t from = start[p], to = (size_t)p + 1 < np ? start[p + 1] : n;
+    buf b = {0};
+    for (size_t i = from; i < to; i++) {
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, line[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(line[i]);
+    free(line);
+    int depth = json_array_size(json_object_get(c->st, "s")) > 1 || p > 0;
+    char *footer = ussd_footer(c, (size_t)p + 1 < np ? "ussd.nav.more" : NULL,
+                               depth ? "ussd.nav.back" : NULL);
+    char *body = buf_detach(&b, NULL);
+    return ussd_join(c, ussd_header(c, sc->title), body, footer);
+}
+
+static char *ussd_menu_screen_text(ussd_call *c, const ussd_screen *sc)
+{
+    char *labels[10];
+    for (size_t i = 0; i < sc->nitems; i++)
+        labels[i] = ussd_text(c, sc->items[i].label);
+    char *out = ussd_lines(c, sc, labels, sc->nitems);
+    for (size_t i = 0; i < sc->nitems; i++)
+        free(labels[i]);
+    return out;
+}
+
+static char *ussd_list_screen_text(ussd_call *c, const ussd_screen *sc)
+{
+    json_t *items = json_object_get(c->st, "it");
+    size_t n = json_array_size(items);
+    if (n == 0) {
+        ussd_clamp(c, 1);
+        return ussd_join(c, ussd_header(c, NULL), ussd_text(c, sc->empty),
+                         ussd_footer(c, "ussd.nav.back", "ussd.nav.home"));
+    }
+    char **labels = xcalloc(n, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        labels[i] = ussd_fold(c, json_string_value(json_array_get(json_array_get(items, i), 1)));
+    char *out = ussd_lines(c, sc, labels, n);
+    for (size_t i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+    return out;
+}
+
+static char *ussd_result_text(ussd_call *c, const ussd_screen *sc, int *end)
+{
+    json_t *res = json_object_get(c->st, "res");
+    size_t n = json_array_size(res);
+    int p = ussd_clamp(c, n ? (int)n : 1);
+    const char *page = json_string_value(json_array_get(res, (size_t)p));
+    int last = (size_t)p + 1 >= n;
+    char *footer;
+    if (!last)
+        footer = ussd_footer(c, "ussd.nav.more", "ussd.nav.back");
+    else if (sc->end)
+        footer = xstrdup("");
+    else
+        footer = ussd_footer(c, "ussd.nav.back", "ussd.nav.home");
+    *end = last && sc->end;
+    return ussd_join(c, ussd_header(c, NULL), xstrdup(page ? page : ""), footer);
+}
+
+char *ussd_compose(ussd_call *c, int *end)
+{
+    const ussd_screen *sc = ussd_top(c);
+    *end = 0;
+    switch (sc->type) {
+    case USSD_END:
+        *end = 1;
+        return ussd_join(c, NULL, ussd_text(c, sc->title), NULL);
+    case USSD_MENU:
+        return ussd_menu_screen_text(c, sc);
+    case USSD_LIST:
+        return ussd_list_screen_text(c, sc);
+    case USSD_INPUT:
+        ussd_clamp(c, 1);
+        return ussd_join(c, ussd_header(c, sc->title), NULL,
+                         ussd_footer(c, "ussd.nav.back", NULL));
+    case USSD_ACTION:
+    default:
+        return ussd_result_text(c, sc, end);
+    }
+}

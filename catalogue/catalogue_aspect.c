@@ -1,0 +1,162 @@
+/* catalogue_aspect.c -- which aspect of a procedure a question asks about
+ * (documents, fee, time, where, online, steps), from keyword phrases kept as
+ * data in config/procedure-aspects.json (files.procedure_aspects):
+ *
+ *   {"aspects": {"fee": ["le phi", "bao nhieu tien", ...], ...}}
+ *
+ * Phrases are normalised with norm_text() at load, so they may be written
+ * with or without diacritics; they match as whole words. */
+#include "catalogue/catalogue_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intents/normalize.h"
+#include "common/xmalloc.h"
+
+static const char *const ca_names[CATALOGUE_ASPECT__COUNT] = {
+    "overview", "documents", "fee", "time", "where", "online", "steps",
+};
+
+const char *catalogue_aspect_name(catalogue_aspect a)
+{
+    return (unsigned)a < CATALOGUE_ASPECT__COUNT ? ca_names[a] : "overview";
+}
+
+int catalogue_aspect_from_name(const char *name)
+{
+    for (int i = 0; name && i < CATALOGUE_ASPECT__COUNT; i++)
+        if (!strcmp(name, ca_names[i]))
+            return i;
+    return -1;
+}
+
+void cat_aspects_free(cat_aspects *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n; i++)
+        free(a->phrase[i]);
+    free(a->phrase);
+    free(a->len);
+    free(a->aspect);
+    free(a);
+}
+
+static int ca_add(cat_aspects *a, size_t *cap, json_t *v, catalogue_aspect asp)
+{
+    const char *s = json_string_value(v);
+    char buf[256];
+    size_t n = 0;
+    if (!s || strlen(s) >= sizeof(buf) || norm_text(s, strlen(s), buf, sizeof(buf), &n) < 0 || !n)
+        return -1;
+    if (a->n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        a->phrase = xrealloc(a->phrase, *cap * sizeof(*a->phrase));
+        a->len = xrealloc(a->len, *cap * sizeof(*a->len));
+        a->aspect = xrealloc(a->aspect, *cap * sizeof(*a->aspect));
+    }
+    /* keep longest first, so detection and stripping prefer long phrases */
+    size_t i = a->n++;
+    while (i > 0 && a->len[i - 1] < n) {
+        a->phrase[i] = a->phrase[i - 1];
+        a->len[i] = a->len[i - 1];
+        a->aspect[i] = a->aspect[i - 1];
+        i--;
+    }
+    a->phrase[i] = xstrdup(buf);
+    a->len[i] = n;
+    a->aspect[i] = asp;
+    return 0;
+}
+
+cat_aspects *cat_aspects_load(const char *path, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        snprintf(err, errlen, "%s: line %d, column %d: %s", path, jerr.line, jerr.column, jerr.text);
+        return NULL;
+    }
+    json_t *obj = json_object_get(root, "aspects");
+    cat_aspects *a = xcalloc(1, sizeof(*a));
+    size_t cap = 0;
+    int ok = json_is_object(obj);
+    if (!ok)
+        snprintf(err, errlen, "%s: aspects: expected an object of phrase lists", path);
+    const char *key;
+    json_t *list;
+    json_object_foreach(ok ? obj : NULL, key, list) {
+        int asp = catalogue_aspect_from_name(key);
+        if (asp <= 0 || !json_is_array(list)) {
+            snprintf(err, errlen, "%s: aspects.%s: %s", path, key,
+                     asp <= 0 ? "unknown aspect (documents, fee, time, where, online, steps)"
+                              : "expected an array of strings");
+            ok = 0;
+            break;
+        }
+        for (size_t i = 0; ok && i < json_array_size(list); i++)
+            if (ca_add(a, &cap, json_array_get(list, i), (catalogue_aspect)asp) < 0) {
+                snprintf(err, errlen, "%s: aspects.%s[%zu]: expected a non-empty string", path,
+                         key, i);
+                ok = 0;
+            }
+    }
+    json_decref(root);
+    if (!ok) {
+        cat_aspects_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Offset of phrase p (n bytes) as whole words in s from offset from, or -1. */
+static long ca_find(const char *s, size_t slen, const char *p, size_t n, size_t from)
+{
+    for (const char *at = s + from; (at = strstr(at, p)) != NULL; at++) {
+        size_t o = (size_t)(at - s);
+        if ((o == 0 || s[o - 1] == ' ') && (o + n == slen || s[o + n] == ' '))
+            return (long)o;
+    }
+    return -1;
+}
+
+catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *s)
+{
+    const cat_aspects *a = cat ? cat->aspects : NULL;
+    if (!a || !s)
+        return CATALOGUE_ASPECT_OVERVIEW;
+    size_t slen = strlen(s), best_len = 0;
+    catalogue_aspect best = CATALOGUE_ASPECT_OVERVIEW;
+    for (size_t i = 0; i < a->n && a->len[i] >= best_len; i++) {
+        if (ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
+            continue;
+        if (a->len[i] > best_len || a->aspect[i] < best) {
+            best = a->aspect[i];
+            best_len = a->len[i];
+        }
+    }
+    return best;
+}
+
+void catalogue_aspect_strip(const catalogue *cat, const char *s, char *out, size_t cap)
+{
+    if (!cap)
+        return;
+    snprintf(out, cap, "%s", s ? s : "");
+    const cat_aspects *a = cat ? cat->aspects : NULL;
+    for (size_t i = 0; a && i < a->n; i++) {
+        long o;
+        while ((o = ca_find(out, strlen(out), a->phrase[i], a->len[i], 0)) >= 0)
+            memset(out + o, ' ', a->len[i]);
+    }
+    size_t w = 0;           /* squeeze spaces */
+    for (size_t r = 0; out[r]; r++)
+        if (out[r] != ' ' || (w && out[w - 1] != ' '))
+            out[w++] = out[r];
+    while (w && out[w - 1] == ' ')
+        w--;
+    out[w] = '\0';
+}

@@ -1,0 +1,127 @@
+/* catalogue_int.h -- private to bot/catalogue*.c: the in-memory layout of a
+ * loaded catalogue (one "generation"), its arena, its indexes and the search
+ * scratch space. Nothing outside bot/catalogue*.c includes this. */
+#ifndef DVC_CATALOGUE_INT_H
+#define DVC_CATALOGUE_INT_H
+
+#include <stdint.h>
+
+#include "catalogue/catalogue.h"
+
+/* ---- arena: every string and array of a generation, freed at once ---- */
+typedef struct cat_block cat_block;
+typedef struct cat_arena {
+    cat_block *head;
+} cat_arena;
+
+void *cat_alloc(cat_arena *a, size_t n);            /* zeroed, 8-aligned, never NULL */
+char *cat_strdup(cat_arena *a, const char *s);
+char *cat_strndup(cat_arena *a, const char *s, size_t n);
+void cat_arena_free(cat_arena *a);
+
+/* Index slots of one procedure: aliases 0..11, then the name and short name. */
+#define CAT_MAX_ALIASES 12
+#define CAT_SLOT_NAME 12
+#define CAT_SLOT_SHORT 13
+#define CAT_NSLOTS 14
+#define CAT_MAX_PHRASE 24   /* longer names are indexed by words only */
+#define CAT_MAX_QWORDS 40   /* query words looked at */
+
+enum { CAT_SRC_ALIAS = 1, CAT_SRC_NAME = 2, CAT_SRC_FIELD = 4 };
+
+typedef struct cat_word {
+    const char *s;
+    uint32_t len, df;
+    uint32_t post_off, npost;
+    float idf;
+} cat_word;
+
+typedef struct cat_post {
+    uint32_t proc;
+    uint16_t slots;             /* bit per slot holding the word */
+    uint8_t src;                /* CAT_SRC_* */
+} cat_post;
+
+typedef struct cat_phrase {
+    uint32_t hash;
+    uint32_t ids_off, nids;     /* word ids in data->phrase_ids */
+    uint32_t procs_off, nprocs; /* procedure indexes in data->phrase_procs; 0: a prefix only */
+} cat_phrase;
+
+typedef struct cat_data {
+    cat_arena arena;
+    catalogue_proc *procs;
+    size_t nprocs, capprocs;
+    uint32_t *code_tab;         /* open addressing, proc index + 1 */
+    size_t code_cap;
+    const char **fields;
+    size_t nfields;
+    const catalogue_proc ***field_procs;
+    size_t *field_n;
+    /* words */
+    cat_word *words;
+    size_t nwords;
+    uint32_t *word_tab;         /* word id + 1 */
+    size_t word_cap;
+    cat_post *posts;
+    uint32_t *by_len;           /* word ids sorted by length, for the 1-edit fallback */
+    uint32_t len_start[66];
+    /* phrases */
+    cat_phrase *phrases;
+    size_t nphrases;
+    uint32_t *phrase_tab;       /* phrase index + 1 */
+    size_t phrase_cap;
+    uint32_t *phrase_ids, *phrase_procs;
+    float *slot_w;              /* nprocs * CAT_NSLOTS: IDF weight of each slot's words */
+    /* search scratch (reset after each search) */
+    float *sc_word, *sc_match, *sc_slot;
+    uint16_t *sc_phrase_len, *sc_phrase_n, *sc_slots;
+    uint32_t *sc_touched;
+    uint8_t *sc_mark;
+} cat_data;
+
+typedef struct cat_aspects {
+    char **phrase;              /* normalised keyword phrases */
+    size_t *len;
+    catalogue_aspect *aspect;
+    size_t n;
+} cat_aspects;
+
+struct catalogue {
+    cat_data *cur, *prev;
+    cat_aspects *aspects, *prev_aspects;
+};
+
+/* catalogue_parse.c: check one file and append its procedures to d.
+ * Returns the number of errors reported (0 = file accepted). */
+typedef struct cat_load {
+    const catalogue_opts *opts;
+    char *err;
+    size_t errlen;
+    int nerr, max_errors;
+} cat_load;
+int cat_parse_file(cat_data *d, cat_load *ld, const char *path);
+void cat_error(cat_load *ld, const char *file, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* catalogue.c */
+int cat_code_key(const char *code);                /* d.dddddd -> 0..9999999, or -1 */
+const catalogue_proc *cat_code_get(const cat_data *d, const char *code);
+void cat_code_put(cat_data *d, size_t proc);
+void cat_data_free(cat_data *d);
+
+/* catalogue_index.c: words, postings, phrases, fields, scratch. */
+void cat_index_build(cat_data *d);
+/* Normalised words of s: start offsets and lengths (at most max). */
+size_t cat_tokens(const char *s, size_t *off, size_t *len, size_t max);
+/* Word id of s[0..n), or -1. */
+long cat_word_find(const cat_data *d, const char *s, size_t n);
+long cat_phrase_find(const cat_data *d, uint32_t hash, const uint32_t *ids, size_t n);
+uint32_t cat_hash_step(uint32_t h, uint32_t id);
+#define CAT_HASH_INIT 2166136261u
+
+/* catalogue_aspect.c */
+cat_aspects *cat_aspects_load(const char *path, char *err, size_t errlen);
+void cat_aspects_free(cat_aspects *a);
+
+#endif
