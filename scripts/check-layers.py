@@ -176,7 +176,7 @@ def check_links(allowed, objdir, errors):
             errors.append(f"link: cycle across floors {', '.join(floors)}: {' '.join(c)}")
     biggest = max(comps, key=len) if comps else []
     print(f"check-layers: {len(graph)} objects, {len(comps)} cycles, largest {len(biggest)}"
-          + (f" ({' '.join(biggest)})" if biggest else ""))
+          + (f" ({' '.join(biggest)})" if biggest else ""), flush=True)
 
 
 def main():

@@ -26,9 +26,9 @@
 #include "store/redis.h"
 
 /* SIGINT, SIGTERM stop; SIGHUP reloads the procedure catalogue. */
-#define APP_NSIG 3
+#define SERVE_NSIG 3
 
-typedef struct app {
+typedef struct serve {
     uv_loop_t loop;
     config *cfg;
     messages *msgs;
@@ -42,13 +42,14 @@ typedef struct app {
     ussd_menu *ussd_menu;
     ussd_flow *ussd;
     agent_hub *agent;           /* hand-off to human operators ([webchat]) */
-    uv_signal_t sig[APP_NSIG];
+    uv_signal_t sig[SERVE_NSIG];
+    app deps;                   /* what the server and endpoints borrow */
     int stopping;
-} app;
+} serve;
 
-static void app_on_signal(uv_signal_t *h, int signum)
+static void serve_on_signal(uv_signal_t *h, int signum)
 {
-    app *a = h->data;
+    serve *a = h->data;
     if (signum == SIGHUP && !a->stopping) {
         char err[512];
         if (catalogue_reload(a->catalogue, a->cfg->files.catalogue,
@@ -62,7 +63,7 @@ static void app_on_signal(uv_signal_t *h, int signum)
         return;
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
-    for (int i = 0; i < APP_NSIG; i++)
+    for (int i = 0; i < SERVE_NSIG; i++)
         uv_close((uv_handle_t *)&a->sig[i], NULL);
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
@@ -71,7 +72,7 @@ static void app_on_signal(uv_signal_t *h, int signum)
     a->store = NULL;
 }
 
-static int app_load(app *a, const char *path)
+static int serve_load(serve *a, const char *path)
 {
     char err[512];
     if (!(a->cfg = config_load(path, err, sizeof(err))) ||
@@ -86,7 +87,7 @@ static int app_load(app *a, const char *path)
     return 0;
 }
 
-static int app_start(app *a)
+static int serve_start(serve *a)
 {
     char err[512];
     store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
@@ -105,18 +106,18 @@ static int app_start(app *a)
     ussd_flow_deps ud = {.store = a->store, .router = a->router, .msgs = a->msgs,
                          .cfg = a->cfg, .catalogue = a->catalogue, .menu = a->ussd_menu};
     a->ussd = ussd_flow_new(&ud);
-    server_deps sd = {.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
-                      .router = a->router, .store = a->store, .ussd = a->ussd,
-                      .agent = a->agent};
-    if (!(a->server = server_new(&a->loop, &sd, err, sizeof(err)))) {
+    a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
+                    .router = a->router, .store = a->store, .ussd = a->ussd,
+                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents};
+    if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
-    static const int signums[APP_NSIG] = {SIGINT, SIGTERM, SIGHUP};
-    for (int i = 0; i < APP_NSIG; i++) {
+    static const int signums[SERVE_NSIG] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < SERVE_NSIG; i++) {
         uv_signal_init(&a->loop, &a->sig[i]);
         a->sig[i].data = a;
-        uv_signal_start(&a->sig[i], app_on_signal, signums[i]);
+        uv_signal_start(&a->sig[i], serve_on_signal, signums[i]);
     }
     outbox_worker_deps wd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
                              .cfg = a->cfg, .metrics = a->metrics};
@@ -128,7 +129,7 @@ static int app_start(app *a)
     return 0;
 }
 
-static void app_free(app *a)
+static void serve_free(serve *a)
 {
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
@@ -154,22 +155,22 @@ int cmd_serve(int argc, char **argv)
     const char *path = cmd_config_arg(argc, argv);
     if (!path)
         return 2;
-    app a;
+    serve a;
     memset(&a, 0, sizeof(a));
     if (uv_loop_init(&a.loop) != 0) {
         fprintf(stderr, "dvcbot: cannot create the event loop\n");
         return 1;
     }
     int rc = 1;
-    if (app_load(&a, path) == 0 && app_start(&a) == 0) {
+    if (serve_load(&a, path) == 0 && serve_start(&a) == 0) {
         uv_run(&a.loop, UV_RUN_DEFAULT);
         rc = 0;
     } else {
-        for (int i = 0; a.server && i < APP_NSIG; i++)
+        for (int i = 0; a.server && i < SERVE_NSIG; i++)
             uv_close((uv_handle_t *)&a.sig[i], NULL);
         server_stop(a.server);
     }
-    app_free(&a);
+    serve_free(&a);
     log_info("stopped");
     return rc;
 }

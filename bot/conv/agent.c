@@ -11,6 +11,18 @@
 #include "store/agent_queue.h"
 #include "common/xmalloc.h"
 
+/* An operator connection and what the hub may do with it. */
+typedef struct agent_op_ref {
+    struct agent_op *op;
+    const agent_op_ops *ops;
+} agent_op_ref;
+
+static const char *agent_op_ref_name(const agent_op_ref *r) { return r->ops->name(r->op); }
+static void agent_op_ref_send(const agent_op_ref *r, const char *text, size_t len)
+{
+    r->ops->send(r->op, text, len);
+}
+
 struct agent_hub {
     uv_loop_t *loop;
     store *store;
@@ -21,7 +33,7 @@ struct agent_hub {
     int listing;                /* a queue listing is in flight */
     int expiring;
     char *timeout_notice;       /* JSON notice for a citizen who waited too long */
-    struct agent_op **ops;
+    agent_op_ref *ops;
     size_t nops, capops;
 };
 
@@ -52,8 +64,8 @@ static char *agent_timeout_json(const messages *msgs)
 static void agent_broadcast(agent_hub *h, const char *text, size_t len)
 {
     for (size_t i = 0; i < h->nops; i++)
-        if (*agent_op_name(h->ops[i]))
-            agent_op_send(h->ops[i], text, len);
+        if (*agent_op_ref_name(&h->ops[i]))
+            agent_op_ref_send(&h->ops[i], text, len);
 }
 
 static void agent_listed(int status, const char *json, size_t len, void *privdata)
@@ -133,8 +145,8 @@ static void agent_checked(int status, int state, const char *op, void *privdata)
         buf_json_str(&b, k->text);
         buf_printf(&b, ",\"at\":%lld}", agent_now());
         for (size_t i = 0; i < h->nops; i++)
-            if (!strcmp(agent_op_name(h->ops[i]), op))
-                agent_op_send(h->ops[i], b.data, b.len);
+            if (!strcmp(agent_op_ref_name(&h->ops[i]), op))
+                agent_op_ref_send(&h->ops[i], b.data, b.len);
         buf_free(&b);
     }
     k->fn(status < 0 ? -1 : 0, state == AGENTQ_HELD, state != AGENTQ_NONE, k->ctx);
@@ -226,19 +238,19 @@ store *agent_store(const agent_hub *h) { return h->store; }
 const config *agent_config(const agent_hub *h) { return h->cfg; }
 const messages *agent_messages(const agent_hub *h) { return h->msgs; }
 
-void agent_op_add(agent_hub *h, struct agent_op *op)
+void agent_op_add(agent_hub *h, struct agent_op *op, const agent_op_ops *ops)
 {
     if (h->nops == h->capops) {
         h->capops = h->capops ? 2 * h->capops : 8;
         h->ops = xrealloc(h->ops, h->capops * sizeof(*h->ops));
     }
-    h->ops[h->nops++] = op;
+    h->ops[h->nops++] = (agent_op_ref){op, ops};
 }
 
 void agent_op_remove(agent_hub *h, struct agent_op *op)
 {
     for (size_t i = 0; i < h->nops; i++)
-        if (h->ops[i] == op) {
+        if (h->ops[i].op == op) {
             h->ops[i] = h->ops[--h->nops];
             return;
         }

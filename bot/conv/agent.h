@@ -61,11 +61,16 @@ void agent_note(agent_hub *h, const message *m, const reply *r, const struct jso
 store *agent_store(const agent_hub *h);
 const config *agent_config(const agent_hub *h);
 const messages *agent_messages(const agent_hub *h);
-void agent_op_add(agent_hub *h, struct agent_op *op);
+/* What the hub may do with an operator connection: given by the transport
+ * that owns it (bot/http/agent_ws.c), so that the hub links no transport. */
+typedef struct agent_op_ops {
+    /* send a frame (text copied) to one operator */
+    void (*send)(struct agent_op *op, const char *text, size_t len);
+    /* the operator's name ("" before login) */
+    const char *(*name)(const struct agent_op *op);
+} agent_op_ops;
+/* Register an operator connection (op and ops borrowed until agent_op_remove). */
+void agent_op_add(agent_hub *h, struct agent_op *op, const agent_op_ops *ops);
 void agent_op_remove(agent_hub *h, struct agent_op *op);
-/* Implemented by agent_ws.c: send a frame (text copied) to one operator. */
-void agent_op_send(struct agent_op *op, const char *text, size_t len);
-/* The operator's name ("" before login). */
-const char *agent_op_name(const struct agent_op *op);
 
 #endif

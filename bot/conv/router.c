@@ -107,6 +107,7 @@ static void router_classify(route *rt)
 }
 
 static void router_dispatch(route *rt);
+static void router_finish(dialog_ctx *ctx);
 static void router_agent_checked(int status, int held, int queued, void *ctx);
 
 static void router_loaded(int status, const char *json, size_t len, void *privdata)
@@ -141,6 +142,8 @@ static void router_ctx(route *rt)
         .store = rt->r->d.store,
         .catalogue = rt->r->d.catalogue,
         .cfg = rt->r->d.cfg,
+        .finish = router_finish,
+        .owner = rt,
     };
 }
 
@@ -187,9 +190,10 @@ static void router_saved(int status, void *privdata)
     route_free(rt);
 }
 
-void dialog_finish(dialog_ctx *ctx)
+/* dialog_ctx.finish of every dialog the router runs. */
+static void router_finish(dialog_ctx *ctx)
 {
-    route *rt = (route *)((char *)ctx - offsetof(route, dctx));
+    route *rt = ctx->owner;
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));

@@ -21,7 +21,6 @@
 #include "bot/conv/agent.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
 #include "bot/http/ws_queue.h"
 #include "common/buf.h"
 #include "channels/chat.h"
@@ -53,7 +52,7 @@ typedef struct agent_pss {
     struct agent_op *op;
 } agent_pss;
 
-const char *agent_op_name(const struct agent_op *op)
+static const char *agent_ws_name(const struct agent_op *op)
 {
     return op->name ? op->name : "";
 }
@@ -68,7 +67,7 @@ static void agent_op_release(struct agent_op *op)
     free(op);
 }
 
-void agent_op_send(struct agent_op *op, const char *text, size_t len)
+static void agent_ws_send(struct agent_op *op, const char *text, size_t len)
 {
     if (!op->wsi)
         return;
@@ -83,7 +82,7 @@ static void agent_send_error(struct agent_op *op, const char *code)
     buf_printf(&key, "errors.%s", code);
     char *t = ws_render_error(code, messages_get(agent_messages(op->hub), key.data, "vi"), &n);
     buf_free(&key);
-    agent_op_send(op, t, n);
+    agent_ws_send(op, t, n);
     free(t);
 }
 
@@ -98,7 +97,7 @@ static void agent_send_conv(struct agent_op *op, const char *type, const char *c
         buf_json_str(&b, text);
     }
     buf_putc(&b, '}');
-    agent_op_send(op, b.data, b.len);
+    agent_ws_send(op, b.data, b.len);
     buf_free(&b);
 }
 
@@ -160,7 +159,7 @@ static void agent_on_text(int status, const char *json, size_t len, void *privda
             }
             buf_append(&b, json, len);
             buf_putc(&b, '}');
-            agent_op_send(c->op, b.data, b.len);
+            agent_ws_send(c->op, b.data, b.len);
             buf_free(&b);
         }
     }
@@ -203,7 +202,7 @@ static void agent_on_login(int status, const char *agency, const char *role, voi
             buf_puts(&b, "{\"type\":\"login\",\"name\":");
             buf_json_str(&b, op->name);
             buf_putc(&b, '}');
-            agent_op_send(op, b.data, b.len);
+            agent_ws_send(op, b.data, b.len);
             buf_free(&b);
             agent_list(op);
         }
@@ -334,17 +333,19 @@ static void agent_receive(struct lws *wsi, struct agent_op *op, const void *in, 
     buf_reset(&op->rx);
 }
 
+static const agent_op_ops agent_ws_ops = {.send = agent_ws_send, .name = agent_ws_name};
+
 int ep_agent_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     agent_pss *pss = user;
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return ws_filter(wsi, "/ws/agent") < 0 || !server_agent(http_server(wsi)) ? 1 : 0;
+        return http_ws_filter(wsi, "/ws/agent") < 0 || !http_app(wsi)->agent ? 1 : 0;
     case LWS_CALLBACK_ESTABLISHED:
         pss->op = xcalloc(1, sizeof(*pss->op));
         pss->op->wsi = wsi;
-        pss->op->hub = server_agent(http_server(wsi));
-        agent_op_add(pss->op->hub, pss->op);
+        pss->op->hub = http_app(wsi)->agent;
+        agent_op_add(pss->op->hub, pss->op, &agent_ws_ops);
         return 0;
     case LWS_CALLBACK_RECEIVE:
         if (pss->op)

@@ -28,9 +28,6 @@ int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* WebSocket /ws/chat, protocol dvcbot.chat.v1 (ep_ws.c): the web chat */
 int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* FILTER_PROTOCOL_CONNECTION of a WebSocket protocol: 0 if the URI is path
- * and the Origin is allowed (webchat.allowed_origins), -1 otherwise. */
-int ws_filter(struct lws *wsi, const char *path);
 /* WebSocket /ws/agent, protocol dvcbot.agent.v1 (agent_ws.c): the operator console */
 int ep_agent_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* Open chat WebSocket connections (for /metrics and the bench). */

@@ -6,7 +6,7 @@
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
+#include "bot/conv/router.h"
 #include "channels/chat.h"
 #include "common/xmalloc.h"
 
@@ -31,12 +31,12 @@ static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
 
 static void ep_chat_complete(struct lws *wsi, http_req *hr)
 {
-    server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     if (http_json_body_check(wsi, hr) < 0)
         return;
     const char *errkey;
     message *m = chat_parse(hr->body.data ? hr->body.data : "", hr->body.len,
-                            (size_t)server_config(s)->chat.max_text, &errkey);
+                            (size_t)ap->cfg->chat.max_text, &errkey);
     if (!m) {
         http_error(wsi, hr, 400, errkey);
         return;
@@ -44,7 +44,7 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
     hr->channel = channel_name(m->channel);
     hr->user = xstrdup(m->user);
     http_pending *p = http_pending_new(wsi, hr);
-    if (router_handle(server_router(s), m, ep_chat_done, p) < 0) {
+    if (router_handle(ap->router, m, ep_chat_done, p) < 0) {
         hr->pending = NULL;
         free(p);
         http_error(wsi, hr, 503, "unavailable");

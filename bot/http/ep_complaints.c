@@ -22,7 +22,6 @@
 #include "bot/http/auth.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
 #include "channels/agency.h"
 #include "channels/errors.h"
 #include "store/complaints.h"
@@ -37,7 +36,7 @@ enum { EP_LIST = AGENCY_ROUTE_LIST, EP_ANSWER = AGENCY_ROUTE_ANSWER, EP_STATS };
 
 typedef struct ep_cx {
     http_pending *p;
-    server *srv;
+    const app *app;
     int op;
     char code[COMPLAINT_CODE_MAX];
     char status[16];
@@ -60,7 +59,7 @@ static void ep_error_msg(struct lws *wsi, http_req *hr, int status, const char *
                          const char *key)
 {
     size_t len;
-    char *body = error_render(code, messages_get(server_messages(http_server(wsi)), key, "vi"),
+    char *body = error_render(code, messages_get(http_app(wsi)->msgs, key, "vi"),
                               &len);
     hr->error = code;
     http_respond_take(wsi, hr, status, "application/json", body, len);
@@ -138,8 +137,8 @@ static void ep_answered(complaints_answer_status st, const complaint *c, void *p
 /* Render the citizen's notifications and run the answer script. */
 static int ep_answer(ep_cx *c)
 {
-    const messages *msgs = server_messages(c->srv);
-    const config *cfg = server_config(c->srv);
+    const messages *msgs = c->app->msgs;
+    const config *cfg = c->app->cfg;
     buf sms = {0}, notice = {0};
     messages_format(msgs, "notify.complaint_answered", "vi", &sms, "code", c->code, NULL);
     messages_format(msgs, "notify.complaint_answered_chat", "vi", &notice, "code", c->code,
@@ -148,7 +147,7 @@ static int ep_answer(ep_cx *c)
                           .sms_text = sms.data ? sms.data : "",
                           .notice_text = notice.data ? notice.data : "", .now = time(NULL),
                           .tz_offset_min = cfg->domain.tz_offset_min};
-    int rc = complaints_answer(server_store(c->srv), &a, ep_answered, c);
+    int rc = complaints_answer(c->app->store, &a, ep_answered, c);
     buf_free(&sms);
     buf_free(&notice);
     return rc;
@@ -196,7 +195,7 @@ static void ep_authed(int status, const char *agency, void *privdata)
         return;
     }
     snprintf(c->agency, sizeof(c->agency), "%s", agency);
-    store *s = server_store(c->srv);
+    store *s = c->app->store;
     int rc;
     if (c->op == EP_LIST)
         rc = complaints_list_agency(s, c->agency, c->status, c->limit, ep_listed, c);
@@ -210,9 +209,9 @@ static void ep_authed(int status, const char *agency, void *privdata)
 
 static void ep_start(struct lws *wsi, http_req *hr, ep_cx *c)
 {
-    c->srv = http_server(wsi);
+    c->app = http_app(wsi);
     c->p = http_pending_new(wsi, hr);
-    auth_agency(wsi, server_store(c->srv), ep_authed, c);
+    auth_agency(wsi, c->app->store, ep_authed, c);
 }
 
 /* ---- the request ---- */
@@ -272,7 +271,7 @@ static void ep_answer_complete(struct lws *wsi, http_req *hr)
         ep_error_msg(wsi, hr, 404, "not_found", "errors.complaint_not_found");
         return;
     }
-    int max = server_config(http_server(wsi))->domain.complaint_max_text;
+    int max = http_app(wsi)->cfg->domain.complaint_max_text;
     agency_answer_parse(&c->ans, hr->body.data, hr->body.len, max, &c->errkey);
     ep_start(wsi, hr, c);
 }
@@ -378,7 +377,7 @@ static const char *ep_split_last(const char *f, char *head, size_t n)
 /* Whether the counter of agency ag is in the key's scope. */
 static int ep_in_scope(const ep_cx *c, const char *ag, size_t n)
 {
-    const char *portal = server_config(c->srv)->domain.complaint_agency;
+    const char *portal = c->app->cfg->domain.complaint_agency;
     if (portal && !strcmp(c->agency, portal))
         return 1;
     return strlen(c->agency) == n && !strncmp(ag, c->agency, n);
@@ -456,7 +455,7 @@ static void ep_stats_dossiers(const ep_cx *c, const redisReply *r, json_t *out)
 
 static void ep_stats_messages(const ep_cx *c, json_t *out)
 {
-    const metrics *m = server_metrics(c->srv);
+    const metrics *m = c->app->metrics;
     json_t *by_ch = json_object(), *by_in = json_object();
     unsigned long total = 0;
     for (int ch = 0; ch < CHANNEL__COUNT; ch++) {
@@ -478,7 +477,7 @@ static void ep_stats_messages(const ep_cx *c, json_t *out)
 static void ep_stats_render(ep_cx *c, const redisReply *cpl, const redisReply *rat,
                             const redisReply *dos, json_t *out)
 {
-    const char *portal = server_config(c->srv)->domain.complaint_agency;
+    const char *portal = c->app->cfg->domain.complaint_agency;
     int all = portal && !strcmp(c->agency, portal);
     json_object_set_new(out, "agency", json_string(c->agency));
     json_object_set_new(out, "scope", json_string(all ? "all" : "agency"));

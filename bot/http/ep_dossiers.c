@@ -18,7 +18,6 @@
 #include "bot/http/auth.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
 #include "channels/agency.h"
 #include "channels/sms.h"
 #include "store/dossiers.h"
@@ -266,10 +265,10 @@ static void ep_authed(int status, const char *agency, void *privdata)
 /* Start the asynchronous part (key, then store). */
 static void ep_start(struct lws *wsi, http_req *hr, ep_call *c)
 {
-    server *s = http_server(wsi);
-    c->store = server_store(s);
-    c->tz = server_config(s)->domain.tz_offset_min;
-    c->msgs = server_messages(s);
+    const app *ap = http_app(wsi);
+    c->store = ap->store;
+    c->tz = ap->cfg->domain.tz_offset_min;
+    c->msgs = ap->msgs;
     c->method = hr->method;
     if (dossiers_code_agency(c->code, c->agency) < 0)
         c->agency[0] = '\0';
@@ -288,7 +287,7 @@ static void ep_put_complete(struct lws *wsi, http_req *hr)
         http_error(wsi, hr, 400, "invalid_code");
         return;
     }
-    c->tz = server_config(http_server(wsi))->domain.tz_offset_min;
+    c->tz = http_app(wsi)->cfg->domain.tz_offset_min;
     c->errkey = ep_parse_body(c, hr);
     ep_start(wsi, hr, c);
 }

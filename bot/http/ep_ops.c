@@ -4,7 +4,6 @@
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
 
 static void ep_healthz_done(redisReply *rr, void *privdata)
 {
@@ -28,7 +27,7 @@ int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
     if (http_begin(wsi, hr, ROUTE_HEALTHZ, HTTP_GET))
         return 0;
     http_pending *p = http_pending_new(wsi, hr);
-    if (store_command(server_store(http_server(wsi)), ep_healthz_done, p, "PING") < 0) {
+    if (store_command(http_app(wsi)->store, ep_healthz_done, p, "PING") < 0) {
         hr->pending = NULL;
         free(p);
         http_error(wsi, hr, 503, "unavailable");
@@ -43,9 +42,9 @@ int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
         return http_common(wsi, reason, hr, in, len);
     if (http_begin(wsi, hr, ROUTE_METRICS, HTTP_GET))
         return 0;
-    server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     buf b = {0};
-    metrics_render(server_metrics(s), server_store(s), &b);
+    metrics_render(ap->metrics, ap->store, &b);
     size_t n;
     char *text = buf_detach(&b, &n);
     http_respond_take(wsi, hr, 200, "text/plain; version=0.0.4; charset=utf-8", text, n);

@@ -4,7 +4,7 @@
  * An MO is read into an sms_raw (query arguments, X-Kannel headers, body),
  * checked (secret / allow-list: 403), parsed by the SMS codec and handed to
  * the MO flow (bot/sms_flow.c: once per Kannel id, pages, router). The flow
- * answers every waiting request through sms_answer() below. */
+ * answers every waiting request through ep_sms_answer() below. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +12,6 @@
 #include "bot/http/http.h"
 #include "bot/app/log.h"
 #include "bot/outbox/outbox_worker.h"
-#include "bot/http/server.h"
 #include "bot/sms/sms_flow.h"
 #include "channels/sms.h"
 #include "common/xmalloc.h"
@@ -101,15 +100,18 @@ static int ep_sms_secret_ok(const sms_raw *raw, const char *secret)
 
 static int ep_sms_access(struct lws *wsi, http_req *hr, const sms_raw *raw)
 {
-    const config *cfg = server_config(http_server(wsi));
+    const config *cfg = http_app(wsi)->cfg;
     if (ep_sms_ip_allowed(wsi, cfg->sms.allow_ips) && ep_sms_secret_ok(raw, cfg->sms.secret))
         return 0;
     http_error(wsi, hr, 403, "sms_forbidden");
     return -1;
 }
 
-void sms_answer(http_pending *p, int status, const char *intent, int ucs2, const char *body,
-                size_t len)
+static void ep_sms_unavailable(struct lws *wsi, http_req *hr);
+
+/* sms_answer_fn of the MO endpoint: ctx is the request's http_pending. */
+static void ep_sms_answer(void *p, int status, const char *intent, int ucs2, const char *body,
+                          size_t len)
 {
     http_req *hr;
     struct lws *wsi = http_pending_done(p, &hr);
@@ -117,7 +119,7 @@ void sms_answer(http_pending *p, int status, const char *intent, int ucs2, const
         return;
     hr->intent = intent;
     if (status != 200) {
-        const messages *m = server_messages(http_server(wsi));
+        const messages *m = http_app(wsi)->msgs;
         const char *t = messages_get(m, "errors.unavailable", "vi");
         hr->error = "unavailable";
         http_respond(wsi, hr, status, "text/plain; charset=UTF-8", t, strlen(t));
@@ -132,7 +134,7 @@ void sms_answer(http_pending *p, int status, const char *intent, int ucs2, const
 
 static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t blen)
 {
-    server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     sms_raw raw = {0};
     ep_sms_args(wsi, &raw);
     if (hr->method == HTTP_POST) {
@@ -146,7 +148,7 @@ static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t bl
     }
     const char *errkey;
     sms_mo mo;
-    message *m = sms_parse(&raw, (size_t)server_config(s)->sms.max_text, &mo, &errkey);
+    message *m = sms_parse(&raw, (size_t)ap->cfg->sms.max_text, &mo, &errkey);
     sms_raw_clear(&raw);
     if (!m) {
         http_error(wsi, hr, 400, errkey);
@@ -155,16 +157,16 @@ static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t bl
     hr->channel = channel_name(m->channel);
     hr->user = xstrdup(m->user);
     http_pending *p = http_pending_new(wsi, hr);
-    if (sms_flow_start(s, m, mo.id, p) < 0) {
+    if (sms_flow_start(ap, m, mo.id, ep_sms_answer, p) < 0) {
         hr->pending = NULL;
         free(p);
-        sms_answer_unavailable(wsi, hr);
+        ep_sms_unavailable(wsi, hr);
     }
 }
 
-void sms_answer_unavailable(struct lws *wsi, http_req *hr)
+static void ep_sms_unavailable(struct lws *wsi, http_req *hr)
 {
-    const char *t = messages_get(server_messages(http_server(wsi)), "errors.unavailable", "vi");
+    const char *t = messages_get(http_app(wsi)->msgs, "errors.unavailable", "vi");
     hr->error = "unavailable";
     http_respond(wsi, hr, 503, "text/plain; charset=UTF-8", t, strlen(t));
 }
@@ -201,14 +203,14 @@ static void ep_sms_dlr_done(int status, void *ctx)
     if (!wsi)
         return;
     if (status < 0)
-        sms_answer_unavailable(wsi, hr);
+        ep_sms_unavailable(wsi, hr);
     else
         http_respond(wsi, hr, 200, "text/plain; charset=UTF-8", "OK", 2);
 }
 
 static void ep_sms_dlr_request(struct lws *wsi, http_req *hr)
 {
-    server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     sms_raw raw = {0};
     ep_sms_args(wsi, &raw);
     if (ep_sms_access(wsi, hr, &raw) < 0) {
@@ -224,10 +226,10 @@ static void ep_sms_dlr_request(struct lws *wsi, http_req *hr)
         return;
     }
     http_pending *p = http_pending_new(wsi, hr);
-    if (outbox_worker_dlr(server_store(s), &d, ep_sms_dlr_done, p) < 0) {
+    if (outbox_worker_dlr(ap->store, &d, ep_sms_dlr_done, p) < 0) {
         hr->pending = NULL;
         free(p);
-        sms_answer_unavailable(wsi, hr);
+        ep_sms_unavailable(wsi, hr);
     }
 }
 

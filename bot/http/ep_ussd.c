@@ -13,7 +13,6 @@
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
-#include "bot/http/server.h"
 #include "bot/ussd/ussd_flow.h"
 #include "channels/sms.h"
 #include "channels/ussd.h"
@@ -60,7 +59,7 @@ static void ep_ussd_done(int status, char *screen, int end, void *ctx)
 
 static void ep_ussd_unavailable(struct lws *wsi, http_req *hr, int proto)
 {
-    const messages *m = server_messages(http_server(wsi));
+    const messages *m = http_app(wsi)->msgs;
     const char *t = messages_get(m, "ussd.unavailable", "vi");
     char *f = sms_gsm_fold(t, strlen(t), NULL);
     hr->error = "unavailable";
@@ -71,14 +70,14 @@ static void ep_ussd_unavailable(struct lws *wsi, http_req *hr, int proto)
 /* Hand a parsed request to the engine (takes r). */
 static void ep_ussd_run(struct lws *wsi, http_req *hr, ussd_req *r)
 {
-    server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     int proto = r->proto;
     hr->channel = "ussd";
     hr->user = xstrdup(r->msisdn);
     ep_ussd_wait *w = xcalloc(1, sizeof(*w));
     w->proto = proto;
     w->p = http_pending_new(wsi, hr);
-    if (ussd_flow_handle(server_ussd(s), r, ep_ussd_done, w) < 0) {
+    if (ussd_flow_handle(ap->ussd, r, ep_ussd_done, w) < 0) {
         hr->pending = NULL;
         free(w->p);
         free(w);

@@ -26,7 +26,7 @@
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 #include "bot/app/log.h"
-#include "bot/http/server.h"
+#include "bot/conv/router.h"
 #include "bot/http/ws_queue.h"
 #include "channels/ws.h"
 #include "store/agent_queue.h"
@@ -58,7 +58,7 @@ typedef struct ws_conn {
 
 struct ws_hub {
     struct lws_context *ctx;
-    server *srv;
+    const app *app;
     lws_sorted_usec_list_t sul;
     ws_conn *conns;
     size_t nconns;
@@ -104,7 +104,7 @@ static void ws_send_take(ws_conn *c, char *text, size_t len)
         free(text);
         return;
     }
-    const config *cfg = server_config(c->hub->srv);
+    const config *cfg = c->hub->app->cfg;
     if (ws_queue_push(&c->out, text, len, (size_t)cfg->webchat.max_out) < 0)
         c->overflow = 1;        /* a reader this slow is dropped */
     free(text);
@@ -116,7 +116,7 @@ static void ws_send_error(ws_conn *c, const char *code)
     size_t n;
     buf key = {0};
     buf_printf(&key, "errors.%s", code);
-    const char *msg = messages_get(server_messages(c->hub->srv), key.data, "vi");
+    const char *msg = messages_get(c->hub->app->msgs, key.data, "vi");
     buf_free(&key);
     char *t = ws_render_error(code, msg, &n);
     ws_send_take(c, t, n);
@@ -186,7 +186,7 @@ static void ws_pump(ws_conn *c)
                 ws_anon_user(c);
             message *m = ws_frame_message(&in->f, CHANNEL_CHAT, c->user);
             c->busy = 1;
-            if (router_handle(server_router(c->hub->srv), m, ws_routed, c) < 0) {
+            if (router_handle(c->hub->app->router, m, ws_routed, c) < 0) {
                 c->busy = 0;
                 ws_send_error(c, "unavailable");
             }
@@ -200,7 +200,7 @@ static void ws_pump(ws_conn *c)
 /* One complete client frame. */
 static void ws_frame_in(ws_conn *c, const char *data, size_t len, int binary)
 {
-    const config *cfg = server_config(c->hub->srv);
+    const config *cfg = c->hub->app->cfg;
     ws_frame f;
     const char *err;
     if (binary) {
@@ -229,7 +229,7 @@ static void ws_frame_in(ws_conn *c, const char *data, size_t len, int binary)
 
 static void ws_receive(struct lws *wsi, ws_conn *c, const void *in, size_t len)
 {
-    const config *cfg = server_config(c->hub->srv);
+    const config *cfg = c->hub->app->cfg;
     c->last_rx_ms = ws_now_ms();
     if (!c->rx_too_large) {
         if (c->rx.len + len > (size_t)cfg->webchat.max_frame) {
@@ -241,7 +241,7 @@ static void ws_receive(struct lws *wsi, ws_conn *c, const void *in, size_t len)
     }
     if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
         return;
-    metrics_ws_frame(server_metrics(c->hub->srv), 0);
+    metrics_ws_frame(c->hub->app->metrics, 0);
     if (c->rx_too_large)
         ws_send_error(c, "frame_too_large");
     else
@@ -267,7 +267,7 @@ static int ws_writeable(struct lws *wsi, ws_conn *c)
     }
     if (!c->out.head)
         return 0;
-    metrics_ws_frame(server_metrics(c->hub->srv), 1);
+    metrics_ws_frame(c->hub->app->metrics, 1);
     return ws_queue_write(&c->out, wsi);
 }
 
@@ -288,7 +288,7 @@ static void ws_noticed(int status, const char *const *notices, size_t n, void *p
 
 static void ws_pop_notices(ws_hub *h, ws_conn *c)
 {
-    if (notices_pop(server_store(h->srv), "chat", c->user, WS_NOTICES_BATCH, ws_noticed, c) == 0)
+    if (notices_pop(h->app->store, "chat", c->user, WS_NOTICES_BATCH, ws_noticed, c) == 0)
         c->polling = 1;
 }
 
@@ -319,7 +319,7 @@ static void ws_check_batch(ws_batch *b)
     const char *users[AGENTQ_BATCH_MAX];
     for (size_t i = 0; i < b->n; i++)
         users[i] = b->conns[i]->user;
-    if (agentq_notices_waiting(server_store(b->h->srv), "chat", users, b->n, ws_checked, b) < 0) {
+    if (agentq_notices_waiting(b->h->app->store, "chat", users, b->n, ws_checked, b) < 0) {
         for (size_t i = 0; i < b->n; i++)
             b->conns[i]->polling = 0;
         free(b);
@@ -374,7 +374,7 @@ static void ws_check_notices(ws_hub *h)
 static void ws_tick(lws_sorted_usec_list_t *sul)
 {
     ws_hub *h = lws_container_of(sul, ws_hub, sul);
-    const config *cfg = server_config(h->srv);
+    const config *cfg = h->app->cfg;
     uint64_t now = ws_now_ms();
     for (ws_conn *c = h->conns; c; c = c->next)
         ws_tick_conn(h, c, now, cfg);
@@ -384,48 +384,6 @@ static void ws_tick(lws_sorted_usec_list_t *sul)
     }
     int every = cfg->webchat.notice_poll_ms < 200 ? cfg->webchat.notice_poll_ms : 200;
     lws_sul_schedule(h->ctx, 0, &h->sul, ws_tick, (lws_usec_t)every * 1000);
-}
-
-/* Origin: absent (not a browser) is allowed; "*" allows any; "" allows only
- * the page's own host (http(s)://<Host header>); otherwise the list. */
-static int ws_origin_ok(struct lws *wsi, const char *allowed)
-{
-    char origin[256], host[200];
-    if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
-        return 1;
-    if (!strcmp(allowed, "*"))
-        return 1;
-    if (!*allowed) {
-        if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
-            return 0;
-        const char *o = !strncmp(origin, "http://", 7) ? origin + 7
-                      : !strncmp(origin, "https://", 8) ? origin + 8 : NULL;
-        return o && !strcasecmp(o, host);
-    }
-    size_t olen = strlen(origin);
-    for (const char *p = allowed; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t n = strcspn(p, ", ");
-        if (n && n == olen && !strncasecmp(p, origin, n))
-            return 1;
-        p += n;
-    }
-    return 0;
-}
-
-/* Accept only /ws/chat (or /ws/agent for the agent protocol) and an allowed Origin. */
-int ws_filter(struct lws *wsi, const char *path)
-{
-    char uri[64];
-    server *s = http_server(wsi);
-    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, path))
-        return -1;
-    if (!ws_origin_ok(wsi, server_config(s)->webchat.allowed_origins)) {
-        log_info("ws: origin refused on %s", path);
-        return -1;
-    }
-    return 0;
 }
 
 static void ws_established(struct lws *wsi, ws_pss *pss)
@@ -440,7 +398,7 @@ static void ws_established(struct lws *wsi, ws_pss *pss)
         h->conns->prev = c;
     h->conns = c;
     h->nconns++;
-    metrics_ws_conn(server_metrics(h->srv), 1);
+    metrics_ws_conn(h->app->metrics, 1);
     pss->c = c;
 }
 
@@ -458,7 +416,7 @@ static void ws_closed(ws_pss *pss)
     if (c->next)
         c->next->prev = c->prev;
     h->nconns--;
-    metrics_ws_conn(server_metrics(h->srv), -1);
+    metrics_ws_conn(h->app->metrics, -1);
     c->wsi = NULL;
     c->hub = NULL;
     ws_conn_release(c);
@@ -471,7 +429,7 @@ static int ws_protocol_init(struct lws *wsi)
     if (!h)
         return -1;
     h->ctx = lws_get_context(wsi);
-    h->srv = lws_context_user(h->ctx);
+    h->app = lws_context_user(h->ctx);
     lws_sul_schedule(h->ctx, 0, &h->sul, ws_tick, 500 * LWS_US_PER_MS);
     return 0;
 }
@@ -489,7 +447,7 @@ int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
         return 0;
     }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return ws_filter(wsi, "/ws/chat") < 0 ? 1 : 0;
+        return http_ws_filter(wsi, "/ws/chat") < 0 ? 1 : 0;
     case LWS_CALLBACK_ESTABLISHED:
         ws_established(wsi, pss);
         return 0;

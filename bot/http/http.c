@@ -7,7 +7,6 @@
 
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
-#include "bot/http/server.h"
 #include "channels/errors.h"
 #include "common/xmalloc.h"
 
@@ -16,7 +15,7 @@
  * the connection closed. */
 #define HTTP_DRAIN_MAX (16L << 20)
 
-struct server *http_server(struct lws *wsi)
+const app *http_app(struct lws *wsi)
 {
     return lws_context_user(lws_get_context(wsi));
 }
@@ -67,7 +66,7 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
     }
     if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
         long n = strtol(cl, NULL, 10);
-        if (n > server_config(http_server(wsi))->http.max_body) {
+        if (n > http_app(wsi)->cfg->http.max_body) {
             hr->too_large = 1;
             if (n > HTTP_DRAIN_MAX) {
                 hr->close_after = 1;
@@ -81,7 +80,7 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
 
 void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len)
 {
-    size_t max = (size_t)server_config(http_server(wsi))->http.max_body;
+    size_t max = (size_t)http_app(wsi)->cfg->http.max_body;
     if (hr->too_large || hr->body.len + len > max) {
         hr->too_large = 1;
         buf_free(&hr->body);
@@ -114,7 +113,7 @@ void http_error(struct lws *wsi, http_req *hr, int status, const char *code)
     char key[64] = "errors.";
     strncat(key, code, sizeof(key) - strlen(key) - 1);
     size_t len;
-    char *body = error_render(code, messages_get(server_messages(http_server(wsi)), key, "vi"),
+    char *body = error_render(code, messages_get(http_app(wsi)->msgs, key, "vi"),
                               &len);
     hr->error = code;
     http_respond_take(wsi, hr, status, "application/json", body, len);
@@ -166,10 +165,10 @@ struct lws *http_pending_done(http_pending *p, http_req **hr)
 
 static void http_finish_log(struct lws *wsi, http_req *hr)
 {
-    struct server *s = http_server(wsi);
+    const app *ap = http_app(wsi);
     double secs = (double)(uv_hrtime() - hr->t0) / 1e9;
-    metrics_http(server_metrics(s), hr->route, hr->status, secs);
-    if (!server_config(s)->log.requests)
+    metrics_http(ap->metrics, hr->route, hr->status, secs);
+    if (!ap->cfg->log.requests)
         return;
     static const char *const names[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
                                         "OPTIONS", "OTHER"};
@@ -261,4 +260,46 @@ int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
     default:
         return lws_callback_http_dummy(wsi, reason, hr, in, len);
     }
+}
+
+/* Origin: absent (not a browser) is allowed; "*" allows any; "" allows only
+ * the page's own host (http(s)://<Host header>); otherwise the list. */
+static int http_ws_origin_ok(struct lws *wsi, const char *allowed)
+{
+    char origin[256], host[200];
+    if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0)
+        return 1;
+    if (!strcmp(allowed, "*"))
+        return 1;
+    if (!*allowed) {
+        if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0)
+            return 0;
+        const char *o = !strncmp(origin, "http://", 7) ? origin + 7
+                      : !strncmp(origin, "https://", 8) ? origin + 8 : NULL;
+        return o && !strcasecmp(o, host);
+    }
+    size_t olen = strlen(origin);
+    for (const char *p = allowed; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && n == olen && !strncasecmp(p, origin, n))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* Accept only /ws/chat (or /ws/agent for the agent protocol) and an allowed Origin. */
+int http_ws_filter(struct lws *wsi, const char *path)
+{
+    char uri[64];
+    const app *ap = http_app(wsi);
+    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, path))
+        return -1;
+    if (!http_ws_origin_ok(wsi, ap->cfg->webchat.allowed_origins)) {
+        log_info("ws: origin refused on %s", path);
+        return -1;
+    }
+    return 0;
 }

@@ -21,10 +21,10 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
+#include "bot/app/app.h"
 #include "bot/app/metrics.h"
 #include "common/buf.h"
 
-struct server;
 
 enum http_method {
     HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_DELETE = 8,
@@ -58,8 +58,8 @@ typedef struct http_req {
     const char *error;
 } http_req;
 
-/* The server the wsi belongs to (lws context user data). */
-struct server *http_server(struct lws *wsi);
+/* The gateway's dependencies (bot/app/app.h): the lws context user data. */
+const app *http_app(struct lws *wsi);
 
 /* Start a request (LWS_CALLBACK_HTTP): read the method; if it is not in
  * allowed, queue a 405 and return 1; if a body is declared larger than the
@@ -95,6 +95,10 @@ http_pending *http_pending_new(struct lws *wsi, http_req *hr);
  * (and detaches the pending object from its request), NULL otherwise. Frees
  * the pending object in both cases. */
 struct lws *http_pending_done(http_pending *p, http_req **hr);
+
+/* FILTER_PROTOCOL_CONNECTION of a WebSocket protocol: 0 if the URI is path
+ * and the Origin is allowed (webchat.allowed_origins), -1 otherwise. */
+int http_ws_filter(struct lws *wsi, const char *path);
 
 /* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,

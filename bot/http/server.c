@@ -13,7 +13,7 @@
 #include "common/xmalloc.h"
 
 struct server {
-    server_deps d;
+    const app *app;
     uv_loop_t *loop;
     struct lws_context *ctx;
     void *foreign_loops[1];
@@ -101,10 +101,10 @@ static void server_lws_log(int level, const char *line)
         log_info("lws: %.*s", (int)n, line);
 }
 
-server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t errlen)
+server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
 {
     server *s = xcalloc(1, sizeof(*s));
-    s->d = *deps;
+    s->app = deps;
     s->loop = loop;
     s->foreign_loops[0] = loop;
 
@@ -119,7 +119,7 @@ server *server_new(uv_loop_t *loop, const server_deps *deps, char *err, size_t e
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = s->foreign_loops;
-    info.user = s;
+    info.user = (void *)deps; /* read back by http_app() */
     info.keepalive_timeout = deps->cfg->http.keepalive_s;
     info.timeout_secs = 20;
     info.max_http_header_data = 4096;
@@ -149,11 +149,4 @@ void server_free(server *s)
     free(s);
 }
 
-const config *server_config(const server *s) { return s->d.cfg; }
-const messages *server_messages(const server *s) { return s->d.msgs; }
-metrics *server_metrics(const server *s) { return s->d.metrics; }
-router *server_router(const server *s) { return s->d.router; }
-store *server_store(const server *s) { return s->d.store; }
-struct agent_hub *server_agent(const server *s) { return s->d.agent; }
-struct ussd_flow *server_ussd(const server *s) { return s->d.ussd; }
 struct lws_context *server_lws(const server *s) { return s->ctx; }

@@ -20,14 +20,20 @@
 #define SMS_CMD_MAX 24          /* longest text repeated in the "more" hint */
 #define SMS_MARK_TTL_S 60       /* "being processed" marker */
 
+/* One request waiting for the answer of an MO. */
+typedef struct sms_waiter {
+    sms_answer_fn *fn;
+    void *ctx;
+} sms_waiter;
+
 typedef struct sms_flow {
     struct sms_flow *next;
-    server *srv;
+    const app *app;
     char id[SMS_ID_MAX + 1];    /* "" when Kannel sent none */
     char user[MSISDN_MAX];
     message *msg;
     char *norm;                 /* norm_text of the text, or NULL */
-    http_pending **w;           /* requests waiting for the answer */
+    sms_waiter *w;              /* requests waiting for the answer */
     size_t nw;
     const char *intent;
     char *answer;               /* "D" + coding + body, once known */
@@ -69,7 +75,7 @@ static void sms_flow_end(sms_flow *f, int status)
     sms_flow_unlink(f);
     int ucs2 = f->answer && f->alen >= 2 && f->answer[1] == '2';
     for (size_t i = 0; i < f->nw; i++)
-        sms_answer(f->w[i], status, f->intent, ucs2, f->answer ? f->answer + 2 : "",
+        f->w[i].fn(f->w[i].ctx, status, f->intent, ucs2, f->answer ? f->answer + 2 : "",
                    f->answer ? f->alen - 2 : 0);
     free(f->w);
     message_free(f->msg);
@@ -78,8 +84,8 @@ static void sms_flow_end(sms_flow *f, int status)
     free(f);
 }
 
-static const config *sms_cfg(const sms_flow *f) { return server_config(f->srv); }
-static store *sms_store(const sms_flow *f) { return server_store(f->srv); }
+static const config *sms_cfg(const sms_flow *f) { return f->app->cfg; }
+static store *sms_store(const sms_flow *f) { return f->app->store; }
 
 static void sms_set_answer(sms_flow *f, const char *body, size_t len)
 {
@@ -172,7 +178,7 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
         sms_flow_end(f, 503);
         return;
     }
-    const messages *msgs = server_messages(f->srv);
+    const messages *msgs = f->app->msgs;
     const char *kw = messages_get(msgs, "sms.more_keyword", "vi");
     char cmd[SMS_CMD_MAX + 8];
     int own = f->norm && strlen(f->norm) <= SMS_CMD_MAX && !strchr(f->norm, '\n');
@@ -197,7 +203,7 @@ static void sms_flow_route(sms_flow *f)
 {
     message *m = f->msg;
     f->msg = NULL;
-    if (router_handle(server_router(f->srv), m, sms_flow_routed, f) < 0)
+    if (router_handle(f->app->router, m, sms_flow_routed, f) < 0)
         sms_flow_end(f, 503);
 }
 
@@ -213,7 +219,7 @@ static int sms_flow_candidate(const sms_flow *f)
         return 1;
     if (n >= 3 && t[n - 2] == ' ' && t[n - 1] >= '1' && t[n - 1] <= '9')
         return 1;
-    char *kw = sms_norm(messages_get(server_messages(f->srv), "sms.more_keyword", "vi"));
+    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
     int is = kw && !strcmp(kw, t);
     free(kw);
     return is;
@@ -234,7 +240,7 @@ static void sms_flow_serve(sms_flow *f, json_t *rec, int page)
 
 static void sms_flow_no_more(sms_flow *f)
 {
-    const char *t = messages_get(server_messages(f->srv), "sms.no_more", "vi");
+    const char *t = messages_get(f->app->msgs, "sms.no_more", "vi");
     reply *r = reply_new();
     reply_add_text(r, t);
     sms_flow_routed(200, r, "page", f);
@@ -245,7 +251,7 @@ static void sms_flow_dispatch(sms_flow *f, json_t *rec)
 {
     const char *t = f->norm;
     size_t n = strlen(t);
-    char *kw = sms_norm(messages_get(server_messages(f->srv), "sms.more_keyword", "vi"));
+    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
     size_t kl = kw ? strlen(kw) : 0;
     json_t *pages = json_object_get(rec, "pages");
     const char *cmd = json_string_value(json_object_get(rec, "cmd"));
@@ -341,21 +347,21 @@ static void sms_on_mark(redisReply *r, void *privdata)
         sms_flow_end(f, 503);
 }
 
-int sms_flow_start(server *s, message *m, const char *id, http_pending *p)
+int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn, void *ctx)
 {
-    if (!store_is_up(server_store(s))) {
+    if (!store_is_up(ap->store)) {
         message_free(m);
         return -1;
     }
     sms_flow *f = id && *id ? sms_flow_find(id) : NULL;
     if (f) { /* a retry while the first is in flight: same answer */
         f->w = xrealloc(f->w, (f->nw + 1) * sizeof(*f->w));
-        f->w[f->nw++] = p;
+        f->w[f->nw++] = (sms_waiter){fn, ctx};
         message_free(m);
         return 0;
     }
     f = xcalloc(1, sizeof(*f));
-    f->srv = s;
+    f->app = ap;
     snprintf(f->id, sizeof(f->id), "%s", id ? id : "");
     snprintf(f->user, sizeof(f->user), "%s", m->user);
     f->msg = m;
@@ -363,7 +369,7 @@ int sms_flow_start(server *s, message *m, const char *id, http_pending *p)
         m->ref = xstrdup(f->id);
     f->norm = m->text ? sms_norm(m->text) : NULL;
     f->w = xmalloc(sizeof(*f->w));
-    f->w[f->nw++] = p;
+    f->w[f->nw++] = (sms_waiter){fn, ctx};
     f->intent = "unknown";
     f->next = sms_inflight;
     sms_inflight = f;
@@ -372,7 +378,7 @@ int sms_flow_start(server *s, message *m, const char *id, http_pending *p)
         return 0;
     }
     const char *inst = sms_instance_id();
-    if (store_command(server_store(s), sms_on_mark, f, "SET dvcbot:smsmo:%b P%b NX EX %d",
+    if (store_command(ap->store, sms_on_mark, f, "SET dvcbot:smsmo:%b P%b NX EX %d",
                       f->id, strlen(f->id), inst, strlen(inst), SMS_MARK_TTL_S) < 0)
         sms_flow_end(f, 503);
     return 0;

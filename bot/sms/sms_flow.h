@@ -14,24 +14,26 @@
  * "<more keyword>" and "<more keyword> N" serve them; a bare digit picks a
  * numbered button of the last answer.
  *
- * Ownership: sms_flow_start() takes m; p is answered exactly once through
- * sms_answer() (also when Redis fails: 503). Errors: -1 when Redis is down
- * (m is freed, p untouched: the caller answers 503). */
+ * Ownership: sms_flow_start() takes m; fn is called exactly once with ctx
+ * (also when Redis fails: status 503), possibly before sms_flow_start()
+ * returns. Errors: -1 when Redis is down (m is freed, fn is not called: the
+ * caller answers 503). The flow knows nothing of HTTP: the endpoint
+ * (bot/http/ep_sms.c) turns the answer into a response. */
 #ifndef DVC_SMS_FLOW_H
 #define DVC_SMS_FLOW_H
 
 #include <stddef.h>
 
-#include "bot/http/http.h"
-#include "bot/http/server.h"
+#include "bot/app/app.h"
 #include "channels/message.h"
 
-int sms_flow_start(server *s, message *m, const char *id, http_pending *p);
+/* The answer of one MO: status 200 with the body (UTF-8; ucs2 = 1 when it
+ * must go out as UCS-2, X-Kannel-Coding: 2), anything else means "try
+ * later" (503). intent is a static name; body is valid during the call. */
+typedef void sms_answer_fn(void *ctx, int status, const char *intent, int ucs2,
+                           const char *body, size_t len);
 
-/* Implemented by ep_sms.c: answer one waiting request (status 200 with the
- * body, X-Kannel-Coding: 2 when ucs2; anything else is a 503). */
-void sms_answer(http_pending *p, int status, const char *intent, int ucs2, const char *body,
-                size_t len);
-void sms_answer_unavailable(struct lws *wsi, http_req *hr);
+/* Answer the MO m (Kannel id id, "" or NULL when none) through fn(ctx). */
+int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn, void *ctx);
 
 #endif

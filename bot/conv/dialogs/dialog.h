@@ -47,11 +47,15 @@ typedef struct dialog_ctx {
     store *store;               /* for dialogs that read or write records */
     const struct catalogue *catalogue; /* procedure catalogue (bot/catalogue.h) */
     const config *cfg;
+    /* set by whoever runs the dialog (the router): takes the reply and the
+     * session back; called through dialog_finish(), exactly once */
+    void (*finish)(struct dialog_ctx *ctx);
+    void *owner;                /* the runner's own state, for finish */
 } dialog_ctx;
 
 typedef void dialog_fn(dialog_ctx *ctx);
 
-/* Implemented by the router: hands the reply and session back. */
+/* Hand the reply and the session back: calls ctx->finish(ctx). */
 void dialog_finish(dialog_ctx *ctx);
 
 /* The dialogs of the registry, each in its own dialog_*.c. */
@@ -61,7 +65,11 @@ dialog_fn dialog_status, dialog_procedure, dialog_complaint_new, dialog_complain
 /* The dialog for an intent (never NULL: unknown has one). */
 dialog_fn *dialog_for(intent_id id);
 
-/* Helpers shared by the dialogs (basic.c). */
+/* The complaint form (dialog_complaint.c): if a complaint form is open in
+ * the session, drop it, say so and return 1; 0 when none was open. */
+int dialog_complaint_form_cancel(dialog_ctx *ctx);
+
+/* Helpers shared by the dialogs (dialog_say.c). */
 /* Append the text of key, with {name} placeholders from the NULL-terminated
  * (name, value) list. */
 void dialog_say(dialog_ctx *ctx, const char *key, ...);

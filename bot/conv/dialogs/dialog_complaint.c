@@ -33,7 +33,6 @@
 static const char *const pakn_topics[] = {"procedure", "attitude", "delay", "fee", "online",
                                           "other", NULL};
 
-int pakn_form_cancel(dialog_ctx *ctx); /* used by subscribe.c */
 
 static int pakn_remote(const dialog_ctx *ctx)
 {
@@ -367,7 +366,7 @@ static void pakn_action(dialog_ctx *ctx, json_t *f, const char *step, const char
     pakn_next(ctx, f);
 }
 
-int pakn_form_cancel(dialog_ctx *ctx)
+int dialog_complaint_form_cancel(dialog_ctx *ctx)
 {
     if (pakn_remote(ctx) || !pakn_form(ctx))
         return 0;
@@ -391,7 +390,7 @@ void dialog_complaint_new(dialog_ctx *ctx)
     if (p && !strncmp(p, intent_name(INTENT_COMPLAINT_NEW), plen) && (!p[plen] || p[plen] == ':'))
         act = p[plen] ? p + plen + 1 : "";
     if (act && !strcmp(act, "cancel")) {
-        if (!pakn_form_cancel(ctx)) {
+        if (!dialog_complaint_form_cancel(ctx)) {
             dialog_say(ctx, "complaint_new.cancelled", NULL);
             dialog_finish(ctx);
         }

@@ -16,7 +16,6 @@
 #include "store/subscriptions.h"
 #include "common/xmalloc.h"
 
-int pakn_form_cancel(dialog_ctx *ctx); /* complaint.c */
 
 typedef struct subs_job {
     dialog_ctx *ctx;
@@ -84,7 +83,7 @@ static void subs_stopped(int status, void *privdata)
 
 void dialog_unsubscribe(dialog_ctx *ctx)
 {
-    if (pakn_form_cancel(ctx))
+    if (dialog_complaint_form_cancel(ctx))
         return;
     char *member = subs_member(channel_name(ctx->msg->channel), ctx->msg->user);
     int rc = subs_stop(ctx->store, member, subs_remote(ctx) ? ctx->msg->user : NULL,
