@@ -1,30 +1,29 @@
-/* endpoints.h -- the lws protocol callbacks, one per concern.
+/* endpoints.h -- the endpoints of the HTTP floor, one per concern.
  *
- * Each is mounted by bot/server.c and uses struct http_req (bot/http.h) as
- * its per-session data. */
-#ifndef DVC_ENDPOINTS_H
-#define DVC_ENDPOINTS_H
+ * The dynamic HTTP endpoints are a table (struct http_endpoint, bot/http/http.h):
+ * bot/http/server.c mounts each as an lws protocol whose callback is the one
+ * generic driver http_endpoint_cb() and whose per-session data is struct
+ * http_req. The WebSocket protocols keep a callback of their own. */
+#ifndef DVC_BOT_HTTP_ENDPOINTS_H
+#define DVC_BOT_HTTP_ENDPOINTS_H
 
 #include <libwebsockets.h>
 
-/* POST /api/v1/chat (ep_chat.c) */
-int ep_chat(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* PUT/GET /api/v1/dossiers/{code} (ep_dossiers.c) */
-int ep_dossiers(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* GET /api/v1/complaints, POST /api/v1/complaints/{code}/answer, GET /api/v1/stats (ep_complaints.c) */
-int ep_complaints(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-int ep_stats(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* GET/POST /sms/kannel and GET /sms/kannel/dlr (ep_sms.c) */
-int ep_sms(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-int ep_sms_dlr(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* POST /ussd (Africa's Talking form), POST /ussd/json (JSON adapter),
- * GET|POST /ussd/kannel (Kannel SMPP meta-data) (ep_ussd.c) */
-int ep_ussd(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-int ep_ussd_json(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-int ep_ussd_kannel(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-/* GET /healthz, GET /metrics and every unknown path (ep_ops.c) */
-int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+#include "bot/http/http.h"
+
+/* The dynamic HTTP endpoints, driven by http_endpoint_cb() (bot/http/http.h). */
+extern const http_endpoint ep_chat_endpoint;          /* POST /api/v1/chat (ep_chat.c) */
+extern const http_endpoint ep_dossiers_endpoint;      /* PUT/GET /api/v1/dossiers/{code} */
+extern const http_endpoint ep_complaints_endpoint;    /* GET /api/v1/complaints, POST .../answer */
+extern const http_endpoint ep_stats_endpoint;         /* GET /api/v1/stats (ep_complaints.c) */
+extern const http_endpoint ep_sms_endpoint;           /* GET/POST /sms/kannel (ep_sms.c) */
+extern const http_endpoint ep_sms_dlr_endpoint;       /* GET /sms/kannel/dlr */
+extern const http_endpoint ep_ussd_endpoint;          /* POST /ussd (Africa's Talking form) */
+extern const http_endpoint ep_ussd_json_endpoint;     /* POST /ussd/json */
+extern const http_endpoint ep_ussd_kannel_endpoint;   /* GET|POST /ussd/kannel (SMPP meta-data) */
+extern const http_endpoint ep_healthz_endpoint;       /* GET /healthz (ep_ops.c) */
+extern const http_endpoint ep_metrics_endpoint;       /* GET /metrics (ep_ops.c) */
+/* Every unknown path: a JSON 404 (ep_ops.c; no method check, no body read). */
 int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* WebSocket /ws/chat, protocol dvcbot.chat.v1 (ep_ws.c): the web chat */
 int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);

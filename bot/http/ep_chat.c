@@ -45,27 +45,11 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
     hr->user = xstrdup(m->user);
     http_pending *p = http_pending_new(wsi, hr);
     if (router_handle(ap->router, m, ep_chat_done, p) < 0) {
-        hr->pending = NULL;
-        free(p);
+        http_pending_abort(hr);
         http_error(wsi, hr, 503, "unavailable");
     }
 }
 
-int ep_chat(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    http_req *hr = user;
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        http_begin(wsi, hr, ROUTE_CHAT, HTTP_POST);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        http_body(wsi, hr, in, len);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!hr->resp && !hr->pending)
-            ep_chat_complete(wsi, hr);
-        return 0;
-    default:
-        return http_common(wsi, reason, hr, in, len);
-    }
-}
+const http_endpoint ep_chat_endpoint = {
+    .route = ROUTE_CHAT, .methods = HTTP_POST, .on_body = ep_chat_complete,
+};

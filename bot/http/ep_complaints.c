@@ -276,11 +276,10 @@ static void ep_answer_complete(struct lws *wsi, http_req *hr)
     ep_start(wsi, hr, c);
 }
 
-static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *rest)
+static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *in)
 {
     char code[COMPLAINT_CODE_MAX];
-    if (http_begin(wsi, hr, ROUTE_COMPLAINTS, HTTP_GET | HTTP_POST))
-        return;
+    const char *rest = ep_rest(in, EP_MOUNT);
     int op = agency_complaint_route(rest, code);
     if (!op) {
         hr->close_after = hr->method == HTTP_POST && http_has_body(wsi);
@@ -296,44 +295,25 @@ static void ep_complaints_request(struct lws *wsi, http_req *hr, const char *res
     }
 }
 
-int ep_complaints(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static void ep_stats_request(struct lws *wsi, http_req *hr, const char *in)
 {
-    http_req *hr = user;
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        ep_complaints_request(wsi, hr, ep_rest(in, EP_MOUNT));
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        http_body(wsi, hr, in, len);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!hr->resp && !hr->pending) {
-            ep_answer_complete(wsi, hr);
-            return 0;
-        }
-        return http_common(wsi, reason, hr, in, len);
-    default:
-        return http_common(wsi, reason, hr, in, len);
-    }
-}
-
-int ep_stats(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    http_req *hr = user;
-    if (reason != LWS_CALLBACK_HTTP)
-        return http_common(wsi, reason, hr, in, len);
-    if (http_begin(wsi, hr, ROUTE_STATS, HTTP_GET))
-        return 0;
     const char *rest = ep_rest(in, EP_STATS_MOUNT);
     if (rest && *rest && strcmp(rest, "/")) {
         http_error(wsi, hr, 404, "not_found");
-        return 0;
+        return;
     }
     ep_cx *c = xcalloc(1, sizeof(*c));
     c->op = EP_STATS;
     ep_start(wsi, hr, c);
-    return 0;
 }
+
+const http_endpoint ep_complaints_endpoint = {
+    .route = ROUTE_COMPLAINTS, .methods = HTTP_GET | HTTP_POST,
+    .on_request = ep_complaints_request, .on_body = ep_answer_complete,
+};
+const http_endpoint ep_stats_endpoint = {
+    .route = ROUTE_STATS, .methods = HTTP_GET, .on_request = ep_stats_request,
+};
 
 /* ---- GET /api/v1/stats ---- */
 

@@ -295,8 +295,6 @@ static void ep_put_complete(struct lws *wsi, http_req *hr)
 static void ep_request(struct lws *wsi, http_req *hr, const char *rest)
 {
     char code[DOSSIERS_CODE_MAX];
-    if (http_begin(wsi, hr, ROUTE_DOSSIERS, HTTP_GET | HTTP_PUT))
-        return;
     if (agency_dossier_path(rest, code) < 0) {
         hr->close_after = hr->method == HTTP_PUT && http_has_body(wsi);
         if (agency_dossier_path_empty(rest))
@@ -316,24 +314,7 @@ static void ep_request(struct lws *wsi, http_req *hr, const char *rest)
     }
 }
 
-int ep_dossiers(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    http_req *hr = user;
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        ep_request(wsi, hr, in);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        if (!hr->resp)
-            http_body(wsi, hr, in, len);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!hr->resp && !hr->pending) {
-            ep_put_complete(wsi, hr);
-            return 0;
-        }
-        return http_common(wsi, reason, hr, in, len);
-    default:
-        return http_common(wsi, reason, hr, in, len);
-    }
-}
+const http_endpoint ep_dossiers_endpoint = {
+    .route = ROUTE_DOSSIERS, .methods = HTTP_GET | HTTP_PUT,
+    .on_request = ep_request, .on_body = ep_put_complete,
+};

@@ -19,37 +19,33 @@ static void ep_healthz_done(redisReply *rr, void *privdata)
     http_respond(wsi, hr, 200, "application/json", ok, sizeof(ok) - 1);
 }
 
-int ep_healthz(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static void ep_healthz_request(struct lws *wsi, http_req *hr, const char *rest)
 {
-    http_req *hr = user;
-    if (reason != LWS_CALLBACK_HTTP)
-        return http_common(wsi, reason, hr, in, len);
-    if (http_begin(wsi, hr, ROUTE_HEALTHZ, HTTP_GET))
-        return 0;
+    (void)rest;
     http_pending *p = http_pending_new(wsi, hr);
     if (store_command(http_app(wsi)->store, ep_healthz_done, p, "PING") < 0) {
-        hr->pending = NULL;
-        free(p);
+        http_pending_abort(hr);
         http_error(wsi, hr, 503, "unavailable");
     }
-    return 0;
 }
 
-int ep_metrics(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static void ep_metrics_request(struct lws *wsi, http_req *hr, const char *rest)
 {
-    http_req *hr = user;
-    if (reason != LWS_CALLBACK_HTTP)
-        return http_common(wsi, reason, hr, in, len);
-    if (http_begin(wsi, hr, ROUTE_METRICS, HTTP_GET))
-        return 0;
+    (void)rest;
     const app *ap = http_app(wsi);
     buf b = {0};
     metrics_render(ap->metrics, ap->store, &b);
     size_t n;
     char *text = buf_detach(&b, &n);
     http_respond_take(wsi, hr, 200, "text/plain; version=0.0.4; charset=utf-8", text, n);
-    return 0;
 }
+
+const http_endpoint ep_healthz_endpoint = {
+    .route = ROUTE_HEALTHZ, .methods = HTTP_GET, .on_request = ep_healthz_request,
+};
+const http_endpoint ep_metrics_endpoint = {
+    .route = ROUTE_METRICS, .methods = HTTP_GET, .on_request = ep_metrics_request,
+};
 
 int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {

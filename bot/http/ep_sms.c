@@ -158,8 +158,7 @@ static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t bl
     hr->user = xstrdup(m->user);
     http_pending *p = http_pending_new(wsi, hr);
     if (sms_flow_start(ap, m, mo.id, ep_sms_answer, p) < 0) {
-        hr->pending = NULL;
-        free(p);
+        http_pending_abort(hr);
         ep_sms_unavailable(wsi, hr);
     }
 }
@@ -169,31 +168,6 @@ static void ep_sms_unavailable(struct lws *wsi, http_req *hr)
     const char *t = messages_get(http_app(wsi)->msgs, "errors.unavailable", "vi");
     hr->error = "unavailable";
     http_respond(wsi, hr, 503, "text/plain; charset=UTF-8", t, strlen(t));
-}
-
-int ep_sms(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    http_req *hr = user;
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        if (http_begin(wsi, hr, ROUTE_SMS, HTTP_GET | HTTP_POST) == 0 && hr->method == HTTP_GET)
-            ep_sms_mo(wsi, hr, NULL, 0);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        http_body(wsi, hr, in, len);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!hr->resp && !hr->pending) {
-            if (hr->too_large)
-                http_error(wsi, hr, 413, "too_large");
-            else
-                ep_sms_mo(wsi, hr, hr->body.data, hr->body.len);
-            return 0;
-        }
-        return http_common(wsi, reason, hr, in, len);
-    default:
-        return http_common(wsi, reason, hr, in, len);
-    }
 }
 
 static void ep_sms_dlr_done(int status, void *ctx)
@@ -208,8 +182,9 @@ static void ep_sms_dlr_done(int status, void *ctx)
         http_respond(wsi, hr, 200, "text/plain; charset=UTF-8", "OK", 2);
 }
 
-static void ep_sms_dlr_request(struct lws *wsi, http_req *hr)
+static void ep_sms_dlr_request(struct lws *wsi, http_req *hr, const char *rest)
 {
+    (void)rest;
     const app *ap = http_app(wsi);
     sms_raw raw = {0};
     ep_sms_args(wsi, &raw);
@@ -227,20 +202,28 @@ static void ep_sms_dlr_request(struct lws *wsi, http_req *hr)
     }
     http_pending *p = http_pending_new(wsi, hr);
     if (outbox_worker_dlr(ap->store, &d, ep_sms_dlr_done, p) < 0) {
-        hr->pending = NULL;
-        free(p);
+        http_pending_abort(hr);
         ep_sms_unavailable(wsi, hr);
     }
 }
 
-int ep_sms_dlr(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-               size_t len)
+/* GET: the MO is in the URI arguments; POST: Kannel's headers and the body. */
+static void ep_sms_request(struct lws *wsi, http_req *hr, const char *rest)
 {
-    http_req *hr = user;
-    if (reason == LWS_CALLBACK_HTTP) {
-        if (http_begin(wsi, hr, ROUTE_SMS_DLR, HTTP_GET) == 0)
-            ep_sms_dlr_request(wsi, hr);
-        return 0;
-    }
-    return http_common(wsi, reason, hr, in, len);
+    (void)rest;
+    if (hr->method == HTTP_GET)
+        ep_sms_mo(wsi, hr, NULL, 0);
 }
+
+static void ep_sms_body(struct lws *wsi, http_req *hr)
+{
+    ep_sms_mo(wsi, hr, hr->body.data, hr->body.len);
+}
+
+const http_endpoint ep_sms_endpoint = {
+    .route = ROUTE_SMS, .methods = HTTP_GET | HTTP_POST,
+    .on_request = ep_sms_request, .on_body = ep_sms_body,
+};
+const http_endpoint ep_sms_dlr_endpoint = {
+    .route = ROUTE_SMS_DLR, .methods = HTTP_GET, .on_request = ep_sms_dlr_request,
+};

@@ -91,10 +91,6 @@ static void ep_ussd_complete(struct lws *wsi, http_req *hr, int proto)
     const char *errkey = NULL;
     const char *body = hr->body.data ? hr->body.data : "";
     int rc;
-    if (hr->too_large) {
-        http_error(wsi, hr, 413, "too_large");
-        return;
-    }
     if (proto == USSD_PROTO_JSON)
         rc = ussd_parse_json(body, hr->body.len, &r, &errkey);
     else if (proto == USSD_PROTO_SMPP)
@@ -106,36 +102,6 @@ static void ep_ussd_complete(struct lws *wsi, http_req *hr, int proto)
         return;
     }
     ep_ussd_run(wsi, hr, &r);
-}
-
-static int ep_ussd_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
-                          void *in, size_t len, int proto)
-{
-    switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        http_begin(wsi, hr, ROUTE_USSD, HTTP_POST);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY:
-        http_body(wsi, hr, in, len);
-        return 0;
-    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!hr->resp && !hr->pending)
-            ep_ussd_complete(wsi, hr, proto);
-        return 0;
-    default:
-        return http_common(wsi, reason, hr, in, len);
-    }
-}
-
-int ep_ussd(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
-{
-    return ep_ussd_common(wsi, reason, user, in, len, USSD_PROTO_AT);
-}
-
-int ep_ussd_json(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                 size_t len)
-{
-    return ep_ussd_common(wsi, reason, user, in, len, USSD_PROTO_JSON);
 }
 
 /* GET: the URI arguments, decoded by lws, one "name=value" each. */
@@ -174,14 +140,24 @@ static void ep_ussd_kannel_get(struct lws *wsi, http_req *hr)
         ep_ussd_run(wsi, hr, &r);
 }
 
-int ep_ussd_kannel(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                   size_t len)
+static void ep_ussd_at_body(struct lws *wsi, http_req *hr) { ep_ussd_complete(wsi, hr, USSD_PROTO_AT); }
+static void ep_ussd_json_body(struct lws *wsi, http_req *hr) { ep_ussd_complete(wsi, hr, USSD_PROTO_JSON); }
+static void ep_ussd_smpp_body(struct lws *wsi, http_req *hr) { ep_ussd_complete(wsi, hr, USSD_PROTO_SMPP); }
+
+static void ep_ussd_kannel_request(struct lws *wsi, http_req *hr, const char *rest)
 {
-    http_req *hr = user;
-    if (reason == LWS_CALLBACK_HTTP) {
-        if (http_begin(wsi, hr, ROUTE_USSD, HTTP_GET | HTTP_POST) == 0 && hr->method == HTTP_GET)
-            ep_ussd_kannel_get(wsi, hr);
-        return 0;
-    }
-    return ep_ussd_common(wsi, reason, hr, in, len, USSD_PROTO_SMPP);
+    (void)rest;
+    if (hr->method == HTTP_GET)
+        ep_ussd_kannel_get(wsi, hr);
 }
+
+const http_endpoint ep_ussd_endpoint = {
+    .route = ROUTE_USSD, .methods = HTTP_POST, .on_body = ep_ussd_at_body,
+};
+const http_endpoint ep_ussd_json_endpoint = {
+    .route = ROUTE_USSD, .methods = HTTP_POST, .on_body = ep_ussd_json_body,
+};
+const http_endpoint ep_ussd_kannel_endpoint = {
+    .route = ROUTE_USSD, .methods = HTTP_GET | HTTP_POST,
+    .on_request = ep_ussd_kannel_request, .on_body = ep_ussd_smpp_body,
+};

@@ -262,6 +262,42 @@ int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
     }
 }
 
+int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len)
+{
+    http_req *hr = user;
+    const struct lws_protocols *proto = lws_get_protocol(wsi);
+    const http_endpoint *ep = proto ? proto->user : NULL;
+    if (!ep || !hr)
+        return http_common(wsi, reason, hr, in, len);
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+        if (http_begin(wsi, hr, ep->route, ep->methods) == 0 && ep->on_request)
+            ep->on_request(wsi, hr, in);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY:
+        if (!hr->resp)
+            http_body(wsi, hr, in, len);
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        if (hr->resp || hr->pending || !ep->on_body)
+            return http_common(wsi, reason, hr, in, len);
+        if (hr->too_large)
+            http_error(wsi, hr, 413, "too_large");
+        else
+            ep->on_body(wsi, hr);
+        return 0;
+    default:
+        return http_common(wsi, reason, hr, in, len);
+    }
+}
+
+void http_pending_abort(http_req *hr)
+{
+    free(hr->pending);
+    hr->pending = NULL;
+}
+
 /* Origin: absent (not a browser) is allowed; "*" allows any; "" allows only
  * the page's own host (http(s)://<Host header>); otherwise the list. */
 static int http_ws_origin_ok(struct lws *wsi, const char *allowed)

@@ -100,6 +100,34 @@ struct lws *http_pending_done(http_pending *p, http_req **hr);
  * and the Origin is allowed (webchat.allowed_origins), -1 otherwise. */
 int http_ws_filter(struct lws *wsi, const char *path);
 
+/* One dynamic HTTP endpoint (h2o's handler, nginx's location): the route it
+ * is counted under, the methods it accepts, and two hooks. The endpoint is
+ * the user pointer of its lws protocol (struct lws_protocols.user), and
+ * http_endpoint_cb() is the protocol callback of every endpoint: it runs
+ * http_begin() (405, 411, 413 on a declared oversize), collects the body
+ * (capped), answers 413 when the body went over the cap, and hands
+ * everything else to http_common().
+ *
+ * on_request: at LWS_CALLBACK_HTTP once the method is accepted (may be
+ *   NULL). rest is the URI after the mount point. It may answer (a response
+ *   or a pending request); if it does not, the body is read and on_body runs
+ *   at its completion. A request that declares no body gets no completion
+ *   from lws: on_request must answer it (see http_has_body()).
+ * on_body: the body is complete and within the cap (may be NULL). */
+typedef struct http_endpoint {
+    metrics_route route;
+    int methods;                /* enum http_method bits */
+    void (*on_request)(struct lws *wsi, http_req *hr, const char *rest);
+    void (*on_body)(struct lws *wsi, http_req *hr);
+} http_endpoint;
+
+/* The lws protocol callback of every endpoint (user: its http_endpoint). */
+int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len);
+
+/* Undo http_pending_new() when the asynchronous call was refused at once. */
+void http_pending_abort(http_req *hr);
+
 /* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
                 void *in, size_t len);

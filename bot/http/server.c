@@ -25,21 +25,24 @@ struct server {
 
 
 #define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req)}
+/* an endpoint of the table: the generic driver with the endpoint as user */
+#define ENDPOINT(n, ep) {.name = n, .callback = http_endpoint_cb,                    \
+                         .per_session_data_size = sizeof(http_req), .user = (void *)&ep}
 
 static const struct lws_protocols server_protocols[] = {
     {.name = "http", .callback = lws_callback_http_dummy},
-    PROTO("dvc-chat", ep_chat),
-    PROTO("dvc-healthz", ep_healthz),
-    PROTO("dvc-metrics", ep_metrics),
+    ENDPOINT("dvc-chat", ep_chat_endpoint),
+    ENDPOINT("dvc-healthz", ep_healthz_endpoint),
+    ENDPOINT("dvc-metrics", ep_metrics_endpoint),
     PROTO("dvc-notfound", ep_notfound),
-    PROTO("dvc-dossiers", ep_dossiers),
-    PROTO("dvc-complaints", ep_complaints),
-    PROTO("dvc-stats", ep_stats),
-    PROTO("dvc-sms", ep_sms),
-    PROTO("dvc-sms-dlr", ep_sms_dlr),
-    PROTO("dvc-ussd", ep_ussd),
-    PROTO("dvc-ussd-json", ep_ussd_json),
-    PROTO("dvc-ussd-kannel", ep_ussd_kannel),
+    ENDPOINT("dvc-dossiers", ep_dossiers_endpoint),
+    ENDPOINT("dvc-complaints", ep_complaints_endpoint),
+    ENDPOINT("dvc-stats", ep_stats_endpoint),
+    ENDPOINT("dvc-sms", ep_sms_endpoint),
+    ENDPOINT("dvc-sms-dlr", ep_sms_dlr_endpoint),
+    ENDPOINT("dvc-ussd", ep_ussd_endpoint),
+    ENDPOINT("dvc-ussd-json", ep_ussd_json_endpoint),
+    ENDPOINT("dvc-ussd-kannel", ep_ussd_kannel_endpoint),
     {.name = "dvc-sendsms", .callback = outbox_worker_http}, /* client: outbox_worker.c */
     {.name = "dvcbot.chat.v1", .callback = ep_ws, .per_session_data_size = sizeof(void *)},
     {.name = "dvcbot.agent.v1", .callback = ep_agent_ws, .per_session_data_size = sizeof(void *)},
