@@ -16,21 +16,17 @@
 #include "channels/sms.h"
 #include "common/xmalloc.h"
 
+/* One URI argument into raw; a value ends at its first NUL byte (%00). */
+static void ep_sms_arg(const char *name, size_t nlen, const char *value, size_t vlen, void *raw)
+{
+    if (!memchr(name, '\0', nlen))
+        sms_raw_set(raw, name, nlen, value, strnlen(value, vlen));
+}
+
 /* Every URI argument "name=value" (decoded by lws) into raw. */
 static void ep_sms_args(struct lws *wsi, sms_raw *raw)
 {
-    for (int i = 0;; i++) {
-        int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
-        if (n <= 0)
-            break;
-        char *f = xmalloc((size_t)n + 1);
-        if (lws_hdr_copy_fragment(wsi, f, n + 1, WSI_TOKEN_HTTP_URI_ARGS, i) >= 0) {
-            char *eq = strchr(f, '=');
-            if (eq)
-                sms_raw_set(raw, f, (size_t)(eq - f), eq + 1, strlen(eq + 1));
-        }
-        free(f);
-    }
+    http_args_each(wsi, ep_sms_arg, raw);
 }
 
 /* X-Kannel-* headers of the post-url variant. */

@@ -104,36 +104,37 @@ static void ep_ussd_complete(struct lws *wsi, http_req *hr, int proto)
     ep_ussd_run(wsi, hr, &r);
 }
 
+/* The four arguments of a Kannel USSD GET; the first of each name wins. */
+typedef struct ep_kannel_args {
+    char *v[4];                 /* from, to, text, meta */
+    size_t metalen;             /* meta may hold NUL bytes */
+} ep_kannel_args;
+
+static void ep_ussd_kannel_arg(const char *name, size_t nlen, const char *value, size_t vlen,
+                               void *ctx)
+{
+    static const char *const names[] = {"from", "to", "text", "meta"};
+    ep_kannel_args *a = ctx;
+    for (int k = 0; k < 4; k++)
+        if (!a->v[k] && nlen == strlen(names[k]) && !memcmp(name, names[k], nlen)) {
+            a->v[k] = xmalloc(vlen + 1);
+            memcpy(a->v[k], value, vlen);
+            a->v[k][vlen] = '\0';
+            if (k == 3)
+                a->metalen = vlen;
+        }
+}
+
 /* GET: the URI arguments, decoded by lws, one "name=value" each. */
 static void ep_ussd_kannel_get(struct lws *wsi, http_req *hr)
 {
-    static const char *const names[] = {"from", "to", "text", "meta"};
-    char *v[4] = {0};
-    size_t metalen = 0;
-    for (int i = 0;; i++) {
-        int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
-        if (n <= 0)
-            break;
-        char *f = xmalloc((size_t)n + 1);
-        int got = lws_hdr_copy_fragment(wsi, f, n + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
-        char *eq = got >= 0 ? memchr(f, '=', (size_t)got) : NULL;
-        for (int k = 0; eq && k < 4; k++)
-            if (!v[k] && (size_t)(eq - f) == strlen(names[k]) &&
-                !memcmp(f, names[k], (size_t)(eq - f))) {
-                size_t vl = (size_t)got - (size_t)(eq - f) - 1; /* may hold NUL bytes */
-                v[k] = xmalloc(vl + 1);
-                memcpy(v[k], eq + 1, vl);
-                v[k][vl] = '\0';
-                if (k == 3)
-                    metalen = vl;
-            }
-        free(f);
-    }
+    ep_kannel_args a = {0};
+    http_args_each(wsi, ep_ussd_kannel_arg, &a);
     ussd_req r;
     const char *errkey = NULL;
-    int rc = ussd_parse_kannel(v[0], v[1], v[2], v[3], metalen, &r, &errkey);
+    int rc = ussd_parse_kannel(a.v[0], a.v[1], a.v[2], a.v[3], a.metalen, &r, &errkey);
     for (int k = 0; k < 4; k++)
-        free(v[k]);
+        free(a.v[k]);
     if (rc < 0)
         http_error(wsi, hr, 400, errkey);
     else

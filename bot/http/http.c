@@ -292,6 +292,21 @@ int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
     }
 }
 
+void http_args_each(struct lws *wsi, http_arg_fn *fn, void *ctx)
+{
+    for (int i = 0;; i++) {
+        int n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n <= 0)
+            break;
+        char *f = xmalloc((size_t)n + 1);
+        int got = lws_hdr_copy_fragment(wsi, f, n + 1, WSI_TOKEN_HTTP_URI_ARGS, i);
+        char *eq = got >= 0 ? memchr(f, '=', (size_t)got) : NULL;
+        if (eq)
+            fn(f, (size_t)(eq - f), eq + 1, (size_t)got - (size_t)(eq - f) - 1, ctx);
+        free(f);
+    }
+}
+
 void http_pending_abort(http_req *hr)
 {
     free(hr->pending);

@@ -125,6 +125,13 @@ typedef struct http_endpoint {
 int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
 
+/* Call fn for every URI argument "name=value", in order, as decoded by lws;
+ * value (vlen bytes, then a NUL) may itself hold NUL bytes (%00); both are
+ * valid during the call only. Arguments without '=' are skipped. */
+typedef void http_arg_fn(const char *name, size_t nlen, const char *value, size_t vlen,
+                         void *ctx);
+void http_args_each(struct lws *wsi, http_arg_fn *fn, void *ctx);
+
 /* Undo http_pending_new() when the asynchronous call was refused at once. */
 void http_pending_abort(http_req *hr);
 
