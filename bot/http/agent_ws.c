@@ -38,8 +38,7 @@ struct agent_op {
     char *name;                 /* NULL until logged in */
     int pending;                /* Redis calls in flight */
     ws_queue out;
-    buf rx;
-    int rx_too_large;
+    http_ws_rx rx;
 };
 
 typedef struct agent_call {
@@ -62,7 +61,7 @@ static void agent_op_release(struct agent_op *op)
     if (op->wsi || op->pending)
         return;
     ws_queue_clear(&op->out);
-    buf_free(&op->rx);
+    buf_free(&op->rx.data);
     free(op->name);
     free(op);
 }
@@ -315,22 +314,13 @@ static void agent_frame(struct agent_op *op, const char *data, size_t len)
 
 static void agent_receive(struct lws *wsi, struct agent_op *op, const void *in, size_t len)
 {
-    if (!op->rx_too_large) {
-        if (op->rx.len + len > AGENT_FRAME_MAX) {
-            op->rx_too_large = 1;
-            buf_free(&op->rx);
-        } else {
-            buf_append(&op->rx, in, len);
-        }
-    }
-    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+    if (!http_ws_rx_feed(&op->rx, wsi, in, len, AGENT_FRAME_MAX))
         return;
-    if (op->rx_too_large)
+    if (op->rx.too_large)
         agent_send_error(op, "frame_too_large");
     else
-        agent_frame(op, op->rx.data ? op->rx.data : "", op->rx.len);
-    op->rx_too_large = 0;
-    buf_reset(&op->rx);
+        agent_frame(op, op->rx.data.data ? op->rx.data.data : "", op->rx.data.len);
+    http_ws_rx_reset(&op->rx);
 }
 
 static const agent_op_ops agent_ws_ops = {.send = agent_ws_send, .name = agent_ws_name};

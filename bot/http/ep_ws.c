@@ -51,8 +51,8 @@ typedef struct ws_conn {
     ws_queue out;
     ws_in *in_head, *in_tail;
     size_t nin;
-    buf rx;
-    int rx_too_large, busy, polling, pumping, ping_due, overflow;
+    http_ws_rx rx;
+    int busy, polling, pumping, ping_due, overflow;
     uint64_t last_rx_ms, last_ping_ms, last_poll_ms;
 } ws_conn;
 
@@ -85,7 +85,7 @@ static void ws_conn_free(ws_conn *c)
         ws_frame_clear(&i->f);
         free(i);
     }
-    buf_free(&c->rx);
+    buf_free(&c->rx.data);
     free(c->user);
     free(c);
 }
@@ -231,23 +231,15 @@ static void ws_receive(struct lws *wsi, ws_conn *c, const void *in, size_t len)
 {
     const config *cfg = c->hub->app->cfg;
     c->last_rx_ms = ws_now_ms();
-    if (!c->rx_too_large) {
-        if (c->rx.len + len > (size_t)cfg->webchat.max_frame) {
-            c->rx_too_large = 1;
-            buf_free(&c->rx);
-        } else {
-            buf_append(&c->rx, in, len);
-        }
-    }
-    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+    if (!http_ws_rx_feed(&c->rx, wsi, in, len, (size_t)cfg->webchat.max_frame))
         return;
     metrics_ws_frame(c->hub->app->metrics, 0);
-    if (c->rx_too_large)
+    if (c->rx.too_large)
         ws_send_error(c, "frame_too_large");
     else
-        ws_frame_in(c, c->rx.data ? c->rx.data : "", c->rx.len, lws_frame_is_binary(wsi));
-    c->rx_too_large = 0;
-    buf_reset(&c->rx);
+        ws_frame_in(c, c->rx.data.data ? c->rx.data.data : "", c->rx.data.len,
+                    lws_frame_is_binary(wsi));
+    http_ws_rx_reset(&c->rx);
 }
 
 static int ws_writeable(struct lws *wsi, ws_conn *c)

@@ -354,3 +354,22 @@ int http_ws_filter(struct lws *wsi, const char *path)
     }
     return 0;
 }
+
+int http_ws_rx_feed(http_ws_rx *rx, struct lws *wsi, const void *in, size_t len, size_t max)
+{
+    if (!rx->too_large) {
+        if (rx->data.len + len > max) {
+            rx->too_large = 1;
+            buf_free(&rx->data);
+        } else {
+            buf_append(&rx->data, in, len);
+        }
+    }
+    return lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+}
+
+void http_ws_rx_reset(http_ws_rx *rx)
+{
+    rx->too_large = 0;
+    buf_reset(&rx->data);
+}

@@ -135,6 +135,17 @@ void http_args_each(struct lws *wsi, http_arg_fn *fn, void *ctx);
 /* Undo http_pending_new() when the asynchronous call was refused at once. */
 void http_pending_abort(http_req *hr);
 
+/* Reassembly of one WebSocket message from its fragments (both WebSocket
+ * protocols): http_ws_rx_feed() appends a fragment (past max bytes the data
+ * is dropped and too_large set) and returns 1 once the message is complete;
+ * the caller handles data (or the too-large error), then http_ws_rx_reset(). */
+typedef struct http_ws_rx {
+    buf data;
+    int too_large;
+} http_ws_rx;
+int http_ws_rx_feed(http_ws_rx *rx, struct lws *wsi, const void *in, size_t len, size_t max);
+void http_ws_rx_reset(http_ws_rx *rx);
+
 /* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
                 void *in, size_t len);
