@@ -51,7 +51,7 @@ static void route_free(route *rt)
 
 static void route_fail(route *rt)
 {
-    rt->fn(503, NULL, intent_name(rt->ir.intent), rt->ctx);
+    rt->fn(ROUTER_UNAVAILABLE, NULL, intent_name(rt->ir.intent), rt->ctx);
     route_free(rt);
 }
 
@@ -186,7 +186,7 @@ static void router_saved(int status, void *privdata)
     reply *out = rt->dctx.out;
     rt->dctx.out = NULL;
     agent_note(rt->r->d.agent, rt->m, out, rt->session);
-    rt->fn(200, out, intent_name(rt->ir.intent), rt->ctx);
+    rt->fn(ROUTER_OK, out, intent_name(rt->ir.intent), rt->ctx);
     route_free(rt);
 }
 

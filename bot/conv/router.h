@@ -11,8 +11,10 @@
  * it a heap object that outlives the client connection (docs/architecture.md,
  * "pending requests"), because the callback may come after the client left.
  *
- * Status: 200 on success; 503 when Redis is down or failed (nothing was
- * acknowledged to the user: the caller answers 503). */
+ * Status: ROUTER_OK on success; ROUTER_UNAVAILABLE when Redis is down or
+ * failed (nothing was acknowledged to the user: the caller says "try again
+ * later"). The values equal HTTP's 200 and 503 so that an HTTP endpoint can
+ * pass them on, but the router itself speaks no HTTP. */
 #ifndef DVC_ROUTER_H
 #define DVC_ROUTER_H
 
@@ -25,6 +27,8 @@
 
 typedef struct router router;
 struct catalogue;
+
+enum router_status { ROUTER_OK = 200, ROUTER_UNAVAILABLE = 503 };
 
 typedef void router_done_fn(int status, reply *r, const char *intent, void *ctx);
 

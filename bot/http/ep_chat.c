@@ -19,7 +19,7 @@ static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
         return;
     }
     hr->intent = intent;
-    if (status != 200) {
+    if (status != ROUTER_OK) {
         http_error(wsi, hr, 503, "unavailable");
     } else {
         size_t len;

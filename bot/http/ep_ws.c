@@ -155,7 +155,7 @@ static void ws_routed(int status, reply *r, const char *intent, void *ctx)
         ws_conn_release(c);
         return;
     }
-    if (status != 200) {
+    if (status != ROUTER_OK) {
         ws_send_error(c, "unavailable");
     } else {
         for (size_t i = 0; r && i < r->nparts; i++) {

@@ -173,7 +173,7 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
 {
     sms_flow *f = ctx;
     f->intent = intent;
-    if (status != 200) {
+    if (status != ROUTER_OK) {
         reply_free(r);
         sms_flow_end(f, 503);
         return;
@@ -243,7 +243,7 @@ static void sms_flow_no_more(sms_flow *f)
     const char *t = messages_get(f->app->msgs, "sms.no_more", "vi");
     reply *r = reply_new();
     reply_add_text(r, t);
-    sms_flow_routed(200, r, "page", f);
+    sms_flow_routed(ROUTER_OK, r, "page", f);
 }
 
 /* Decide what a candidate text means given the record (may be NULL). */

@@ -35,7 +35,7 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
 {
     ussd_call *c = privdata;
     if (status < 0) {
-        ussd_fail(c);
+        ussd_flow_fail(c);
         return;
     }
     const char *src = ussd_top(c)->source;
@@ -85,7 +85,7 @@ void ussd_list_enter(ussd_call *c, const ussd_screen *sc)
 {
     if (!strncmp(sc->source, "my_", 3)) {
         if (dossiers_by_phone(c->f->d.store, c->req.msisdn, ussd_listed, c) < 0)
-            ussd_fail(c);
+            ussd_flow_fail(c);
         return;
     }
     json_t *items = json_array();
@@ -117,9 +117,9 @@ static void ussd_routed(int status, reply *r, const char *intent, void *ctx)
 {
     ussd_call *c = ctx;
     (void)intent;
-    if (status != 200 || !r) {
+    if (status != ROUTER_OK || !r) {
         reply_free(r);
-        ussd_fail(c);
+        ussd_flow_fail(c);
         return;
     }
     buf b = {0};
@@ -146,7 +146,7 @@ static void ussd_route(ussd_call *c, const char *intent, const char *a, const ch
     buf_printf(&p, "%s:%s%s%s", intent, a, b ? sep : "", b ? b : "");
     m->payload = buf_detach(&p, NULL);
     if (router_handle(c->f->d.router, m, ussd_routed, c) < 0)
-        ussd_fail(c);
+        ussd_flow_fail(c);
 }
 
 static void ussd_filed(int status, const char *code, int created, void *privdata)
@@ -154,7 +154,7 @@ static void ussd_filed(int status, const char *code, int created, void *privdata
     ussd_call *c = privdata;
     (void)created;
     if (status < 0) {
-        ussd_fail(c);
+        ussd_flow_fail(c);
         return;
     }
     ussd_result_key(c, "complaint_new.filed", "code", code);
@@ -177,7 +177,7 @@ static void ussd_complaint(ussd_call *c)
         return;
     }
     if (complaints_create(c->f->d.store, &n, ussd_filed, c) < 0)
-        ussd_fail(c);
+        ussd_flow_fail(c);
 }
 
 /* agency + ddmmyy + sequence -> the canonical code, in v.code. */

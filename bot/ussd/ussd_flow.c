@@ -60,7 +60,7 @@ static void ussd_set_page(ussd_call *c, int p)
     json_object_set_new(c->st, "p", json_integer(p));
 }
 
-void ussd_fail(ussd_call *c)
+void ussd_flow_fail(ussd_call *c)
 {
     const char *t = messages_get(c->f->d.msgs, "ussd.unavailable", "vi");
     c->fn(503, ussd_fold(c, t), 1, c->ctx);
@@ -71,7 +71,7 @@ static void ussd_saved(int status, void *privdata)
 {
     ussd_call *c = privdata;
     if (status < 0) {
-        ussd_fail(c);
+        ussd_flow_fail(c);
         return;
     }
     json_t *last = json_object_get(c->st, "last");
@@ -92,7 +92,7 @@ void ussd_show(ussd_call *c)
                            c->f->d.cfg->ussd.session_ttl_s, ussd_saved, c);
     free(js);
     if (rc < 0)
-        ussd_fail(c);
+        ussd_flow_fail(c);
 }
 
 /* A fresh route at home. */
@@ -216,7 +216,7 @@ static void ussd_loaded(int status, const char *json, size_t len, void *privdata
 {
     ussd_call *c = privdata;
     if (status < 0) {
-        ussd_fail(c);
+        ussd_flow_fail(c);
         return;
     }
     json_t *st = json ? json_loadb(json, len, 0, NULL) : NULL;

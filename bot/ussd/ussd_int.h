@@ -35,7 +35,7 @@ const ussd_screen *ussd_top(ussd_call *c);
 /* Show the top screen (page st.p, error c->err), save the route, answer. */
 void ussd_show(ussd_call *c);
 /* Redis failed: answer 503 with the unavailable text, free the call. */
-void ussd_fail(ussd_call *c);
+void ussd_flow_fail(ussd_call *c);
 /* Go back one screen (no entry run), for a failed action. */
 void ussd_pop(ussd_call *c);
 
