@@ -41,9 +41,7 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
         http_error(wsi, hr, 400, errkey);
         return;
     }
-    hr->channel = channel_name(m->channel);
-    hr->user = xstrdup(m->user);
-    http_pending *p = http_pending_new(wsi, hr);
+    http_pending *p = http_pending_message(wsi, hr, m);
     if (router_handle(ap->router, m, ep_chat_done, p) < 0) {
         http_pending_abort(hr);
         http_error(wsi, hr, 503, "unavailable");

@@ -150,9 +150,7 @@ static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t bl
         http_error(wsi, hr, 400, errkey);
         return;
     }
-    hr->channel = channel_name(m->channel);
-    hr->user = xstrdup(m->user);
-    http_pending *p = http_pending_new(wsi, hr);
+    http_pending *p = http_pending_message(wsi, hr, m);
     if (sms_flow_start(ap, m, mo.id, ep_sms_answer, p) < 0) {
         http_pending_abort(hr);
         ep_sms_unavailable(wsi, hr);

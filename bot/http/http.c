@@ -151,6 +151,14 @@ http_pending *http_pending_new(struct lws *wsi, http_req *hr)
     return p;
 }
 
+http_pending *http_pending_message(struct lws *wsi, http_req *hr, const message *m)
+{
+    hr->channel = channel_name(m->channel);
+    free(hr->user);
+    hr->user = xstrdup(m->user);
+    return http_pending_new(wsi, hr);
+}
+
 struct lws *http_pending_done(http_pending *p, http_req **hr)
 {
     struct lws *wsi = p->wsi;

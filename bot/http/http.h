@@ -23,6 +23,7 @@
 
 #include "bot/app/app.h"
 #include "bot/app/metrics.h"
+#include "channels/message.h"
 #include "common/buf.h"
 
 
@@ -91,6 +92,9 @@ int http_has_body(struct lws *wsi);
 
 /* Allocate the pending object of hr (see above). */
 http_pending *http_pending_new(struct lws *wsi, http_req *hr);
+/* Same, for a request that carries a citizen's message: the access log line
+ * names its channel and (masked) user. */
+http_pending *http_pending_message(struct lws *wsi, http_req *hr, const message *m);
 /* Called by a completion: returns the wsi if the client is still there
  * (and detaches the pending object from its request), NULL otherwise. Frees
  * the pending object in both cases. */
