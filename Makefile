@@ -48,13 +48,15 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 30
 
 # Which floors each unit suite links (its floor and those below, nothing else).
-CODEC := channels intents common  # until common/utf8: channels/sms*.c use intents/normalize
+CODEC := channels common
 UNIT_FLOORS_test_agency_codec := $(CODEC)
 UNIT_FLOORS_test_chat_codec   := $(CODEC)
 UNIT_FLOORS_test_msisdn       := $(CODEC)
 UNIT_FLOORS_test_sms_codec    := $(CODEC)
 UNIT_FLOORS_test_ussd_codec   := $(CODEC)
 UNIT_FLOORS_test_ws_codec     := $(CODEC)
+UNIT_FLOORS_test_utf8         := common
+UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
@@ -139,13 +141,13 @@ check-layers: build/rel/dvcbot
 
 check-generated:
 	@python3 scripts/gen-fold-table.py > build/fold_table.h.new && \
-	  cmp -s build/fold_table.h.new intents/fold_table.h || \
-	  { echo "check-generated: intents/fold_table.h differs from scripts/gen-fold-table.py output" >&2; exit 1; }
-	@echo "check-generated: intents/fold_table.h is current"
+	  cmp -s build/fold_table.h.new common/fold_table.h || \
+	  { echo "check-generated: common/fold_table.h differs from scripts/gen-fold-table.py output" >&2; exit 1; }
+	@echo "check-generated: common/fold_table.h is current"
 
 # every header compiles on its own (git's check-headers)
 check-headers:
-	$(Q)for h in $(filter-out intents/fold_table.h,$(wildcard $(addsuffix /*.h,$(FLOORS)) bot/conv/dialogs/*.h)); do \
+	$(Q)for h in $(filter-out common/fold_table.h,$(wildcard $(addsuffix /*.h,$(FLOORS)) bot/conv/dialogs/*.h)); do \
 	  echo "#include \"$$h\"" | $(CC) $(DVC_CPPFLAGS) $(WARN) $(PKG_CFLAGS) -x c -fsyntax-only - || \
 	  { echo "check-headers: $$h does not compile alone" >&2; exit 1; }; done
 	@echo "check-headers: every header compiles alone"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "intents/normalize.h"
 #include "common/xmalloc.h"
 
@@ -361,7 +362,7 @@ static const char *cp_short_from_name(cp_ctx *c, const char *name)
 {
     char buf[1024];
     size_t n = 0;
-    if (norm_fold(name, strlen(name), buf, sizeof(buf), &n) < 0 || n == 0)
+    if (utf8_fold(name, strlen(name), buf, sizeof(buf), &n) < 0 || n == 0)
         return name;
     if (n > 40) {
         n = 40;

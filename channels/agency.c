@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/utf8.h"
+
 /* --- dossiers --- */
 
 int agency_dossier_path(const char *path, char code[DOSSIERS_CODE_MAX])
@@ -24,15 +26,6 @@ int agency_dossier_path_empty(const char *path)
 {
     return path && (!strcmp(path, AGENCY_DOSSIERS_MOUNT) ||
                      !strcmp(path, AGENCY_DOSSIERS_MOUNT "/"));
-}
-
-/* Characters (code points) of UTF-8 text. */
-static size_t agency_utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
 }
 
 /* Field of the body: NULL when absent or null; *bad set when present with
@@ -82,7 +75,7 @@ static const char *agency_dossier_fields(agency_dossier *d, int tz)
     if (bad[4] || (phone && msisdn_normalize(phone, d->phone) < 0))
         return "invalid_phone";
     d->applicant_phone = phone ? d->phone : NULL;
-    if (bad[5] || (d->note && agency_utf8_chars(d->note) > DOSSIERS_NOTE_MAX))
+    if (bad[5] || (d->note && utf8_count(d->note, strlen(d->note)) > DOSSIERS_NOTE_MAX))
         return "invalid_note";
     if (d->note && !*d->note)
         d->note = NULL;             /* "" clears the note like null */
@@ -147,7 +140,7 @@ int agency_answer_parse(agency_answer *a, const char *body, size_t len, int max_
     if (!*s)
         return -1;
     *err = "answer_too_long";
-    if (agency_utf8_chars(s) > (size_t)(max_chars < 0 ? 0 : max_chars))
+    if (utf8_count(s, strlen(s)) > (size_t)(max_chars < 0 ? 0 : max_chars))
         return -1;
     a->text = s;
     *err = NULL;

@@ -5,57 +5,8 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
-
-/* Length of the UTF-8 sequence starting at s (n bytes left), 0 if invalid. */
-static size_t chat_utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-    else return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-int chat_valid_text(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-            return 0;
-        size_t l = chat_utf8_len(p + i, n - i);
-        if (!l)
-            return 0;
-        i += l;
-    }
-    return 1;
-}
-
-/* Number of code points of valid UTF-8 s. */
-static size_t chat_codepoints(const char *s, size_t n)
-{
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            count++;
-    return count;
-}
 
 static int chat_parse_user(json_t *root, message **out)
 {
@@ -64,8 +15,8 @@ static int chat_parse_user(json_t *root, message **out)
         return -1;
     const char *s = json_string_value(u);
     size_t n = json_string_length(u);
-    size_t cps = chat_codepoints(s, n);
-    if (cps == 0 || cps > CHAT_USER_MAX || !chat_valid_text(s, n) || memchr(s, '\n', n) ||
+    size_t cps = utf8_count(s, n);
+    if (cps == 0 || cps > CHAT_USER_MAX || !utf8_valid_text(s, n) || memchr(s, '\n', n) ||
         memchr(s, '\r', n) || memchr(s, '\t', n))
         return -1;
     *out = message_new(CHANNEL_CHAT, s, n);
@@ -80,7 +31,7 @@ static const char *chat_parse_content(json_t *root, message *m, size_t max_text)
     if (p && !json_is_null(p)) {
         if (!json_is_string(p) || json_string_length(p) == 0 ||
             json_string_length(p) > CHAT_PAYLOAD_MAX ||
-            !chat_valid_text(json_string_value(p), json_string_length(p)))
+            !utf8_valid_text(json_string_value(p), json_string_length(p)))
             return "invalid_payload";
         m->payload = xstrndup(json_string_value(p), json_string_length(p));
         return NULL;
@@ -93,7 +44,7 @@ static const char *chat_parse_content(json_t *root, message *m, size_t max_text)
     size_t n = json_string_length(t);
     if (n > max_text)
         return "text_too_long";
-    if (!chat_valid_text(s, n))
+    if (!utf8_valid_text(s, n))
         return "invalid_text";
     m->text = xstrndup(s, n);
     return NULL;

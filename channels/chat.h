@@ -30,7 +30,4 @@ char *chat_render(const reply *r, const char *intent, size_t *len);
 struct buf;
 void chat_render_part(struct buf *b, const reply_part *p);
 
-/* 1 if s (n bytes) is valid UTF-8 without C0 controls other than \t \n \r. */
-int chat_valid_text(const char *s, size_t n);
-
 #endif

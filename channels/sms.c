@@ -9,7 +9,8 @@
 #include <strings.h>
 
 #include "channels/msisdn.h"
-#include "intents/normalize.h"
+#include "common/form.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 static const struct {
@@ -59,90 +60,24 @@ void sms_raw_clear(sms_raw *r)
     memset(r, 0, sizeof(*r));
 }
 
-static int sms_hex(int c)
+static int sms_query_field(void *ctx, const char *name, size_t nlen, const char *val,
+                           size_t vlen)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-char *sms_url_decode(const char *s, size_t n, int plus, size_t *outlen)
-{
-    char *out = xmalloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int h, l;
-        if (s[i] == '%' && i + 2 < n &&
-            (h = sms_hex((unsigned char)s[i + 1])) >= 0 &&
-            (l = sms_hex((unsigned char)s[i + 2])) >= 0) {
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[o++] = plus && s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    out[o] = '\0';
-    if (outlen)
-        *outlen = o;
-    return out;
-}
-
-void sms_url_encode(buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            buf_putc(b, (char)c);
-        } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_append(b, e, 3);
-        }
-    }
+    if (val)
+        sms_raw_set(ctx, name, nlen, val, vlen);
+    return 0;
 }
 
 void sms_query_parse(sms_raw *r, const char *q, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        const char *amp = memchr(q + i, '&', len - i);
-        size_t end = amp ? (size_t)(amp - q) : len;
-        const char *eq = memchr(q + i, '=', end - i);
-        if (eq) {
-            size_t nl, vl;
-            char *name = sms_url_decode(q + i, (size_t)(eq - q) - i, 1, &nl);
-            char *val = sms_url_decode(eq + 1, end - (size_t)(eq - q) - 1, 1, &vl);
-            sms_raw_set(r, name, nl, val, vl);
-            free(name);
-            free(val);
-        }
-        i = end + 1;
-    }
+    form_each(q, len, FORM_PLUS, sms_query_field, r);
 }
 
 /* Append code point cp as UTF-8. */
 static void sms_put_utf8(buf *b, unsigned cp)
 {
     char u[4];
-    if (cp < 0x80) {
-        buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12);
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 3);
-    } else {
-        u[0] = (char)(0xF0 | cp >> 18);
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        buf_append(b, u, 4);
-    }
+    buf_append(b, u, utf8_put(u, cp));
 }
 
 /* UTF-16BE (UCS-2 on air) to UTF-8; lone surrogates become U+FFFD. */
@@ -162,18 +97,6 @@ static void sms_from_utf16be(buf *b, const unsigned char *s, size_t n)
     }
 }
 
-static int sms_utf8_valid(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned cp;
-        int k = norm_utf8_next(s + i, n - i, &cp);
-        if (k < 0)
-            return 0;
-        i += (size_t)k;
-    }
-    return 1;
-}
-
 static int sms_charset_is_utf16(const sms_str *cs)
 {
     return cs->p && (!strcasecmp(cs->p, "UTF-16BE") || !strcasecmp(cs->p, "UTF-16") ||
@@ -188,7 +111,7 @@ static void sms_text_utf8(const sms_raw *raw, buf *b)
     size_t n = raw->text.n;
     if (sms_charset_is_utf16(&raw->charset) && !(n & 1))
         sms_from_utf16be(b, (const unsigned char *)s, n);
-    else if (sms_utf8_valid(s, n))
+    else if (utf8_valid(s, n))
         buf_append(b, s, n);
     else
         for (size_t i = 0; i < n; i++)
@@ -310,7 +233,7 @@ static void sms_param(buf *b, const char *name, const char *val)
     buf_putc(b, '&');
     buf_puts(b, name);
     buf_putc(b, '=');
-    sms_url_encode(b, val, strlen(val));
+    form_encode(b, val, strlen(val));
 }
 
 void sms_sendsms_url(buf *b, const sms_send *s)
@@ -318,7 +241,7 @@ void sms_sendsms_url(buf *b, const sms_send *s)
     buf_puts(b, s->base_url);
     buf_puts(b, strchr(s->base_url, '?') ? "&" : "?");
     buf_puts(b, "username=");
-    sms_url_encode(b, s->username, strlen(s->username));
+    form_encode(b, s->username, strlen(s->username));
     sms_param(b, "password", s->password);
     if (s->from && *s->from)
         sms_param(b, "from", s->from);

@@ -49,16 +49,10 @@ typedef struct sms_raw {
  * ("x-kannel-from", ...; case-insensitive). The first value of a field wins.
  * Returns 1 if the name is known, 0 if ignored. */
 int sms_raw_set(sms_raw *r, const char *name, size_t nlen, const char *val, size_t vlen);
-/* Split a query string at '&', URL-decode names and values ('+' is a space)
- * and sms_raw_set() each one. */
+/* Split a query string at '&', URL-decode names and values ('+' is a space;
+ * form_each of common/form.h) and sms_raw_set() each pair that has a '='. */
 void sms_query_parse(sms_raw *r, const char *q, size_t len);
 void sms_raw_clear(sms_raw *r);
-
-/* URL-decode n bytes of s ("%41" -> "A", '+' -> ' ' when plus is set) into a
- * malloc'd NUL-terminated string; *outlen gets its length. */
-char *sms_url_decode(const char *s, size_t n, int plus, size_t *outlen);
-/* Append s URL-encoded (unreserved characters kept, everything else %XX). */
-void sms_url_encode(buf *b, const char *s, size_t n);
 
 typedef struct sms_mo {
     char id[SMS_ID_MAX + 1];    /* Kannel message id (%I), "" when absent */
@@ -126,7 +120,7 @@ typedef struct sms_send {
     const char *dlr_url;        /* NULL: no delivery report */
 } sms_send;
 
-/* Append the sendsms URL (every value URL-encoded, dlr-mask=31 with dlr-url). */
+/* Append the sendsms URL (every value form_encode()d, dlr-mask=31 with dlr-url). */
 void sms_sendsms_url(buf *b, const sms_send *s);
 
 #endif

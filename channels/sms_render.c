@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intents/normalize.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 /* Non-ASCII characters of the GSM 03.38 basic table (one septet each). */
@@ -37,7 +37,7 @@ static int sms_gsm_septets(unsigned cp)
  * (an invalid byte counts as one character U+FFFD). */
 static size_t sms_next(const char *s, size_t n, unsigned *cp)
 {
-    int k = norm_utf8_next(s, n, cp);
+    int k = utf8_next(s, n, cp);
     if (k > 0)
         return (size_t)k;
     *cp = 0xFFFD;
@@ -56,7 +56,7 @@ char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
 {
     char *f = xmalloc(n + 1);
     size_t fl;
-    if (norm_fold(s, n, f, n + 1, &fl) < 0) {
+    if (utf8_fold(s, n, f, n + 1, &fl) < 0) {
         memcpy(f, s, n); /* invalid UTF-8: fold nothing, '?' below */
         fl = n;
     }

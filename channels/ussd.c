@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "channels/chat.h"
 #include "channels/sms.h"
+#include "common/buf.h"
+#include "common/form.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 /* A malloc'd copy of a decoded value: control characters become spaces.
@@ -17,9 +18,9 @@ static char *ussd_clean(const char *s, size_t n)
 {
     if (n > USSD_TEXT_MAX)
         n = USSD_TEXT_MAX;
-    while (n > 0 && ((unsigned char)s[n - 1] & 0xC0) == 0x80 && !chat_valid_text(s, n))
+    while (n > 0 && ((unsigned char)s[n - 1] & 0xC0) == 0x80 && !utf8_valid_text(s, n))
         n--; /* a cut in the middle of a character */
-    if (!chat_valid_text(s, n))
+    if (!utf8_valid_text(s, n))
         return NULL;
     char *o = xstrndup(s, n);
     for (size_t i = 0; i < n; i++)
@@ -59,31 +60,23 @@ typedef struct ussd_fields {
     char **vals;
 } ussd_fields;
 
+/* One pair of the form: keep it if it is one of the named fields (a pair
+ * without '=' is an empty value). */
+static int ussd_form_field(void *ctx, const char *name, size_t nlen, const char *val,
+                           size_t vlen)
+{
+    ussd_fields *f = ctx;
+    int rc = 0;
+    for (size_t k = 0; f->names[k]; k++)
+        if (strlen(f->names[k]) == nlen && !memcmp(f->names[k], name, nlen))
+            rc = ussd_set(&f->vals[k], val ? val : "", val ? vlen : 0);
+    return rc;
+}
+
 /* Split a=b&c=d, URL-decode ('+' is a space) and keep the named fields. */
 static int ussd_form(const char *q, size_t len, ussd_fields *f)
 {
-    size_t i = 0;
-    while (i < len) {
-        const char *amp = memchr(q + i, '&', len - i);
-        size_t end = amp ? (size_t)(amp - q) : len;
-        const char *eq = memchr(q + i, '=', end - i);
-        size_t nend = eq ? (size_t)(eq - q) : end;
-        size_t nl, vl;
-        char *name = sms_url_decode(q + i, nend - i, 1, &nl);
-        char *val = eq ? sms_url_decode(eq + 1, end - nend - 1, 1, &vl) : xstrdup("");
-        if (!eq)
-            vl = 0;
-        int rc = 0;
-        for (size_t k = 0; f->names[k]; k++)
-            if (strlen(f->names[k]) == nl && !memcmp(f->names[k], name, nl))
-                rc = ussd_set(&f->vals[k], val, vl);
-        free(name);
-        free(val);
-        if (rc < 0)
-            return -1;
-        i = end + 1;
-    }
-    return 0;
+    return form_each(q, len, FORM_PLUS, ussd_form_field, f) ? -1 : 0;
 }
 
 static int ussd_fail(ussd_req *r, const char **errkey, const char *key)
@@ -214,8 +207,27 @@ static int ussd_meta_value(const char *v, size_t n, int two, int *out)
     return -1;
 }
 
+typedef struct ussd_meta {
+    int *op, *sess;
+} ussd_meta;
+
+/* One TLV of the meta-data: the names are literal, the values %-decoded
+ * ('+' is a '+'); pairs without '=' are ignored. */
+static int ussd_meta_field(void *ctx, const char *name, size_t nlen, const char *v, size_t vl)
+{
+    ussd_meta *m = ctx;
+    if (!v)
+        return 0;
+    if (nlen == 15 && !memcmp(name, "ussd_service_op", 15))
+        return ussd_meta_value(v, vl, 0, m->op);
+    if (nlen == 16 && !memcmp(name, "its_session_info", 16))
+        return ussd_meta_value(v, vl, 1, m->sess);
+    return 0;
+}
+
 int ussd_meta_parse(const char *meta, size_t len, int *op, int *sess)
 {
+    ussd_meta m = {op, sess};
     *op = *sess = -1;
     static const char pre[] = "?smpp?";
     const char *p = meta;
@@ -224,26 +236,7 @@ int ussd_meta_parse(const char *meta, size_t len, int *op, int *sess)
         p += sizeof(pre) - 1;
         n -= sizeof(pre) - 1;
     }
-    const char *end = p + n;
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *e = amp ? amp : end;
-        const char *eq = memchr(p, '=', (size_t)(e - p));
-        if (eq) {
-            size_t kl = (size_t)(eq - p), vl;
-            char *v = sms_url_decode(eq + 1, (size_t)(e - eq - 1), 0, &vl);
-            int rc = 0;
-            if (kl == 15 && !memcmp(p, "ussd_service_op", 15))
-                rc = ussd_meta_value(v, vl, 0, op);
-            else if (kl == 16 && !memcmp(p, "its_session_info", 16))
-                rc = ussd_meta_value(v, vl, 1, sess);
-            free(v);
-            if (rc < 0)
-                return -1;
-        }
-        p = e + (e < end);
-    }
-    return 0;
+    return form_each(p, n, FORM_RAW_NAMES, ussd_meta_field, &m) ? -1 : 0;
 }
 
 const char *ussd_meta_render(int end)

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
 #include "channels/chat.h"
+#include "common/buf.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 void ws_frame_clear(ws_frame *f)
@@ -21,11 +22,8 @@ void ws_frame_clear(ws_frame *f)
 
 int ws_user_valid(const char *s, size_t n)
 {
-    size_t cps = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            cps++;
-    return cps > 0 && cps <= CHAT_USER_MAX && chat_valid_text(s, n) && !memchr(s, '\n', n) &&
+    size_t cps = utf8_count(s, n);
+    return cps > 0 && cps <= CHAT_USER_MAX && utf8_valid_text(s, n) && !memchr(s, '\n', n) &&
            !memchr(s, '\r', n) && !memchr(s, '\t', n);
 }
 
@@ -48,7 +46,7 @@ static const char *ws_parse_message(json_t *root, ws_frame *f, size_t max_text)
     size_t n = json_string_length(t);
     if (n > max_text)
         return "text_too_long";
-    if (!chat_valid_text(json_string_value(t), n))
+    if (!utf8_valid_text(json_string_value(t), n))
         return "invalid_text";
     f->text = xstrndup(json_string_value(t), n);
     return NULL;
@@ -59,7 +57,7 @@ static const char *ws_parse_postback(json_t *root, ws_frame *f)
     json_t *p = json_object_get(root, "payload");
     if (!json_is_string(p) || json_string_length(p) == 0 ||
         json_string_length(p) > CHAT_PAYLOAD_MAX ||
-        !chat_valid_text(json_string_value(p), json_string_length(p)))
+        !utf8_valid_text(json_string_value(p), json_string_length(p)))
         return "invalid_payload";
     f->payload = xstrndup(json_string_value(p), json_string_length(p));
     return NULL;

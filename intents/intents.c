@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "intents/entities.h"
 #include "intents/normalize.h"
 #include "intents/rules.h"
@@ -98,7 +99,7 @@ static int intents_valid_tail(const char *s, size_t len)
             i++;
             continue;
         }
-        int k = norm_utf8_next(s + i, len - i, &cp);
+        int k = utf8_next(s + i, len - i, &cp);
         if (k < 0)
             return -1;
         i += (size_t)k;

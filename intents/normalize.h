@@ -9,9 +9,11 @@
  * characters into one space and trim both ends. Characters outside Latin are
  * kept as they are (lower-cased where simple).
  *
+ * UTF-8 decoding and the diacritic fold are common/utf8.h's (utf8_next,
+ * utf8_fold_cp); the fold alone, with case and spacing kept, is utf8_fold().
  * The output is never longer than the input. */
-#ifndef DVC_NORMALIZE_H
-#define DVC_NORMALIZE_H
+#ifndef DVC_INTENTS_NORMALIZE_H
+#define DVC_INTENTS_NORMALIZE_H
 
 #include <stddef.h>
 
@@ -20,23 +22,11 @@
  * its length. Returns -1 on invalid UTF-8 or cap < len + 1; out then holds "". */
 int norm_text(const char *in, size_t len, char *out, size_t cap, size_t *outlen);
 
-/* Fold only: same as norm_text but keeps case and does no Telex decoding;
- * used to render Vietnamese text as unaccented ASCII for SMS/USSD. Spaces,
- * tabs and newlines are kept as they are (no squeezing, no trimming); other
- * control and exotic space characters become a space. Returns -1 on invalid
- * UTF-8. */
-int norm_fold(const char *in, size_t len, char *out, size_t cap, size_t *outlen);
-
 /* Like norm_text; when map is not NULL (capacity >= len + 1 entries),
  * map[k] is the byte offset in `in` of the character that produced out[k]
  * and map[*outlen] == len, so a span of the output can be located in the
  * original text (e.g. to quote a complaint with its diacritics). */
 int norm_text_map(const char *in, size_t len, char *out, size_t cap,
                   size_t *outlen, size_t *map);
-
-/* Decode one UTF-8 character at s (len bytes available): stores the code
- * point in *cp and returns its length 1..4, or -1 if the bytes are not a
- * valid, shortest-form, non-surrogate sequence <= U+10FFFF. */
-int norm_utf8_next(const char *s, size_t len, unsigned *cp);
 
 #endif

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "intents/intents.h"
 #include "intents/normalize.h"
 #include "common/xmalloc.h"
@@ -129,7 +130,7 @@ static void classify_escape_bad(classify_out *b, const char *s, size_t n)
     while (i < n) {
         size_t st = i;
         int k;
-        while (i < n && (k = norm_utf8_next(s + i, n - i, &cp)) > 0)
+        while (i < n && (k = utf8_next(s + i, n - i, &cp)) > 0)
             i += (size_t)k;
         classify_escape(b, s + st, i - st);
         if (i < n) {

@@ -23,7 +23,7 @@
 #include "bot/http/http.h"
 #include "bot/http/ws_queue.h"
 #include "common/buf.h"
-#include "channels/chat.h"
+#include "common/utf8.h"
 #include "channels/ws.h"
 #include "store/agent_queue.h"
 #include "store/keys.h"
@@ -305,7 +305,7 @@ static void agent_frame(struct agent_op *op, const char *data, size_t len)
         agent_send_error(op, "invalid_code");
     else if (!strcmp(type, "history"))
         agent_history(op, conv);
-    else if (!strcmp(type, "reply") && (!text || !*text || !chat_valid_text(text, strlen(text))))
+    else if (!strcmp(type, "reply") && (!text || !*text || !utf8_valid_text(text, strlen(text))))
         agent_send_error(op, "invalid_text");
     else
         agent_act(op, type, conv, text);

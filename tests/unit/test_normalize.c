@@ -1,5 +1,6 @@
 /* test_normalize.c -- unit tests of intents/normalize.c and the Telex
- * decoder: UTF-8 validation, folding (NFC and NFD), squeezing, Telex. */
+ * decoder: UTF-8 validation, folding (NFC and NFD), squeezing, Telex. The
+ * UTF-8 primitives and utf8_fold alone are tests/unit/test_utf8.c's. */
 #include <string.h>
 
 #include "intents/normalize.h"
@@ -10,14 +11,6 @@ static const char *nt(const char *s)
 {
     static char out[512];
     if (norm_text(s, strlen(s), out, sizeof out, NULL) < 0)
-        return "(error)";
-    return out;
-}
-
-static const char *nf(const char *s)
-{
-    static char out[512];
-    if (norm_fold(s, strlen(s), out, sizeof out, NULL) < 0)
         return "(error)";
     return out;
 }
@@ -37,8 +30,6 @@ static void test_fold(void)
             "typographic quotes, dash, ellipsis");
     T_STREQ(nt("Привет ΑΒΓ"), "привет αβγ", "Cyrillic and Greek lower-cased");
     T_STREQ(nt("中文 3×4"), "中文 3×4", "other characters kept");
-    T_STREQ(nf("Đăng Ký\nThường Trú"), "Dang Ky\nThuong Tru", "norm_fold keeps case and newlines");
-    T_STREQ(nf("ddawng kys"), "ddawng kys", "norm_fold does no Telex");
 }
 
 static void test_space(void)
@@ -67,9 +58,6 @@ static void test_utf8(void)
     T_OK(norm_text("\xf4\x8f\xbf\xbf", 4, out, sizeof out, NULL) == 0, "U+10FFFF accepted");
     T_OK(norm_text("\xf0\x9f\x98\x80", 4, out, sizeof out, NULL) == 0, "emoji accepted");
     T_OK(norm_text("abc", 3, out, 3, NULL) == -1, "cap < len + 1 rejected");
-    T_OK(norm_fold("\xc0\xaf", 2, out, sizeof out, NULL) == -1, "norm_fold rejects overlong");
-    unsigned cp = 0;
-    T_OK(norm_utf8_next("\xe1\xbb\x87", 3, &cp) == 3 && cp == 0x1EC7, "norm_utf8_next decodes");
 }
 
 static void test_telex(void)
