@@ -130,7 +130,7 @@ run: deps build/dvcbot
 test: deps
 	@DVC_REQUIRE_E2E=1 $(MAKE) --no-print-directory check
 
-check: all asan fuzz-build check-generated
+check: all asan fuzz-build check-layers check-generated
 	@tests/run-all.sh
 
 unit: $(UNIT_BIN)
