@@ -11,6 +11,7 @@
 #   make lint         cppcheck over the C sources
 #   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make bench        benchmarks against baselines (tests/bench)
+#   make accuracy     intent precision/recall and confusions on every labelled corpus (scripts/accuracy.py)
 #   make soak         long fault and hostile-input runs, one under valgrind (tests/soak)
 #
 # The floors are archives, built bottom-up; a unit suite links only its floor
@@ -70,7 +71,7 @@ Q := $(if $(V),,@)
 say = @$(if $(V),,echo "  $(1)	$(2)")
 
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
-        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check
+        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy
 
 all: build/dvcbot
 
@@ -157,6 +158,10 @@ lint:
 
 check-config: build/dvcbot
 	build/dvcbot check-config
+
+# every tests/corpus/*.tsv, the shared corpus and ../shared/eval/*.tsv ("skipped" when absent)
+accuracy: build/dvcbot
+	@python3 scripts/accuracy.py
 
 # --- libFuzzer ----------------------------------------------------------------
 # The fuzz objects are built once (clang, fuzzer-no-link) into archives of the
