@@ -11,6 +11,7 @@
 #   make lint         cppcheck over the C sources
 #   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make bench        benchmarks against baselines (tests/bench)
+#   make train        refit the intent model config/intents-model.tsv (dvcbot train) on TRAIN_CORPORA
 #   make accuracy     intent precision/recall and confusions on every labelled corpus (scripts/accuracy.py)
 #   make soak         long fault and hostile-input runs, one under valgrind (tests/soak)
 #
@@ -71,7 +72,7 @@ Q := $(if $(V),,@)
 say = @$(if $(V),,echo "  $(1)	$(2)")
 
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
-        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy
+        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train
 
 all: build/dvcbot
 
@@ -162,6 +163,11 @@ check-config: build/dvcbot
 # every tests/corpus/*.tsv, the shared corpus and ../shared/eval/*.tsv ("skipped" when absent)
 accuracy: build/dvcbot
 	@python3 scripts/accuracy.py
+
+# The intent model is data fitted on these corpora (never on tests/corpus/heldout.tsv or ../shared/eval).
+TRAIN_CORPORA := tests/corpus/intents.tsv tests/corpus/citizens.tsv tests/corpus/complaints.tsv
+train: build/dvcbot
+	build/dvcbot train --out config/intents-model.tsv $(TRAIN_CORPORA)
 
 # --- libFuzzer ----------------------------------------------------------------
 # The fuzz objects are built once (clang, fuzzer-no-link) into archives of the
