@@ -12,34 +12,53 @@
 #include "common/xmalloc.h"
 #include "intents/rules.h"
 
-#define MODEL_FNV_OFFSET 0xcbf29ce484222325ull
-#define MODEL_FNV_PRIME 0x100000001b3ull
+
+/* A row holds one weight per intent id (MODEL_STRIDE floats, one cache
+ * line, so that the accumulation loop has a fixed length and vectorises);
+ * intents the file has no class for weigh 0 and are masked out. */
+#define MODEL_STRIDE 16
+_Static_assert(INTENT__COUNT <= MODEL_STRIDE, "a model row holds every intent");
+
+typedef struct model_slot_t {
+    uint64_t key;
+    uint64_t row;            /* row of rows[] */
+} model_slot_t;
 
 struct model {
     size_t nclass;
-    int cls[INTENT__COUNT];  /* class index -> intent id */
-    uint64_t *keys;          /* open addressing, 0 = empty */
-    float *rows;             /* rows[slot * nclass + k] */
+    int cls[INTENT__COUNT];  /* class index (file order) -> intent id */
+    int has[INTENT__COUNT];  /* intent id has a class */
+    model_slot_t *slots;     /* open addressing on key, 0 = empty */
+    float *rows;             /* rows[row * MODEL_STRIDE + intent], 64-byte aligned */
+    void *rows_mem;
     size_t mask;             /* table size - 1 */
     size_t nfeat;
 };
 
-static uint64_t model_fnv(uint64_t h, const char *s, size_t n)
+/* The murmur3 64-bit finaliser: every input bit reaches every output bit. */
+static uint64_t model_mix(uint64_t h)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * MODEL_FNV_PRIME;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
 
 uint64_t model_key(char kind, const char *slice, size_t len)
 {
-    uint64_t h;
     if (kind == 'x')
-        h = model_fnv(MODEL_FNV_OFFSET, "bias", 4);
-    else {
-        char pre[2] = {kind, ':'};
-        h = model_fnv(model_fnv(MODEL_FNV_OFFSET, pre, 2), slice, len);
+        len = 0;
+    uint64_t h = ((uint64_t)(unsigned char)kind << 56 | len) * 0x9e3779b97f4a7c15ull, w;
+    for (; len >= 8; slice += 8, len -= 8) {
+        memcpy(&w, slice, 8);
+        h = model_mix(h ^ w);
     }
+    w = 0;
+    for (size_t i = 0; i < len; i++)
+        w |= (uint64_t)(unsigned char)slice[i] << (8 * i);
+    h = model_mix(h ^ w);
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
@@ -80,75 +99,121 @@ static char model_bucket(size_t ntok)
     return b;
 }
 
-void model_features(const char *s, size_t n, int rule, model_feature_fn *fn, void *ctx)
+/* Four floats added at once (a GCC/Clang vector extension: SSE on x86-64,
+ * plain code elsewhere); rows are 64-byte aligned. */
+typedef float model_vec __attribute__((vector_size(16)));
+
+/* Where features go: a callback (training) or a model's scores (prediction).
+ * Prediction buffers MODEL_BATCH keys, then prefetches their slots, then
+ * their rows, then adds: the table lookups overlap instead of waiting on
+ * each other's cache misses. */
+#define MODEL_BATCH 64
+typedef struct model_sink {
+    model_feature_fn *fn;
+    void *ctx;
+    const model *m;
+    model_vec score[MODEL_STRIDE / 4];
+    uint64_t key[MODEL_BATCH];
+    float val[MODEL_BATCH];
+    size_t n;
+} model_sink;
+
+static size_t model_slot(const model *m, uint64_t key);
+
+static void model_flush(model_sink *k)
+{
+    const model *m = k->m;
+    const float *rowp[MODEL_BATCH];
+    size_t slot[MODEL_BATCH];
+    for (size_t j = 0; j < k->n; j++) {
+        slot[j] = (size_t)k->key[j] & m->mask;
+        __builtin_prefetch(&m->slots[slot[j]]);
+    }
+    for (size_t j = 0; j < k->n; j++) {
+        const model_slot_t *sl = &m->slots[model_slot(m, k->key[j])];
+        rowp[j] = sl->key ? m->rows + sl->row * MODEL_STRIDE : NULL;
+        if (rowp[j])
+            __builtin_prefetch(rowp[j]);
+    }
+    for (size_t j = 0; j < k->n; j++) {
+        if (!rowp[j])
+            continue;
+        const model_vec *row = (const model_vec *)rowp[j];
+        for (size_t c = 0; c < MODEL_STRIDE / 4; c++)
+            k->score[c] += k->val[j] * row[c];
+    }
+    k->n = 0;
+}
+
+static inline void model_emit(model_sink *k, char kind, const char *slice, size_t len, float v)
+{
+    if (k->fn) {
+        k->fn(kind, slice, len, v, k->ctx);
+        return;
+    }
+    k->key[k->n] = model_key(kind, slice, len);
+    k->val[k->n++] = v;
+    if (k->n == MODEL_BATCH)
+        model_flush(k);
+}
+
+static void model_enum(const char *s, size_t n, int rule, model_sink *k)
 {
     char t[INTENTS_MAX_INPUT + 3];
     size_t st[INTENTS_MAX_INPUT / 2 + 1], en[INTENTS_MAX_INPUT / 2 + 1], ntok;
     if (n > INTENTS_MAX_INPUT)
         n = INTENTS_MAX_INPUT;
     size_t len = model_tokens(s, n, t, st, en, &ntok);
-    size_t count = ntok + (ntok ? ntok - 1 : 0) + (len >= 3 ? len - 2 : 0) + (len >= 4 ? len - 3 : 0);
+    size_t count = ntok + (ntok ? ntok - 1 : 0) + (len >= 3 ? len - 2 : 0);
     float v = count ? 1.0f / sqrtf((float)count) : 0;
     char nb = model_bucket(ntok);
     const char *rname = rule >= 0 ? intent_name((intent_id)rule) : "none";
-    fn('x', "", 0, 1.0f, ctx);
-    fn('n', &nb, 1, 1.0f, ctx);
-    fn('r', rname, strlen(rname), 1.0f, ctx);
+    model_emit(k, 'x', "", 0, 1.0f);
+    model_emit(k, 'n', &nb, 1, 1.0f);
+    model_emit(k, 'r', rname, strlen(rname), 1.0f);
     if (ntok) {
-        fn('s', t + st[0], en[0] - st[0], 1.0f, ctx);
-        fn('e', t + st[ntok - 1], en[ntok - 1] - st[ntok - 1], 1.0f, ctx);
+        model_emit(k, 's', t + st[0], en[0] - st[0], 1.0f);
+        model_emit(k, 'e', t + st[ntok - 1], en[ntok - 1] - st[ntok - 1], 1.0f);
     }
     for (size_t i = 0; i < ntok; i++) {
-        fn('w', t + st[i], en[i] - st[i], v, ctx);
+        model_emit(k, 'w', t + st[i], en[i] - st[i], v);
         if (i + 1 < ntok)
-            fn('b', t + st[i], en[i + 1] - st[i], v, ctx);
+            model_emit(k, 'b', t + st[i], en[i + 1] - st[i], v);
     }
     for (size_t i = 0; i + 3 <= len; i++) {
-        fn('c', t + i, 3, v, ctx);
-        if (i + 4 <= len)
-            fn('d', t + i, 4, v, ctx);
+        model_emit(k, 'c', t + i, 3, v);
     }
+}
+
+void model_features(const char *s, size_t n, int rule, model_feature_fn *fn, void *ctx)
+{
+    model_sink k = {.fn = fn, .ctx = ctx};
+    model_enum(s, n, rule, &k);
 }
 
 /* Slot of key in m (its row, or the empty slot where it would go). */
 static size_t model_slot(const model *m, uint64_t key)
 {
-    size_t i = (size_t)(key ^ (key >> 29)) & m->mask;
-    while (m->keys[i] && m->keys[i] != key)
+    size_t i = (size_t)key & m->mask;
+    while (m->slots[i].key && m->slots[i].key != key)
         i = (i + 1) & m->mask;
     return i;
 }
 
-typedef struct model_acc {
-    const model *m;
-    float score[INTENT__COUNT];
-} model_acc;
-
-static void model_add(char kind, const char *slice, size_t len, float value, void *ctx)
-{
-    model_acc *a = ctx;
-    const model *m = a->m;
-    size_t i = model_slot(m, model_key(kind, slice, len));
-    if (!m->keys[i])
-        return;
-    const float *row = m->rows + i * m->nclass;
-    for (size_t k = 0; k < m->nclass; k++)
-        a->score[k] += value * row[k];
-}
-
 void model_predict(const model *m, const char *s, size_t n, int rule, float *p)
 {
-    model_acc a = {.m = m};
-    model_features(s, n, rule, model_add, &a);
-    float mx = a.score[0], sum = 0;
-    for (size_t k = 1; k < m->nclass; k++)
-        mx = a.score[k] > mx ? a.score[k] : mx;
-    for (size_t k = 0; k < m->nclass; k++)
-        sum += a.score[k] = expf(a.score[k] - mx);
+    model_sink a = {.m = m};
+    model_enum(s, n, rule, &a);
+    model_flush(&a);
+    float score[MODEL_STRIDE], mx = -INFINITY, sum = 0;
+    memcpy(score, a.score, sizeof score);
     for (int i = 0; i < INTENT__COUNT; i++)
-        p[i] = 0;
-    for (size_t k = 0; k < m->nclass; k++)
-        p[m->cls[k]] = a.score[k] / sum;
+        if (m->has[i] && score[i] > mx)
+            mx = score[i];
+    for (int i = 0; i < INTENT__COUNT; i++)
+        sum += p[i] = m->has[i] ? expf(score[i] - mx) : 0;
+    for (int i = 0; i < INTENT__COUNT; i++)
+        p[i] /= sum;
 }
 
 /* "classes<TAB>a b c": the class list. */
@@ -166,6 +231,7 @@ static int model_classes(model *m, char *line, char *err, size_t errlen, const c
                 return -1;
             }
         m->cls[m->nclass++] = id;
+        m->has[id] = 1;
     }
     if (m->nclass < 2) {
         snprintf(err, errlen, "%s:%d: fewer than 2 classes", path, ln);
@@ -190,11 +256,12 @@ static int model_row(model *m, char *line, char *err, size_t errlen, const char 
     }
     uint64_t key = model_key(kind, line + 2, kind == 'x' ? 0 : strlen(line + 2));
     size_t i = model_slot(m, key);
-    if (m->keys[i]) {
+    if (m->slots[i].key) {
         snprintf(err, errlen, "%s:%d: feature \"%s\" repeated", path, ln, line);
         return -1;
     }
-    m->keys[i] = key;
+    m->slots[i].key = key;
+    m->slots[i].row = m->nfeat;
     char *p = tab + 1, *end;
     for (size_t k = 0; k < m->nclass; k++, p = end) {
         errno = 0;
@@ -203,7 +270,7 @@ static int model_row(model *m, char *line, char *err, size_t errlen, const char 
             snprintf(err, errlen, "%s:%d: feature \"%s\": %zu weights expected", path, ln, line, m->nclass);
             return -1;
         }
-        m->rows[i * m->nclass + k] = w;
+        m->rows[m->nfeat * MODEL_STRIDE + (size_t)m->cls[k]] = w;
     }
     m->nfeat++;
     return 0;
@@ -256,8 +323,9 @@ model *model_load(const char *path, char *err, size_t errlen)
     while (size < 2 * lines + 4)
         size *= 2;
     m->mask = size - 1;
-    m->keys = xcalloc(size, sizeof *m->keys);
-    m->rows = xcalloc(size * INTENT__COUNT, sizeof *m->rows);
+    m->slots = xcalloc(size, sizeof *m->slots);
+    m->rows_mem = xcalloc((lines + 2) * MODEL_STRIDE, sizeof *m->rows);
+    m->rows = (float *)(((uintptr_t)m->rows_mem + 63) & ~(uintptr_t)63);
     int rc = model_parse(m, f, path, err, errlen);
     fclose(f);
     if (rc < 0) {
@@ -271,7 +339,7 @@ void model_free(model *m)
 {
     if (!m)
         return;
-    free(m->keys);
-    free(m->rows);
+    free(m->slots);
+    free(m->rows_mem);
     free(m);
 }
