@@ -7,7 +7,7 @@
 #   make check        build (also under ASan+UBSan), run every check and suite; installs nothing
 #   make unit         only the C unit suites (ASan+UBSan)
 #   make check-layers the floors of docs/architecture.md, on includes and on the link graph
-#   make check-generated  regenerated files equal the committed ones (fold table)
+#   make check-generated  regenerated files equal the committed ones (fold table, intent model)
 #   make lint         cppcheck over the C sources
 #   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make bench        benchmarks against baselines (tests/bench)
@@ -60,6 +60,7 @@ UNIT_FLOORS_test_ws_codec     := $(CODEC)
 UNIT_FLOORS_test_catalogue    := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
+UNIT_FLOORS_test_model        := intents common
 UNIT_FLOORS_test_normalize    := intents common
 UNIT_FLOORS_test_store        := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
@@ -139,11 +140,15 @@ unit: $(UNIT_BIN)
 check-layers: build/rel/dvcbot
 	@python3 scripts/check-layers.py build/rel
 
-check-generated:
+check-generated: build/dvcbot
 	@python3 scripts/gen-fold-table.py > build/fold_table.h.new && \
 	  cmp -s build/fold_table.h.new intents/fold_table.h || \
 	  { echo "check-generated: intents/fold_table.h differs from scripts/gen-fold-table.py output" >&2; exit 1; }
 	@echo "check-generated: intents/fold_table.h is current"
+	@build/dvcbot train --out build/intents-model.tsv.new $(TRAIN_CORPORA) && \
+	  cmp -s build/intents-model.tsv.new config/intents-model.tsv || \
+	  { echo "check-generated: config/intents-model.tsv differs from a retraining (make train)" >&2; exit 1; }
+	@echo "check-generated: config/intents-model.tsv is current"
 
 # every header compiles on its own (git's check-headers)
 check-headers:

@@ -17,6 +17,8 @@
  * line, so that the accumulation loop has a fixed length and vectorises);
  * intents the file has no class for weigh 0 and are masked out. */
 #define MODEL_STRIDE 16
+/* Larger weights are refused, so that no sum of them overflows a float. */
+#define MODEL_MAX_WEIGHT 1000.0f
 _Static_assert(INTENT__COUNT <= MODEL_STRIDE, "a model row holds every intent");
 
 typedef struct model_slot_t {
@@ -266,8 +268,9 @@ static int model_row(model *m, char *line, char *err, size_t errlen, const char 
     for (size_t k = 0; k < m->nclass; k++, p = end) {
         errno = 0;
         float w = strtof(p, &end);
-        if (end == p || errno || !isfinite(w)) {
-            snprintf(err, errlen, "%s:%d: feature \"%s\": %zu weights expected", path, ln, line, m->nclass);
+        if (end == p || errno || !isfinite(w) || fabsf(w) > MODEL_MAX_WEIGHT) {
+            snprintf(err, errlen, "%s:%d: feature \"%s\": %zu weights (|w| <= %g) expected", path,
+                     ln, line, m->nclass, (double)MODEL_MAX_WEIGHT);
             return -1;
         }
         m->rows[m->nfeat * MODEL_STRIDE + (size_t)m->cls[k]] = w;

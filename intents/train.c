@@ -78,11 +78,11 @@ static void train_add(char kind, const char *slice, size_t len, float value, voi
     train_feat *f = &t->feat[i];
     if (!f->key) {
         f->key = key;
-        f->name = xmalloc(len + 3);
+        f->name = xmalloc(len + 5); /* "k:" + slice + NUL, or "bias" */
         if (kind == 'x')
             strcpy(f->name, "bias");
         else
-            snprintf(f->name, len + 3, "%c:%.*s", kind, (int)len, slice);
+            snprintf(f->name, len + 5, "%c:%.*s", kind, (int)len, slice);
         t->nfeat++;
     }
     if (f->seen != t->n + 1) {
