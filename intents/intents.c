@@ -66,7 +66,8 @@ static int intents_model(intents *in, json_t *root, const char *path, int rules_
         return 0;
     json_t *file = json_object_get(m, "file"), *fp = json_object_get(m, "final_priority");
     if (!json_is_object(m) || !json_is_string(file) || !json_is_integer(fp)) {
-        snprintf(err, errlen, "%s: model: must be {\"file\": \"...\", \"final_priority\": N}", path);
+        snprintf(err, errlen, "%s: model: must be {\"file\": \"...\", \"final_priority\": N}",
+                 path);
         return -1;
     }
     in->final_priority = (long)json_integer_value(fp);

@@ -64,6 +64,25 @@ uint64_t model_key(char kind, const char *slice, size_t len)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
+/* model_key for a slice followed by at least 8 readable bytes (the token
+ * buffer's slack): the tail is one masked load instead of a byte loop. */
+static inline uint64_t model_key_slack(char kind, const char *slice, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t h = ((uint64_t)(unsigned char)kind << 56 | len) * 0x9e3779b97f4a7c15ull, w;
+    for (; len >= 8; slice += 8, len -= 8) {
+        memcpy(&w, slice, 8);
+        h = model_mix(h ^ w);
+    }
+    memcpy(&w, slice, 8);
+    w &= len ? ~0ull >> (64 - 8 * len) : 0;
+    h = model_mix(h ^ w);
+    return h ? h : 1;
+#else
+    return model_key(kind, slice, len);
+#endif
+}
+
 static int model_word_byte(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
@@ -153,7 +172,9 @@ static inline void model_emit(model_sink *k, char kind, const char *slice, size_
         k->fn(kind, slice, len, v, k->ctx);
         return;
     }
-    k->key[k->n] = model_key(kind, slice, len);
+    /* slices of the token buffer (words, pairs, n-grams) have its slack */
+    int in_t = kind == 'w' || kind == 'b' || kind == 'c' || kind == 's' || kind == 'e';
+    k->key[k->n] = in_t ? model_key_slack(kind, slice, len) : model_key(kind, slice, len);
     k->val[k->n++] = v;
     if (k->n == MODEL_BATCH)
         model_flush(k);
@@ -161,11 +182,12 @@ static inline void model_emit(model_sink *k, char kind, const char *slice, size_
 
 static void model_enum(const char *s, size_t n, int rule, model_sink *k)
 {
-    char t[INTENTS_MAX_INPUT + 3];
+    char t[INTENTS_MAX_INPUT + 3 + 8]; /* + 8: slack for model_key_slack */
     size_t st[INTENTS_MAX_INPUT / 2 + 1], en[INTENTS_MAX_INPUT / 2 + 1], ntok;
     if (n > INTENTS_MAX_INPUT)
         n = INTENTS_MAX_INPUT;
     size_t len = model_tokens(s, n, t, st, en, &ntok);
+    memset(t + len, 0, 8);
     size_t count = ntok + (ntok ? ntok - 1 : 0) + (len >= 3 ? len - 2 : 0);
     float v = count ? 1.0f / sqrtf((float)count) : 0;
     char nb = model_bucket(ntok);
@@ -221,7 +243,8 @@ void model_predict(const model *m, const char *s, size_t n, int rule, float *p)
 /* "classes<TAB>a b c": the class list. */
 static int model_classes(model *m, char *line, char *err, size_t errlen, const char *path, int ln)
 {
-    for (char *save = NULL, *w = strtok_r(line + 8, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+    char *save = NULL;
+    for (char *w = strtok_r(line + 8, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
         int id = intent_from_name(w);
         if (id < 0 || m->nclass == INTENT__COUNT) {
             snprintf(err, errlen, "%s:%d: unknown or repeated class \"%s\"", path, ln, w);

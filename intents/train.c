@@ -291,8 +291,8 @@ int intents_train(intents *in, const char *const *paths, size_t npaths,
         size_t K = INTENT__COUNT, rows = train_resolve(&t, (size_t)o->min_count);
         float *W = xcalloc(rows * K + 1, sizeof *W), *G = xcalloc(rows * K + 1, sizeof *G);
         train_fit(&t, W, G, K, o);
-        fprintf(out, "# dvcbot intent model (intents/model.h): written by `dvcbot train`, do not edit.\n"
-                "# %zu examples from", t.n);
+        fprintf(out, "# dvcbot intent model (intents/model.h): written by `dvcbot train`, "
+                "do not edit.\n# %zu examples from", t.n);
         for (size_t i = 0; i < npaths; i++)
             fprintf(out, " %s", paths[i]);
         fprintf(out, "\n# epochs %d, rate %g, l2 %g, min_count %d; %zu features kept of %zu\n",

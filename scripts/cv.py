@@ -53,6 +53,7 @@ def main():
     rules = json.load(open("config/intents.json", encoding="utf-8"))
     right, total = collections.Counter(), collections.Counter()
     pairs = collections.Counter()
+    bucket_right, bucket_total = collections.Counter(), collections.Counter()
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.folds):
             tr = os.path.join(tmp, "train.tsv")
@@ -69,7 +70,11 @@ def main():
             res = subprocess.run([args.bin, "classify", "--rules", rj], input=data,
                                  stdout=subprocess.PIPE, check=True)
             for (src, c), row in zip(test, res.stdout.decode("utf-8").splitlines()):
-                got = json.loads(row)["intent"]
+                row = json.loads(row)
+                got = row["intent"]
+                b = min(9, int(row.get("confidence", 1) * 10))
+                bucket_total[b] += 1
+                bucket_right[b] += got == c[1]
                 total[src] += 1
                 if got == c[1]:
                     right[src] += 1
@@ -81,6 +86,9 @@ def main():
         print("cv %-28s %4d/%4d %.1f%%" % (src, right[src], total[src], 100.0 * right[src] / max(1, total[src])))
     r, t = sum(right.values()), sum(total.values())
     print("cv %-28s %4d/%4d %.1f%%" % ("all", r, t, 100.0 * r / max(1, t)))
+    print("cv accuracy by confidence: " + ", ".join(
+        "%.1f-%.1f %d/%d" % (b / 10, (b + 1) / 10, bucket_right[b], bucket_total[b])
+        for b in sorted(bucket_total)))
     for (want, got), c in pairs.most_common(10):
         print("   %3d  %s -> %s" % (c, want, got))
     return 0

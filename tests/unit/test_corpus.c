@@ -89,7 +89,8 @@ int main(void)
     corpus_run(in, "tests/corpus/citizens.tsv", CORPUS_MIN_ACCURACY, 1);
     corpus_run(in, "tests/corpus/complaints.tsv", CORPUS_MIN_ACCURACY, 1);
     corpus_run(in, "tests/corpus/heldout.tsv", CORPUS_HELDOUT_MIN, 1);
-    corpus_run(in, shared && *shared ? shared : "../shared/corpus/intents-dev.tsv", CORPUS_MIN_ACCURACY, 0);
+    corpus_run(in, shared && *shared ? shared : "../shared/corpus/intents-dev.tsv",
+               CORPUS_MIN_ACCURACY, 0);
     intents_free(in);
     return t_done();
 }

@@ -48,12 +48,10 @@ static void test_parse_errors(void)
                        "unknown class");
     expect_model_error("classes\thelp help\n", "1: repeated class \"help\"", "repeated class");
     expect_model_error("classes\thelp\n", "1: fewer than 2 classes", "one class");
-    expect_model_error("classes\thelp unknown\nw:a\t1\n", "2: feature \"w:a\": 2 weights (|w| <= 1000) expected",
-                       "too few weights");
-    expect_model_error("classes\thelp unknown\nw:a\t1 x\n", "2: feature \"w:a\": 2 weights (|w| <= 1000) expected",
-                       "bad weight");
-    expect_model_error("classes\thelp unknown\nw:a\t1 2000\n",
-                       "2: feature \"w:a\": 2 weights (|w| <= 1000) expected", "huge weight");
+    const char *weights = "2: feature \"w:a\": 2 weights (|w| <= 1000) expected";
+    expect_model_error("classes\thelp unknown\nw:a\t1\n", weights, "too few weights");
+    expect_model_error("classes\thelp unknown\nw:a\t1 x\n", weights, "bad weight");
+    expect_model_error("classes\thelp unknown\nw:a\t1 2000\n", weights, "huge weight");
     expect_model_error("classes\thelp unknown\nw:a\t1 2\nw:a\t1 2\n", "3: feature \"w:a\" repeated",
                        "repeated feature");
     expect_model_error("classes\thelp unknown\nwa\t1 2\n", "2: feature \"wa\" is not kind:slice",
@@ -180,7 +178,8 @@ static void test_shipped(void)
     intents_classify(in, "HUY", 3, &r);
     T_OK(r.intent == INTENT_UNSUBSCRIBE && r.confidence == 1.0f, "HUY alone unsubscribes");
     intents_classify(in, "chào bán cổ phiếu", strlen("chào bán cổ phiếu"), &r);
-    T_OK(r.intent != INTENT_GREETING, "chào bán cổ phiếu is no greeting (%s)", intent_name(r.intent));
+    T_OK(r.intent != INTENT_GREETING, "chào bán cổ phiếu is no greeting (%s)",
+         intent_name(r.intent));
     const char *pay = "DONGPHI 000.00.12.H18-200520-0001";
     intents_classify(in, pay, strlen(pay), &r);
     T_OK(r.intent == INTENT_PAYMENT && !strcmp(r.dossier_code, "000.00.12.H18-200520-0001"),
