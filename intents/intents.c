@@ -272,13 +272,13 @@ static void intents_weigh(intents *in, const rules_rule *r, const char *s, size_
     model_predict(in->model, s, n, r ? (int)r->intent : -1, p);
     if (!r || r->intent != INTENT_UNSUBSCRIBE)
         p[INTENT_UNSUBSCRIBE] = 0;
-    int best = INTENT_UNKNOWN, alt = -1;
-    for (int i = 0; i < INTENT__COUNT; i++) {
+    int best = INTENT_UNKNOWN;
+    for (int i = 0; i < INTENT__COUNT; i++)
         if (p[i] > p[best])
             best = i;
-    }
-    for (int i = 0; i < INTENT__COUNT; i++)
-        if (i != best && (alt < 0 || p[i] > p[alt]))
+    int alt = best == 0 ? 1 : 0;
+    for (int i = alt + 1; i < INTENT__COUNT; i++)
+        if (i != best && p[i] > p[alt])
             alt = i;
     out->intent = (intent_id)best;
     out->confidence = p[best];

@@ -133,7 +133,10 @@ typedef struct model_sink {
     model_feature_fn *fn;
     void *ctx;
     const model *m;
-    model_vec score[MODEL_STRIDE / 4];
+    union {
+        model_vec v[MODEL_STRIDE / 4];
+        float f[MODEL_STRIDE];
+    } score;
     uint64_t key[MODEL_BATCH];
     float val[MODEL_BATCH];
     size_t n;
@@ -161,7 +164,7 @@ static void model_flush(model_sink *k)
             continue;
         const model_vec *row = (const model_vec *)rowp[j];
         for (size_t c = 0; c < MODEL_STRIDE / 4; c++)
-            k->score[c] += k->val[j] * row[c];
+            k->score.v[c] += k->val[j] * row[c];
     }
     k->n = 0;
 }
@@ -229,8 +232,8 @@ void model_predict(const model *m, const char *s, size_t n, int rule, float *p)
     model_sink a = {.m = m};
     model_enum(s, n, rule, &a);
     model_flush(&a);
-    float score[MODEL_STRIDE], mx = -INFINITY, sum = 0;
-    memcpy(score, a.score, sizeof score);
+    const float *score = a.score.f;
+    float mx = -INFINITY, sum = 0;
     for (int i = 0; i < INTENT__COUNT; i++)
         if (m->has[i] && score[i] > mx)
             mx = score[i];
