@@ -7,10 +7,12 @@
 #   make check        build (also under ASan+UBSan), run every check and suite; installs nothing
 #   make unit         only the C unit suites (ASan+UBSan)
 #   make check-layers the floors of docs/architecture.md, on includes and on the link graph
-#   make check-generated  regenerated files equal the committed ones (fold table)
+#   make check-generated  regenerated files equal the committed ones (fold table, intent model)
 #   make lint         cppcheck over the C sources
 #   make fuzz         libFuzzer targets (clang), FUZZ_SECONDS each (default 30)
 #   make bench        benchmarks against baselines (tests/bench)
+#   make train        refit the intent model config/intents-model.tsv (dvcbot train) on TRAIN_CORPORA
+#   make accuracy     intent precision/recall and confusions on every labelled corpus (scripts/accuracy.py)
 #   make soak         long fault and hostile-input runs, one under valgrind (tests/soak)
 #
 # The floors are archives, built bottom-up; a unit suite links only its floor
@@ -60,6 +62,7 @@ UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
+UNIT_FLOORS_test_model        := intents common
 UNIT_FLOORS_test_normalize    := intents common
 UNIT_FLOORS_test_store        := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
@@ -72,7 +75,7 @@ Q := $(if $(V),,@)
 say = @$(if $(V),,echo "  $(1)	$(2)")
 
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
-        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check
+        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train
 
 all: build/dvcbot
 
@@ -139,11 +142,15 @@ unit: $(UNIT_BIN)
 check-layers: build/rel/dvcbot
 	@python3 scripts/check-layers.py build/rel
 
-check-generated:
+check-generated: build/dvcbot
 	@python3 scripts/gen-fold-table.py > build/fold_table.h.new && \
 	  cmp -s build/fold_table.h.new common/fold_table.h || \
 	  { echo "check-generated: common/fold_table.h differs from scripts/gen-fold-table.py output" >&2; exit 1; }
 	@echo "check-generated: common/fold_table.h is current"
+	@build/dvcbot train --out build/intents-model.tsv.new $(TRAIN_CORPORA) && \
+	  cmp -s build/intents-model.tsv.new config/intents-model.tsv || \
+	  { echo "check-generated: config/intents-model.tsv differs from a retraining (make train)" >&2; exit 1; }
+	@echo "check-generated: config/intents-model.tsv is current"
 
 # every header compiles on its own (git's check-headers)
 check-headers:
@@ -159,6 +166,15 @@ lint:
 
 check-config: build/dvcbot
 	build/dvcbot check-config
+
+# every tests/corpus/*.tsv, the shared corpus and ../shared/eval/*.tsv ("skipped" when absent)
+accuracy: build/dvcbot
+	@python3 scripts/accuracy.py
+
+# The intent model is data fitted on these corpora (never on tests/corpus/heldout.tsv or ../shared/eval).
+TRAIN_CORPORA := tests/corpus/intents.tsv tests/corpus/citizens.tsv tests/corpus/complaints.tsv
+train: build/dvcbot
+	build/dvcbot train --out config/intents-model.tsv $(TRAIN_CORPORA)
 
 # --- libFuzzer ----------------------------------------------------------------
 # The fuzz objects are built once (clang, fuzzer-no-link) into archives of the

@@ -2,11 +2,13 @@
  *
  *   dvcbot serve         run the gateway (HTTP, WebSocket) until SIGINT/SIGTERM
  *   dvcbot classify      classify stdin lines, one JSON object per line
+ *   dvcbot train         fit the intent model on labelled corpora
  *   dvcbot check-config  validate every configuration file */
 #include <stdio.h>
 #include <string.h>
 
 #include "bot/cmd/cmd_classify.h"
+#include "bot/cmd/cmd_train.h"
 #include "bot/cmd/commands.h"
 
 static const struct {
@@ -16,6 +18,7 @@ static const struct {
 } main_commands[] = {
     {"serve", cmd_serve, "run the gateway until SIGINT/SIGTERM [--config FILE]"},
     {"classify", cmd_classify, "read UTF-8 lines on stdin, write one JSON intent per line [--config FILE]"},
+    {"train", cmd_train, "fit the intent model: train [--rules FILE] [--out FILE] CORPUS.tsv..."},
     {"check-config", cmd_check_config, "validate every configuration file [--config FILE]"},
     {"keys", cmd_keys, "agency API keys: keys create --agency E-ID [--name NAME]"},
     {"catalogue", cmd_catalogue, "procedure catalogue: catalogue import FILE [--replace] | catalogue search WORDS..."},

@@ -1,6 +1,6 @@
 /* intents.c -- the public classifier API (see intents.h): normalise, pick the
- * winning rule with one combined match, then extract only the entities the
- * intent may carry. */
+ * winning rule, let the model weigh it unless the rule decides alone, then
+ * extract only the entities the intent may carry. */
 #include "intents/intents.h"
 
 #include <stdio.h>
@@ -9,13 +9,14 @@
 
 #include "common/utf8.h"
 #include "intents/entities.h"
+#include "intents/model.h"
 #include "intents/normalize.h"
 #include "intents/rules.h"
 #include "common/xmalloc.h"
 
 static const char *const intent_names[INTENT__COUNT] = {
     "dossier_status", "procedure_info", "complaint_new", "complaint_status", "rating",
-    "subscribe", "unsubscribe", "human_agent", "help", "greeting", "unknown",
+    "subscribe", "unsubscribe", "human_agent", "help", "payment", "greeting", "unknown",
 };
 
 const char *intent_name(intent_id id)
@@ -39,6 +40,7 @@ void intent_result_clear(intent_result *r)
     free(r->text);
     memset(r, 0, sizeof *r);
     r->intent = INTENT_UNKNOWN;
+    r->alt = INTENT_UNKNOWN;
 }
 
 void intents_free(intents *in)
@@ -48,12 +50,41 @@ void intents_free(intents *in)
     rules_free(in);
     ent_free(in->ent);
     rules_rx_free(&in->rx);
+    model_free(in->model);
     free(in->norm);
     free(in->map);
     free(in);
 }
 
-intents *intents_load(const char *path, char *err, size_t errlen)
+/* "model": {"file": "...", "final_priority": N} of root: load the file
+ * (relative to path's directory) unless rules_only. */
+static int intents_model(intents *in, json_t *root, const char *path, int rules_only,
+                         char *err, size_t errlen)
+{
+    json_t *m = json_object_get(root, "model");
+    in->final_priority = 0;
+    if (!m)
+        return 0;
+    json_t *file = json_object_get(m, "file"), *fp = json_object_get(m, "final_priority");
+    if (!json_is_object(m) || !json_is_string(file) || !json_is_integer(fp)) {
+        snprintf(err, errlen, "%s: model: must be {\"file\": \"...\", \"final_priority\": N}",
+                 path);
+        return -1;
+    }
+    in->final_priority = (long)json_integer_value(fp);
+    if (rules_only)
+        return 0;
+    const char *name = json_string_value(file), *slash = strrchr(path, '/');
+    size_t dir = name[0] != '/' && slash ? (size_t)(slash - path + 1) : 0;
+    char *full = xmalloc(dir + strlen(name) + 1);
+    memcpy(full, path, dir);
+    strcpy(full + dir, name);
+    in->model = model_load(full, err, errlen);
+    free(full);
+    return in->model ? 0 : -1;
+}
+
+static intents *intents_load_opt(const char *path, int rules_only, char *err, size_t errlen)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
@@ -68,7 +99,8 @@ intents *intents_load(const char *path, char *err, size_t errlen)
     else if (rules_rx_init(&in->rx) < 0)
         snprintf(err, errlen, "%s: cannot allocate PCRE2 match context", path);
     else if (rules_load(in, root, path, err, errlen) == 0 &&
-             (in->ent = ent_load(root, path, err, errlen)) != NULL)
+             (in->ent = ent_load(root, path, err, errlen)) != NULL &&
+             intents_model(in, root, path, rules_only, err, errlen) == 0)
         rc = 0;
     json_decref(root);
     if (rc < 0) {
@@ -78,6 +110,16 @@ intents *intents_load(const char *path, char *err, size_t errlen)
     in->norm = xmalloc(INTENTS_MAX_INPUT + 1);
     in->map = xmalloc((INTENTS_MAX_INPUT + 1) * sizeof *in->map);
     return in;
+}
+
+intents *intents_load(const char *path, char *err, size_t errlen)
+{
+    return intents_load_opt(path, 0, err, errlen);
+}
+
+intents *intents_load_rules(const char *path, char *err, size_t errlen)
+{
+    return intents_load_opt(path, 1, err, errlen);
 }
 
 /* Cut len to at most INTENTS_MAX_INPUT bytes on a character boundary. */
@@ -191,16 +233,18 @@ static void intents_groups(intents *in, const rules_rule *r, intents_src *src, i
         out->text = intents_original(in, src->orig, src->olen, ts, te);
 }
 
-static void intents_fill(intents *in, const rules_rule *r, intents_src *src, intent_result *out)
+/* Entities of intent id; r is the winning rule when it signals id, else NULL. */
+static void intents_fill(intents *in, intent_id id, const rules_rule *r, intents_src *src,
+                         intent_result *out)
 {
-    intent_id id = r->intent;
-    if (r->groups)
+    if (r && r->groups)
         intents_groups(in, r, src, out);
     if (!out->dossier_code[0] && (id == INTENT_DOSSIER_STATUS || id == INTENT_SUBSCRIBE ||
-                                  id == INTENT_COMPLAINT_NEW || id == INTENT_RATING))
+                                  id == INTENT_COMPLAINT_NEW || id == INTENT_RATING ||
+                                  id == INTENT_PAYMENT))
         ent_find_dossier(in->ent, &in->rx, src->s, src->n, out->dossier_code,
                          sizeof out->dossier_code, &src->code_end);
-    if (id == INTENT_PROCEDURE_INFO && !out->procedure_code[0])
+    if ((id == INTENT_PROCEDURE_INFO || id == INTENT_PAYMENT) && !out->procedure_code[0])
         ent_find_procedure(in->ent, &in->rx, src->s, src->n, out->procedure_code,
                            sizeof out->procedure_code);
     if (id == INTENT_PROCEDURE_INFO && !out->query && !out->procedure_code[0] && !in->no_extras)
@@ -209,7 +253,7 @@ static void intents_fill(intents *in, const rules_rule *r, intents_src *src, int
         ent_find_complaint(in->ent, &in->rx, src->s, src->n, out->complaint_code,
                            sizeof out->complaint_code);
     if (id == INTENT_RATING && !out->score)
-        out->score = r->fixed_score ? r->fixed_score
+        out->score = r && r->fixed_score ? r->fixed_score
                      : ent_find_score(in->ent, &in->rx, src->s, src->n, src->code_end, 0);
     if (id == INTENT_COMPLAINT_NEW && !out->text && !in->no_extras)
         out->text = intents_original(in, src->orig, src->olen, 0, src->n);
@@ -220,6 +264,29 @@ void intents_set_extras(intents *in, int on)
     in->no_extras = !on;
 }
 
+/* The model's choice for s given the winning rule r (or NULL) into out:
+ * intent, confidence and runner-up. A destructive intent needs a rule of it. */
+static void intents_weigh(intents *in, const rules_rule *r, const char *s, size_t n,
+                          intent_result *out)
+{
+    float p[INTENT__COUNT];
+    model_predict(in->model, s, n, r ? (int)r->intent : -1, p);
+    if (!r || r->intent != INTENT_UNSUBSCRIBE)
+        p[INTENT_UNSUBSCRIBE] = 0;
+    int best = INTENT_UNKNOWN;
+    for (int i = 0; i < INTENT__COUNT; i++)
+        if (p[i] > p[best])
+            best = i;
+    int alt = best == 0 ? 1 : 0;
+    for (int i = alt + 1; i < INTENT__COUNT; i++)
+        if (i != best && p[i] > p[alt])
+            alt = i;
+    out->intent = (intent_id)best;
+    out->confidence = p[best];
+    out->alt = (intent_id)alt;
+    out->alt_confidence = p[alt];
+}
+
 int intents_classify(intents *in, const char *text, size_t len, intent_result *out)
 {
     size_t used;
@@ -228,12 +295,19 @@ int intents_classify(intents *in, const char *text, size_t len, intent_result *o
     if (n < 0)
         return -1;
     long idx = rules_match(in, in->norm, (size_t)n);
-    if (idx < 0)
+    const rules_rule *r = idx >= 0 ? &in->rules[idx] : NULL;
+    if (r && (!in->model || r->priority >= in->final_priority)) {
+        out->intent = r->intent;
+        out->confidence = 1;
+    } else if (in->model) {
+        intents_weigh(in, r, in->norm, (size_t)n, out);
+        if (r && r->intent != out->intent)
+            r = NULL;
+    }
+    if (out->intent == INTENT_UNKNOWN)
         return 0;
-    const rules_rule *r = &in->rules[idx];
     intents_src src = {in->norm, (size_t)n, text, used, (size_t)-1};
-    out->intent = r->intent;
-    intents_fill(in, r, &src, out);
+    intents_fill(in, out->intent, r, &src, out);
     return 0;
 }
 

@@ -107,6 +107,8 @@ struct intents {
     char *norm;            /* scratch: normalised text */
     size_t *map;           /* scratch: output -> input offsets */
     int no_extras;         /* skip query/text (intents_set_extras) */
+    struct model *model;   /* the statistical layer (model.h), or NULL */
+    long final_priority;   /* a rule at least this high decides alone */
 };
 
 /* Compile pat (ASCII, no backtracking-control verbs) with JIT. On error

@@ -165,6 +165,16 @@ static void classify_score(classify_out *b, int score, int *first)
     *first = 0;
 }
 
+/* ", \"confidence\": 0.NN" (two decimals, written by hand for speed). */
+static void classify_conf(classify_out *b, const char *key, float c)
+{
+    int v = (int)(c * 100 + 0.5f);
+    char d[8] = {'0' + (v >= 100), '.', (char)('0' + (v >= 100 ? 0 : v / 10)),
+                 (char)('0' + (v >= 100 ? 0 : v % 10))};
+    classify_puts(b, key);
+    classify_put(b, d, 4);
+}
+
 static void classify_line(intents *in, const char *s, size_t n, intent_result *r,
                           classify_out *b, int all)
 {
@@ -177,7 +187,13 @@ static void classify_line(intents *in, const char *s, size_t n, intent_result *r
         classify_escape_bad(b, s, n);
     classify_put(b, "\", \"intent\": \"", 14);
     classify_puts(b, intent_name(r->intent));
-    classify_put(b, "\", \"entities\": {", 16);
+    classify_conf(b, "\", \"confidence\": ", r->confidence);
+    if (all) {
+        classify_puts(b, ", \"alternative\": \"");
+        classify_puts(b, intent_name(r->alt));
+        classify_conf(b, "\", \"alternative_confidence\": ", r->alt_confidence);
+    }
+    classify_put(b, ", \"entities\": {", 15);
     if (r->dossier_code[0])
         classify_str(b, "dossier_code", r->dossier_code, &first);
     if (r->procedure_code[0])

@@ -6,10 +6,12 @@
  * its files.intents (or $DVCBOT_FILES_INTENTS), relative to the config file's
  * directory. --rules names the intents file directly. Without either, and
  * when the default config file is absent, config/intents.json is used.
- * --all also prints the query and text entities.
+ * --all also prints the query and text entities and the runner-up intent.
  *
  * Output, one line per input line, in order (SPEC.md):
- *   {"text": "...", "intent": "...", "entities": {...}}
+ *   {"text": "...", "intent": "...", "confidence": 0.97, "entities": {...}}
+ * (with --all, "alternative" and "alternative_confidence" follow
+ * "confidence").
  * A line that is not valid UTF-8 gives intent "unknown" and its text with
  * U+FFFD for the bad bytes. */
 #ifndef DVC_CMD_CLASSIFY_H

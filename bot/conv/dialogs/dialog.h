@@ -60,7 +60,7 @@ void dialog_finish(dialog_ctx *ctx);
 
 /* The dialogs of the registry, each in its own dialog_*.c. */
 dialog_fn dialog_status, dialog_procedure, dialog_complaint_new, dialog_complaint_status,
-    dialog_rating, dialog_subscribe, dialog_unsubscribe, dialog_agent;
+    dialog_rating, dialog_subscribe, dialog_unsubscribe, dialog_agent, dialog_payment;
 
 /* The dialog for an intent (never NULL: unknown has one). */
 dialog_fn *dialog_for(intent_id id);

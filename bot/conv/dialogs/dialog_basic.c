@@ -18,6 +18,7 @@ static dialog_fn *const dialog_table[INTENT__COUNT] = {
     [INTENT_UNSUBSCRIBE] = dialog_unsubscribe,
     [INTENT_HUMAN_AGENT] = dialog_agent,
     [INTENT_HELP] = dialog_help,
+    [INTENT_PAYMENT] = dialog_payment,
     [INTENT_GREETING] = dialog_greeting,
     [INTENT_UNKNOWN] = dialog_unknown,
 };
