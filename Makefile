@@ -189,7 +189,10 @@ build/fuzz/libfuzzfloors.a: $(patsubst %.c,build/fuzz/obj/%.o,$(foreach f,$(FUZZ
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
--include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) $(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
+# the one pure file of the store floor: its url parser
+build/fuzz/fuzz_store_url: build/fuzz/obj/store/redis_url.o
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c \
+	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 
 fuzz-build: $(FUZZ_BIN)
 

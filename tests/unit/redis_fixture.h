@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,50 @@ static inline void rec_clear(rec *x, size_t n)
         free(x[i].str);
         memset(&x[i], 0, sizeof(x[i]));
     }
+}
+
+/* A blocking connection to our redis-server, on db (for raw checks). */
+static inline redisContext *sync_open(int db)
+{
+    struct timeval tv = { 2, 0 };
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
+    redisReply *r = c != NULL && !c->err ? redisCommand(c, "SELECT %d", db) : NULL;
+
+    if (r != NULL)
+        freeReplyObject(r);
+    return c;
+}
+
+static inline void sync_do(redisContext *c, const char *cmd)
+{
+    redisReply *r = redisCommand(c, cmd);
+
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
+/* The reply of a blocking command as a malloc'd string with its length (an
+ * integer reply in decimal); NULL for nil or an error. */
+static inline char *sync_str(redisContext *c, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    redisReply *r;
+    char *out = NULL;
+
+    va_start(ap, fmt);
+    r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    if (r != NULL && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)) {
+        out = xmalloc(r->len + 1);
+        memcpy(out, r->str, r->len + 1);
+        *len = r->len;
+    } else if (r != NULL && r->type == REDIS_REPLY_INTEGER) {
+        out = xmalloc(24);
+        *len = (size_t)snprintf(out, 24, "%lld", r->integer);
+    }
+    if (r != NULL)
+        freeReplyObject(r);
+    return out;
 }
 
 static inline void install_guards(unsigned seconds)

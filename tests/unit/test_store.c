@@ -334,26 +334,6 @@ static void test_pipeline(store *s)
  * fallback, the preload when the store comes up
  * ---------------------------------------------------------------------- */
 
-/* A blocking connection to our redis-server, on db. */
-static redisContext *sync_open(int db)
-{
-    struct timeval tv = { 2, 0 };
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", redis_port, tv);
-    redisReply *r = c != NULL && !c->err ? redisCommand(c, "SELECT %d", db) : NULL;
-
-    if (r != NULL)
-        freeReplyObject(r);
-    return c;
-}
-
-static void sync_do(redisContext *c, const char *cmd)
-{
-    redisReply *r = redisCommand(c, cmd);
-
-    if (r != NULL)
-        freeReplyObject(r);
-}
-
 /* "calls" of a command in INFO commandstats (0 when not called since the
  * last CONFIG RESETSTAT). */
 static long long cmd_calls(redisContext *c, const char *cmd)
