@@ -23,7 +23,8 @@ PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
 WERROR   ?= 1
 WARN     := -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
             -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)
-DVC_CPPFLAGS := -I. -D_GNU_SOURCE
+GEN      := build/gen
+DVC_CPPFLAGS := -I. -I$(GEN) -D_GNU_SOURCE
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 DEPFLAGS := -MMD -MP
@@ -43,6 +44,10 @@ reverse_list = $(if $(1),$(call reverse_list,$(wordlist 2,$(words $(1)),$(1))) $
 LINK_FLOORS := $(call reverse_list,$(FLOORS))
 
 LIB_SRC  := $(foreach f,$(FLOORS),$(call floor_src,$(f)))
+# Generated sources: (file compiled, object path as if it lived in its floor)
+LUA_SRC  := $(sort $(wildcard store/lua/*.lua))
+LUA_GEN  := $(GEN)/store/store_lua.c $(GEN)/store/store_lua.h
+floor_gen = $(if $(filter store,$(2)),build/$(1)/obj/store/store_lua.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
@@ -65,6 +70,7 @@ UNIT_FLOORS_test_intents      := intents common
 UNIT_FLOORS_test_model        := intents common
 UNIT_FLOORS_test_normalize    := intents common
 UNIT_FLOORS_test_store        := store common
+UNIT_FLOORS_test_store_sms    := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
 UNIT_FLOORS_test_conv         := bot/conv bot/app catalogue channels store intents common
 # the fuzz targets: pure floors only
@@ -87,15 +93,25 @@ pkg-check:
 	@pkg-config --exists --print-errors $(PKGS) || \
 	  { echo "dvcbot: missing libraries above; run 'make deps' (scripts/install-deps.sh)" >&2; exit 1; }
 
+# --- generated: the store's Lua scripts (text + SHA1), every build kind -----
+# one run writes both files (and rewrites one only when its text changes)
+$(LUA_GEN) &: scripts/embed-lua.py $(LUA_SRC) $(wildcard store/*.h)
+	$(call say,GEN,$(GEN)/store/store_lua.[ch])
+	$(Q)python3 scripts/embed-lua.py --out $(GEN)/store/store_lua $(sort $(wildcard store/*.h)) $(LUA_SRC)
+
 # --- one object tree per build kind: rel, asan, debug ------------------------
 define floor_lib
-build/$(1)/lib/$(call lib_name,$(2)): $(patsubst %.c,build/$(1)/obj/%.o,$(call floor_src,$(2)))
+build/$(1)/lib/$(call lib_name,$(2)): $(patsubst %.c,build/$(1)/obj/%.o,$(call floor_src,$(2))) $(call floor_gen,$(1),$(2))
 	@mkdir -p $$(dir $$@)
 	$$(call say,AR,$$@)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 endef
 define build_kind
-build/$(1)/obj/%.o: %.c | pkg-check
+build/$(1)/obj/%.o: %.c | pkg-check $(LUA_GEN)
+	@mkdir -p $$(dir $$@)
+	$$(call say,CC/$(1),$$<)
+	$$(Q)$$(COMPILE) $(2) $$(CFLAGS) -c $$< -o $$@
+build/$(1)/obj/store/store_lua.o: $(GEN)/store/store_lua.c | pkg-check
 	@mkdir -p $$(dir $$@)
 	$$(call say,CC/$(1),$$<)
 	$$(Q)$$(COMPILE) $(2) $$(CFLAGS) -c $$< -o $$@
@@ -104,7 +120,7 @@ $(foreach f,$(FLOORS),$(call floor_lib,$(1),$(f))
 build/$(1)/dvcbot: build/$(1)/obj/bot/main.o $(foreach f,$(LINK_FLOORS),build/$(1)/lib/$(call lib_name,$(f)))
 	$$(call say,LINK,$$@)
 	$$(Q)$$(CC) $(2) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$< -Wl,--start-group $$(filter %.a,$$^) -Wl,--end-group $$(PKG_LIBS)
--include $(patsubst %.c,build/$(1)/obj/%.d,$(LIB_SRC) bot/main.c)
+-include $(patsubst %.c,build/$(1)/obj/%.d,$(LIB_SRC) bot/main.c store/store_lua.c)
 endef
 $(eval $(call build_kind,rel,$(REL_CFLAGS)))
 $(eval $(call build_kind,asan,$(ASAN_CFLAGS)))
@@ -159,8 +175,8 @@ check-headers:
 	  { echo "check-headers: $$h does not compile alone" >&2; exit 1; }; done
 	@echo "check-headers: every header compiles alone"
 
-lint:
-	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr -I. -D_GNU_SOURCE \
+lint: $(LUA_GEN)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --inline-suppr -I. -I$(GEN) -D_GNU_SOURCE \
 	  --suppress=missingIncludeSystem --suppress=varFuncNullUB --enable=warning,portability \
 	  $(LIB_SRC) bot/main.c
 
@@ -191,7 +207,10 @@ build/fuzz/libfuzzfloors.a: $(patsubst %.c,build/fuzz/obj/%.o,$(foreach f,$(FUZZ
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
--include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) $(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
+# the one pure file of the store floor: its url parser
+build/fuzz/fuzz_store_url: build/fuzz/obj/store/redis_url.o
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c \
+	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -23,6 +23,7 @@
 
 #include "store/redis.h"
 
+/* Also read by the Lua scripts ("--! const", scripts/embed-lua.py). */
 #define AGENTQ_LOG_MAX 50
 #define AGENTQ_LOG_TTL_S 604800
 

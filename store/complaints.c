@@ -1,78 +1,19 @@
 /* complaints.c -- PAKN records: create, read, list, answer (see complaints.h).
  *
- * Writes are single Lua scripts (EVAL with every value in ARGV, binary safe):
- * the day's sequence, the record, its indexes and counters change together.
- * The answer script also queues the citizen's notification with the outbox
- * Lua functions (store/outbox.h), so an answer and its notification are one
- * atomic step and a replayed answer finds the complaint answered and queues
- * nothing. */
+ * Writes are single Lua scripts (store/lua/complaints_*.lua, every value in
+ * ARGV, binary safe): the day's sequence, the record, its indexes and
+ * counters change together. The answer script also queues the citizen's
+ * notification with the outbox Lua functions (lib_outbox.lua), so an answer
+ * and its notification are one atomic step and a replayed answer finds the
+ * complaint answered and queues nothing. */
 #include "store/complaints.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/outbox.h"
 #include "common/xmalloc.h"
-
-static const char complaints_create_script[] =
-    "if ARGV[11] ~= '' then\n"
-    "  local prev = redis.call('GET', 'dvcbot:complaint-token:' .. ARGV[11])\n"
-    "  if prev then return {prev, 0} end\n"
-    "end\n"
-    "local code, key\n"
-    "repeat\n"
-    "  local n = redis.call('INCR', 'dvcbot:seq:complaint:' .. ARGV[1])\n"
-    "  if n > 9999 then return redis.error_reply('ERR complaint sequence exhausted') end\n"
-    "  code = 'PA-' .. ARGV[1] .. '-' .. string.format('%04d', n)\n"
-    "  key = 'dvcbot:complaint:' .. code\n"
-    "until redis.call('EXISTS', key) == 0\n"
-    "redis.call('HSET', key, 'code', code, 'channel', ARGV[3], 'user', ARGV[4],\n"
-    "  'contact', ARGV[5], 'topic', ARGV[6], 'text', ARGV[7], 'dossier_code', ARGV[8],\n"
-    "  'agency', ARGV[2], 'status', 'open', 'created_at', ARGV[9], 'answer', '',\n"
-    "  'answered_at', '')\n"
-    "redis.call('ZADD', 'dvcbot:complaints-idx:' .. ARGV[2] .. ':open', ARGV[10], code)\n"
-    "local ich = ARGV[3]\n"
-    "if ich == 'ussd' then ich = 'sms' end\n"
-    "redis.call('ZADD', 'dvcbot:complaints-by:' .. ich .. ':' .. ARGV[4], ARGV[10], code)\n"
-    "redis.call('HINCRBY', 'dvcbot:stats:complaints', ARGV[2] .. ':received', 1)\n"
-    "if ARGV[11] ~= '' then\n"
-    "  redis.call('SET', 'dvcbot:complaint-token:' .. ARGV[11], code, 'EX', 86400)\n"
-    "end\n"
-    "return {code, 1}\n";
-
-static const char complaints_list_script[] =
-    "local codes = redis.call('ZREVRANGE', ARGV[1], 0, tonumber(ARGV[2]) - 1)\n"
-    "local out = {}\n"
-    "for _, c in ipairs(codes) do\n"
-    "  local h = redis.call('HGETALL', 'dvcbot:complaint:' .. c)\n"
-    "  if #h > 0 then out[#out + 1] = h end\n"
-    "end\n"
-    "return out\n";
-
-static const char complaints_answer_body[] =
-    "local key = 'dvcbot:complaint:' .. ARGV[1]\n"
-    "local c = redis.call('HMGET', key, 'agency', 'status', 'answer', 'channel', 'user')\n"
-    "if not c[1] then return {2} end\n"
-    "if c[1] ~= ARGV[2] then return {3} end\n"
-    "if c[2] == 'answered' then\n"
-    "  if c[3] == ARGV[3] then return {1, redis.call('HGETALL', key)} end\n"
-    "  return {4}\n"
-    "end\n"
-    "redis.call('HSET', key, 'status', 'answered', 'answer', ARGV[3], 'answered_at', ARGV[4])\n"
-    "redis.call('ZREM', 'dvcbot:complaints-idx:' .. c[1] .. ':open', ARGV[1])\n"
-    "redis.call('ZADD', 'dvcbot:complaints-idx:' .. c[1] .. ':answered', ARGV[5], ARGV[1])\n"
-    "redis.call('HINCRBY', 'dvcbot:stats:complaints', c[1] .. ':answered', 1)\n"
-    "local dd = 'complaint:' .. ARGV[1] .. ':answer'\n"
-    "if c[4] == 'sms' or c[4] == 'ussd' then\n"
-    "  if redis.call('SISMEMBER', 'dvcbot:optout', c[5]) == 0 then\n"
-    "    outbox_enqueue(c[5], ARGV[6], 'notify', dd, ARGV[1])\n"
-    "  end\n"
-    "else\n"
-    "  notice_push(c[4], c[5], cjson.encode({type = 'notice', kind = 'complaint_answered',\n"
-    "    code = ARGV[1], text = ARGV[7], answer = ARGV[3], at = ARGV[4]}), dd)\n"
-    "end\n"
-    "return {0, redis.call('HGETALL', key)}\n";
+#include "store/store_lua.h"
 
 typedef struct complaints_call {
     complaints_create_fn *create;
@@ -152,7 +93,8 @@ int complaints_create(store *s, const complaint_new *n, complaints_create_fn *fn
                             n->dossier_code, iso, ts, n->token};
     complaints_call *c = complaints_call_new(privdata);
     c->create = fn;
-    if (outbox_eval(s, complaints_on_create, c, complaints_create_script, 11, args, NULL) < 0) {
+    if (store_eval(s, complaints_on_create, c, &store_lua_complaints_create, 0, 11, args,
+                   NULL) < 0) {
         free(c);
         return -1;
     }
@@ -223,7 +165,7 @@ static int complaints_list_key(store *s, const char *key, size_t max, complaints
     const char *args[2] = {key, nbuf};
     complaints_call *c = complaints_call_new(privdata);
     c->list = fn;
-    if (outbox_eval(s, complaints_on_list, c, complaints_list_script, 2, args, NULL) < 0) {
+    if (store_eval(s, complaints_on_list, c, &store_lua_complaints_list, 0, 2, args, NULL) < 0) {
         free(c);
         return -1;
     }
@@ -287,13 +229,10 @@ int complaints_answer(store *s, const complaint_answer *a, complaints_answer_fn 
     complaints_iso_time(a->now, a->tz_offset_min, iso, sizeof(iso));
     snprintf(ts, sizeof(ts), "%lld", (long long)a->now);
     const char *args[7] = {a->code, a->agency, a->text, iso, ts, a->sms_text, a->notice_text};
-    size_t n = strlen(OUTBOX_LUA) + strlen(complaints_answer_body) + 1;
-    char *script = xmalloc(n);
-    snprintf(script, n, "%s%s", OUTBOX_LUA, complaints_answer_body);
     complaints_call *c = complaints_call_new(privdata);
     c->answer = fn;
-    int rc = outbox_eval(s, complaints_on_answer, c, script, 7, args, NULL);
-    free(script);
+    int rc = store_eval(s, complaints_on_answer, c, &store_lua_complaints_answer, 0, 7, args,
+                        NULL);
     if (rc < 0)
         free(c);
     return rc;

@@ -1,75 +1,24 @@
 /* dossiers.c -- dossier records, the phone index and the miss counter
  * (see dossiers.h for the key layout and the callbacks).
  *
- * Writes are Lua scripts sent with EVAL: the read-compare-write of a PUT and
- * the index update happen atomically on the server, so two agencies' systems
- * (or a replay) can never interleave. Keys built inside the scripts
- * (dvcbot:phone-idx:{old phone}, dvcbot:dossier:{code} of an index) follow
- * the layout of store/README.md; this is fine on one Redis, not on a
- * cluster. Values are passed as arguments, never pasted into the script. */
+ * Writes are Lua scripts (store/lua/dossiers_*.lua): the read-compare-write
+ * of a PUT and the index update happen atomically on the server, so two
+ * agencies' systems (or a replay) can never interleave. Keys built inside
+ * the scripts (dvcbot:phone-idx:{old phone}, dvcbot:dossier:{code} of an
+ * index) follow the layout of store/README.md; this is fine on one Redis,
+ * not on a cluster. Values are passed as arguments, never pasted into the
+ * script. */
 #include "store/dossiers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "store/store_lua.h"
 
 #define DOSSIERS_KEY "dvcbot:dossier:"
 #define DOSSIERS_PHONE_KEY "dvcbot:phone-idx:"
 #define DOSSIERS_MISS_KEY "dvcbot:rl-miss:"
-
-/* KEYS[1] dossier, KEYS[2] new phone index (or any key when no phone);
- * ARGV: code agency procedure_code status received_at due_at phone note now */
-static const char dossiers_put_lua[] =
-    "local function opt(v) if v == '' then return nil end return v end\n"
-    "local new = {procedure_code = ARGV[3], status = ARGV[4], received_at = ARGV[5],\n"
-    "  due_at = opt(ARGV[6]), applicant_phone = opt(ARGV[7]), note = opt(ARGV[8])}\n"
-    "local fields = {'procedure_code', 'status', 'received_at', 'due_at',\n"
-    "  'applicant_phone', 'note'}\n"
-    "local raw = redis.call('GET', KEYS[1])\n"
-    "local old = raw and cjson.decode(raw) or nil\n"
-    "if old then\n"
-    "  local same = true\n"
-    "  for _, f in ipairs(fields) do if old[f] ~= new[f] then same = false end end\n"
-    "  if same then return {'unchanged', old.status, raw} end\n"
-    "end\n"
-    "local rec = old or {code = ARGV[1], agency = ARGV[2], created_at = ARGV[9], history = {}}\n"
-    "local old_status, old_phone = '', nil\n"
-    "if old then old_status, old_phone = old.status, old.applicant_phone end\n"
-    "local hist = (not old) or old.status ~= new.status or old.note ~= new.note\n"
-    "for _, f in ipairs(fields) do rec[f] = new[f] end\n"
-    "rec.updated_at = ARGV[9]\n"
-    "if hist then\n"
-    "  table.insert(rec.history, {status = new.status, at = ARGV[9], note = new.note})\n"
-    "  while #rec.history > 100 do table.remove(rec.history, 1) end\n"
-    "end\n"
-    "local out = cjson.encode(rec)\n"
-    "redis.call('SET', KEYS[1], out)\n"
-    "if old_phone ~= new.applicant_phone then\n"
-    "  if old_phone then redis.call('SREM', '" DOSSIERS_PHONE_KEY "' .. old_phone, ARGV[1]) end\n"
-    "  if new.applicant_phone then redis.call('SADD', KEYS[2], ARGV[1]) end\n"
-    "end\n"
-    "return {old and 'updated' or 'created', old_status, out}\n";
-
-/* KEYS[1] dossier, KEYS[2] miss counter; ARGV: limit window_s */
-static const char dossiers_lookup_lua[] =
-    "local m = tonumber(redis.call('GET', KEYS[2]) or '0') or 0\n"
-    "if m >= tonumber(ARGV[1]) then return {'limited'} end\n"
-    "local raw = redis.call('GET', KEYS[1])\n"
-    "if raw then return {'found', raw} end\n"
-    "redis.call('INCR', KEYS[2])\n"
-    "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
-    "return {'missing'}\n";
-
-/* KEYS[1] phone index; ARGV: max */
-static const char dossiers_list_lua[] =
-    "local out = {}\n"
-    "for _, c in ipairs(redis.call('SMEMBERS', KEYS[1])) do\n"
-    "  local raw = redis.call('GET', '" DOSSIERS_KEY "' .. c)\n"
-    "  if raw then out[#out + 1] = raw end\n"
-    "  if #out >= tonumber(ARGV[1]) then break end\n"
-    "end\n"
-    "return out\n";
 
 /* --- pure helpers (the validators and the ISO-8601 parser are in common/ids.c) --- */
 
@@ -133,8 +82,8 @@ static char *dossiers_key(const char *prefix, const char *id)
     return k;
 }
 
-/* EVAL script with argc arguments (keys first); 0 or -1 (store down, c freed). */
-static int dossiers_eval(store *s, const char *script, int nkeys, int argc, const char **args,
+/* Run script with argc arguments (keys first); 0 or -1 (store down, c freed). */
+static int dossiers_eval(store *s, const store_script *script, int nkeys, int argc, const char **args,
                          store_reply_fn *fn, dossiers_call *c)
 {
     int rc = store_eval(s, fn, c, script, nkeys, argc, args, NULL);
@@ -209,7 +158,7 @@ int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *p
     };
     dossiers_call *c = dossiers_call_new(privdata);
     c->put = fn;
-    int rc = dossiers_eval(s, dossiers_put_lua, 2, 11, args, dossiers_on_put, c);
+    int rc = dossiers_eval(s, &store_lua_dossiers_put, 2, 11, args, dossiers_on_put, c);
     free(key);
     free(pkey);
     return rc;
@@ -288,7 +237,7 @@ int dossiers_lookup(store *s, const char *code, const char *channel, const char 
     const char *args[] = {key, mk, lim, win};
     dossiers_call *c = dossiers_call_new(privdata);
     c->get = fn;
-    int rc = dossiers_eval(s, dossiers_lookup_lua, 2, 4, args, dossiers_on_lookup, c);
+    int rc = dossiers_eval(s, &store_lua_dossiers_lookup, 2, 4, args, dossiers_on_lookup, c);
     free(key);
     free(mk);
     return rc;
@@ -342,7 +291,7 @@ int dossiers_by_phone(store *s, const char *msisdn, dossiers_list_fn *fn, void *
     const char *args[] = {key, "200"};
     dossiers_call *c = dossiers_call_new(privdata);
     c->list = fn;
-    int rc = dossiers_eval(s, dossiers_list_lua, 1, 2, args, dossiers_on_list, c);
+    int rc = dossiers_eval(s, &store_lua_dossiers_list, 1, 2, args, dossiers_on_list, c);
     free(key);
     return rc;
 }

@@ -155,55 +155,27 @@ int keys_lookup(store *s, const char *hex, keys_lookup_fn *fn, void *privdata)
 
 redisContext *keys_connect_sync(const char *url, char *err, size_t errlen)
 {
-    char host[256];
-    int port = 6379, db = 0, used = 0;
-    if (!url || strncmp(url, "redis://", 8) != 0 || strchr(url, '@') ||
-        sscanf(url + 8, "%255[^:/]%n", host, &used) != 1) {
-        snprintf(err, errlen, "redis url must look like redis://host[:port][/db]: '%.60s'",
-                 url ? url : "");
+    store_url u;
+    if (store_url_parse(url, &u, err, errlen) < 0)
         return NULL;
-    }
-    const char *p = url + 8 + used;
-    char *end;
-    if (*p == ':') {
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v < 1 || v > 65535)
-            goto bad;
-        port = (int)v;
-        p = end;
-    }
-    if (*p == '/' && p[1]) {
-        long v = strtol(p + 1, &end, 10);
-        if (end == p + 1 || v < 0 || v > 1000000)
-            goto bad;
-        db = (int)v;
-        p = end;
-    } else if (*p == '/') {
-        p++;
-    }
-    if (*p)
-        goto bad;
     struct timeval tv = {2, 0};
-    redisContext *c = redisConnectWithTimeout(host, port, tv);
+    redisContext *c = redisConnectWithTimeout(u.host, u.port, tv);
     if (!c || c->err) {
-        snprintf(err, errlen, "redis %s:%d: %s", host, port, c ? c->errstr : "out of memory");
+        snprintf(err, errlen, "redis %s:%d: %s", u.host, u.port, c ? c->errstr : "out of memory");
         redisFree(c);
         return NULL;
     }
     redisSetTimeout(c, tv);
-    redisReply *r = db ? redisCommand(c, "SELECT %d", db) : NULL;
-    int ok = !db || (r && r->type == REDIS_REPLY_STATUS);
+    redisReply *r = u.db ? redisCommand(c, "SELECT %d", u.db) : NULL;
+    int ok = !u.db || (r && r->type == REDIS_REPLY_STATUS);
     if (r)
         freeReplyObject(r);
     if (!ok) {
-        snprintf(err, errlen, "redis: SELECT %d failed", db);
+        snprintf(err, errlen, "redis: SELECT %d failed", u.db);
         redisFree(c);
         return NULL;
     }
     return c;
-bad:
-    snprintf(err, errlen, "redis url must look like redis://host[:port][/db]: '%.60s'", url);
-    return NULL;
 }
 
 /* Reply check of the blocking helpers: 0 if r is a reply of type, else -1

@@ -12,8 +12,9 @@
  *
  * Enqueueing is idempotent: a second enqueue with the same dedupe key returns
  * the first message's id and queues nothing. The same enqueue is available as
- * a Lua function (OUTBOX_LUA) so that other modules' scripts can queue a
- * message atomically with their own writes.
+ * a Lua function (store/lua/lib_outbox.lua, a prelude the generator prepends
+ * to the scripts that "--! use" it) so that other modules' scripts can queue
+ * a message atomically with their own writes.
  *
  * Notices for web-chat users (a complaint answered, a dossier changed) are
  * JSON objects appended to dvcbot:notices:{channel}:{user} (a list, capped at
@@ -29,14 +30,9 @@
 
 #include "store/redis.h"
 
+/* Also read by the Lua scripts ("--! const", scripts/embed-lua.py). */
 #define NOTICES_MAX 100
 #define OUTBOX_DEDUPE_TTL_S 2592000
-
-/* Lua source defining local functions, to be prepended to a script:
- *   outbox_enqueue(to, text, kind, dedupe, ref) -> id, created (1|0)
- *     kind "reply" or "notify"; dedupe "" means no deduplication.
- *   notice_push(channel, user, json)  -> appends to the notices list. */
-extern const char OUTBOX_LUA[];
 
 typedef struct outbox_msg {
     const char *to;         /* normalised MSISDN 84xxxxxxxxx */
@@ -58,11 +54,5 @@ typedef void notices_pop_fn(int status, const char *const *notices, size_t n, vo
 
 int notices_pop(store *s, const char *channel, const char *user, size_t max,
                 notices_pop_fn *fn, void *privdata);
-
-/* EVAL helper shared by the record modules: script with no KEYS and nargs
- * ARGV values (lens may be NULL: strlen; a NULL arg is ""). Same return
- * convention as store_commandargv. */
-int outbox_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nargs,
-                const char *const *args, const size_t *lens);
 
 #endif

@@ -38,125 +38,9 @@
 #define STORE_BACKOFF_MIN_MS    100
 #define STORE_DEFAULT_TIMEOUT   1000
 #define STORE_DEFAULT_RECONNECT 5000
-#define STORE_DEFAULT_PORT      6379
 
 
 static void store_connect(store *s);
-
-/* ------------------------------------------------------------------------
- * URL parsing: redis://host[:port][/db]
- * ---------------------------------------------------------------------- */
-
-static void store_seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void store_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int store_is_hostchar(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-}
-
-/* Parse up to maxdigits decimal digits at *pp into *out; 0 or -1. */
-static int store_parse_num(const char **pp, int maxdigits, long *out)
-{
-    const char *p = *pp;
-    long v = 0;
-    int n = 0;
-
-    while (*p >= '0' && *p <= '9' && n < maxdigits) {
-        v = v * 10 + (*p - '0');
-        p++, n++;
-    }
-    if (n == 0 || (*p >= '0' && *p <= '9'))
-        return -1;
-    *pp = p;
-    *out = v;
-    return 0;
-}
-
-/* The host part: a name / IPv4 address, or an IPv6 address in brackets. */
-static const char *store_parse_host(const char *p, char **host)
-{
-    const char *start, *end;
-
-    if (*p == '[') {
-        start = ++p;
-        while (*p && *p != ']' && (store_is_hostchar(*p) || *p == ':'))
-            p++;
-        if (*p != ']')
-            return NULL;
-        end = p++;
-    } else {
-        start = p;
-        while (store_is_hostchar(*p))
-            p++;
-        end = p;
-    }
-    if (end == start)
-        return NULL;
-    *host = xstrndup(start, (size_t)(end - start));
-    return p;
-}
-
-static int store_parse_url(store *s, const char *url, char *err, size_t errlen)
-{
-    const char *p;
-    long v;
-
-    if (url == NULL || *url == '\0') {
-        store_seterr(err, errlen, "redis url is empty");
-        return -1;
-    }
-    if (strncmp(url, "redis://", 8) != 0) {
-        store_seterr(err, errlen, "redis url must look like redis://host:port/db, got '%.60s'", url);
-        return -1;
-    }
-    if (strchr(url + 8, '@') != NULL) {
-        store_seterr(err, errlen, "redis url: credentials are not supported");
-        return -1;
-    }
-    p = store_parse_host(url + 8, &s->host);
-    if (p == NULL) {
-        store_seterr(err, errlen, "redis url: missing or invalid host in '%.60s'", url);
-        return -1;
-    }
-    s->port = STORE_DEFAULT_PORT;
-    if (*p == ':') {
-        p++;
-        if (store_parse_num(&p, 5, &v) < 0 || v < 1 || v > 65535) {
-            store_seterr(err, errlen, "redis url: port must be 1-65535 in '%.60s'", url);
-            return -1;
-        }
-        s->port = (int)v;
-    }
-    s->db = 0;
-    if (*p == '/' && p[1] != '\0') {
-        p++;
-        if (store_parse_num(&p, 9, &v) < 0) {
-            store_seterr(err, errlen, "redis url: database must be a number in '%.60s'", url);
-            return -1;
-        }
-        s->db = (int)v;
-    } else if (*p == '/') {
-        p++;
-    }
-    if (*p != '\0') {
-        store_seterr(err, errlen, "redis url: unexpected '%.20s' in '%.60s'", p, url);
-        return -1;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------------------
  * Errors, backoff, state changes
@@ -202,6 +86,7 @@ static void store_mark_up(store *s)
     s->backoff_ms = STORE_BACKOFF_MIN_MS;
     if (s->connects++ > 0)
         s->reconnects++;
+    store_scripts_preload(s);
 }
 
 /* Abandon the current connection on our own initiative. Must not be called
@@ -419,19 +304,22 @@ static void store_options_apply(store *s, const store_options *opt)
 store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t errlen)
 {
     store *s;
+    store_url u;
     uint64_t tick;
 
-    store_seterr(err, errlen, "%s", "");
+    if (err != NULL && errlen > 0)
+        err[0] = '\0';
     if (loop == NULL || opt == NULL) {
-        store_seterr(err, errlen, "store_new: no loop or no options");
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "store_new: no loop or no options");
         return NULL;
     }
+    if (store_url_parse(opt->url, &u, err, errlen) < 0)
+        return NULL;
     s = xcalloc(1, sizeof(*s));
-    if (store_parse_url(s, opt->url, err, errlen) < 0) {
-        free(s->host);
-        free(s);
-        return NULL;
-    }
+    s->host = xstrdup(u.host);
+    s->port = u.port;
+    s->db = u.db;
     s->loop = loop;
     store_options_apply(s, opt);
     uv_timer_init(loop, &s->retry);
@@ -535,29 +423,6 @@ void store_close(store *s)
      * before the loop runs the close callbacks above. */
     if (ac != NULL)
         redisAsyncFree(ac);
-}
-
-int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nkeys,
-               int nargs, const char *const *args, const size_t *lens)
-{
-    int argc = nargs + 3;
-    const char **argv = xmalloc((size_t)argc * sizeof(*argv));
-    size_t *argvlen = xmalloc((size_t)argc * sizeof(*argvlen));
-    char nk[16];
-    snprintf(nk, sizeof(nk), "%d", nkeys);
-    argv[0] = "EVAL";
-    argv[1] = script;
-    argv[2] = nk;
-    for (int i = 0; i < 3; i++)
-        argvlen[i] = strlen(argv[i]);
-    for (int i = 0; i < nargs; i++) {
-        argv[3 + i] = args[i] ? args[i] : "";
-        argvlen[3 + i] = lens && args[i] ? lens[i] : strlen(argv[3 + i]);
-    }
-    int rc = store_commandargv(s, fn, privdata, argc, argv, argvlen);
-    free(argv);
-    free(argvlen);
-    return rc;
 }
 
 int store_reply_shape(const redisReply *reply, size_t n, const int *types)

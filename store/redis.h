@@ -28,8 +28,22 @@ typedef struct store store;
  * reply is passed through (check reply->type). */
 typedef void store_reply_fn(redisReply *reply, void *privdata);
 
+/* redis://host[:port][/db]: port 6379 and db 0 when absent; host a name,
+ * an IPv4 address or an IPv6 address in brackets. Nothing else is accepted
+ * (other schemes, credentials, queries, junk). */
+#define STORE_URL_HOST_MAX 256
+typedef struct store_url {
+    char host[STORE_URL_HOST_MAX];  /* without the brackets of an IPv6 address */
+    int port;                       /* 1-65535 */
+    int db;                         /* 0-999999999 */
+} store_url;
+
+/* Parse url into *out (out may be NULL: only check). 0, or -1 with a
+ * message in err. Pure: the one parser of the server and the CLI. */
+int store_url_parse(const char *url, store_url *out, char *err, size_t errlen);
+
 typedef struct store_options {
-    const char *url;        /* redis://host[:port][/db]; port 6379, db 0 */
+    const char *url;        /* redis://host[:port][/db] (store_url_parse) */
     int timeout_ms;         /* per command and per connect; default 1000 */
     int reconnect_max_ms;   /* backoff ceiling; default 5000 */
 } store_options;
@@ -60,12 +74,27 @@ int store_command(store *s, store_reply_fn *fn, void *privdata, const char *fmt,
 int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
                       const char **argv, const size_t *argvlen);
 
-/* EVAL script with nkeys of the nargs arguments as KEYS and the rest as
- * ARGV, every one binary safe: lens[i] is the length of args[i] (lens may be
- * NULL for NUL-terminated strings; a NULL arg is sent as ""). Same return
- * and callback rules as store_command. */
-int store_eval(store *s, store_reply_fn *fn, void *privdata, const char *script, int nkeys,
-               int nargs, const char *const *args, const size_t *lens);
+/* A Lua script of store/lua/, embedded at build time by scripts/embed-lua.py
+ * (build/gen/store/store_lua.h declares one store_lua_<name> per file):
+ * its full text (preludes included) and the SHA1 of that text. */
+typedef struct store_script {
+    const char *name;       /* file name without .lua */
+    const char *text;
+    size_t len;
+    char sha1[41];          /* lower-case hex: what EVALSHA names */
+} store_script;
+
+/* Run script with nkeys of the nargs arguments as KEYS and the rest as ARGV,
+ * every one binary safe: lens[i] is the length of args[i] (lens may be NULL
+ * for NUL-terminated strings; a NULL arg is sent as ""). Sent as EVALSHA;
+ * when Redis answers NOSCRIPT (its script cache was flushed), it is sent
+ * once more as EVAL with the full text, which also loads it, and fn sees only
+ * that second answer. Every script is also loaded (SCRIPT LOAD) each time the
+ * connection comes up, so NOSCRIPT follows only a SCRIPT FLUSH; a script
+ * retried that way runs after the commands sent behind it. Same return and
+ * callback rules as store_command (fn may be NULL). */
+int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script *script,
+               int nkeys, int nargs, const char *const *args, const size_t *lens);
 
 /* 1 if reply is an array of exactly n elements whose types are types[0..n-1]
  * (REDIS_REPLY_STRING, REDIS_REPLY_INTEGER, ...), 0 otherwise (also for NULL):

@@ -1,5 +1,6 @@
 /* redis_int.h -- private to store/redis*.c: the store's state, shared by the
- * connection logic (redis.c) and the libuv event glue (redis_ev.c). */
+ * connection logic (redis.c), the libuv event glue (redis_ev.c) and the
+ * scripts (redis_script.c). */
 #ifndef DVC_STORE_REDIS_INT_H
 #define DVC_STORE_REDIS_INT_H
 
@@ -49,5 +50,9 @@ struct store {
 
 /* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */
 int store_attach(store *s, redisAsyncContext *ac);
+
+/* SCRIPT LOAD every embedded script, fire and forget (redis_script.c);
+ * called by redis.c each time the store comes up. */
+void store_scripts_preload(store *s);
 
 #endif

@@ -18,7 +18,7 @@
 
 #include "store/redis.h"
 
-#define SUBS_MAX_PER_MEMBER 50
+#define SUBS_MAX_PER_MEMBER 50     /* also read by store/lua/subs_add.lua */
 
 /* The member id of a citizen: malloc'd, free() it. channel is the fixed
  * channel name ("sms", "ussd", "chat", "ws"); NULL for a bad channel or an

@@ -1,5 +1,5 @@
-/* outbox_int.h -- private to the outbox worker (outbox_worker.c, outbox_http.c,
- * outbox_lua.c): the worker, one sendsms request, and the Lua scripts. */
+/* outbox_int.h -- private to the outbox worker (outbox_worker.c,
+ * outbox_http.c): the worker and one sendsms request. */
 #ifndef DVC_OUTBOX_INT_H
 #define DVC_OUTBOX_INT_H
 
@@ -7,8 +7,6 @@
 
 #include "bot/outbox/outbox_worker.h"
 #include "common/buf.h"
-
-extern const char OBX_CLAIM[], OBX_FINISH[], OBX_PUMP[], OBX_RECOVER[], OBX_DLR[];
 
 struct outbox_worker {
     outbox_worker_deps d;

@@ -1,31 +1,26 @@
 /* outbox_worker.c -- the outbox drainer's timer, rate limit, claims, retries
  * and delivery reports (see outbox_worker.h). The HTTP side is in
- * outbox_http.c, the Redis scripts in outbox_lua.c. */
+ * outbox_http.c; every Redis step is store/outbox_drain.h's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bot/app/log.h"
 #include "bot/outbox/outbox_int.h"
-#include "store/outbox.h"
 #include "common/xmalloc.h"
+#include "store/outbox_drain.h"
 
 #define OBX_TICK_MS 20          /* timer period */
 #define OBX_IDLE_MS 200         /* polling period when the queues are empty */
 #define OBX_PUMP_MS 250         /* retry pump period */
 #define OBX_STALE_MS 5000       /* stale "sending" check period */
+#define OBX_PUMP_MAX 100        /* retries moved per pump */
 
 uint64_t obx_now_ms(void)
 {
     uv_timeval64_t tv;
     uv_gettimeofday(&tv);
     return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
-
-static int obx_eval(outbox_worker *w, store_reply_fn *fn, void *pd, const char *script,
-                    int n, const char *const *args)
-{
-    return outbox_eval(w->d.store, fn, pd, script, n, args, NULL);
 }
 
 /* http://host[:port]/path -> host, port, path. */
@@ -45,11 +40,12 @@ static int obx_parse_url(outbox_worker *w, const char *url)
     return w->port > 0 && w->port < 65536 ? 0 : -1;
 }
 
-static void obx_finish_cb(redisReply *r, void *pd)
+static void obx_finish_cb(int status, long long value, const char *err, void *pd)
 {
+    (void)value;
     (void)pd;
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        log_error("outbox: could not record a result: %s", r ? r->str : "no reply");
+    if (status < 0)
+        log_error("outbox: could not record a result: %s", err ? err : "no reply");
 }
 
 static long obx_backoff_ms(const outbox_worker *w, int attempts)
@@ -68,16 +64,16 @@ void obx_finished(obx_req *r, obx_outcome o)
         free(r);
         return;
     }
-    char now[24], due[24], err[160];
+    char err[160];
     uint64_t t = obx_now_ms();
-    const char *what = "sent";
+    outbox_drain_outcome what = OUTBOX_DRAIN_SENT;
     snprintf(err, sizeof(err), "%d %s", r->status, r->body);
     if (o == OBX_SENT) {
         w->sent++;
         w->pause_ms = 0;
     } else if (o == OBX_UNREACHABLE) {
         w->errors++;
-        what = "requeue";
+        what = OUTBOX_DRAIN_REQUEUE;
         w->pause_ms = w->pause_ms ? w->pause_ms * 2 : w->d.cfg->sms.retry_base_ms;
         if (w->pause_ms > w->d.cfg->sms.retry_max_ms)
             w->pause_ms = w->d.cfg->sms.retry_max_ms;
@@ -85,29 +81,26 @@ void obx_finished(obx_req *r, obx_outcome o)
         snprintf(err, sizeof(err), "unreachable");
     } else {
         w->errors++;
-        what = r->attempts >= w->d.cfg->sms.max_attempts ? "failed" : "retry";
-        log_error("outbox: message %s refused by Kannel (%d), %s", r->id, r->status, what);
+        int last = r->attempts >= w->d.cfg->sms.max_attempts;
+        what = last ? OUTBOX_DRAIN_FAILED : OUTBOX_DRAIN_RETRY;
+        log_error("outbox: message %s refused by Kannel (%d), %s", r->id, r->status,
+                  last ? "failed" : "retry");
     }
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)t);
-    snprintf(due, sizeof(due), "%llu",
-             (unsigned long long)(t + (uint64_t)obx_backoff_ms(w, r->attempts)));
-    const char *args[5] = {r->id, what, now, due, err};
-    obx_eval(w, obx_finish_cb, NULL, OBX_FINISH, 5, args);
+    uint64_t due = t + (uint64_t)obx_backoff_ms(w, r->attempts);
+    outbox_drain_finish(w->d.store, r->id, what, t, due, err, obx_finish_cb, NULL);
     free(r);
 }
 
-/* Start sending one claimed message: {id, to, text, kind, attempts}. */
-static void obx_start(outbox_worker *w, const redisReply *m)
+/* Start sending one claimed message. */
+static void obx_start(outbox_worker *w, const outbox_claimed *m)
 {
-    if (m->type != REDIS_REPLY_ARRAY || m->elements != 5 || m->element[0]->type != REDIS_REPLY_STRING)
-        return;
     obx_req *r = xcalloc(1, sizeof(*r));
     r->w = w;
-    snprintf(r->id, sizeof(r->id), "%.*s", (int)m->element[0]->len, m->element[0]->str);
-    r->attempts = (int)m->element[4]->integer;
+    snprintf(r->id, sizeof(r->id), "%.*s", (int)m->id_len, m->id);
+    r->attempts = m->attempts;
     const config *c = w->d.cfg;
-    char *text = xstrndup(m->element[2]->str ? m->element[2]->str : "", m->element[2]->len);
-    char *to = xstrndup(m->element[1]->str ? m->element[1]->str : "", m->element[1]->len);
+    char *text = xstrndup(m->text, m->text_len);
+    char *to = xstrndup(m->to, m->to_len);
     if (!c->sms.unicode) {
         size_t n;
         char *f = sms_gsm_fold(text, strlen(text), &n);
@@ -132,51 +125,48 @@ static void obx_start(outbox_worker *w, const redisReply *m)
     free(to);
 }
 
-static void obx_claim_cb(redisReply *r, void *pd)
+static void obx_claim_cb(int status, const outbox_claimed *m, size_t n, const char *err,
+                         void *pd)
 {
     outbox_worker *w = pd;
     w->claiming = 0;
-    if (w->stopping || !r || r->type != REDIS_REPLY_ARRAY) {
-        if (r && r->type == REDIS_REPLY_ERROR)
-            log_error("outbox: claim failed: %s", r->str);
+    if (w->stopping || status < 0) {
+        if (status < 0 && err)
+            log_error("outbox: claim failed: %s", err);
         return;
     }
-    if (r->elements == 0)
+    if (n == 0)
         w->next_claim_ms = obx_now_ms() + OBX_IDLE_MS;
-    for (size_t i = 0; i < r->elements; i++)
-        obx_start(w, r->element[i]);
+    for (size_t i = 0; i < n; i++)
+        obx_start(w, &m[i]);
 }
 
-static void obx_recover_cb(redisReply *r, void *pd)
+static void obx_recover_cb(int status, long long n, const char *err, void *pd)
 {
     outbox_worker *w = pd;
+    (void)err;
     if (w->stopping)
         return;
-    if (!r || r->type != REDIS_REPLY_INTEGER) {
+    if (status < 0) {
         w->recovered = 0; /* tried again on the next tick */
         return;
     }
     w->recovered = 1;
-    if (r->integer)
-        log_info("outbox: %lld message(s) left sending by a previous run queued again",
-                 r->integer);
+    if (n)
+        log_info("outbox: %lld message(s) left sending by a previous run queued again", n);
 }
 
 /* Retries whose time has come; results Redis could not record. */
-static void obx_housekeeping(outbox_worker *w, uint64_t now, const char *nowbuf)
+static void obx_housekeeping(outbox_worker *w, uint64_t now)
 {
     if (now >= w->next_pump_ms) {
         w->next_pump_ms = now + OBX_PUMP_MS;
-        const char *a[2] = {nowbuf, "100"};
-        obx_eval(w, NULL, NULL, OBX_PUMP, 2, a);
+        outbox_drain_pump(w->d.store, now, OBX_PUMP_MAX, NULL, NULL);
     }
     if (now >= w->next_stale_ms) {
         w->next_stale_ms = now + OBX_STALE_MS;
-        char cutoff[24];
-        snprintf(cutoff, sizeof(cutoff), "%llu",
-                 (unsigned long long)(now - (uint64_t)w->d.cfg->sms.timeout_ms - OBX_STALE_MS));
-        const char *a[2] = {nowbuf, cutoff};
-        obx_eval(w, NULL, NULL, OBX_RECOVER, 2, a);
+        uint64_t cutoff = now - (uint64_t)w->d.cfg->sms.timeout_ms - OBX_STALE_MS;
+        outbox_drain_recover(w->d.store, now, cutoff, NULL, NULL);
     }
 }
 
@@ -192,25 +182,20 @@ static void obx_tick(uv_timer_t *t)
     w->last_ms = now;
     if (!store_is_up(w->d.store))
         return;
-    char nowbuf[24], maxbuf[16];
-    snprintf(nowbuf, sizeof(nowbuf), "%llu", (unsigned long long)now);
     if (!w->recovered) {
-        const char *a[2] = {nowbuf, nowbuf};
-        if (obx_eval(w, obx_recover_cb, w, OBX_RECOVER, 2, a) == 0)
+        if (outbox_drain_recover(w->d.store, now, now, obx_recover_cb, w) == 0)
             w->recovered = -1; /* in flight */
         return;
     }
     if (w->recovered < 0)
         return;
-    obx_housekeeping(w, now, nowbuf);
+    obx_housekeeping(w, now);
     int free_slots = w->d.cfg->sms.max_inflight - w->inflight;
     if (w->claiming || free_slots <= 0 || w->tokens < 1 || now < w->paused_until_ms ||
         now < w->next_claim_ms)
         return;
     int max = (int)w->tokens < free_slots ? (int)w->tokens : free_slots;
-    snprintf(maxbuf, sizeof(maxbuf), "%d", max);
-    const char *a[2] = {maxbuf, nowbuf};
-    if (obx_eval(w, obx_claim_cb, w, OBX_CLAIM, 2, a) == 0)
+    if (outbox_drain_claim(w->d.store, max, now, obx_claim_cb, w) == 0)
         w->claiming = 1;
 }
 
@@ -267,13 +252,13 @@ typedef struct obx_dlr_call {
     void *ctx;
 } obx_dlr_call;
 
-static void obx_dlr_cb(redisReply *r, void *pd)
+static void obx_dlr_cb(int status, long long value, const char *err, void *pd)
 {
     obx_dlr_call *c = pd;
-    int ok = r && r->type == REDIS_REPLY_INTEGER;
-    if (r && r->type == REDIS_REPLY_ERROR)
-        log_error("outbox: DLR script: %s", r->str);
-    c->done(ok ? 0 : -1, c->ctx);
+    (void)value;
+    if (status < 0 && err)
+        log_error("outbox: DLR script: %s", err);
+    c->done(status < 0 ? -1 : 0, c->ctx);
     free(c);
 }
 
@@ -282,14 +267,11 @@ int outbox_worker_dlr(store *s, const sms_dlr *d, outbox_dlr_fn *done, void *ctx
     const char *state = sms_dlr_state(d->status);
     if (!state)
         return -1;
-    char rank[8], now[24];
-    snprintf(rank, sizeof(rank), "%d", sms_state_rank(state));
-    snprintf(now, sizeof(now), "%llu", (unsigned long long)obx_now_ms());
-    const char *args[4] = {d->id, state, rank, now};
     obx_dlr_call *c = xmalloc(sizeof(*c));
     c->done = done;
     c->ctx = ctx;
-    if (outbox_eval(s, obx_dlr_cb, c, OBX_DLR, 4, args, NULL) < 0) {
+    if (outbox_drain_dlr(s, d->id, state, sms_state_rank(state), obx_now_ms(), obx_dlr_cb,
+                         c) < 0) {
         free(c);
         return -1;
     }

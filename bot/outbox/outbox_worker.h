@@ -11,11 +11,11 @@
  *                                            counted, the whole worker pauses)
  *   queued -> skipped                       (a notification to an opted-out number)
  *
- * Every transition is one Lua script, so a message is claimed ("sending")
- * once and only a "sending" message can become "sent": nothing is sent twice
- * by one worker. Replies go before bulk notifications; the messages of one
- * number go out in order, one at a time (dvcbot:outbox:busy:{to} and
- * dvcbot:outbox:wait:{to}). The rate is sms.segments_per_s. At start,
+ * Every transition is one step of store/outbox_drain.h (one Lua script), so
+ * a message is claimed ("sending") once and only a "sending" message can
+ * become "sent": nothing is sent twice by one worker. Replies go before bulk
+ * notifications; the messages of one number go out in order, one at a time.
+ * The rate is sms.segments_per_s. At start,
  * messages a previous process left in "sending" are queued again (or marked
  * sent if a delivery report already proves Kannel took them). Delivery
  * reports only move forward: submitted < buffered < delivered/undelivered/

@@ -16,9 +16,9 @@
 #include "channels/sms.h"
 #include "intents/normalize.h"
 #include "common/xmalloc.h"
+#include "store/smsmo.h"
 
 #define SMS_CMD_MAX 24          /* longest text repeated in the "more" hint */
-#define SMS_MARK_TTL_S 60       /* "being processed" marker */
 
 /* One request waiting for the answer of an MO. */
 typedef struct sms_waiter {
@@ -38,7 +38,6 @@ typedef struct sms_flow {
     const char *intent;
     char *answer;               /* "D" + coding + body, once known */
     size_t alen;
-    int writes;                 /* Redis writes not yet confirmed */
 } sms_flow;
 
 static sms_flow *sms_inflight;
@@ -98,33 +97,23 @@ static void sms_set_answer(sms_flow *f, const char *body, size_t len)
     f->answer[f->alen] = '\0';
 }
 
-static void sms_on_write(redisReply *r, void *privdata)
+static void sms_on_saved(int status, void *privdata)
 {
     sms_flow *f = privdata;
-    if (!r || r->type == REDIS_REPLY_ERROR)
-        log_error("sms: could not store an answer: %s", r ? r->str : "no reply");
-    if (--f->writes == 0)
-        sms_flow_end(f, 200);
+    if (status < 0)
+        log_error("sms: could not store an answer (Redis failed)");
+    sms_flow_end(f, 200);
 }
 
 /* Store the answer for retries of the same id (and the pages record, when
  * given: json NULL deletes it, "" leaves it), then answer. */
 static void sms_flow_commit(sms_flow *f, const char *json)
 {
-    store *st = sms_store(f);
-    f->writes = 1; /* held until every command is sent */
-    if (json && *json && store_command(st, sms_on_write, f, "SET dvcbot:smspages:%b %b EX %d",
-                                       f->user, strlen(f->user), json, strlen(json),
-                                       sms_cfg(f)->session.ttl_s) == 0)
-        f->writes++;
-    if (!json && store_command(st, sms_on_write, f, "DEL dvcbot:smspages:%b", f->user,
-                               strlen(f->user)) == 0)
-        f->writes++;
-    if (f->id[0] && store_command(st, sms_on_write, f, "SET dvcbot:smsmo:%b %b EX %d", f->id,
-                                  strlen(f->id), f->answer, f->alen,
-                                  sms_cfg(f)->sms.dedup_ttl_s) == 0)
-        f->writes++;
-    if (--f->writes == 0)
+    const config *cfg = sms_cfg(f);
+    smsmo_result res = {.id = f->id, .answer = f->answer + 1, .len = f->alen - 1,
+                        .ttl_s = cfg->sms.dedup_ttl_s, .msisdn = f->user, .pages = json,
+                        .pages_ttl_s = cfg->session.ttl_s};
+    if (smsmo_save(sms_store(f), &res, sms_on_saved, f) < 0)
         sms_flow_end(f, 200);
 }
 
@@ -282,14 +271,14 @@ static void sms_flow_dispatch(sms_flow *f, json_t *rec)
         sms_flow_route(f);
 }
 
-static void sms_on_pages(redisReply *r, void *privdata)
+static void sms_on_pages(int status, const char *json, size_t len, void *privdata)
 {
     sms_flow *f = privdata;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (status < 0) {
         sms_flow_end(f, 503);
         return;
     }
-    json_t *rec = r->type == REDIS_REPLY_STRING ? json_loadb(r->str, r->len, 0, NULL) : NULL;
+    json_t *rec = status == 0 ? json_loadb(json, len, 0, NULL) : NULL;
     if (!json_is_object(rec)) {
         json_decref(rec);
         rec = json_object();
@@ -305,45 +294,43 @@ static void sms_flow_process(sms_flow *f)
         sms_flow_route(f);
         return;
     }
-    if (store_command(sms_store(f), sms_on_pages, f, "GET dvcbot:smspages:%b", f->user,
-                      strlen(f->user)) < 0)
+    if (smsmo_pages(sms_store(f), f->user, sms_on_pages, f) < 0)
         sms_flow_end(f, 503);
 }
 
-static void sms_on_seen(redisReply *r, void *privdata)
+static void sms_on_seen(int status, const char *answer, size_t len, void *privdata)
 {
     sms_flow *f = privdata;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (status < 0) {
         sms_flow_end(f, 503);
         return;
     }
-    if (r->type == REDIS_REPLY_STRING && r->len >= 2 && r->str[0] == 'D') {
+    if (status == 0) { /* answered: the answer is coding + body */
         f->intent = "retry";
-        f->answer = xstrndup(r->str, r->len);
-        f->alen = r->len;
+        f->alen = len + 1;
+        f->answer = xmalloc(f->alen + 1);
+        f->answer[0] = 'D';
+        memcpy(f->answer + 1, answer, len + 1);
         sms_flow_end(f, 200);
         return;
     }
-    /* a marker of a dead process or of a failed attempt here: take over */
-    const char *inst = sms_instance_id();
-    store_command(sms_store(f), NULL, NULL, "SET dvcbot:smsmo:%b P%b EX %d", f->id,
-                  strlen(f->id), inst, strlen(inst), SMS_MARK_TTL_S);
+    /* a claim of a dead process or of a failed attempt here: take over */
+    smsmo_reclaim(sms_store(f), f->id, sms_instance_id(), NULL, NULL);
     sms_flow_process(f);
 }
 
-static void sms_on_mark(redisReply *r, void *privdata)
+static void sms_on_mark(int status, void *privdata)
 {
     sms_flow *f = privdata;
-    if (!r || r->type == REDIS_REPLY_ERROR) {
+    if (status < 0) {
         sms_flow_end(f, 503);
         return;
     }
-    if (r->type == REDIS_REPLY_STATUS) { /* OK: first time */
+    if (status == 0) { /* claimed: first time */
         sms_flow_process(f);
         return;
     }
-    if (store_command(sms_store(f), sms_on_seen, f, "GET dvcbot:smsmo:%b", f->id,
-                      strlen(f->id)) < 0)
+    if (smsmo_answer(sms_store(f), f->id, sms_on_seen, f) < 0)
         sms_flow_end(f, 503);
 }
 
@@ -377,9 +364,7 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
         sms_flow_process(f);
         return 0;
     }
-    const char *inst = sms_instance_id();
-    if (store_command(ap->store, sms_on_mark, f, "SET dvcbot:smsmo:%b P%b NX EX %d",
-                      f->id, strlen(f->id), inst, strlen(inst), SMS_MARK_TTL_S) < 0)
+    if (smsmo_claim(ap->store, f->id, sms_instance_id(), sms_on_mark, f) < 0)
         sms_flow_end(f, 503);
     return 0;
 }

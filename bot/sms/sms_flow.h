@@ -1,18 +1,19 @@
 /* sms_flow.h -- one inbound SMS from Kannel to its answer: once per Kannel
  * id, pages of long answers, numbered buttons, router.
  *
- * Idempotency: dvcbot:smsmo:{id} holds "P<instance>" while the MO is being
- * processed (60 s) and "D<coding><answer>" once answered (sms.dedup_ttl_s).
+ * Idempotency (the records are store/smsmo.h's): a claim "P<instance>" while
+ * the MO is being processed (60 s), "D<coding><answer>" once answered
+ * (sms.dedup_ttl_s).
  * A retry of an answered id gets the stored answer; a retry that arrives
  * while the first request is still in flight in this process waits for the
  * same answer; a "P" left by a dead process (another instance id) or by a
  * failed attempt of this one is taken over.
  *
  * Pages: a reply longer than sms.max_segments is cut into pages (sms.h);
- * page 1 is the answer and the others are kept in dvcbot:smspages:{msisdn}
- * (JSON {"cmd","pages","next","buttons"}, TTL session.ttl_s). "<cmd> N",
- * "<more keyword>" and "<more keyword> N" serve them; a bare digit picks a
- * numbered button of the last answer.
+ * page 1 is the answer and the others are kept in the number's pages record
+ * (JSON {"cmd","pages","next","buttons"}, TTL session.ttl_s; smsmo_pages).
+ * "<cmd> N", "<more keyword>" and "<more keyword> N" serve them; a bare digit
+ * picks a numbered button of the last answer.
  *
  * Ownership: sms_flow_start() takes m; fn is called exactly once with ctx
  * (also when Redis fails: status 503), possibly before sms_flow_start()

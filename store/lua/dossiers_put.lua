@@ -1,0 +1,35 @@
+-- dossiers_put.lua -- create or update a dossier: read, compare, write and
+-- keep the phone index in step (dossiers_put).
+-- KEYS: dossier, new phone index (any key when no phone).
+-- ARGV: code, agency, procedure_code, status, received_at, due_at, phone,
+--       note ('' = none for the last three), now (ISO).
+-- Returns {outcome ('created'|'updated'|'unchanged'), old status, record}.
+local function opt(v) if v == '' then return nil end return v end
+local new = {procedure_code = ARGV[3], status = ARGV[4], received_at = ARGV[5],
+  due_at = opt(ARGV[6]), applicant_phone = opt(ARGV[7]), note = opt(ARGV[8])}
+local fields = {'procedure_code', 'status', 'received_at', 'due_at',
+  'applicant_phone', 'note'}
+local raw = redis.call('GET', KEYS[1])
+local old = raw and cjson.decode(raw) or nil
+if old then
+  local same = true
+  for _, f in ipairs(fields) do if old[f] ~= new[f] then same = false end end
+  if same then return {'unchanged', old.status, raw} end
+end
+local rec = old or {code = ARGV[1], agency = ARGV[2], created_at = ARGV[9], history = {}}
+local old_status, old_phone = '', nil
+if old then old_status, old_phone = old.status, old.applicant_phone end
+local hist = (not old) or old.status ~= new.status or old.note ~= new.note
+for _, f in ipairs(fields) do rec[f] = new[f] end
+rec.updated_at = ARGV[9]
+if hist then
+  table.insert(rec.history, {status = new.status, at = ARGV[9], note = new.note})
+  while #rec.history > 100 do table.remove(rec.history, 1) end
+end
+local out = cjson.encode(rec)
+redis.call('SET', KEYS[1], out)
+if old_phone ~= new.applicant_phone then
+  if old_phone then redis.call('SREM', 'dvcbot:phone-idx:' .. old_phone, ARGV[1]) end
+  if new.applicant_phone then redis.call('SADD', KEYS[2], ARGV[1]) end
+end
+return {old and 'updated' or 'created', old_status, out}

@@ -1,0 +1,24 @@
+-- outbox_drain_finish.lua -- record the outcome of one send
+-- (outbox_drain_finish). ARGV: id, outcome (sent|failed|retry|requeue),
+-- now (ms), due (ms, for retry), error. Returns 1 recorded, 0 not sending.
+--! use lib_outbox_release.lua
+local id, o, now = ARGV[1], ARGV[2], ARGV[3]
+local mk = 'dvcbot:outbox:msg:' .. id
+local m = redis.call('HMGET', mk, 'to', 'kind', 'status')
+if m[3] ~= 'sending' then return 0 end
+redis.call('ZREM', 'dvcbot:outbox:sending', id)
+if o == 'sent' then
+  redis.call('HSET', mk, 'status', 'sent', 'sent_at', now)
+  release(m[1], id)
+elseif o == 'failed' then
+  redis.call('HSET', mk, 'status', 'failed', 'done_at', now, 'last_error', ARGV[5])
+  release(m[1], id)
+elseif o == 'retry' then
+  redis.call('HSET', mk, 'status', 'retry', 'last_error', ARGV[5])
+  redis.call('ZADD', 'dvcbot:outbox:retry', ARGV[4], id)
+else
+  redis.call('HINCRBY', mk, 'attempts', -1)
+  redis.call('HSET', mk, 'status', 'queued', 'last_error', ARGV[5])
+  redis.call('LPUSH', 'dvcbot:outbox:q:' .. (m[2] or 'notify'), id)
+end
+return 1

@@ -1,0 +1,232 @@
+/* smsmo.c -- the once-per-Kannel-id record and the reply pages of the SMS
+ * flow (see smsmo.h). Plain SET/GET/DEL, each with its argument vector
+ * (binary safe); the claim is "SET NX", so of two processes that see the same
+ * id first, one claims it. */
+#include "store/smsmo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/xmalloc.h"
+
+#define SMSMO_KEY "dvcbot:smsmo:"
+#define SMSMO_PAGES_KEY "dvcbot:smspages:"
+#define SMSMO_CLAIMED 'P'
+#define SMSMO_ANSWERED 'D'
+
+typedef struct smsmo_call {
+    smsmo_done_fn *done;
+    smsmo_answer_fn *answer;
+    smsmo_pages_fn *pages;
+    void *privdata;
+    int pending;                /* smsmo_save: writes not answered yet */
+    int failed;
+} smsmo_call;
+
+static smsmo_call *smsmo_call_new(void *privdata)
+{
+    smsmo_call *c = xcalloc(1, sizeof(*c));
+    c->privdata = privdata;
+    return c;
+}
+
+static int smsmo_nonempty(const char *s)
+{
+    return s != NULL && *s != '\0';
+}
+
+static int smsmo_failed(const redisReply *r)
+{
+    return r == NULL || r->type == REDIS_REPLY_ERROR;
+}
+
+/* One command: argv[1] is prefix + id, argv[2] (when there is one) is
+ * mark + the len bytes of val (mark '\0': none). 0 if queued, else -1. */
+static int smsmo_send(store *s, store_reply_fn *cb, void *pd, const char **argv, int argc,
+                      const char *prefix, const char *id, char mark, const char *val,
+                      size_t len)
+{
+    buf key = {0}, value = {0};
+    size_t lens[6];
+
+    buf_puts(&key, prefix);
+    buf_puts(&key, id);
+    argv[1] = key.data;
+    if (argc > 2) {
+        if (mark)
+            buf_putc(&value, mark);
+        buf_append(&value, val, len);
+        argv[2] = value.data;
+    }
+    for (int i = 0; i < argc; i++)
+        lens[i] = i == 1 ? key.len : i == 2 ? value.len : strlen(argv[i]);
+    int rc = store_commandargv(s, cb, pd, argc, argv, lens);
+    buf_free(&key);
+    buf_free(&value);
+    return rc;
+}
+
+/* SET prefix+id mark+val [NX] EX ttl_s. */
+static int smsmo_set(store *s, store_reply_fn *cb, void *pd, const char *prefix, const char *id,
+                     char mark, const char *val, size_t len, int nx, int ttl_s)
+{
+    char ttl[16];
+    const char *argv[6] = {"SET", NULL, NULL, "NX", "EX", ttl};
+
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    if (!nx) {
+        argv[3] = "EX";
+        argv[4] = ttl;
+    }
+    return smsmo_send(s, cb, pd, argv, nx ? 6 : 5, prefix, id, mark, val, len);
+}
+
+/* Run a one-command call; c is freed when it is refused. */
+static int smsmo_finish_send(smsmo_call *c, int rc)
+{
+    if (rc < 0)
+        free(c);
+    return rc;
+}
+
+static void smsmo_on_claim(redisReply *r, void *privdata)
+{
+    smsmo_call c = *(smsmo_call *)privdata;
+
+    free(privdata);
+    if (c.done)
+        c.done(smsmo_failed(r) ? -1 : r->type == REDIS_REPLY_STATUS ? 0 : 1, c.privdata);
+}
+
+int smsmo_claim(store *s, const char *id, const char *instance, smsmo_done_fn *fn,
+                void *privdata)
+{
+    if (!s || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+        return -1;
+    smsmo_call *c = smsmo_call_new(privdata);
+    c->done = fn;
+    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_claim, c, SMSMO_KEY, id, SMSMO_CLAIMED,
+                                          instance, strlen(instance), 1, SMSMO_CLAIM_TTL_S));
+}
+
+static void smsmo_on_done(redisReply *r, void *privdata)
+{
+    smsmo_call c = *(smsmo_call *)privdata;
+
+    free(privdata);
+    if (c.done)
+        c.done(smsmo_failed(r) ? -1 : 0, c.privdata);
+}
+
+int smsmo_reclaim(store *s, const char *id, const char *instance, smsmo_done_fn *fn,
+                  void *privdata)
+{
+    if (!s || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+        return -1;
+    smsmo_call *c = smsmo_call_new(privdata);
+    c->done = fn;
+    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_done, c, SMSMO_KEY, id, SMSMO_CLAIMED,
+                                          instance, strlen(instance), 0, SMSMO_CLAIM_TTL_S));
+}
+
+static void smsmo_on_answer(redisReply *r, void *privdata)
+{
+    smsmo_call c = *(smsmo_call *)privdata;
+
+    free(privdata);
+    if (smsmo_failed(r))
+        c.answer(-1, NULL, 0, c.privdata);
+    else if (r->type == REDIS_REPLY_STRING && r->len >= 2 && r->str[0] == SMSMO_ANSWERED)
+        c.answer(0, r->str + 1, r->len - 1, c.privdata);
+    else
+        c.answer(1, NULL, 0, c.privdata);
+}
+
+static void smsmo_on_pages(redisReply *r, void *privdata)
+{
+    smsmo_call c = *(smsmo_call *)privdata;
+
+    free(privdata);
+    if (smsmo_failed(r))
+        c.pages(-1, NULL, 0, c.privdata);
+    else if (r->type == REDIS_REPLY_STRING)
+        c.pages(0, r->str, r->len, c.privdata);
+    else
+        c.pages(1, NULL, 0, c.privdata);
+}
+
+int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata)
+{
+    const char *argv[2] = {"GET", NULL};
+
+    if (!s || !fn || !smsmo_nonempty(id))
+        return -1;
+    smsmo_call *c = smsmo_call_new(privdata);
+    c->answer = fn;
+    return smsmo_finish_send(c, smsmo_send(s, smsmo_on_answer, c, argv, 2, SMSMO_KEY, id, 0,
+                                           NULL, 0));
+}
+
+int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata)
+{
+    const char *argv[2] = {"GET", NULL};
+
+    if (!s || !fn || !smsmo_nonempty(msisdn))
+        return -1;
+    smsmo_call *c = smsmo_call_new(privdata);
+    c->pages = fn;
+    return smsmo_finish_send(c, smsmo_send(s, smsmo_on_pages, c, argv, 2, SMSMO_PAGES_KEY,
+                                           msisdn, 0, NULL, 0));
+}
+
+/* One write of smsmo_save is over (or the hold of the sending is released). */
+static void smsmo_write_over(smsmo_call *c)
+{
+    if (--c->pending > 0)
+        return;
+    if (c->done)
+        c->done(c->failed ? -1 : 0, c->privdata);
+    free(c);
+}
+
+static void smsmo_on_write(redisReply *r, void *privdata)
+{
+    smsmo_call *c = privdata;
+
+    c->failed |= smsmo_failed(r);
+    smsmo_write_over(c);
+}
+
+/* Count a write that was queued; one that could not be counts as failed. */
+static void smsmo_sent(smsmo_call *c, int rc)
+{
+    if (rc == 0)
+        c->pending++;
+    else
+        c->failed = 1;
+}
+
+int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
+{
+    const char *del[2] = {"DEL", NULL};
+
+    if (!s || !r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
+        !store_is_up(s))
+        return -1;
+    smsmo_call *c = smsmo_call_new(privdata);
+    c->done = fn;
+    c->pending = 1;             /* held until every command is sent */
+    if (r->pages && *r->pages)
+        smsmo_sent(c, smsmo_set(s, smsmo_on_write, c, SMSMO_PAGES_KEY, r->msisdn, 0, r->pages,
+                                strlen(r->pages), 0, r->pages_ttl_s));
+    else if (!r->pages)
+        smsmo_sent(c, smsmo_send(s, smsmo_on_write, c, del, 2, SMSMO_PAGES_KEY, r->msisdn, 0,
+                                 NULL, 0));
+    if (smsmo_nonempty(r->id))
+        smsmo_sent(c, smsmo_set(s, smsmo_on_write, c, SMSMO_KEY, r->id, SMSMO_ANSWERED,
+                                r->answer, r->len, 0, r->ttl_s));
+    smsmo_write_over(c);
+    return 0;
+}

@@ -1,0 +1,73 @@
+/* smsmo.h -- the records of the inbound SMS flow (bot/sms/sms_flow.c): once
+ * per Kannel message id, and the reply pages of a number.
+ *
+ * Owner: [sms]. Key layout (store/README.md):
+ *
+ *   dvcbot:smsmo:{kannel id}   string  "P{instance}" while the MO is being
+ *                                      processed (SMSMO_CLAIM_TTL_S), then
+ *                                      "D{answer}" (the caller's TTL); the
+ *                                      answer bytes are the caller's
+ *   dvcbot:smspages:{msisdn}   string  the pages of the last long answer and
+ *                                      its buttons: the caller's JSON, stored
+ *                                      verbatim (the caller's TTL)
+ *
+ * The ids, numbers and values are NUL-terminated strings, except the answer
+ * (bytes and a length); every one is sent binary safe. All calls are
+ * asynchronous on the store's loop. They return -1 without calling back when
+ * the store is down or an argument is invalid; otherwise fn runs exactly
+ * once (also when Redis fails: status -1). fn may be NULL where noted. */
+#ifndef DVC_STORE_SMSMO_H
+#define DVC_STORE_SMSMO_H
+
+#include <stddef.h>
+
+#include "store/redis.h"
+
+#define SMSMO_CLAIM_TTL_S 60        /* life of a "being processed" claim */
+
+/* status 0: done; -1: Redis failed (or refused the command). */
+typedef void smsmo_done_fn(int status, void *privdata);
+
+/* Claim the MO id for this process, if nobody has (SET NX). fn status 0:
+ * claimed now (the first time this id is seen); 1: a record exists already
+ * (an answer or another claim: smsmo_answer tells); -1: Redis failed. */
+int smsmo_claim(store *s, const char *id, const char *instance, smsmo_done_fn *fn,
+                void *privdata);
+
+/* Claim the MO id even though a claim exists: one left by a dead process
+ * (another instance) or by a failed attempt of this one. fn may be NULL. */
+int smsmo_reclaim(store *s, const char *id, const char *instance, smsmo_done_fn *fn,
+                  void *privdata);
+
+/* status 0: the stored answer (len bytes, NUL-terminated, valid during the
+ * call only); 1: not answered (no record, or a claim); -1: Redis failed. */
+typedef void smsmo_answer_fn(int status, const char *answer, size_t len, void *privdata);
+
+/* The answer stored for the MO id by smsmo_save. */
+int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata);
+
+/* status 0: the pages record (json, len bytes, valid during the call);
+ * 1: none (expired or never written); -1: Redis failed. */
+typedef void smsmo_pages_fn(int status, const char *json, size_t len, void *privdata);
+
+/* The pages record of msisdn. */
+int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata);
+
+/* What one answered MO leaves behind. */
+typedef struct smsmo_result {
+    const char *id;             /* Kannel id; NULL or "" = none: no answer is kept */
+    const char *answer;         /* kept as "D{answer}" for retries of id */
+    size_t len;
+    int ttl_s;                  /* of the answer */
+    const char *msisdn;         /* whose pages record this is */
+    const char *pages;          /* JSON to keep; NULL deletes the record; "" leaves it */
+    int pages_ttl_s;
+} smsmo_result;
+
+/* Write the pages record (SET or DEL), then the answer (SET), pipelined in
+ * that order. fn status 0 when every write succeeded, -1 when one failed
+ * (the others may have been done). When there is nothing to write, fn runs
+ * at once with 0. */
+int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata);
+
+#endif
