@@ -60,7 +60,7 @@ static int lead_insert(lead *ld, const char *lit, size_t rule)
     uint64_t bit = 1ull << (rule % 64);
     const unsigned char *p = (const unsigned char *)lit;
     ld->sub[w] |= bit;
-    for (size_t k = 0; p[k] && k < LEAD_MAXLIT; k++) {
+    for (size_t k = 0; k < LEAD_MAXLIT && p[k]; k++) {
         size_t slot = s * ld->ncls + ld->cls[p[k]];
         if (!ld->next[slot]) {
             size_t t = lead_new_state(ld);
