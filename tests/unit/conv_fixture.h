@@ -26,13 +26,11 @@
 #include <uv.h>
 
 #include "tests/unit/redis_fixture.h"
-#include "tests/unit/t.h"
 #include "bot/conv/agent.h"
 #include "bot/conv/router.h"
 #include "catalogue/catalogue.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
-#include "store/redis.h"
 
 /* ---- blocking peeks at what Redis holds (test side only) ---- */
 
@@ -95,9 +93,7 @@ static const char *proc_code;   /* a procedure of the catalogue */
 /* A store on the private Redis (redis_url), with its own command timeout. */
 static inline store *open_store(int timeout_ms)
 {
-    char err[256];
-    store_options o = {.url = redis_url, .timeout_ms = timeout_ms, .reconnect_max_ms = 300};
-    return store_new(&loop, &o, err, sizeof(err));
+    return redis_store_open(redis_url, timeout_ms, 300);
 }
 
 static inline router *open_router(store *s, agent_hub *h)
@@ -241,7 +237,7 @@ static inline int main_menu(void)
 
 static inline int conv_load_app(void)
 {
-    char err[512];
+    char err[512] = "";
     if (!(cfg = config_load("config/dvcbot.json", err, sizeof(err))) ||
         !(msgs = messages_load(cfg->files.messages, err, sizeof(err))) ||
         !(rules = intents_load(cfg->files.intents, err, sizeof(err))) ||
@@ -256,22 +252,19 @@ static inline int conv_load_app(void)
     return proc_code ? 0 : -1;
 }
 
-/* The application and the private Redis up, or -1 (a failed check said why). */
+/* The private Redis and the application up, or -1 (a failed check said why). */
 static inline int conv_setup(unsigned guard_seconds)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    install_guards(guard_seconds);
-    uv_loop_init(&loop);
-    uv_timer_init(&loop, &tick);
+    if (redis_suite_start(guard_seconds, 0) != 0)
+        return -1;
     T_OK(conv_load_app() == 0, "config, messages, intents and catalogue load (%s)",
          proc_code ? proc_code : "-");
-    redis_port = free_port();
-    if (!cfg || !mkdtemp(redis_dir) || redis_port < 0 || redis_start() != 0 ||
-        !(peek = sync_open(0)) || peek->err) {
-        T_OK(0, "start redis-server on port %d", redis_port);
+    if (!cfg)
+        return -1;
+    if (!(peek = sync_open(0)) || peek->err) {
+        T_OK(0, "a blocking connection to redis-server on port %d", redis_port);
         return -1;
     }
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", redis_port);
     S = open_store(cfg->redis.timeout_ms);
     hub = agent_new(&loop, S, cfg, msgs);
     R = open_router(S, hub);
@@ -280,7 +273,7 @@ static inline int conv_setup(unsigned guard_seconds)
     return 0;
 }
 
-/* Free everything, check nothing was left on the loop; the exit status. */
+/* Free everything (the loop must close empty); the exit status. */
 static inline int conv_teardown(void)
 {
     T_OK(n_once == n_msgs, "done was called exactly once for each of the %d messages handled",
@@ -290,17 +283,13 @@ static inline int conv_teardown(void)
     router_free(R);
     agent_stop(hub);
     store_close(S);
-    uv_close((uv_handle_t *)&tick, NULL);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    T_OK(uv_loop_close(&loop) == 0, "the loop closes: every handle was closed");
+    redis_suite_end();
     agent_free(hub);
     catalogue_free(cat);
     intents_free(rules);
     messages_free(msgs);
     config_free(cfg);
     redisFree(peek);
-    redis_kill();
-    rmdir(redis_dir);
     return t_done();
 }
 
