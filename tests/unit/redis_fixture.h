@@ -6,7 +6,11 @@
  * persistence, killed on every exit path: atexit, SIGINT/SIGTERM/SIGALRM
  * handlers (install_guards), and PR_SET_PDEATHSIG if the suite dies some
  * other way. RUN_UNTIL runs the loop until a condition holds; rec records
- * what a store_reply_fn callback got. Everything is static inline: include
+ * what a store_reply_fn callback got. redis_suite_start() and
+ * redis_suite_end() are a suite's first and last steps around them;
+ * redis_store_open() opens a store on the loop. Used by test_store.c,
+ * test_store_scripts.c, test_store_sms.c and (through conv_fixture.h)
+ * test_conv.c and test_agent_hub.c. Everything is static inline: include
  * it from one suite file only. */
 #ifndef DVC_TESTS_REDIS_FIXTURE_H
 #define DVC_TESTS_REDIS_FIXTURE_H
@@ -29,7 +33,9 @@
 #include <hiredis/hiredis.h>
 #include <uv.h>
 
+#include "tests/unit/t.h"
 #include "common/xmalloc.h"
+#include "store/redis.h"
 
 /* ------------------------------------------------------------------------
  * The private redis-server
@@ -257,6 +263,48 @@ static inline void install_guards(unsigned seconds)
     signal(SIGPIPE, SIG_IGN);
     atexit(redis_kill);
     alarm(seconds);
+}
+
+/* ------------------------------------------------------------------------
+ * A suite's first and last steps
+ * ---------------------------------------------------------------------- */
+
+/* Line-buffered stdout, the guards (killed after seconds), the loop, and
+ * the private redis-server, with redis_url naming its database db. -1 when
+ * redis-server did not start (a failed check says so). */
+static inline int redis_suite_start(unsigned seconds, int db)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    install_guards(seconds);
+    uv_loop_init(&loop);
+    uv_timer_init(&loop, &tick);
+    redis_port = free_port();
+    if (mkdtemp(redis_dir) == NULL || redis_port < 0 || redis_start() != 0) {
+        T_OK(0, "start redis-server on port %d", redis_port);
+        return -1;
+    }
+    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/%d", redis_port, db);
+    return 0;
+}
+
+/* After every store was closed: drain the loop and check that it closes
+ * empty, then stop redis-server and remove its directory. */
+static inline void redis_suite_end(void)
+{
+    uv_close((uv_handle_t *)&tick, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    T_OK(uv_loop_close(&loop) == 0, "the loop closes: every handle was closed");
+    redis_kill();
+    rmdir(redis_dir);
+}
+
+/* A store on url, on the loop (store_new's value: NULL for a bad url). */
+static inline store *redis_store_open(const char *url, int timeout_ms, int reconnect_max_ms)
+{
+    store_options o = {.url = url, .timeout_ms = timeout_ms, .reconnect_max_ms = reconnect_max_ms};
+    char err[256];
+
+    return store_new(&loop, &o, err, sizeof(err));
 }
 
 #endif

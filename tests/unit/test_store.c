@@ -1,20 +1,17 @@
 /* test_store.c -- store/redis*.c and store/sessions.c against a real Redis.
  *
  * Starts a private redis-server (tests/unit/redis_fixture.h), then drives
- * the store on a libuv loop: url parsing, connect + SELECT, session round
- * trips with hostile bytes, TTLs, the embedded Lua scripts (their SHA1 is
- * Redis's, EVALSHA per call, EVAL once after SCRIPT FLUSH), SIGKILL of Redis
- * mid-flight, restart and automatic reconnect, command timeout with DEBUG
- * SLEEP, and store_close in every state. Leaks are caught by LSan when built
- * with -fsanitize=address; the loop must close empty. */
+ * the store on a libuv loop: connect + SELECT, session round trips with
+ * hostile bytes, TTLs, pipelining, SIGKILL of Redis mid-flight, restart and
+ * automatic reconnect, command timeout with DEBUG SLEEP, and store_close in
+ * every state. Leaks are caught by LSan when built with -fsanitize=address;
+ * the loop must close empty. The url checks are test_store_url.c, the
+ * embedded Lua scripts test_store_scripts.c. */
 #include "t.h"
 #include "tests/unit/redis_fixture.h"
 #include "store/keys.h"
-#include "store/outbox.h"
-#include "store/ratings.h"
 #include "store/redis.h"
 #include "store/sessions.h"
-#include "store/store_lua.h"
 
 typedef struct srec {
     int calls;
@@ -54,117 +51,6 @@ static void srec_clear(srec *x, size_t n)
         free(x[i].json);
         memset(&x[i], 0, sizeof(x[i]));
     }
-}
-
-static store *open_store(const char *url, int timeout_ms, int reconnect_max_ms)
-{
-    store_options o = { url, timeout_ms, reconnect_max_ms };
-    char err[256];
-
-    return store_new(&loop, &o, err, sizeof(err));
-}
-
-/* ------------------------------------------------------------------------
- * Bad and good urls: store_url_parse, and store_new / keys_connect_sync,
- * which both use it
- * ---------------------------------------------------------------------- */
-
-static const char *const bad_urls[] = {
-    "", "http://127.0.0.1:6379", "redis://", "redis://:6379", "redis://h:0",
-    "redis://h:65536", "redis://h:123456", "redis://h:12ab", "redis://h:-1", "redis://h:+5",
-    "redis://h:6379/x", "redis://h:6379/-1", "redis://h:6379/1234567890",
-    "redis://h:6379/0?a=1", "redis://user:pw@h:6379", "redis://h 6379", "redis:// h",
-    "redis://h:6379 ", "rediss://h:6379", "REDIS://h", "redis://h:6379/0/1", "redis://[::1:6379",
-    "redis://[]:1", "redis://h%41:1", "redis://h:", "redis://h\t:1",
-};
-
-typedef struct good_url {
-    const char *url, *host;
-    int port, db;
-    int connect;        /* store_new may try it (nothing listens on port 1) */
-} good_url;
-
-static const good_url good_urls[] = {
-    {"redis://127.0.0.1", "127.0.0.1", 6379, 0, 0},
-    {"redis://127.0.0.1:1", "127.0.0.1", 1, 0, 1},
-    {"redis://localhost:1/", "localhost", 1, 0, 1},
-    {"redis://127.0.0.1:1/15", "127.0.0.1", 1, 15, 1},
-    {"redis://[::1]:1/2", "::1", 1, 2, 1},
-    {"redis://10.0.0.1:65535/0", "10.0.0.1", 65535, 0, 0},
-    {"redis://my-host_1.example/999999999", "my-host_1.example", 6379, 999999999, 0},
-};
-
-static void test_url_parse(void)
-{
-    char err[256], longer[300];
-    store_url u;
-    size_t i;
-    int ok = 1;
-
-    for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
-        memset(&u, 0x5a, sizeof(u));
-        err[0] = '\0';
-        int rc = store_url_parse(bad_urls[i], &u, err, sizeof(err));
-        ok &= rc == -1 && err[0] != '\0' && u.port == 0x5a5a5a5a;
-        if (rc != -1)
-            printf("# accepted: '%s'\n", bad_urls[i]);
-    }
-    T_OK(ok, "store_url_parse refuses %zu bad urls with a message, *out untouched",
-         sizeof(bad_urls) / sizeof(bad_urls[0]));
-    T_OK(store_url_parse(NULL, &u, err, sizeof(err)) == -1 && err[0], "NULL url refused: %s", err);
-    T_OK(store_url_parse("redis://h:0", &u, NULL, 0) == -1, "no err buffer: still refused");
-    snprintf(longer, sizeof(longer), "redis://%0256d:1", 0);
-    T_OK(store_url_parse(longer, &u, err, sizeof(err)) == -1, "a 256-byte host is refused");
-    longer[8 + 255] = '\0';
-    T_OK(store_url_parse(longer, &u, err, sizeof(err)) == 0 && strlen(u.host) == 255,
-         "a 255-byte host is kept whole");
-    ok = 1;
-    for (i = 0; i < sizeof(good_urls) / sizeof(good_urls[0]); i++) {
-        const good_url *g = &good_urls[i];
-        int same = store_url_parse(g->url, &u, err, sizeof(err)) == 0 &&
-                   strcmp(u.host, g->host) == 0 && u.port == g->port && u.db == g->db;
-        if (!same)
-            printf("# '%s': %s\n", g->url, err);
-        ok &= same;
-    }
-    T_OK(ok, "store_url_parse: host, port and db of %zu good urls (defaults 6379, 0)",
-         sizeof(good_urls) / sizeof(good_urls[0]));
-    T_OK(store_url_parse("redis://h:1/2", NULL, err, sizeof(err)) == 0, "out NULL: only checked");
-}
-
-static void test_urls(void)
-{
-    store_options o = { NULL, 0, 0 };
-    char err[256], kerr[256];
-    size_t i;
-    int same = 1;
-
-    test_url_parse();
-    T_OK(store_new(&loop, &o, err, sizeof(err)) == NULL && err[0], "url NULL refused: %s", err);
-    for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
-        store *s;
-
-        o.url = bad_urls[i];
-        err[0] = '\0';
-        s = store_new(&loop, &o, err, sizeof(err));
-        T_OK(s == NULL && err[0] != '\0', "bad url '%s' refused: %s", bad_urls[i], err);
-        store_close(s);
-        same &= keys_connect_sync(bad_urls[i], kerr, sizeof(kerr)) == NULL && !strcmp(err, kerr);
-    }
-    T_OK(same, "keys_connect_sync refuses the same urls with the same messages");
-    for (i = 0; i < sizeof(good_urls) / sizeof(good_urls[0]); i++) {
-        store *s;
-
-        if (!good_urls[i].connect)
-            continue;
-        o.url = good_urls[i].url;
-        s = store_new(&loop, &o, err, sizeof(err));
-        T_OK(s != NULL && err[0] == '\0', "good url '%s' accepted", o.url);
-        T_OK(!store_is_up(s), "not up before the loop ran");
-        store_close(s);     /* while connecting, or with the retry timer armed */
-    }
-    store_close(NULL);
-    uv_run(&loop, UV_RUN_NOWAIT);
 }
 
 /* ------------------------------------------------------------------------
@@ -330,156 +216,6 @@ static void test_pipeline(store *s)
 }
 
 /* ------------------------------------------------------------------------
- * Embedded Lua scripts: their SHA1, EVALSHA per call, the NOSCRIPT
- * fallback, the preload when the store comes up
- * ---------------------------------------------------------------------- */
-
-/* "calls" of a command in INFO commandstats (0 when not called since the
- * last CONFIG RESETSTAT). */
-static long long cmd_calls(redisContext *c, const char *cmd)
-{
-    redisReply *r = redisCommand(c, "INFO commandstats");
-    char needle[64];
-    const char *at;
-    long long n = 0;
-
-    snprintf(needle, sizeof(needle), "cmdstat_%s:calls=", cmd);
-    if (r != NULL && r->type == REDIS_REPLY_STRING && (at = strstr(r->str, needle)) != NULL)
-        n = atoll(at + strlen(needle));
-    if (r != NULL)
-        freeReplyObject(r);
-    return n;
-}
-
-typedef struct erec {
-    int calls;
-    int status;
-    int created;
-    long long id;
-} erec;
-
-static void erec_enqueued(int status, long long id, int created, void *privdata)
-{
-    erec *x = privdata;
-
-    x->calls++;
-    x->status = status;
-    x->id = id;
-    x->created = created;
-}
-
-static void erec_stats(int status, const redisReply *complaints, const redisReply *ratings,
-                       const redisReply *dossiers, void *privdata)
-{
-    erec *x = privdata;
-
-    x->calls++;
-    x->status = status == 0 && complaints && ratings && dossiers ? 0 : -1;
-}
-
-static void test_script_shas(redisContext *c)
-{
-    int ok = 1;
-
-    for (size_t i = 0; i < STORE_LUA_COUNT; i++) {
-        const store_script *sc = store_lua_all[i];
-        redisReply *r = redisCommand(c, "SCRIPT LOAD %b", sc->text, sc->len);
-        int same = r != NULL && r->type == REDIS_REPLY_STRING && strlen(sc->sha1) == 40 &&
-                   strcmp(r->str, sc->sha1) == 0;
-
-        if (!same)
-            printf("# %s: %s\n", sc->name, r != NULL && r->str != NULL ? r->str : "no reply");
-        ok &= same;
-        if (r != NULL)
-            freeReplyObject(r);
-    }
-    T_OK(ok, "each of the %d embedded scripts compiles in Redis under its precomputed SHA1",
-         STORE_LUA_COUNT);
-}
-
-/* n outbox_enqueue calls at once; 1 if each was answered once, created, with
- * the ids first..first+n-1 in order. */
-static int enqueue_burst(store *t, erec *e, int n, long long first)
-{
-    outbox_msg m = { "84900000001", "xin ch\xc3\xa0o", "notify", NULL, NULL };
-    int ok = 1;
-
-    for (int i = 0; i < n; i++)
-        ok &= outbox_enqueue(t, &m, erec_enqueued, &e[i]) == 0;
-    RUN_UNTIL(e[n - 1].calls, 3000);
-    for (int i = 0; i < n; i++)
-        ok &= e[i].calls == 1 && e[i].status == 0 && e[i].created == 1 && e[i].id == first + i;
-    return ok;
-}
-
-static void test_scripts(void)
-{
-    enum { N = 4 };
-    char url[64];
-    erec st[N], en[N + 3];
-    redisContext *c = sync_open(5);
-    store *t;
-    int ok = 1;
-
-    memset(st, 0, sizeof(st));
-    memset(en, 0, sizeof(en));
-    snprintf(url, sizeof(url), "redis://127.0.0.1:%d/5", redis_port);
-    t = open_store(url, 1000, 1000);
-    RUN_UNTIL(store_is_up(t) && store_pending_count(t) == 0, 3000);
-    T_OK(store_is_up(t) && c != NULL && !c->err, "a store on db 5 for the scripts");
-    test_script_shas(c);
-
-    sync_do(c, "CONFIG RESETSTAT");
-    for (int i = 0; i < N; i++)
-        ratings_stats(t, erec_stats, &st[i]);
-    RUN_UNTIL(st[N - 1].calls, 3000);
-    for (int i = 0; i < N; i++)
-        ok &= st[i].calls == 1 && st[i].status == 0;
-    T_OK(ok && cmd_calls(c, "evalsha") == N && cmd_calls(c, "eval") == 0,
-         "%d script calls: %lld EVALSHA, %lld EVAL", N, cmd_calls(c, "evalsha"),
-         cmd_calls(c, "eval"));
-
-    sync_do(c, "SCRIPT FLUSH");
-    sync_do(c, "CONFIG RESETSTAT");
-    T_OK(enqueue_burst(t, en, 1, 1), "after SCRIPT FLUSH a script call still succeeds");
-    T_OK(enqueue_burst(t, en + 1, N - 1, 2), "and the next ones too");
-    T_OK(cmd_calls(c, "eval") == 1 && cmd_calls(c, "evalsha") == N,
-         "after the flush: one EVAL (the retry of the NOSCRIPT), then EVALSHA only "
-         "(eval %lld, evalsha %lld)", cmd_calls(c, "eval"), cmd_calls(c, "evalsha"));
-
-    sync_do(c, "SCRIPT FLUSH");
-    sync_do(c, "CONFIG RESETSTAT");
-    T_OK(enqueue_burst(t, en + N, 3, N + 1),
-         "3 pipelined calls after a flush: each answered once, in order");
-    redisReply *r = redisCommand(c, "GET dvcbot:outbox:seq");
-    T_OK(r != NULL && r->type == REDIS_REPLY_STRING && atoi(r->str) == N + 3 &&
-         cmd_calls(c, "eval") == 3, "each retried once and run once (seq %s, eval %lld)",
-         r != NULL && r->str != NULL ? r->str : "-", cmd_calls(c, "eval"));
-    if (r != NULL)
-        freeReplyObject(r);
-    sync_do(c, "FLUSHDB");
-    store_close(t);
-    redisFree(c);
-}
-
-/* A restarted Redis has no scripts: the store loaded them all when it came
- * up again, so a call is one EVALSHA and no EVAL. */
-static void test_preloaded(store *s)
-{
-    redisContext *c = sync_open(3);
-    erec st;
-
-    memset(&st, 0, sizeof(st));
-    RUN_UNTIL(store_pending_count(s) == 0, 2000);
-    sync_do(c, "CONFIG RESETSTAT");
-    ratings_stats(s, erec_stats, &st);
-    RUN_UNTIL(st.calls, 2000);
-    T_OK(st.calls == 1 && st.status == 0 && cmd_calls(c, "evalsha") == 1 &&
-         cmd_calls(c, "eval") == 0, "after a Redis restart the scripts were preloaded: no EVAL");
-    redisFree(c);
-}
-
-/* ------------------------------------------------------------------------
  * Failure: SIGKILL, restart, timeout
  * ---------------------------------------------------------------------- */
 
@@ -522,7 +258,6 @@ static void test_kill_restart(store *s)
     T_OK(store_is_up(s), "store reconnected by itself after %llu ms",
          (unsigned long long)(now_ms() - t0));
     T_OK(store_reconnects(s) == rc0 + 1, "reconnects counted (%lu)", store_reconnects(s));
-    test_preloaded(s);
     test_save_load(s);      /* and SELECT 3 was redone: */
     test_raw(s);
     rec_clear(r, N);
@@ -531,7 +266,7 @@ static void test_kill_restart(store *s)
 
 static void test_timeout(void)
 {
-    store *s = open_store(redis_url, 300, 400);
+    store *s = redis_store_open(redis_url, 300, 400);
     rec a, b, c;
     uint64_t t0;
     unsigned long e0;
@@ -568,7 +303,7 @@ static void test_bad_db(void)
     store *s;
 
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/9999", redis_port);
-    s = open_store(url, 500, 200);
+    s = redis_store_open(url, 500, 200);
     RUN_UNTIL(store_errors(s) >= 2, 3000);
     T_OK(!store_is_up(s) && strstr(store_errstr(s), "SELECT 9999") != NULL,
          "SELECT refused: not up, retried (%lu), errstr: %s", store_errors(s), store_errstr(s));
@@ -604,7 +339,7 @@ static void test_close_inside_callback(void)
     int i, once = 1;
 
     memset(r, 0, sizeof(r));
-    c.s = open_store(redis_url, 1000, 1000);
+    c.s = redis_store_open(redis_url, 1000, 1000);
     RUN_UNTIL(store_is_up(c.s), 3000);
     store_command(c.s, close_from_cb, &c, "PING");
     for (i = 0; i < 3; i++)
@@ -651,7 +386,7 @@ static void test_close_on_loss(void)
     rec r;
 
     memset(&r, 0, sizeof(r));
-    c.s = open_store(redis_url, 5000, 1000);
+    c.s = redis_store_open(redis_url, 5000, 1000);
     RUN_UNTIL(store_is_up(c.s), 3000);
     store_command(c.s, NULL, NULL, "CLIENT SETNAME dvcbot-victim");
     store_command(c.s, close_from_cb, &c, "BLPOP dvcbot:test:never 5");
@@ -691,13 +426,13 @@ static void test_close_cases(store *s)
     test_close_inside_callback();
     test_close_on_loss();
 
-    t = open_store(redis_url, 1000, 1000);      /* close with SELECT pending */
+    t = redis_store_open(redis_url, 1000, 1000);      /* close with SELECT pending */
     RUN_UNTIL(store_pending_count(t) > 0, 2000);
     T_OK(store_pending_count(t) == 1 && !store_is_up(t), "SELECT pending, not up yet");
     store_close(t);
 
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
-    t = open_store(url, 1000, 1000);            /* close while down, retry armed */
+    t = redis_store_open(url, 1000, 1000);            /* close while down, retry armed */
     RUN_UNTIL(store_errors(t) >= 2, 2000);
     T_OK(store_errors(t) >= 2 && !store_is_up(t), "nothing listening: down, retrying: %s", store_errstr(t));
     store_close(t);
@@ -710,19 +445,9 @@ int main(void)
     store *s;
     char err[256];
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    install_guards(28);
-    uv_loop_init(&loop);
-    uv_timer_init(&loop, &tick);
-    test_urls();
-
-    redis_port = free_port();
-    if (mkdtemp(redis_dir) == NULL || redis_port < 0 || redis_start() != 0) {
-        T_OK(0, "start redis-server on port %d", redis_port);
+    if (redis_suite_start(28, 3) != 0)
         return t_done();
-    }
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/3", redis_port);
-    s = open_store(redis_url, 1000, 1000);
+    s = redis_store_open(redis_url, 1000, 1000);
     T_OK(s != NULL && !store_is_up(s), "store_new returns at once, not up yet");
     RUN_UNTIL(store_is_up(s), 3000);
     T_OK(store_is_up(s), "connected and SELECT 3 done");
@@ -735,16 +460,11 @@ int main(void)
     test_raw(s);
     test_missing_and_misc(s);
     test_pipeline(s);
-    test_scripts();
     test_timeout();
     test_bad_db();
     test_kill_restart(s);
     test_close_cases(s);
 
-    uv_close((uv_handle_t *)&tick, NULL);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    T_OK(uv_loop_close(&loop) == 0, "loop closes: every handle was closed");
-    redis_kill();
-    rmdir(redis_dir);
+    redis_suite_end();
     return t_done();
 }

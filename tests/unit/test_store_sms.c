@@ -333,19 +333,11 @@ int main(void)
     store *s, *down;
     redisContext *c1;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    install_guards(20);
-    uv_loop_init(&loop);
-    uv_timer_init(&loop, &tick);
-    redis_port = free_port();
-    if (mkdtemp(redis_dir) == NULL || redis_port < 0 || redis_start() != 0) {
-        T_OK(0, "start redis-server on port %d", redis_port);
+    if (redis_suite_start(20, 1) != 0)
         return t_done();
-    }
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/1", redis_port);
-    s = store_new(&loop, &(store_options){redis_url, 1000, 1000}, NULL, 0);
+    s = redis_store_open(redis_url, 1000, 1000);
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());
-    down = store_new(&loop, &(store_options){url, 1000, 1000}, NULL, 0);
+    down = redis_store_open(url, 1000, 1000);
     c1 = sync_open(1);
     RUN_UNTIL(store_is_up(s), 3000);
     T_OK(store_is_up(s) && c1 && !c1->err, "store up on db 1");
@@ -359,10 +351,6 @@ int main(void)
     store_close(s);
     store_close(down);
     redisFree(c1);
-    uv_close((uv_handle_t *)&tick, NULL);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    T_OK(uv_loop_close(&loop) == 0, "loop closes: every handle was closed");
-    redis_kill();
-    rmdir(redis_dir);
+    redis_suite_end();
     return t_done();
 }
