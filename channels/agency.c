@@ -19,7 +19,7 @@ int agency_dossier_path(const char *path, char code[DOSSIERS_CODE_MAX])
         strlen(path + m + 1) >= DOSSIERS_CODE_MAX)
         return -1;
     strcpy(code, path + m + 1);
-    return dossiers_code_valid(code) ? 0 : -1;
+    return ids_dossier_code_valid(code) ? 0 : -1;
 }
 
 int agency_dossier_path_empty(const char *path)
@@ -46,11 +46,11 @@ static const char *agency_str(json_t *body, const char *field, int *bad)
 static int agency_dates_ok(const agency_dossier *d, int tz)
 {
     time_t r, due;
-    if (dossiers_parse_time(d->received_at, tz, 0, &r) < 0)
+    if (ids_parse_time(d->received_at, tz, 0, &r) < 0)
         return 0;
     if (!d->due_at)
         return 1;
-    return dossiers_parse_time(d->due_at, tz, 1, &due) == 0 && due >= r;
+    return ids_parse_time(d->due_at, tz, 1, &due) == 0 && due >= r;
 }
 
 /* Check the fields of d->body into d; NULL, or the error key. */
@@ -66,9 +66,9 @@ static const char *agency_dossier_fields(agency_dossier *d, int tz)
     if ((!d->procedure_code && !bad[0]) || (!d->status && !bad[1]) ||
         (!d->received_at && !bad[2]))
         return "missing_field";
-    if (bad[1] || !dossiers_status_valid(d->status))
+    if (bad[1] || !ids_dossier_status_valid(d->status))
         return "invalid_status";
-    if (bad[0] || !dossiers_procedure_valid(d->procedure_code))
+    if (bad[0] || !ids_procedure_code_valid(d->procedure_code))
         return "invalid_procedure_code";
     if (bad[2] || bad[3] || !agency_dates_ok(d, tz))
         return "invalid_date";
@@ -119,7 +119,7 @@ int agency_complaint_route(const char *rest, char code[COMPLAINT_CODE_MAX])
 
 int agency_complaint_code_ok(const char *code)
 {
-    return complaints_code_ok(code);
+    return ids_complaint_code_ok(code);
 }
 
 int agency_answer_parse(agency_answer *a, const char *body, size_t len, int max_chars,

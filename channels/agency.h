@@ -33,7 +33,7 @@ int agency_dossier_path_empty(const char *path);
 typedef struct agency_dossier {
     json_t *body;                  /* the parsed body: owns the strings below */
     const char *procedure_code;    /* d.dddddd */
-    const char *status;            /* dossiers_status_valid */
+    const char *status;            /* ids_dossier_status_valid */
     const char *received_at;       /* ISO-8601 */
     const char *due_at;            /* NULL = none; not before received_at */
     const char *applicant_phone;   /* canonical 84..., in phone; NULL = none */

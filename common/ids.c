@@ -45,7 +45,7 @@ static size_t ids_eid_len(const char *s)
     return n;
 }
 
-int dossiers_code_valid(const char *code)
+int ids_dossier_code_valid(const char *code)
 {
     size_t e = code ? ids_eid_len(code) : 0;
     if (!e)
@@ -58,9 +58,9 @@ int dossiers_code_valid(const char *code)
     return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
 }
 
-int dossiers_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX])
+int ids_dossier_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX])
 {
-    if (!dossiers_code_valid(code))
+    if (!ids_dossier_code_valid(code))
         return -1;
     size_t e = ids_eid_len(code);
     memcpy(out, code, e);
@@ -73,7 +73,7 @@ static const char *const ids_statuses[] = {
     "withdrawn", "suspended", "done", "returned", NULL,
 };
 
-int dossiers_status_valid(const char *status)
+int ids_dossier_status_valid(const char *status)
 {
     for (size_t i = 0; status && ids_statuses[i]; i++)
         if (!strcmp(status, ids_statuses[i]))
@@ -81,13 +81,13 @@ int dossiers_status_valid(const char *status)
     return 0;
 }
 
-int dossiers_status_final(const char *status)
+int ids_dossier_status_final(const char *status)
 {
     return status && (!strcmp(status, "done") || !strcmp(status, "returned") ||
                       !strcmp(status, "rejected") || !strcmp(status, "withdrawn"));
 }
 
-int dossiers_procedure_valid(const char *s)
+int ids_procedure_code_valid(const char *s)
 {
     return s && strlen(s) == 8 && ids_digits(s, 1) && s[1] == '.' &&
            ids_digits(s + 2, 6);
@@ -162,7 +162,7 @@ static int ids_parse_clock(const char *p, long *secs, int *off)
     return *p ? ids_parse_zone(p, off) : 0;
 }
 
-int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out)
+int ids_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out)
 {
     if (!s || strlen(s) < 10 || !ids_digits(s, 4) || s[4] != '-' ||
         !ids_digits(s + 5, 2) || s[7] != '-' || !ids_digits(s + 8, 2))
@@ -178,7 +178,7 @@ int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t
     return 0;
 }
 
-int complaints_code_ok(const char *code)
+int ids_complaint_code_ok(const char *code)
 {
     static const char shape[] = "PA-dddddd-dddd";
     if (!code || strlen(code) != sizeof(shape) - 1)

@@ -20,24 +20,24 @@
  * {NNNN}, e-id NNN.NN.NN.Xnn or Xnn.N[.N..] (1-3 digit groups), upper-case,
  * month 01-12, day 01-31. Nothing else is accepted (no lower case, no
  * spaces). */
-int dossiers_code_valid(const char *code);
+int ids_dossier_code_valid(const char *code);
 /* The agency e-id prefixing a valid code into out; 0, or -1 if invalid. */
-int dossiers_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX]);
+int ids_dossier_code_agency(const char *code, char out[DOSSIERS_AGENCY_MAX]);
 /* received, rejected, processing, supplement_required, payment_required,
  * withdrawn, suspended, done, returned. */
-int dossiers_status_valid(const char *status);
+int ids_dossier_status_valid(const char *status);
 /* 1 for statuses after which nothing is due: done, returned, rejected,
  * withdrawn. */
-int dossiers_status_final(const char *status);
+int ids_dossier_status_final(const char *status);
 /* d.dddddd */
-int dossiers_procedure_valid(const char *s);
+int ids_procedure_code_valid(const char *s);
 /* ISO-8601: YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS[.f...]] with an optional Z,
  * +HH:MM, +HHMM or +HH offset (none = local time, tz_offset_min east of
  * UTC). A date alone means the start of that local day, or its last second
  * when end_of_day is set. Years 1970-2099. 0 and *out, or -1. */
-int dossiers_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out);
+int ids_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out);
 
 /* 1 when code is PA-dddddd-dddd (upper case). */
-int complaints_code_ok(const char *code);
+int ids_complaint_code_ok(const char *code);
 
 #endif

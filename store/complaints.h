@@ -104,6 +104,6 @@ void complaints_agency_of(const char *dossier_code, const char *fallback, char *
 void complaints_day(time_t t, int tz_offset_min, char *out);
 /* ISO 8601 local time "2024-08-23T09:15:00+07:00". out >= 32 bytes. */
 void complaints_iso_time(time_t t, int tz_offset_min, char *out, size_t n);
-/* complaints_code_ok() and COMPLAINT_CODE_MAX: common/ids.h */
+/* ids_complaint_code_ok() and COMPLAINT_CODE_MAX: common/ids.h */
 
 #endif

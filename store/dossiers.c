@@ -34,7 +34,7 @@ int dossiers_format_date(const char *s, int tz_offset_min, char out[11])
 {
     time_t t;
     struct tm tm;
-    if (dossiers_parse_time(s, tz_offset_min, 0, &t) < 0)
+    if (ids_parse_time(s, tz_offset_min, 0, &t) < 0)
         return -1;
     t += (time_t)tz_offset_min * 60;
     if (!gmtime_r(&t, &tm))
@@ -50,8 +50,8 @@ int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min)
     const char *status = json_string_value(json_object_get(rec, "status"));
     const char *due = json_string_value(json_object_get(rec, "due_at"));
     time_t t;
-    if (!status || !due || dossiers_status_final(status) ||
-        dossiers_parse_time(due, tz_offset_min, 1, &t) < 0)
+    if (!status || !due || ids_dossier_status_final(status) ||
+        ids_parse_time(due, tz_offset_min, 1, &t) < 0)
         return 0;
     return now > t;
 }
@@ -133,17 +133,17 @@ static int dossiers_phone_ok(const char *p)
 static int dossiers_input_ok(const dossier_input *in)
 {
     time_t t;
-    return in && dossiers_code_valid(in->code) && dossiers_procedure_valid(in->procedure_code) &&
-           dossiers_status_valid(in->status) &&
-           dossiers_parse_time(in->received_at, 0, 0, &t) == 0 &&
-           (!in->due_at || dossiers_parse_time(in->due_at, 0, 0, &t) == 0) &&
+    return in && ids_dossier_code_valid(in->code) && ids_procedure_code_valid(in->procedure_code) &&
+           ids_dossier_status_valid(in->status) &&
+           ids_parse_time(in->received_at, 0, 0, &t) == 0 &&
+           (!in->due_at || ids_parse_time(in->due_at, 0, 0, &t) == 0) &&
            (!in->applicant_phone || dossiers_phone_ok(in->applicant_phone));
 }
 
 int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *privdata)
 {
     char agency[DOSSIERS_AGENCY_MAX], now[32];
-    if (!s || !fn || !dossiers_input_ok(in) || dossiers_code_agency(in->code, agency) < 0)
+    if (!s || !fn || !dossiers_input_ok(in) || ids_dossier_code_agency(in->code, agency) < 0)
         return -1;
     time_t t = time(NULL);
     struct tm tm;
@@ -184,7 +184,7 @@ static void dossiers_on_get(redisReply *r, void *privdata)
 
 int dossiers_get(store *s, const char *code, dossiers_get_fn *fn, void *privdata)
 {
-    if (!s || !fn || !dossiers_code_valid(code))
+    if (!s || !fn || !ids_dossier_code_valid(code))
         return -1;
     dossiers_call *c = dossiers_call_new(privdata);
     c->get = fn;

@@ -40,7 +40,7 @@ int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min);
 /* --- Redis --- */
 
 typedef struct dossier_input {
-    const char *code;            /* canonical (dossiers_code_valid) */
+    const char *code;            /* canonical (ids_dossier_code_valid) */
     const char *procedure_code;  /* required */
     const char *status;          /* required */
     const char *received_at;     /* required */
@@ -66,7 +66,7 @@ typedef void dossiers_put_fn(int status, const dossiers_put_result *res, void *p
 /* "Status changed" is reported to the caller (res->status_changed,
  * old_status, new_status, applicant_phone) rather than acted on here: the
  * store does not know subscriptions. bot/ep_dossiers.c hands each change
- * to notify_dossier_changed() (store/subscriptions.h) after the write. */
+ * to subs_notify_dossier_changed() (store/subscriptions.h) after the write. */
 
 /* Create or update (PUT semantics: the fields replace the stored ones).
  * Nothing is written when every field equals the stored one (UNCHANGED):

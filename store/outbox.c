@@ -1,7 +1,7 @@
 /* outbox.c -- durable outbound SMS queue and chat notices (see outbox.h).
  *
  * Everything is one Lua script per call (store/lua/outbox_enqueue.lua,
- * notices_pop.lua), so a message record, its dedupe key and its queue entry
+ * outbox_notices_pop.lua), so a message record, its dedupe key and its queue entry
  * appear together or not at all. The Lua functions of
  * store/lua/lib_outbox.lua are also prepended to the scripts of
  * complaints.c, subscriptions.c and agent_queue.c, which queue messages or
@@ -70,7 +70,7 @@ static void outbox_on_pop(redisReply *r, void *privdata)
     free(v);
 }
 
-int notices_pop(store *s, const char *channel, const char *user, size_t max,
+int outbox_notices_pop(store *s, const char *channel, const char *user, size_t max,
                 notices_pop_fn *fn, void *privdata)
 {
     if (!s || !channel || !*channel || strchr(channel, ':') || !user || !*user || max == 0)

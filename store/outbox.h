@@ -18,7 +18,7 @@
  *
  * Notices for web-chat users (a complaint answered, a dossier changed) are
  * JSON objects appended to dvcbot:notices:{channel}:{user} (a list, capped at
- * NOTICES_MAX, oldest dropped); notices_pop() takes them out.
+ * NOTICES_MAX, oldest dropped); outbox_notices_pop() takes them out.
  *
  * All calls are asynchronous on the store's loop. They return -1 (no
  * callback) when the store is down or an argument is invalid; otherwise the
@@ -52,7 +52,7 @@ int outbox_enqueue(store *s, const outbox_msg *m, outbox_done_fn *fn, void *priv
  * only), removed from the list. status -1 on failure (n is then 0). */
 typedef void notices_pop_fn(int status, const char *const *notices, size_t n, void *privdata);
 
-int notices_pop(store *s, const char *channel, const char *user, size_t max,
+int outbox_notices_pop(store *s, const char *channel, const char *user, size_t max,
                 notices_pop_fn *fn, void *privdata);
 
 #endif

@@ -84,7 +84,7 @@ static void subs_on_notify(redisReply *r, void *privdata)
         fn(-1, 0, up);
 }
 
-int notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
+int subs_notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
                            void *privdata)
 {
     if (!s || !ch || !ch->code || !*ch->code || !ch->new_status || !*ch->new_status ||

@@ -72,7 +72,7 @@ typedef void notify_done_fn(int status, long long queued, void *privdata);
  * change (same event id) queues nothing again. Call it after the dossier
  * write was confirmed. When new_status equals old_status nothing is queued
  * and fn runs before the call returns. */
-int notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
+int subs_notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
                            void *privdata);
 
 #endif

@@ -181,7 +181,7 @@ static int ep_notify(ep_call *c, const json_t *rec)
     dossier_change ch = {.code = c->code, .old_status = old, .new_status = neu,
                          .applicant_phone = phone ? phone : "", .event_id = event,
                          .sms_text = sms, .notice_text = b.data ? b.data : ""};
-    int rc = notify_dossier_changed(c->store, &ch, ep_notified, c);
+    int rc = subs_notify_dossier_changed(c->store, &ch, ep_notified, c);
     free(sms);
     buf_free(&b);
     return rc;
@@ -270,7 +270,7 @@ static void ep_start(struct lws *wsi, http_req *hr, ep_call *c)
     c->tz = ap->cfg->domain.tz_offset_min;
     c->msgs = ap->msgs;
     c->method = hr->method;
-    if (dossiers_code_agency(c->code, c->agency) < 0)
+    if (ids_dossier_code_agency(c->code, c->agency) < 0)
         c->agency[0] = '\0';
     c->p = http_pending_new(wsi, hr);
     auth_agency(wsi, c->store, ep_authed, c);

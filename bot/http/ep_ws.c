@@ -18,7 +18,7 @@
  * tick (every 200 ms at most) pings silent connections and closes dead ones.
  * Notices (dvcbot:notices:chat:{user}) of identified users: fetched at once
  * after a hello, then every webchat.notice_poll_ms one script checks which
- * users have any (500 per call) and notices_pop fetches only those. */
+ * users have any (500 per call) and outbox_notices_pop fetches only those. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -280,7 +280,7 @@ static void ws_noticed(int status, const char *const *notices, size_t n, void *p
 
 static void ws_pop_notices(ws_hub *h, ws_conn *c)
 {
-    if (notices_pop(h->app->store, "chat", c->user, WS_NOTICES_BATCH, ws_noticed, c) == 0)
+    if (outbox_notices_pop(h->app->store, "chat", c->user, WS_NOTICES_BATCH, ws_noticed, c) == 0)
         c->polling = 1;
 }
 

@@ -43,7 +43,7 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
     for (size_t i = 0; i < n; i++) {
         const char *code = json_string_value(json_object_get(recs[i], "code"));
         const char *st = json_string_value(json_object_get(recs[i], "status"));
-        int fin = dossiers_status_final(st);
+        int fin = ids_dossier_status_final(st);
         int returned = st && (!strcmp(st, "done") || !strcmp(st, "returned"));
         if (!code || (!strcmp(src, "my_returned") && !returned) ||
             (!strcmp(src, "my_open") && fin))

@@ -203,7 +203,7 @@ static int ussd_agencies(ussd_load *l, json_t *arr)
         if (ussd_str(l, e, "id", jp, &a->id) < 0 || ussd_key(l, e, "label", jp, &a->label) < 0)
             return -1;
         snprintf(code, sizeof(code), "%s-240101-0001", a->id);
-        if (!dossiers_code_valid(code))
+        if (!ids_dossier_code_valid(code))
             return ussd_bad(l, jp, "id: not an agency e-id");
     }
     return 0;

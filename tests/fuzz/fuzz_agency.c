@@ -26,11 +26,11 @@ static void fuzz_dossier(const uint8_t *data, size_t size, int tz)
     const char *err;
     time_t r, due;
     if (agency_dossier_parse(&d, (const char *)data, size, tz, &err) == 0) {
-        if (err || !dossiers_status_valid(d.status) ||
-            !dossiers_procedure_valid(d.procedure_code) ||
-            dossiers_parse_time(d.received_at, tz, 0, &r) < 0)
+        if (err || !ids_dossier_status_valid(d.status) ||
+            !ids_procedure_code_valid(d.procedure_code) ||
+            ids_parse_time(d.received_at, tz, 0, &r) < 0)
             abort();
-        if (d.due_at && (dossiers_parse_time(d.due_at, tz, 1, &due) < 0 || due < r))
+        if (d.due_at && (ids_parse_time(d.due_at, tz, 1, &due) < 0 || due < r))
             abort();
         if (d.applicant_phone && strncmp(d.applicant_phone, "84", 2))
             abort();
@@ -61,10 +61,10 @@ static void fuzz_text(const char *s, int tz)
     char code[DOSSIERS_CODE_MAX], agency[DOSSIERS_AGENCY_MAX], path[4200];
     snprintf(path, sizeof(path), AGENCY_DOSSIERS_MOUNT "/%s", s);
     if (agency_dossier_path(path, code) == 0 &&
-        (!dossiers_code_valid(code) || dossiers_code_agency(code, agency) < 0 ||
+        (!ids_dossier_code_valid(code) || ids_dossier_code_agency(code, agency) < 0 ||
          strncmp(code, agency, strlen(agency))))
         abort();
-    if (agency_dossier_path(s, code) == 0 && !dossiers_code_valid(code))
+    if (agency_dossier_path(s, code) == 0 && !ids_dossier_code_valid(code))
         abort();
     agency_dossier_path_empty(s);
     char ccode[COMPLAINT_CODE_MAX];
@@ -79,8 +79,8 @@ static void fuzz_text(const char *s, int tz)
         (limit < 1 || limit > AGENCY_LIST_MAX))
         abort();
     time_t t;
-    dossiers_parse_time(s, tz, 0, &t);
-    dossiers_parse_time(s, tz, 1, &t);
+    ids_parse_time(s, tz, 0, &t);
+    ids_parse_time(s, tz, 1, &t);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

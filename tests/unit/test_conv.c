@@ -227,7 +227,7 @@ static void test_complaint_form(void)
     press("u-pakn", "complaint_new:confirm");
     sess_load("chat", "u-pakn");
     char *code = xstrdup(sess_str("last_complaint") ? sess_str("last_complaint") : "");
-    T_OK(complaints_code_ok(code) && said("complaint_new.filed", "code", code, NULL),
+    T_OK(ids_complaint_code_ok(code) && said("complaint_new.filed", "code", code, NULL),
          "confirm: filed, the code said is the one kept");
     T_OK(!json_object_get(sess, "pakn") && !json_object_get(sess, "await"),
          "confirm: the form left the session");
@@ -256,7 +256,7 @@ static void test_complaint_sms(void)
     sms("84911111111", text, "kannel-7");
     sess_load("sms", "84911111111");
     char *code = xstrdup(sess_str("last_complaint") ? sess_str("last_complaint") : "");
-    T_OK(complaints_code_ok(code) && said("complaint_new.filed", "code", code, NULL),
+    T_OK(ids_complaint_code_ok(code) && said("complaint_new.filed", "code", code, NULL),
          "SMS PAKN <content>: filed in one message");
     sms("84911111111", text, "kannel-7");
     T_OK(said("complaint_new.filed", "code", code, NULL) &&

@@ -72,7 +72,7 @@ static void status_dates(dialog_ctx *ctx, buf *b, const json_t *rec, const char 
         return;
     }
     status_line(ctx, b, "dossier_status.dates", "received", rd, "due", dd, NULL);
-    if (!dossiers_status_final(st))
+    if (!ids_dossier_status_final(st))
         status_line(ctx, b, dossiers_overdue(rec, time(NULL), tz) ? "dossier_status.overdue"
                                                                   : "dossier_status.on_time",
                     NULL);
@@ -118,7 +118,7 @@ static void status_render(dialog_ctx *ctx, const char *code, const json_t *rec)
     buf_free(&b);
     if (st && (!strcmp(st, "done") || !strcmp(st, "returned")))
         dialog_menu_button(ctx, INTENT_RATING);
-    if (!dossiers_status_final(st))
+    if (!ids_dossier_status_final(st))
         dialog_menu_button(ctx, INTENT_SUBSCRIBE);
 }
 
