@@ -6,8 +6,8 @@
  *
  * Ownership: a message owns its strings; message_free() frees them. A reply
  * owns its parts, texts and buttons; reply_free() frees them. Both accept NULL. */
-#ifndef DVC_MESSAGE_H
-#define DVC_MESSAGE_H
+#ifndef DVC_CHANNELS_MESSAGE_H
+#define DVC_CHANNELS_MESSAGE_H
 
 #include <stddef.h>
 

@@ -4,8 +4,8 @@
  * empty buffer. The caller owns the buffer's memory: free it with buf_free(),
  * or take it with buf_detach() (then free() it yourself). Allocation failure
  * aborts (xmalloc). */
-#ifndef DVC_BUF_H
-#define DVC_BUF_H
+#ifndef DVC_COMMON_BUF_H
+#define DVC_COMMON_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * Every allocation in dvcbot goes through these: a failed allocation prints
  * one line to stderr and aborts, so callers never check for NULL. The memory
  * is freed with plain free(). */
-#ifndef DVC_XMALLOC_H
-#define DVC_XMALLOC_H
+#ifndef DVC_COMMON_XMALLOC_H
+#define DVC_COMMON_XMALLOC_H
 
 #include <stddef.h>
 

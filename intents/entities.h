@@ -5,8 +5,8 @@
  * words that mean a score ("score_words", first match wins; score 0 marks
  * words that look like a verdict but carry none, e.g. "muc do hai long") and the filler words dropped from a
  * procedure query ("query_stopwords") are data in config/intents.json. */
-#ifndef DVC_ENTITIES_H
-#define DVC_ENTITIES_H
+#ifndef DVC_INTENTS_ENTITIES_H
+#define DVC_INTENTS_ENTITIES_H
 
 #include "intents/rules.h"
 

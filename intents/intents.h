@@ -14,8 +14,8 @@
  *
  * An intents object is immutable after load except for its private match
  * scratch space: use one object from one thread only. */
-#ifndef DVC_INTENTS_H
-#define DVC_INTENTS_H
+#ifndef DVC_INTENTS_INTENTS_H
+#define DVC_INTENTS_INTENTS_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * from every word start of a text gives, per word start, the rules that may
  * match there. A rule is then tried, anchored, only at those positions, in
  * ascending order, instead of being searched for along the whole text. */
-#ifndef DVC_LEAD_H
-#define DVC_LEAD_H
+#ifndef DVC_INTENTS_LEAD_H
+#define DVC_INTENTS_LEAD_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,8 +9,8 @@
  * non-capturing/named/atomic groups, lookarounds, quantifiers); anything else
  * (inline options, backreferences, \Q..\E, conditionals) gives up, and a rule
  * with no necessary literal is simply always tried. */
-#ifndef DVC_LITERALS_H
-#define DVC_LITERALS_H
+#ifndef DVC_INTENTS_LITERALS_H
+#define DVC_INTENTS_LITERALS_H
 
 #include <stddef.h>
 

@@ -20,8 +20,8 @@
  * "feature<TAB>weight weight ...", one weight per class in that order.
  * Features absent from the file weigh 0. The file is data: it can be read,
  * diffed and regenerated, never edited by hand. */
-#ifndef DVC_MODEL_H
-#define DVC_MODEL_H
+#ifndef DVC_INTENTS_MODEL_H
+#define DVC_INTENTS_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>

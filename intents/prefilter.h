@@ -7,8 +7,8 @@
  * folded to '0'); scanning the normalised text once sets the bit of every
  * rule with a literal present. Rules whose bit is clear cannot match and are
  * skipped. */
-#ifndef DVC_PREFILTER_H
-#define DVC_PREFILTER_H
+#ifndef DVC_INTENTS_PREFILTER_H
+#define DVC_INTENTS_PREFILTER_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -33,8 +33,8 @@
  * rule (each start position, for a rule with a leading set) now gets its
  * own, so a pathological text can still match a later rule instead of
  * coming out unknown. */
-#ifndef DVC_RULES_H
-#define DVC_RULES_H
+#ifndef DVC_INTENTS_RULES_H
+#define DVC_INTENTS_RULES_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

@@ -2,8 +2,8 @@
  * Telex residue decoding used by the normaliser.
  *
  * Words here are folded, lower-case ASCII (no diacritics). */
-#ifndef DVC_SYLLABLE_H
-#define DVC_SYLLABLE_H
+#ifndef DVC_INTENTS_SYLLABLE_H
+#define DVC_INTENTS_SYLLABLE_H
 
 #include <stddef.h>
 

@@ -10,8 +10,8 @@
  *   "DVCBOT_HTTP_PORT: expected an integer in 1..65535, got 'abc'"
  *
  * The struct is plain data owned by the caller; free with config_free(). */
-#ifndef DVC_CONFIG_H
-#define DVC_CONFIG_H
+#ifndef DVC_BOT_APP_CONFIG_H
+#define DVC_BOT_APP_CONFIG_H
 
 #include <stddef.h>
 

@@ -3,8 +3,8 @@
  * Phone numbers are personal data: every digit run of 7 or more digits in a
  * logged user id or text is masked, keeping the first and last 4 digits of
  * long runs (84901234567 -> 8490***4567) and 2 of shorter ones. */
-#ifndef DVC_LOG_H
-#define DVC_LOG_H
+#ifndef DVC_BOT_APP_LOG_H
+#define DVC_BOT_APP_LOG_H
 
 #include <stddef.h>
 

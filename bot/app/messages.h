@@ -6,8 +6,8 @@
  *
  * A messages object is immutable after load; strings it returns live as long
  * as it does. */
-#ifndef DVC_MESSAGES_H
-#define DVC_MESSAGES_H
+#ifndef DVC_BOT_APP_MESSAGES_H
+#define DVC_BOT_APP_MESSAGES_H
 
 #include <stdarg.h>
 #include <stddef.h>

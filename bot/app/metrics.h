@@ -1,8 +1,8 @@
 /* metrics.h -- counters and histograms for GET /metrics (Prometheus text).
  *
  * Single-threaded like the rest of the server: no locking. */
-#ifndef DVC_METRICS_H
-#define DVC_METRICS_H
+#ifndef DVC_BOT_APP_METRICS_H
+#define DVC_BOT_APP_METRICS_H
 
 #include "channels/message.h"
 #include "intents/intents.h"

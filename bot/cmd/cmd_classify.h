@@ -14,8 +14,8 @@
  * "confidence").
  * A line that is not valid UTF-8 gives intent "unknown" and its text with
  * U+FFFD for the bad bytes. */
-#ifndef DVC_CMD_CLASSIFY_H
-#define DVC_CMD_CLASSIFY_H
+#ifndef DVC_BOT_CMD_CMD_CLASSIFY_H
+#define DVC_BOT_CMD_CMD_CLASSIFY_H
 
 /* argv[0] is the subcommand name ("classify"). Returns the exit status:
  * 0, 1 on a configuration error, 2 on a usage error. */

@@ -7,8 +7,8 @@
  * config/intents.json; its current model is not used). The model is written
  * to --out (default: stdout), through a temporary file renamed into place.
  * Same corpora and options, same file (docs/intents.md). */
-#ifndef DVC_CMD_TRAIN_H
-#define DVC_CMD_TRAIN_H
+#ifndef DVC_BOT_CMD_CMD_TRAIN_H
+#define DVC_BOT_CMD_CMD_TRAIN_H
 
 /* argv[0] is "train". Returns 0, 1 on a data or I/O error, 2 on a usage error. */
 int cmd_train(int argc, char **argv);

@@ -1,7 +1,7 @@
 /* commands.h -- the subcommands of bot/main.c. Each takes argv from its own
  * name on and returns the process exit status. */
-#ifndef DVC_COMMANDS_H
-#define DVC_COMMANDS_H
+#ifndef DVC_BOT_CMD_COMMANDS_H
+#define DVC_BOT_CMD_COMMANDS_H
 
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);

@@ -19,8 +19,8 @@
  * Errors: calls returning int give 0, or -1 when Redis is down (no callback).
  * Shutdown: agent_stop() before store_close(); agent_free() after the loop
  * drained; both accept NULL. */
-#ifndef DVC_AGENT_H
-#define DVC_AGENT_H
+#ifndef DVC_BOT_CONV_AGENT_H
+#define DVC_BOT_CONV_AGENT_H
 
 #include <uv.h>
 

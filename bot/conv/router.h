@@ -15,8 +15,8 @@
  * failed (nothing was acknowledged to the user: the caller says "try again
  * later"). The values equal HTTP's 200 and 503 so that an HTTP endpoint can
  * pass them on, but the router itself speaks no HTTP. */
-#ifndef DVC_ROUTER_H
-#define DVC_ROUTER_H
+#ifndef DVC_BOT_CONV_ROUTER_H
+#define DVC_BOT_CONV_ROUTER_H
 
 #include "bot/app/config.h"
 #include "bot/app/messages.h"

@@ -1,7 +1,7 @@
 /* outbox_int.h -- private to the outbox worker (outbox_worker.c,
  * outbox_http.c): the worker and one sendsms request. */
-#ifndef DVC_OUTBOX_INT_H
-#define DVC_OUTBOX_INT_H
+#ifndef DVC_BOT_OUTBOX_OUTBOX_INT_H
+#define DVC_BOT_OUTBOX_OUTBOX_INT_H
 
 #include <stdint.h>
 

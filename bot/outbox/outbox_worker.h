@@ -23,8 +23,8 @@
  *
  * One worker per Redis database. Errors: outbox_worker_new() returns NULL
  * with a message when sms.kannel_sendsms_url is not an http:// URL. */
-#ifndef DVC_OUTBOX_WORKER_H
-#define DVC_OUTBOX_WORKER_H
+#ifndef DVC_BOT_OUTBOX_OUTBOX_WORKER_H
+#define DVC_BOT_OUTBOX_OUTBOX_WORKER_H
 
 #include <libwebsockets.h>
 #include <uv.h>

@@ -20,8 +20,8 @@
  * returns. Errors: -1 when Redis is down (m is freed, fn is not called: the
  * caller answers 503). The flow knows nothing of HTTP: the endpoint
  * (bot/http/ep_sms.c) turns the answer into a response. */
-#ifndef DVC_SMS_FLOW_H
-#define DVC_SMS_FLOW_H
+#ifndef DVC_BOT_SMS_SMS_FLOW_H
+#define DVC_BOT_SMS_SMS_FLOW_H
 
 #include <stddef.h>
 

@@ -20,8 +20,8 @@
  * it must free. Status 200, or 503 when Redis failed (the screen is then
  * the "unavailable" text and end is 1). ussd_flow_handle() returns -1 (no
  * callback; the request is cleared) when Redis is down. */
-#ifndef DVC_USSD_FLOW_H
-#define DVC_USSD_FLOW_H
+#ifndef DVC_BOT_USSD_USSD_FLOW_H
+#define DVC_BOT_USSD_USSD_FLOW_H
 
 #include "bot/app/config.h"
 #include "bot/app/messages.h"

@@ -8,8 +8,8 @@
  *   "p"  page of the top screen               "it" the top list's items [[value, label]]
  *   "res" the top action's result pages        "seen" the AT path handled
  *   "n"  inputs handled                        "last", "end"  the last screen (AT retries) */
-#ifndef DVC_USSD_INT_H
-#define DVC_USSD_INT_H
+#ifndef DVC_BOT_USSD_USSD_INT_H
+#define DVC_BOT_USSD_USSD_INT_H
 
 #include <jansson.h>
 

@@ -18,8 +18,8 @@
  * agency e-id) and reports the first problem as "file: json.path: problem".
  * The menu is immutable after load; pointers it returns live as long as it.
  * ussd_menu_free() accepts NULL. */
-#ifndef DVC_USSD_MENU_H
-#define DVC_USSD_MENU_H
+#ifndef DVC_BOT_USSD_USSD_MENU_H
+#define DVC_BOT_USSD_USSD_MENU_H
 
 #include <stddef.h>
 #include <jansson.h>

@@ -24,8 +24,8 @@
  * button payload, whose argument a dialog may parse itself. A dialog waiting
  * on Redis must still call dialog_finish() once, also when Redis fails (after
  * saying "errors.unavailable" or similar). */
-#ifndef DVC_DIALOG_H
-#define DVC_DIALOG_H
+#ifndef DVC_BOT_CONV_DIALOGS_DIALOG_H
+#define DVC_BOT_CONV_DIALOGS_DIALOG_H
 
 #include <jansson.h>
 
