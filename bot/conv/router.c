@@ -11,8 +11,16 @@
 
 #include "bot/conv/agent.h"
 #include "bot/conv/dialogs/dialog.h"
+#include "intents/normalize.h"
 #include "store/sessions.h"
 #include "common/xmalloc.h"
+
+/* Below this confidence a model's guess is asked back (docs/dialogs.md);
+ * a runner-up needs ROUTER_ALT_MIN (ROUTER_ALT_UNKNOWN when the guess is
+ * "unknown") to be offered. */
+#define ROUTER_SURE 0.7f
+#define ROUTER_ALT_MIN 0.15f
+#define ROUTER_ALT_UNKNOWN 0.35f
 
 struct router {
     router_deps d;
@@ -26,6 +34,8 @@ typedef struct route {
     dialog_ctx dctx;
     router_done_fn *fn;
     void *ctx;
+    int awaited;     /* the intent the previous turn asked about, or -1 */
+    int guess;       /* the intent is the classifier's own guess */
 } route;
 
 router *router_new(const router_deps *deps)
@@ -55,10 +65,32 @@ static void route_fail(route *rt)
     route_free(rt);
 }
 
+/* "clarify:<intent>": the citizen chose what the kept text meant; the text
+ * is classified again for its entities and goes to that dialog as typed. */
+static void router_clarified(route *rt, const char *name)
+{
+    int id = intent_from_name(name);
+    const char *kept = json_string_value(json_object_get(rt->session, "clarify_text"));
+    if (kept) {
+        free(rt->m->text);
+        rt->m->text = xstrdup(kept);
+        intents_classify(rt->r->d.intents, rt->m->text, strlen(rt->m->text), &rt->ir);
+    }
+    json_object_del(rt->session, "clarify_text");
+    free(rt->m->payload);
+    rt->m->payload = NULL;
+    /* never a destructive action on a guess */
+    rt->ir.intent = id < 0 || id == INTENT_UNSUBSCRIBE ? INTENT_UNKNOWN : (intent_id)id;
+}
+
 /* "intent" or "intent:argument" -> intent result. */
 static void router_payload(route *rt)
 {
     const char *p = rt->m->payload;
+    if (!strncmp(p, "clarify:", 8)) {
+        router_clarified(rt, p + 8);
+        return;
+    }
     const char *colon = strchr(p, ':');
     size_t n = colon ? (size_t)(colon - p) : strlen(p);
     char name[32];
@@ -75,35 +107,88 @@ static void router_payload(route *rt)
         rt->ir.score = colon[1] - '0';
 }
 
+/* A typed answer to the last reply's buttons (its number, its words, yes /
+ * no / cancel, "quay lại" in an open complaint form) becomes that button's
+ * payload; the text stays, so a dialog can tell typed from tapped. */
+static void router_typed(route *rt)
+{
+    const char *t = rt->m->text;
+    size_t len = t ? strlen(t) : 0;
+    if (!len)
+        return;
+    char *norm = xmalloc(len + 1);
+    const char *p = NULL;
+    if (norm_text(t, len, norm, len + 1, NULL) == 0) {
+        if (dialog_answer_back(norm) && json_is_object(json_object_get(rt->session, "pakn")))
+            p = "complaint_new:back";
+        else
+            p = dialog_answer_button(rt->session, norm);
+    }
+    if (p)
+        rt->m->payload = xstrdup(p);
+    free(norm);
+}
+
 /* Classify the message; a message that matches nothing answers the question
- * the session is waiting on ("await"), if any. A question that waits for free
- * text ("await_text": a complaint's content) takes any message except an
- * unsubscribe/cancel. */
+ * the session is waiting on ("await"), if any. A question that waits for
+ * free text ("await_text") takes a bare dossier code and anything the
+ * classifier is unsure of, while a clear other intent wins; one that waits
+ * for a complaint's content ("content") takes anything but a cancel. */
 static void router_classify(route *rt)
 {
     json_t *aw = json_object_get(rt->session, "await");
     int awaited = json_is_string(aw) ? intent_from_name(json_string_value(aw)) : -1;
-    int free_text = json_is_true(json_object_get(rt->session, "await_text"));
+    json_t *ft = json_object_get(rt->session, "await_text");
+    int content = json_is_string(ft) && !strcmp(json_string_value(ft), "content");
+    int free_text = json_is_true(ft) || content;
+    rt->awaited = awaited;
     json_object_del(rt->session, "await");
     json_object_del(rt->session, "await_text");
+    if (!rt->m->payload)
+        router_typed(rt);
+    json_object_del(rt->session, "buttons");
     if (rt->m->payload) {
         router_payload(rt);
         return;
     }
     const char *t = rt->m->text ? rt->m->text : "";
     intents_classify(rt->r->d.intents, t, strlen(t), &rt->ir);
+    rt->guess = awaited < 0;    /* the pending question tells what is meant */
     if (awaited < 0 || rt->ir.intent == (intent_id)awaited)
         return;
     if (rt->ir.intent != INTENT_UNKNOWN) {
-        /* a form waiting for free text takes anything but "hủy"/STOP */
-        if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE)
+        int bare_code = rt->ir.dossier_code[0] && rt->ir.intent == INTENT_DOSSIER_STATUS;
+        int unsure = rt->ir.confidence < ROUTER_SURE;
+        if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE) {
+            rt->guess = 1;
             return;
+        }
+        if (!content && !bare_code && !unsure) {
+            rt->guess = 1;      /* a clear other intent wins */
+            return;
+        }
     } else {
         intents_entities(rt->r->d.intents, t, strlen(t), &rt->ir);
     }
     rt->ir.intent = (intent_id)awaited;
     if (!rt->ir.text)
         rt->ir.text = xstrdup(t);
+}
+
+/* Whether the classifier's guess is too unsure to act on: then the citizen
+ * is asked which of the likely meanings was meant. */
+static int router_unsure(const route *rt)
+{
+    const intent_result *ir = &rt->ir;
+    if (!rt->guess || rt->m->channel == CHANNEL_USSD || ir->alt == INTENT_UNKNOWN ||
+        ir->alt == ir->intent || ir->alt == INTENT_UNSUBSCRIBE ||
+        ir->dossier_code[0] || ir->complaint_code[0] || ir->procedure_code[0])
+        return 0;
+    if (ir->intent == INTENT_UNKNOWN)
+        return ir->alt_confidence >= ROUTER_ALT_UNKNOWN;
+    if (ir->intent == INTENT_GREETING || ir->intent == INTENT_UNSUBSCRIBE)
+        return 0;
+    return ir->confidence < ROUTER_SURE && ir->alt_confidence >= ROUTER_ALT_MIN;
 }
 
 static void router_dispatch(route *rt);
@@ -144,6 +229,7 @@ static void router_ctx(route *rt)
         .cfg = rt->r->d.cfg,
         .finish = router_finish,
         .owner = rt,
+        .awaited = rt->awaited,
     };
 }
 
@@ -153,6 +239,11 @@ static void router_dispatch(route *rt)
     if (rt->r->d.metrics)
         metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
     router_ctx(rt);
+    if (router_unsure(rt)) {
+        intent_id a = rt->ir.intent == INTENT_UNKNOWN ? rt->ir.alt : rt->ir.intent;
+        dialog_clarify(&rt->dctx, a, rt->ir.intent == INTENT_UNKNOWN ? INTENT_UNKNOWN : rt->ir.alt);
+        return;
+    }
     dialog_for(rt->ir.intent)(&rt->dctx);
 }
 
@@ -190,10 +281,26 @@ static void router_saved(int status, void *privdata)
     route_free(rt);
 }
 
+/* A complaint form left open by a question asked in its middle is parked:
+ * the answer says so, with a button (or "tiếp tục") to resume it. */
+static void router_parked(route *rt)
+{
+    channel ch = rt->m->channel;
+    if (rt->awaited != INTENT_COMPLAINT_NEW || rt->ir.intent == INTENT_COMPLAINT_NEW ||
+        ch == CHANNEL_SMS || ch == CHANNEL_USSD ||
+        !json_is_object(json_object_get(rt->session, "pakn")))
+        return;
+    reply_add_text(rt->dctx.out, messages_get(rt->r->d.msgs, "complaint_new.parked", rt->dctx.lang));
+    reply_add_button(rt->dctx.out, messages_get(rt->r->d.msgs, "button.resume", rt->dctx.lang),
+                     "complaint_new:resume");
+}
+
 /* dialog_ctx.finish of every dialog the router runs. */
 static void router_finish(dialog_ctx *ctx)
 {
     route *rt = ctx->owner;
+    router_parked(rt);
+    dialog_answer_remember(rt->session, rt->dctx.out);
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
@@ -216,6 +323,7 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->fn = fn;
     rt->ctx = ctx;
     rt->ir.intent = INTENT_UNKNOWN;
+    rt->awaited = -1;
     if (sessions_load(r->d.store, channel_name(m->channel), m->user, router_loaded, rt) < 0) {
         route_free(rt);
         return -1;

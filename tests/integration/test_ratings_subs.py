@@ -61,8 +61,11 @@ def ratings(bot, redis):
        stat(redis, f"agency:{A}:count") == 1 and stat(redis, f"procedure:{A}:{P1}:sum") == 3,
        "replacing: counted once, sum adjusted", hgetall(redis, "dvcbot:stats:ratings"))
     st, r = bot.chat("r1", "rất hài lòng")
-    ok(st == 200 and r.get("intent") == "rating" and "5/5" in text_of(r),
-       "Likert words on the last dossier: rất hài lòng = 5", r)
+    ok(st == 200 and r.get("intent") == "rating" and "5/5" in text_of(r) and
+       "rating:replace" in payloads(r) and stat(redis, "all:sum") == 3,
+       "Likert words on the last dossier: rất hài lòng = 5, asked before replacing 3/5", r)
+    st, r = bot.chat("r1", "có")
+    ok(st == 200 and "5/5" in text_of(r), "... \"có\" replaces it", r)
     ok(stat(redis, "all:count") == 1 and stat(redis, "all:sum") == 5, "still one rating, sum 5")
 
     st, r = bot.chat("r2", f"đánh giá hồ sơ {D1}")
@@ -149,6 +152,10 @@ def subscriptions(bot, redis, ka):
     ok(st == 200 and len(outbox(redis)) == n0 + 3 and len(new) == 2,
        "after DK again: notified, the opted-out applicant still not", outbox(redis))
     st, r = bot.chat("s-chat", "hủy")
+    ok(st == 200 and "unsubscribe:confirm" in payloads(r) and
+       redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "chat:s-chat") == "1",
+       "chat: hủy (no form open) asks before removing anything", r)
+    st, r = bot.chat("s-chat", payload="unsubscribe:confirm")
     ok(st == 200 and r.get("intent") == "unsubscribe" and
        redis.cli("SISMEMBER", "dvcbot:subs:" + D1, "chat:s-chat") == "0",
        "chat: hủy (no form open) removes the chat subscriptions", r)

@@ -142,9 +142,16 @@ class Runner:
         if sc.channel == "ws":
             self.ws.send_json({"type": "postback", "payload": t.payload} if t.payload
                               else {"type": "message", "text": t.text})
+            # one frame per reply part, sent together: the first, then any that follow
             f = frames(self.ws, 1, timeout=5)
-            r = f[0] if f and f[0].get("type") == "reply" else {}
-            return self.chat_reply({"intent": r.get("intent"), "replies": [r]} if r else {}, 200)
+            while f and f[-1].get("type") == "reply":
+                more = frames(self.ws, 1, timeout=0.15)
+                if not more:
+                    break
+                f += more
+            parts = [x for x in f if x.get("type") == "reply"]
+            r = {"intent": parts[0].get("intent"), "replies": parts} if parts else {}
+            return self.chat_reply(r, 200)
         if sc.channel == "sms":
             q = urllib.parse.urlencode({"from": user, "to": "1900", "text": t.text or "",
                                         "id": f"scen-{self.seq}-{t.line}"})

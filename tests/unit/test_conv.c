@@ -146,8 +146,19 @@ static void test_rating(void)
     T_STREQ(got, want, "Redis: the rating with its procedure");
     free(got);
     chat("u-rate", "đánh giá 3");
+    T_OK(said("rating.confirm_replace", "score", "3", "old", "5", "code", DOSSIER_DONE, NULL) &&
+             button("rating:replace") && button("rating:keep"),
+         "rating again: asked before the score given earlier is replaced");
+    got = r_str(r_cmd("HGET dvcbot:rating:%s %s", DOSSIER_DONE, "chat:u-rate"));
+    T_STREQ(got, want, "... and nothing replaced yet");
+    free(got);
+    chat("u-rate", "có");
     T_OK(said("rating.replaced", "score", "3", "old", "5", "code", DOSSIER_DONE, NULL),
-         "rating again replaces the score");
+         "a typed \"có\" replaces the score");
+    chat("u-rate", "đánh giá 1");
+    chat("u-rate", "không");
+    T_OK(said("rating.kept", "old", "3", "code", DOSSIER_DONE, NULL),
+         "a typed \"không\" keeps the score");
     chat("u-rate2", "đánh giá 4");
     T_OK(said("rating.ask_code", "score", "4", NULL),
          "a score without a dossier: asks for the code");
@@ -188,8 +199,16 @@ static void test_subscribe(void)
          r_int(r_cmd("SISMEMBER dvcbot:optout %s", "84987654321")) == 1,
          "SMS HUY: subscription gone and the number opted out");
     chat("u-sub", "hủy");
+    T_OK(said("unsubscribe.ask", NULL) && button("unsubscribe:confirm") &&
+             subscribed("chat:u-sub") == 1,
+         "chat hủy without a form: asked first, nothing removed");
+    chat("u-sub", "không");
+    T_OK(said("unsubscribe.kept", NULL) && subscribed("chat:u-sub") == 1,
+         "... \"không\": the subscriptions stay");
+    chat("u-sub", "hủy");
+    press("u-sub", "unsubscribe:confirm");
     T_OK(said("unsubscribe.done_chat", NULL) && subscribed("chat:u-sub") == 0,
-         "chat hủy without a form: unsubscribed");
+         "... confirmed: unsubscribed");
 }
 
 /* A field of a complaint record, compared. */

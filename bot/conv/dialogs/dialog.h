@@ -16,7 +16,13 @@
  *   "lang"   "vi" | "en"
  *   "await"  intent name whose question is pending: a following message
  *            that matches no intent is routed to that dialog
- *   "last_intent", "last_dossier", "turns"
+ *   "await_text" true: the pending question wants free text (a code, a
+ *            contact): an unmatched message answers it, a clear other intent
+ *            wins; "content": it wants a complaint's content, and only a
+ *            cancel escapes (router.c)
+ *   "buttons" [[normalised title, payload], ...] of the last reply: a typed
+ *            number, title or yes/no answers them (dialog_answer.c)
+ *   "last_intent", "last_dossier", "last_procedure", "turns"
  *
  * The channel is ctx->msg->channel; on CHANNEL_SMS and CHANNEL_USSD,
  * ctx->msg->user is the citizen's normalised MSISDN (84xxxxxxxxx), so "my
@@ -51,6 +57,8 @@ typedef struct dialog_ctx {
      * session back; called through dialog_finish(), exactly once */
     void (*finish)(struct dialog_ctx *ctx);
     void *owner;                /* the runner's own state, for finish */
+    int awaited;                /* intent whose question the previous turn
+                                   asked ("await"), or -1 */
 } dialog_ctx;
 
 typedef void dialog_fn(dialog_ctx *ctx);
@@ -68,6 +76,29 @@ dialog_fn *dialog_for(intent_id id);
 /* The complaint form (dialog_complaint.c): if a complaint form is open in
  * the session, drop it, say so and return 1; 0 when none was open. */
 int dialog_complaint_form_cancel(dialog_ctx *ctx);
+
+/* Typed answers (dialog_answer.c). text is normalised (intents/normalize.h). */
+enum { DIALOG_NEITHER = -1, DIALOG_NO = 0, DIALOG_YES = 1, DIALOG_CANCEL = 2 };
+/* DIALOG_YES for "có", "ừ", "ok", "đồng ý", "gửi đi"...; DIALOG_NO for
+ * "không", "không có mã", "giữ nguyên"...; DIALOG_CANCEL for "thôi", "hủy";
+ * else DIALOG_NEITHER. */
+int dialog_answer_yesno(const char *norm);
+/* 1 for "quay lại", "trở lại", "sửa lại"; else 0. */
+int dialog_answer_back(const char *norm);
+/* 1 for a thank-you or praise, 2 for a goodbye, else 0. */
+int dialog_answer_courtesy(const char *norm);
+/* The payload of the button of the last reply (session "buttons") that the
+ * typed text picks: its number (1-based), its title (all typed words in one
+ * title only), or a yes/no answer to a ":confirm"/":replace" or
+ * ":no"/":keep"/":skip"/":cancel" button. NULL when none; the string lives
+ * in the session. */
+const char *dialog_answer_button(json_t *session, const char *norm);
+/* Remember the buttons of reply r in the session (or forget them). */
+void dialog_answer_remember(json_t *session, const reply *r);
+/* Ask back: "which of these did you mean?" with buttons clarify:<a>,
+ * clarify:<b> (b may be INTENT_UNKNOWN: then a and the menu's help). The
+ * text is kept in the session ("clarify_text") for the chosen dialog. */
+void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b);
 
 /* Helpers shared by the dialogs (dialog_say.c). */
 /* Append the text of key, with {name} placeholders from the NULL-terminated

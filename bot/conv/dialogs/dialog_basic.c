@@ -1,10 +1,15 @@
 /* dialog_basic.c -- the dialog registry (intent -> dialog) and the three
- * dialogs without state: greeting, help and unknown (see dialog.h). The
+ * dialogs without state: greeting (and courtesy turns), help and unknown
+ * (see dialog.h). The
  * helpers every dialog shares are in dialog_say.c, so that the registry is
  * the only file that references every dialog and no dialog references it. */
 #include "bot/conv/dialogs/dialog.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/xmalloc.h"
+#include "intents/normalize.h"
 
 static dialog_fn dialog_greeting, dialog_help, dialog_unknown;
 
@@ -30,8 +35,20 @@ dialog_fn *dialog_for(intent_id id)
     return dialog_table[id];
 }
 
+/* A greeting, or a courtesy turn (thanks, praise, goodbye: also classified
+ * greeting) answered in kind rather than by "Xin chào" again. */
 static void dialog_greeting(dialog_ctx *ctx)
 {
+    const char *t = ctx->msg->text ? ctx->msg->text : "";
+    size_t n = strlen(t);
+    char *norm = xmalloc(n + 1);
+    int kind = norm_text(t, n, norm, n + 1, NULL) == 0 ? dialog_answer_courtesy(norm) : 0;
+    free(norm);
+    if (kind) {
+        dialog_say(ctx, kind == 2 ? "courtesy.bye" : "courtesy.thanks", NULL);
+        dialog_finish(ctx);
+        return;
+    }
     dialog_say(ctx, "greeting", NULL);
     dialog_main_menu(ctx);
     dialog_finish(ctx);

@@ -72,10 +72,13 @@ static size_t pakn_words(const char *s)
 }
 
 /* The content entity, whole: the classifier caps its input, so ir->text is
- * found again in the message and taken to its end. */
+ * found again in the message and taken to its end. A long message without
+ * the entity (a problem described without "phản ánh") is content whole. */
 static char *pakn_full_text(const dialog_ctx *ctx)
 {
     const char *t = ctx->ir->text, *m = ctx->msg->text;
+    if ((!t || !*t) && m && pakn_words(m) >= PAKN_CONTENT_WORDS)
+        t = m;
     if (!t || !*t)
         return NULL;
     const char *p = m ? strstr(m, t) : NULL;
@@ -102,13 +105,15 @@ static void pakn_await(dialog_ctx *ctx)
     json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_COMPLAINT_NEW)));
 }
 
-/* The pending question wants free text (content, a code, a contact): the
- * router routes the next typed message here whatever it looks like (only
- * "hủy"/STOP escapes), so "thủ tục rườm rà" or a bare dossier code is an
- * answer, not a new question. */
-static void pakn_await_text(dialog_ctx *ctx)
+/* The pending question wants free text. For the content ("content") the
+ * router routes the next typed message here whatever it looks like (only a
+ * cancel escapes), so "thủ tục rườm rà" is an answer, not a new question;
+ * for a code or a contact a bare code or an unclear text answers, and a
+ * clear question is answered instead while the form is parked. */
+static void pakn_await_text(dialog_ctx *ctx, int content)
 {
-    json_object_set_new(ctx->session, "await_text", json_true());
+    json_object_set_new(ctx->session, "await_text",
+                        content ? json_string("content") : json_true());
 }
 
 /* 0 if text can be filed; else says why (empty / too long) and returns -1. */
@@ -116,7 +121,7 @@ static int pakn_check_text(dialog_ctx *ctx, const char *text)
 {
     if (!text || !*text) {
         dialog_ask(ctx, "complaint_new.ask", INTENT_COMPLAINT_NEW);
-        pakn_await_text(ctx);
+        pakn_await_text(ctx, 1);
         return -1;
     }
     size_t n = pakn_chars(text), max = (size_t)ctx->cfg->domain.complaint_max_text;
@@ -127,7 +132,7 @@ static int pakn_check_text(dialog_ctx *ctx, const char *text)
     snprintf(lim, sizeof(lim), "%zu", max);
     dialog_say(ctx, "complaint_new.too_long", "len", len, "max", lim, NULL);
     pakn_await(ctx);
-    pakn_await_text(ctx);
+    pakn_await_text(ctx, 1);
     return -1;
 }
 
@@ -182,7 +187,7 @@ static void pakn_remote_new(dialog_ctx *ctx)
     if (!waiting && !pakn_is_content(ctx, text)) {
         json_object_set_new(ctx->session, "pakn_wait", json_integer(next));
         dialog_ask(ctx, "complaint_new.ask_sms", INTENT_COMPLAINT_NEW);
-        pakn_await_text(ctx);
+        pakn_await_text(ctx, 1);
     } else if (pakn_check_text(ctx, text) < 0) {
         json_object_set_new(ctx->session, "pakn_wait", json_integer(next));
     } else {
@@ -269,7 +274,7 @@ static void pakn_next(dialog_ctx *ctx, json_t *f)
     }
     json_object_set_new(f, "step", json_string(step));
     if (strcmp(step, "confirm") && strcmp(step, "topic"))
-        pakn_await_text(ctx);
+        pakn_await_text(ctx, !strcmp(step, "text"));
     dialog_finish(ctx);
 }
 
@@ -293,8 +298,10 @@ static void pakn_start(dialog_ctx *ctx)
     json_object_set_new(f, "id", json_string(id));
     json_object_set_new(ctx->session, "pakn", f);
     char *text = pakn_full_text(ctx);
-    if (pakn_is_content(ctx, text) && pakn_chars(text) <= (size_t)ctx->cfg->domain.complaint_max_text)
+    if (pakn_is_content(ctx, text) &&
+        pakn_chars(text) <= (size_t)ctx->cfg->domain.complaint_max_text) {
         json_object_set_new(f, "text", json_string(text));
+    }
     free(text);
     if (ctx->ir->dossier_code[0])
         json_object_set_new(f, "dossier", json_string(ctx->ir->dossier_code));
@@ -349,10 +356,23 @@ static void pakn_typed(dialog_ctx *ctx, json_t *f, const char *step)
     pakn_next(ctx, f);
 }
 
-/* A button of the form: topic:<id>, skip, confirm. */
+/* "quay lại": forget the field asked before the current step. */
+static void pakn_back(json_t *f, const char *step)
+{
+    static const char *const order[] = {"topic", "text", "dossier", "contact", "confirm", NULL};
+    for (size_t i = 1; order[i]; i++)
+        if (!strcmp(step, order[i])) {
+            json_object_del(f, order[i - 1]);
+            return;
+        }
+}
+
+/* A button of the form: topic:<id>, skip, confirm, back, resume. */
 static void pakn_action(dialog_ctx *ctx, json_t *f, const char *step, const char *act)
 {
-    if (!strncmp(act, "topic:", 6) && !strcmp(step, "topic")) {
+    if (!strcmp(act, "back"))
+        pakn_back(f, step);
+    else if (!strncmp(act, "topic:", 6) && !strcmp(step, "topic")) {
         for (size_t i = 0; pakn_topics[i]; i++)
             if (!strcmp(act + 6, pakn_topics[i]))
                 json_object_set_new(f, "topic", json_string(pakn_topics[i]));
@@ -378,6 +398,21 @@ int dialog_complaint_form_cancel(dialog_ctx *ctx)
     return 1;
 }
 
+/* "thôi"/"hủy"/"không" typed over a form that holds the citizen's text:
+ * ask before throwing it away (the Hủy button itself is explicit). */
+static int pakn_cancel_typed(dialog_ctx *ctx)
+{
+    json_t *f = pakn_form(ctx);
+    if (!ctx->msg->text || !f || !pakn_get(f, "text"))
+        return 0;
+    dialog_say(ctx, "complaint_new.cancel_ask", NULL);
+    pakn_await(ctx);
+    pakn_button(ctx, "button.cancel_complaint", "complaint_new:cancel_confirm");
+    pakn_button(ctx, "button.resume_edit", "complaint_new:resume");
+    dialog_finish(ctx);
+    return 1;
+}
+
 void dialog_complaint_new(dialog_ctx *ctx)
 {
     json_object_del(ctx->session, "await_text");
@@ -389,7 +424,9 @@ void dialog_complaint_new(dialog_ctx *ctx)
     size_t plen = strlen(intent_name(INTENT_COMPLAINT_NEW));
     if (p && !strncmp(p, intent_name(INTENT_COMPLAINT_NEW), plen) && (!p[plen] || p[plen] == ':'))
         act = p[plen] ? p + plen + 1 : "";
-    if (act && !strcmp(act, "cancel")) {
+    if (act && !strcmp(act, "cancel") && pakn_cancel_typed(ctx))
+        return;
+    if (act && (!strcmp(act, "cancel") || !strcmp(act, "cancel_confirm"))) {
         if (!dialog_complaint_form_cancel(ctx)) {
             dialog_say(ctx, "complaint_new.cancelled", NULL);
             dialog_finish(ctx);
@@ -404,6 +441,8 @@ void dialog_complaint_new(dialog_ctx *ctx)
     }
     if (act)
         pakn_action(ctx, f, step, act);
+    else if (ctx->awaited != INTENT_COMPLAINT_NEW)
+        pakn_next(ctx, f);      /* back to a parked form: its pending question */
     else
         pakn_typed(ctx, f, step);
 }

@@ -5,7 +5,14 @@
  * the five scores as buttons ("rating:<n>"); a score without a dossier is
  * kept in the session ("rating_score") while the code is asked for. The
  * rating is stored only for a dossier that exists, one per dossier per
- * citizen (store/ratings.h): rating again replaces the earlier score. */
+ * citizen (store/ratings.h): rating again replaces the earlier score.
+ *
+ * A score given in this conversation ("rated": {code: score}) is never
+ * replaced by a guess: a different score for the same dossier, unless the
+ * message names both the code and the score, is asked about first ("rating_replace" {code, score} with the buttons
+ * rating:replace / rating:keep, answered by "có" / "không" too). A score
+ * kept while its code is asked for survives "không có mã": how to find the
+ * code is explained and the question stays. */
 #include "bot/conv/dialogs/dialog.h"
 
 #include <stdio.h>
@@ -49,8 +56,16 @@ static void rating_done(int status, int old_score, void *privdata)
         dialog_say(ctx, "rating.no_dossier", "code", job->code, NULL);
     else
         dialog_say(ctx, "errors.unavailable", NULL);
-    if (status == RATINGS_NEW || status == RATINGS_REPLACED)
+    if (status == RATINGS_NEW || status == RATINGS_REPLACED) {
         json_object_set_new(ctx->session, "last_dossier", json_string(job->code));
+        json_t *rated = json_object_get(ctx->session, "rated");
+        if (!json_is_object(rated)) {
+            rated = json_object();
+            json_object_set_new(ctx->session, "rated", rated);
+        }
+        if (json_object_size(rated) < 20)
+            json_object_set_new(rated, job->code, json_integer(job->score));
+    }
     free(job);
     dialog_finish(ctx);
 }
@@ -74,14 +89,87 @@ static void rating_store(dialog_ctx *ctx, const char *code, int score)
     }
 }
 
+/* The score this conversation already gave the dossier, or 0. */
+static int rating_known(const dialog_ctx *ctx, const char *code)
+{
+    json_t *v = json_object_get(json_object_get(ctx->session, "rated"), code);
+    return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+/* Ask before replacing the score given earlier in this conversation. */
+static void rating_ask_replace(dialog_ctx *ctx, const char *code, int old, int score)
+{
+    char o[8], n[8];
+    snprintf(o, sizeof(o), "%d", old);
+    snprintf(n, sizeof(n), "%d", score);
+    dialog_say(ctx, "rating.confirm_replace", "code", code, "old", o, "score", n, NULL);
+    reply_add_button(ctx->out, messages_get(ctx->msgs, "button.replace", ctx->lang),
+                     "rating:replace");
+    reply_add_button(ctx->out, messages_get(ctx->msgs, "button.keep", ctx->lang), "rating:keep");
+    json_object_set_new(ctx->session, "rating_replace", json_pack("{sssi}", "code", code,
+                                                                   "score", score));
+    dialog_finish(ctx);
+}
+
+/* rating:replace / rating:keep, the answer to rating_ask_replace. */
+static int rating_answer_replace(dialog_ctx *ctx)
+{
+    const char *p = ctx->msg->payload;
+    json_t *rr = json_object_get(ctx->session, "rating_replace");
+    if (!p || (strcmp(p, "rating:replace") && strcmp(p, "rating:keep")))
+        return 0;
+    const char *code = json_string_value(json_object_get(rr, "code"));
+    int score = (int)json_integer_value(json_object_get(rr, "score"));
+    if (!code || score < 1 || score > 5) {
+        json_object_del(ctx->session, "rating_replace");
+        rating_ask_score(ctx);
+        dialog_finish(ctx);
+        return 1;
+    }
+    if (!strcmp(p, "rating:keep")) {
+        char o[8];
+        snprintf(o, sizeof(o), "%d", rating_known(ctx, code));
+        dialog_say(ctx, "rating.kept", "code", code, "old", o, NULL);
+        json_object_del(ctx->session, "rating_replace");
+        dialog_finish(ctx);
+        return 1;
+    }
+    char c[48];
+    snprintf(c, sizeof(c), "%s", code);
+    json_object_del(ctx->session, "rating_replace");
+    rating_store(ctx, c, score);
+    return 1;
+}
+
+/* Asked for the code of a kept score, the citizen has none: say where to
+ * find it and keep asking. */
+static void rating_no_code(dialog_ctx *ctx, int score)
+{
+    char s[8];
+    snprintf(s, sizeof(s), "%d", score);
+    json_object_set_new(ctx->session, "rating_score", json_integer(score));
+    dialog_say(ctx, "rating.no_code", "score", s, NULL);
+    json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_RATING)));
+    json_object_set_new(ctx->session, "await_text", json_true()); /* a bare code answers */
+    dialog_finish(ctx);
+}
+
 void dialog_rating(dialog_ctx *ctx)
 {
     json_object_del(ctx->session, "await_text");
+    if (rating_answer_replace(ctx))
+        return;
+    json_object_del(ctx->session, "rating_replace");
     int score = ctx->ir->score;
     json_t *pending = json_object_get(ctx->session, "rating_score");
     const char *code = ctx->ir->dossier_code[0] ? ctx->ir->dossier_code : NULL;
-    if ((score < 1 || score > 5) && code && json_is_integer(pending))
+    if ((score < 1 || score > 5) && json_is_integer(pending) && ctx->awaited == INTENT_RATING) {
         score = (int)json_integer_value(pending); /* the code we asked for */
+        if (!code) {
+            rating_no_code(ctx, score);
+            return;
+        }
+    }
     if (!code)
         code = dialog_session_str(ctx, "last_dossier");
     if (score < 1 || score > 5) {
@@ -100,6 +188,16 @@ void dialog_rating(dialog_ctx *ctx)
         json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_RATING)));
         json_object_set_new(ctx->session, "await_text", json_true()); /* a bare code answers */
         dialog_finish(ctx);
+        return;
+    }
+    /* "DG <code> <score>" names both: explicit; a score for the dossier the
+     * conversation is about, or from words ("tốt"), is asked about first */
+    int named = ctx->ir->dossier_code[0] && ctx->ir->score >= 1 && ctx->ir->score <= 5;
+    int old = rating_known(ctx, code);
+    if (old && old != score && !named) {
+        char c[48];
+        snprintf(c, sizeof(c), "%s", code);
+        rating_ask_replace(ctx, c, old, score);
         return;
     }
     rating_store(ctx, code, score);

@@ -14,6 +14,7 @@
 #include "bot/conv/dialogs/dialog.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,6 +179,12 @@ static void status_listed(int status, json_t *const *recs, size_t n, void *privd
         status_line(ctx, &b, "dossier_status.mine.hint", NULL);
         reply_add_text(ctx->out, b.data);
         buf_free(&b);
+        for (size_t i = 0; i < n && i < STATUS_LIST_MAX; i++) { /* SMS numbers them: "1" picks */
+            const char *code = status_field(recs[i], "code");
+            char payload[DOSSIERS_CODE_MAX + 24];
+            snprintf(payload, sizeof(payload), "dossier_status:%s", code ? code : "");
+            reply_add_button(ctx->out, code ? code : "", payload);
+        }
         if (n == 1)
             json_object_set_new(ctx->session, "last_dossier",
                                 json_string(status_field(recs[0], "code")));

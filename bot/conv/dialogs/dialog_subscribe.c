@@ -6,13 +6,21 @@
  * every subscription of the asker and, for a phone number, opts it out of
  * every notification until it subscribes again (store/subscriptions.h).
  * On chat, "hủy" while a complaint form is open cancels the form instead
- * (complaint.c). */
+ * (complaint.c).
+ *
+ * "DK" / "nhận tin về hồ sơ này" without a code takes the dossier the
+ * conversation is about ("last_dossier"). Unsubscribing everything is one
+ * step only as a whole SMS/USSD keyword (HUY, STOP: the Kannel convention),
+ * and the answer says what stopped and how to undo it; anywhere else it is
+ * asked first (buttons unsubscribe:confirm / unsubscribe:keep, also
+ * answered by "có" / "không"). */
 #include "bot/conv/dialogs/dialog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "intents/normalize.h"
 #include "store/subscriptions.h"
 #include "common/xmalloc.h"
 
@@ -51,6 +59,9 @@ static void subs_added(int status, void *privdata)
 void dialog_subscribe(dialog_ctx *ctx)
 {
     json_object_del(ctx->session, "await_text");
+    const char *last = dialog_session_str(ctx, "last_dossier");
+    if (!ctx->ir->dossier_code[0] && last && ctx->awaited != INTENT_SUBSCRIBE)
+        snprintf(ctx->ir->dossier_code, sizeof(ctx->ir->dossier_code), "%s", last);
     if (!ctx->ir->dossier_code[0]) {
         dialog_ask(ctx, "subscribe.ask_code", INTENT_SUBSCRIBE);
         json_object_set_new(ctx->session, "await_text", json_true()); /* a bare code answers */
@@ -81,10 +92,47 @@ static void subs_stopped(int status, void *privdata)
     dialog_finish(ctx);
 }
 
+/* A whole-message keyword: HUY, STOP and their everyday spellings. */
+static int subs_keyword(const dialog_ctx *ctx)
+{
+    static const char *const kw[] = {"huy", "stop", "huy dk", "huy dang ky", "tu choi", "ngung",
+                                     "stop all", "huy tat ca", NULL};
+    const char *t = ctx->msg->text ? ctx->msg->text : "";
+    size_t n = strlen(t);
+    char *norm = xmalloc(n + 1);
+    int hit = 0;
+    if (norm_text(t, n, norm, n + 1, NULL) == 0)
+        for (size_t i = 0; kw[i] && !hit; i++)
+            hit = !strcmp(norm, kw[i]);
+    free(norm);
+    return hit;
+}
+
+static void subs_ask_stop(dialog_ctx *ctx)
+{
+    dialog_say(ctx, "unsubscribe.ask", NULL);
+    reply_add_button(ctx->out, messages_get(ctx->msgs, "button.unsubscribe", ctx->lang),
+                     "unsubscribe:confirm");
+    reply_add_button(ctx->out, messages_get(ctx->msgs, "button.keep_subs", ctx->lang),
+                     "unsubscribe:keep");
+    dialog_finish(ctx);
+}
+
 void dialog_unsubscribe(dialog_ctx *ctx)
 {
     if (dialog_complaint_form_cancel(ctx))
         return;
+    const char *p = ctx->msg->payload;
+    if (p && !strcmp(p, "unsubscribe:keep")) {
+        dialog_say(ctx, "unsubscribe.kept", NULL);
+        dialog_finish(ctx);
+        return;
+    }
+    int asked = p && !strcmp(p, "unsubscribe:confirm");
+    if (!asked && !(subs_remote(ctx) && subs_keyword(ctx))) {
+        subs_ask_stop(ctx);
+        return;
+    }
     char *member = subs_member(channel_name(ctx->msg->channel), ctx->msg->user);
     int rc = subs_stop(ctx->store, member, subs_remote(ctx) ? ctx->msg->user : NULL,
                        subs_stopped, ctx);

@@ -1,0 +1,252 @@
+/* dialog_answer.c -- typed answers to the questions the dialogs ask (see
+ * dialog.h): yes / no / cancel in their everyday forms, "quay lại", thanks
+ * and goodbyes, the number or the words of a button of the last reply, and
+ * the ask-back question of a low-confidence guess.
+ *
+ * Every comparison is on normalised text (intents/normalize.h: lower case,
+ * no diacritics, single spaces), cut into words of letters and digits;
+ * politeness particles ("ạ", "nhé", "ơi") are ignored. */
+#include "bot/conv/dialogs/dialog.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "intents/normalize.h"
+
+#define ANSWER_WORDS 12
+#define ANSWER_BUTTONS 16
+
+static const char *const answer_fillers[] = {
+    "a", "nhe", "nha", "ne", "oi", "ad", "admin", "bot", "vay", "ha", "nhi", "luon", "roi", NULL,
+};
+
+static const char *const answer_yes[] = {
+    "co", "u", "uh", "uhm", "um", "ok", "oke", "okay", "oki", "okie", "dong y", "gui", "gui di",
+    "ok gui di", "ok gui", "co gui", "co gui di", "vang", "da", "da vang", "da co", "duoc", "dc",
+    "dung", "chinh xac", "xac nhan", "yes", "y", "chac chan", "ok dong y", "dong y gui", "co dong y",
+    "gui phan anh", "dong y doi", "co doi", "doi di", "ok doi", NULL,
+};
+
+static const char *const answer_no[] = {
+    "khong", "ko", "k", "kg", "khg", "no", "n", "khong can", "khong gui", "dung gui", "chua",
+    "khong co", "khong co ma", "chua co", "chua co ma", "khong nho", "khong nho ma", "quen ma",
+    "khong biet", "khong co ma ho so", "toi khong co ma", "khong doi", "giu nguyen", "giu", NULL,
+};
+
+static const char *const answer_cancel[] = {
+    "thoi", "huy", "huy bo", "thoi khong", "thoi khoi", "khoi", "thoi bo", "bo", "dung lai",
+    "thoi huy", "huy di", "thoi khong gui", "khong gui nua", "cancel", NULL,
+};
+
+static const char *const answer_back[] = {
+    "quay lai", "tro lai", "lui lai", "sua lai", "back", "quay lai buoc truoc", NULL,
+};
+
+/* Thanks and praise; goodbyes. Matched as a phrase anywhere in the text. */
+static const char *const answer_thanks[] = {
+    "cam on", "cam ta", "thank", "thanks", "thank you", "thank u", "merci", "tks", "thanks you",
+    "lam tot lam", "tot lam", "hay lam", "tuyet voi", "gioi qua", "cam on nhieu", NULL,
+};
+static const char *const answer_bye[] = {
+    "tam biet", "bye", "goodbye", "bye bye", "hen gap lai", "chao nhe", NULL,
+};
+
+static int answer_in(const char *s, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (!strcmp(s, list[i]))
+            return 1;
+    return 0;
+}
+
+/* The words of norm (letters and digits), without politeness particles,
+ * joined by single spaces into out. Returns the number of words kept. */
+static size_t answer_words(const char *norm, char *out, size_t cap)
+{
+    size_t n = 0, len = 0;
+    out[0] = '\0';
+    for (const char *p = norm ? norm : ""; *p;) {
+        while (*p && !isalnum((unsigned char)*p))
+            p++;
+        const char *w = p;
+        while (isalnum((unsigned char)*p))
+            p++;
+        size_t wl = (size_t)(p - w);
+        if (!wl)
+            break;
+        char word[32];
+        if (wl >= sizeof(word))
+            wl = sizeof(word) - 1;
+        memcpy(word, w, wl);
+        word[wl] = '\0';
+        if (answer_in(word, answer_fillers) || len + wl + 2 > cap)
+            continue;
+        if (len)
+            out[len++] = ' ';
+        memcpy(out + len, word, wl + 1);
+        len += wl;
+        n++;
+    }
+    return n;
+}
+
+int dialog_answer_yesno(const char *norm)
+{
+    char w[160];
+    if (!answer_words(norm, w, sizeof(w)))
+        return DIALOG_NEITHER;
+    if (answer_in(w, answer_yes))
+        return DIALOG_YES;
+    if (answer_in(w, answer_no))
+        return DIALOG_NO;
+    if (answer_in(w, answer_cancel))
+        return DIALOG_CANCEL;
+    return DIALOG_NEITHER;
+}
+
+int dialog_answer_back(const char *norm)
+{
+    char w[160];
+    return answer_words(norm, w, sizeof(w)) && answer_in(w, answer_back);
+}
+
+/* Whether the phrase occurs in w at word boundaries. */
+static int answer_has_phrase(const char *w, const char *phrase)
+{
+    size_t pl = strlen(phrase);
+    for (const char *p = strstr(w, phrase); p; p = strstr(p + 1, phrase))
+        if ((p == w || p[-1] == ' ') && (p[pl] == '\0' || p[pl] == ' '))
+            return 1;
+    return 0;
+}
+
+int dialog_answer_courtesy(const char *norm)
+{
+    char w[256];
+    answer_words(norm, w, sizeof(w));
+    for (size_t i = 0; answer_bye[i]; i++)
+        if (answer_has_phrase(w, answer_bye[i]))
+            return 2;
+    for (size_t i = 0; answer_thanks[i]; i++)
+        if (answer_has_phrase(w, answer_thanks[i]))
+            return 1;
+    return 0;
+}
+
+/* Whether every word of typed is a word of title. */
+static int answer_subset(const char *typed, const char *title)
+{
+    char t[256];
+    snprintf(t, sizeof(t), "%s", typed);
+    for (char *save = NULL, *word = strtok_r(t, " ", &save); word; word = strtok_r(NULL, " ", &save))
+        if (!answer_has_phrase(title, word))
+            return 0;
+    return 1;
+}
+
+/* The payload of the first button whose payload ends with one of roles. */
+static const char *answer_role(json_t *buttons, const char *const *roles)
+{
+    for (size_t r = 0; roles[r]; r++) {
+        size_t rl = strlen(roles[r]), i;
+        json_t *b;
+        json_array_foreach(buttons, i, b) {
+            const char *p = json_string_value(json_array_get(b, 1));
+            size_t pl = p ? strlen(p) : 0;
+            if (pl > rl && !strcmp(p + pl - rl, roles[r]))
+                return p;
+        }
+    }
+    return NULL;
+}
+
+/* Exact title, else the title that holds every typed word (one only). */
+static const char *answer_title(json_t *buttons, const char *w, int exact)
+{
+    const char *found = NULL;
+    size_t i;
+    json_t *b;
+    json_array_foreach(buttons, i, b) {
+        const char *title = json_string_value(json_array_get(b, 0));
+        char tw[256];
+        if (!title)
+            continue;
+        answer_words(title, tw, sizeof(tw));
+        if (exact ? !strcmp(tw, w) : (tw[0] && answer_subset(w, tw))) {
+            if (found)
+                return NULL;
+            found = json_string_value(json_array_get(b, 1));
+        }
+    }
+    return found;
+}
+
+const char *dialog_answer_button(json_t *session, const char *norm)
+{
+    static const char *const yes_roles[] = {":confirm", ":replace", ":yes", NULL};
+    static const char *const no_roles[] = {":no", ":keep", ":skip", ":cancel", NULL};
+    static const char *const cancel_roles[] = {":cancel", ":no", ":keep", NULL};
+    json_t *buttons = json_object_get(session, "buttons");
+    char w[256];
+    if (!json_is_array(buttons) || !answer_words(norm, w, sizeof(w)))
+        return NULL;
+    const char *p = answer_title(buttons, w, 1);
+    if (p)
+        return p;
+    char *end;
+    long k = strtol(w, &end, 10);
+    if (!*end && k >= 1 && (size_t)k <= json_array_size(buttons))
+        return json_string_value(json_array_get(json_array_get(buttons, (size_t)k - 1), 1));
+    int yn = dialog_answer_yesno(norm);
+    if (yn != DIALOG_NEITHER)
+        return answer_role(buttons, yn == DIALOG_YES ? yes_roles
+                                    : yn == DIALOG_NO ? no_roles : cancel_roles);
+    return answer_title(buttons, w, 0);
+}
+
+void dialog_answer_remember(json_t *session, const reply *r)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; r && i < r->nparts; i++)
+        for (size_t j = 0; j < r->parts[i].nbuttons && json_array_size(list) < ANSWER_BUTTONS; j++) {
+            const reply_button *b = &r->parts[i].buttons[j];
+            if (!b->title || !b->payload)
+                continue;
+            size_t n = strlen(b->title);
+            char *norm = xmalloc(n + 1);
+            if (norm_text(b->title, n, norm, n + 1, NULL) < 0)
+                norm[0] = '\0';
+            json_array_append_new(list, json_pack("[ss]", norm, b->payload));
+            free(norm);
+        }
+    if (json_array_size(list))
+        json_object_set_new(session, "buttons", list);
+    else {
+        json_decref(list);
+        json_object_del(session, "buttons");
+    }
+}
+
+static void answer_clarify_button(dialog_ctx *ctx, intent_id id)
+{
+    char key[64], payload[64];
+    snprintf(key, sizeof(key), "menu.%s", intent_name(id));
+    snprintf(payload, sizeof(payload), "clarify:%s", intent_name(id));
+    reply_add_button(ctx->out, messages_get(ctx->msgs, key, ctx->lang), payload);
+}
+
+void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b)
+{
+    dialog_say(ctx, "clarify.ask", NULL);
+    answer_clarify_button(ctx, a);
+    if (b != INTENT_UNKNOWN && b != a)
+        answer_clarify_button(ctx, b);
+    if (a != INTENT_HUMAN_AGENT && b != INTENT_HUMAN_AGENT)
+        answer_clarify_button(ctx, INTENT_HUMAN_AGENT);
+    if (ctx->msg->text)
+        json_object_set_new(ctx->session, "clarify_text", json_string(ctx->msg->text));
+    dialog_finish(ctx);
+}
