@@ -93,6 +93,16 @@ static size_t answer_words(const char *norm, char *out, size_t cap)
     return n;
 }
 
+/* Whether the phrase occurs in w at word boundaries. */
+static int answer_has_phrase(const char *w, const char *phrase)
+{
+    size_t pl = strlen(phrase);
+    for (const char *p = strstr(w, phrase); p; p = strstr(p + 1, phrase))
+        if ((p == w || p[-1] == ' ') && (p[pl] == '\0' || p[pl] == ' '))
+            return 1;
+    return 0;
+}
+
 int dialog_answer_yesno(const char *norm)
 {
     char w[160];
@@ -107,20 +117,24 @@ int dialog_answer_yesno(const char *norm)
     return DIALOG_NEITHER;
 }
 
+int dialog_answer_no_code(const char *norm)
+{
+    static const char *const phrases[] = {
+        "quen ma", "khong co ma", "khong nho ma", "mat ma", "chua co ma", "khong biet ma",
+        "mat giay bien nhan", "mat phieu hen", "quen mat ma", NULL,
+    };
+    char w[256];
+    answer_words(norm, w, sizeof(w));
+    for (size_t i = 0; phrases[i]; i++)
+        if (answer_has_phrase(w, phrases[i]))
+            return 1;
+    return 0;
+}
+
 int dialog_answer_back(const char *norm)
 {
     char w[160];
     return answer_words(norm, w, sizeof(w)) && answer_in(w, answer_back);
-}
-
-/* Whether the phrase occurs in w at word boundaries. */
-static int answer_has_phrase(const char *w, const char *phrase)
-{
-    size_t pl = strlen(phrase);
-    for (const char *p = strstr(w, phrase); p; p = strstr(p + 1, phrase))
-        if ((p == w || p[-1] == ' ') && (p[pl] == '\0' || p[pl] == ' '))
-            return 1;
-    return 0;
 }
 
 int dialog_answer_courtesy(const char *norm)

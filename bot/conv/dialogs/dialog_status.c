@@ -10,7 +10,10 @@
  * may hold personal data, is shown only when the asker's number (SMS/USSD)
  * is the applicant's; the applicant's number is never shown.
  * Without a code: on SMS/USSD the asker's own dossiers are listed ("hồ sơ
- * của tôi"); on web chat the code is asked for. */
+ * của tôi"), as numbered buttons (SMS "1" opens the first); on web chat
+ * the dossier the conversation is about ("bao giờ xong" after a lookup),
+ * else the code is asked for, and "quên mã" / "không có mã" is told where
+ * the code is printed and how to list a phone's dossiers by SMS. */
 #include "bot/conv/dialogs/dialog.h"
 
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include "catalogue/catalogue.h"
 #include "common/buf.h"
 #include "channels/msisdn.h"
+#include "intents/normalize.h"
 #include "store/dossiers.h"
 #include "common/xmalloc.h"
 
@@ -192,6 +196,20 @@ static void status_listed(int status, json_t *const *recs, size_t n, void *privd
     dialog_finish(ctx);
 }
 
+/* On the web, "tôi quên mã" / "không có mã" (also as the answer to the
+ * code question): where the code is printed, and the SMS way by phone. */
+static int status_no_code(const dialog_ctx *ctx)
+{
+    const char *t = ctx->msg->text ? ctx->msg->text : "";
+    size_t n = strlen(t);
+    char *norm = xmalloc(n + 1);
+    int none = norm_text(t, n, norm, n + 1, NULL) == 0 &&
+               (dialog_answer_no_code(norm) ||
+                (ctx->awaited == INTENT_DOSSIER_STATUS && dialog_answer_yesno(norm) == DIALOG_NO));
+    free(norm);
+    return none;
+}
+
 void dialog_status(dialog_ctx *ctx)
 {
     char me[MSISDN_MAX];
@@ -207,10 +225,13 @@ void dialog_status(dialog_ctx *ctx)
         return;
     }
     const char *last = dialog_session_str(ctx, "last_dossier");
-    if (last) {
+    if (status_no_code(ctx)) {
+        dialog_ask(ctx, "dossier_status.no_code", INTENT_DOSSIER_STATUS);
+    } else if (last) {
         status_lookup(ctx, last);   /* copies the code before the session changes */
         return;
+    } else {
+        dialog_ask(ctx, "dossier_status.ask_code", INTENT_DOSSIER_STATUS);
     }
-    dialog_ask(ctx, "dossier_status.ask_code", INTENT_DOSSIER_STATUS);
     dialog_finish(ctx);
 }
