@@ -129,18 +129,38 @@ static void router_typed(route *rt)
     free(norm);
 }
 
+/* Whether text holds an e-mail address or a phone-length run of digits. */
+static int router_has_contact(const char *text)
+{
+    int digits = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '@')
+            return 1;
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p != ' ' && *p != '.' && *p != '-' && *p != '+')
+            digits = 0;
+        if (digits >= 9)
+            return 1;
+    }
+    return 0;
+}
+
 /* Classify the message; a message that matches nothing answers the question
  * the session is waiting on ("await"), if any. A question that waits for
- * free text ("await_text") takes a bare dossier code and anything the
- * classifier is unsure of, while a clear other intent wins; one that waits
- * for a complaint's content ("content") takes anything but a cancel. */
+ * free text ("await_text") takes a bare dossier code (for "contact": a
+ * phone number or an e-mail) and anything the classifier is unsure of,
+ * while a clear other intent wins; one that waits for a complaint's
+ * content ("content") takes anything but a cancel. */
 static void router_classify(route *rt)
 {
     json_t *aw = json_object_get(rt->session, "await");
     int awaited = json_is_string(aw) ? intent_from_name(json_string_value(aw)) : -1;
     json_t *ft = json_object_get(rt->session, "await_text");
-    int content = json_is_string(ft) && !strcmp(json_string_value(ft), "content");
-    int free_text = json_is_true(ft) || content;
+    const char *mode = json_string_value(ft);
+    int content = mode && !strcmp(mode, "content");
+    int contact = mode && !strcmp(mode, "contact");
+    int free_text = json_is_true(ft) || mode;
     rt->awaited = awaited;
     json_object_del(rt->session, "await");
     json_object_del(rt->session, "await_text");
@@ -157,7 +177,8 @@ static void router_classify(route *rt)
     if (awaited < 0 || rt->ir.intent == (intent_id)awaited)
         return;
     if (rt->ir.intent != INTENT_UNKNOWN) {
-        int bare_code = rt->ir.dossier_code[0] && rt->ir.intent == INTENT_DOSSIER_STATUS;
+        int bare_code = (rt->ir.dossier_code[0] && rt->ir.intent == INTENT_DOSSIER_STATUS) ||
+                        (contact && router_has_contact(t));
         int unsure = rt->ir.confidence < ROUTER_SURE;
         if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE) {
             rt->guess = 1;

@@ -108,12 +108,12 @@ static void pakn_await(dialog_ctx *ctx)
 /* The pending question wants free text. For the content ("content") the
  * router routes the next typed message here whatever it looks like (only a
  * cancel escapes), so "thủ tục rườm rà" is an answer, not a new question;
- * for a code or a contact a bare code or an unclear text answers, and a
- * clear question is answered instead while the form is parked. */
-static void pakn_await_text(dialog_ctx *ctx, int content)
+ * for a code or a contact ("contact": a phone number or an e-mail in it
+ * answers) a bare code or an unclear text answers, and a clear question is
+ * answered instead while the form is parked. */
+static void pakn_await_text(dialog_ctx *ctx, const char *mode)
 {
-    json_object_set_new(ctx->session, "await_text",
-                        content ? json_string("content") : json_true());
+    json_object_set_new(ctx->session, "await_text", mode ? json_string(mode) : json_true());
 }
 
 /* 0 if text can be filed; else says why (empty / too long) and returns -1. */
@@ -121,7 +121,7 @@ static int pakn_check_text(dialog_ctx *ctx, const char *text)
 {
     if (!text || !*text) {
         dialog_ask(ctx, "complaint_new.ask", INTENT_COMPLAINT_NEW);
-        pakn_await_text(ctx, 1);
+        pakn_await_text(ctx, "content");
         return -1;
     }
     size_t n = pakn_chars(text), max = (size_t)ctx->cfg->domain.complaint_max_text;
@@ -132,7 +132,7 @@ static int pakn_check_text(dialog_ctx *ctx, const char *text)
     snprintf(lim, sizeof(lim), "%zu", max);
     dialog_say(ctx, "complaint_new.too_long", "len", len, "max", lim, NULL);
     pakn_await(ctx);
-    pakn_await_text(ctx, 1);
+    pakn_await_text(ctx, "content");
     return -1;
 }
 
@@ -187,7 +187,7 @@ static void pakn_remote_new(dialog_ctx *ctx)
     if (!waiting && !pakn_is_content(ctx, text)) {
         json_object_set_new(ctx->session, "pakn_wait", json_integer(next));
         dialog_ask(ctx, "complaint_new.ask_sms", INTENT_COMPLAINT_NEW);
-        pakn_await_text(ctx, 1);
+        pakn_await_text(ctx, "content");
     } else if (pakn_check_text(ctx, text) < 0) {
         json_object_set_new(ctx->session, "pakn_wait", json_integer(next));
     } else {
@@ -274,7 +274,8 @@ static void pakn_next(dialog_ctx *ctx, json_t *f)
     }
     json_object_set_new(f, "step", json_string(step));
     if (strcmp(step, "confirm") && strcmp(step, "topic"))
-        pakn_await_text(ctx, !strcmp(step, "text"));
+        pakn_await_text(ctx, !strcmp(step, "text") ? "content"
+                             : !strcmp(step, "contact") ? "contact" : NULL);
     dialog_finish(ctx);
 }
 
@@ -308,20 +309,54 @@ static void pakn_start(dialog_ctx *ctx)
     pakn_next(ctx, f);
 }
 
+/* A phone number written inside a sentence ("số của tôi là 0912 345 678"):
+ * the first run of digits, spaces, dots and dashes (an optional leading
+ * '+') that normalises. 0 and the MSISDN in out, or -1. */
+static int pakn_phone_in(const char *t, char out[MSISDN_MAX])
+{
+    for (const char *p = t; *p; p++) {
+        if (!(*p == '+' || (*p >= '0' && *p <= '9')))
+            continue;
+        char run[32];
+        size_t n = 0;
+        for (const char *q = p; *q && n + 1 < sizeof(run); q++) {
+            if ((*q >= '0' && *q <= '9') || (*q == '+' && q == p))
+                run[n++] = *q;
+            else if (*q != ' ' && *q != '.' && *q != '-')
+                break;
+        }
+        run[n] = '\0';
+        if (msisdn_normalize(run, out) == 0)
+            return 0;
+        while (p[1] && ((p[1] >= '0' && p[1] <= '9') || p[1] == ' ' || p[1] == '.' || p[1] == '-'))
+            p++;
+    }
+    return -1;
+}
+
 /* A contact the agency can use: a phone number (normalised) or an e-mail
- * address; anything else ("không", "bỏ qua") means none. */
+ * address, alone or inside a sentence; anything else ("không", "bỏ qua")
+ * means none. */
 static char *pakn_contact(const char *typed)
 {
     char msisdn[MSISDN_MAX];
     char *t = pakn_trim(typed);
     if (!t)
         return xstrdup("");
-    if (msisdn_normalize(t, msisdn) == 0) {
+    if (msisdn_normalize(t, msisdn) == 0 || pakn_phone_in(t, msisdn) == 0) {
         free(t);
         return xstrdup(msisdn);
     }
-    if (strlen(t) <= PAKN_CONTACT_MAX && strchr(t, '@') && !strpbrk(t, " \t"))
-        return t;
+    for (char *save = NULL, *w = strtok_r(t, " \t,;", &save); w; w = strtok_r(NULL, " \t,;", &save)) {
+        size_t n = strlen(w);
+        while (n && (w[n - 1] == '.' || w[n - 1] == ')'))
+            w[--n] = '\0';
+        if (n <= PAKN_CONTACT_MAX && strchr(w, '@') && w[0] != '@' && w[n - 1] != '@') {
+            char *c = xstrdup(w);
+            free(t);
+            return c;
+        }
+    }
     free(t);
     return xstrdup("");
 }

@@ -141,6 +141,9 @@ static void status_got(int status, json_t *rec, void *privdata)
         dialog_say(ctx, "errors.unavailable", NULL);
     if (status == 0 || status == 1)
         json_object_set_new(ctx->session, "last_dossier", json_string(sc->code));
+    const char *pc = status == 0 ? status_field(rec, "procedure_code") : NULL;
+    if (pc && catalogue_find_code(ctx->catalogue, pc)) /* "lệ phí bao nhiêu" next: its fee */
+        json_object_set_new(ctx->session, "last_procedure", json_string(pc));
     free(sc);
     dialog_finish(ctx);
 }
