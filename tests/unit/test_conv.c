@@ -10,6 +10,7 @@
  * test_agent_hub.c. */
 #include "t.h"
 #include "tests/unit/conv_fixture.h"
+#include "bot/conv/dialogs/dialog.h"
 #include "common/ids.h"
 #include "store/dossiers.h"
 
@@ -345,6 +346,62 @@ static void test_redis_killed(void)
          "Redis back: the store reconnects, 200 again");
 }
 
+/* Typed answers (dialog_answer.c): yes/no/cancel, courtesy, buttons by
+ * number and words; then the same through the router. */
+static void test_typed_answers(void)
+{
+    static const char *const yes[] = {"co", "u", "ok", "dong y", "ok gui di", "vang a", "dung roi"};
+    static const char *const no[] = {"khong", "ko", "khong co ma", "giu nguyen nhe"};
+    int all = 1;
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        all = all && dialog_answer_yesno(yes[i]) == DIALOG_YES;
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        all = all && dialog_answer_yesno(no[i]) == DIALOG_NO;
+    T_OK(all && dialog_answer_yesno("thoi") == DIALOG_CANCEL &&
+             dialog_answer_yesno("huy") == DIALOG_CANCEL &&
+             dialog_answer_yesno("co the cho toi hoi") == DIALOG_NEITHER &&
+             dialog_answer_yesno("") == DIALOG_NEITHER && dialog_answer_yesno("?!") == DIALOG_NEITHER,
+         "yes / no / cancel in their everyday forms, and nothing else");
+    T_OK(dialog_answer_courtesy("cam on ban nhe") == 1 && dialog_answer_courtesy("tam biet") == 2 &&
+             dialog_answer_courtesy("lam tot lam") == 1 && dialog_answer_courtesy("xin chao") == 0 &&
+             dialog_answer_courtesy("chao ban co phieu") == 0,
+         "courtesy: thanks, goodbye, not a greeting");
+    T_OK(dialog_answer_back("quay lai") && !dialog_answer_back("quay lai sau") &&
+             dialog_answer_no_code("toi quen ma ho so roi") && !dialog_answer_no_code("ma ho so"),
+         "quay lại; quên mã");
+    json_t *bs = json_pack("{s[[ss][ss][ss]]}", "buttons", "bo qua", "complaint_new:skip",
+                             "huy", "complaint_new:cancel", "giai quyet cham, tre hen",
+                             "complaint_new:topic:delay");
+    T_OK(is(dialog_answer_button(bs, "huy"), "complaint_new:cancel") &&
+             is(dialog_answer_button(bs, "khong"), "complaint_new:skip") &&
+             is(dialog_answer_button(bs, "thoi"), "complaint_new:cancel") &&
+             is(dialog_answer_button(bs, "1"), "complaint_new:skip") &&
+             is(dialog_answer_button(bs, "giai quyet cham"), "complaint_new:topic:delay") &&
+             !dialog_answer_button(bs, "4") && !dialog_answer_button(bs, "0") &&
+             !dialog_answer_button(bs, "giai quyet ho so dat"),
+         "buttons: exact title first, then number, yes/no role, words of one title");
+    json_decref(bs);
+    char big[2048];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    T_OK(dialog_answer_yesno(big) == DIALOG_NEITHER && dialog_answer_courtesy(big) == 0,
+         "a 2 KB word is no answer (and no overflow)");
+
+    chat("u-typed", "tôi muốn phản ánh");
+    chat("u-typed", "2");
+    T_OK(said("complaint_new.ask", NULL), "the topic typed as its number");
+    chat("u-typed", "quay lại");
+    T_OK(said("complaint_new.ask_topic", NULL), "quay lại: the topic is asked again");
+    chat("u-typed", "thái độ cán bộ");
+    chat("u-typed", "Cán bộ tiếp dân nói năng cộc lốc");
+    chat("u-typed", "không");
+    chat("u-typed", "bỏ qua");
+    chat("u-typed", "ok gửi đi");
+    sess_load("chat", "u-typed");
+    T_OK(sess_str("last_complaint") && !json_object_get(sess, "pakn"),
+         "topic in words, \"không\", \"bỏ qua\" and \"ok gửi đi\": filed");
+}
+
 int main(void)
 {
     if (conv_setup(50) != 0)
@@ -356,6 +413,7 @@ int main(void)
     test_subscribe();
     test_complaint_form();
     test_complaint_sms();
+    test_typed_answers();
     test_procedure();
     test_redis_stalled();
     test_redis_killed();
