@@ -202,7 +202,7 @@ static int router_unsure(const route *rt)
 {
     const intent_result *ir = &rt->ir;
     if (!rt->guess || rt->m->channel == CHANNEL_USSD || ir->alt == INTENT_UNKNOWN ||
-        ir->alt == ir->intent || ir->alt == INTENT_UNSUBSCRIBE ||
+        ir->alt == ir->intent || ir->alt == INTENT_UNSUBSCRIBE || ir->alt == INTENT_GREETING ||
         ir->dossier_code[0] || ir->complaint_code[0] || ir->procedure_code[0])
         return 0;
     if (ir->intent == INTENT_UNKNOWN)

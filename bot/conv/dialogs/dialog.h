@@ -84,7 +84,8 @@ enum { DIALOG_NEITHER = -1, DIALOG_NO = 0, DIALOG_YES = 1, DIALOG_CANCEL = 2 };
  * else DIALOG_NEITHER. */
 int dialog_answer_yesno(const char *norm);
 /* 1 when the citizen says there is no code at hand ("quên mã", "không có
- * mã", "mất giấy biên nhận"), anywhere in the text; else 0. */
+ * mã", "mất giấy biên nhận") or gives a phone number instead, anywhere in
+ * the text; else 0. */
 int dialog_answer_no_code(const char *norm);
 /* 1 for "quay lại", "trở lại", "sửa lại"; else 0. */
 int dialog_answer_back(const char *norm);

@@ -128,6 +128,12 @@ int dialog_answer_no_code(const char *norm)
     for (size_t i = 0; phrases[i]; i++)
         if (answer_has_phrase(w, phrases[i]))
             return 1;
+    size_t digits = 0;     /* "hồ sơ của số 0901234567": a phone, not a code */
+    for (const char *p = w; *p; p++) {
+        digits = isdigit((unsigned char)*p) ? digits + 1 : *p == ' ' ? digits : 0;
+        if (digits >= 9)
+            return 1;
+    }
     return 0;
 }
 
