@@ -44,6 +44,14 @@ class Scenario:
     def __init__(self, path, line, name):
         self.path, self.line, self.name = path, line, name
         self.channel, self.user, self.xfail, self.turns = "chat", None, None, []
+        self.channels = ["chat"]
+
+    def on(self, channel):
+        """The same conversation on another channel."""
+        c = Scenario(self.path, self.line, self.name)
+        c.channel, c.channels, c.user, c.xfail, c.turns = (channel, [channel], self.user,
+                                                           self.xfail, self.turns)
+        return c
 
 
 def parse(path):
@@ -75,8 +83,12 @@ def parse(path):
                 t.expire = True
                 cur.turns.append(t)
             elif key in ("channel", "user", "xfail") and not cur.turns:
-                if key == "channel" and val not in CHANNELS:
-                    raise ValueError(f"{where}: channel must be one of {CHANNELS}")
+                chans = [c.strip() for c in val.split(",")] if key == "channel" else []
+                if key == "channel" and (not chans or any(c not in CHANNELS for c in chans)):
+                    raise ValueError(f"{where}: channel must be one or more of {CHANNELS}")
+                if key == "channel":
+                    cur.channels = chans
+                    val = chans[0]
                 setattr(cur, key, val)
             elif key in ("has", "not", "any", "intent", "button") and cur.turns:
                 t = cur.turns[-1]
@@ -92,7 +104,13 @@ def parse(path):
                     t.intent = val
             else:
                 raise ValueError(f"{where}: cannot read {s!r}")
-    return out
+    multi = []
+    for sc in out:
+        for ch in sc.channels:
+            if ch in ("sms", "ussd") and any(t.payload for t in sc.turns):
+                raise ValueError(f"{os.path.basename(path)}:{sc.line}: a tapped payload on {ch}")
+            multi.append(sc if ch == sc.channel else sc.on(ch))
+    return multi
 
 
 class Runner:

@@ -213,11 +213,34 @@ static int status_no_code(const dialog_ctx *ctx)
     return none;
 }
 
+/* SMS/USSD: "bao giờ xong" right after a dossier was the subject is about
+ * that dossier; "TRACUU" / "tra cứu hồ sơ", "hồ sơ của tôi", "quên mã"
+ * list the phone's. */
+static int status_follow_up(const dialog_ctx *ctx)
+{
+    const char *prev = dialog_session_str(ctx, "last_intent");
+    const char *t = ctx->msg->text ? ctx->msg->text : "";
+    if (!dialog_session_str(ctx, "last_dossier") || !prev ||
+        (strcmp(prev, "dossier_status") && strcmp(prev, "subscribe") && strcmp(prev, "rating")))
+        return 0;
+    size_t n = strlen(t);
+    char *norm = xmalloc(n + 1);
+    int follow = norm_text(t, n, norm, n + 1, NULL) == 0 && !strstr(norm, "tracuu") &&
+                 !strstr(norm, "tra cuu") && !strstr(norm, "cua toi") && !strstr(norm, "cua so") &&
+                 !dialog_answer_no_code(norm);
+    free(norm);
+    return follow;
+}
+
 void dialog_status(dialog_ctx *ctx)
 {
     char me[MSISDN_MAX];
     if (ctx->ir->dossier_code[0]) {
         status_lookup(ctx, ctx->ir->dossier_code);
+        return;
+    }
+    if (status_asker(ctx, me) && status_follow_up(ctx)) {
+        status_lookup(ctx, dialog_session_str(ctx, "last_dossier"));
         return;
     }
     if (status_asker(ctx, me)) {
