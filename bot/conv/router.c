@@ -36,6 +36,7 @@ typedef struct route {
     void *ctx;
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
+    int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
 } route;
 
 router *router_new(const router_deps *deps)
@@ -123,6 +124,9 @@ static void router_typed(route *rt)
             p = "complaint_new:back";
         else
             p = dialog_answer_button(rt->session, norm);
+        /* a question without buttons (a code, a contact) dropped by "thôi" */
+        rt->dropped = !p && rt->awaited >= 0 && dialog_answer_yesno(norm) == DIALOG_CANCEL &&
+                      !json_is_object(json_object_get(rt->session, "pakn"));
     }
     if (p)
         rt->m->payload = xstrdup(p);
@@ -167,6 +171,8 @@ static void router_classify(route *rt)
     if (!rt->m->payload)
         router_typed(rt);
     json_object_del(rt->session, "buttons");
+    if (rt->dropped)
+        return;
     if (rt->m->payload) {
         router_payload(rt);
         return;
@@ -260,6 +266,10 @@ static void router_dispatch(route *rt)
     if (rt->r->d.metrics)
         metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
     router_ctx(rt);
+    if (rt->dropped) {
+        dialog_dropped(&rt->dctx);
+        return;
+    }
     if (router_unsure(rt)) {
         intent_id a = rt->ir.intent == INTENT_UNKNOWN ? rt->ir.alt : rt->ir.intent;
         dialog_clarify(&rt->dctx, a, rt->ir.intent == INTENT_UNKNOWN ? INTENT_UNKNOWN : rt->ir.alt);

@@ -104,6 +104,11 @@ void dialog_answer_remember(json_t *session, const reply *r);
  * text is kept in the session ("clarify_text") for the chosen dialog. */
 void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b);
 
+/* "thôi" / "hủy" to a pending question that has no buttons (a code, a
+ * contact): the question and what it kept (a rating's score) are dropped,
+ * said so, with the main menu (dialog_basic.c). */
+void dialog_dropped(dialog_ctx *ctx);
+
 /* Helpers shared by the dialogs (dialog_say.c). */
 /* Append the text of key, with {name} placeholders from the NULL-terminated
  * (name, value) list. */

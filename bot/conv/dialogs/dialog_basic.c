@@ -54,6 +54,15 @@ static void dialog_greeting(dialog_ctx *ctx)
     dialog_finish(ctx);
 }
 
+void dialog_dropped(dialog_ctx *ctx)
+{
+    json_object_del(ctx->session, "rating_score");
+    json_object_del(ctx->session, "pakn_wait");
+    dialog_say(ctx, "dialog.dropped", NULL);
+    dialog_main_menu(ctx);
+    dialog_finish(ctx);
+}
+
 static void dialog_help(dialog_ctx *ctx)
 {
     dialog_say(ctx, "help", NULL);
