@@ -7,11 +7,19 @@
  *       import of the same name is only overwritten with --replace (its codes
  *       then do not count as clashes). Nothing is installed on any error.
  *       The server uses it after a restart or SIGHUP.
- *   dvcbot catalogue search WORDS... [--config FILE]
+ *   dvcbot catalogue search WORDS... [--catalogue PATH] [--config FILE]
  *       Print the best 3 procedures for the words (like procedure_info).
+ *   dvcbot catalogue eval QUESTIONS.tsv [--expect COLUMN] [--catalogue PATH] [--config FILE]
+ *       Ask every question of the file (tests/corpus/procedure-questions.tsv)
+ *       as procedure_info would and print the misses and top-1 / top-3
+ *       against the accepted codes of COLUMN (default "sample"), the share of
+ *       out-of-catalogue questions ("-") answered "not found", and aspects.
+ *
+ * --catalogue PATH (a directory or one file) replaces files.catalogue.
  *
  * Exit status: 0 ok, 1 refused / no match, 2 bad usage. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +34,9 @@
 
 typedef struct cc_args {
     const char *config;
-    int replace;
+    const char *catalogue;      /* --catalogue, or NULL for files.catalogue */
+    const char *expect;         /* --expect column of eval */
+    int replace, quiet;
     const char *pos[64];
     size_t npos;
 } cc_args;
@@ -35,12 +45,19 @@ static int cc_parse(int argc, char **argv, cc_args *a)
 {
     memset(a, 0, sizeof(*a));
     a->config = config_default_path();
+    a->expect = "sample";
     a->pos[a->npos++] = argv[1];
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--config") && i + 1 < argc)
             a->config = argv[++i];
+        else if (!strcmp(argv[i], "--catalogue") && i + 1 < argc)
+            a->catalogue = argv[++i];
+        else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
+            a->expect = argv[++i];
         else if (!strcmp(argv[i], "--replace"))
             a->replace = 1;
+        else if (!strcmp(argv[i], "--quiet"))
+            a->quiet = 1;
         else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "dvcbot catalogue: unknown option '%s'\n", argv[i]);
             return -1;
@@ -53,7 +70,9 @@ static int cc_parse(int argc, char **argv, cc_args *a)
 static int cc_usage(void)
 {
     fprintf(stderr, "usage: dvcbot catalogue import FILE [--replace] [--config FILE]\n"
-                    "       dvcbot catalogue search WORDS... [--config FILE]\n");
+                    "       dvcbot catalogue search WORDS... [--catalogue PATH] [--config FILE]\n"
+                    "       dvcbot catalogue eval QUESTIONS.tsv [--expect COLUMN] [--catalogue PATH]"
+                    " [--quiet] [--config FILE]\n");
     return 2;
 }
 
@@ -195,14 +214,27 @@ static int cc_import(const config *cfg, const cc_args *a)
     return rc;
 }
 
-static int cc_search(const config *cfg, const cc_args *a)
+/* The catalogue to search: --catalogue (a directory or one file) or
+ * files.catalogue, with the question words of files.procedure_aspects. */
+static catalogue *cc_open(const config *cfg, const cc_args *a)
 {
     char err[1024];
-    catalogue *cat = catalogue_load(cfg->files.catalogue, NULL, NULL, err, sizeof(err));
-    if (!cat) {
+    const char *path = a->catalogue ? a->catalogue : cfg->files.catalogue;
+    struct stat st;
+    catalogue *cat = stat(path, &st) == 0 && S_ISREG(st.st_mode)
+                         ? catalogue_load_files(&path, 1, cfg->files.procedure_aspects, NULL, err,
+                                                sizeof(err))
+                         : catalogue_load(path, cfg->files.procedure_aspects, NULL, err, sizeof(err));
+    if (!cat)
         fprintf(stderr, "error: %s\n", err);
+    return cat;
+}
+
+static int cc_search(const config *cfg, const cc_args *a)
+{
+    catalogue *cat = cc_open(cfg, a);
+    if (!cat)
         return 1;
-    }
     buf q = {0};
     for (size_t i = 1; i < a->npos; i++) {
         buf_puts(&q, a->pos[i]);
@@ -225,13 +257,154 @@ static int cc_search(const config *cfg, const cc_args *a)
     return n ? 0 : 1;
 }
 
+/* ---- eval: top-1 / top-3 over a question file ---- */
+typedef struct cc_tally {
+    size_t in, top1, top3, answered, right, out, not_found, nasp, asp_ok;
+} cc_tally;
+
+/* What procedure_info does with a question: the aspect, then up to 3
+ * procedures (*answer: 1 when the first is given as the answer, 0 when the
+ * three are offered as choices; n == 0: "not found"). */
+static size_t cc_ask(catalogue *cat, const char *question, catalogue_hit *hits, int *answer,
+                     catalogue_aspect *aspect)
+{
+    size_t len = strlen(question);
+    char *norm = xmalloc(len + 1), *q = xmalloc(len + 1);
+    if (norm_text(question, len, norm, len + 1, NULL) < 0)
+        norm[0] = '\0';
+    *aspect = catalogue_aspect_detect(cat, norm);
+    catalogue_aspect_strip(cat, norm, q, len + 1);
+    size_t n = *q ? catalogue_search(cat, q, hits, 3) : 0;
+    if (n && hits[0].match == CATALOGUE_MATCH_WORDS && hits[0].coverage < 0.3f)
+        n = 0;
+    *answer = n && catalogue_hit_confident(&hits[0]);
+    free(q);
+    free(norm);
+    return n;
+}
+
+/* Whether code is one of the comma-separated codes of list. */
+static int cc_listed(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = list; (p = strstr(p, code)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Split line at tabs into at most max cells; returns the count. */
+static size_t cc_cells(char *line, char **cell, size_t max)
+{
+    size_t n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        cell[n++] = line;
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        line = tab + 1;
+    }
+    return n;
+}
+
+static void cc_eval_row(catalogue *cat, const char *question, const char *expect,
+                        const char *aspect, int quiet, cc_tally *e)
+{
+    catalogue_hit hits[3];
+    int answer;
+    catalogue_aspect asp;
+    size_t n = cc_ask(cat, question, hits, &answer, &asp);
+    if (aspect && *aspect) {
+        e->nasp++;
+        e->asp_ok += !strcmp(aspect, catalogue_aspect_name(asp));
+    }
+    if (!strcmp(expect, "-")) {
+        e->out++;
+        e->not_found += n == 0;
+        if (n && !quiet)
+            printf("outside, got %s %s %s: %s\n", answer ? "answer" : "choice", hits[0].proc->code,
+                   hits[0].proc->name, question);
+        return;
+    }
+    e->in++;
+    int first = n && cc_listed(expect, hits[0].proc->code), three = first;
+    for (size_t i = 1; i < n; i++)
+        three |= cc_listed(expect, hits[i].proc->code);
+    e->top1 += first;
+    e->top3 += three;
+    e->answered += answer;
+    e->right += answer && first;
+    if (!first && !quiet)
+        printf("miss%s: %s -> %s %s (expected %s)\n", three ? " (in top 3)" : "", question,
+               n ? hits[0].proc->code : "not found", n ? hits[0].proc->name : "", expect);
+}
+
+static double cc_pct(size_t a, size_t b)
+{
+    return b ? 100.0 * (double)a / (double)b : 0;
+}
+
+static int cc_eval_file(catalogue *cat, FILE *f, const cc_args *a, cc_tally *e)
+{
+    char line[4096], *cell[8];
+    long qcol = -1, ecol = -1, acol = -1;
+    while (fgets(line, sizeof(line), f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        size_t n = cc_cells(line, cell, 8);
+        if (qcol < 0) {     /* the header names the columns */
+            for (size_t i = 0; i < n; i++) {
+                qcol = !strcmp(cell[i], "question") ? (long)i : qcol;
+                ecol = !strcmp(cell[i], a->expect) ? (long)i : ecol;
+                acol = !strcmp(cell[i], "aspect") ? (long)i : acol;
+            }
+            if (qcol < 0 || ecol < 0) {
+                fprintf(stderr, "error: %s: the header has no \"question\" or \"%s\" column\n",
+                        a->pos[1], a->expect);
+                return -1;
+            }
+            continue;
+        }
+        if ((long)n > ecol && (long)n > qcol)
+            cc_eval_row(cat, cell[qcol], cell[ecol], acol >= 0 && (long)n > acol ? cell[acol] : NULL,
+                        a->quiet, e);
+    }
+    return 0;
+}
+
+static int cc_eval(const config *cfg, const cc_args *a)
+{
+    FILE *f = fopen(a->pos[1], "r");
+    if (!f) {
+        fprintf(stderr, "error: %s: %s\n", a->pos[1], strerror(errno));
+        return 1;
+    }
+    catalogue *cat = cc_open(cfg, a);
+    cc_tally e = {0};
+    int rc = cat && cc_eval_file(cat, f, a, &e) == 0 ? 0 : 1;
+    fclose(f);
+    if (rc == 0)
+        printf("%s (%zu procedures), column %s: %zu questions in the catalogue: top-1 %zu (%.1f%%), "
+               "top-3 %zu (%.1f%%), answered %zu of which right %zu; %zu outside: not found %zu "
+               "(%.1f%%); aspect %zu/%zu (%.1f%%)\n",
+               a->catalogue ? a->catalogue : cfg->files.catalogue, catalogue_count(cat), a->expect,
+               e.in, e.top1, cc_pct(e.top1, e.in), e.top3, cc_pct(e.top3, e.in), e.answered, e.right,
+               e.out, e.not_found, cc_pct(e.not_found, e.out), e.asp_ok, e.nasp,
+               cc_pct(e.asp_ok, e.nasp));
+    catalogue_free(cat);
+    return rc;
+}
+
 int cmd_catalogue(int argc, char **argv)
 {
     cc_args a;
     if (argc < 2 || cc_parse(argc, argv, &a) < 0)
         return cc_usage();
-    int import = !strcmp(argv[1], "import"), search = !strcmp(argv[1], "search");
-    if (!(import && a.npos == 2) && !(search && a.npos >= 2))
+    int import = !strcmp(argv[1], "import"), search = !strcmp(argv[1], "search"),
+        eval = !strcmp(argv[1], "eval");
+    if (!(import && a.npos == 2) && !(search && a.npos >= 2) && !(eval && a.npos == 2))
         return cc_usage();
     char err[512];
     config *cfg = config_load(a.config, err, sizeof(err));
@@ -239,7 +412,7 @@ int cmd_catalogue(int argc, char **argv)
         fprintf(stderr, "error: %s\n", err);
         return 1;
     }
-    int rc = import ? cc_import(cfg, &a) : cc_search(cfg, &a);
+    int rc = import ? cc_import(cfg, &a) : search ? cc_search(cfg, &a) : cc_eval(cfg, &a);
     config_free(cfg);
     return rc;
 }
