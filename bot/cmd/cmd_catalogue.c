@@ -36,7 +36,7 @@ typedef struct cc_args {
     const char *config;
     const char *catalogue;      /* --catalogue, or NULL for files.catalogue */
     const char *expect;         /* --expect column of eval */
-    int replace, quiet;
+    int replace, quiet, dump;
     const char *pos[64];
     size_t npos;
 } cc_args;
@@ -58,6 +58,8 @@ static int cc_parse(int argc, char **argv, cc_args *a)
             a->replace = 1;
         else if (!strcmp(argv[i], "--quiet"))
             a->quiet = 1;
+        else if (!strcmp(argv[i], "--dump"))
+            a->dump = a->quiet = 1;
         else if (argv[i][0] == '-' && argv[i][1] == '-') {
             fprintf(stderr, "dvcbot catalogue: unknown option '%s'\n", argv[i]);
             return -1;
@@ -243,12 +245,22 @@ static int cc_search(const config *cfg, const cc_args *a)
     char *norm = xmalloc(q.len + 1);
     if (norm_text(q.data, q.len, norm, q.len + 1, NULL) < 0)
         norm[0] = '\0';
-    catalogue_hit hits[3];
-    size_t n = catalogue_search(cat, norm, hits, 3);
+    catalogue_answer ans;
+    catalogue_ask(cat, norm, &ans);
     static const char *const kinds[] = {"", "words", "phrase", "code"};
-    for (size_t i = 0; i < n; i++)
-        printf("%zu. %s  %s  (score %.1f, %s%s)\n", i + 1, hits[i].proc->code, hits[i].proc->name,
-               hits[i].score, kinds[hits[i].match], hits[i].proc->ended ? ", ended" : "");
+    printf("%s (aspect %s): words \"%s\"%s%s%s%s\n", catalogue_verdict_name(ans.verdict),
+           catalogue_aspect_name(ans.aspect), ans.words, ans.also[0] ? ", also \"" : "", ans.also,
+           ans.also[0] ? "\"" : "", ans.outside ? ", outside topic" : "");
+    if (ans.verdict == CATALOGUE_NOT_FOUND || ans.verdict == CATALOGUE_EMPTY)
+        ans.nhits = catalogue_search(cat, norm, ans.hits, CATALOGUE_ASK_MAX);
+    for (size_t i = 0; i < ans.nhits; i++) {
+        const catalogue_hit *h = &ans.hits[i];
+        printf("%zu. %s  %s  (score %.1f, %s, coverage %.2f, name %.2f, %zu level(s)%s)\n", i + 1,
+               h->proc->code, h->proc->name, h->score, kinds[h->match], h->coverage,
+               h->alias_coverage, catalogue_variant_count(cat, h->proc),
+               h->proc->ended ? ", ended" : "");
+    }
+    size_t n = ans.nhits;
     if (!n)
         printf("no match\n");
     free(norm);
@@ -262,25 +274,15 @@ typedef struct cc_tally {
     size_t in, top1, top3, answered, right, out, not_found, nasp, asp_ok;
 } cc_tally;
 
-/* What procedure_info does with a question: the aspect, then up to 3
- * procedures (*answer: 1 when the first is given as the answer, 0 when the
- * three are offered as choices; n == 0: "not found"). */
-static size_t cc_ask(catalogue *cat, const char *question, catalogue_hit *hits, int *answer,
-                     catalogue_aspect *aspect)
+/* What procedure_info does with a question (catalogue_ask). */
+static void cc_ask(const catalogue *cat, const char *question, catalogue_answer *ans)
 {
     size_t len = strlen(question);
-    char *norm = xmalloc(len + 1), *q = xmalloc(len + 1);
+    char *norm = xmalloc(len + 1);
     if (norm_text(question, len, norm, len + 1, NULL) < 0)
         norm[0] = '\0';
-    *aspect = catalogue_aspect_detect(cat, norm);
-    catalogue_aspect_strip(cat, norm, q, len + 1);
-    size_t n = *q ? catalogue_search(cat, q, hits, 3) : 0;
-    if (n && hits[0].match == CATALOGUE_MATCH_WORDS && hits[0].coverage < 0.3f)
-        n = 0;
-    *answer = n && catalogue_hit_confident(&hits[0]);
-    free(q);
+    catalogue_ask(cat, norm, ans);
     free(norm);
-    return n;
 }
 
 /* Whether code is one of the comma-separated codes of list. */
@@ -309,17 +311,25 @@ static size_t cc_cells(char *line, char **cell, size_t max)
     return n;
 }
 
-static void cc_eval_row(catalogue *cat, const char *question, const char *expect,
-                        const char *aspect, int quiet, cc_tally *e)
+static void cc_eval_row(const catalogue *cat, const char *question, const char *expect,
+                        const char *aspect, int quiet, int dump, cc_tally *e)
 {
-    catalogue_hit hits[3];
-    int answer;
-    catalogue_aspect asp;
-    size_t n = cc_ask(cat, question, hits, &answer, &asp);
+    catalogue_answer ans;
+    cc_ask(cat, question, &ans);
+    const catalogue_hit *hits = ans.hits;
+    size_t n = ans.nhits;
+    int answer = ans.verdict == CATALOGUE_ANSWER;
     if (aspect && *aspect) {
         e->nasp++;
-        e->asp_ok += !strcmp(aspect, catalogue_aspect_name(asp));
+        e->asp_ok += !strcmp(aspect, catalogue_aspect_name(ans.aspect));
     }
+    if (dump)   /* calibration: verdict, features of the best hit, margin, words */
+        printf("dump\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t%d\t%.1f\t%s\t%s\n",
+               !strcmp(expect, "-") ? "out" : n && cc_listed(expect, hits[0].proc->code) ? "ok" : "bad",
+               catalogue_verdict_name(ans.verdict), n ? hits[0].proc->code : "-",
+               n ? hits[0].score : 0.0, n ? hits[0].coverage : 0.0, n ? hits[0].alias_coverage : 0.0,
+               n ? (int)hits[0].match : 0, n > 1 ? hits[0].score - hits[1].score : 99.0, ans.words,
+               question);
     if (!strcmp(expect, "-")) {
         e->out++;
         e->not_found += n == 0;
@@ -369,7 +379,7 @@ static int cc_eval_file(catalogue *cat, FILE *f, const cc_args *a, cc_tally *e)
         }
         if ((long)n > ecol && (long)n > qcol)
             cc_eval_row(cat, cell[qcol], cell[ecol], acol >= 0 && (long)n > acol ? cell[acol] : NULL,
-                        a->quiet, e);
+                        a->quiet, a->dump, e);
     }
     return 0;
 }

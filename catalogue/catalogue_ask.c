@@ -1,0 +1,146 @@
+/* catalogue_ask.c -- a citizen's question about a procedure, from words to a
+ * verdict (docs/procedures.md "Search"):
+ *
+ *   1. rewrite with the synonyms ("same": cccd -> căn cước, ko -> không);
+ *   2. the aspect (procedure-aspects.json), the level named (ở xã, cấp
+ *      tỉnh), an "outside" topic (ly hôn -> the court);
+ *   3. drop the aspect phrases, then add the "also" words (mất -> cấp lại)
+ *      at their lower weight, then drop the question words and the level
+ *      marks: what is left names the procedure ("mất", "căn cước" stay);
+ *   4. search (catalogue_search.c), one hit per level group;
+ *   5. the verdict: answer, offer choices, or say "not found" when the best
+ *      hit explains too little of the question (thresholds measured on
+ *      tests/corpus/procedure-questions.tsv, see docs/procedures.md). */
+#include "catalogue/catalogue_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Verdict thresholds (docs/procedures.md "Confidence"). */
+#define CA_FOUND_COVERAGE 0.45f     /* below: not found */
+#define CA_FOUND_NAME 0.25f         /* ... unless the name is this well covered */
+#define CA_SURE_COVERAGE 0.70f      /* answer without asking back ... */
+#define CA_SURE_NAME 0.50f
+#define CA_SURE_MARGIN 8.0f         /* ... when the next group scores this much lower */
+
+/* Blank every whole-word occurrence of phrase p in s (words one space apart). */
+static void ca_blank(char *s, const char *p)
+{
+    long o;
+    while ((o = cat_phrase_at(s, p)) >= 0)
+        memset(s + o, ' ', strlen(p));
+}
+
+static void ca_squeeze(char *s)
+{
+    size_t w = 0;
+    for (size_t r = 0; s[r]; r++)
+        if (s[r] != ' ' || (w && s[w - 1] != ' '))
+            s[w++] = s[r];
+    while (w && s[w - 1] == ' ')
+        w--;
+    s[w] = '\0';
+}
+
+/* The level the question names (the longest phrase), or -1. */
+static int ca_level(const cat_syn *y, const char *s)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int l = 0; y && l < CAT_NLEVELS; l++)
+        for (size_t i = 0; i < y->nlevel_words[l]; i++)
+            if (strlen(y->level_words[l][i]) > best_len && cat_phrase_at(s, y->level_words[l][i]) >= 0) {
+                best = l;
+                best_len = strlen(y->level_words[l][i]);
+            }
+    return best;
+}
+
+static const char *ca_outside(const cat_syn *y, const char *s)
+{
+    for (size_t i = 0; y && i < y->noutside; i++)
+        if (cat_phrase_any(s, y->outside[i].when, y->outside[i].nwhen))
+            return y->outside[i].name;
+    return NULL;
+}
+
+static void ca_also(const cat_syn *y, cat_query *q)
+{
+    q->nadd = 0;
+    for (size_t i = 0; y && i < y->nalso && q->nadd < CAT_MAX_ADDS; i++) {
+        const cat_syn_also *a = &y->also[i];
+        if (!cat_phrase_any(q->words, a->when, a->nwhen) ||
+            (a->nwith && !cat_phrase_any(q->words, a->with, a->nwith)))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < q->nadd && !dup; k++)
+            dup = !strcmp(q->add[k], a->add);
+        if (!dup && cat_phrase_at(q->words, a->add) < 0) {
+            q->add[q->nadd] = a->add;
+            q->add_w[q->nadd++] = a->weight;
+        }
+    }
+}
+
+void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *q)
+{
+    const cat_syn *y = cat->cur->syn;
+    q->raw = normalised;
+    cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
+    q->level = ca_level(y, q->words);
+    q->outside = ca_outside(y, q->words);
+    cat_aspect_strip(cat->aspects, q->words, 0);
+    ca_also(y, q);      /* before the question words go: "làm lại", "xin" count here */
+    cat_aspect_strip(cat->aspects, q->words, 1);
+    for (size_t i = 0; y && i < y->nmarks; i++)
+        ca_blank(q->words, y->marks[i]);
+    ca_squeeze(q->words);
+}
+
+/* How much of the question the hit explains: not found / choices / sure. */
+static catalogue_verdict ca_verdict(const catalogue_answer *a)
+{
+    const catalogue_hit *h = &a->hits[0];
+    if (h->match == CATALOGUE_MATCH_CODE)
+        return CATALOGUE_ANSWER;
+    if (h->coverage < CA_FOUND_COVERAGE && h->alias_coverage < CA_FOUND_NAME)
+        return CATALOGUE_NOT_FOUND;
+    if (a->outside && h->match != CATALOGUE_MATCH_PHRASE && h->coverage < CA_SURE_COVERAGE)
+        return CATALOGUE_NOT_FOUND;
+    int sure = h->match == CATALOGUE_MATCH_PHRASE ||
+               (h->coverage >= CA_SURE_COVERAGE && h->alias_coverage >= CA_SURE_NAME);
+    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN))
+        return CATALOGUE_ANSWER;
+    return CATALOGUE_CHOOSE;
+}
+
+void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (!cat || !normalised)
+        return;
+    cat_query q;
+    cat_query_prepare(cat, normalised, &q);
+    char canon[1024];
+    cat_syn_rewrite(cat->cur->syn, normalised, canon, sizeof(canon));
+    a->aspect = cat_aspect_of(cat->aspects, canon);
+    a->outside = q.outside;
+    a->level = q.level;
+    snprintf(a->words, sizeof(a->words), "%.*s", (int)sizeof(a->words) - 1, q.words);
+    for (size_t i = 0, o = 0; i < q.nadd && o < sizeof(a->also); i++)
+        o += (size_t)snprintf(a->also + o, sizeof(a->also) - o, "%s%s", i ? " + " : "", q.add[i]);
+    if (!q.words[0]) {
+        a->verdict = a->outside ? CATALOGUE_NOT_FOUND : CATALOGUE_EMPTY;
+        return;
+    }
+    a->nhits = cat_search_query(cat, &q, a->hits, CATALOGUE_ASK_MAX);
+    a->verdict = a->nhits ? ca_verdict(a) : CATALOGUE_NOT_FOUND;
+    if (a->verdict == CATALOGUE_NOT_FOUND)
+        a->nhits = 0;
+}
+
+const char *catalogue_verdict_name(catalogue_verdict v)
+{
+    static const char *const names[] = {"empty", "answer", "choose", "not_found"};
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "empty";
+}
