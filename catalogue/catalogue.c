@@ -151,6 +151,9 @@ void cat_data_free(cat_data *d)
     free(d->sc_slots);
     free(d->sc_touched);
     free(d->sc_mark);
+    free(d->action);
+    free(d->objects);
+    free(d->qualifiers);
     free(d->group);
     free(d->group_off);
     free(d->group_n);

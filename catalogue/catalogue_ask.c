@@ -31,6 +31,63 @@ static void ca_blank(char *s, const char *p)
         memset(s + o, ' ', strlen(p));
 }
 
+/* The word next to s[o..o+n) on the left (dir -1) or right (+1): *len, or NULL. */
+static const char *ca_neighbour(const char *s, size_t o, size_t n, int dir, size_t *len)
+{
+    size_t i = dir < 0 ? o : o + n, slen = strlen(s);
+    if (dir < 0) {
+        while (i > 0 && s[i - 1] == ' ')
+            i--;
+        size_t end = i;
+        while (i > 0 && s[i - 1] != ' ')
+            i--;
+        *len = end - i;
+        return *len ? s + i : NULL;
+    }
+    while (i < slen && s[i] == ' ')
+        i++;
+    size_t st = i;
+    while (i < slen && s[i] != ' ')
+        i++;
+    *len = i - st;
+    return *len ? s + st : NULL;
+}
+
+/* Whether "a b" is a word pair of the index. */
+static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+{
+    char pair[128];
+    if (!a || !b || na + nb + 2 > sizeof(pair))
+        return 0;
+    memcpy(pair, a, na);
+    pair[na] = ' ';
+    memcpy(pair + na + 1, b, nb);
+    return cat_word_find(d, pair, na + nb + 1) >= 0;
+}
+
+/* Blank the phrases of list in s. Without diacritics one syllable stands
+ * for several ("can" is cần and căn, "hoi" hỏi and hội): a one-word phrase
+ * stays where it forms a word pair of the index with a neighbour ("can
+ * cuoc", "xa hoi"). */
+static void ca_drop(const cat_data *d, char *s, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *p = list[i];
+        size_t plen = strlen(p);
+        int one = !strchr(p, ' ');
+        for (long from = 0, o; (o = cat_phrase_at(s + from, p)) >= 0;) {
+            size_t at = (size_t)(from + o), ln = 0, rn = 0;
+            const char *l = one ? ca_neighbour(s, at, plen, -1, &ln) : NULL;
+            const char *r = one ? ca_neighbour(s, at, plen, 1, &rn) : NULL;
+            if (one && (ca_pair(d, l, ln, s + at, plen) || ca_pair(d, s + at, plen, r, rn))) {
+                from = (long)(at + plen);
+                continue;
+            }
+            memset(s + at, ' ', plen);
+        }
+    }
+}
+
 static void ca_squeeze(char *s)
 {
     size_t w = 0;
@@ -70,7 +127,8 @@ static void ca_also(const cat_syn *y, cat_query *q)
     for (size_t i = 0; y && i < y->nalso && q->nadd < CAT_MAX_ADDS; i++) {
         const cat_syn_also *a = &y->also[i];
         if (!cat_phrase_any(q->words, a->when, a->nwhen) ||
-            (a->nwith && !cat_phrase_any(q->words, a->with, a->nwith)))
+            (a->nwith && !cat_phrase_any(q->words, a->with, a->nwith)) ||
+            cat_phrase_any(q->words, a->unless, a->nunless))
             continue;
         int dup = 0;
         for (size_t k = 0; k < q->nadd && !dup; k++)
@@ -89,12 +147,22 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
     q->level = ca_level(y, q->words);
     q->outside = ca_outside(y, q->words);
-    cat_aspect_strip(cat->aspects, q->words, 0);
+    const cat_aspects *as = cat->aspects;
+    if (as)
+        ca_drop(cat->cur, q->words, as->phrase, as->n);
     ca_also(y, q);      /* before the question words go: "làm lại", "xin" count here */
-    cat_aspect_strip(cat->aspects, q->words, 1);
+    if (as)
+        ca_drop(cat->cur, q->words, as->question, as->nquestion);
     for (size_t i = 0; y && i < y->nmarks; i++)
         ca_blank(q->words, y->marks[i]);
     ca_squeeze(q->words);
+    q->actions = q->objects = q->qualifiers = 0;
+    for (size_t i = 0; y && i <= q->nadd; i++) {
+        const char *t = i ? q->add[i - 1] : q->words;
+        q->actions |= cat_phrase_mask(t, y->actions, y->nactions);
+        q->objects |= cat_phrase_mask(t, y->objects, y->nobjects);
+        q->qualifiers |= cat_phrase_mask(t, y->qualifiers, y->nqualifiers);
+    }
 }
 
 /* How much of the question the hit explains: not found / choices / sure. */

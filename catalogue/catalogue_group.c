@@ -99,8 +99,35 @@ static int cg_u64_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The key phrases of procedure p (catalogue_synonyms.c): its leading
+ * action, and the objects and qualifiers of its name and aliases. */
+static void cg_marks(cat_data *d, size_t p)
+{
+    const cat_syn *y = d->syn;
+    const catalogue_proc *pr = &d->procs[p];
+    char text[2048];
+    if (!y || cat_index_text(y, pr->name, 1, text, sizeof(text)) < 0)
+        return;
+    for (size_t i = 0; i < y->nactions && !d->action[p]; i++) {
+        size_t n = strlen(y->actions[i]);
+        if (!strncmp(text, y->actions[i], n) && (text[n] == ' ' || text[n] == '\0'))
+            d->action[p] = (uint8_t)(i + 1);
+    }
+    for (size_t a = 0; a <= pr->naliases; a++) {
+        if (a > 0 && cat_index_text(y, pr->aliases[a - 1], 1, text, sizeof(text)) < 0)
+            continue;
+        d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
+        d->qualifiers[p] |= cat_phrase_mask(text, y->qualifiers, y->nqualifiers);
+    }
+}
+
 void cat_groups_build(cat_data *d)
 {
+    d->action = xcalloc(d->nprocs + 1, 1);
+    d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    d->qualifiers = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    for (size_t i = 0; i < d->nprocs; i++)
+        cg_marks(d, i);
     size_t cap = 16;
     while (cap < d->nprocs * 2)
         cap *= 2;

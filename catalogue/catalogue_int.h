@@ -30,11 +30,12 @@ void cat_arena_free(cat_arena *a);
 #define CAT_MAX_TEXT_WORDS 160  /* words of one indexed text or question looked at */
 #define CAT_MAX_ADDS 8      /* "also" additions to one question */
 #define CAT_NLEVELS 4       /* xa, huyen, tinh, bo (this order: the lowest first) */
+#define CAT_MAX_MARKS 64    /* phrases of "actions", "objects", "qualifiers" (bits of a mask) */
 
 /* ---- synonyms (catalogue_synonyms.c, config/synonyms.json) ---- */
 typedef struct cat_syn_also {
-    char **when, **with;        /* normalised, rewritten phrases */
-    size_t nwhen, nwith;
+    char **when, **with, **unless;  /* normalised, rewritten phrases */
+    size_t nwhen, nwith, nunless;
     char *add;                  /* words added to the question */
     float weight;               /* their weight (0, 1] */
 } cat_syn_also;
@@ -52,6 +53,12 @@ typedef struct cat_syn {
     size_t cap;
     cat_syn_also *also;
     size_t nalso;
+    char **actions;             /* "actions": the exceptional ones (cấp lại, thu hồi...) */
+    size_t nactions;
+    char **objects;             /* "objects": what a procedure is about (căn cước, hộ chiếu) */
+    size_t nobjects;
+    char **qualifiers;          /* "qualifiers": who or which sector (nước ngoài, thủy sản) */
+    size_t nqualifiers;
     char **marks;               /* level_marks, normalised (not rewritten) */
     size_t nmarks;
     char **level_words[CAT_NLEVELS];
@@ -71,6 +78,8 @@ int cat_phrase_norm(const char *s, char *out, size_t cap);
 /* Offset of phrase p as whole words in s (words one space apart), or -1. */
 long cat_phrase_at(const char *s, const char *p);
 int cat_phrase_any(const char *s, char *const *list, size_t n);
+/* Bit i set for each list[i] found in s (list has at most 64 entries). */
+uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n);
 char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, const char *path,
                      char *err, size_t errlen);
 void cat_strv_free(char **v, size_t n);
@@ -125,6 +134,9 @@ typedef struct cat_data {
     uint32_t *phrase_ids, *phrase_procs;
     float *slot_w;              /* nprocs * CAT_NSLOTS: IDF weight of each slot's words */
     /* level variants (catalogue_group.c): procs of one group, lowest level first */
+    /* per procedure, from its name and aliases (catalogue_group.c): */
+    uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
+    uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -202,6 +214,7 @@ typedef struct cat_query {
     float add_w[CAT_MAX_ADDS];
     size_t nadd;
     int level;                  /* level named in the question (rank), or -1 */
+    uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */
     const char *outside;        /* name of an "outside" topic found, or NULL */
     const char *raw;            /* the normalised question (for a code) */
 } cat_query;

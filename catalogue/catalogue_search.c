@@ -18,6 +18,10 @@
 #define CS_ALIAS_COV 30.0f
 #define CS_NAME_COV 20.0f
 #define CS_ENDED 3.0f
+#define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
+#define CS_OBJECT 12.0f      /* the name has none of the question's objects */
+#define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
+#define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
 #define CS_UNKNOWN_WEIGHT 1.0f
 #define CS_MAX_CAND 256
@@ -28,6 +32,7 @@
 #define CS_KEEP 48            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
+    const cat_query *cq;
     size_t n, nuni;             /* words; the first nuni are single words, then the pairs */
     long ids[CAT_MAX_QWORDS];
     float w[CAT_MAX_QWORDS];    /* IDF (discounted when fuzzy or added by "also") */
@@ -93,7 +98,8 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
     q->cw[i] = q->ids[i] >= 0 ? d->words[q->ids[i]].idf : 0;
     if (q->ids[i] < 0 && n >= 5 && (q->ids[i] = cs_fuzzy(d, w, n)) >= 0)
         q->cw[i] = d->words[q->ids[i]].idf * CS_FUZZY;
-    q->w[i] = q->cw[i] * mult;
+    q->cw[i] *= mult;
+    q->w[i] = q->cw[i];
     int dup = 0;
     for (size_t k = 0; k < i && !dup; k++)
         dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i];
@@ -130,6 +136,7 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     const char *text[CAT_MAX_ADDS + 1];
     q->n = 0;
     q->total = 0;
+    q->cq = cq;
     text[0] = cq->words;
     for (size_t a = 0; a < cq->nadd; a++)
         text[a + 1] = cq->add[a];
@@ -254,6 +261,25 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
     }
 }
 
+/* The penalty of procedure p for the key phrases of the question (the
+ * "actions", "objects" and "qualifiers" of the synonyms), less the level
+ * bonus. */
+static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
+{
+    float pen = 0;
+    if (d->action && d->action[p] && !(cq->actions & ((uint64_t)1 << (d->action[p] - 1))))
+        pen += CS_ACTION;
+    if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
+        pen += CS_OBJECT;
+    if (d->qualifiers) {
+        int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
+        pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
+    }
+    if (cq->level >= 0 && cat_level_rank(d->procs[p].level) == cq->level)
+        pen -= CS_LEVEL;
+    return pen;
+}
+
 /* Score procedure p from the scratch arrays, then clear them. */
 static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
 {
@@ -288,6 +314,7 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     }
     if (d->procs[p].ended)
         h.score -= CS_ENDED;
+    h.score -= cs_marks(d, p, q->cq);
     d->sc_word[p] = d->sc_match[p] = 0;
     d->sc_phrase_len[p] = d->sc_phrase_n[p] = 0;
     d->sc_mark[p] = 0;

@@ -9,8 +9,16 @@
  *   "also"        a phrase (and optionally one of "with") found in a
  *                 question adds search words at a lower weight (mất ->
  *                 cấp lại; nhập khẩu + vợ -> đăng ký thường trú);
+ *   "actions"     the exceptional actions (cấp lại, thu hồi, gia hạn...):
+ *                 a name starting with one the question does not name ranks
+ *                 lower (a question naming none means the plain procedure);
+ *   "objects"     what procedures are about (căn cước, hộ chiếu): a name
+ *                 with none of the question's objects ranks lower;
+ *   "qualifiers"  whom or which sector a procedure is for (nước ngoài, thủy
+ *                 sản): each one in the name or the question but not in
+ *                 both lowers the rank;
  *   "level_marks" the "(thực hiện tại cấp tỉnh)" marks that tell level
- *                 variants of one procedure apart (catalogue_index.c);
+ *                 variants of one procedure apart (catalogue_group.c);
  *   "levels"      words of a question that name a level (ở xã, cấp tỉnh);
  *   "outside"     topics whose job is not the catalogue's (ly hôn -> the
  *                 court), each a messages key procedure_info.outside.<name>.
@@ -196,6 +204,15 @@ long cat_phrase_at(const char *s, const char *p)
     return -1;
 }
 
+uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n && i < CAT_MAX_MARKS; i++)
+        if (cat_phrase_at(s, list[i]) >= 0)
+            m |= (uint64_t)1 << i;
+    return m;
+}
+
 int cat_phrase_any(const char *s, char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -215,6 +232,7 @@ void cat_syn_free(cat_syn *y)
     for (size_t i = 0; i < y->nalso; i++) {
         cat_strv_free(y->also[i].when, y->also[i].nwhen);
         cat_strv_free(y->also[i].with, y->also[i].nwith);
+        cat_strv_free(y->also[i].unless, y->also[i].nunless);
         free(y->also[i].add);
     }
     for (int l = 0; l < CAT_NLEVELS; l++)
@@ -224,6 +242,9 @@ void cat_syn_free(cat_syn *y)
         cat_strv_free(y->outside[i].when, y->outside[i].nwhen);
     }
     cat_strv_free(y->marks, y->nmarks);
+    cat_strv_free(y->actions, y->nactions);
+    cat_strv_free(y->objects, y->nobjects);
+    cat_strv_free(y->qualifiers, y->nqualifiers);
     free(y->from);
     free(y->to);
     free(y->tab);
@@ -324,6 +345,7 @@ static int csy_load_also(cat_syn *y, json_t *also, const char *file, char *err, 
     y->also = xcalloc(json_array_size(also) + 1, sizeof(*y->also));
     for (size_t i = 0; i < json_array_size(also); i++) {
         json_t *r = json_array_get(also, i), *with = json_object_get(r, "with");
+        json_t *unless = json_object_get(r, "unless");
         json_t *w = json_object_get(r, "weight");
         cat_syn_also *a = &y->also[y->nalso++];
         char path[64], add[512];
@@ -333,6 +355,9 @@ static int csy_load_also(cat_syn *y, json_t *also, const char *file, char *err, 
             return -1;
         snprintf(path, sizeof(path), "also[%zu].with", i);
         if (with && !(a->with = cat_strv_load(y, with, &a->nwith, file, path, err, errlen)))
+            return -1;
+        snprintf(path, sizeof(path), "also[%zu].unless", i);
+        if (unless && !(a->unless = cat_strv_load(y, unless, &a->nunless, file, path, err, errlen)))
             return -1;
         const char *s = json_string_value(json_object_get(r, "add"));
         a->weight = w ? (float)json_number_value(w) : 0.7f;
@@ -353,6 +378,18 @@ static int csy_load_named(cat_syn *y, json_t *root, const char *file, char *err,
     if (marks && !(y->marks = cat_strv_load(NULL, marks, &y->nmarks, file, "level_marks", err,
                                             errlen)))
         return -1;
+    static const char *const keys[] = {"actions", "objects", "qualifiers"};
+    char **(*lists[]) = {&y->actions, &y->objects, &y->qualifiers};
+    size_t *counts[] = {&y->nactions, &y->nobjects, &y->nqualifiers};
+    for (int k = 0; k < 3; k++) {
+        json_t *v = json_object_get(root, keys[k]);
+        if (v && !(*lists[k] = cat_strv_load(y, v, counts[k], file, keys[k], err, errlen)))
+            return -1;
+        if (*counts[k] > CAT_MAX_MARKS) {
+            snprintf(err, errlen, "%s: %s: at most %d phrases", file, keys[k], CAT_MAX_MARKS);
+            return -1;
+        }
+    }
     for (int l = 0; levels && l < CAT_NLEVELS; l++) {
         json_t *v = json_object_get(levels, csy_levels[l]);
         char path[32];
