@@ -126,8 +126,10 @@ typedef struct catalogue_hit {
     const catalogue_proc *proc;
     float score;                /* higher is better; only comparable within one search */
     catalogue_match match;
-    float coverage;             /* 0..1: share of the query's (IDF) weight this procedure matched */
-    float alias_coverage;       /* 0..1: best share of one alias's weight found in the query */
+    float coverage;             /* 0..1: share of the query's (IDF) weight this procedure
+                                 * explains (its words, or an "also" addition it matches) */
+    float alias_coverage;       /* 0..1: best share of one alias's (or the name's) weight
+                                 * found in the query */
 } catalogue_hit;
 
 /* Search query, which must be normalised text (norm_text() output; the
@@ -188,6 +190,8 @@ typedef struct catalogue_answer {
     catalogue_aspect aspect;
     catalogue_hit hits[CATALOGUE_ASK_MAX];
     size_t nhits;               /* 0 unless ANSWER or CHOOSE */
+    size_t nfound;              /* hits the search found (hits[0..nfound) are filled also
+                                 * when NOT_FOUND: for diagnostics, never shown) */
     int level;                  /* level the question names (0 xa .. 3 bo), or -1 */
     const char *outside;        /* an "outside" topic of the synonyms ("court", ...): the
                                  * messages key procedure_info.outside.<name>; or NULL */
@@ -204,5 +208,8 @@ const char *catalogue_verdict_name(catalogue_verdict v);
 
 /* Whether a hit is specific enough to answer without asking back. */
 int catalogue_hit_confident(const catalogue_hit *h);
+/* 0..1: coverage * alias_coverage (1 for a code): what catalogue_ask's
+ * verdict thresholds are measured on. */
+float catalogue_hit_confidence(const catalogue_hit *h);
 
 #endif

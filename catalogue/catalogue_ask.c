@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Verdict thresholds (docs/procedures.md "Confidence"). */
-#define CA_FOUND_COVERAGE 0.45f     /* below: not found */
-#define CA_FOUND_NAME 0.25f         /* ... unless the name is this well covered */
-#define CA_SURE_COVERAGE 0.70f      /* answer without asking back ... */
-#define CA_SURE_NAME 0.50f
+/* Verdict thresholds, on the best hit's confidence: the share of the
+ * question it explains (catalogue_hit.coverage) times the share of its name
+ * (or alias) found in the question; measured on the question set
+ * (docs/procedures.md "Confidence"). */
+#define CA_FOUND 0.14f              /* below: not found */
+#define CA_FOUND_OUTSIDE 0.56f      /* below, when the question names an "outside" topic */
+#define CA_SURE 0.50f               /* answer without asking back ... */
+#define CA_SURE_PHRASE 0.50f        /* ... or a whole alias/name found, explaining this much ... */
 #define CA_SURE_MARGIN 8.0f         /* ... when the next group scores this much lower */
 
 /* Blank every whole-word occurrence of phrase p in s (words one space apart). */
@@ -121,22 +124,49 @@ static const char *ca_outside(const cat_syn *y, const char *s)
     return NULL;
 }
 
+/* The first phrase of list found in s, or NULL. */
+static const char *ca_first(const char *s, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cat_phrase_at(s, list[i]) >= 0)
+            return list[i];
+    return NULL;
+}
+
+/* Remember that phrase t led to addition k (its words are explained when
+ * the addition matches; catalogue_search.c). */
+static void ca_trigger(cat_query *q, size_t k, const char *t)
+{
+    for (size_t i = 0; t && i < q->ntrig[k]; i++)
+        if (q->trig[k][i] == t)
+            return;
+    if (t && q->ntrig[k] < CAT_MAX_TRIG)
+        q->trig[k][q->ntrig[k]++] = t;
+}
+
 static void ca_also(const cat_syn *y, cat_query *q)
 {
     q->nadd = 0;
-    for (size_t i = 0; y && i < y->nalso && q->nadd < CAT_MAX_ADDS; i++) {
+    for (size_t i = 0; y && i < y->nalso; i++) {
         const cat_syn_also *a = &y->also[i];
-        if (!cat_phrase_any(q->words, a->when, a->nwhen) ||
-            (a->nwith && !cat_phrase_any(q->words, a->with, a->nwith)) ||
-            cat_phrase_any(q->words, a->unless, a->nunless))
+        const char *when = ca_first(q->words, a->when, a->nwhen);
+        const char *with = a->nwith ? ca_first(q->words, a->with, a->nwith) : NULL;
+        if (!when || (a->nwith && !with) || cat_phrase_any(q->words, a->unless, a->nunless) ||
+            cat_phrase_at(q->words, a->add) >= 0)
             continue;
-        int dup = 0;
-        for (size_t k = 0; k < q->nadd && !dup; k++)
-            dup = !strcmp(q->add[k], a->add);
-        if (!dup && cat_phrase_at(q->words, a->add) < 0) {
-            q->add[q->nadd] = a->add;
-            q->add_w[q->nadd++] = a->weight;
+        size_t k = 0;
+        while (k < q->nadd && strcmp(q->add[k], a->add))
+            k++;
+        if (k == q->nadd) {
+            if (q->nadd == CAT_MAX_ADDS)
+                continue;
+            q->add[k] = a->add;
+            q->add_w[k] = a->weight;
+            q->ntrig[k] = 0;
+            q->nadd++;
         }
+        ca_trigger(q, k, when);
+        ca_trigger(q, k, with);
     }
 }
 
@@ -165,18 +195,24 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     }
 }
 
+float catalogue_hit_confidence(const catalogue_hit *h)
+{
+    if (!h)
+        return 0;
+    return h->match == CATALOGUE_MATCH_CODE ? 1.0f : h->coverage * h->alias_coverage;
+}
+
 /* How much of the question the hit explains: not found / choices / sure. */
 static catalogue_verdict ca_verdict(const catalogue_answer *a)
 {
     const catalogue_hit *h = &a->hits[0];
+    float conf = catalogue_hit_confidence(h);
     if (h->match == CATALOGUE_MATCH_CODE)
         return CATALOGUE_ANSWER;
-    if (h->coverage < CA_FOUND_COVERAGE && h->alias_coverage < CA_FOUND_NAME)
+    if (conf < (a->outside ? CA_FOUND_OUTSIDE : CA_FOUND))
         return CATALOGUE_NOT_FOUND;
-    if (a->outside && h->match != CATALOGUE_MATCH_PHRASE && h->coverage < CA_SURE_COVERAGE)
-        return CATALOGUE_NOT_FOUND;
-    int sure = h->match == CATALOGUE_MATCH_PHRASE ||
-               (h->coverage >= CA_SURE_COVERAGE && h->alias_coverage >= CA_SURE_NAME);
+    int sure = conf >= CA_SURE ||
+               (h->match == CATALOGUE_MATCH_PHRASE && h->coverage >= CA_SURE_PHRASE);
     if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN))
         return CATALOGUE_ANSWER;
     return CATALOGUE_CHOOSE;
@@ -201,7 +237,7 @@ void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answe
         a->verdict = a->outside ? CATALOGUE_NOT_FOUND : CATALOGUE_EMPTY;
         return;
     }
-    a->nhits = cat_search_query(cat, &q, a->hits, CATALOGUE_ASK_MAX);
+    a->nfound = a->nhits = cat_search_query(cat, &q, a->hits, CATALOGUE_ASK_MAX);
     a->verdict = a->nhits ? ca_verdict(a) : CATALOGUE_NOT_FOUND;
     if (a->verdict == CATALOGUE_NOT_FOUND)
         a->nhits = 0;

@@ -29,6 +29,7 @@ void cat_arena_free(cat_arena *a);
 #define CAT_MAX_QWORDS 40   /* query words looked at */
 #define CAT_MAX_TEXT_WORDS 160  /* words of one indexed text or question looked at */
 #define CAT_MAX_ADDS 8      /* "also" additions to one question */
+#define CAT_MAX_TRIG 6      /* phrases of the question that led to one addition */
 #define CAT_NLEVELS 4       /* xa, huyen, tinh, bo (this order: the lowest first) */
 #define CAT_MAX_MARKS 64    /* phrases of "actions", "objects", "qualifiers" (bits of a mask) */
 
@@ -212,6 +213,8 @@ typedef struct cat_query {
     char words[1024];           /* rewritten search words, one space apart */
     const char *add[CAT_MAX_ADDS];  /* "also" words (point into the synonyms) */
     float add_w[CAT_MAX_ADDS];
+    const char *trig[CAT_MAX_ADDS][CAT_MAX_TRIG];  /* the "when"/"with" phrases found */
+    size_t ntrig[CAT_MAX_ADDS];
     size_t nadd;
     int level;                  /* level named in the question (rank), or -1 */
     uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */

@@ -38,11 +38,13 @@ typedef struct cs_query {
     float w[CAT_MAX_QWORDS];    /* IDF (discounted when fuzzy or added by "also") */
     float cw[CAT_MAX_QWORDS];   /* for the name/alias coverage: IDF (discounted when fuzzy) */
     uint8_t seg[CAT_MAX_QWORDS];    /* 0: the question's words; k: the k-th "also" addition */
-    float total;                /* weight of the question's own words */
+    uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
+    float total;                /* weight of the single words (own and "also") */
 } cs_query;
 
-/* Whether word i is one of the question's own single words (coverage). */
-#define CS_OWN(q, i) ((i) >= (q)->nuni ? -1 : (q)->seg[i] == 0)
+/* Whether word i counts in the coverage (single words, the question's own
+ * and the "also" ones): 1, or -1 for a pair. */
+#define CS_OWN(q, i) ((i) >= (q)->nuni ? -1 : 1)
 
 static void cs_touch(cat_data *d, uint32_t p, size_t *nt)
 {
@@ -89,6 +91,21 @@ static long cs_fuzzy(const cat_data *d, const char *s, size_t n)
     return best;
 }
 
+/* Whether word w (n bytes) is one of the words of phrase p. */
+static int cs_in_phrase(const char *w, size_t n, const char *p)
+{
+    for (const char *at = p; *at;) {
+        const char *end = strchr(at, ' ');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len == n && !memcmp(at, w, n))
+            return 1;
+        if (!end)
+            break;
+        at = end + 1;
+    }
+    return 0;
+}
+
 /* Look up word w (n bytes) of segment seg at weight mult into q. */
 static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uint8_t seg, float mult)
 {
@@ -105,7 +122,7 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
         dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i];
     if (dup)
         q->w[i] = q->cw[i] = 0;   /* counted once */
-    else if (seg == 0)
+    else if (seg == 0 || q->ids[i] >= 0)    /* an "also" word the index lacks is no loss */
         q->total += q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
 }
 
@@ -149,6 +166,57 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     q->nuni = q->n;
     for (size_t a = 0; a <= cq->nadd; a++)
         cs_pairs(d, q, text[a], off[a], len[a], cnt[a], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
+    for (size_t i = 0; i < cnt[0]; i++) {   /* which own words led to which addition */
+        q->trig[i] = 0;
+        for (size_t a = 0; a < cq->nadd; a++)
+            for (size_t t = 0; t < cq->ntrig[a]; t++)
+                if (cs_in_phrase(cq->words + off[0][i], len[0][i], cq->trig[a][t]))
+                    q->trig[i] |= (uint8_t)(1u << a);
+    }
+}
+
+/* Whether procedure p holds word id (binary search in its postings). */
+static int cs_holds(const cat_data *d, long id, uint32_t p)
+{
+    if (id < 0)
+        return 0;
+    const cat_word *w = &d->words[id];
+    const cat_post *base = d->posts + w->post_off;
+    uint32_t lo = 0, hi = w->npost;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (base[mid].proc < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->npost && base[lo].proc == p;
+}
+
+/* The share of the question's own words that procedure p explains: words it
+ * holds, and words that led to an "also" addition p mostly holds (so "nhập
+ * khẩu cho vợ" is explained by "đăng ký thường trú"). */
+static float cs_explained(const cat_data *d, const cs_query *q, uint32_t p)
+{
+    float have[CAT_MAX_ADDS + 1] = {0}, all[CAT_MAX_ADDS + 1] = {0}, tot = 0, got = 0;
+    for (size_t i = 0; i < q->nuni; i++)
+        if (q->seg[i]) {
+            all[q->seg[i]] += q->w[i];
+            have[q->seg[i]] += cs_holds(d, q->ids[i], p) ? q->w[i] : 0;
+        }
+    unsigned ok = 0;
+    for (unsigned a = 1; a <= CAT_MAX_ADDS; a++)
+        if (all[a] > 0 && have[a] >= 0.5f * all[a])
+            ok |= 1u << (a - 1);
+    for (size_t i = 0; i < q->nuni; i++) {
+        if (q->seg[i])
+            continue;
+        float wt = q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
+        tot += wt;
+        if (cs_holds(d, q->ids[i], p) || (q->trig[i] & ok))
+            got += wt;
+    }
+    return tot > 0 ? got / tot : 0;
 }
 
 /* Every alias/name phrase that occurs as a run of query words. */
@@ -410,7 +478,11 @@ size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit
         if (h.proc != code)
             cs_keep(cand, &n, CS_KEEP, h);
     }
-    return cs_merge(d, cand, n, cq->level, out, max);
+    size_t k = cs_merge(d, cand, n, cq->level, out, max);
+    for (size_t i = 0; i < k; i++)
+        if (out[i].match != CATALOGUE_MATCH_CODE)
+            out[i].coverage = cs_explained(d, &q, (uint32_t)(out[i].proc - d->procs));
+    return k;
 }
 
 size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max)

@@ -251,8 +251,8 @@ static int cc_search(const config *cfg, const cc_args *a)
     printf("%s (aspect %s): words \"%s\"%s%s%s%s\n", catalogue_verdict_name(ans.verdict),
            catalogue_aspect_name(ans.aspect), ans.words, ans.also[0] ? ", also \"" : "", ans.also,
            ans.also[0] ? "\"" : "", ans.outside ? ", outside topic" : "");
-    if (ans.verdict == CATALOGUE_NOT_FOUND || ans.verdict == CATALOGUE_EMPTY)
-        ans.nhits = catalogue_search(cat, norm, ans.hits, CATALOGUE_ASK_MAX);
+    if (ans.verdict == CATALOGUE_NOT_FOUND)
+        ans.nhits = ans.nfound;     /* show what was below the threshold */
     for (size_t i = 0; i < ans.nhits; i++) {
         const catalogue_hit *h = &ans.hits[i];
         printf("%zu. %s  %s  (score %.1f, %s, coverage %.2f, name %.2f, %zu level(s)%s)\n", i + 1,
@@ -271,8 +271,16 @@ static int cc_search(const config *cfg, const cc_args *a)
 
 /* ---- eval: top-1 / top-3 over a question file ---- */
 typedef struct cc_tally {
-    size_t in, top1, top3, answered, right, out, not_found, nasp, asp_ok;
+    size_t in, top1, top3, answered, right;     /* questions this catalogue can answer */
+    size_t off, off_nf;         /* no catalogue of the file has it (every code column "-") */
+    size_t miss, miss_nf;       /* another catalogue of the file has it, this one not */
+    size_t nasp, asp_ok;
 } cc_tally;
+
+typedef struct cc_row {
+    const char *question, *expect, *aspect;
+    int offtopic;               /* every code column is "-" */
+} cc_row;
 
 /* What procedure_info does with a question (catalogue_ask). */
 static void cc_ask(const catalogue *cat, const char *question, catalogue_answer *ans)
@@ -311,44 +319,54 @@ static size_t cc_cells(char *line, char **cell, size_t max)
     return n;
 }
 
-static void cc_eval_row(const catalogue *cat, const char *question, const char *expect,
-                        const char *aspect, int quiet, int dump, cc_tally *e)
+/* One tab-separated calibration line (docs/procedures.md "Confidence"). */
+static void cc_dump(const cc_row *r, const catalogue_answer *ans)
+{
+    const catalogue_hit *h = ans->hits;
+    size_t n = ans->nfound;     /* what the search found, before the verdict */
+    int in3 = 0;
+    for (size_t i = 0; i < n; i++)
+        in3 |= cc_listed(r->expect, h[i].proc->code);
+    printf("dump\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t%d\t%.1f\t%d\t%d\t%s\n",
+           !strcmp(r->expect, "-") ? (r->offtopic ? "out" : "missing")
+           : n && cc_listed(r->expect, h[0].proc->code) ? "ok" : "bad",
+           catalogue_verdict_name(ans->verdict), n ? h[0].proc->code : "-", n ? h[0].score : 0.0,
+           n ? h[0].coverage : 0.0, n ? h[0].alias_coverage : 0.0, n ? (int)h[0].match : 0,
+           n > 1 ? h[0].score - h[1].score : 99.0, in3, ans->outside != NULL, r->question);
+}
+
+static void cc_eval_row(const catalogue *cat, const cc_row *r, const cc_args *a, cc_tally *e)
 {
     catalogue_answer ans;
-    cc_ask(cat, question, &ans);
+    cc_ask(cat, r->question, &ans);
     const catalogue_hit *hits = ans.hits;
     size_t n = ans.nhits;
-    int answer = ans.verdict == CATALOGUE_ANSWER;
-    if (aspect && *aspect) {
+    if (r->aspect && *r->aspect) {
         e->nasp++;
-        e->asp_ok += !strcmp(aspect, catalogue_aspect_name(ans.aspect));
+        e->asp_ok += !strcmp(r->aspect, catalogue_aspect_name(ans.aspect));
     }
-    if (dump)   /* calibration: verdict, features of the best hit, margin, words */
-        printf("dump\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t%d\t%.1f\t%s\t%s\n",
-               !strcmp(expect, "-") ? "out" : n && cc_listed(expect, hits[0].proc->code) ? "ok" : "bad",
-               catalogue_verdict_name(ans.verdict), n ? hits[0].proc->code : "-",
-               n ? hits[0].score : 0.0, n ? hits[0].coverage : 0.0, n ? hits[0].alias_coverage : 0.0,
-               n ? (int)hits[0].match : 0, n > 1 ? hits[0].score - hits[1].score : 99.0, ans.words,
-               question);
-    if (!strcmp(expect, "-")) {
-        e->out++;
-        e->not_found += n == 0;
-        if (n && !quiet)
-            printf("outside, got %s %s %s: %s\n", answer ? "answer" : "choice", hits[0].proc->code,
-                   hits[0].proc->name, question);
+    if (a->dump)
+        cc_dump(r, &ans);
+    if (!strcmp(r->expect, "-")) {
+        *(r->offtopic ? &e->off : &e->miss) += 1;
+        *(r->offtopic ? &e->off_nf : &e->miss_nf) += n == 0;
+        if (n && !a->quiet)
+            printf("%s, got %s %s %s: %s\n", r->offtopic ? "outside" : "missing",
+                   catalogue_verdict_name(ans.verdict), hits[0].proc->code, hits[0].proc->name,
+                   r->question);
         return;
     }
     e->in++;
-    int first = n && cc_listed(expect, hits[0].proc->code), three = first;
+    int first = n && cc_listed(r->expect, hits[0].proc->code), three = first;
     for (size_t i = 1; i < n; i++)
-        three |= cc_listed(expect, hits[i].proc->code);
+        three |= cc_listed(r->expect, hits[i].proc->code);
     e->top1 += first;
     e->top3 += three;
-    e->answered += answer;
-    e->right += answer && first;
-    if (!first && !quiet)
-        printf("miss%s: %s -> %s %s (expected %s)\n", three ? " (in top 3)" : "", question,
-               n ? hits[0].proc->code : "not found", n ? hits[0].proc->name : "", expect);
+    e->answered += ans.verdict == CATALOGUE_ANSWER;
+    e->right += ans.verdict == CATALOGUE_ANSWER && first;
+    if (!first && !a->quiet)
+        printf("miss%s: %s -> %s %s (expected %s)\n", three ? " (in top 3)" : "", r->question,
+               n ? hits[0].proc->code : "not found", n ? hits[0].proc->name : "", r->expect);
 }
 
 static double cc_pct(size_t a, size_t b)
@@ -356,30 +374,55 @@ static double cc_pct(size_t a, size_t b)
     return b ? 100.0 * (double)a / (double)b : 0;
 }
 
-static int cc_eval_file(catalogue *cat, FILE *f, const cc_args *a, cc_tally *e)
+/* The columns of the header line: question, the expected one, aspect, and
+ * which are code columns (all the others). */
+typedef struct cc_cols {
+    long q, e, asp;
+    unsigned codes;             /* bit per code column */
+} cc_cols;
+
+static int cc_header(char **cell, size_t n, const cc_args *a, cc_cols *c)
+{
+    c->q = c->e = c->asp = -1;
+    c->codes = 0;
+    for (size_t i = 0; i < n && i < 8; i++) {
+        if (!strcmp(cell[i], "question"))
+            c->q = (long)i;
+        else if (!strcmp(cell[i], "aspect"))
+            c->asp = (long)i;
+        else
+            c->codes |= 1u << i;
+        if (!strcmp(cell[i], a->expect))
+            c->e = (long)i;
+    }
+    if (c->q >= 0 && c->e >= 0)
+        return 0;
+    fprintf(stderr, "error: %s: the header has no \"question\" or \"%s\" column\n", a->pos[1],
+            a->expect);
+    return -1;
+}
+
+static int cc_eval_file(const catalogue *cat, FILE *f, const cc_args *a, cc_tally *e)
 {
     char line[4096], *cell[8];
-    long qcol = -1, ecol = -1, acol = -1;
+    cc_cols c = {.q = -1};
     while (fgets(line, sizeof(line), f)) {
         if (line[0] == '#' || line[0] == '\n')
             continue;
         size_t n = cc_cells(line, cell, 8);
-        if (qcol < 0) {     /* the header names the columns */
-            for (size_t i = 0; i < n; i++) {
-                qcol = !strcmp(cell[i], "question") ? (long)i : qcol;
-                ecol = !strcmp(cell[i], a->expect) ? (long)i : ecol;
-                acol = !strcmp(cell[i], "aspect") ? (long)i : acol;
-            }
-            if (qcol < 0 || ecol < 0) {
-                fprintf(stderr, "error: %s: the header has no \"question\" or \"%s\" column\n",
-                        a->pos[1], a->expect);
+        if (c.q < 0) {
+            if (cc_header(cell, n, a, &c) < 0)
                 return -1;
-            }
             continue;
         }
-        if ((long)n > ecol && (long)n > qcol)
-            cc_eval_row(cat, cell[qcol], cell[ecol], acol >= 0 && (long)n > acol ? cell[acol] : NULL,
-                        a->quiet, a->dump, e);
+        if ((long)n <= c.e || (long)n <= c.q)
+            continue;
+        cc_row r = {.question = cell[c.q], .expect = cell[c.e], .offtopic = 1,
+                    .aspect = c.asp >= 0 && (long)n > c.asp ? cell[c.asp] : NULL};
+        for (size_t i = 0; i < n; i++)
+            if ((c.codes >> i & 1) && strcmp(cell[i], "-"))
+                r.offtopic = 0;
+        cc_eval_row(cat, &r, a, e);
     }
     return 0;
 }
@@ -396,13 +439,13 @@ static int cc_eval(const config *cfg, const cc_args *a)
     int rc = cat && cc_eval_file(cat, f, a, &e) == 0 ? 0 : 1;
     fclose(f);
     if (rc == 0)
-        printf("%s (%zu procedures), column %s: %zu questions in the catalogue: top-1 %zu (%.1f%%), "
-               "top-3 %zu (%.1f%%), answered %zu of which right %zu; %zu outside: not found %zu "
-               "(%.1f%%); aspect %zu/%zu (%.1f%%)\n",
+        printf("%s (%zu procedures), column %s: %zu questions it has: top-1 %zu (%.1f%%), top-3 %zu "
+               "(%.1f%%), answered %zu (right %zu); %zu off-topic: not found %zu (%.1f%%); %zu it "
+               "lacks: not found %zu (%.1f%%); aspect %zu/%zu (%.1f%%)\n",
                a->catalogue ? a->catalogue : cfg->files.catalogue, catalogue_count(cat), a->expect,
                e.in, e.top1, cc_pct(e.top1, e.in), e.top3, cc_pct(e.top3, e.in), e.answered, e.right,
-               e.out, e.not_found, cc_pct(e.not_found, e.out), e.asp_ok, e.nasp,
-               cc_pct(e.asp_ok, e.nasp));
+               e.off, e.off_nf, cc_pct(e.off_nf, e.off), e.miss, e.miss_nf,
+               cc_pct(e.miss_nf, e.miss), e.asp_ok, e.nasp, cc_pct(e.asp_ok, e.nasp));
     catalogue_free(cat);
     return rc;
 }
