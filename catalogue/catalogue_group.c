@@ -100,7 +100,8 @@ static int cg_u64_cmp(const void *a, const void *b)
 }
 
 /* The key phrases of procedure p (catalogue_synonyms.c): its leading
- * action, and the objects and qualifiers of its name and aliases. */
+ * action, the objects of its name, aliases and field, the qualifiers of its
+ * name and aliases. */
 static void cg_marks(cat_data *d, size_t p)
 {
     const cat_syn *y = d->syn;
@@ -119,6 +120,8 @@ static void cg_marks(cat_data *d, size_t p)
         d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
         d->qualifiers[p] |= cat_phrase_mask(text, y->qualifiers, y->nqualifiers);
     }
+    if (cat_index_text(y, pr->field, 0, text, sizeof(text)) == 0)     /* "Đất đai" is about đất */
+        d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
 }
 
 void cat_groups_build(cat_data *d)
