@@ -21,6 +21,7 @@
  * (or alias) found in the question; measured on the question set
  * (docs/procedures.md "Confidence"). */
 #define CA_FOUND 0.14f              /* below: not found */
+#define CA_FOUND_NAME 0.36f         /* ... and so is a best name covered less than this */
 #define CA_FOUND_OUTSIDE 0.56f      /* below, when the question names an "outside" topic */
 #define CA_SURE 0.50f               /* answer without asking back ... */
 #define CA_SURE_PHRASE 0.50f        /* ... or a whole alias/name found, explaining this much ... */
@@ -209,7 +210,7 @@ static catalogue_verdict ca_verdict(const catalogue_answer *a)
     float conf = catalogue_hit_confidence(h);
     if (h->match == CATALOGUE_MATCH_CODE)
         return CATALOGUE_ANSWER;
-    if (conf < (a->outside ? CA_FOUND_OUTSIDE : CA_FOUND))
+    if (conf < (a->outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
     int sure = conf >= CA_SURE ||
                (h->match == CATALOGUE_MATCH_PHRASE && h->coverage >= CA_SURE_PHRASE);

@@ -23,7 +23,7 @@
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
-#define CS_UNKNOWN_WEIGHT 1.0f
+#define CS_UNKNOWN_WEIGHT 2.5f
 #define CS_MAX_CAND 256
 
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """label-levels.py -- check tests/corpus/procedure-questions.tsv against a catalogue and add the level variants.
 
-  tests/corpus/label-levels.py CATALOGUE.json|DIR [--column real|sample] [--write]
+  tests/corpus/label-levels.py CATALOGUE.json|DIR [--column real|sample] [--file TSV] [--write]
 
 For every row, each code of the column must exist in the catalogue (exit 1 otherwise). The level variants of a
 listed procedure (same name once the level marks "(thực hiện tại cấp tỉnh)", "(cấp trung ương)", "(cấp xã)" ... and
@@ -10,7 +10,7 @@ change are printed. The same grouping rule is in catalogue/catalogue_group.c (da
 "level_marks")."""
 import glob, json, os, re, sys, unicodedata
 
-TSV = "tests/corpus/procedure-questions.tsv"
+TSV = "tests/corpus/procedure-questions.tsv"  # --file to check another
 
 
 def fold(s):
@@ -37,6 +37,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     col = args[args.index("--column") + 1] if "--column" in args else "real"
+    tsv = args[args.index("--file") + 1] if "--file" in args else TSV
     marks = set(fold(m) for m in json.load(open("config/synonyms.json", encoding="utf-8"))["level_marks"])
     files = sorted(glob.glob(os.path.join(args[0], "*.json"))) if os.path.isdir(args[0]) else [args[0]]
     procs = [p for f in files for p in json.load(open(f, encoding="utf-8"))["procedures"]]
@@ -46,7 +47,7 @@ def main():
         groups.setdefault(group_key(p["name"], marks), []).append(p["code"])
     out, bad, changed = [], 0, 0
     header = None
-    for line in open(TSV, encoding="utf-8"):
+    for line in open(tsv, encoding="utf-8"):
         if line.startswith("#") or not line.strip():
             out.append(line)
             continue
@@ -73,7 +74,7 @@ def main():
                 cells[i] = ",".join(full)
         out.append("\t".join(cells) + "\n")
     if "--write" in args and not bad:
-        open(TSV, "w", encoding="utf-8").write("".join(out))
+        open(tsv, "w", encoding="utf-8").write("".join(out))
     print(f"{changed} row(s) {'updated' if '--write' in args else 'would change'}; {bad} unknown code(s)")
     return 1 if bad else 0
 
