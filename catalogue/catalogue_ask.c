@@ -117,12 +117,22 @@ static int ca_level(const cat_syn *y, const char *s)
     return best;
 }
 
-static const char *ca_outside(const cat_syn *y, const char *s)
+static const cat_syn_outside *ca_outside(const cat_syn *y, const char *s)
 {
     for (size_t i = 0; y && i < y->noutside; i++)
         if (cat_phrase_any(s, y->outside[i].when, y->outside[i].nwhen))
-            return y->outside[i].name;
+            return &y->outside[i];
     return NULL;
+}
+
+/* The objects q names beside its outside topic (ly hôn / kết hôn). */
+static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
+{
+    char rest[sizeof(q->words)];
+    memcpy(rest, q->words, sizeof(rest));
+    for (size_t i = 0; q->outside_topic && i < q->outside_topic->nwhen; i++)
+        ca_blank(rest, q->outside_topic->when[i]);
+    return cat_phrase_mask(rest, y->objects, y->nobjects);
 }
 
 /* The first phrase of list found in s, or NULL. */
@@ -152,8 +162,9 @@ static void ca_also(const cat_syn *y, cat_query *q)
         const cat_syn_also *a = &y->also[i];
         const char *when = ca_first(q->words, a->when, a->nwhen);
         const char *with = a->nwith ? ca_first(q->words, a->with, a->nwith) : NULL;
-        if (!when || (a->nwith && !with) || cat_phrase_any(q->words, a->unless, a->nunless) ||
-            cat_phrase_at(q->words, a->add) >= 0)
+        /* an addition already in the words adds no weight (its words are
+         * repeats) but still explains its trigger ("mất" of "bà mất, khai tử") */
+        if (!when || (a->nwith && !with) || cat_phrase_any(q->words, a->unless, a->nunless))
             continue;
         size_t k = 0;
         while (k < q->nadd && strcmp(q->add[k], a->add))
@@ -177,7 +188,8 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->raw = normalised;
     cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
     q->level = ca_level(y, q->words);
-    q->outside = ca_outside(y, q->words);
+    q->outside_topic = ca_outside(y, q->words);
+    q->outside = q->outside_topic ? q->outside_topic->name : NULL;
     const cat_aspects *as = cat->aspects;
     if (as)
         ca_drop(cat->cur, q->words, as->phrase, as->n);
@@ -188,6 +200,7 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
         ca_blank(q->words, y->marks[i]);
     ca_squeeze(q->words);
     q->actions = q->objects = q->qualifiers = 0;
+    q->objects_beyond = y ? ca_beyond(y, q) : 0;
     for (size_t i = 0; y && i <= q->nadd; i++) {
         const char *t = i ? q->add[i - 1] : q->words;
         q->actions |= cat_phrase_mask(t, y->actions, y->nactions);
@@ -204,13 +217,16 @@ float catalogue_hit_confidence(const catalogue_hit *h)
 }
 
 /* How much of the question the hit explains: not found / choices / sure. */
-static catalogue_verdict ca_verdict(const catalogue_answer *a)
+static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const catalogue_answer *a)
 {
     const catalogue_hit *h = &a->hits[0];
     float conf = catalogue_hit_confidence(h);
     if (h->match == CATALOGUE_MATCH_CODE)
         return CATALOGUE_ANSWER;
-    if (conf < (a->outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
+    /* an outside topic ("ly hôn") needs more, unless the hit is about an
+     * object the question names ("kết hôn lần 2 sau khi ly hôn") */
+    int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]);
+    if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
     int sure = conf >= CA_SURE ||
                (h->match == CATALOGUE_MATCH_PHRASE && h->coverage >= CA_SURE_PHRASE);
@@ -239,7 +255,7 @@ void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answe
         return;
     }
     a->nfound = a->nhits = cat_search_query(cat, &q, a->hits, CATALOGUE_ASK_MAX);
-    a->verdict = a->nhits ? ca_verdict(a) : CATALOGUE_NOT_FOUND;
+    a->verdict = a->nhits ? ca_verdict(cat->cur, &q, a) : CATALOGUE_NOT_FOUND;
     if (a->verdict == CATALOGUE_NOT_FOUND)
         a->nhits = 0;
 }

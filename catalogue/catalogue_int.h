@@ -218,7 +218,9 @@ typedef struct cat_query {
     size_t nadd;
     int level;                  /* level named in the question (rank), or -1 */
     uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */
+    uint64_t objects_beyond;    /* objects of the words outside the "outside" phrases */
     const char *outside;        /* name of an "outside" topic found, or NULL */
+    const cat_syn_outside *outside_topic;
     const char *raw;            /* the normalised question (for a code) */
 } cat_query;
 void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *q);

@@ -36,7 +36,8 @@ typedef struct cs_query {
     size_t n, nuni;             /* words; the first nuni are single words, then the pairs */
     long ids[CAT_MAX_QWORDS];
     float w[CAT_MAX_QWORDS];    /* IDF (discounted when fuzzy or added by "also") */
-    float cw[CAT_MAX_QWORDS];   /* for the name/alias coverage: IDF (discounted when fuzzy) */
+    float cw[CAT_MAX_QWORDS];   /* for the name/alias coverage: as w */
+    float idf[CAT_MAX_QWORDS];  /* the word's IDF (discounted when fuzzy), also for repeats */
     uint8_t seg[CAT_MAX_QWORDS];    /* 0: the question's words; k: the k-th "also" addition */
     uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
     float total;                /* weight of the single words (own and "also") */
@@ -115,6 +116,7 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
     q->cw[i] = q->ids[i] >= 0 ? d->words[q->ids[i]].idf : 0;
     if (q->ids[i] < 0 && n >= 5 && (q->ids[i] = cs_fuzzy(d, w, n)) >= 0)
         q->cw[i] = d->words[q->ids[i]].idf * CS_FUZZY;
+    q->idf[i] = q->cw[i];
     q->cw[i] *= mult;
     q->w[i] = q->cw[i];
     int dup = 0;
@@ -141,7 +143,7 @@ static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t
             continue;
         q->seg[q->n] = seg;
         q->ids[q->n] = id;
-        q->cw[q->n] = 0;
+        q->cw[q->n] = q->idf[q->n] = 0;
         q->w[q->n++] = d->words[id].idf * mult * CS_PAIR;
     }
 }
@@ -201,8 +203,8 @@ static float cs_explained(const cat_data *d, const cs_query *q, uint32_t p)
     float have[CAT_MAX_ADDS + 1] = {0}, all[CAT_MAX_ADDS + 1] = {0}, tot = 0, got = 0;
     for (size_t i = 0; i < q->nuni; i++)
         if (q->seg[i]) {
-            all[q->seg[i]] += q->w[i];
-            have[q->seg[i]] += cs_holds(d, q->ids[i], p) ? q->w[i] : 0;
+            all[q->seg[i]] += q->idf[i];
+            have[q->seg[i]] += cs_holds(d, q->ids[i], p) ? q->idf[i] : 0;
         }
     unsigned ok = 0;
     for (unsigned a = 1; a <= CAT_MAX_ADDS; a++)
