@@ -23,9 +23,9 @@
 #define CA_FOUND 0.14f              /* below: not found */
 #define CA_FOUND_NAME 0.36f         /* ... and so is a best name covered less than this */
 #define CA_FOUND_OUTSIDE 0.56f      /* below, when the question names an "outside" topic */
-#define CA_SURE 0.50f               /* answer without asking back ... */
-#define CA_SURE_PHRASE 0.50f        /* ... or a whole alias/name found, explaining this much ... */
-#define CA_SURE_MARGIN 8.0f         /* ... when the next group scores this much lower */
+#define CA_SURE 0.50f               /* answer without asking back when this sure, ... */
+#define CA_SURE_NAME 0.70f          /* ... the best name this well covered, ... */
+#define CA_SURE_MARGIN 8.0f         /* ... and the next group scores this much lower */
 
 /* Blank every whole-word occurrence of phrase p in s (words one space apart). */
 static void ca_blank(char *s, const char *p)
@@ -228,8 +228,7 @@ static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const
     int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]);
     if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
-    int sure = conf >= CA_SURE ||
-               (h->match == CATALOGUE_MATCH_PHRASE && h->coverage >= CA_SURE_PHRASE);
+    int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
     if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN))
         return CATALOGUE_ANSWER;
     return CATALOGUE_CHOOSE;
