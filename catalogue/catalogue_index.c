@@ -189,6 +189,17 @@ static uint32_t ci_phrase_add(ci_build *b, uint32_t hash, const uint32_t *ids, s
     return (uint32_t)d->nphrases - 1;
 }
 
+/* Whether a text is, once rewritten, just one of the "objects" (the alias
+ * "cmnd" is "căn cước"): as a phrase it would match every question about
+ * that object. */
+static int ci_bare_object(const cat_syn *y, const char *text)
+{
+    for (size_t i = 0; y && i < y->nobjects; i++)
+        if (!strcmp(text, y->objects[i]))
+            return 1;
+    return 0;
+}
+
 /* Index one text of procedure p: its words, and (slot >= 0) its phrase. */
 static void ci_text(ci_build *b, uint32_t p, const char *text, int slot, uint8_t src)
 {
@@ -197,6 +208,8 @@ static void ci_text(ci_build *b, uint32_t p, const char *text, int slot, uint8_t
     if (cat_index_text(b->d->syn, text, slot >= 0, norm, sizeof(norm)) < 0)
         return;
     size_t n = cat_tokens(norm, off, len, CAT_MAX_TEXT_WORDS);
+    if (slot >= 0 && ci_bare_object(b->d->syn, norm))
+        slot = -2;      /* words only: "cmnd" is not the phrase of one procedure */
     uint32_t ids[CAT_MAX_PHRASE];
     uint32_t h = CAT_HASH_INIT;
     uint32_t ph = 0;
