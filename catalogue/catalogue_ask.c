@@ -27,12 +27,12 @@
 #define CA_SURE_NAME 0.70f          /* ... the best name this well covered, ... */
 #define CA_SURE_MARGIN 8.0f         /* ... and the next group scores this much lower */
 
-/* Blank every whole-word occurrence of phrase p in s (words one space apart). */
-static void ca_blank(char *s, const char *p)
+/* Blank every whole-word occurrence of phrase p in t (words one space apart). */
+static void ca_blank(const cat_text *t, const char *p)
 {
     long o;
-    while ((o = cat_phrase_at(s, p)) >= 0)
-        memset(s + o, ' ', strlen(p));
+    while ((o = cat_text_at(t, p)) >= 0)
+        memset((char *)t->s + o, ' ', strlen(p));
 }
 
 /* The word next to s[o..o+n) on the left (dir -1) or right (+1): *len, or NULL. */
@@ -73,10 +73,13 @@ static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, s
  * for several ("can" is cần and căn, "hoi" hỏi and hội): a one-word phrase
  * stays where it forms a word pair of the index with a neighbour ("can
  * cuoc", "xa hoi"). */
-static void ca_drop(const cat_data *d, char *s, char *const *list, size_t n)
+static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n)
 {
+    char *s = (char *)t->s;
     for (size_t i = 0; i < n; i++) {
         const char *p = list[i];
+        if (!cat_text_may(t, p))
+            continue;
         size_t plen = strlen(p);
         int one = !strchr(p, ' ');
         for (long from = 0, o; (o = cat_phrase_at(s + from, p)) >= 0;) {
@@ -104,23 +107,23 @@ static void ca_squeeze(char *s)
 }
 
 /* The level the question names (the longest phrase), or -1. */
-static int ca_level(const cat_syn *y, const char *s)
+static int ca_level(const cat_syn *y, const cat_text *t)
 {
     int best = -1;
     size_t best_len = 0;
     for (int l = 0; y && l < CAT_NLEVELS; l++)
         for (size_t i = 0; i < y->nlevel_words[l]; i++)
-            if (strlen(y->level_words[l][i]) > best_len && cat_phrase_at(s, y->level_words[l][i]) >= 0) {
+            if (strlen(y->level_words[l][i]) > best_len && cat_text_at(t, y->level_words[l][i]) >= 0) {
                 best = l;
                 best_len = strlen(y->level_words[l][i]);
             }
     return best;
 }
 
-static const cat_syn_outside *ca_outside(const cat_syn *y, const char *s)
+static const cat_syn_outside *ca_outside(const cat_syn *y, const cat_text *t)
 {
     for (size_t i = 0; y && i < y->noutside; i++)
-        if (cat_phrase_any(s, y->outside[i].when, y->outside[i].nwhen))
+        if (cat_text_any(t, y->outside[i].when, y->outside[i].nwhen))
             return &y->outside[i];
     return NULL;
 }
@@ -130,16 +133,18 @@ static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
 {
     char rest[sizeof(q->words)];
     memcpy(rest, q->words, sizeof(rest));
+    cat_text t = q->text;   /* the signature still lets every word through */
+    t.s = rest;
     for (size_t i = 0; q->outside_topic && i < q->outside_topic->nwhen; i++)
-        ca_blank(rest, q->outside_topic->when[i]);
-    return cat_phrase_mask(rest, y->objects, y->nobjects);
+        ca_blank(&t, q->outside_topic->when[i]);
+    return cat_text_mask(&t, y->objects, y->nobjects);
 }
 
-/* The first phrase of list found in s, or NULL. */
-static const char *ca_first(const char *s, char *const *list, size_t n)
+/* The first phrase of list found in t, or NULL. */
+static const char *ca_first(const cat_text *t, char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (cat_phrase_at(s, list[i]) >= 0)
+        if (cat_text_at(t, list[i]) >= 0)
             return list[i];
     return NULL;
 }
@@ -160,11 +165,11 @@ static void ca_also(const cat_syn *y, cat_query *q)
     q->nadd = 0;
     for (size_t i = 0; y && i < y->nalso; i++) {
         const cat_syn_also *a = &y->also[i];
-        const char *when = ca_first(q->words, a->when, a->nwhen);
-        const char *with = a->nwith ? ca_first(q->words, a->with, a->nwith) : NULL;
+        const char *when = ca_first(&q->text, a->when, a->nwhen);
+        const char *with = when && a->nwith ? ca_first(&q->text, a->with, a->nwith) : NULL;
         /* an addition already in the words adds no weight (its words are
          * repeats) but still explains its trigger ("mất" of "bà mất, khai tử") */
-        if (!when || (a->nwith && !with) || cat_phrase_any(q->words, a->unless, a->nunless))
+        if (!when || (a->nwith && !with) || cat_text_any(&q->text, a->unless, a->nunless))
             continue;
         size_t k = 0;
         while (k < q->nadd && strcmp(q->add[k], a->add))
@@ -173,6 +178,7 @@ static void ca_also(const cat_syn *y, cat_query *q)
             if (q->nadd == CAT_MAX_ADDS)
                 continue;
             q->add[k] = a->add;
+            q->add_rule[k] = a;
             q->add_w[k] = a->weight;
             q->ntrig[k] = 0;
             q->nadd++;
@@ -187,25 +193,32 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     const cat_syn *y = cat->cur->syn;
     q->raw = normalised;
     cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
-    q->level = ca_level(y, q->words);
-    q->outside_topic = ca_outside(y, q->words);
+    cat_text_init(&q->text, q->words);
+    q->aspect = cat_aspect_of(cat->aspects, &q->text);
+    q->level = ca_level(y, &q->text);
+    q->outside_topic = ca_outside(y, &q->text);
     q->outside = q->outside_topic ? q->outside_topic->name : NULL;
     const cat_aspects *as = cat->aspects;
     if (as)
-        ca_drop(cat->cur, q->words, as->phrase, as->n);
+        ca_drop(cat->cur, &q->text, as->phrase, as->n);
     ca_also(y, q);      /* before the question words go: "làm lại", "xin" count here */
     if (as)
-        ca_drop(cat->cur, q->words, as->question, as->nquestion);
+        ca_drop(cat->cur, &q->text, as->question, as->nquestion);
     for (size_t i = 0; y && i < y->nmarks; i++)
-        ca_blank(q->words, y->marks[i]);
+        ca_blank(&q->text, y->marks[i]);
     ca_squeeze(q->words);
+    cat_text_init(&q->text, q->words);  /* the pairs made by the words that went */
     q->actions = q->objects = q->qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;
-    for (size_t i = 0; y && i <= q->nadd; i++) {
-        const char *t = i ? q->add[i - 1] : q->words;
-        q->actions |= cat_phrase_mask(t, y->actions, y->nactions);
-        q->objects |= cat_phrase_mask(t, y->objects, y->nobjects);
-        q->qualifiers |= cat_phrase_mask(t, y->qualifiers, y->nqualifiers);
+    if (y) {
+        q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
+        q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
+        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+    }
+    for (size_t i = 0; i < q->nadd; i++) {
+        q->actions |= q->add_rule[i]->actions;
+        q->objects |= q->add_rule[i]->objects;
+        q->qualifiers |= q->add_rule[i]->qualifiers;
     }
 }
 
@@ -241,9 +254,7 @@ void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answe
         return;
     cat_query q;
     cat_query_prepare(cat, normalised, &q);
-    char canon[1024];
-    cat_syn_rewrite(cat->cur->syn, normalised, canon, sizeof(canon));
-    a->aspect = cat_aspect_of(cat->aspects, canon);
+    a->aspect = q.aspect;
     a->outside = q.outside;
     a->level = q.level;
     snprintf(a->words, sizeof(a->words), "%.*s", (int)sizeof(a->words) - 1, q.words);

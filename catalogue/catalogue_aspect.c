@@ -37,7 +37,7 @@ void cat_aspects_free(cat_aspects *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->n; i++)
-        free(a->phrase[i]);
+        cat_phrase_free(a->phrase[i]);
     free(a->phrase);
     free(a->len);
     free(a->aspect);
@@ -67,7 +67,7 @@ static int ca_add(cat_aspects *a, size_t *cap, json_t *v, catalogue_aspect asp, 
         a->aspect[i] = a->aspect[i - 1];
         i--;
     }
-    a->phrase[i] = xstrdup(buf);
+    a->phrase[i] = cat_phrase_new(buf);
     a->len[i] = n;
     a->aspect[i] = asp;
     return 0;
@@ -162,14 +162,15 @@ static long ca_find(const char *s, size_t slen, const char *p, size_t n, size_t 
 }
 
 /* The aspect of s, already rewritten with the synonyms. */
-catalogue_aspect cat_aspect_of(const cat_aspects *a, const char *s)
+catalogue_aspect cat_aspect_of(const cat_aspects *a, const cat_text *t)
 {
+    const char *s = t ? t->s : NULL;
     if (!a || !s)
         return CATALOGUE_ASPECT_OVERVIEW;
     size_t slen = strlen(s), best_len = 0;
     catalogue_aspect best = CATALOGUE_ASPECT_OVERVIEW;
     for (size_t i = 0; i < a->n && a->len[i] >= best_len; i++) {
-        if (ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
+        if (!cat_text_may(t, a->phrase[i]) || ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
             continue;
         if (a->len[i] > best_len || a->aspect[i] < best) {
             best = a->aspect[i];
@@ -184,8 +185,10 @@ catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *s)
     if (!cat || !s)
         return CATALOGUE_ASPECT_OVERVIEW;
     char canon[1024];
+    cat_text t;
     cat_syn_rewrite(cat->cur->syn, s, canon, sizeof(canon));
-    return cat_aspect_of(cat->aspects, canon);
+    cat_text_init(&t, canon);
+    return cat_aspect_of(cat->aspects, &t);
 }
 
 /* Blank every whole-word occurrence of phrase p (n bytes) in s. */

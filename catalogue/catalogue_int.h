@@ -39,6 +39,7 @@ typedef struct cat_syn_also {
     size_t nwhen, nwith, nunless;
     char *add;                  /* words added to the question */
     float weight;               /* their weight (0, 1] */
+    uint64_t actions, objects, qualifiers;  /* the key phrases of add */
 } cat_syn_also;
 
 typedef struct cat_syn_outside {
@@ -52,6 +53,10 @@ typedef struct cat_syn {
     size_t nsame, maxwords;
     uint32_t *tab;              /* open addressing over from, index + 1 */
     size_t cap;
+    char **first;               /* first words of the variants ... */
+    uint8_t *first_max;         /* ... and the longest variant (in words) starting with each */
+    uint32_t *first_tab;
+    size_t nfirst, first_cap;
     cat_syn_also *also;
     size_t nalso;
     char **actions;             /* "actions": the exceptional ones (cấp lại, thu hồi...) */
@@ -81,9 +86,29 @@ long cat_phrase_at(const char *s, const char *p);
 int cat_phrase_any(const char *s, char *const *list, size_t n);
 /* Bit i set for each list[i] found in s (list has at most 64 entries). */
 uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n);
+/* A text with the signature of its words and of its pairs of adjacent
+ * words (256-bit filters of their hashes): a phrase whose first word (or
+ * first two words) is not in the filter is not looked for. Words may be
+ * blanked from s afterwards (the filter then only lets more through): the
+ * request path checks hundreds of phrases per question. */
+typedef struct cat_text {
+    const char *s;
+    uint64_t sig[4];            /* bits of its words */
+    uint64_t sig2[4];           /* bits of its pairs of adjacent words */
+} cat_text;
+void cat_text_init(cat_text *t, const char *s);
+int cat_text_may(const cat_text *t, const char *phrase);
+long cat_text_at(const cat_text *t, const char *phrase);
+int cat_text_any(const cat_text *t, char *const *list, size_t n);
+uint64_t cat_text_mask(const cat_text *t, char *const *list, size_t n);
+/* A phrase of a list: a copy of s that knows its first word's filter bit
+ * (cat_text_may); free with cat_phrase_free (accepts NULL). */
+char *cat_phrase_new(const char *s);
+void cat_phrase_free(char *p);
+/* The phrases of array v (cat_phrase_new), normalised and rewritten by y. */
 char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, const char *path,
                      char *err, size_t errlen);
-void cat_strv_free(char **v, size_t n);
+void cat_strv_free(char **v, size_t n);     /* a list of cat_strv_load */
 int cat_level_rank(const char *level);      /* "xa" 0 ... "bo" 3 (unknown: 3) */
 const char *cat_level_name(int rank);
 
@@ -199,7 +224,7 @@ void cat_aspects_free(cat_aspects *a);
 int cat_aspects_synonyms(const char *path, char **out, char *err, size_t errlen);
 /* The aspect of a rewritten question; blank its aspect phrases and (with
  * question_words) its question words, in place, spaces squeezed. a may be NULL. */
-catalogue_aspect cat_aspect_of(const cat_aspects *a, const char *rewritten);
+catalogue_aspect cat_aspect_of(const cat_aspects *a, const cat_text *rewritten);
 void cat_aspect_strip(const cat_aspects *a, char *rewritten, int question_words);
 
 /* catalogue_group.c */
@@ -211,7 +236,10 @@ void cat_groups_build(cat_data *d);
 /* catalogue_ask.c: a question made ready for the search. */
 typedef struct cat_query {
     char words[1024];           /* rewritten search words, one space apart */
+    cat_text text;              /* words with the signature of the rewritten question */
+    catalogue_aspect aspect;    /* of the rewritten question */
     const char *add[CAT_MAX_ADDS];  /* "also" words (point into the synonyms) */
+    const cat_syn_also *add_rule[CAT_MAX_ADDS];     /* the rule of each */
     float add_w[CAT_MAX_ADDS];
     const char *trig[CAT_MAX_ADDS][CAT_MAX_TRIG];  /* the "when"/"with" phrases found */
     size_t ntrig[CAT_MAX_ADDS];

@@ -25,11 +25,12 @@
 #define CS_FUZZY 0.7f
 #define CS_UNKNOWN_WEIGHT 2.5f
 #define CS_MAX_CAND 256
+#define CS_MAX_TOUCH 96      /* candidates made by rare words (the rarest first) */
 
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
 #define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
 #define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
-#define CS_KEEP 48            /* best procedures kept before the level groups are merged */
+#define CS_KEEP 24            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
     const cat_query *cq;
@@ -40,6 +41,7 @@ typedef struct cs_query {
     float idf[CAT_MAX_QWORDS];  /* the word's IDF (discounted when fuzzy), also for repeats */
     uint8_t seg[CAT_MAX_QWORDS];    /* 0: the question's words; k: the k-th "also" addition */
     uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
+    uint8_t add_only[CAT_MAX_QWORDS];   /* a pair of which one word is rare: no candidates */
     float total;                /* weight of the single words (own and "also") */
 } cs_query;
 
@@ -141,6 +143,11 @@ static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t
             dup = q->ids[k] == id;
         if (dup)
             continue;
+        long a = cat_word_find(d, s + off[i - 1], len[i - 1]), b = cat_word_find(d, s + off[i], len[i]);
+        uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
+        /* the rare word of the pair makes the candidates already */
+        q->add_only[q->n] = (a >= 0 && d->words[a].df <= common) || (b >= 0 && d->words[b].df <= common);
+
         q->seg[q->n] = seg;
         q->ids[q->n] = id;
         q->cw[q->n] = q->idf[q->n] = 0;
@@ -168,6 +175,8 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     q->nuni = q->n;
     for (size_t a = 0; a <= cq->nadd; a++)
         cs_pairs(d, q, text[a], off[a], len[a], cnt[a], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
+    for (size_t i = 0; i < q->nuni; i++)
+        q->add_only[i] = 0;
     for (size_t i = 0; i < cnt[0]; i++) {   /* which own words led to which addition */
         q->trig[i] = 0;
         for (size_t a = 0; a < cq->nadd; a++)
@@ -295,32 +304,39 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own
     }
 }
 
-/* Rare words make candidates; common words (df above 1/40 of the
- * catalogue) only add to them, unless nothing else matched: then the
- * rarest word's first CS_MAX_CAND procedures are the candidates. */
+/* Rare words make candidates, rarest first, until there are CS_MAX_TOUCH;
+ * the rest, and common words (df above 1/40 of the catalogue), only add to
+ * them, unless nothing else matched: then the rarest word's first
+ * CS_MAX_CAND procedures are the candidates. */
 static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
 {
     uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
-    long rarest = -1;
-    for (size_t i = 0; i < q->n; i++) {
+    size_t order[CAT_MAX_QWORDS], n = 0;
+    for (size_t i = 0; i < q->n; i++) {     /* the words, rarest first, add-only ones last */
         if (q->ids[i] < 0 || q->w[i] == 0)
             continue;
-        const cat_word *w = &d->words[q->ids[i]];
-        if (w->df <= common)
-            cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), 1, (size_t)-1, nt);
-        else if (rarest < 0 || w->df < d->words[q->ids[rarest]].df)
-            rarest = (long)i;
+        uint32_t df = q->add_only[i] ? UINT32_MAX : d->words[q->ids[i]].df;
+        size_t k = n++;
+        while (k > 0 && (q->add_only[order[k - 1]] ? UINT32_MAX : d->words[q->ids[order[k - 1]]].df) > df) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
     }
-    long seed = *nt == 0 ? rarest : -1;    /* the word that made the candidates */
-    if (seed >= 0)
-        cs_walk(d, &d->words[q->ids[seed]], q->w[seed], q->cw[seed], CS_OWN(q, (size_t)seed), 1,
-                CS_MAX_CAND, nt);
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->ids[i] < 0 || q->w[i] == 0 || (long)i == seed)
-            continue;
+    /* rare words make candidates, until there are CS_MAX_TOUCH of them */
+    size_t made = 0;
+    while (made < n && !q->add_only[order[made]] && d->words[q->ids[order[made]]].df <= common &&
+           *nt < CS_MAX_TOUCH) {
+        size_t i = order[made++];
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, (size_t)-1, nt);
+    }
+    if (*nt == 0 && made < n && !q->add_only[order[made]]) {  /* only common words: the rarest's */
+        size_t i = order[made++];
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, CS_MAX_CAND, nt);
+    }
+    for (size_t k = made; k < n; k++) {     /* the others only add to the candidates */
+        size_t i = order[k];
         const cat_word *w = &d->words[q->ids[i]];
-        if (w->df <= common)
-            continue;
         size_t log2df = 1;
         while ((1u << log2df) < w->df)
             log2df++;
@@ -341,7 +357,7 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
         pen += CS_ACTION;
     if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
         pen += CS_OBJECT;
-    if (d->qualifiers) {
+    if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
         int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
     }

@@ -108,6 +108,56 @@ static void csy_rehash(cat_syn *y, size_t cap)
     }
 }
 
+/* The longest variant (in words) starting with word w (n bytes), or 0. */
+static size_t csy_first_get(const cat_syn *y, const char *w, size_t n)
+{
+    if (!y->first_cap)
+        return 0;
+    for (size_t k = csy_hash(w, n) & (y->first_cap - 1); y->first_tab[k];
+         k = (k + 1) & (y->first_cap - 1)) {
+        const char *f = y->first[y->first_tab[k] - 1];
+        if (strlen(f) == n && !memcmp(f, w, n))
+            return y->first_max[y->first_tab[k] - 1];
+    }
+    return 0;
+}
+
+static void csy_first_slot(cat_syn *y, size_t i)
+{
+    size_t k = csy_hash(y->first[i], strlen(y->first[i])) & (y->first_cap - 1);
+    while (y->first_tab[k])
+        k = (k + 1) & (y->first_cap - 1);
+    y->first_tab[k] = (uint32_t)i + 1;
+}
+
+/* Note that a variant of `words` words starts with the first word of v. */
+static void csy_first_put(cat_syn *y, const char *v, size_t words)
+{
+    size_t n = strcspn(v, " ");
+    for (size_t k = y->first_cap ? csy_hash(v, n) & (y->first_cap - 1) : 0;
+         y->first_cap && y->first_tab[k]; k = (k + 1) & (y->first_cap - 1)) {
+        size_t i = y->first_tab[k] - 1;
+        if (strlen(y->first[i]) == n && !memcmp(y->first[i], v, n)) {
+            if (words > y->first_max[i])
+                y->first_max[i] = (uint8_t)words;
+            return;
+        }
+    }
+    y->first = xrealloc(y->first, (y->nfirst + 1) * sizeof(*y->first));
+    y->first_max = xrealloc(y->first_max, y->nfirst + 1);
+    y->first[y->nfirst] = xstrndup(v, n);
+    y->first_max[y->nfirst++] = (uint8_t)words;
+    if (y->nfirst * 2 > y->first_cap) {
+        free(y->first_tab);
+        y->first_cap = y->first_cap ? y->first_cap * 2 : 256;
+        y->first_tab = xcalloc(y->first_cap, sizeof(*y->first_tab));
+        for (size_t i = 0; i < y->nfirst; i++)
+            csy_first_slot(y, i);
+    } else {
+        csy_first_slot(y, y->nfirst - 1);
+    }
+}
+
 /* Record variant -> canon; -1 (with err) when the variant is already taken. */
 static int csy_add_same(cat_syn *y, const char *variant, const char *canon, char *err, size_t errlen)
 {
@@ -142,6 +192,7 @@ static int csy_add_same(cat_syn *y, const char *variant, const char *canon, char
     }
     if (words > y->maxwords)
         y->maxwords = words;
+    csy_first_put(y, variant, words);
     return 0;
 }
 
@@ -171,7 +222,8 @@ void cat_syn_rewrite(const cat_syn *y, const char *s, char *out, size_t cap)
     for (size_t i = 0; i < n;) {
         const char *w = s + off[i];
         size_t wl = len[i], step = 1;
-        for (size_t k = y ? (y->maxwords < n - i ? y->maxwords : n - i) : 0; k >= 1; k--) {
+        size_t most = y ? csy_first_get(y, w, wl) : 0;    /* no variant starts here: 0 */
+        for (size_t k = most < n - i ? most : n - i; k >= 1; k--) {
             size_t kl = csy_key(s, off, len, i, k, key, sizeof(key));
             long f = kl ? csy_find(y, key, kl) : -1;
             if (f >= 0) {
@@ -202,6 +254,95 @@ long cat_phrase_at(const char *s, const char *p)
             return (long)o;
     }
     return -1;
+}
+
+/* FNV-1a of the first word of p (up to a space), or of its first two
+ * words (words = 2; 256 when p has one word only). */
+static unsigned csy_bit(const char *p, int words)
+{
+    uint32_t h = CAT_HASH_INIT;
+    for (; *p && (*p != ' ' || --words > 0); p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    if (words > 1)
+        return 256;
+    return (h ^ (h >> 16)) & 255;
+}
+
+static unsigned csy_first_bit(const char *p)
+{
+    return csy_bit(p, 1);
+}
+
+static void csy_set(uint64_t *sig, unsigned b)
+{
+    sig[b >> 6] |= (uint64_t)1 << (b & 63);
+}
+
+void cat_text_init(cat_text *t, const char *s)
+{
+    t->s = s;
+    memset(t->sig, 0, sizeof(t->sig));
+    memset(t->sig2, 0, sizeof(t->sig2));
+    for (const char *w = s; *w;) {
+        csy_set(t->sig, csy_bit(w, 1));
+        unsigned b2 = csy_bit(w, 2);
+        if (b2 < 256)
+            csy_set(t->sig2, b2);
+        w = strchr(w, ' ');
+        if (!w)
+            break;
+        w++;
+    }
+}
+
+#define CSY_HDR 8   /* bytes before a phrase's text: its filter bit */
+
+char *cat_phrase_new(const char *s)
+{
+    size_t n = strlen(s);
+    unsigned char *p = xmalloc(CSY_HDR + n + 1);
+    memset(p, 0, CSY_HDR);
+    unsigned b2 = csy_bit(s, 2);
+    p[0] = (unsigned char)csy_first_bit(s);
+    p[1] = (unsigned char)(b2 & 255);
+    p[2] = b2 < 256;    /* has a second word */
+    memcpy(p + CSY_HDR, s, n + 1);
+    return (char *)p + CSY_HDR;
+}
+
+void cat_phrase_free(char *p)
+{
+    if (p)
+        free(p - CSY_HDR);
+}
+
+int cat_text_may(const cat_text *t, const char *p)
+{
+    const unsigned char *h = (const unsigned char *)p - CSY_HDR;  /* a cat_phrase_new phrase */
+    return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
+           (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
+}
+
+long cat_text_at(const cat_text *t, const char *p)
+{
+    return cat_text_may(t, p) ? cat_phrase_at(t->s, p) : -1;
+}
+
+int cat_text_any(const cat_text *t, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cat_text_at(t, list[i]) >= 0)
+            return 1;
+    return 0;
+}
+
+uint64_t cat_text_mask(const cat_text *t, char *const *list, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n && i < CAT_MAX_MARKS; i++)
+        if (cat_text_at(t, list[i]) >= 0)
+            m |= (uint64_t)1 << i;
+    return m;
 }
 
 uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n)
@@ -242,6 +383,11 @@ void cat_syn_free(cat_syn *y)
         cat_strv_free(y->outside[i].when, y->outside[i].nwhen);
     }
     cat_strv_free(y->marks, y->nmarks);
+    for (size_t i = 0; i < y->nfirst; i++)
+        free(y->first[i]);
+    free(y->first);
+    free(y->first_max);
+    free(y->first_tab);
     cat_strv_free(y->actions, y->nactions);
     cat_strv_free(y->objects, y->nobjects);
     cat_strv_free(y->qualifiers, y->nqualifiers);
@@ -257,7 +403,7 @@ void cat_syn_free(cat_syn *y)
 void cat_strv_free(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
+        cat_phrase_free(v[i]);
     free(v);
 }
 
@@ -290,7 +436,7 @@ char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, c
             cat_strv_free(out, *n);
             return NULL;
         }
-        out[(*n)++] = xstrdup(buf);
+        out[(*n)++] = cat_phrase_new(buf);
     }
     return out;
 }
@@ -434,6 +580,12 @@ cat_syn *cat_syn_load(const char *path, char *err, size_t errlen)
         rc = csy_load_also(y, json_object_get(root, "also"), path, err, errlen);
     if (rc == 0)
         rc = csy_load_named(y, root, path, err, errlen);
+    for (size_t i = 0; rc == 0 && i < y->nalso; i++) {   /* the key phrases of each addition */
+        cat_syn_also *a = &y->also[i];
+        a->actions = cat_phrase_mask(a->add, y->actions, y->nactions);
+        a->objects = cat_phrase_mask(a->add, y->objects, y->nobjects);
+        a->qualifiers = cat_phrase_mask(a->add, y->qualifiers, y->nqualifiers);
+    }
     json_decref(root);
     if (rc < 0) {
         cat_syn_free(y);
