@@ -118,6 +118,36 @@ static size_t bench_one(const catalogue *cat, const char *q, int ask)
     return catalogue_search(cat, q, hits, 3);
 }
 
+/* Time nq queries (after a warm-up) and print the two result lines. */
+static void bench_run(const catalogue *cat, char (*norm)[256], size_t nnorm, long nq, int ask,
+                      double load_ms, double rss, double grown, double peak)
+{
+    double *t = malloc((size_t)nq * sizeof(*t)), *c = malloc((size_t)nq * sizeof(*c)), sum = 0;
+    size_t found = 0;
+    for (size_t i = 0; i < 20 * nnorm; i++)     /* warm up: a server is warm */
+        bench_one(cat, norm[i % nnorm], ask);
+    for (long i = 0; i < nq; i++) {
+        double s = bench_now_us(), sc = bench_cpu_us();
+        found += bench_one(cat, norm[(size_t)i % nnorm], ask) > 0;
+        c[i] = bench_cpu_us() - sc;
+        t[i] = bench_now_us() - s;
+        sum += t[i];
+    }
+    qsort(t, (size_t)nq, sizeof(*t), bench_cmp);
+    qsort(c, (size_t)nq, sizeof(*c), bench_cmp);
+    double mean = sum / (double)nq, p99 = t[(size_t)((double)nq * 0.99)];
+    double cpu_p99 = c[(size_t)((double)nq * 0.99)], cpu_p50 = c[(size_t)nq / 2];
+    fprintf(stderr, "catalogue %s: %zu procedures (loaded and indexed in %.0f ms; RSS %.1f MB, "
+                    "%.1f MB more than before the load, peak %.1f MB), %ld queries of %zu "
+                    "(%zu with a hit): mean %.1f us, p99 %.1f us, max %.1f us; CPU time median "
+                    "%.1f us, p99 %.1f us\n",
+            ask ? "ask" : "search", catalogue_count(cat), load_ms, rss, grown, peak, nq,
+            nnorm, found, mean, p99, t[nq - 1], cpu_p50, cpu_p99);
+    printf("%zu %.2f %.2f %.0f\n", catalogue_count(cat), mean, p99, load_ms);
+    free(t);
+    free(c);
+}
+
 /* Add the *.json of dir (or dir itself when it is a .json file) to g. */
 static void bench_add(glob_t *g, const char *path, int *flags)
 {
@@ -172,30 +202,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "catalogue_bench: %s\n", err);
         return 1;
     }
-    double *t = malloc((size_t)nq * sizeof(*t)), *c = malloc((size_t)nq * sizeof(*c)), sum = 0;
-    size_t found = 0;
-    for (size_t i = 0; i < 20 * nnorm; i++)     /* warm up: a server is warm */
-        bench_one(cat, norm[i % nnorm], aspects != NULL);
-    for (long i = 0; i < nq; i++) {
-        double s = bench_now_us(), sc = bench_cpu_us();
-        found += bench_one(cat, norm[(size_t)i % nnorm], aspects != NULL) > 0;
-        c[i] = bench_cpu_us() - sc;
-        t[i] = bench_now_us() - s;
-        sum += t[i];
-    }
-    qsort(t, (size_t)nq, sizeof(*t), bench_cmp);
-    qsort(c, (size_t)nq, sizeof(*c), bench_cmp);
-    double mean = sum / (double)nq, p99 = t[(size_t)((double)nq * 0.99)];
-    double cpu_p99 = c[(size_t)((double)nq * 0.99)], cpu_p50 = c[(size_t)nq / 2];
-    fprintf(stderr, "catalogue %s: %zu procedures (loaded and indexed in %.0f ms; RSS %.1f MB, "
-                    "%.1f MB more than before the load, peak %.1f MB), %ld queries of %zu "
-                    "(%zu with a hit): mean %.1f us, p99 %.1f us, max %.1f us; CPU time median "
-                    "%.1f us, p99 %.1f us\n",
-            aspects ? "ask" : "search", catalogue_count(cat), load_ms, rss, rss - rss0, peak, nq,
-            nnorm, found, mean, p99, t[nq - 1], cpu_p50, cpu_p99);
-    printf("%zu %.2f %.2f %.0f\n", catalogue_count(cat), mean, p99, load_ms);
-    free(t);
-    free(c);
+    bench_run(cat, norm, nnorm, nq, aspects != NULL, load_ms, rss, rss - rss0, peak);
     catalogue_free(cat);
     return 0;
 }
