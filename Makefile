@@ -13,6 +13,7 @@
 #   make bench        benchmarks against baselines (tests/bench)
 #   make train        refit the intent model config/intents-model.tsv (dvcbot train) on TRAIN_CORPORA
 #   make accuracy     intent precision/recall and confusions on every labelled corpus (scripts/accuracy.py)
+#   make accuracy-catalogue  top-1/top-3 of the procedure question set (sample and real catalogue)
 #   make soak         long fault and hostile-input runs, one under valgrind (tests/soak)
 #
 # The floors are archives, built bottom-up; a unit suite links only its floor
@@ -84,7 +85,8 @@ Q := $(if $(V),,@)
 say = @$(if $(V),,echo "  $(1)	$(2)")
 
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
-        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train
+        fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train \
+        accuracy-catalogue
 
 all: build/dvcbot
 
@@ -225,6 +227,13 @@ build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
 		build/rel/lib/libcatalogue.a build/rel/lib/libintents.a build/rel/lib/libcommon.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# top-1 / top-3 of tests/corpus/procedure-questions.tsv on the sample and (when present) the real catalogue
+REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
+accuracy-catalogue: build/dvcbot
+	@build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect sample --quiet
+	@if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
+	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi
 
 bench: deps all build/bench/catalogue_bench
 	@tests/bench/run.sh
