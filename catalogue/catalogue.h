@@ -20,8 +20,8 @@
  *
  * Threads: a catalogue is immutable after load except for the private
  * scratch space of catalogue_search(); use it from one thread only. */
-#ifndef DVC_CATALOGUE_H
-#define DVC_CATALOGUE_H
+#ifndef DVC_CATALOGUE_CATALOGUE_H
+#define DVC_CATALOGUE_CATALOGUE_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* catalogue_int.h -- private to bot/catalogue*.c: the in-memory layout of a
  * loaded catalogue (one "generation"), its arena, its indexes and the search
  * scratch space. Nothing outside bot/catalogue*.c includes this. */
-#ifndef DVC_CATALOGUE_INT_H
-#define DVC_CATALOGUE_INT_H
+#ifndef DVC_CATALOGUE_CATALOGUE_INT_H
+#define DVC_CATALOGUE_CATALOGUE_INT_H
 
 #include <jansson.h>
 #include <stdint.h>
