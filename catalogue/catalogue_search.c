@@ -419,6 +419,8 @@ static void cs_keep(catalogue_hit *out, size_t *n, size_t max, catalogue_hit h)
     } else {
         (*n)++;
     }
+    /* out[0..i) is filled: i <= *n - 1 here */
+    /* cppcheck-suppress uninitvar */
     while (i > 0 && (out[i - 1].score < h.score ||
                      (out[i - 1].score == h.score && out[i - 1].proc > h.proc))) {
         out[i] = out[i - 1];

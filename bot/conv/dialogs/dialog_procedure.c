@@ -89,6 +89,8 @@ static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items,
         snprintf(num, sizeof(num), "%zu", i + 1);
         if (list->len)
             buf_putc(list, '\n');
+        /* items or fees is set (the callers pass one of them) */
+        /* cppcheck-suppress nullPointer */
         pr_fmt(ctx, list, key, "n", num, "text", items ? items[i] : fees[i].text, NULL);
     }
 }
