@@ -95,7 +95,7 @@ static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, siz
     }
 }
 
-static void ca_squeeze(char *s)
+void cat_squeeze(char *s)
 {
     size_t w = 0;
     for (size_t r = 0; s[r]; r++)
@@ -206,7 +206,7 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
         ca_drop(cat->cur, &q->text, as->question, as->nquestion);
     for (size_t i = 0; y && i < y->nmarks; i++)
         ca_blank(&q->text, y->marks[i]);
-    ca_squeeze(q->words);
+    cat_squeeze(q->words);
     cat_text_init(&q->text, q->words);  /* the pairs made by the words that went */
     q->actions = q->objects = q->qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;

@@ -49,13 +49,7 @@ static void cg_drop_words(const cat_syn *y, char *s)
         while ((o = cat_phrase_at(s, y->marks[i])) >= 0)
             memset(s + o, ' ', strlen(y->marks[i]));
     }
-    size_t w = 0;
-    for (size_t r = 0; s[r]; r++)
-        if (s[r] != ' ' || (w && s[w - 1] != ' '))
-            s[w++] = s[r];
-    while (w && s[w - 1] == ' ')
-        w--;
-    s[w] = '\0';
+    cat_squeeze(s);
     if (!strncmp(s, "thu tuc ", 8))
         memmove(s, s + 8, strlen(s + 8) + 1);
 }

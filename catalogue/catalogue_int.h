@@ -83,6 +83,8 @@ int cat_canon(const cat_syn *y, const char *s, char *out, size_t cap);
 int cat_phrase_norm(const char *s, char *out, size_t cap);
 /* Offset of phrase p as whole words in s (words one space apart), or -1. */
 long cat_phrase_at(const char *s, const char *p);
+/* Squeeze runs of spaces in s to one and drop leading and trailing ones, in place. */
+void cat_squeeze(char *s);
 int cat_phrase_any(const char *s, char *const *list, size_t n);
 /* Bit i set for each list[i] found in s (list has at most 64 entries). */
 uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n);
