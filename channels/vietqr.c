@@ -60,6 +60,22 @@ static int vietqr_service_ok(const char *s)
     return !strcmp(s, VIETQR_TO_ACCOUNT) || !strcmp(s, VIETQR_TO_CARD);
 }
 
+int vietqr_format_vnd(long long v, char out[32])
+{
+    char digits[24];
+    out[0] = '\0';
+    if (v < 0)
+        return -1;
+    int n = snprintf(digits, sizeof digits, "%lld", v), o = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[o++] = '.';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return 0;
+}
+
 /* --- writer --- */
 
 typedef struct vq_out {

@@ -47,6 +47,10 @@ int vietqr_bin_ok(const char *s);
 /* 1 when s is an account number (1..19 of [0-9A-Z]). */
 int vietqr_account_ok(const char *s);
 
+/* An amount as Vietnamese write it, '.' between thousands ("50.000"), into
+ * out; 0, or -1 (out "") when v < 0. */
+int vietqr_format_vnd(long long v, char out[32]);
+
 /* Write the payload of q into out (cap bytes, VIETQR_PAYLOAD_MAX is always
  * enough), NUL-terminated: 01 is "12" when q->amount > 0, else "11" without
  * tag 54; 62 only when bill or purpose is set. Returns its length, or -1

@@ -156,8 +156,21 @@ static void test_build_refuses(void)
     T_OK(!vietqr_text_ok("000.00.12.H18-200520-00012"), "26 chars are not");
 }
 
+static void test_format(void)
+{
+    char out[32];
+    vietqr_format_vnd(50000, out);
+    T_STREQ(out, "50.000", "50000 -> 50.000");
+    vietqr_format_vnd(1234567, out);
+    T_STREQ(out, "1.234.567", "1234567 -> 1.234.567");
+    vietqr_format_vnd(999, out);
+    T_STREQ(out, "999", "999 has no separator");
+    T_OK(vietqr_format_vnd(-1, out) == -1 && !out[0], "a negative amount is refused");
+}
+
 int main(void)
 {
+    test_format();
     test_vectors();
     test_crc();
     test_parse_refuses();

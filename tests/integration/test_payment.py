@@ -1,0 +1,200 @@
+"""test_payment.py -- a dossier's fee and its payment (SPEC.md "fee",
+POST /api/v1/dossiers/{code}/payment), against a real redis-server and the
+ASan+UBSan build: the fee validated and stored with the dossier (integers in
+VND), the payment idempotent on transaction_id, scoped to the key's agency,
+recorded with amount and time, moving the dossier only when the agency says,
+and the applicant notified exactly once either way."""
+import json
+import threading
+
+from harness import Dvcbot, Redis, done, keys_run, ok, sanitizer_clean
+
+AGENCY = "000.00.12.H18"
+CODE = AGENCY + "-240601-0001"          # payment leaves the status as it is
+MOVE = AGENCY + "-240601-0002"          # payment moves it to processing
+OTHER = "H56.14-240601-0003"            # another agency's dossier
+PHONE = "84912345678"
+FEE = {"amount_vnd": 50000, "description": "Lệ phí cấp bản sao trích lục hộ tịch",
+       "account": {"bank_bin": "970415", "number": "113366668888",
+                   "name": "VAN PHONG UBND PHUONG 1"},
+       "reference": "H18-240601-0001", "due_at": "2099-06-10"}
+DOSSIER = {"procedure_code": "1.001193", "status": "payment_required",
+           "received_at": "2024-06-01", "applicant_phone": "0912345678", "fee": FEE}
+PAY = {"transaction_id": "FT24153000123", "paid_at": "2024-06-02T09:15:00+07:00",
+       "amount_vnd": 50000}
+
+
+def key(redis, agency):
+    rc, out, err = keys_run(redis, "create", "--agency", agency)
+    return out.strip()
+
+
+def outbox(redis, code):
+    """The payment notifications queued for code (not its status notices)."""
+    msgs = []
+    for k in redis.cli("--scan", "--pattern", "dvcbot:outbox:msg:*").split():
+        h = redis.cli("HGETALL", k).split("\n")
+        d = dict(zip(h[0::2], h[1::2]))
+        if d.get("ref") == code and ":payment:" in d.get("dedupe", ""):
+            msgs.append(d)
+    return msgs
+
+
+def fee_stored(bot, ka):
+    st, r = bot.api("PUT", "/api/v1/dossiers/" + CODE, DOSSIER, ka)
+    ok(st == 201 and r.get("fee", {}).get("amount_vnd") == 50000 and
+       isinstance(r["fee"]["amount_vnd"], int), "PUT with a fee: 201, amount an integer", r)
+    ok(r["fee"]["account"] == FEE["account"] and r["fee"]["reference"] == FEE["reference"] and
+       r["fee"]["description"] == FEE["description"] and r["fee"]["due_at"] == "2099-06-10",
+       "the fee is stored as sent (account, reference, description, due date)", r)
+    st, r = bot.api("GET", "/api/v1/dossiers/" + CODE, key=ka)
+    ok(st == 200 and r.get("fee", {}).get("amount_vnd") == 50000 and r.get("last_payment") is None,
+       "GET reads the fee back, no payment yet", r)
+    st, r = bot.api("PUT", "/api/v1/dossiers/" + CODE, DOSSIER, ka)
+    ok(st == 200 and r.get("result") == "unchanged", "the same PUT again: unchanged", r)
+    st, r = bot.api("PUT", "/api/v1/dossiers/" + MOVE, dict(DOSSIER, fee=dict(
+        FEE, amount_vnd=120000, reference="H18-240601-0002")), ka)
+    ok(st == 201, "second dossier with a fee", r)
+
+
+def bad_fees(bot, ka):
+    cases = [
+        ("invalid_fee", "not an object", "50000"),
+        ("invalid_fee", "no account", {k: v for k, v in FEE.items() if k != "account"}),
+        ("invalid_fee", "a bad due date", dict(FEE, due_at="10/06/2099")),
+        ("invalid_fee_amount", "zero", dict(FEE, amount_vnd=0)),
+        ("invalid_fee_amount", "negative", dict(FEE, amount_vnd=-5)),
+        ("invalid_fee_amount", "a float", dict(FEE, amount_vnd=50000.5)),
+        ("invalid_fee_amount", "a string", dict(FEE, amount_vnd="50000")),
+        ("fee_too_large", "over the cap", dict(FEE, amount_vnd=50000001)),
+        ("invalid_fee_account", "a 5-digit BIN", dict(FEE, account=dict(FEE["account"],
+                                                                         bank_bin="97041"))),
+        ("invalid_fee_account", "a dash in the account",
+         dict(FEE, account=dict(FEE["account"], number="1133-6666"))),
+        ("invalid_fee_account", "a 20-digit account",
+         dict(FEE, account=dict(FEE["account"], number="1" * 20))),
+        ("invalid_fee_reference", "an accented reference", dict(FEE, reference="Lệ phí")),
+        ("invalid_fee_reference", "a 26-char reference", dict(FEE, reference="A" * 26)),
+    ]
+    for err, what, fee in cases:
+        st, r = bot.api("PUT", "/api/v1/dossiers/" + AGENCY + "-240601-0099",
+                        dict(DOSSIER, fee=fee), ka)
+        ok(st == 400 and r.get("error") == err and r.get("message"),
+           f"fee refused ({what}): 400 {err}", r)
+    st, r = bot.api("GET", "/api/v1/dossiers/" + AGENCY + "-240601-0099", key=ka)
+    ok(st == 404, "no refused fee created a dossier", r)
+
+
+def bad_payments(bot, ka, kb):
+    path = "/api/v1/dossiers/" + CODE + "/payment"
+    st, r = bot.api("POST", path, PAY, kb)
+    ok(st == 403 and r.get("error") == "forbidden", "another agency's key: 403", r)
+    st, r = bot.api("POST", path, PAY)
+    ok(st == 401, "no key: 401", r)
+    st, r = bot.api("POST", "/api/v1/dossiers/" + AGENCY + "-240601-0777/payment", PAY, ka)
+    ok(st == 404 and r.get("error") == "dossier_not_found", "unknown dossier: 404", r)
+    cases = [
+        ("missing_payment_field", {"paid_at": PAY["paid_at"], "amount_vnd": 1}),
+        ("invalid_transaction_id", dict(PAY, transaction_id="a b")),
+        ("invalid_transaction_id", dict(PAY, transaction_id="x" * 65)),
+        ("invalid_date", dict(PAY, paid_at="hôm qua")),
+        ("invalid_amount", dict(PAY, amount_vnd=1.5)),
+        ("invalid_amount", dict(PAY, amount_vnd=0)),
+        ("amount_too_large", dict(PAY, amount_vnd=10 ** 12)),
+        ("invalid_status", dict(PAY, status="paid")),
+        ("invalid_json", None),
+    ]
+    for err, body in cases:
+        st, r = bot.api("POST", path, body if body is not None else "{", ka)
+        ok(st == 400 and r.get("error") == err, f"bad payment body: 400 {err}", r)
+    st, r = bot.api("GET", path, key=ka)
+    ok(st == 405 and r.get("error") == "method_not_allowed", "GET .../payment: 405", r)
+    st, r = bot.api("POST", "/api/v1/dossiers/" + CODE, PAY, ka)
+    ok(st == 405, "POST on the dossier itself: 405", r)
+    ok(outbox(bot_redis[0], CODE) == [], "no refused payment notified anyone")
+
+
+def pay_same_status(bot, redis, ka):
+    path = "/api/v1/dossiers/" + CODE + "/payment"
+    st, r = bot.api("POST", path, PAY, ka)
+    ok(st == 201 and r.get("result") == "recorded", "payment: 201 recorded", r)
+    p, d = r.get("payment", {}), r.get("dossier", {})
+    ok(p.get("transaction_id") == PAY["transaction_id"] and p.get("amount_vnd") == 50000 and
+       p.get("paid_at") == PAY["paid_at"] and p.get("recorded_at"),
+       "the payment is recorded with amount, time and recording time", r)
+    ok(d.get("status") == "payment_required" and d["fee"].get("paid_vnd") == 50000 and
+       d.get("last_payment", {}).get("transaction_id") == PAY["transaction_id"],
+       "no status given: the status stays, the fee shows it paid", d)
+    msgs = outbox(redis, CODE)
+    ok(len(msgs) == 1 and msgs[0]["to"] == PHONE and "50.000" in msgs[0]["text"] and
+       all(ord(c) < 128 for c in msgs[0]["text"]),
+       "one SMS to the applicant, unaccented, with the amount", msgs)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(bot.api("POST", path, PAY, ka)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok(sorted(st for st, _ in results) == [200] * 8 and
+       all(r.get("result") == "duplicate" for _, r in results),
+       "8 concurrent replays: 200 duplicate each", [r.get("result") for _, r in results])
+    st, r = bot.api("GET", "/api/v1/dossiers/" + CODE, key=ka)
+    ok(r["fee"].get("paid_vnd") == 50000, "replays add nothing to what was paid", r.get("fee"))
+    ok(len(outbox(redis, CODE)) == 1, "replays notify nobody again")
+    st, r = bot.api("POST", path, dict(PAY, amount_vnd=60000), ka)
+    ok(st == 409 and r.get("error") == "payment_conflict",
+       "same transaction_id, another amount: 409", r)
+    st, r = bot.api("PUT", "/api/v1/dossiers/" + CODE, DOSSIER, ka)
+    ok(st == 200 and r.get("result") == "unchanged" and r["fee"].get("paid_vnd") == 50000,
+       "re-sending the same fee keeps it paid", r)
+
+
+def pay_moves(bot, redis, ka):
+    path = "/api/v1/dossiers/" + MOVE + "/payment"
+    body = dict(PAY, transaction_id="FT24153000999", amount_vnd=120000, status="processing",
+                note="Đã nhận phí")
+    before = len(outbox(redis, MOVE))
+    st, r = bot.api("POST", path, body, ka)
+    d = r.get("dossier", {})
+    ok(st == 201 and d.get("status") == "processing" and
+       d["history"][-1] == {"status": "processing", "at": d["history"][-1]["at"],
+                            "note": "Đã nhận phí"},
+       "a payment with status: the dossier moves, with the agency's note in its history", r)
+    st, r = bot.api("POST", path, body, ka)
+    ok(st == 200 and r.get("result") == "duplicate", "replayed: duplicate", r)
+    msgs = outbox(redis, MOVE)[before:]
+    ok(len(msgs) == 1 and "120.000" in msgs[0]["text"],
+       "one SMS for payment and status change together, replay included", msgs)
+    stats = redis.cli("HGET", "dvcbot:stats:dossiers", AGENCY + ":processing")
+    ok(stats == "1", "the by-status counters follow the move", stats)
+
+
+bot_redis = [None]
+
+
+def main():
+    redis = Redis().start()
+    bot_redis[0] = redis
+    bot = None
+    try:
+        ka, kb = key(redis, AGENCY), key(redis, "H56.14")
+        bot = Dvcbot(redis.port, env={"DVCBOT_DOMAIN_FEE_MAX_VND": "50000000"}).start()
+        fee_stored(bot, ka)
+        bad_fees(bot, ka)
+        bad_payments(bot, ka, kb)
+        pay_same_status(bot, redis, ka)
+        pay_moves(bot, redis, ka)
+        rc = bot.stop()
+        err = bot.stderr()
+        ok(rc == 0, "clean exit on SIGTERM", f"rc={rc}")
+        ok(sanitizer_clean(err), "no sanitizer report", err[-3000:])
+    finally:
+        if bot and bot.proc and bot.proc.poll() is None:
+            bot.stop()
+        redis.close()
+    done()
+
+
+if __name__ == "__main__":
+    main()
