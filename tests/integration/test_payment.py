@@ -7,12 +7,14 @@ and the applicant notified exactly once either way."""
 import json
 import threading
 
-from harness import Dvcbot, Redis, done, keys_run, ok, sanitizer_clean
+from harness import Dvcbot, Redis, done, keys_run, ok, payloads, sanitizer_clean, sms, text_of
 
 AGENCY = "000.00.12.H18"
 CODE = AGENCY + "-240601-0001"          # payment leaves the status as it is
 MOVE = AGENCY + "-240601-0002"          # payment moves it to processing
-OTHER = "H56.14-240601-0003"            # another agency's dossier
+DUE = AGENCY + "-240601-0003"           # never paid: what the citizen sees
+GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+           "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 PHONE = "84912345678"
 FEE = {"amount_vnd": 50000, "description": "Lệ phí cấp bản sao trích lục hộ tịch",
        "account": {"bank_bin": "970415", "number": "113366668888",
@@ -170,6 +172,55 @@ def pay_moves(bot, redis, ka):
     ok(stats == "1", "the by-status counters follow the move", stats)
 
 
+def citizen(bot, ka):
+    st, r = bot.api("PUT", "/api/v1/dossiers/" + DUE, dict(DOSSIER, fee=dict(
+        FEE, reference="H18-240601-0003")), ka)
+    ok(st == 201, "a third dossier with a fee due", r)
+    # SMS from the applicant's number: the details, within 2 GSM-7 segments
+    st, text = sms(bot, "DONGPHI " + DUE, PHONE)
+    ok(st == 200 and "50.000" in text and "113366668888" in text and "H18-240601-0003" in text
+       and "VietinBank" in text, "DONGPHI from the applicant: amount, bank, account, reference",
+       text)
+    print("# SMS to the applicant: " + text)
+    ok(all(c in GSM7 for c in text) and len(text) <= 306,
+       f"the SMS is GSM-7 and fits 2 segments ({len(text)} chars)", text)
+    st, text = sms(bot, "DONGPHI " + DUE, "84987000111")
+    ok(st == 200 and "113366668888" not in text and "50.000" not in text and DUE in text,
+       "DONGPHI from another number: a fee is due, no amount or account", text)
+    st, text = sms(bot, "TRACUU " + DUE, PHONE)
+    ok("50.000" in text and "H18-240601-0003" in text,
+       "the applicant's status lookup names the amount and the reference", text)
+    # web chat: the details only after the proof (last 4 digits)
+    st, r = bot.chat("web-pay-1", "Tôi muốn nộp phí hồ sơ " + DUE)
+    t = text_of(r)
+    ok(st == 200 and r.get("intent") == "payment" and "113366668888" not in t and
+       "50.000" not in t and "4 số cuối" in t, "web chat: the proof is asked first", r)
+    st, r = bot.chat("web-pay-1", "0000")
+    t = text_of(r)
+    ok("113366668888" not in t and "chưa đúng" in t, "a wrong proof shows nothing", r)
+    st, r = bot.chat("web-pay-1", "5678")
+    t = text_of(r)
+    print("# web chat after the proof: " + t.replace("\n", " | "))
+    ok("50.000" in t and "113366668888" in t and "VAN PHONG UBND PHUONG 1" in t and
+       "H18-240601-0003" in t, "the right proof: amount, account, name, reference", r)
+    st, r = bot.chat("web-pay-1", "thanh toán lệ phí hồ sơ " + DUE)
+    ok("113366668888" in text_of(r), "a proved dossier stays proved in the session", r)
+    st, r = bot.chat("web-pay-2", "Tôi muốn nộp phí hồ sơ " + DUE)
+    for d in ("1111", "2222", "3333", "5678"):
+        st, r = bot.chat("web-pay-2", d)
+    ok("113366668888" not in text_of(r), "after 3 wrong proofs even the right one is refused", r)
+    # a paid dossier: says so, nothing to pay
+    st, text = sms(bot, "DONGPHI " + CODE, PHONE)
+    ok("50.000" in text and "113366668888" not in text and ("da ghi nhan" in text.lower()),
+       "a paid dossier: the payment is named, no account to pay into", text)
+    st, r = bot.chat("web-pay-3", "tra cứu hồ sơ " + CODE)
+    ok(not any(p.startswith("payment:") for p in payloads(r)),
+       "a paid dossier's status offers no payment button", payloads(r))
+    st, r = bot.chat("web-pay-3", "tra cứu hồ sơ " + DUE)
+    ok(("payment:" + DUE) in payloads(r) and "113366668888" not in text_of(r),
+       "an unpaid dossier's status: a payment button, no account before the proof", r)
+
+
 bot_redis = [None]
 
 
@@ -185,6 +236,7 @@ def main():
         bad_payments(bot, ka, kb)
         pay_same_status(bot, redis, ka)
         pay_moves(bot, redis, ka)
+        citizen(bot, ka)
         rc = bot.stop()
         err = bot.stderr()
         ok(rc == 0, "clean exit on SIGTERM", f"rc={rc}")
