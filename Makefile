@@ -19,7 +19,7 @@
 # and the floors below (UNIT_FLOORS_<suite>). CPPFLAGS, CFLAGS and LDFLAGS from
 # the environment are honoured; WERROR=0 turns warnings back into warnings.
 
-PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
+PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto libqrencode
 WERROR   ?= 1
 WARN     := -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
             -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)

@@ -1,10 +1,15 @@
 /* vietqr.c -- the VietQR payload codec (see vietqr.h): TLV writer with the
- * CRC-16/CCITT-FALSE trailer, and the strict reader the tests and the fuzz
- * target use to check every payload dvcbot draws. */
+ * CRC-16/CCITT-FALSE trailer, the strict reader the tests and the fuzz
+ * target use to check every payload dvcbot draws, and its QR code as SVG
+ * (libqrencode computes the modules; the SVG is written here). */
 #include "channels/vietqr.h"
 
+#include <qrencode.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/buf.h"
 
 unsigned vietqr_crc16(const char *s, size_t n)
 {
@@ -304,4 +309,36 @@ int vietqr_parse(const char *s, size_t n, vietqr *q)
     if (!ok)
         memset(q, 0, sizeof(*q));
     return ok ? 0 : -1;
+}
+
+/* --- the QR code --- */
+
+#define VIETQR_QUIET 4
+
+char *vietqr_svg(const char *payload, int px_size, size_t *len)
+{
+    if (!payload || !*payload)
+        return NULL;
+    QRcode *qr = QRcode_encodeString(payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return NULL;
+    int w = qr->width, full = w + 2 * VIETQR_QUIET;
+    buf b = {0};
+    buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+               "height=\"%d\" shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+               "fill=\"#fff\"/><path fill=\"#000\" d=\"", full, full, px_size, px_size, full, full);
+    for (int y = 0; y < w; y++) {
+        for (int x = 0; x < w; x++) {
+            int run = 0;
+            while (x + run < w && (qr->data[y * w + x + run] & 1))
+                run++;
+            if (run) {
+                buf_printf(&b, "M%d %dh%dv1h-%dz", x + VIETQR_QUIET, y + VIETQR_QUIET, run, run);
+                x += run - 1;
+            }
+        }
+    }
+    buf_puts(&b, "\"/></svg>");
+    QRcode_free(qr);
+    return buf_detach(&b, len);
 }

@@ -68,4 +68,12 @@ int vietqr_build(const vietqr *q, char *out, size_t cap);
  * q is zeroed first. */
 int vietqr_parse(const char *s, size_t n, vietqr *q);
 
+/* The QR code of payload (byte mode, ECC level M, libqrencode) as an SVG
+ * document: one dark <path> of 1x1 modules on a white square with a
+ * 4-module quiet zone, viewBox in modules, width/height px_size pixels.
+ * Returns a malloc'd NUL-terminated text (caller frees; *len its length
+ * when len is not NULL), or NULL when libqrencode refuses the payload
+ * (empty, too long). */
+char *vietqr_svg(const char *payload, int px_size, size_t *len);
+
 #endif

@@ -5,6 +5,10 @@ VND), the payment idempotent on transaction_id, scoped to the key's agency,
 recorded with amount and time, moving the dossier only when the agency says,
 and the applicant notified exactly once either way."""
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
 
 from harness import Dvcbot, Redis, done, keys_run, ok, payloads, sanitizer_clean, sms, text_of
@@ -172,6 +176,51 @@ def pay_moves(bot, redis, ka):
     ok(stats == "1", "the by-status counters follow the move", stats)
 
 
+def crc16(data):
+    """CRC-16/CCITT-FALSE, written here independently of channels/vietqr.c."""
+    crc = 0xFFFF
+    for byte in data.encode():
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc
+
+
+def expected_payload(bin_, account, amount, purpose):
+    """The VietQR payload of SPEC.md's fee, built field by field in Python."""
+    def f(tag, v):
+        return "%s%02d%s" % (tag, len(v), v)
+    bene = f("00", bin_) + f("01", account)
+    s = (f("00", "01") + f("01", "12") +
+         f("38", f("00", "A000000727") + f("01", bene) + f("02", "QRIBFTTA")) +
+         f("53", "704") + f("54", str(amount)) + f("58", "VN") + f("62", f("08", purpose)) +
+         "6304")
+    return s + "%04X" % crc16(s)
+
+
+def decode_svg(svg):
+    """Draw the SVG in headless Chromium and read it back with zbarimg (Debian
+    zbar-tools): the payload a banking app's camera would see, or None when
+    either tool is missing."""
+    if not shutil.which("chromium") or not shutil.which("zbarimg"):
+        return None
+    d = tempfile.mkdtemp(prefix="dvc-qr-")
+    src, png = os.path.join(d, "qr.svg"), os.path.join(d, "qr.png")
+    with open(src, "w") as fh:
+        fh.write(svg)
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                    "--screenshot=" + png, "--window-size=320,320", "file://" + src],
+                   capture_output=True, timeout=60)
+    out = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True, text=True,
+                         timeout=30).stdout.strip()
+    shutil.rmtree(d, ignore_errors=True)
+    return out
+
+
+def qr_of(r):
+    return [p["qr_svg"] for p in r.get("replies", []) if p.get("qr_svg")]
+
+
 def citizen(bot, ka):
     st, r = bot.api("PUT", "/api/v1/dossiers/" + DUE, dict(DOSSIER, fee=dict(
         FEE, reference="H18-240601-0003")), ka)
@@ -194,7 +243,8 @@ def citizen(bot, ka):
     st, r = bot.chat("web-pay-1", "Tôi muốn nộp phí hồ sơ " + DUE)
     t = text_of(r)
     ok(st == 200 and r.get("intent") == "payment" and "113366668888" not in t and
-       "50.000" not in t and "4 số cuối" in t, "web chat: the proof is asked first", r)
+       "50.000" not in t and "4 số cuối" in t and not qr_of(r),
+       "web chat: the proof is asked first, no QR", r)
     st, r = bot.chat("web-pay-1", "0000")
     t = text_of(r)
     ok("113366668888" not in t and "chưa đúng" in t, "a wrong proof shows nothing", r)
@@ -203,19 +253,34 @@ def citizen(bot, ka):
     print("# web chat after the proof: " + t.replace("\n", " | "))
     ok("50.000" in t and "113366668888" in t and "VAN PHONG UBND PHUONG 1" in t and
        "H18-240601-0003" in t, "the right proof: amount, account, name, reference", r)
+    qrs = qr_of(r)
+    ok(len(qrs) == 1 and qrs[0].startswith("<svg") and "<script" not in qrs[0],
+       "the right proof: one QR image (SVG) in the reply", [q[:80] for q in qrs])
+    want = expected_payload("970415", "113366668888", 50000, "H18-240601-0003")
+    got = decode_svg(qrs[0]) if qrs else ""
+    if got is None:
+        print("ok - # SKIP chromium or zbarimg missing: the QR image is not decoded", flush=True)
+    else:
+        print("# zbarimg read: " + got)
+        ok(got == want, "zbarimg reads the QR drawn by Chromium as the expected VietQR payload",
+           f"got {got!r} want {want!r}")
     st, r = bot.chat("web-pay-1", "thanh toán lệ phí hồ sơ " + DUE)
     ok("113366668888" in text_of(r), "a proved dossier stays proved in the session", r)
     st, r = bot.chat("web-pay-2", "Tôi muốn nộp phí hồ sơ " + DUE)
     for d in ("1111", "2222", "3333", "5678"):
         st, r = bot.chat("web-pay-2", d)
-    ok("113366668888" not in text_of(r), "after 3 wrong proofs even the right one is refused", r)
+    ok("113366668888" not in text_of(r) and not qr_of(r),
+       "after 3 wrong proofs even the right one is refused", r)
     # a paid dossier: says so, nothing to pay
     st, text = sms(bot, "DONGPHI " + CODE, PHONE)
     ok("50.000" in text and "113366668888" not in text and ("da ghi nhan" in text.lower()),
        "a paid dossier: the payment is named, no account to pay into", text)
     st, r = bot.chat("web-pay-3", "tra cứu hồ sơ " + CODE)
-    ok(not any(p.startswith("payment:") for p in payloads(r)),
-       "a paid dossier's status offers no payment button", payloads(r))
+    ok(not any(p.startswith("payment:") for p in payloads(r)) and not qr_of(r),
+       "a paid dossier's status offers no payment button and no QR", payloads(r))
+    st, r = bot.chat("web-pay-3", "DONGPHI " + CODE)
+    ok("50.000" in text_of(r) and not qr_of(r) and "113366668888" not in text_of(r),
+       "a paid dossier on web chat: paid, no QR", r)
     st, r = bot.chat("web-pay-3", "tra cứu hồ sơ " + DUE)
     ok(("payment:" + DUE) in payloads(r) and "113366668888" not in text_of(r),
        "an unpaid dossier's status: a payment button, no account before the proof", r)

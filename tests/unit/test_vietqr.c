@@ -7,6 +7,7 @@
 #include "tests/unit/t.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "channels/vietqr.h"
@@ -168,8 +169,24 @@ static void test_format(void)
     T_OK(vietqr_format_vnd(-1, out) == -1 && !out[0], "a negative amount is refused");
 }
 
+static void test_svg(void)
+{
+    size_t n = 0;
+    char *svg = vietqr_svg(vectors[5].payload, 240, &n);
+    /* 142 bytes at ECC M: version 5, 37 x 37 modules + 2 x 4 of quiet zone */
+    T_OK(svg && n == strlen(svg) && !strncmp(svg, "<svg", 4) &&
+         strstr(svg, "viewBox=\"0 0 45 45\"") && strstr(svg, "width=\"240\""),
+         "the dossier payload draws a 45-module SVG, 240 px");
+    T_OK(svg && strstr(svg, "M4 4h7v1h-7z"), "the finder pattern's top row starts inside the quiet zone");
+    T_OK(svg && !strstr(svg, "M3 ") && !strstr(svg, " 3h"), "nothing is drawn in the quiet zone");
+    free(svg);
+    T_OK(vietqr_svg("", 240, NULL) == NULL && vietqr_svg(NULL, 240, NULL) == NULL,
+         "no SVG for an empty payload");
+}
+
 int main(void)
 {
+    test_svg();
     test_format();
     test_vectors();
     test_crc();

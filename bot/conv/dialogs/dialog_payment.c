@@ -31,6 +31,7 @@
 #include "store/dossiers.h"
 
 #define PAY_TRIES_MAX 3
+#define PAY_QR_PX 240               /* the QR's side on web chat, pixels */
 
 typedef struct pay_call {
     dialog_ctx *ctx;
@@ -73,6 +74,27 @@ static const char *pay_bank(const char *bin)
     return NULL;
 }
 
+/* Web chat: the VietQR code of what is due (BIN, account, amount, the
+ * reference as purpose: nothing personal), as an SVG on the last part. */
+static void pay_qr(dialog_ctx *ctx, const json_t *fee, long long due)
+{
+    json_t *acct = json_object_get(fee, "account");
+    vietqr q = {.amount = due};
+    char payload[VIETQR_PAYLOAD_MAX];
+    const char *bin = pay_field(acct, "bank_bin"), *number = pay_field(acct, "number");
+    const char *ref = pay_field(fee, "reference");
+    snprintf(q.bin, sizeof q.bin, "%s", bin ? bin : "");
+    snprintf(q.account, sizeof q.account, "%s", number ? number : "");
+    snprintf(q.service, sizeof q.service, "%s", VIETQR_TO_ACCOUNT);
+    snprintf(q.purpose, sizeof q.purpose, "%s", ref ? ref : "");
+    if (vietqr_build(&q, payload, sizeof payload) < 0)
+        return;                     /* a record written before the checks: text only */
+    char *svg = vietqr_svg(payload, PAY_QR_PX, NULL);
+    if (svg)
+        reply_set_svg(ctx->out, svg);
+    free(svg);
+}
+
 /* The fee's details for the applicant, in the channel's form. */
 static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, long long due)
 {
@@ -94,6 +116,8 @@ static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, lo
                pay_field(fee, "description"), "bank", bank, "account",
                pay_field(acct, "number"), "name", pay_field(acct, "name"), "reference",
                pay_field(fee, "reference"), "due", date, NULL);
+    if (ch == CHANNEL_CHAT || ch == CHANNEL_WS)
+        pay_qr(ctx, fee, due);
 }
 
 /* Paid: amount and date of the latest payment. */
