@@ -6,6 +6,7 @@ recorded with amount and time, moving the dossier only when the agency says,
 and the applicant notified exactly once either way."""
 import json
 import os
+import urllib.parse
 import shutil
 import subprocess
 import tempfile
@@ -286,6 +287,38 @@ def citizen(bot, ka):
        "an unpaid dossier's status: a payment button, no account before the proof", r)
 
 
+def ussd_screens(bot, inputs, phone=PHONE):
+    """An Africa's Talking USSD session: every prefix of the path, the screens."""
+    screens = []
+    for i in range(len(inputs) + 1):
+        form = urllib.parse.urlencode({"sessionId": "pay-ussd-1", "serviceCode": "*384#",
+                                       "phoneNumber": phone, "networkCode": "45204",
+                                       "text": "*".join(inputs[:i])})
+        st, _, raw = bot.request("POST", "/ussd", form,
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+        screens.append(raw.decode("utf-8", "replace"))
+    return screens
+
+
+def ussd(bot):
+    """USSD: my dossiers -> (next page until it shows) the unpaid one -> its status."""
+    path = ["1", "1"]
+    for _ in range(3):
+        listing = ussd_screens(bot, path)[-1]
+        item = [ln.split(".")[0] for ln in listing.split("\n") if DUE in ln]
+        if item:
+            path.append(item[0])
+            break
+        path.append("98")
+    screens = ussd_screens(bot, path + ["98", "98"])
+    status = "\n".join(screens[len(path):])
+    print("# USSD status screens: " + status.replace("\n", " | "))
+    ok(DUE in screens[len(path)] and "50.000" in status and "H18-240601-0003" in status,
+       "USSD status of the applicant's unpaid dossier: amount and reference", screens)
+    ok(all(len(x) <= 186 for x in screens), "every USSD screen within 182 characters + prefix",
+       [len(x) for x in screens])
+
+
 bot_redis = [None]
 
 
@@ -302,6 +335,7 @@ def main():
         pay_same_status(bot, redis, ka)
         pay_moves(bot, redis, ka)
         citizen(bot, ka)
+        ussd(bot)
         rc = bot.stop()
         err = bot.stderr()
         ok(rc == 0, "clean exit on SIGTERM", f"rc={rc}")

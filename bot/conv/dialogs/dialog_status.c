@@ -88,6 +88,12 @@ static void status_next(dialog_ctx *ctx, buf *b, const json_t *rec, const char *
     const char *note = owner ? status_field(rec, "note") : NULL;
     int pay = !strcmp(st, "supplement_required") || !strcmp(st, "payment_required");
     char key[96];
+    long long due;
+    if (owner && dossiers_fee_due(rec, &due)) {
+        if (note)                   /* the fee itself follows (status_fee) */
+            status_line(ctx, b, "dossier_status.note", "note", note, NULL);
+        return;
+    }
     if (pay && note) {
         snprintf(key, sizeof(key), "dossier_status.next.%s.note", st);
         status_line(ctx, b, key, "note", note, NULL);
