@@ -20,7 +20,7 @@
 # and the floors below (UNIT_FLOORS_<suite>). CPPFLAGS, CFLAGS and LDFLAGS from
 # the environment are honoured; WERROR=0 turns warnings back into warnings.
 
-PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto
+PKGS     := libwebsockets hiredis libpcre2-8 jansson libuv libcrypto libqrencode
 WERROR   ?= 1
 WARN     := -std=c11 -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
             -Wformat=2 $(if $(filter 1,$(WERROR)),-Werror)
@@ -63,6 +63,7 @@ UNIT_FLOORS_test_msisdn       := $(CODEC)
 UNIT_FLOORS_test_sms_codec    := $(CODEC)
 UNIT_FLOORS_test_ussd_codec   := $(CODEC)
 UNIT_FLOORS_test_ws_codec     := $(CODEC)
+UNIT_FLOORS_test_vietqr       := $(CODEC)
 UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
