@@ -1,10 +1,15 @@
 /* catalogue.c -- the catalogue's life cycle (load a directory or a list of
  * files, reload, free), its arena, the code table and the accessors.
  * Parsing is in catalogue_parse.c, the indexes in catalogue_index.c, search
- * in catalogue_search.c, question aspects in catalogue_aspect.c. */
+ * in catalogue_search.c, question aspects in catalogue_aspect.c, synonyms in
+ * catalogue_synonyms.c, level variants in catalogue_group.c, the questions
+ * of procedure_info in catalogue_ask.c. */
 #include "catalogue/catalogue_int.h"
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +154,14 @@ void cat_data_free(cat_data *d)
     free(d->sc_slots);
     free(d->sc_touched);
     free(d->sc_mark);
+    free(d->action);
+    free(d->objects);
+    free(d->qualifiers);
+    free(d->group);
+    free(d->group_off);
+    free(d->group_n);
+    free(d->group_procs);
+    cat_syn_free(d->syn);
     cat_arena_free(&d->arena);
     free(d);
 }
@@ -196,13 +209,39 @@ static char **cat_list_dir(const char *dir, size_t *n, char *err, size_t errlen)
     return names;
 }
 
-static cat_data *cat_data_load(const char *const *files, size_t n, const catalogue_opts *o,
-                               char *err, size_t errlen)
+/* Load the question words of aspects and the synonyms file they name. */
+static int cat_vocab_load(const char *aspects, cat_syn **syn, cat_aspects **as, char *err,
+                          size_t errlen)
+{
+    char *synpath = NULL;
+    *syn = NULL;
+    *as = NULL;
+    if (!aspects)
+        return 0;
+    if (cat_aspects_synonyms(aspects, &synpath, err, errlen) < 0)
+        return -1;
+    if (synpath && !(*syn = cat_syn_load(synpath, err, errlen))) {
+        free(synpath);
+        return -1;
+    }
+    free(synpath);
+    if (!(*as = cat_aspects_load(aspects, *syn, err, errlen))) {
+        cat_syn_free(*syn);
+        *syn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse and index files; syn (may be NULL) is the generation's from now on. */
+static cat_data *cat_data_load(const char *const *files, size_t n, cat_syn *syn,
+                               const catalogue_opts *o, char *err, size_t errlen)
 {
     cat_load ld = {.opts = o, .err = err, .errlen = errlen};
     ld.max_errors = o && o->max_errors > 0 ? o->max_errors : (o && o->on_error ? 50 : 1);
     err[0] = '\0';
     cat_data *d = xcalloc(1, sizeof(*d));
+    d->syn = syn;
     for (size_t i = 0; i < n && ld.nerr < ld.max_errors; i++)
         cat_parse_file(d, &ld, files[i]);
     if (ld.nerr) {
@@ -217,12 +256,13 @@ catalogue *catalogue_load_files(const char *const *files, size_t nfiles, const c
                                 const catalogue_opts *opts, char *err, size_t errlen)
 {
     cat_aspects *as = NULL;
-    if (aspects && !(as = cat_aspects_load(aspects, err, errlen))) {
+    cat_syn *syn = NULL;
+    if (cat_vocab_load(aspects, &syn, &as, err, errlen) < 0) {
         if (opts && opts->on_error)
             opts->on_error(opts->arg, err);
         return NULL;
     }
-    cat_data *d = cat_data_load(files, nfiles, opts, err, errlen);
+    cat_data *d = cat_data_load(files, nfiles, syn, opts, err, errlen);
     if (!d) {
         cat_aspects_free(as);
         return NULL;
@@ -230,6 +270,9 @@ catalogue *catalogue_load_files(const char *const *files, size_t nfiles, const c
     catalogue *c = xcalloc(1, sizeof(*c));
     c->cur = d;
     c->aspects = as;
+#ifdef __GLIBC__
+    malloc_trim(0);     /* give back the parser's freed pages (the JSON tree is ~3x the file) */
+#endif
     return c;
 }
 

@@ -20,8 +20,8 @@
  *
  * Threads: a catalogue is immutable after load except for the private
  * scratch space of catalogue_search(); use it from one thread only. */
-#ifndef DVC_CATALOGUE_H
-#define DVC_CATALOGUE_H
+#ifndef DVC_CATALOGUE_CATALOGUE_H
+#define DVC_CATALOGUE_CATALOGUE_H
 
 #include <stddef.h>
 
@@ -126,20 +126,30 @@ typedef struct catalogue_hit {
     const catalogue_proc *proc;
     float score;                /* higher is better; only comparable within one search */
     catalogue_match match;
-    float coverage;             /* 0..1: share of the query's (IDF) weight this procedure matched */
-    float alias_coverage;       /* 0..1: best share of one alias's weight found in the query */
+    float coverage;             /* 0..1: share of the query's (IDF) weight this procedure
+                                 * explains (its words, or an "also" addition it matches) */
+    float alias_coverage;       /* 0..1: best share of one alias's (or the name's) weight
+                                 * found in the query */
 } catalogue_hit;
 
 /* Search query, which must be normalised text (norm_text() output; the
- * intent result's query is). Fills up to max hits, best first, and returns
+ * intent result's query is). The query is rewritten with the synonyms,
+ * loses its aspect and question words and gains the "also" words (see
+ * catalogue_ask). Fills up to max hits, best first, one per level group
+ * (the variant at the level the query names, else the lowest), and returns
  * how many. Ranking: the code; then the longest alias/name phrase found as
  * whole words; then IDF-weighted word coverage (alias words over name words
- * over field words); "ended" procedures slightly lower; a word of 5+ letters
- * that is in no procedure is matched to one at one edit, at a discount. */
+ * over field words), a bonus when every word of the name is there; "ended"
+ * procedures slightly lower; a word of 5+ letters that is in no procedure
+ * is matched to one at one edit, at a discount. */
 size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max);
 
-/* Whether a hit is specific enough to answer without asking back. */
-int catalogue_hit_confident(const catalogue_hit *h);
+/* ---- level variants ---- */
+/* The i-th variant of p's procedure (the same procedure at another level:
+ * "... (thực hiện tại cấp tỉnh)"), lowest level first, p among them; NULL
+ * past the end. A procedure without variants is its own variant 0. */
+const catalogue_proc *catalogue_variant(const catalogue *cat, const catalogue_proc *p, size_t i);
+size_t catalogue_variant_count(const catalogue *cat, const catalogue_proc *p);
 
 /* ---- question aspects (config/procedure-aspects.json) ---- */
 typedef enum catalogue_aspect {
@@ -164,5 +174,42 @@ catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *norma
 /* Copy normalised into out (capacity >= strlen + 1) without the aspect
  * keyword phrases, squeezing spaces: the words left name the procedure. */
 void catalogue_aspect_strip(const catalogue *cat, const char *normalised, char *out, size_t cap);
+
+/* ---- a question of procedure_info ---- */
+typedef enum catalogue_verdict {
+    CATALOGUE_EMPTY = 0,        /* no search words (e.g. only "lệ phí bao nhiêu?") */
+    CATALOGUE_ANSWER,           /* hits[0] is the answer */
+    CATALOGUE_CHOOSE,           /* offer hits[0..nhits) */
+    CATALOGUE_NOT_FOUND,        /* nothing close enough: say where to ask instead */
+} catalogue_verdict;
+
+#define CATALOGUE_ASK_MAX 3
+
+typedef struct catalogue_answer {
+    catalogue_verdict verdict;
+    catalogue_aspect aspect;
+    catalogue_hit hits[CATALOGUE_ASK_MAX];
+    size_t nhits;               /* 0 unless ANSWER or CHOOSE */
+    size_t nfound;              /* hits the search found (hits[0..nfound) are filled also
+                                 * when NOT_FOUND: for diagnostics, never shown) */
+    int level;                  /* level the question names (0 xa .. 3 bo), or -1 */
+    const char *outside;        /* an "outside" topic of the synonyms ("court", ...): the
+                                 * messages key procedure_info.outside.<name>; or NULL */
+    char words[256];            /* the search words that were left, normalised */
+    char also[256];             /* the "also" words added, " + " between them */
+} catalogue_answer;
+
+/* Answer a normalised question the way procedure_info does: synonyms,
+ * aspect, question words dropped, "also" words, search, and the verdict.
+ * Pointers in *a belong to cat. */
+void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answer *a);
+/* "empty", "answer", "choose", "not_found". */
+const char *catalogue_verdict_name(catalogue_verdict v);
+
+/* Whether a hit is specific enough to answer without asking back. */
+int catalogue_hit_confident(const catalogue_hit *h);
+/* 0..1: coverage * alias_coverage (1 for a code): what catalogue_ask's
+ * verdict thresholds are measured on. */
+float catalogue_hit_confidence(const catalogue_hit *h);
 
 #endif

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intents/normalize.h"
 #include "common/xmalloc.h"
 
 static const char *const ca_names[CATALOGUE_ASPECT__COUNT] = {
@@ -38,20 +37,22 @@ void cat_aspects_free(cat_aspects *a)
     if (!a)
         return;
     for (size_t i = 0; i < a->n; i++)
-        free(a->phrase[i]);
+        cat_phrase_free(a->phrase[i]);
     free(a->phrase);
     free(a->len);
     free(a->aspect);
+    cat_strv_free(a->question, a->nquestion);
+    free(a->synonyms);
     free(a);
 }
 
-static int ca_add(cat_aspects *a, size_t *cap, json_t *v, catalogue_aspect asp)
+static int ca_add(cat_aspects *a, size_t *cap, json_t *v, catalogue_aspect asp, const cat_syn *y)
 {
     const char *s = json_string_value(v);
-    char buf[256];
-    size_t n = 0;
-    if (!s || strlen(s) >= sizeof(buf) || norm_text(s, strlen(s), buf, sizeof(buf), &n) < 0 || !n)
+    char buf[512];
+    if (!s || strlen(s) >= 256 || cat_canon(y, s, buf, sizeof(buf)) < 0)
         return -1;
+    size_t n = strlen(buf);
     if (a->n == *cap) {
         *cap = *cap ? *cap * 2 : 64;
         a->phrase = xrealloc(a->phrase, *cap * sizeof(*a->phrase));
@@ -66,13 +67,44 @@ static int ca_add(cat_aspects *a, size_t *cap, json_t *v, catalogue_aspect asp)
         a->aspect[i] = a->aspect[i - 1];
         i--;
     }
-    a->phrase[i] = xstrdup(buf);
+    a->phrase[i] = cat_phrase_new(buf);
     a->len[i] = n;
     a->aspect[i] = asp;
     return 0;
 }
 
-cat_aspects *cat_aspects_load(const char *path, char *err, size_t errlen)
+static int ca_longer(const void *x, const void *y)
+{
+    size_t a = strlen(*(char *const *)x), b = strlen(*(char *const *)y);
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+int cat_aspects_synonyms(const char *path, char **out, char *err, size_t errlen)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    *out = NULL;
+    if (!root) {
+        snprintf(err, errlen, "%s: line %d, column %d: %s", path, jerr.line, jerr.column, jerr.text);
+        return -1;
+    }
+    json_t *v = json_object_get(root, "synonyms");
+    int rc = 0;
+    if (v && (!json_is_string(v) || !*json_string_value(v))) {
+        snprintf(err, errlen, "%s: synonyms: expected a file name", path);
+        rc = -1;
+    } else if (v) {
+        const char *name = json_string_value(v), *slash = strrchr(path, '/');
+        size_t dir = name[0] == '/' || !slash ? 0 : (size_t)(slash - path + 1);
+        *out = xmalloc(dir + strlen(name) + 1);
+        memcpy(*out, path, dir);
+        strcpy(*out + dir, name);
+    }
+    json_decref(root);
+    return rc;
+}
+
+cat_aspects *cat_aspects_load(const char *path, const cat_syn *y, char *err, size_t errlen)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -98,12 +130,18 @@ cat_aspects *cat_aspects_load(const char *path, char *err, size_t errlen)
             break;
         }
         for (size_t i = 0; ok && i < json_array_size(list); i++)
-            if (ca_add(a, &cap, json_array_get(list, i), (catalogue_aspect)asp) < 0) {
+            if (ca_add(a, &cap, json_array_get(list, i), (catalogue_aspect)asp, y) < 0) {
                 snprintf(err, errlen, "%s: aspects.%s[%zu]: expected a non-empty string", path,
                          key, i);
                 ok = 0;
             }
     }
+    json_t *q = json_object_get(root, "question_words");
+    if (ok && q && !(a->question = cat_strv_load(y, q, &a->nquestion, path, "question_words", err,
+                                                 errlen)))
+        ok = 0;
+    if (ok)     /* longest first, like the aspect phrases */
+        qsort(a->question, a->nquestion, sizeof(*a->question), ca_longer);
     json_decref(root);
     if (!ok) {
         cat_aspects_free(a);
@@ -123,15 +161,16 @@ static long ca_find(const char *s, size_t slen, const char *p, size_t n, size_t 
     return -1;
 }
 
-catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *s)
+/* The aspect of s, already rewritten with the synonyms. */
+catalogue_aspect cat_aspect_of(const cat_aspects *a, const cat_text *t)
 {
-    const cat_aspects *a = cat ? cat->aspects : NULL;
+    const char *s = t ? t->s : NULL;
     if (!a || !s)
         return CATALOGUE_ASPECT_OVERVIEW;
     size_t slen = strlen(s), best_len = 0;
     catalogue_aspect best = CATALOGUE_ASPECT_OVERVIEW;
     for (size_t i = 0; i < a->n && a->len[i] >= best_len; i++) {
-        if (ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
+        if (!cat_text_may(t, a->phrase[i]) || ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
             continue;
         if (a->len[i] > best_len || a->aspect[i] < best) {
             best = a->aspect[i];
@@ -141,17 +180,31 @@ catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *s)
     return best;
 }
 
-void catalogue_aspect_strip(const catalogue *cat, const char *s, char *out, size_t cap)
+catalogue_aspect catalogue_aspect_detect(const catalogue *cat, const char *s)
 {
-    if (!cap)
-        return;
-    snprintf(out, cap, "%s", s ? s : "");
-    const cat_aspects *a = cat ? cat->aspects : NULL;
-    for (size_t i = 0; a && i < a->n; i++) {
-        long o;
-        while ((o = ca_find(out, strlen(out), a->phrase[i], a->len[i], 0)) >= 0)
-            memset(out + o, ' ', a->len[i]);
-    }
+    if (!cat || !s)
+        return CATALOGUE_ASPECT_OVERVIEW;
+    char canon[1024];
+    cat_text t;
+    cat_syn_rewrite(cat->cur->syn, s, canon, sizeof(canon));
+    cat_text_init(&t, canon);
+    return cat_aspect_of(cat->aspects, &t);
+}
+
+/* Blank every whole-word occurrence of phrase p (n bytes) in s. */
+static void ca_blank(char *s, const char *p, size_t n)
+{
+    long o;
+    while ((o = ca_find(s, strlen(s), p, n, 0)) >= 0)
+        memset(s + o, ' ', n);
+}
+
+void cat_aspect_strip(const cat_aspects *a, char *out, int question_words)
+{
+    for (size_t i = 0; a && i < a->n; i++)
+        ca_blank(out, a->phrase[i], a->len[i]);
+    for (size_t i = 0; a && question_words && i < a->nquestion; i++)
+        ca_blank(out, a->question[i], strlen(a->question[i]));
     size_t w = 0;           /* squeeze spaces */
     for (size_t r = 0; out[r]; r++)
         if (out[r] != ' ' || (w && out[w - 1] != ' '))
@@ -159,4 +212,15 @@ void catalogue_aspect_strip(const catalogue *cat, const char *s, char *out, size
     while (w && out[w - 1] == ' ')
         w--;
     out[w] = '\0';
+}
+
+void catalogue_aspect_strip(const catalogue *cat, const char *s, char *out, size_t cap)
+{
+    if (!cap)
+        return;
+    if (cat && s)
+        cat_syn_rewrite(cat->cur->syn, s, out, cap);
+    else
+        snprintf(out, cap, "%s", s ? s : "");
+    cat_aspect_strip(cat ? cat->aspects : NULL, out, 1);
 }

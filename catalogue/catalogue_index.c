@@ -1,17 +1,19 @@
 /* catalogue_index.c -- build the in-memory indexes of one generation at load
  * time: fields (for USSD browsing), the word dictionary with its postings
  * (which procedure holds the word in which alias / name / field, and the
- * word's IDF), the phrase table (every alias, name and short name as a
+ * word's IDF; every pair of adjacent words "khai sinh" is a word of its own:
+ * Vietnamese words are mostly two syllables, and a pair of common syllables
+ * is rare), the phrase table (every alias, name and short name as a
  * sequence of word ids, with all its prefixes so a scan can stop early), the
- * per-slot IDF weights and the search scratch space. Everything goes through
- * norm_text() first, exactly like user input. */
+ * per-slot IDF weights and the search scratch space. Every text goes through
+ * norm_text() and the synonyms ("same") first, exactly like user input;
+ * names and aliases lose their level marks (catalogue_group.c). */
 #include "catalogue/catalogue_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "intents/normalize.h"
 #include "common/xmalloc.h"
 
 /* Build-time state: postings and phrase/procedure pairs before sorting. */
@@ -187,20 +189,35 @@ static uint32_t ci_phrase_add(ci_build *b, uint32_t hash, const uint32_t *ids, s
     return (uint32_t)d->nphrases - 1;
 }
 
+/* Whether a text is, once rewritten, just one of the "objects" (the alias
+ * "cmnd" is "căn cước"): as a phrase it would match every question about
+ * that object. */
+static int ci_bare_object(const cat_syn *y, const char *text)
+{
+    for (size_t i = 0; y && i < y->nobjects; i++)
+        if (!strcmp(text, y->objects[i]))
+            return 1;
+    return 0;
+}
+
 /* Index one text of procedure p: its words, and (slot >= 0) its phrase. */
 static void ci_text(ci_build *b, uint32_t p, const char *text, int slot, uint8_t src)
 {
-    char norm[1024];
-    size_t off[CAT_MAX_PHRASE * 8], len[CAT_MAX_PHRASE * 8];
-    if (strlen(text) >= sizeof(norm) || norm_text(text, strlen(text), norm, sizeof(norm), NULL) < 0)
+    char norm[2048];
+    size_t off[CAT_MAX_TEXT_WORDS], len[CAT_MAX_TEXT_WORDS];
+    if (cat_index_text(b->d->syn, text, slot >= 0, norm, sizeof(norm)) < 0)
         return;
-    size_t n = cat_tokens(norm, off, len, sizeof(off) / sizeof(off[0]));
+    size_t n = cat_tokens(norm, off, len, CAT_MAX_TEXT_WORDS);
+    if (slot >= 0 && ci_bare_object(b->d->syn, norm))
+        slot = -2;      /* words only: "cmnd" is not the phrase of one procedure */
     uint32_t ids[CAT_MAX_PHRASE];
     uint32_t h = CAT_HASH_INIT;
     uint32_t ph = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t id = ci_word_add(b, norm + off[i], len[i]);
         ci_post(b, id, p, slot, src);
+        if (i > 0 && off[i] == off[i - 1] + len[i - 1] + 1)  /* the pair "w1 w2" */
+            ci_post(b, ci_word_add(b, norm + off[i - 1], len[i - 1] + 1 + len[i]), p, slot, src);
         if (slot < 0 || n > CAT_MAX_PHRASE)
             continue;
         ids[i] = id;
@@ -251,12 +268,14 @@ static void ci_flatten(ci_build *b)
     }
 }
 
-/* IDF weight of each slot: the sum over its distinct words. */
+/* IDF weight of each slot: the sum over its distinct single words. */
 static void ci_slot_weights(cat_data *d)
 {
     d->slot_w = xcalloc(d->nprocs * CAT_NSLOTS + 1, sizeof(float));
     for (size_t w = 0; w < d->nwords; w++) {
         const cat_word *cw = &d->words[w];
+        if (memchr(cw->s, ' ', cw->len))
+            continue;   /* a pair */
         for (uint32_t k = 0; k < cw->npost; k++) {
             const cat_post *p = &d->posts[cw->post_off + k];
             for (int s = 0; s < CAT_NSLOTS; s++)
@@ -336,6 +355,7 @@ void cat_index_build(cat_data *d)
     ci_slot_weights(d);
     ci_fields(d);
     ci_by_len(d);
+    cat_groups_build(d);
     size_t n = d->nprocs + 1;
     d->sc_word = xcalloc(n, sizeof(float));
     d->sc_match = xcalloc(n, sizeof(float));

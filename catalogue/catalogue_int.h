@@ -1,9 +1,10 @@
 /* catalogue_int.h -- private to bot/catalogue*.c: the in-memory layout of a
  * loaded catalogue (one "generation"), its arena, its indexes and the search
  * scratch space. Nothing outside bot/catalogue*.c includes this. */
-#ifndef DVC_CATALOGUE_INT_H
-#define DVC_CATALOGUE_INT_H
+#ifndef DVC_CATALOGUE_CATALOGUE_INT_H
+#define DVC_CATALOGUE_CATALOGUE_INT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "catalogue/catalogue.h"
@@ -26,6 +27,92 @@ void cat_arena_free(cat_arena *a);
 #define CAT_NSLOTS 14
 #define CAT_MAX_PHRASE 24   /* longer names are indexed by words only */
 #define CAT_MAX_QWORDS 40   /* query words looked at */
+#define CAT_MAX_TEXT_WORDS 160  /* words of one indexed text or question looked at */
+#define CAT_MAX_ADDS 8      /* "also" additions to one question */
+#define CAT_MAX_TRIG 6      /* phrases of the question that led to one addition */
+#define CAT_NLEVELS 4       /* xa, huyen, tinh, bo (this order: the lowest first) */
+#define CAT_MAX_MARKS 64    /* phrases of "actions", "objects", "qualifiers" (bits of a mask) */
+
+/* ---- synonyms (catalogue_synonyms.c, config/synonyms.json) ---- */
+typedef struct cat_syn_also {
+    char **when, **with, **unless;  /* normalised, rewritten phrases */
+    size_t nwhen, nwith, nunless;
+    char *add;                  /* words added to the question */
+    float weight;               /* their weight (0, 1] */
+    uint64_t actions, objects, qualifiers;  /* the key phrases of add */
+} cat_syn_also;
+
+typedef struct cat_syn_outside {
+    char *name;                 /* messages key procedure_info.outside.<name> */
+    char **when;
+    size_t nwhen;
+} cat_syn_outside;
+
+typedef struct cat_syn {
+    char **from, **to;          /* "same": variant -> term, normalised */
+    size_t nsame, maxwords;
+    uint32_t *tab;              /* open addressing over from, index + 1 */
+    size_t cap;
+    char **first;               /* first words of the variants ... */
+    uint8_t *first_max;         /* ... and the longest variant (in words) starting with each */
+    uint32_t *first_tab;
+    size_t nfirst, first_cap;
+    cat_syn_also *also;
+    size_t nalso;
+    char **actions;             /* "actions": the exceptional ones (cấp lại, thu hồi...) */
+    size_t nactions;
+    char **objects;             /* "objects": what a procedure is about (căn cước, hộ chiếu) */
+    size_t nobjects;
+    char **qualifiers;          /* "qualifiers": who or which sector (nước ngoài, thủy sản) */
+    size_t nqualifiers;
+    char **marks;               /* level_marks, normalised (not rewritten) */
+    size_t nmarks;
+    char **level_words[CAT_NLEVELS];
+    size_t nlevel_words[CAT_NLEVELS];
+    cat_syn_outside *outside;
+    size_t noutside;
+} cat_syn;
+
+cat_syn *cat_syn_load(const char *path, char *err, size_t errlen);
+void cat_syn_free(cat_syn *y);
+/* Rewrite normalised text s with the "same" rules (y may be NULL: words are
+ * only re-spaced) into out: words one space apart, cut at cap. */
+void cat_syn_rewrite(const cat_syn *y, const char *s, char *out, size_t cap);
+/* Normalise s (norm_text, words one space apart) and rewrite it: -1 if empty. */
+int cat_canon(const cat_syn *y, const char *s, char *out, size_t cap);
+int cat_phrase_norm(const char *s, char *out, size_t cap);
+/* Offset of phrase p as whole words in s (words one space apart), or -1. */
+long cat_phrase_at(const char *s, const char *p);
+/* Squeeze runs of spaces in s to one and drop leading and trailing ones, in place. */
+void cat_squeeze(char *s);
+int cat_phrase_any(const char *s, char *const *list, size_t n);
+/* Bit i set for each list[i] found in s (list has at most 64 entries). */
+uint64_t cat_phrase_mask(const char *s, char *const *list, size_t n);
+/* A text with the signature of its words and of its pairs of adjacent
+ * words (256-bit filters of their hashes): a phrase whose first word (or
+ * first two words) is not in the filter is not looked for. Words may be
+ * blanked from s afterwards (the filter then only lets more through): the
+ * request path checks hundreds of phrases per question. */
+typedef struct cat_text {
+    const char *s;
+    uint64_t sig[4];            /* bits of its words */
+    uint64_t sig2[4];           /* bits of its pairs of adjacent words */
+} cat_text;
+void cat_text_init(cat_text *t, const char *s);
+int cat_text_may(const cat_text *t, const char *phrase);
+long cat_text_at(const cat_text *t, const char *phrase);
+int cat_text_any(const cat_text *t, char *const *list, size_t n);
+uint64_t cat_text_mask(const cat_text *t, char *const *list, size_t n);
+/* A phrase of a list: a copy of s that knows its first word's filter bit
+ * (cat_text_may); free with cat_phrase_free (accepts NULL). */
+char *cat_phrase_new(const char *s);
+void cat_phrase_free(char *p);
+/* The phrases of array v (cat_phrase_new), normalised and rewritten by y. */
+char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, const char *path,
+                     char *err, size_t errlen);
+void cat_strv_free(char **v, size_t n);     /* a list of cat_strv_load */
+int cat_level_rank(const char *level);      /* "xa" 0 ... "bo" 3 (unknown: 3) */
+const char *cat_level_name(int rank);
 
 enum { CAT_SRC_ALIAS = 1, CAT_SRC_NAME = 2, CAT_SRC_FIELD = 4 };
 
@@ -50,6 +137,7 @@ typedef struct cat_phrase {
 
 typedef struct cat_data {
     cat_arena arena;
+    cat_syn *syn;               /* owned; NULL without a synonyms file */
     catalogue_proc *procs;
     size_t nprocs, capprocs;
     uint32_t *code_tab;         /* open addressing, proc index + 1 */
@@ -73,6 +161,13 @@ typedef struct cat_data {
     size_t phrase_cap;
     uint32_t *phrase_ids, *phrase_procs;
     float *slot_w;              /* nprocs * CAT_NSLOTS: IDF weight of each slot's words */
+    /* level variants (catalogue_group.c): procs of one group, lowest level first */
+    /* per procedure, from its name and aliases (catalogue_group.c): */
+    uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
+    uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
+    uint32_t *group;            /* per procedure: its group */
+    uint32_t *group_off, *group_n, *group_procs;
+    size_t ngroups;
     /* search scratch (reset after each search) */
     float *sc_word, *sc_match, *sc_slot;
     uint16_t *sc_phrase_len, *sc_phrase_n, *sc_slots;
@@ -85,6 +180,9 @@ typedef struct cat_aspects {
     size_t *len;
     catalogue_aspect *aspect;
     size_t n;
+    char **question;            /* "question_words": no aspect, never search words */
+    size_t nquestion;
+    char *synonyms;             /* "synonyms": path of the synonyms file, or NULL */
 } cat_aspects;
 
 struct catalogue {
@@ -120,8 +218,43 @@ long cat_phrase_find(const cat_data *d, uint32_t hash, const uint32_t *ids, size
 uint32_t cat_hash_step(uint32_t h, uint32_t id);
 #define CAT_HASH_INIT 2166136261u
 
-/* catalogue_aspect.c */
-cat_aspects *cat_aspects_load(const char *path, char *err, size_t errlen);
+/* catalogue_aspect.c: the question words, rewritten with y (may be NULL). */
+cat_aspects *cat_aspects_load(const char *path, const cat_syn *y, char *err, size_t errlen);
 void cat_aspects_free(cat_aspects *a);
+/* The path of the synonyms file named by the aspects file (relative to its
+ * directory), or NULL; malloc'd. -1 with err when the file is unreadable. */
+int cat_aspects_synonyms(const char *path, char **out, char *err, size_t errlen);
+/* The aspect of a rewritten question; blank its aspect phrases and (with
+ * question_words) its question words, in place, spaces squeezed. a may be NULL. */
+catalogue_aspect cat_aspect_of(const cat_aspects *a, const cat_text *rewritten);
+void cat_aspect_strip(const cat_aspects *a, char *rewritten, int question_words);
+
+/* catalogue_group.c */
+/* Normalised text of s for the index: level marks removed when levels is
+ * set (names, aliases), then rewritten with y. -1 when nothing is left. */
+int cat_index_text(const cat_syn *y, const char *s, int levels, char *out, size_t cap);
+void cat_groups_build(cat_data *d);
+
+/* catalogue_ask.c: a question made ready for the search. */
+typedef struct cat_query {
+    char words[1024];           /* rewritten search words, one space apart */
+    cat_text text;              /* words with the signature of the rewritten question */
+    catalogue_aspect aspect;    /* of the rewritten question */
+    const char *add[CAT_MAX_ADDS];  /* "also" words (point into the synonyms) */
+    const cat_syn_also *add_rule[CAT_MAX_ADDS];     /* the rule of each */
+    float add_w[CAT_MAX_ADDS];
+    const char *trig[CAT_MAX_ADDS][CAT_MAX_TRIG];  /* the "when"/"with" phrases found */
+    size_t ntrig[CAT_MAX_ADDS];
+    size_t nadd;
+    int level;                  /* level named in the question (rank), or -1 */
+    uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */
+    uint64_t objects_beyond;    /* objects of the words outside the "outside" phrases */
+    const char *outside;        /* name of an "outside" topic found, or NULL */
+    const cat_syn_outside *outside_topic;
+    const char *raw;            /* the normalised question (for a code) */
+} cat_query;
+void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *q);
+/* catalogue_search.c */
+size_t cat_search_query(const catalogue *cat, const cat_query *q, catalogue_hit *out, size_t max);
 
 #endif

@@ -481,6 +481,7 @@ int cat_parse_file(cat_data *d, cat_load *ld, const char *path)
         snprintf(c.path, sizeof(c.path), "procedures[%zu]", i);
         c.bad = 0;
         cp_procedure(&c, json_array_get(procs, i));
+        json_array_set_new(procs, i, json_null());  /* copied into the arena: free it now */
         if (ld->opts && ld->opts->on_progress && ((i + 1) % 500 == 0 || i + 1 == total))
             ld->opts->on_progress(ld->opts->arg, path, i + 1, total);
     }

@@ -16,18 +16,38 @@
 #define CS_PHRASE_BASE 100.0f
 #define CS_PHRASE_WORD 10.0f
 #define CS_ALIAS_COV 30.0f
-#define CS_NAME_COV 12.0f
+#define CS_NAME_COV 20.0f
 #define CS_ENDED 3.0f
+#define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
+#define CS_OBJECT 12.0f      /* the name has none of the question's objects */
+#define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
+#define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
-#define CS_UNKNOWN_WEIGHT 1.0f
+#define CS_UNKNOWN_WEIGHT 2.5f
 #define CS_MAX_CAND 256
+#define CS_MAX_TOUCH 96      /* candidates made by rare words (the rarest first) */
+
+#define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
+#define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
+#define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
+#define CS_KEEP 24            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
-    size_t n;
+    const cat_query *cq;
+    size_t n, nuni;             /* words; the first nuni are single words, then the pairs */
     long ids[CAT_MAX_QWORDS];
-    float w[CAT_MAX_QWORDS];    /* IDF (discounted when fuzzy) */
-    float total;
+    float w[CAT_MAX_QWORDS];    /* IDF (discounted when fuzzy or added by "also") */
+    float cw[CAT_MAX_QWORDS];   /* for the name/alias coverage: as w */
+    float idf[CAT_MAX_QWORDS];  /* the word's IDF (discounted when fuzzy), also for repeats */
+    uint8_t seg[CAT_MAX_QWORDS];    /* 0: the question's words; k: the k-th "also" addition */
+    uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
+    uint8_t add_only[CAT_MAX_QWORDS];   /* a pair of which one word is rare: no candidates */
+    float total;                /* weight of the single words (own and "also") */
 } cs_query;
+
+/* Whether word i counts in the coverage (single words, the question's own
+ * and the "also" ones): 1, or -1 for a pair. */
+#define CS_OWN(q, i) ((i) >= (q)->nuni ? -1 : 1)
 
 static void cs_touch(cat_data *d, uint32_t p, size_t *nt)
 {
@@ -74,35 +94,152 @@ static long cs_fuzzy(const cat_data *d, const char *s, size_t n)
     return best;
 }
 
-static void cs_parse(const cat_data *d, const char *query, cs_query *q)
+/* Whether word w (n bytes) is one of the words of phrase p. */
+static int cs_in_phrase(const char *w, size_t n, const char *p)
 {
-    size_t off[CAT_MAX_QWORDS], len[CAT_MAX_QWORDS];
-    q->n = cat_tokens(query, off, len, CAT_MAX_QWORDS);
-    q->total = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        q->ids[i] = cat_word_find(d, query + off[i], len[i]);
-        q->w[i] = q->ids[i] >= 0 ? d->words[q->ids[i]].idf : 0;
-        if (q->ids[i] < 0 && len[i] >= 5 && (q->ids[i] = cs_fuzzy(d, query + off[i], len[i])) >= 0)
-            q->w[i] = d->words[q->ids[i]].idf * CS_FUZZY;
-        int dup = 0;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i];
-        if (!dup)
-            q->total += q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
-        if (dup)
-            q->w[i] = 0;   /* counted once */
+    for (const char *at = p; *at;) {
+        const char *end = strchr(at, ' ');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len == n && !memcmp(at, w, n))
+            return 1;
+        if (!end)
+            break;
+        at = end + 1;
     }
+    return 0;
+}
+
+/* Look up word w (n bytes) of segment seg at weight mult into q. */
+static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uint8_t seg, float mult)
+{
+    size_t i = q->n++;
+    q->seg[i] = seg;
+    q->ids[i] = cat_word_find(d, w, n);
+    q->cw[i] = q->ids[i] >= 0 ? d->words[q->ids[i]].idf : 0;
+    if (q->ids[i] < 0 && n >= 5 && (q->ids[i] = cs_fuzzy(d, w, n)) >= 0)
+        q->cw[i] = d->words[q->ids[i]].idf * CS_FUZZY;
+    q->idf[i] = q->cw[i];
+    q->cw[i] *= mult;
+    q->w[i] = q->cw[i];
+    int dup = 0;
+    for (size_t k = 0; k < i && !dup; k++)
+        dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i];
+    if (dup)
+        q->w[i] = q->cw[i] = 0;   /* counted once */
+    else if (seg == 0 || q->ids[i] >= 0)    /* an "also" word the index lacks is no loss */
+        q->total += q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
+}
+
+/* The pairs of adjacent words of one segment (known to the index only). */
+static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t *off,
+                     const size_t *len, size_t n, uint8_t seg, float mult)
+{
+    for (size_t i = 1; i < n && q->n < CAT_MAX_QWORDS; i++) {
+        if (off[i] != off[i - 1] + len[i - 1] + 1)
+            continue;
+        long id = cat_word_find(d, s + off[i - 1], len[i - 1] + 1 + len[i]);
+        int dup = id < 0;
+        for (size_t k = q->nuni; k < q->n && !dup; k++)
+            dup = q->ids[k] == id;
+        if (dup)
+            continue;
+        long a = cat_word_find(d, s + off[i - 1], len[i - 1]), b = cat_word_find(d, s + off[i], len[i]);
+        uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
+        /* the rare word of the pair makes the candidates already */
+        q->add_only[q->n] = (a >= 0 && d->words[a].df <= common) || (b >= 0 && d->words[b].df <= common);
+
+        q->seg[q->n] = seg;
+        q->ids[q->n] = id;
+        q->cw[q->n] = q->idf[q->n] = 0;
+        q->w[q->n++] = d->words[id].idf * mult * CS_PAIR;
+    }
+}
+
+static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
+{
+    size_t off[CAT_MAX_ADDS + 1][CAT_MAX_QWORDS], len[CAT_MAX_ADDS + 1][CAT_MAX_QWORDS];
+    size_t cnt[CAT_MAX_ADDS + 1];
+    const char *text[CAT_MAX_ADDS + 1];
+    q->n = 0;
+    q->total = 0;
+    q->cq = cq;
+    text[0] = cq->words;
+    for (size_t a = 0; a < cq->nadd; a++)
+        text[a + 1] = cq->add[a];
+    for (size_t a = 0; a <= cq->nadd; a++) {
+        cnt[a] = cat_tokens(text[a], off[a], len[a],
+                            q->n < CAT_MAX_QWORDS / 2 ? CAT_MAX_QWORDS / 2 - q->n : 0);
+        for (size_t i = 0; i < cnt[a]; i++)
+            cs_word(d, q, text[a] + off[a][i], len[a][i], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
+    }
+    q->nuni = q->n;
+    for (size_t a = 0; a <= cq->nadd; a++)
+        cs_pairs(d, q, text[a], off[a], len[a], cnt[a], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
+    for (size_t i = 0; i < q->nuni; i++)
+        q->add_only[i] = 0;
+    for (size_t i = 0; i < cnt[0]; i++) {   /* which own words led to which addition */
+        q->trig[i] = 0;
+        for (size_t a = 0; a < cq->nadd; a++)
+            for (size_t t = 0; t < cq->ntrig[a]; t++)
+                if (cs_in_phrase(cq->words + off[0][i], len[0][i], cq->trig[a][t]))
+                    q->trig[i] |= (uint8_t)(1u << a);
+    }
+}
+
+/* Whether procedure p holds word id (binary search in its postings). */
+static int cs_holds(const cat_data *d, long id, uint32_t p)
+{
+    if (id < 0)
+        return 0;
+    const cat_word *w = &d->words[id];
+    const cat_post *base = d->posts + w->post_off;
+    uint32_t lo = 0, hi = w->npost;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (base[mid].proc < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->npost && base[lo].proc == p;
+}
+
+/* The share of the question's own words that procedure p explains: words it
+ * holds, and words that led to an "also" addition p mostly holds (so "nhập
+ * khẩu cho vợ" is explained by "đăng ký thường trú"). */
+static float cs_explained(const cat_data *d, const cs_query *q, uint32_t p)
+{
+    float have[CAT_MAX_ADDS + 1] = {0}, all[CAT_MAX_ADDS + 1] = {0}, tot = 0, got = 0;
+    for (size_t i = 0; i < q->nuni; i++)
+        if (q->seg[i]) {
+            all[q->seg[i]] += q->idf[i];
+            have[q->seg[i]] += cs_holds(d, q->ids[i], p) ? q->idf[i] : 0;
+        }
+    unsigned ok = 0;
+    for (unsigned a = 1; a <= CAT_MAX_ADDS; a++)
+        if (all[a] > 0 && have[a] >= 0.5f * all[a])
+            ok |= 1u << (a - 1);
+    for (size_t i = 0; i < q->nuni; i++) {
+        if (q->seg[i])
+            continue;
+        float wt = q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
+        tot += wt;
+        if (cs_holds(d, q->ids[i], p) || (q->trig[i] & ok))
+            got += wt;
+    }
+    return tot > 0 ? got / tot : 0;
 }
 
 /* Every alias/name phrase that occurs as a run of query words. */
 static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
 {
     uint32_t ids[CAT_MAX_QWORDS];
-    for (size_t i = 0; i < q->n; i++)
+    for (size_t i = 0; i < q->nuni; i++)
         ids[i] = (uint32_t)q->ids[i];
-    for (size_t i = 0; i < q->n; i++) {
+    for (size_t i = 0; i < q->nuni; i++) {
         uint32_t h = CAT_HASH_INIT;
-        for (size_t j = i; j < q->n && j - i < CAT_MAX_PHRASE && q->ids[j] >= 0; j++) {
+        for (size_t j = i; j < q->nuni && j - i < CAT_MAX_PHRASE && q->ids[j] >= 0 &&
+                           q->seg[j] == q->seg[i]; j++) {
             h = cat_hash_step(h, ids[j]);
             long f = cat_phrase_find(d, h, ids + i, j - i + 1);
             if (f < 0)
@@ -119,19 +256,25 @@ static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
     }
 }
 
-static void cs_add(cat_data *d, const cat_post *p, float wt)
+/* Add word weight wt to p's procedure: own is CS_OWN (counts in the
+ * coverage); pairs (own < 0) count in the score only. */
+static void cs_add(cat_data *d, const cat_post *p, float wt, float cw, int own)
 {
     float src = p->src & CAT_SRC_ALIAS ? 1.0f : p->src & CAT_SRC_NAME ? 0.7f : 0.3f;
     d->sc_word[p->proc] += wt * src;
-    d->sc_match[p->proc] += wt;
+    if (own < 0)
+        return;
+    if (own)
+        d->sc_match[p->proc] += wt;
     d->sc_slots[p->proc] |= p->slots;
     float *slot = d->sc_slot + (size_t)p->proc * CAT_NSLOTS;
     for (unsigned s = p->slots; s; s &= s - 1)
-        slot[__builtin_ctz(s)] += wt;
+        slot[__builtin_ctz(s)] += cw;
 }
 
 /* Walk a word's postings: touch (make candidates) or only add to candidates. */
-static void cs_walk(cat_data *d, const cat_word *w, float wt, int touch, size_t limit, size_t *nt)
+static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own, int touch,
+                    size_t limit, size_t *nt)
 {
     for (uint32_t k = 0; k < w->npost && k < limit; k++) {
         const cat_post *p = &d->posts[w->post_off + k];
@@ -139,12 +282,12 @@ static void cs_walk(cat_data *d, const cat_word *w, float wt, int touch, size_t 
             cs_touch(d, p->proc, nt);
         else if (!d->sc_mark[p->proc])
             continue;
-        cs_add(d, p, wt);
+        cs_add(d, p, wt, cw, own);
     }
 }
 
 /* Add a common word to the candidates by binary search in its postings. */
-static void cs_probe(cat_data *d, const cat_word *w, float wt, size_t nt)
+static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, size_t nt)
 {
     const cat_post *base = d->posts + w->post_off;
     for (size_t i = 0; i < nt; i++) {
@@ -157,43 +300,70 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, size_t nt)
                 hi = mid;
         }
         if (lo < w->npost && base[lo].proc == p)
-            cs_add(d, &base[lo], wt);
+            cs_add(d, &base[lo], wt, cw, own);
     }
 }
 
-/* Rare words make candidates; common words (df above 1/40 of the
- * catalogue) only add to them, unless nothing else matched: then the
- * rarest word's first CS_MAX_CAND procedures are the candidates. */
+/* Rare words make candidates, rarest first, until there are CS_MAX_TOUCH;
+ * the rest, and common words (df above 1/40 of the catalogue), only add to
+ * them, unless nothing else matched: then the rarest word's first
+ * CS_MAX_CAND procedures are the candidates. */
 static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
 {
     uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
-    long rarest = -1;
-    for (size_t i = 0; i < q->n; i++) {
+    size_t order[CAT_MAX_QWORDS], n = 0;
+    for (size_t i = 0; i < q->n; i++) {     /* the words, rarest first, add-only ones last */
         if (q->ids[i] < 0 || q->w[i] == 0)
             continue;
-        const cat_word *w = &d->words[q->ids[i]];
-        if (w->df <= common)
-            cs_walk(d, w, q->w[i], 1, (size_t)-1, nt);
-        else if (rarest < 0 || w->df < d->words[q->ids[rarest]].df)
-            rarest = (long)i;
+        uint32_t df = q->add_only[i] ? UINT32_MAX : d->words[q->ids[i]].df;
+        size_t k = n++;
+        while (k > 0 && (q->add_only[order[k - 1]] ? UINT32_MAX : d->words[q->ids[order[k - 1]]].df) > df) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
     }
-    long seed = *nt == 0 ? rarest : -1;    /* the word that made the candidates */
-    if (seed >= 0)
-        cs_walk(d, &d->words[q->ids[seed]], q->w[seed], 1, CS_MAX_CAND, nt);
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->ids[i] < 0 || q->w[i] == 0 || (long)i == seed)
-            continue;
+    /* rare words make candidates, until there are CS_MAX_TOUCH of them */
+    size_t made = 0;
+    while (made < n && !q->add_only[order[made]] && d->words[q->ids[order[made]]].df <= common &&
+           *nt < CS_MAX_TOUCH) {
+        size_t i = order[made++];
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, (size_t)-1, nt);
+    }
+    if (*nt == 0 && made < n && !q->add_only[order[made]]) {  /* only common words: the rarest's */
+        size_t i = order[made++];
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, CS_MAX_CAND, nt);
+    }
+    for (size_t k = made; k < n; k++) {     /* the others only add to the candidates */
+        size_t i = order[k];
         const cat_word *w = &d->words[q->ids[i]];
-        if (w->df <= common)
-            continue;
         size_t log2df = 1;
         while ((1u << log2df) < w->df)
             log2df++;
         if (*nt * log2df < w->df)
-            cs_probe(d, w, q->w[i], *nt);
+            cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), *nt);
         else
-            cs_walk(d, w, q->w[i], 0, (size_t)-1, nt);
+            cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), 0, (size_t)-1, nt);
     }
+}
+
+/* The penalty of procedure p for the key phrases of the question (the
+ * "actions", "objects" and "qualifiers" of the synonyms), less the level
+ * bonus. */
+static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
+{
+    float pen = 0;
+    if (d->action && d->action[p] && !(cq->actions & ((uint64_t)1 << (d->action[p] - 1))))
+        pen += CS_ACTION;
+    if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
+        pen += CS_OBJECT;
+    if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
+        int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
+        pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
+    }
+    if (cq->level >= 0 && cat_level_rank(d->procs[p].level) == cq->level)
+        pen -= CS_LEVEL;
+    return pen;
 }
 
 /* Score procedure p from the scratch arrays, then clear them. */
@@ -217,7 +387,11 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     }
     d->sc_slots[p] = 0;
     catalogue_hit h = {.proc = &d->procs[p], .match = CATALOGUE_MATCH_WORDS};
-    h.score = d->sc_word[p] + CS_ALIAS_COV * alias_cov + CS_NAME_COV * name_cov +
+    h.coverage = q->total > 0 ? d->sc_match[p] / q->total : 0;
+    h.coverage = h.coverage > 1 ? 1 : h.coverage;
+    h.alias_coverage = alias_cov > name_cov ? alias_cov : name_cov;
+    h.score = d->sc_word[p] + CS_QUERY_COV * h.coverage + CS_ALIAS_COV * alias_cov +
+              CS_NAME_COV * name_cov + (name_cov > 0.999f ? CS_NAME_FULL : 0) +
               (float)(naliases > 6 ? 5 : naliases > 1 ? naliases - 1 : 0);
     if (d->sc_phrase_len[p]) {
         h.score += CS_PHRASE_BASE + CS_PHRASE_WORD * d->sc_phrase_len[p] +
@@ -226,9 +400,7 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     }
     if (d->procs[p].ended)
         h.score -= CS_ENDED;
-    h.coverage = q->total > 0 ? d->sc_match[p] / q->total : 0;
-    h.coverage = h.coverage > 1 ? 1 : h.coverage;
-    h.alias_coverage = alias_cov > name_cov ? alias_cov : name_cov;
+    h.score -= cs_marks(d, p, q->cq);
     d->sc_word[p] = d->sc_match[p] = 0;
     d->sc_phrase_len[p] = d->sc_phrase_n[p] = 0;
     d->sc_mark[p] = 0;
@@ -247,6 +419,8 @@ static void cs_keep(catalogue_hit *out, size_t *n, size_t max, catalogue_hit h)
     } else {
         (*n)++;
     }
+    /* out[0..i) is filled: i <= *n - 1 here */
+    /* cppcheck-suppress uninitvar */
     while (i > 0 && (out[i - 1].score < h.score ||
                      (out[i - 1].score == h.score && out[i - 1].proc > h.proc))) {
         out[i] = out[i - 1];
@@ -274,27 +448,70 @@ static const catalogue_proc *cs_code(const cat_data *d, const char *s)
     return NULL;
 }
 
-size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max)
+/* The variant of p's group to show: the level asked for, else the lowest. */
+static const catalogue_proc *cs_variant(const cat_data *d, const catalogue_proc *p, int level)
 {
-    if (!cat || !query || !max)
-        return 0;
+    uint32_t g = d->group[p - d->procs];
+    const uint32_t *m = d->group_procs + d->group_off[g];
+    for (uint32_t i = 0; level >= 0 && i < d->group_n[g]; i++)
+        if (cat_level_rank(d->procs[m[i]].level) == level)
+            return &d->procs[m[i]];
+    return &d->procs[m[0]];
+}
+
+/* Copy the best hits to out, one per level group, at most max. */
+static size_t cs_merge(const cat_data *d, const catalogue_hit *cand, size_t n, int level,
+                       catalogue_hit *out, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        uint32_t g = d->group[cand[i].proc - d->procs];
+        int seen = 0;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = d->group[out[j].proc - d->procs] == g;
+        if (seen)
+            continue;
+        out[k] = cand[i];
+        if (cand[i].match != CATALOGUE_MATCH_CODE)
+            out[k].proc = cs_variant(d, cand[i].proc, level);
+        k++;
+    }
+    return k;
+}
+
+size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit *out, size_t max)
+{
     cat_data *d = cat->cur;     /* the scratch space is ours to change */
+    catalogue_hit cand[CS_KEEP];
     size_t n = 0, nt = 0;
-    const catalogue_proc *code = cs_code(d, query);
+    const catalogue_proc *code = cs_code(d, cq->raw);
     if (code)
-        cs_keep(out, &n, max, (catalogue_hit){.proc = code, .score = 1e6f,
-                                              .match = CATALOGUE_MATCH_CODE, .coverage = 1,
-                                              .alias_coverage = 1});
+        cs_keep(cand, &n, CS_KEEP, (catalogue_hit){.proc = code, .score = 1e6f,
+                                                   .match = CATALOGUE_MATCH_CODE, .coverage = 1,
+                                                   .alias_coverage = 1});
     cs_query q;
-    cs_parse(d, query, &q);
+    cs_parse(d, cq, &q);
     cs_phrases(d, &q, &nt);
     cs_words(d, &q, &nt);
     for (size_t i = 0; i < nt; i++) {
         catalogue_hit h = cs_score(d, d->sc_touched[i], &q);
         if (h.proc != code)
-            cs_keep(out, &n, max, h);
+            cs_keep(cand, &n, CS_KEEP, h);
     }
-    return n;
+    size_t k = cs_merge(d, cand, n, cq->level, out, max);
+    for (size_t i = 0; i < k; i++)
+        if (out[i].match != CATALOGUE_MATCH_CODE)
+            out[i].coverage = cs_explained(d, &q, (uint32_t)(out[i].proc - d->procs));
+    return k;
+}
+
+size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max)
+{
+    if (!cat || !query || !max)
+        return 0;
+    cat_query q;
+    cat_query_prepare(cat, query, &q);
+    return cat_search_query(cat, &q, out, max);
 }
 
 int catalogue_hit_confident(const catalogue_hit *h)

@@ -80,7 +80,12 @@ void chat_render_part(buf *b, const reply_part *p)
         buf_json_str(b, p->buttons[j].payload);
         buf_putc(b, '}');
     }
-    buf_puts(b, "]}");
+    buf_putc(b, ']');
+    if (p->svg) {
+        buf_puts(b, ",\"qr_svg\":");
+        buf_json_str(b, p->svg);
+    }
+    buf_putc(b, '}');
 }
 
 char *chat_render(const reply *r, const char *intent, size_t *len)

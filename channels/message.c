@@ -43,7 +43,17 @@ reply_part *reply_add_text(reply *r, const char *text)
     p->text = xstrdup(text ? text : "");
     p->buttons = NULL;
     p->nbuttons = 0;
+    p->svg = NULL;
     return p;
+}
+
+void reply_set_svg(reply *r, const char *svg)
+{
+    if (r->nparts == 0)
+        reply_add_text(r, "");
+    reply_part *p = &r->parts[r->nparts - 1];
+    free(p->svg);
+    p->svg = svg ? xstrdup(svg) : NULL;
 }
 
 void reply_add_button(reply *r, const char *title, const char *payload)
@@ -68,6 +78,7 @@ void reply_free(reply *r)
         }
         free(r->parts[i].buttons);
         free(r->parts[i].text);
+        free(r->parts[i].svg);
     }
     free(r->parts);
     free(r);

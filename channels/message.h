@@ -43,6 +43,7 @@ typedef struct reply_part {
     char *text;
     reply_button *buttons;
     size_t nbuttons;
+    char *svg;          /* an image for web chat (a VietQR code), or NULL */
 } reply_part;
 
 typedef struct reply {
@@ -55,6 +56,9 @@ reply *reply_new(void);
 reply_part *reply_add_text(reply *r, const char *text);
 /* Append a button (copies) to the last part; adds an empty part if none. */
 void reply_add_button(reply *r, const char *title, const char *payload);
+/* Attach an SVG image (copied; web chat only, the text channels ignore it)
+ * to the last part; adds an empty part if none. */
+void reply_set_svg(reply *r, const char *svg);
 void reply_free(reply *r);
 
 #endif

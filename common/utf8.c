@@ -57,21 +57,12 @@ int utf8_valid(const char *s, size_t n)
 
 int utf8_valid_text(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        unsigned cp;
-        if (c < 0x80) {
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                return 0;
-            i++;
-            continue;
-        }
-        int k = utf8_next(s + i, n - i, &cp);
-        if (k < 0)
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
             return 0;
-        i += (size_t)k;
     }
-    return 1;
+    return utf8_valid(s, n);
 }
 
 size_t utf8_put(char *o, unsigned cp)

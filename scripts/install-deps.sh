@@ -10,7 +10,8 @@ pkgs=(build-essential pkg-config
       libwebsockets-dev libwebsockets-evlib-uv libuv1-dev
       libhiredis-dev libpcre2-dev libjansson-dev libssl-dev
       redis-server kannel kannel-extras
-      clang libclang-rt-14-dev
+      clang libclang-rt-14-dev cppcheck
+      libqrencode-dev zbar-tools
       python3 curl)
 for group in "$@"; do
     case "$group" in

@@ -19,6 +19,7 @@
 #define DOSSIERS_KEY "dvcbot:dossier:"
 #define DOSSIERS_PHONE_KEY "dvcbot:phone-idx:"
 #define DOSSIERS_MISS_KEY "dvcbot:rl-miss:"
+#define DOSSIERS_PAY_SUFFIX ":payments"
 
 /* --- pure helpers (the validators and the ISO-8601 parser are in common/ids.c) --- */
 
@@ -56,10 +57,25 @@ int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min)
     return now > t;
 }
 
+int dossiers_fee_due(const json_t *rec, long long *due)
+{
+    const char *status = json_string_value(json_object_get(rec, "status"));
+    json_t *fee = json_object_get(rec, "fee");
+    json_t *amount = json_object_get(fee, "amount_vnd"), *paid = json_object_get(fee, "paid_vnd");
+    *due = 0;
+    if (!status || strcmp(status, "payment_required") || !json_is_integer(amount))
+        return 0;
+    long long left = (long long)json_integer_value(amount) -
+                     (json_is_integer(paid) ? (long long)json_integer_value(paid) : 0);
+    *due = left > 0 ? left : 0;
+    return left > 0;
+}
+
 /* --- Redis --- */
 
 typedef struct dossiers_call {
     dossiers_put_fn *put;
+    dossiers_pay_fn *pay;
     dossiers_get_fn *get;
     dossiers_list_fn *list;
     void *privdata;
@@ -130,10 +146,35 @@ static int dossiers_phone_ok(const char *p)
     return (n == 11 || n == 12) && !strncmp(p, "84", 2) && dossiers_digits(p, n);
 }
 
+static int dossiers_fee_ok(const dossier_fee *f)
+{
+    time_t t;
+    return !f || (f->amount_vnd > 0 && f->description && f->bank_bin && f->account_number &&
+                  f->account_name && f->reference &&
+                  (!f->due_at || ids_parse_time(f->due_at, 0, 0, &t) == 0));
+}
+
+/* The fee as the JSON text the script stores ("" when none). */
+static char *dossiers_fee_json(const dossier_fee *f)
+{
+    if (!f)
+        return xstrdup("");
+    json_t *o = json_pack("{s:I, s:s, s:{s:s, s:s, s:s}, s:s}", "amount_vnd",
+                          (json_int_t)f->amount_vnd, "description", f->description, "account",
+                          "bank_bin", f->bank_bin, "number", f->account_number, "name",
+                          f->account_name, "reference", f->reference);
+    if (o && f->due_at)
+        json_object_set_new(o, "due_at", json_string(f->due_at));
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return text;
+}
+
 static int dossiers_input_ok(const dossier_input *in)
 {
     time_t t;
-    return in && ids_dossier_code_valid(in->code) && ids_procedure_code_valid(in->procedure_code) &&
+    return in && dossiers_fee_ok(in->fee) && ids_dossier_code_valid(in->code) &&
+           ids_procedure_code_valid(in->procedure_code) &&
            ids_dossier_status_valid(in->status) &&
            ids_parse_time(in->received_at, 0, 0, &t) == 0 &&
            (!in->due_at || ids_parse_time(in->due_at, 0, 0, &t) == 0) &&
@@ -151,16 +192,23 @@ int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *p
     char *key = dossiers_key(DOSSIERS_KEY, in->code);
     char *pkey = in->applicant_phone ? dossiers_key(DOSSIERS_PHONE_KEY, in->applicant_phone)
                                      : NULL;
+    char *fee = dossiers_fee_json(in->fee);
+    if (!fee) {                 /* a string jansson refused (not UTF-8) */
+        free(key);
+        free(pkey);
+        return -1;
+    }
     const char *args[] = {
         key, pkey ? pkey : key, in->code, agency, in->procedure_code, in->status,
         in->received_at, in->due_at ? in->due_at : "",
-        in->applicant_phone ? in->applicant_phone : "", in->note ? in->note : "", now,
+        in->applicant_phone ? in->applicant_phone : "", in->note ? in->note : "", now, fee,
     };
     dossiers_call *c = dossiers_call_new(privdata);
     c->put = fn;
-    int rc = dossiers_eval(s, &store_lua_dossiers_put, 2, 11, args, dossiers_on_put, c);
+    int rc = dossiers_eval(s, &store_lua_dossiers_put, 2, 12, args, dossiers_on_put, c);
     free(key);
     free(pkey);
+    free(fee);
     return rc;
 }
 
@@ -293,5 +341,68 @@ int dossiers_by_phone(store *s, const char *msisdn, dossiers_list_fn *fn, void *
     c->list = fn;
     int rc = dossiers_eval(s, &store_lua_dossiers_list, 1, 2, args, dossiers_on_list, c);
     free(key);
+    return rc;
+}
+
+/* --- payments --- */
+
+static void dossiers_on_pay(redisReply *r, void *privdata)
+{
+    dossiers_call *c = privdata;
+    const char *what = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+                               dossiers_is_str(r->element[0]) ? r->element[0]->str : "";
+    dossiers_pay_result res = {0};
+    if (!strcmp(what, "missing")) {
+        res.outcome = DOSSIERS_PAY_MISSING;
+    } else if (r && r->elements == 3 && dossiers_is_str(r->element[1]) &&
+               dossiers_is_str(r->element[2])) {
+        res.outcome = !strcmp(what, "recorded")    ? DOSSIERS_PAY_RECORDED
+                      : !strcmp(what, "duplicate") ? DOSSIERS_PAY_DUPLICATE
+                      : !strcmp(what, "conflict")  ? DOSSIERS_PAY_CONFLICT : 0;
+        res.rec = json_loadb(r->element[1]->str, r->element[1]->len, 0, NULL);
+        res.payment = json_loadb(r->element[2]->str, r->element[2]->len, 0, NULL);
+        res.old_status = json_string_value(json_object_get(res.payment, "old_status"));
+        res.new_status = json_string_value(json_object_get(res.payment, "status"));
+    }
+    if (res.outcome == DOSSIERS_PAY_MISSING ||
+        (res.outcome && json_is_object(res.rec) && json_is_object(res.payment)))
+        c->pay(0, &res, c->privdata);
+    else
+        c->pay(-1, NULL, c->privdata);
+    json_decref(res.rec);
+    json_decref(res.payment);
+    free(c);
+}
+
+static int dossiers_payment_ok(const dossier_payment *in)
+{
+    time_t t;
+    return in && ids_dossier_code_valid(in->code) && in->transaction_id &&
+           *in->transaction_id && in->paid_at && ids_parse_time(in->paid_at, 0, 0, &t) == 0 &&
+           in->amount_vnd > 0 && (!in->status || ids_dossier_status_valid(in->status)) &&
+           in->sms_text && in->notice_text;
+}
+
+int dossiers_pay(store *s, const dossier_payment *in, dossiers_pay_fn *fn, void *privdata)
+{
+    if (!s || !fn || !dossiers_payment_ok(in))
+        return -1;
+    char now[32], amount[24];
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    snprintf(amount, sizeof amount, "%lld", in->amount_vnd);
+    char *key = dossiers_key(DOSSIERS_KEY, in->code);
+    char *pk = dossiers_key(key, DOSSIERS_PAY_SUFFIX);
+    const char *args[] = {
+        key, pk, in->code, in->transaction_id, amount, in->paid_at,
+        in->status ? in->status : "", in->note ? in->note : "", now, in->sms_text,
+        in->notice_text,
+    };
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->pay = fn;
+    int rc = dossiers_eval(s, &store_lua_dossiers_pay, 2, 11, args, dossiers_on_pay, c);
+    free(key);
+    free(pk);
     return rc;
 }

@@ -9,7 +9,17 @@
  *   created_at, updated_at  ISO-8601 UTC, set by dvcbot
  *   history                 [{status, at, note?}], oldest first, one entry
  *                           per change of status or note (latest 100 kept)
- * Absent optional fields are absent from the JSON (not null).
+ *   fee                     optional: {amount_vnd, description, account:
+ *                           {bank_bin, number, name}, reference, due_at?,
+ *                           paid_vnd?, paid_at?}; amounts are integers (VND)
+ *   last_payment            optional: {transaction_id, amount_vnd, paid_at,
+ *                           recorded_at} of the latest payment recorded
+ * Absent optional fields are absent from the JSON (not null). A PUT whose
+ * fee has the same amount, description, account, reference and due date as
+ * the stored one keeps its paid_vnd/paid_at; any other fee starts unpaid.
+ * Payments: dvcbot:dossier:{code}:payments -> hash transaction_id -> JSON
+ * {transaction_id, amount_vnd, paid_at, recorded_at, old_status?, status?}
+ * (status: the one the payment moved the dossier to).
  * Index: dvcbot:phone-idx:{msisdn} -> set of codes, kept in step with
  * applicant_phone by the same script that writes the record.
  * Misses: dvcbot:rl-miss:{channel}:{user} -> counter of unknown codes looked
@@ -39,6 +49,21 @@ int dossiers_overdue(const json_t *rec, time_t now, int tz_offset_min);
 
 /* --- Redis --- */
 
+/* A dossier's fee (validated by the caller: channels/agency.c). */
+typedef struct dossier_fee {
+    long long amount_vnd;        /* > 0 */
+    const char *description;     /* required */
+    const char *bank_bin;        /* required */
+    const char *account_number;  /* required */
+    const char *account_name;    /* required */
+    const char *reference;       /* required */
+    const char *due_at;          /* NULL = none */
+} dossier_fee;
+
+/* 1 when rec has a fee still to pay: status payment_required, a fee, and
+ * less paid than its amount; *due then holds what remains (VND). */
+int dossiers_fee_due(const json_t *rec, long long *due);
+
 typedef struct dossier_input {
     const char *code;            /* canonical (ids_dossier_code_valid) */
     const char *procedure_code;  /* required */
@@ -47,6 +72,7 @@ typedef struct dossier_input {
     const char *due_at;          /* NULL = none */
     const char *applicant_phone; /* canonical 84..., NULL = none */
     const char *note;            /* NULL = none */
+    const dossier_fee *fee;      /* NULL = none (a stored fee is dropped) */
 } dossier_input;
 
 enum dossiers_outcome { DOSSIERS_CREATED = 1, DOSSIERS_UPDATED, DOSSIERS_UNCHANGED };
@@ -93,5 +119,53 @@ int dossiers_lookup(store *s, const char *code, const char *channel, const char 
 typedef void dossiers_list_fn(int status, json_t *const *recs, size_t n, void *privdata);
 
 int dossiers_by_phone(store *s, const char *msisdn, dossiers_list_fn *fn, void *privdata);
+
+/* --- payments --- */
+
+typedef struct dossier_payment {
+    const char *code;            /* canonical */
+    const char *transaction_id;  /* required, the idempotency key */
+    const char *paid_at;         /* ISO-8601 */
+    long long amount_vnd;        /* > 0 */
+    const char *status;          /* the status afterwards; NULL = unchanged */
+    const char *note;            /* history note with a status change; NULL = none */
+    const char *sms_text;        /* the notification (one SMS, GSM-7), queued by the
+                                  * script when the status does not change */
+    const char *notice_text;     /* the same for chat notices */
+} dossier_payment;
+
+enum dossiers_pay_outcome {
+    DOSSIERS_PAY_RECORDED = 1,   /* new transaction: stored (and notified, see below) */
+    DOSSIERS_PAY_DUPLICATE,      /* transaction_id seen with the same amount: nothing written */
+    DOSSIERS_PAY_CONFLICT,       /* transaction_id seen with another amount: nothing written */
+    DOSSIERS_PAY_MISSING,        /* no such dossier */
+};
+
+typedef struct dossiers_pay_result {
+    int outcome;                 /* enum dossiers_pay_outcome */
+    json_t *rec;                 /* the record (NULL when MISSING) */
+    json_t *payment;             /* the stored payment entry (NULL when MISSING) */
+    const char *old_status;      /* of the payment entry: the status it moved from, or NULL */
+    const char *new_status;      /* the status it moved to, or NULL (unchanged) */
+} dossiers_pay_result;
+
+/* status 0 with res; -1 (res NULL) when Redis failed. */
+typedef void dossiers_pay_fn(int status, const dossiers_pay_result *res, void *privdata);
+
+/* Record a payment in one script: a transaction id already stored is
+ * answered from the store (DUPLICATE or CONFLICT), nothing else happens.
+ * A new one is stored in dvcbot:dossier:{code}:payments, added to the fee's
+ * paid_vnd, kept as last_payment and, when status differs from the stored
+ * one, moves the dossier (history entry with note). When the status does
+ * not change, the same script queues the notification (sms_text to the
+ * applicant's number unless opted out, notice_text to every chat
+ * subscriber; dedupe "dossier:{code}:payment:{tx}:..."); when it changes,
+ * the caller hands the change to subs_notify_dossier_changed() with event
+ * "payment:{tx}" (which also moves the status counters), so the citizen
+ * hears of it once either way; on DUPLICATE, old_status/new_status of the
+ * stored entry let the caller replay that call (the outbox's dedupe drops
+ * the copy). Fails (-1, no callback) on an invalid
+ * argument. */
+int dossiers_pay(store *s, const dossier_payment *in, dossiers_pay_fn *fn, void *privdata);
 
 #endif

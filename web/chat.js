@@ -101,6 +101,15 @@
 
   function showReply(f, cls, who) {
     bubble(cls, f.text, who);
+    if (typeof f.qr_svg === "string" && f.qr_svg) {
+      // a VietQR code drawn by dvcbot; an <img> never runs what it shows
+      var img = document.createElement("img");
+      img.className = "qr";
+      img.alt = "VietQR";
+      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(f.qr_svg);
+      log.appendChild(img);
+      scroll();
+    }
     if (f.buttons && f.buttons.length) {
       log.appendChild(quickReplies(f.buttons));
       scroll();

@@ -43,6 +43,7 @@ static const cf_field config_fields[] = {
     CF("domain", "complaint_max_text", CF_INT, 10, 100000, domain.complaint_max_text),
     CF("domain", "complaint_agency", CF_STR, 1, 0, domain.complaint_agency),
     CF("domain", "tz_offset_min", CF_INT, -720, 840, domain.tz_offset_min),
+    CF("domain", "fee_max_vnd", CF_INT, 1, 499999999, domain.fee_max_vnd),
     CF("sms", "unicode", CF_BOOL, 0, 1, sms.unicode),
     CF("sms", "max_segments", CF_INT, 1, 10, sms.max_segments),
     CF("sms", "max_pages", CF_INT, 1, 9, sms.max_pages),

@@ -44,6 +44,7 @@ typedef struct config {
         int complaint_max_text; /* characters of one complaint */
         char *complaint_agency; /* agency e-id of complaints without a dossier */
         int tz_offset_min;      /* local time of dates shown to citizens (+420) */
+        int fee_max_vnd;        /* the largest fee an agency may set (NAPAS247: < 500 M) */
     } domain;
     struct {
         int unicode;            /* 1: replies in UCS-2 (X-Kannel-Coding: 2) */

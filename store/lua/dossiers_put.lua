@@ -2,9 +2,20 @@
 -- keep the phone index in step (dossiers_put).
 -- KEYS: dossier, new phone index (any key when no phone).
 -- ARGV: code, agency, procedure_code, status, received_at, due_at, phone,
---       note ('' = none for the last three), now (ISO).
+--       note ('' = none for the last three), now (ISO), fee (JSON, '' = none).
 -- Returns {outcome ('created'|'updated'|'unchanged'), old status, record}.
+-- A fee equal to the stored one (amount, description, account, reference,
+-- due date) keeps what was paid of it; any other fee starts unpaid.
 local function opt(v) if v == '' then return nil end return v end
+local function fee_same(a, b)
+  if a == nil or b == nil then return a == b end
+  local x, y = a.account or {}, b.account or {}
+  return a.amount_vnd == b.amount_vnd and a.description == b.description and
+    a.reference == b.reference and a.due_at == b.due_at and
+    x.bank_bin == y.bank_bin and x.number == y.number and x.name == y.name
+end
+local fee = nil
+if ARGV[10] ~= '' then fee = cjson.decode(ARGV[10]) end
 local new = {procedure_code = ARGV[3], status = ARGV[4], received_at = ARGV[5],
   due_at = opt(ARGV[6]), applicant_phone = opt(ARGV[7]), note = opt(ARGV[8])}
 local fields = {'procedure_code', 'status', 'received_at', 'due_at',
@@ -14,6 +25,7 @@ local old = raw and cjson.decode(raw) or nil
 if old then
   local same = true
   for _, f in ipairs(fields) do if old[f] ~= new[f] then same = false end end
+  if not fee_same(old.fee, fee) then same = false end
   if same then return {'unchanged', old.status, raw} end
 end
 local rec = old or {code = ARGV[1], agency = ARGV[2], created_at = ARGV[9], history = {}}
@@ -21,6 +33,7 @@ local old_status, old_phone = '', nil
 if old then old_status, old_phone = old.status, old.applicant_phone end
 local hist = (not old) or old.status ~= new.status or old.note ~= new.note
 for _, f in ipairs(fields) do rec[f] = new[f] end
+if not fee_same(rec.fee, fee) then rec.fee = fee end
 rec.updated_at = ARGV[9]
 if hist then
   table.insert(rec.history, {status = new.status, at = ARGV[9], note = new.note})

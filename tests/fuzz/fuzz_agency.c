@@ -11,6 +11,9 @@
 #include <time.h>
 
 #include "channels/agency.h"
+#include "channels/vietqr.h"
+
+#define FUZZ_FEE_MAX 50000000LL
 
 static size_t fuzz_chars(const char *s)
 {
@@ -25,7 +28,7 @@ static void fuzz_dossier(const uint8_t *data, size_t size, int tz)
     agency_dossier d;
     const char *err;
     time_t r, due;
-    if (agency_dossier_parse(&d, (const char *)data, size, tz, &err) == 0) {
+    if (agency_dossier_parse(&d, (const char *)data, size, tz, FUZZ_FEE_MAX, &err) == 0) {
         if (err || !ids_dossier_status_valid(d.status) ||
             !ids_procedure_code_valid(d.procedure_code) ||
             ids_parse_time(d.received_at, tz, 0, &r) < 0)
@@ -35,6 +38,18 @@ static void fuzz_dossier(const uint8_t *data, size_t size, int tz)
         if (d.applicant_phone && strncmp(d.applicant_phone, "84", 2))
             abort();
         if (d.note && (!*d.note || fuzz_chars(d.note) > DOSSIERS_NOTE_MAX))
+            abort();
+        /* an accepted fee can always be drawn as a VietQR */
+        const agency_fee *f = &d.fee;
+        vietqr q = {.amount = f->amount_vnd};
+        char out[VIETQR_PAYLOAD_MAX];
+        if (d.has_fee && (f->amount_vnd <= 0 || f->amount_vnd > FUZZ_FEE_MAX ||
+                          !f->description || !f->account_name ||
+                          snprintf(q.bin, sizeof q.bin, "%s", f->bank_bin) < 0 ||
+                          snprintf(q.account, sizeof q.account, "%s", f->account_number) < 0 ||
+                          snprintf(q.purpose, sizeof q.purpose, "%s", f->reference) < 0 ||
+                          snprintf(q.service, sizeof q.service, VIETQR_TO_ACCOUNT) < 0 ||
+                          vietqr_build(&q, out, sizeof out) < 0))
             abort();
     } else if (!err) {
         abort();
@@ -55,6 +70,22 @@ static void fuzz_answer(const uint8_t *data, size_t size)
     agency_answer_clear(&a);
 }
 
+static void fuzz_payment(const uint8_t *data, size_t size, int tz)
+{
+    agency_payment p;
+    const char *err;
+    time_t t;
+    if (agency_payment_parse(&p, (const char *)data, size, tz, FUZZ_FEE_MAX, &err) == 0) {
+        if (err || !p.transaction_id || !*p.transaction_id || strlen(p.transaction_id) > AGENCY_TX_MAX ||
+            ids_parse_time(p.paid_at, tz, 0, &t) < 0 || p.amount_vnd <= 0 ||
+            p.amount_vnd > FUZZ_FEE_MAX || (p.status && !ids_dossier_status_valid(p.status)))
+            abort();
+    } else if (!err) {
+        abort();
+    }
+    agency_payment_clear(&p);
+}
+
 /* The input as text (up to its first NUL): paths, query values, times. */
 static void fuzz_text(const char *s, int tz)
 {
@@ -65,6 +96,8 @@ static void fuzz_text(const char *s, int tz)
          strncmp(code, agency, strlen(agency))))
         abort();
     if (agency_dossier_path(s, code) == 0 && !ids_dossier_code_valid(code))
+        abort();
+    if (agency_payment_path(s, code) == 0 && !ids_dossier_code_valid(code))
         abort();
     agency_dossier_path_empty(s);
     char ccode[COMPLAINT_CODE_MAX];
@@ -89,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_dossier(data, size, 420);
     fuzz_dossier(data, size, tz);
     fuzz_answer(data, size);
+    fuzz_payment(data, size, tz);
     char *s = malloc(size + 1);
     memcpy(s, data, size);
     s[size] = '\0';

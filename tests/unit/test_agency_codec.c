@@ -7,6 +7,7 @@
 #include "channels/agency.h"
 #include "t.h"
 
+#define FEE_MAX 50000000LL
 #define BASE "\"procedure_code\": \"1.001193\", \"status\": \"received\", " \
              "\"received_at\": \"2024-05-20T08:00:00+07:00\""
 
@@ -15,7 +16,7 @@ static const char *put_err(const char *body)
 {
     agency_dossier d;
     const char *err;
-    int rc = agency_dossier_parse(&d, body, body ? strlen(body) : 0, 420, &err);
+    int rc = agency_dossier_parse(&d, body, body ? strlen(body) : 0, 420, FEE_MAX, &err);
     agency_dossier_clear(&d);
     return rc == 0 ? "ok" : err;
 }
@@ -35,7 +36,7 @@ static void test_dossier_body(void)
     const char *err;
     const char *b = "{" BASE ", \"due_at\": \"2024-06-03\", \"applicant_phone\": \"0912 345 678\","
                     " \"note\": \"Thiếu bản sao\"}";
-    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, &err) == 0 && !err, "full body parses");
+    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, FEE_MAX, &err) == 0 && !err, "full body parses");
     T_STREQ(d.procedure_code, "1.001193", "procedure code");
     T_STREQ(d.status, "received", "status");
     T_STREQ(d.due_at, "2024-06-03", "due date kept as sent");
@@ -43,7 +44,7 @@ static void test_dossier_body(void)
     T_STREQ(d.note, "Thiếu bản sao", "note");
     agency_dossier_clear(&d);
     b = "{" BASE ", \"due_at\": null, \"applicant_phone\": null, \"note\": \"\"}";
-    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, &err) == 0 && !d.due_at &&
+    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, FEE_MAX, &err) == 0 && !d.due_at &&
          !d.applicant_phone && !d.note, "nulls and an empty note mean absent");
     agency_dossier_clear(&d);
     agency_dossier_clear(NULL);
@@ -161,8 +162,65 @@ static void test_list_query(void)
              !strcmp(err, "invalid_limit"), "limit '%s' refused", bad[i]);
 }
 
+#define FEE "\"fee\": {\"amount_vnd\": 50000, \"description\": \"Lệ phí\", " \
+            "\"account\": {\"bank_bin\": \"970415\", \"number\": \"113366668888\", " \
+            "\"name\": \"UBND PHUONG 1\"}, \"reference\": \"H18-240601-0001\""
+
+static void test_fee(void)
+{
+    agency_dossier d;
+    const char *err;
+    const char *b = "{" BASE ", " FEE ", \"due_at\": \"2099-06-10\"}}";
+    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, FEE_MAX, &err) == 0 && d.has_fee,
+         "a body with a fee parses");
+    T_OK(d.fee.amount_vnd == 50000, "fee amount");
+    T_STREQ(d.fee.bank_bin, "970415", "fee BIN");
+    T_STREQ(d.fee.reference, "H18-240601-0001", "fee reference");
+    T_STREQ(d.fee.due_at, "2099-06-10", "fee due date");
+    agency_dossier_clear(&d);
+    b = "{" BASE ", " FEE "}}";
+    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, 49999, &err) == -1 &&
+         !strcmp(err, "fee_too_large"), "the cap is the caller's: 50000 > 49999");
+    agency_dossier_clear(&d);
+    b = "{" BASE ", \"fee\": null}";
+    T_OK(agency_dossier_parse(&d, b, strlen(b), 420, FEE_MAX, &err) == 0 && !d.has_fee,
+         "fee null means none");
+    agency_dossier_clear(&d);
+}
+
+static const char *pay_err(const char *body)
+{
+    agency_payment p;
+    const char *err;
+    int rc = agency_payment_parse(&p, body, strlen(body), 420, FEE_MAX, &err);
+    agency_payment_clear(&p);
+    return rc == 0 ? "ok" : err;
+}
+
+static void test_payment(void)
+{
+    char code[DOSSIERS_CODE_MAX];
+    T_OK(agency_payment_path("/api/v1/dossiers/H56.14-240823-0001/payment", code) == 0 &&
+         !strcmp(code, "H56.14-240823-0001"), "payment path gives the code");
+    T_OK(agency_payment_path("/api/v1/dossiers/H56.14-240823-0001", code) == -1,
+         "the dossier path is not a payment path");
+    T_OK(agency_payment_path("/api/v1/dossiers//payment", code) == -1, "no code: refused");
+    T_OK(agency_payment_path("/api/v1/dossiers/x/payment", code) == -1, "bad code: refused");
+    T_STREQ(pay_err("{\"transaction_id\": \"FT1\", \"paid_at\": \"2024-06-02\", "
+                    "\"amount_vnd\": 50000, \"status\": \"processing\"}"), "ok",
+            "a payment with a status parses");
+    T_STREQ(pay_err("{\"transaction_id\": \"FT1\", \"paid_at\": \"2024-06-02\", "
+                    "\"amount_vnd\": 5e4}"), "invalid_amount", "a real amount is refused");
+    T_STREQ(pay_err("{\"transaction_id\": \"FT 1\", \"paid_at\": \"2024-06-02\", "
+                    "\"amount_vnd\": 1}"), "invalid_transaction_id", "a space in the id");
+    T_STREQ(pay_err("{\"paid_at\": \"2024-06-02\", \"amount_vnd\": 1}"),
+            "missing_payment_field", "no transaction id");
+}
+
 int main(void)
 {
+    test_fee();
+    test_payment();
     test_dossier_body();
     test_dossier_errors();
     test_dossier_path();

@@ -2,7 +2,10 @@
  * exact error messages on broken files, code lookup and accessors, search
  * ranking on realistic queries (with and without diacritics, shorthand,
  * Telex, typos; alone and inside a 6,000-procedure generated catalogue),
- * question aspects, reload. */
+ * question aspects, reload; the synonyms of config/synonyms.json (rewriting,
+ * "also" words, question words that are never search words, content words
+ * that stay), level variants grouped, the verdict of catalogue_ask (answer,
+ * choices, not found, outside topics), synonyms file errors. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +198,7 @@ static void test_lookup(catalogue *c)
 }
 
 static const char *const ranking[][2] = {
-    {"gplx", "1.002804"}, {"cap doi bang lai xe", "1.002804"}, {"sổ đỏ", "1.012801"},
+    {"doi gplx", "1.002804"}, {"cap doi bang lai xe", "1.002804"}, {"sổ đỏ", "1.012801"},
     {"lam so do lan dau", "1.012801"}, {"ho chieu", "1.003266"}, {"khai sinh cho con", "1.001193"},
     {"dang ky ket hon", "1.000894"}, {"ly lich tu phap", "2.000505"}, {"tam tru", "1.004195"},
     {"thanh lap cong ty tnhh", "2.002031"}, {"ho kinh doanh", "1.001612"},
@@ -228,7 +231,7 @@ static void test_search_misc(catalogue *c)
     catalogue_hit h[3];
     T_OK(catalogue_search(c, "abcdef qwerty", h, 3) == 0, "nonsense finds nothing");
     T_OK(catalogue_search(c, "", h, 3) == 0, "empty query finds nothing");
-    size_t n = catalogue_search(c, "ho chieu", h, 3);
+    size_t n = catalogue_search(c, "lam ho chieu", h, 3);
     T_OK(n == 3 && h[0].match == CATALOGUE_MATCH_PHRASE && catalogue_hit_confident(&h[0]) &&
              h[0].score > h[1].score && h[1].score >= h[2].score,
          "phrase hit is confident and ranked first");
@@ -261,9 +264,124 @@ static void test_aspects(catalogue *c)
                 catalogue_aspect_name(cases[i].a), "aspect of '%s'", cases[i].text);
     char out[128];
     catalogue_aspect_strip(c, "con le phi lam ho chieu bao nhieu tien", out, sizeof(out));
-    T_STREQ(out, "con lam ho chieu", "question words stripped");
+    T_STREQ(out, "ho chieu", "aspect and question words stripped ('còn' is one)");
     T_OK(catalogue_aspect_from_name("fee") == CATALOGUE_ASPECT_FEE &&
              catalogue_aspect_from_name("nope") == -1, "aspect names");
+}
+
+static void ask(const catalogue *c, const char *text, catalogue_answer *a)
+{
+    char norm[512];
+    norm_text(text, strlen(text), norm, sizeof(norm), NULL);
+    catalogue_ask(c, norm, a);
+}
+
+static const char *first_code(const catalogue_answer *a)
+{
+    return a->nhits ? a->hits[0].proc->code : "(none)";
+}
+
+/* Synonyms, question words and the verdict on the sample catalogue. */
+static void test_ask(const catalogue *c)
+{
+    catalogue_answer a;
+    ask(c, "mat cccd phai lam gi", &a);
+    T_STREQ(a.words, "mat can cuoc", "cccd is căn cước, 'mất' stays, question words go");
+    T_OK(strstr(a.also, "cap lai") != NULL, "mất + căn cước also searches 'cấp lại' (%s)", a.also);
+    T_STREQ(first_code(&a), "1.012203", "lost ID card -> cấp lại");
+    ask(c, "căn cước gắn chip hư thì đổi có mất tiền ko", &a);
+    T_OK(a.aspect == CATALOGUE_ASPECT_FEE && !strcmp(first_code(&a), "1.012202"),
+         "damaged chip card -> cấp đổi, fee (%s, %s)", first_code(&a), catalogue_aspect_name(a.aspect));
+    ask(c, "ad cho e hỏi lm hc mất bn ngày ạ", &a);
+    T_OK(a.aspect == CATALOGUE_ASPECT_TIME && strstr(a.words, "ho chieu") && !strstr(a.words, "mat") &&
+             !strcmp(first_code(&a), "1.003266"),
+         "teen-code: hc is hộ chiếu, 'mất bn ngày' asks the time (%s)", a.words);
+    ask(c, "can cuoc", &a);
+    T_STREQ(a.words, "can cuoc", "'can' (cần) is kept where it makes the pair 'can cuoc' (căn cước)");
+    ask(c, "rut bao hiem xa hoi mot lan", &a);
+    T_OK(strstr(a.words, "xa hoi") && !strcmp(first_code(&a), "1.008101"),
+         "'hoi' (hỏi) kept in 'xa hoi' (%s)", a.words);
+    ask(c, "lấy vợ cần giấy tờ gì", &a);
+    T_OK(a.aspect == CATALOGUE_ASPECT_DOCUMENTS && !strcmp(first_code(&a), "1.000894"),
+         "lấy vợ is kết hôn (%s)", first_code(&a));
+    ask(c, "doi gplx", &a);
+    T_OK(a.verdict == CATALOGUE_ANSWER && !strcmp(first_code(&a), "1.002804"), "a sure hit is answered");
+    ask(c, "gplx", &a);
+    T_OK(a.verdict == CATALOGUE_CHOOSE && a.nhits == 3, "a bare object offers choices");
+    ask(c, "thủ tục ly hôn", &a);
+    T_OK(a.verdict == CATALOGUE_NOT_FOUND && a.nhits == 0 && a.outside && !strcmp(a.outside, "court"),
+         "divorce: not found, the court's job");
+    ask(c, "đăng ký kết hôn lần 2 sau khi ly hôn", &a);
+    T_OK(a.verdict != CATALOGUE_NOT_FOUND && !strcmp(first_code(&a), "1.000894"),
+         "an outside word does not hide the object the question names");
+    ask(c, "thoi tiet ha noi hom nay", &a);
+    T_OK(a.verdict == CATALOGUE_NOT_FOUND && !a.outside && a.nhits == 0, "off-topic: not found");
+    ask(c, "còn lệ phí thì sao?", &a);
+    T_OK(a.verdict == CATALOGUE_EMPTY && a.aspect == CATALOGUE_ASPECT_FEE, "no search words: empty, fee");
+    ask(c, "TT 1.000894", &a);
+    T_OK(a.verdict == CATALOGUE_ANSWER && !strcmp(first_code(&a), "1.000894"), "a code is answered");
+}
+
+/* Level variants: one procedure at xã, tỉnh and trung ương is shown once. */
+static void test_levels(void)
+{
+    char buf[16384], p[3][4096], err[1024];
+    static const char *const names[] = {"Cấp lại thẻ thử nghiệm",
+                                        "Cấp lại thẻ thử nghiệm (thực hiện tại cấp tỉnh)",
+                                        "Cấp lại thẻ thử nghiệm (thực hiện tại cấp trung ương)"};
+    static const char *const levels[] = {"\"level\": \"bo\"", "\"level\": \"tinh\"", "\"level\": \"xa\""};
+    for (int i = 0; i < 3; i++) {   /* listed highest level first */
+        char code[24], name[160];
+        snprintf(code, sizeof(code), "9.00000%d", i + 1);
+        snprintf(name, sizeof(name), "\"name\": \"%s\"", names[2 - i]);
+        snprintf(p[i], sizeof(p[i]), "%s",
+                 subst(subst(proc_json(code, NULL), "\"name\": \"Thủ tục thử nghiệm\"", name),
+                       "\"level\": \"xa\"", levels[i]));
+    }
+    snprintf(buf, sizeof(buf), "{\"procedures\": [%s, %s, %s, %s]}", p[0], p[1], p[2],
+             subst(proc_json("9.000004", NULL), "Thủ tục thử nghiệm", "Cấp đổi thẻ thử nghiệm"));
+    const char *files[] = {write_file("levels.json", buf)};
+    catalogue *c = catalogue_load_files(files, 1, "config/procedure-aspects.json", NULL, err, sizeof(err));
+    T_OK(c != NULL, "level variants load (%s)", c ? "ok" : err);
+    if (!c)
+        return;
+    const catalogue_proc *xa = catalogue_find_code(c, "9.000003");
+    T_OK(catalogue_variant_count(c, xa) == 3 && catalogue_variant(c, xa, 0) == xa &&
+             !strcmp(catalogue_variant(c, xa, 1)->level, "tinh") &&
+             !strcmp(catalogue_variant(c, xa, 2)->level, "bo") && !catalogue_variant(c, xa, 3),
+         "three variants, lowest level first");
+    T_OK(catalogue_variant_count(c, catalogue_find_code(c, "9.000004")) == 1, "cấp đổi is another one");
+    catalogue_hit h[3];
+    size_t n = catalogue_search(c, "cap lai the thu nghiem", h, 3);
+    T_OK(n == 2 && !strcmp(h[0].proc->code, "9.000003") && !strcmp(h[1].proc->code, "9.000004"),
+         "search shows the group once, at the lowest level, then the next procedure");
+    n = catalogue_search(c, "cap lai the thu nghiem o tinh", h, 3);
+    T_OK(n >= 1 && !strcmp(h[0].proc->code, "9.000002"), "the level the question names");
+    catalogue_free(c);
+    unlink(files[0]);
+}
+
+/* A broken synonyms file stops the load with file: path: problem. */
+static void test_synonym_errors(void)
+{
+    char err[1024], aspects[300], want[600];
+    const char *syn = write_file("syn.json", "{\"same\": {\"căn cước\": [\"cccd\"], "
+                                             "\"chứng minh\": [\"cccd\"]}}");
+    snprintf(want, sizeof(want), "%s: same.chứng minh[0]: \"cccd\" is already a variant of \"can cuoc\"", syn);
+    snprintf(aspects, sizeof(aspects), "%s", write_file("asp.json", "{\"synonyms\": \"syn.json\", "
+                                                                   "\"aspects\": {\"fee\": [\"phí\"]}}"));
+    const char *files[] = {write_file("one.json", "{\"procedures\": [{}]}")};
+    catalogue *c = catalogue_load_files(files, 1, aspects, NULL, err, sizeof(err));
+    T_OK(!c, "conflicting variants refused");
+    T_STREQ(err, want, "conflict error names the file and the path");
+    syn = write_file("syn.json", "{\"also\": [{\"when\": [\"mất\"]}]}");
+    c = catalogue_load_files(files, 1, aspects, NULL, err, sizeof(err));
+    snprintf(want, sizeof(want), "%s: also[0]: needs \"add\" (words) and a weight in (0, 1]", syn);
+    T_OK(!c, "an 'also' rule without words to add refused");
+    T_STREQ(err, want, "also error");
+    unlink(files[0]);
+    unlink(syn);
+    unlink(aspects);
 }
 
 static void test_reload(catalogue *c)
@@ -310,10 +428,13 @@ int main(void)
         test_ranking(c, "sample");
         test_search_misc(c);
         test_aspects(c);
+        test_ask(c);
         test_reload(c);
     }
     catalogue_free(c);
     catalogue_free(NULL);
+    test_levels();
+    test_synonym_errors();
     test_big();
     rmdir(dir);
     return t_done();

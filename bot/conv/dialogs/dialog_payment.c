@@ -1,26 +1,277 @@
-/* dialog_payment.c -- payment: how and where a dossier's fee is paid, and
- * whether a payment was recorded.
+/* dialog_payment.c -- payment: a dossier's fee, how to pay it, whether the
+ * payment was recorded.
  *
- * With a dossier code the answer names it and offers its lookup (its status
- * shows "payment_required" until the agency records the payment); without
- * one it explains the ways to pay and asks for the code, whose answer comes
- * back here. A minimal dialog: no payment is taken by the gateway itself. */
+ * With a dossier code (from the message or a button) the dossier is read through the miss-limited lookup
+ * (store/dossiers.h, as dossier_status does). Then:
+ *  - a fee still due (dossiers_fee_due) is shown with its amount, the
+ *    account (bank, number, name), the reference to type and the due date
+ *    only to the applicant: on SMS/USSD the asker's number must be the
+ *    dossier's applicant_phone; on web chat the citizen proves the dossier
+ *    by typing the last 4 digits of that number (3 tries a session, then
+ *    no more: "pay_tries"); a proved code is kept in the session's
+ *    "pay_proved". Others hear that a fee is due, without the details;
+ *  - a paid fee (or a recorded payment) says so, with amount and date, and
+ *    offers nothing to pay;
+ *  - a dossier without a fee: the ways to pay (payment_required) or that
+ *    nothing is due.
+ * Without a code it explains the ways to pay and asks for the code, whose
+ * answer comes back here. Amounts are integers (VND) throughout. The
+ * gateway takes no payment itself: the citizen pays from a banking app and
+ * the agency records it (POST /api/v1/dossiers/{code}/payment). */
 #include "bot/conv/dialogs/dialog.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channels/msisdn.h"
+#include "channels/vietqr.h"
+#include "common/xmalloc.h"
+#include "store/dossiers.h"
+
+#define PAY_TRIES_MAX 3
+#define PAY_QR_PX 240               /* the QR's side on web chat, pixels */
+
+typedef struct pay_call {
+    dialog_ctx *ctx;
+    char code[DOSSIERS_CODE_MAX];
+    char digits[5];             /* the proof typed on web chat, "" when none */
+} pay_call;
+
+static const char *pay_field(const json_t *o, const char *f)
+{
+    return json_string_value(json_object_get(o, f));
+}
+
+/* 1 when the asker may see the account details of rec. */
+static int pay_owner(const dialog_ctx *ctx, const json_t *rec, const char *code)
+{
+    const char *phone = pay_field(rec, "applicant_phone");
+    channel ch = ctx->msg->channel;
+    char me[MSISDN_MAX];
+    if (ch == CHANNEL_SMS || ch == CHANNEL_USSD)
+        return phone && msisdn_normalize(ctx->msg->user, me) == 0 && !strcmp(me, phone);
+    json_t *proved = json_object_get(ctx->session, "pay_proved"), *v;
+    size_t i;
+    json_array_foreach(proved, i, v) {
+        if (json_is_string(v) && !strcmp(json_string_value(v), code))
+            return 1;
+    }
+    return 0;
+}
+
+/* The bank of a BIN (SBV letter 1589/NHNN-TT); NULL when not listed. */
+static const char *pay_bank(const char *bin)
+{
+    static const char *const banks[][2] = {
+        {"970436", "Vietcombank"}, {"970415", "VietinBank"},
+        {"970418", "BIDV"},        {"970405", "Agribank"},
+    };
+    for (size_t i = 0; bin && i < sizeof banks / sizeof banks[0]; i++)
+        if (!strcmp(bin, banks[i][0]))
+            return banks[i][1];
+    return NULL;
+}
+
+/* Web chat: the VietQR code of what is due (BIN, account, amount, the
+ * reference as purpose: nothing personal), as an SVG on the last part. */
+static void pay_qr(dialog_ctx *ctx, const json_t *fee, long long due)
+{
+    json_t *acct = json_object_get(fee, "account");
+    vietqr q = {.amount = due};
+    char payload[VIETQR_PAYLOAD_MAX];
+    const char *bin = pay_field(acct, "bank_bin"), *number = pay_field(acct, "number");
+    const char *ref = pay_field(fee, "reference");
+    snprintf(q.bin, sizeof q.bin, "%s", bin ? bin : "");
+    snprintf(q.account, sizeof q.account, "%s", number ? number : "");
+    snprintf(q.service, sizeof q.service, "%s", VIETQR_TO_ACCOUNT);
+    snprintf(q.purpose, sizeof q.purpose, "%s", ref ? ref : "");
+    if (vietqr_build(&q, payload, sizeof payload) < 0)
+        return;                     /* a record written before the checks: text only */
+    char *svg = vietqr_svg(payload, PAY_QR_PX, NULL);
+    if (svg)
+        reply_set_svg(ctx->out, svg);
+    free(svg);
+}
+
+/* The fee's details for the applicant, in the channel's form. */
+static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, long long due)
+{
+    json_t *acct = json_object_get(fee, "account");
+    const char *bin = pay_field(acct, "bank_bin");
+    char amount[32], date[11] = "", bank[64];
+    vietqr_format_vnd(due, amount);
+    const char *name = pay_bank(bin);
+    if (name)
+        snprintf(bank, sizeof bank, "%s", name);
+    else
+        snprintf(bank, sizeof bank, "BIN %s", bin ? bin : "?");
+    if (dossiers_format_date(pay_field(fee, "due_at"), ctx->cfg->domain.tz_offset_min, date) < 0)
+        snprintf(date, sizeof date, "-");
+    channel ch = ctx->msg->channel;
+    const char *key = ch == CHANNEL_SMS ? "payment.sms" : ch == CHANNEL_USSD ? "payment.ussd"
+                                                                            : "payment.details";
+    dialog_say(ctx, key, "code", code, "amount", amount, "description",
+               pay_field(fee, "description"), "bank", bank, "account",
+               pay_field(acct, "number"), "name", pay_field(acct, "name"), "reference",
+               pay_field(fee, "reference"), "due", date, NULL);
+    if (ch == CHANNEL_CHAT || ch == CHANNEL_WS)
+        pay_qr(ctx, fee, due);
+}
+
+/* Paid: amount and date of the latest payment. */
+static void pay_paid(dialog_ctx *ctx, const char *code, const json_t *rec)
+{
+    const json_t *last = json_object_get(rec, "last_payment");
+    json_t *fee = json_object_get(rec, "fee");
+    json_t *paid = json_object_get(fee, "paid_vnd");
+    long long v = json_is_integer(paid) ? (long long)json_integer_value(paid)
+                  : (long long)json_integer_value(json_object_get(last, "amount_vnd"));
+    char amount[32], date[11] = "?";
+    vietqr_format_vnd(v, amount);
+    dossiers_format_date(pay_field(last, "paid_at"), ctx->cfg->domain.tz_offset_min, date);
+    dialog_say(ctx, "payment.paid", "code", code, "amount", amount, "date", date, NULL);
+}
+
+/* Web chat: ask for the last 4 digits of the applicant's number. */
+static void pay_ask_proof(dialog_ctx *ctx, const char *code)
+{
+    dialog_say(ctx, "payment.prove", "code", code, NULL);
+    json_object_set_new(ctx->session, "pay_prove", json_string(code));
+    json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PAYMENT)));
+}
+
+static void pay_render(dialog_ctx *ctx, const char *code, const json_t *rec)
+{
+    const char *st = pay_field(rec, "status");
+    long long due;
+    if (dossiers_fee_due(rec, &due)) {
+        channel ch = ctx->msg->channel;
+        if (pay_owner(ctx, rec, code))
+            pay_details(ctx, code, json_object_get(rec, "fee"), due);
+        else if (ch == CHANNEL_SMS || ch == CHANNEL_USSD || !pay_field(rec, "applicant_phone"))
+            dialog_say(ctx, "payment.due_other", "code", code, NULL);
+        else
+            pay_ask_proof(ctx, code);
+    } else if (json_object_get(rec, "last_payment")) {
+        pay_paid(ctx, code, rec);
+    } else if (st && !strcmp(st, "payment_required")) {
+        dialog_say(ctx, "payment.dossier", "code", code, NULL);
+    } else {
+        char key[96];
+        snprintf(key, sizeof key, "dossier_status.status.%s", st ? st : "");
+        dialog_say(ctx, "payment.none", "code", code, "status",
+                   messages_get(ctx->msgs, key, ctx->lang), NULL);
+    }
+    char payload[64];
+    snprintf(payload, sizeof payload, "dossier_status:%s", code);
+    reply_add_button(ctx->out, messages_get(ctx->msgs, "menu.dossier_status", ctx->lang),
+                     payload);
+}
+
+/* The proof typed on web chat against rec's applicant number. */
+static void pay_check_proof(dialog_ctx *ctx, const char *code, const json_t *rec,
+                            const char *digits)
+{
+    const char *phone = pay_field(rec, "applicant_phone");
+    size_t n = phone ? strlen(phone) : 0;
+    json_object_del(ctx->session, "pay_prove");
+    if (n >= 4 && !strcmp(phone + n - 4, digits)) {
+        json_t *proved = json_object_get(ctx->session, "pay_proved");
+        if (!json_is_array(proved)) {
+            proved = json_array();
+            json_object_set_new(ctx->session, "pay_proved", proved);
+        }
+        json_array_append_new(proved, json_string(code));
+        pay_render(ctx, code, rec);
+        return;
+    }
+    json_t *t = json_object_get(ctx->session, "pay_tries");
+    json_int_t tries = (json_is_integer(t) ? json_integer_value(t) : 0) + 1;
+    json_object_set_new(ctx->session, "pay_tries", json_integer(tries));
+    if (tries >= PAY_TRIES_MAX) {
+        dialog_say(ctx, "payment.prove_locked", "code", code, NULL);
+        return;
+    }
+    json_object_set_new(ctx->session, "pay_prove", json_string(code));
+    dialog_ask(ctx, "payment.prove_failed", INTENT_PAYMENT);
+}
+
+static void pay_got(int status, json_t *rec, void *privdata)
+{
+    pay_call *pc = privdata;
+    dialog_ctx *ctx = pc->ctx;
+    if (status == 0 && pc->digits[0])
+        pay_check_proof(ctx, pc->code, rec, pc->digits);
+    else if (status == 0)
+        pay_render(ctx, pc->code, rec);
+    else if (status == 1)
+        dialog_say(ctx, "dossier_status.not_found", "code", pc->code, NULL);
+    else if (status == 2)
+        dialog_say(ctx, "dossier_status.too_many", NULL);
+    else
+        dialog_say(ctx, "errors.unavailable", NULL);
+    if (status == 0 || status == 1)
+        json_object_set_new(ctx->session, "last_dossier", json_string(pc->code));
+    free(pc);
+    dialog_finish(ctx);
+}
+
+static void pay_lookup(dialog_ctx *ctx, const char *code, const char *digits)
+{
+    pay_call *pc = xcalloc(1, sizeof(*pc));
+    pc->ctx = ctx;
+    snprintf(pc->code, sizeof pc->code, "%s", code);
+    snprintf(pc->digits, sizeof pc->digits, "%s", digits ? digits : "");
+    const config *cfg = ctx->cfg;
+    if (dossiers_lookup(ctx->store, pc->code, channel_name(ctx->msg->channel), ctx->msg->user,
+                        cfg->domain.miss_limit, cfg->domain.miss_window_s, pay_got, pc) < 0) {
+        free(pc);
+        dialog_say(ctx, "errors.unavailable", NULL);
+        dialog_finish(ctx);
+    }
+}
+
+/* The 4 digits of a proof in text (spaces around allowed), into out; 0 or -1. */
+static int pay_digits(const char *text, char out[5])
+{
+    const char *s = text ? text : "";
+    while (*s == ' ')
+        s++;
+    size_t n = 0;
+    while (s[n] >= '0' && s[n] <= '9')
+        n++;
+    const char *e = s + n;
+    while (*e == ' ')
+        e++;
+    if (n != 4 || *e)
+        return -1;
+    memcpy(out, s, 4);
+    out[4] = '\0';
+    return 0;
+}
 
 void dialog_payment(dialog_ctx *ctx)
 {
-    if (ctx->ir->dossier_code[0]) {
-        char payload[64];
-        dialog_say(ctx, "payment.dossier", "code", ctx->ir->dossier_code, NULL);
-        snprintf(payload, sizeof payload, "dossier_status:%s", ctx->ir->dossier_code);
-        reply_add_button(ctx->out, messages_get(ctx->msgs, "menu.dossier_status", ctx->lang),
-                         payload);
-        json_object_set_new(ctx->session, "last_dossier", json_string(ctx->ir->dossier_code));
-    } else {
-        dialog_ask(ctx, "payment.how", INTENT_PAYMENT);
-        dialog_menu_button(ctx, INTENT_HUMAN_AGENT);
+    const char *prove = dialog_session_str(ctx, "pay_prove");
+    char digits[5];
+    const char *text = ctx->ir->text ? ctx->ir->text : ctx->msg->text;
+    if (!ctx->ir->dossier_code[0] && prove && pay_digits(text, digits) == 0) {
+        json_t *t = json_object_get(ctx->session, "pay_tries");
+        if (json_is_integer(t) && json_integer_value(t) >= PAY_TRIES_MAX) {
+            dialog_say(ctx, "payment.prove_locked", "code", prove, NULL);
+            dialog_finish(ctx);
+            return;
+        }
+        pay_lookup(ctx, prove, digits);   /* copies the code before the session changes */
+        return;
     }
+    if (ctx->ir->dossier_code[0]) {
+        pay_lookup(ctx, ctx->ir->dossier_code, NULL);
+        return;
+    }
+    dialog_ask(ctx, "payment.how", INTENT_PAYMENT);
+    dialog_menu_button(ctx, INTENT_HUMAN_AGENT);
     dialog_finish(ctx);
 }

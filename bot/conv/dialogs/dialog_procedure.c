@@ -1,15 +1,19 @@
-/* procedure.c -- procedure_info: answer the question asked about an
+/* dialog_procedure.c -- procedure_info: answer the question asked about an
  * administrative procedure (documents, fee, time, where, online, steps, or
- * an overview) from the catalogue (bot/catalogue.h), with buttons for the
- * other aspects. See docs/procedures.md.
+ * an overview) from the catalogue (catalogue/catalogue.h), with buttons for
+ * the other aspects. See docs/procedures.md.
  *
  * Which procedure: the button payload "procedure_info:<code>[:<aspect>]";
- * else the procedure_code entity; else a catalogue search of the query
- * entity (or of the message without its question words); a vague follow-up
- * ("còn lệ phí thì sao?") reuses the session's "last_procedure". A search
- * that is not confident asks back with the closest 3 as buttons. Which
- * aspect: the payload, else the question words of procedure-aspects.json.
- * Every text is a messages.vi.json key. */
+ * else the procedure_code entity; else catalogue_ask() on the whole message
+ * (synonyms, question words, level variants, verdict). A question without
+ * search words ("còn lệ phí thì sao?") reuses the session's
+ * "last_procedure"; a search that is not sure asks back with the closest 3
+ * as buttons; one that finds nothing close says so honestly: whose job it is
+ * for a known outside topic, the national hotline and portal, and buttons for
+ * a person (human_agent) or a complaint (PAKN). An answer of a procedure that
+ * also exists at other levels offers those levels as buttons. Which aspect:
+ * the payload, else the question words of procedure-aspects.json. Every text
+ * is a messages.vi.json key. */
 #include "bot/conv/dialogs/dialog.h"
 
 #include <stdarg.h>
@@ -23,7 +27,7 @@
 #include "common/xmalloc.h"
 
 #define PR_CHOICES 3
-#define PR_TITLE_MAX 120   /* bytes of a button title; longer names use short_name */
+#define PR_TITLE_MAX 120   /* bytes of a button title; longer names are cut at a word */
 
 /* Format key into a fresh buf (caller frees) with (name, value) pairs. */
 static void pr_fmt(dialog_ctx *ctx, buf *b, const char *key, ...)
@@ -85,6 +89,8 @@ static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items,
         snprintf(num, sizeof(num), "%zu", i + 1);
         if (list->len)
             buf_putc(list, '\n');
+        /* items or fees is set (the callers pass one of them) */
+        /* cppcheck-suppress nullPointer */
         pr_fmt(ctx, list, key, "n", num, "text", items ? items[i] : fees[i].text, NULL);
     }
 }
@@ -143,6 +149,23 @@ static void pr_button(dialog_ctx *ctx, const char *title, const char *code, cata
     reply_add_button(ctx->out, title, payload);
 }
 
+/* The same procedure at the other levels (xã, tỉnh, trung ương) as buttons. */
+static void pr_levels(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a)
+{
+    const catalogue_proc *v;
+    for (size_t i = 0; (v = catalogue_variant(ctx->catalogue, p, i)) != NULL; i++) {
+        char key[64];
+        if (v == p)
+            continue;
+        snprintf(key, sizeof(key), "procedure_info.level.%s", v->level);
+        buf title = {0};
+        pr_fmt(ctx, &title, "procedure_info.level_btn", "level",
+               messages_get(ctx->msgs, key, ctx->lang), NULL);
+        pr_button(ctx, title.data ? title.data : "", v->code, a);
+        buf_free(&title);
+    }
+}
+
 /* Answer aspect a of p, with buttons for the other aspects. */
 static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a)
 {
@@ -154,8 +177,15 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
     buf text = {0};
     pr_render(ctx, p, a, &text);
+    if (catalogue_variant_count(ctx->catalogue, p) > 1) {
+        char key[64];
+        snprintf(key, sizeof(key), "procedure_info.level.%s", p->level);
+        pr_fmt(ctx, &text, "procedure_info.levels_note", "level",
+               messages_get(ctx->msgs, key, ctx->lang), NULL);
+    }
     reply_add_text(ctx->out, text.data ? text.data : "");
     buf_free(&text);
+    pr_levels(ctx, p, a);
     for (int i = 0; i < CATALOGUE_ASPECT__COUNT; i++) {
         if (i == (int)a)
             continue;
@@ -165,18 +195,50 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
 }
 
-/* A button title: the name, or the short name when the name is long. */
-static const char *pr_title(const catalogue_proc *p)
+/* A button title: the name, cut at the last whole word that fits (with
+ * "…"), never mid-word and never the unaccented short name. */
+static void pr_title(const catalogue_proc *p, char *out, size_t cap)
 {
-    return strlen(p->name) <= PR_TITLE_MAX ? p->name : p->short_name;
+    size_t n = strlen(p->name);
+    if (n < cap && n <= PR_TITLE_MAX) {
+        memcpy(out, p->name, n + 1);
+        return;
+    }
+    size_t max = (cap < PR_TITLE_MAX + 1 ? cap - 1 : PR_TITLE_MAX) - 4;   /* room for "…" */
+    size_t cut = max;
+    while (cut > 0 && p->name[cut] != ' ')
+        cut--;
+    while (cut > 0 && (p->name[cut - 1] == ' ' || p->name[cut - 1] == ',' || p->name[cut - 1] == '('))
+        cut--;
+    memcpy(out, p->name, cut);
+    memcpy(out + cut, "\xe2\x80\xa6", 4);   /* … */
 }
 
 /* Ask back with the closest procedures as buttons (keeping the aspect). */
 static void pr_choose(dialog_ctx *ctx, const catalogue_hit *hits, size_t n, catalogue_aspect a)
 {
     dialog_ask(ctx, "procedure_info.choose", INTENT_PROCEDURE_INFO);
-    for (size_t i = 0; i < n; i++)
-        pr_button(ctx, pr_title(hits[i].proc), hits[i].proc->code, a);
+    for (size_t i = 0; i < n; i++) {
+        char title[PR_TITLE_MAX + 8];
+        pr_title(hits[i].proc, title, sizeof(title));
+        pr_button(ctx, title, hits[i].proc->code, a);
+    }
+}
+
+/* Nothing close enough: whose job it is (an outside topic), then where to
+ * ask (hotline, portal) and buttons for a person and a complaint. */
+static void pr_not_found(dialog_ctx *ctx, const catalogue_answer *ans)
+{
+    if (ans->outside) {
+        char key[96];
+        snprintf(key, sizeof(key), "procedure_info.outside.%s", ans->outside);
+        dialog_say(ctx, key, NULL);
+    }
+    dialog_say(ctx, ans->outside ? "procedure_info.not_found_help" : "procedure_info.not_found",
+               "query", ans->words, NULL);
+    dialog_menu_button(ctx, INTENT_HUMAN_AGENT);
+    dialog_menu_button(ctx, INTENT_COMPLAINT_NEW);
+    json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PROCEDURE_INFO)));
 }
 
 /* "procedure_info:<code>[:<aspect>]" -> code (or "") and aspect. Returns 0
@@ -207,37 +269,31 @@ static void pr_await(dialog_ctx *ctx, const char *key, const char *name, const c
     json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PROCEDURE_INFO)));
 }
 
-/* Search words: the query entity, else the message without its question words. */
-static char *pr_query(dialog_ctx *ctx, const char *norm)
+/* Ask the catalogue; answer, reuse last_procedure, ask back, or say not found. */
+static void pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect *a)
 {
-    if (ctx->ir->query && *ctx->ir->query)
-        return xstrdup(ctx->ir->query);
-    char *q = xmalloc(strlen(norm) + 1);
-    catalogue_aspect_strip(ctx->catalogue, norm, q, strlen(norm) + 1);
-    return q;
-}
-
-/* Find by words; answer, reuse last_procedure, ask back, or say not found. */
-static void pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect a)
-{
-    char *q = pr_query(ctx, norm);
-    catalogue_hit hits[PR_CHOICES];
-    size_t n = *q ? catalogue_search(ctx->catalogue, q, hits, PR_CHOICES) : 0;
-    if (n && hits[0].match == CATALOGUE_MATCH_WORDS && hits[0].coverage < 0.3f)
-        n = 0;      /* a stray common word: nothing specific */
+    catalogue_answer ans;
+    catalogue_ask(ctx->catalogue, norm, &ans);
+    *a = ans.aspect;
     const char *last_code = dialog_session_str(ctx, "last_procedure");
     const catalogue_proc *last = last_code ? catalogue_find_code(ctx->catalogue, last_code) : NULL;
-    if (n && catalogue_hit_confident(&hits[0]))
-        pr_answer(ctx, hits[0].proc, a);
-    else if (last && (a != CATALOGUE_ASPECT_OVERVIEW || !*q))
-        pr_answer(ctx, last, a);
-    else if (n)
-        pr_choose(ctx, hits, n, a);
-    else if (*q)
-        pr_await(ctx, "procedure_info.not_found", "query", q);
-    else
-        dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
-    free(q);
+    switch (ans.verdict) {
+    case CATALOGUE_ANSWER:
+        pr_answer(ctx, ans.hits[0].proc, *a);
+        break;
+    case CATALOGUE_CHOOSE:
+        pr_choose(ctx, ans.hits, ans.nhits, *a);
+        break;
+    case CATALOGUE_EMPTY:   /* "còn lệ phí thì sao?" */
+        if (last)
+            pr_answer(ctx, last, *a);
+        else
+            dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
+        break;
+    default:
+        pr_not_found(ctx, &ans);
+        break;
+    }
 }
 
 static void pr_by_code(dialog_ctx *ctx, const char *code, catalogue_aspect a)
@@ -272,7 +328,7 @@ void dialog_procedure(dialog_ctx *ctx)
     } else if (ctx->ir->procedure_code[0]) {
         pr_by_code(ctx, ctx->ir->procedure_code, a);
     } else {
-        pr_search(ctx, norm, a);
+        pr_search(ctx, norm, &a);
     }
     free(norm);
     dialog_finish(ctx);

@@ -8,7 +8,10 @@
  * (dd/mm/yyyy, local time), overdue or not, what to do next, and buttons to
  * rate (done/returned) or subscribe (still open). The agency's note, which
  * may hold personal data, is shown only when the asker's number (SMS/USSD)
- * is the applicant's; the applicant's number is never shown.
+ * is the applicant's; the applicant's number is never shown. A fee still
+ * due (store/dossiers.h "fee") adds its amount, reference and account for
+ * the same applicant and a button to dialog_payment (which also lets a web
+ * citizen prove the dossier); a recorded payment is named with its amount.
  * Without a code: on SMS/USSD the asker's own dossiers are listed ("hồ sơ
  * của tôi"), as numbered buttons (SMS "1" opens the first); on web chat
  * the dossier the conversation is about ("bao giờ xong" after a lookup),
@@ -25,6 +28,7 @@
 #include "catalogue/catalogue.h"
 #include "common/buf.h"
 #include "channels/msisdn.h"
+#include "channels/vietqr.h"
 #include "intents/normalize.h"
 #include "store/dossiers.h"
 #include "common/xmalloc.h"
@@ -89,6 +93,12 @@ static void status_next(dialog_ctx *ctx, buf *b, const json_t *rec, const char *
     const char *note = owner ? status_field(rec, "note") : NULL;
     int pay = !strcmp(st, "supplement_required") || !strcmp(st, "payment_required");
     char key[96];
+    long long due;
+    if (owner && dossiers_fee_due(rec, &due)) {
+        if (note)                   /* the fee itself follows (status_fee) */
+            status_line(ctx, b, "dossier_status.note", "note", note, NULL);
+        return;
+    }
     if (pay && note) {
         snprintf(key, sizeof(key), "dossier_status.next.%s.note", st);
         status_line(ctx, b, key, "note", note, NULL);
@@ -99,6 +109,27 @@ static void status_next(dialog_ctx *ctx, buf *b, const json_t *rec, const char *
     buf_puts(b, status_text(ctx, "dossier_status.next.", st));
     if (note)
         status_line(ctx, b, "dossier_status.note", "note", note, NULL);
+}
+
+/* The fee: what is due (details for the applicant only), or what was paid. */
+static void status_fee(dialog_ctx *ctx, buf *b, const json_t *rec, int owner)
+{
+    json_t *fee = json_object_get(rec, "fee"), *last = json_object_get(rec, "last_payment");
+    json_t *acct = json_object_get(fee, "account");
+    long long due;
+    char amount[32], date[11] = "?";
+    if (dossiers_fee_due(rec, &due) && owner) {
+        vietqr_format_vnd(due, amount);
+        status_line(ctx, b, "payment.status_due", "amount", amount, "reference",
+                    status_field(fee, "reference"), "account", status_field(acct, "number"),
+                    NULL);
+    } else if (!dossiers_fee_due(rec, &due) && last) {
+        vietqr_format_vnd((long long)json_integer_value(json_object_get(last, "amount_vnd")),
+                          amount);
+        dossiers_format_date(status_field(last, "paid_at"), ctx->cfg->domain.tz_offset_min,
+                             date);
+        status_line(ctx, b, "payment.status_paid", "amount", amount, "date", date, NULL);
+    }
 }
 
 static void status_render(dialog_ctx *ctx, const char *code, const json_t *rec)
@@ -119,8 +150,15 @@ static void status_render(dialog_ctx *ctx, const char *code, const json_t *rec)
         status_line(ctx, &b, "dossier_status.procedure", "procedure", pc, NULL);
     status_dates(ctx, &b, rec, st ? st : "");
     status_next(ctx, &b, rec, st ? st : "", owner);
+    status_fee(ctx, &b, rec, owner);
     reply_add_text(ctx->out, b.data ? b.data : "");
     buf_free(&b);
+    long long due;
+    if (dossiers_fee_due(rec, &due)) {
+        char payload[64];
+        snprintf(payload, sizeof payload, "payment:%s", code);
+        reply_add_button(ctx->out, messages_get(ctx->msgs, "menu.payment", ctx->lang), payload);
+    }
     if (st && (!strcmp(st, "done") || !strcmp(st, "returned")))
         dialog_menu_button(ctx, INTENT_RATING);
     if (!ids_dossier_status_final(st))

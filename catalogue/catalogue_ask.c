@@ -1,0 +1,277 @@
+/* catalogue_ask.c -- a citizen's question about a procedure, from words to a
+ * verdict (docs/procedures.md "Search"):
+ *
+ *   1. rewrite with the synonyms ("same": cccd -> căn cước, ko -> không);
+ *   2. the aspect (procedure-aspects.json), the level named (ở xã, cấp
+ *      tỉnh), an "outside" topic (ly hôn -> the court);
+ *   3. drop the aspect phrases, then add the "also" words (mất -> cấp lại)
+ *      at their lower weight, then drop the question words and the level
+ *      marks: what is left names the procedure ("mất", "căn cước" stay);
+ *   4. search (catalogue_search.c), one hit per level group;
+ *   5. the verdict: answer, offer choices, or say "not found" when the best
+ *      hit explains too little of the question (thresholds measured on
+ *      tests/corpus/procedure-questions.tsv, see docs/procedures.md). */
+#include "catalogue/catalogue_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Verdict thresholds, on the best hit's confidence: the share of the
+ * question it explains (catalogue_hit.coverage) times the share of its name
+ * (or alias) found in the question; measured on the question set
+ * (docs/procedures.md "Confidence"). */
+#define CA_FOUND 0.14f              /* below: not found */
+#define CA_FOUND_NAME 0.36f         /* ... and so is a best name covered less than this */
+#define CA_FOUND_OUTSIDE 0.56f      /* below, when the question names an "outside" topic */
+#define CA_SURE 0.50f               /* answer without asking back when this sure, ... */
+#define CA_SURE_NAME 0.70f          /* ... the best name this well covered, ... */
+#define CA_SURE_MARGIN 8.0f         /* ... and the next group scores this much lower */
+
+/* Blank every whole-word occurrence of phrase p in t (words one space apart). */
+static void ca_blank(const cat_text *t, const char *p)
+{
+    long o;
+    while ((o = cat_text_at(t, p)) >= 0)
+        memset((char *)t->s + o, ' ', strlen(p));
+}
+
+/* The word next to s[o..o+n) on the left (dir -1) or right (+1): *len, or NULL. */
+static const char *ca_neighbour(const char *s, size_t o, size_t n, int dir, size_t *len)
+{
+    size_t i = dir < 0 ? o : o + n, slen = strlen(s);
+    if (dir < 0) {
+        while (i > 0 && s[i - 1] == ' ')
+            i--;
+        size_t end = i;
+        while (i > 0 && s[i - 1] != ' ')
+            i--;
+        *len = end - i;
+        return *len ? s + i : NULL;
+    }
+    while (i < slen && s[i] == ' ')
+        i++;
+    size_t st = i;
+    while (i < slen && s[i] != ' ')
+        i++;
+    *len = i - st;
+    return *len ? s + st : NULL;
+}
+
+/* Whether "a b" is a word pair of the index. */
+static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+{
+    char pair[128];
+    if (!a || !b || na + nb + 2 > sizeof(pair))
+        return 0;
+    memcpy(pair, a, na);
+    pair[na] = ' ';
+    memcpy(pair + na + 1, b, nb);
+    return cat_word_find(d, pair, na + nb + 1) >= 0;
+}
+
+/* Blank the phrases of list in s. Without diacritics one syllable stands
+ * for several ("can" is cần and căn, "hoi" hỏi and hội): a one-word phrase
+ * stays where it forms a word pair of the index with a neighbour ("can
+ * cuoc", "xa hoi"). */
+static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n)
+{
+    char *s = (char *)t->s;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = list[i];
+        if (!cat_text_may(t, p))
+            continue;
+        size_t plen = strlen(p);
+        int one = !strchr(p, ' ');
+        for (long from = 0, o; (o = cat_phrase_at(s + from, p)) >= 0;) {
+            size_t at = (size_t)(from + o), ln = 0, rn = 0;
+            const char *l = one ? ca_neighbour(s, at, plen, -1, &ln) : NULL;
+            const char *r = one ? ca_neighbour(s, at, plen, 1, &rn) : NULL;
+            if (one && (ca_pair(d, l, ln, s + at, plen) || ca_pair(d, s + at, plen, r, rn))) {
+                from = (long)(at + plen);
+                continue;
+            }
+            memset(s + at, ' ', plen);
+        }
+    }
+}
+
+void cat_squeeze(char *s)
+{
+    size_t w = 0;
+    for (size_t r = 0; s[r]; r++)
+        if (s[r] != ' ' || (w && s[w - 1] != ' '))
+            s[w++] = s[r];
+    while (w && s[w - 1] == ' ')
+        w--;
+    s[w] = '\0';
+}
+
+/* The level the question names (the longest phrase), or -1. */
+static int ca_level(const cat_syn *y, const cat_text *t)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int l = 0; y && l < CAT_NLEVELS; l++)
+        for (size_t i = 0; i < y->nlevel_words[l]; i++)
+            if (strlen(y->level_words[l][i]) > best_len && cat_text_at(t, y->level_words[l][i]) >= 0) {
+                best = l;
+                best_len = strlen(y->level_words[l][i]);
+            }
+    return best;
+}
+
+static const cat_syn_outside *ca_outside(const cat_syn *y, const cat_text *t)
+{
+    for (size_t i = 0; y && i < y->noutside; i++)
+        if (cat_text_any(t, y->outside[i].when, y->outside[i].nwhen))
+            return &y->outside[i];
+    return NULL;
+}
+
+/* The objects q names beside its outside topic (ly hôn / kết hôn). */
+static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
+{
+    char rest[sizeof(q->words)];
+    memcpy(rest, q->words, sizeof(rest));
+    cat_text t = q->text;   /* the signature still lets every word through */
+    t.s = rest;
+    for (size_t i = 0; q->outside_topic && i < q->outside_topic->nwhen; i++)
+        ca_blank(&t, q->outside_topic->when[i]);
+    return cat_text_mask(&t, y->objects, y->nobjects);
+}
+
+/* The first phrase of list found in t, or NULL. */
+static const char *ca_first(const cat_text *t, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cat_text_at(t, list[i]) >= 0)
+            return list[i];
+    return NULL;
+}
+
+/* Remember that phrase t led to addition k (its words are explained when
+ * the addition matches; catalogue_search.c). */
+static void ca_trigger(cat_query *q, size_t k, const char *t)
+{
+    for (size_t i = 0; t && i < q->ntrig[k]; i++)
+        if (q->trig[k][i] == t)
+            return;
+    if (t && q->ntrig[k] < CAT_MAX_TRIG)
+        q->trig[k][q->ntrig[k]++] = t;
+}
+
+static void ca_also(const cat_syn *y, cat_query *q)
+{
+    q->nadd = 0;
+    for (size_t i = 0; y && i < y->nalso; i++) {
+        const cat_syn_also *a = &y->also[i];
+        const char *when = ca_first(&q->text, a->when, a->nwhen);
+        const char *with = when && a->nwith ? ca_first(&q->text, a->with, a->nwith) : NULL;
+        /* an addition already in the words adds no weight (its words are
+         * repeats) but still explains its trigger ("mất" of "bà mất, khai tử") */
+        if (!when || (a->nwith && !with) || cat_text_any(&q->text, a->unless, a->nunless))
+            continue;
+        size_t k = 0;
+        while (k < q->nadd && strcmp(q->add[k], a->add))
+            k++;
+        if (k == q->nadd) {
+            if (q->nadd == CAT_MAX_ADDS)
+                continue;
+            q->add[k] = a->add;
+            q->add_rule[k] = a;
+            q->add_w[k] = a->weight;
+            q->ntrig[k] = 0;
+            q->nadd++;
+        }
+        ca_trigger(q, k, when);
+        ca_trigger(q, k, with);
+    }
+}
+
+void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *q)
+{
+    const cat_syn *y = cat->cur->syn;
+    q->raw = normalised;
+    cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
+    cat_text_init(&q->text, q->words);
+    q->aspect = cat_aspect_of(cat->aspects, &q->text);
+    q->level = ca_level(y, &q->text);
+    q->outside_topic = ca_outside(y, &q->text);
+    q->outside = q->outside_topic ? q->outside_topic->name : NULL;
+    const cat_aspects *as = cat->aspects;
+    if (as)
+        ca_drop(cat->cur, &q->text, as->phrase, as->n);
+    ca_also(y, q);      /* before the question words go: "làm lại", "xin" count here */
+    if (as)
+        ca_drop(cat->cur, &q->text, as->question, as->nquestion);
+    for (size_t i = 0; y && i < y->nmarks; i++)
+        ca_blank(&q->text, y->marks[i]);
+    cat_squeeze(q->words);
+    cat_text_init(&q->text, q->words);  /* the pairs made by the words that went */
+    q->actions = q->objects = q->qualifiers = 0;
+    q->objects_beyond = y ? ca_beyond(y, q) : 0;
+    if (y) {
+        q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
+        q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
+        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+    }
+    for (size_t i = 0; i < q->nadd; i++) {
+        q->actions |= q->add_rule[i]->actions;
+        q->objects |= q->add_rule[i]->objects;
+        q->qualifiers |= q->add_rule[i]->qualifiers;
+    }
+}
+
+float catalogue_hit_confidence(const catalogue_hit *h)
+{
+    if (!h)
+        return 0;
+    return h->match == CATALOGUE_MATCH_CODE ? 1.0f : h->coverage * h->alias_coverage;
+}
+
+/* How much of the question the hit explains: not found / choices / sure. */
+static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const catalogue_answer *a)
+{
+    const catalogue_hit *h = &a->hits[0];
+    float conf = catalogue_hit_confidence(h);
+    if (h->match == CATALOGUE_MATCH_CODE)
+        return CATALOGUE_ANSWER;
+    /* an outside topic ("ly hôn") needs more, unless the hit is about an
+     * object the question names ("kết hôn lần 2 sau khi ly hôn") */
+    int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]);
+    if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
+        return CATALOGUE_NOT_FOUND;
+    int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
+    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN))
+        return CATALOGUE_ANSWER;
+    return CATALOGUE_CHOOSE;
+}
+
+void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (!cat || !normalised)
+        return;
+    cat_query q;
+    cat_query_prepare(cat, normalised, &q);
+    a->aspect = q.aspect;
+    a->outside = q.outside;
+    a->level = q.level;
+    snprintf(a->words, sizeof(a->words), "%.*s", (int)sizeof(a->words) - 1, q.words);
+    for (size_t i = 0, o = 0; i < q.nadd && o < sizeof(a->also); i++)
+        o += (size_t)snprintf(a->also + o, sizeof(a->also) - o, "%s%s", i ? " + " : "", q.add[i]);
+    if (!q.words[0]) {
+        a->verdict = a->outside ? CATALOGUE_NOT_FOUND : CATALOGUE_EMPTY;
+        return;
+    }
+    a->nfound = a->nhits = cat_search_query(cat, &q, a->hits, CATALOGUE_ASK_MAX);
+    a->verdict = a->nhits ? ca_verdict(cat->cur, &q, a) : CATALOGUE_NOT_FOUND;
+    if (a->verdict == CATALOGUE_NOT_FOUND)
+        a->nhits = 0;
+}
+
+const char *catalogue_verdict_name(catalogue_verdict v)
+{
+    static const char *const names[] = {"empty", "answer", "choose", "not_found"};
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "empty";
+}
