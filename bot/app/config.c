@@ -32,6 +32,7 @@ static const cf_field config_fields[] = {
     CF("http", "max_body", CF_INT, 64, 64L << 20, http.max_body),
     CF("http", "keepalive_s", CF_INT, 1, 3600, http.keepalive_s),
     CF("http", "web_root", CF_PATH, 1, 0, http.web_root),
+    CF("http", "watchdog_s", CF_INT, 0, 3600, http.watchdog_s),
     CF("redis", "url", CF_STR, 1, 0, redis.url),
     CF("redis", "timeout_ms", CF_INT, 10, 60000, redis.timeout_ms),
     CF("redis", "reconnect_max_ms", CF_INT, 100, 600000, redis.reconnect_max_ms),

@@ -23,6 +23,7 @@ typedef struct config {
         int max_body;           /* bytes; larger request bodies get 413 */
         int keepalive_s;
         char *web_root;         /* resolved path */
+        int watchdog_s;         /* a loop stalled this long ends the process; 0 off */
     } http;
     struct {
         char *url;

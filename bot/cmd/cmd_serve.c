@@ -13,6 +13,7 @@
 #include "bot/conv/agent.h"
 #include "catalogue/catalogue.h"
 #include "bot/cmd/commands.h"
+#include "bot/cmd/watchdog.h"
 #include "bot/app/config.h"
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
@@ -42,6 +43,7 @@ typedef struct serve {
     ussd_menu *ussd_menu;
     ussd_flow *ussd;
     agent_hub *agent;           /* hand-off to human operators ([webchat]) */
+    watchdog *watchdog;         /* NULL when http.watchdog_s is 0 */
     uv_signal_t sig[SERVE_NSIG];
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
@@ -125,12 +127,14 @@ static int serve_start(serve *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
+    a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
 }
 
 static void serve_free(serve *a)
 {
+    watchdog_stop(a->watchdog);
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
     server_free(a->server);

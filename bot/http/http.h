@@ -23,6 +23,7 @@
 
 #include "bot/app/app.h"
 #include "bot/app/metrics.h"
+#include "bot/http/conn.h"
 #include "common/buf.h"
 
 
@@ -41,7 +42,11 @@ typedef struct http_req {
     uint64_t t0;                /* uv_hrtime() at the request line */
     buf body;                   /* request body, capped at http.max_body */
     int too_large;              /* body exceeded the cap: being drained */
+    int has_body;               /* the request declares a body (conn_request_has_body) */
+    int body_done;              /* LWS_CALLBACK_HTTP_BODY_COMPLETION seen */
     int close_after;            /* close instead of keeping the connection */
+    int closing;                /* response written: close once flushed */
+    conn_fin fin;               /* the deferred write of the response */
     http_pending *pending;      /* owned while the request waits */
     /* the response, written in WRITEABLE */
     int status;
@@ -49,6 +54,8 @@ typedef struct http_req {
     char *resp;                 /* LWS_PRE bytes of headroom, then the body */
     size_t resp_len;
     const char *allow;          /* Allow header for 405, or NULL */
+    const char *cache;          /* Cache-Control value, NULL: no-store */
+    int head_only;              /* HEAD: the headers of the response only */
     const char *xhdr_name;      /* one extra header ("x-kannel-coding:"), or NULL */
     const char *xhdr_value;
     /* for the access log */
@@ -70,7 +77,8 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed);
 /* Append a body chunk (LWS_CALLBACK_HTTP_BODY), dropping it past the cap. */
 void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len);
 
-/* Queue a response and ask for WRITEABLE. The body is copied. */
+/* Queue a response; it is written soon, outside the lws callbacks
+ * (http_common). The body is copied. */
 void http_respond(struct lws *wsi, http_req *hr, int status, const char *ctype,
                   const char *body, size_t len);
 /* Same, taking a malloc'd body. */
@@ -146,7 +154,17 @@ typedef struct http_ws_rx {
 int http_ws_rx_feed(http_ws_rx *rx, struct lws *wsi, const void *in, size_t len, size_t max);
 void http_ws_rx_reset(http_ws_rx *rx);
 
-/* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
+/* The request starts (LWS_CALLBACK_HTTP): note whether it declares a body;
+ * one without is held (bot/http/conn.h) until its response is written. */
+void http_req_start(struct lws *wsi, http_req *hr);
+/* LWS_CALLBACK_HTTP_BODY_COMPLETION: the request is held from now on. */
+void http_body_done(struct lws *wsi, http_req *hr);
+
+/* WRITEABLE, BODY_COMPLETION, CLOSED_HTTP, DROP_PROTOCOL and everything
+ * else. A queued response is written outside every lws callback, keep-alive
+ * decided by bot/http/conn.h: the connection is closed after a response
+ * sent before its request's body was read, after a partial write, or when
+ * the pipelining guard says so (with Connection: close). */
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
                 void *in, size_t len);
 

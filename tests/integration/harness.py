@@ -106,6 +106,8 @@ class Dvcbot:
         self.env = dict(os.environ)
         self.env.update({"DVCBOT_HTTP_PORT": str(self.port),
                          "DVCBOT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"})
+        if os.environ.get("DVC_WRAP"):      # valgrind: a slow loop is not a stalled one
+            self.env["DVCBOT_HTTP_WATCHDOG_S"] = "300"
         self.env.update(env or {})
         self.errfile = tempfile.NamedTemporaryFile(prefix="dvc-stderr-", delete=False)
         self.proc = None

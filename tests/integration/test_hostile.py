@@ -7,6 +7,8 @@ revoked / other-agency keys, dossier-code enumeration from one number (chat and
 SMS). Throughout: the server stays up, answers the others fast, loses no
 complaint filed alongside, and exits cleanly on SIGTERM with no sanitizer
 report (ASan build) -- or, in make soak, no valgrind error or definite leak.
+First, each on a fresh server (hostile_http.py, issue 12): pipelined requests
+(finding 1), the loop watchdog, nginx in front.
 
 Sizes: DVC_SOAK=1 holds 10,000 connections and 1,000 slowloris clients;
 make test 2,000 and 200. DVC_WRAP (make soak: valgrind) divides the sizes and
@@ -21,6 +23,7 @@ import threading
 import time
 import urllib.parse
 
+import hostile_http
 from harness import Dvcbot, Redis, done, ok, raw_http, sanitizer_clean, sms
 from wsclient import WS
 
@@ -462,6 +465,11 @@ def main():
     ok(resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= need, f"ulimit -n raised to {need}",
        resource.getrlimit(resource.RLIMIT_NOFILE))
     redis = Redis().start()
+    try:
+        hostile_http.run(redis)
+    except Exception:
+        redis.close()
+        raise
     bot = Dvcbot(redis.port, env={"DVCBOT_DOMAIN_MISS_LIMIT": str(MISS_LIMIT),
                                   "DVCBOT_SMS_OUTBOX": "false"})
     t0 = time.time()

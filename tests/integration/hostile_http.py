@@ -1,0 +1,274 @@
+"""hostile_http.py -- the HTTP/1.1 connection attacks of test_hostile.py (issue 12,
+security findings 1 and 13), each against a fresh dvcbot so that a server it hangs
+cannot take the other steps with it:
+
+- pipelining: two POSTs (chat, USSD) in one TCP segment used to put lws 4.1.6 into
+  a 100 % CPU loop (finding 1): now the first is answered and the connection
+  closed, /healthz answers within a second and SIGTERM ends the process with 0;
+  pipelined GETs are all answered, in order; plain keep-alive keeps its connection;
+- the loop watchdog: a process stopped and continued (SIGSTOP) is left alone; a
+  loop thread that really stops (ptrace-interrupted, the other threads running)
+  ends the process with status 70 and one log line;
+- nginx in front (config/nginx/dvcbot.conf): pipelined POSTs to nginx are all
+  answered, nginx never pipelines to dvcbot."""
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import ROOT, Dvcbot, free_port, ok, wait_port
+
+SLOW = bool(os.environ.get("DVC_WRAP"))
+CHAT = b'{"user":"pipe-1","text":"xin chao"}'
+USSD = b"sessionId=pipe-s1&serviceCode=*384%23&phoneNumber=%2B84912000777&text="
+
+
+def post(path, body, ctype="application/json", extra=b""):
+    return (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n"
+            % (path.encode(), ctype.encode(), len(body), extra)) + body
+
+
+def get(path):
+    return b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode()
+
+
+def responses(data):
+    """The (status, body) of every complete response in data, in order."""
+    out = []
+    while True:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        m = re.match(rb"HTTP/1\.1 (\d{3})", head)
+        if not sep or not m:
+            return out
+        cl = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        n = int(cl.group(1)) if cl else 0
+        if len(rest) < n:
+            return out
+        out.append((int(m.group(1)), rest[:n]))
+        data = rest[n:]
+
+
+def exchange(port, data, want, timeout=3.0):
+    """Send data in one write; read until want responses came, the server closed
+    or the timeout: (responses, "closed" | "open")."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(data)
+    got, state, end = b"", "open", time.time() + timeout
+    try:
+        while len(responses(got)) < want and time.time() < end:
+            s.settimeout(max(0.05, end - time.time()))
+            c = s.recv(65536)
+            if not c:
+                state = "closed"
+                break
+            got += c
+        if state == "open":     # answered: is it kept, or closed right after?
+            s.settimeout(0.3)
+            try:
+                state = "closed" if s.recv(1) == b"" else "open"
+            except socket.timeout:
+                pass
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return responses(got), state
+
+
+def healthz_s(bot):
+    t = time.time()
+    try:
+        st = bot.request("GET", "/healthz", timeout=5)[0]
+    except OSError:
+        st = 0
+    return st, time.time() - t
+
+
+def fresh(redis, env=None):
+    e = {"DVCBOT_SMS_OUTBOX": "false"}
+    e.update(env or {})
+    return Dvcbot(redis.port, env=e).start()
+
+
+def stop(bot):
+    rc = bot.stop(timeout=60 if SLOW else 10)
+    if rc is None:
+        bot.proc.kill()
+        bot.proc.wait()
+    return rc
+
+
+def pipelined_posts(redis):
+    """Finding 1: two POSTs in one segment, chat and USSD, each on a fresh server."""
+    for name, req in (("chat", post("/api/v1/chat", CHAT)),
+                      ("USSD", post("/ussd", USSD, "application/x-www-form-urlencoded"))):
+        bot = fresh(redis)
+        try:
+            res, state = exchange(bot.port, req * 2, 2)
+            first_ok = bool(res) and res[0][0] == 200 and res[0][1]
+            # in order (both answered) or closed cleanly after the first answer
+            shape = (len(res) == 2 and res[1][0] == 200) or (len(res) == 1 and state == "closed")
+            st, dt = healthz_s(bot)
+            cpu = cpu_s(bot.proc.pid)
+            time.sleep(1.0)
+            busy = cpu_s(bot.proc.pid) - cpu
+        finally:
+            rc = stop(bot)
+        ok(first_ok and shape and st == 200 and dt < (5 if SLOW else 1.0) and busy < 0.5 and
+           rc == 0,
+           f"two {name} POSTs in one TCP segment: {[r[0] for r in res]}, connection {state}; "
+           f"/healthz {st} in {dt * 1000:.0f} ms, {busy:.2f} s CPU in the next second, "
+           f"SIGTERM -> exit {rc}", (res, state, st, dt, busy, rc, bot.stderr()[-1500:]))
+
+
+def cpu_s(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def pipelined_mixed(redis):
+    """GETs in one segment are answered in order; a POST behind a GET closes the
+    connection after the GET's answer; plain keep-alive keeps one connection."""
+    bot = fresh(redis)
+    try:
+        res, state = exchange(bot.port, get("/healthz") + get("/metrics") + get("/healthz") +
+                              get("/nope.css"), 4)
+        kinds = [(r[0], r[1][:10]) for r in res]
+        ok(kinds == [(200, b'{"status":'), (200, b"# HELP dvc"), (200, b'{"status":'),
+                     (404, b'{"error":"')] and state == "open",
+           f"4 pipelined GETs (healthz, metrics, healthz, a missing file): answered in order, "
+           f"connection kept ({state})", (kinds, state))
+        res, state = exchange(bot.port, get("/healthz") * 60, 60)
+        ok(len(res) == 60 and all(r[0] == 200 for r in res),
+           f"60 pipelined GETs in one segment: {len(res)} answered", (len(res), state))
+        res, state = exchange(bot.port, get("/healthz") + post("/api/v1/chat", CHAT), 2)
+        ok((len(res) == 2 and res[1][0] == 200) or (len(res) == 1 and res[0][0] == 200 and
+                                                     state == "closed"),
+           f"GET then POST in one segment: {[r[0] for r in res]}, connection {state}",
+           (res, state))
+        s = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
+        got = []
+        for i in range(5):
+            s.sendall(post("/api/v1/chat", b'{"user":"ka-1","text":"xin chao %d"}' % i))
+            buf, end = b"", time.time() + 5
+            while len(responses(buf)) < 1 and time.time() < end:
+                c = s.recv(65536)
+                if not c:
+                    break
+                buf += c
+            got += responses(buf)
+        s.close()
+        ok(len(got) == 5 and all(r[0] == 200 for r in got),
+           "keep-alive, one request at a time: 5 chat POSTs answered on one connection",
+           [r[0] for r in got])
+        st, dt = healthz_s(bot)
+        ok(st == 200 and dt < (5 if SLOW else 1.0), f"then /healthz in {dt * 1000:.0f} ms", st)
+    finally:
+        rc = stop(bot)
+    ok(rc == 0, f"SIGTERM after the pipelining: exit {rc}", bot.stderr()[-1500:])
+
+
+PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
+
+
+def reap(pid, timeout):
+    """waitpid until pid exits (ptrace stops of a traced child are skipped): its exit
+    status (-signal when killed), None on timeout."""
+    end = time.time() + timeout
+    while time.time() < end:
+        p, st = os.waitpid(pid, os.WNOHANG | getattr(os, "__WALL", 0x40000000))
+        if p == pid and os.WIFEXITED(st):
+            return os.WEXITSTATUS(st)
+        if p == pid and os.WIFSIGNALED(st):
+            return -os.WTERMSIG(st)
+        time.sleep(0.05)
+    return None
+
+
+def watchdog(redis):
+    """A stalled loop ends the process (status 70, one line); a stopped one does not."""
+    limit = 2
+    bot = fresh(redis, {"DVCBOT_HTTP_WATCHDOG_S": str(limit)})
+    pid = bot.proc.pid
+    os.kill(pid, signal.SIGSTOP)
+    time.sleep(limit * 3)
+    os.kill(pid, signal.SIGCONT)
+    time.sleep(limit + 1)
+    alive = bot.proc.poll() is None
+    st, _ = healthz_s(bot)
+    ok(alive and st == 200, f"SIGSTOP for {limit * 3} s then SIGCONT (http.watchdog_s {limit}): "
+       "still serving", (alive, st, bot.stderr()[-800:]))
+    # stop the loop thread alone, as a stuck callback would: the watchdog thread runs on
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    t0 = time.time()
+    traced = (libc.ptrace(PTRACE_SEIZE, pid, None, None) == 0 and
+              libc.ptrace(PTRACE_INTERRUPT, pid, None, None) == 0)
+    rc = reap(pid, limit + (60 if SLOW else 8)) if traced else None
+    took = time.time() - t0
+    if rc is None:
+        bot.proc.kill()
+        reap(pid, 10)
+    bot.proc.returncode = rc if rc is not None else -9
+    lines = [ln for ln in bot.stderr().splitlines() if "watchdog" in ln]
+    one = len(lines) == 1 and json.loads(lines[0]).get("level") == "error"
+    ok(traced and rc == 70 and limit <= took < limit + (60 if SLOW else 3) and one,
+       f"the event loop thread stopped (ptrace): exit {rc} after {took:.1f} s, one log line",
+       (traced, ctypes.get_errno(), rc, took, lines, bot.stderr()[-800:]))
+
+
+def behind_nginx(redis):
+    """The deployment layout: nginx in front, which never pipelines upstream."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
+                                      else None)
+    if not nginx:
+        ok(False, "nginx in front: nginx is not installed (make deps)")
+        return
+    bot = fresh(redis)
+    d = tempfile.mkdtemp(prefix="dvc-nginx-")
+    port = free_port()
+    with open(os.path.join(ROOT, "config/nginx/dvcbot.conf")) as f:
+        site = f.read().replace("127.0.0.1:8080", f"127.0.0.1:{bot.port}") \
+                       .replace("listen 80;", f"listen 127.0.0.1:{port};")
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(f"worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\n"
+                f"error_log {d}/error.log;\nevents {{ worker_connections 256; }}\n"
+                f"http {{\naccess_log off;\nclient_body_temp_path {d};\nproxy_temp_path {d};\n"
+                f"{site}\n}}\n")
+    proc = subprocess.Popen([nginx, "-c", os.path.join(d, "nginx.conf"), "-p", d],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        up = wait_port(port, 10)
+        reqs = post("/api/v1/chat", CHAT) * 2 + \
+            post("/ussd", USSD, "application/x-www-form-urlencoded") * 2 + get("/healthz")
+        res, state = exchange(port, reqs, 5, timeout=10)
+        chat_ok = len(res) == 5 and all(r[0] == 200 for r in res) and \
+            b"replies" in res[0][1] and b"replies" in res[1][1] and \
+            res[2][1].startswith(b"CON ") and b"redis" in res[4][1]
+        st, dt = healthz_s(bot)
+        ok(up and chat_ok and st == 200,
+           f"behind nginx (config/nginx/dvcbot.conf): 2 chat POSTs, 2 USSD POSTs and a GET "
+           f"pipelined to nginx: {[r[0] for r in res]}, in order", (res, state))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(d, ignore_errors=True)
+        rc = stop(bot)
+    ok(rc == 0, f"behind nginx: SIGTERM -> exit {rc}", bot.stderr()[-1000:])
+
+
+def run(redis):
+    pipelined_posts(redis)
+    pipelined_mixed(redis)
+    if not SLOW:    # valgrind runs every thread under one lock: a stopped one stops all
+        watchdog(redis)
+    behind_nginx(redis)
