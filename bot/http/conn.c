@@ -146,14 +146,3 @@ int conn_filter(struct lws *wsi)
     }
     return 0;
 }
-
-int conn_root_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                 size_t len)
-{
-    switch (reason) {
-    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
-        return conn_filter(wsi);
-    default:
-        return lws_callback_http_dummy(wsi, reason, user, in, len);
-    }
-}

@@ -83,12 +83,6 @@ int conn_keepalive(struct lws *wsi);
  * connection in pipelined mode). */
 int conn_filter(struct lws *wsi);
 
-/* The lws protocols[0] of the vhost ("http"): every connection is bound to
- * it between requests. Runs conn_filter(); the rest goes to
- * lws_callback_http_dummy(). */
-int conn_root_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                 size_t len);
-
 /* 1 if the request declares a body (Content-Length other than 0, a
  * Transfer-Encoding, or a POST/PUT/PATCH, which lws 4.1 reads as a body
  * even without a length). */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "bot/http/conn.h"
+#include "bot/http/guard.h"
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
 #include "channels/errors.h"
@@ -271,6 +272,25 @@ static void http_finish(struct lws *wsi, void *ctx)
     lws_callback_on_writable(wsi); /* WRITEABLE comes once lws has flushed: close */
 }
 
+void http_refuse(struct lws *wsi, int status, const char *code)
+{
+    char key[64] = "errors.";
+    strncat(key, code, sizeof(key) - strlen(key) - 1);
+    http_req hr = {.route = ROUTE_OTHER, .t0 = uv_hrtime(), .method = http_method_of(wsi),
+                   .status = status, .ctype = "application/json", .close_after = 1,
+                   .error = code};
+    size_t len;
+    char *body = error_render(code, messages_get(http_app(wsi)->msgs, key, "vi"), &len);
+    hr.resp = xmalloc(LWS_PRE + len + 1);
+    memcpy(hr.resp + LWS_PRE, body, len);
+    hr.resp_len = len;
+    free(body);
+    conn_release(wsi); /* lws flushes a partial write only for a connection it reads */
+    if (http_write_response(wsi, &hr) < 0)
+        log_info("http: a refusal (%d %s) could not be written", status, code);
+    free(hr.resp);
+}
+
 void http_req_start(struct lws *wsi, http_req *hr)
 {
     hr->has_body = conn_request_has_body(wsi);
@@ -302,7 +322,7 @@ int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
         /* a request parsed while this one is in flight: never served */
         if (hr && (hr->resp || hr->pending || hr->closing))
             return -1;
-        return conn_filter(wsi);
+        return guard_filter(wsi);
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (hr)

@@ -87,6 +87,11 @@ void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ct
 /* Queue {"error": code, "message": <messages.vi.json errors.<code>>}. */
 void http_error(struct lws *wsi, http_req *hr, int status, const char *code);
 
+/* Write {"error": code, ...} with status and Connection: close at once,
+ * outside the endpoint driver (bot/http/guard.c, before lws binds an
+ * endpoint); the caller then closes the connection (returns -1 to lws). */
+void http_refuse(struct lws *wsi, int status, const char *code);
+
 /* At body completion of a JSON endpoint: queue 413 if the body was over the
  * cap, or 415 if a Content-Type other than application/json was sent (an
  * absent one is taken as JSON), and return -1; return 0 to go on. */

@@ -7,6 +7,7 @@
 #include <libwebsockets.h>
 
 #include "bot/http/conn.h"
+#include "bot/http/guard.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 #include "bot/app/log.h"
@@ -33,8 +34,8 @@ struct server {
                          .tx_packet_size = HTTP_TX_MAX}
 
 static const struct lws_protocols server_protocols[] = {
-    /* every connection between requests: the pipelining guard (conn.h) */
-    {.name = "http", .callback = conn_root_cb},
+    /* every connection between requests: guard.h (pipelining, framing, upgrades) */
+    {.name = "http", .callback = guard_root_cb},
     ENDPOINT("dvc-static", ep_static_endpoint),
     ENDPOINT("dvc-chat", ep_chat_endpoint),
     ENDPOINT("dvc-healthz", ep_healthz_endpoint),
@@ -78,6 +79,22 @@ static const struct lws_http_mount mount_api = MOUNT(&mount_metrics, "/api", "dv
  * other mount is more specific and comes after it, so it wins. */
 static const struct lws_http_mount mount_root = MOUNT(&mount_api, "/", "dvc-static");
 
+/* On every HTTP response, ours and lws's own (lws_add_http_header_status adds
+ * the vhost's headers): the pages load only their own scripts, styles and
+ * WebSocket, no other site may frame them (the operator console's take and
+ * release buttons), and no answer is sniffed into another type. */
+static const struct lws_protocol_vhost_options header_referrer = {
+    NULL, NULL, "referrer-policy:", "no-referrer"};
+static const struct lws_protocol_vhost_options header_nosniff = {
+    &header_referrer, NULL, "x-content-type-options:", "nosniff"};
+static const struct lws_protocol_vhost_options header_frames = {
+    &header_nosniff, NULL, "x-frame-options:", "DENY"};
+static const struct lws_protocol_vhost_options header_csp = {
+    &header_frames, NULL, "content-security-policy:",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"};
+
 /* lws's own log lines become JSON lines like ours; notices are dropped. */
 static void server_lws_log(int level, const char *line)
 {
@@ -104,6 +121,7 @@ server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
     info.iface = deps->cfg->http.bind;
     info.protocols = server_protocols;
     info.mounts = &mount_root;
+    info.headers = &header_csp;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = s->foreign_loops;

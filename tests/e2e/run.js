@@ -231,8 +231,11 @@ async function simulatorUssd(ctx, s) {
       const before = await page.locator("#screen").textContent();
       await page.locator("#keys button", { hasText: new RegExp(`^${key}$`) }).click();
       await page.locator("#call").click();
-      await page.waitForFunction((b) => document.querySelector("#screen").textContent !== b &&
-        !/Đang xử lý/.test(document.querySelector("#screen").textContent), before);
+      // polled from here: the pages' Content-Security-Policy forbids the eval of waitForFunction
+      for (let end = Date.now() + 10000; Date.now() < end; await page.waitForTimeout(50)) {
+        const now = await page.locator("#screen").textContent();
+        if (now !== before && !/Đang xử lý/.test(now)) break;
+      }
     }
     const screen = await page.locator("#screen").textContent();
     ok(screen.includes(CODE) && /Dang giai quyet|Đang giải quyết/i.test(screen),
