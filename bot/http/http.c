@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/http/auth.h"
 #include "bot/http/conn.h"
 #include "bot/http/guard.h"
 #include "bot/app/log.h"
@@ -343,8 +344,14 @@ int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
         return http_common(wsi, reason, hr, in, len);
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        if (http_begin(wsi, hr, ep->route, ep->methods) == 0 && ep->on_request)
+        if (http_begin(wsi, hr, ep->route, ep->methods) != 0)
+            return 0;
+        if (ep->channel && !auth_channel(wsi)) {
+            hr->close_after = hr->has_body;
+            http_error(wsi, hr, 403, "channel_forbidden");
+        } else if (ep->on_request) {
             ep->on_request(wsi, hr, in);
+        }
         return 0;
     case LWS_CALLBACK_HTTP_BODY:
         if (!hr->resp && !hr->closing)

@@ -126,10 +126,14 @@ int http_ws_filter(struct lws *wsi, const char *path);
  *   or a pending request); if it does not, the body is read and on_body runs
  *   at its completion. A request that declares no body gets no completion
  *   from lws: on_request must answer it (see http_has_body()).
- * on_body: the body is complete and within the cap (may be NULL). */
+ * on_body: the body is complete and within the cap (may be NULL).
+ * channel: the endpoint speaks for a phone number (SMS, USSD): a caller that
+ *   auth_channel() (bot/http/auth.h) refuses gets 403 channel_forbidden
+ *   before on_request, and its body is never read into on_body. */
 typedef struct http_endpoint {
     metrics_route route;
     int methods;                /* enum http_method bits */
+    int channel;                /* 1: trusts a phone number, auth_channel() first (403) */
     void (*on_request)(struct lws *wsi, http_req *hr, const char *rest);
     void (*on_body)(struct lws *wsi, http_req *hr);
 } http_endpoint;

@@ -16,6 +16,7 @@ const os = require("os");
 const path = require("path");
 
 const ROOT = path.resolve(__dirname, "../..");
+const SECRET = require("crypto").randomBytes(24).toString("base64url"); // channels.secret
 const BIN = process.env.DVCBOT_BIN || path.join(ROOT, "build/dvcbot");
 const CODE = "000.00.12.H18-240101-0001";
 const PHONE = "0912345678";
@@ -61,7 +62,8 @@ async function startServices() {
   procs.push(redis);
   if (!(await waitPort(rport))) throw new Error("redis-server did not start");
   const env = Object.assign({}, process.env, { DVCBOT_HTTP_PORT: String(port),
-    DVCBOT_REDIS_URL: `redis://127.0.0.1:${rport}/0`, DVCBOT_LOG_REQUESTS: "false" });
+    DVCBOT_REDIS_URL: `redis://127.0.0.1:${rport}/0`, DVCBOT_LOG_REQUESTS: "false",
+    DVCBOT_CHANNELS_SECRET: SECRET });
   const log = fs.openSync(path.join(dir, "dvcbot.log"), "a");
   const s = { port, rport, dir, base: `http://127.0.0.1:${port}` };
   s.start = async () => {
@@ -214,7 +216,7 @@ async function simulatorUssd(ctx, s) {
   let status = 0;
   try {
     const r = await fetch(`${s.base}/ussd`, { method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Dvcbot-Secret": SECRET },
       body: `sessionId=probe&serviceCode=*123%23&phoneNumber=${PHONE}&networkCode=45204&text=` });
     status = r.status;
   } catch (e) { status = 0; }
@@ -222,7 +224,9 @@ async function simulatorUssd(ctx, s) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width: 400, height: 820 });
   await test("simulator", () => ({ simulator: page }), async () => {
-    await page.goto(`${s.base}/simulator/`);
+    // the channel secret in the fragment, as `make run` prints it (SPEC.md "Channel access")
+    await page.goto(`${s.base}/simulator/#secret=${SECRET}`);
+    ok(!page.url().includes(SECRET), "the simulator takes the secret out of the address bar", page.url());
     await page.locator("#msisdn").fill(PHONE);
     await page.locator("#ussd-input").fill("*123#");
     await page.locator("#call").click();

@@ -14,10 +14,15 @@ cannot take the other steps with it:
   "Upgrade: h2c" is served as HTTP/1.1; WebSocket upgrades without our
   subprotocol are refused in JSON; every response carries the CSP /
   X-Frame-Options / nosniff headers; the Host header is never reflected;
+- channel access (finding 2, SPEC "Channel access"): without the channel secret
+  (or from outside channels.allow_ips) the five endpoints that take a phone
+  number answer 403 JSON and read nothing of a victim's; the server does not
+  start without one unless --insecure-channels;
 - nginx in front (config/nginx/dvcbot.conf): pipelined POSTs to nginx are all
   answered, nginx never pipelines to dvcbot; malformed URLs get a JSON 400."""
 import ctypes
 import json
+import urllib.parse
 import os
 import re
 import shutil
@@ -115,9 +120,10 @@ def stop(bot):
 
 def pipelined_posts(redis):
     """Finding 1: two POSTs in one segment, chat and USSD, each on a fresh server."""
-    for name, req in (("chat", post("/api/v1/chat", CHAT)),
-                      ("USSD", post("/ussd", USSD, "application/x-www-form-urlencoded"))):
+    for name in ("chat", "USSD"):
         bot = fresh(redis)
+        req = post("/api/v1/chat", CHAT) if name == "chat" else \
+            post("/ussd", USSD, "application/x-www-form-urlencoded", bot.secret_header().encode())
         try:
             res, state = exchange(bot.port, req * 2, 2)
             first_ok = bool(res) and res[0][0] == 200 and res[0][1]
@@ -297,6 +303,99 @@ def hygiene(redis):
     ok(rc == 0, f"SIGTERM after the HTTP hygiene checks: exit {rc}", bot.stderr()[-1500:])
 
 
+VICTIM = "0912000777"
+NOTE = "Bo sung ban sao CCCD so 079123456789 cua ong Nguyen Van D"
+DOSSIER = "000.00.12.H18-240702-0003"
+
+
+def channel_requests(secret_hdr=None, secret_arg=None):
+    """One request per channel endpoint, as a stranger naming the victim's number:
+    (name, method, path, body, content type)."""
+    arg = ("&secret=" + urllib.parse.quote(secret_arg)) if secret_arg is not None else ""
+    q = urllib.parse.urlencode
+    return [
+        ("/sms/kannel", "GET", "/sms/kannel?" + q({"from": VICTIM, "to": "1900", "id": "acc-%d"
+                                                  % time.time_ns(), "text": "TRACUU " + DOSSIER})
+         + arg, None, None),
+        ("/sms/kannel/dlr", "GET", "/sms/kannel/dlr?id=acc-1&status=1" + arg, None, None),
+        ("/ussd", "POST", "/ussd?x=1" + arg, q({"sessionId": "acc-%d" % time.time_ns(),
+                                                 "serviceCode": "*384#", "phoneNumber": "+84912000777",
+                                                 "text": ""}), "application/x-www-form-urlencoded"),
+        ("/ussd/json", "POST", "/ussd/json?x=1" + arg,
+         json.dumps({"sessionId": "acc-j%d" % time.time_ns(), "msisdn": "84912000777",
+                     "input": "", "newSession": True}), "application/json"),
+        ("/ussd/kannel", "GET", "/ussd/kannel?" + q({"from": VICTIM, "to": "*384#", "text": "*384#"})
+         + arg, None, None),
+    ]
+
+
+def channel_call(bot, req, header=None):
+    name, method, path, body, ctype = req
+    h = {"Content-Type": ctype} if ctype else {}
+    if header is not None:
+        h["X-Dvcbot-Secret"] = header
+    try:
+        st, _, raw = bot.request(method, path, body, h, secret=False)
+    except OSError as e:
+        return name, 0, repr(e).encode()
+    return name, st, raw
+
+
+def channel_access(redis):
+    """Finding 2: nobody may act as someone else's phone."""
+    bot = fresh(redis)
+    try:
+        _, ka, _ = bot.keys("create", "--agency", "000.00.12.H18")
+        st, _ = bot.api("PUT", "/api/v1/dossiers/" + DOSSIER,
+                        {"procedure_code": "1.001193", "status": "supplement_required",
+                         "received_at": "2024-07-02", "applicant_phone": VICTIM, "note": NOTE},
+                        key=ka)
+        sessions = lambda: redis.cli("EVAL", "return #redis.call('KEYS','dvcbot:sess:*')", "0")
+        before = sessions()
+        for label, hdr, arg in (("no secret", None, None), ("a wrong secret header", "x" * 32, None),
+                                ("a wrong secret= argument", None, "y" * 32),
+                                ("an empty secret", "", None)):
+            res = [channel_call(bot, r, hdr) for r in channel_requests(secret_arg=arg)]
+            bad = [(n, st, raw[:120]) for n, st, raw in res
+                   if st != 403 or json.loads(raw or b"{}").get("error") != "channel_forbidden" or
+                   NOTE.encode() in raw]
+            ok(not bad, f"the 5 channel endpoints with {label}: 403 channel_forbidden (JSON), "
+               "the victim's dossier note never shown", bad)
+        ok(st in (200, 201) and sessions() == before, "the refused requests left no session behind",
+           (st, before, sessions()))
+        good = [channel_call(bot, r, bot.secret) for r in channel_requests()]
+        good += [channel_call(bot, r) for r in channel_requests(secret_arg=bot.secret)]
+        ok(all(g[1] == 200 for g in good),
+           "with the secret (X-Dvcbot-Secret header, or secret= as Kannel sends it): 200",
+           [(g[0], g[1], g[2][:80]) for g in good if g[1] != 200])
+    finally:
+        rc = stop(bot)
+    ok(rc == 0, f"SIGTERM after the channel checks: exit {rc}", bot.stderr()[-1000:])
+    binary = os.path.join(ROOT, os.environ.get("DVC_BINARY", "build/asan/dvcbot"))
+    env = dict(os.environ, DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
+               DVCBOT_HTTP_PORT=str(free_port()), DVCBOT_CHANNELS_SECRET="",
+               DVCBOT_CHANNELS_ALLOW_IPS="")
+    wrap = os.environ.get("DVC_WRAP", "").split()
+    p = subprocess.run([*wrap, binary, "serve"], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=120 if SLOW else 30)
+    ok(p.returncode != 0 and "channels.secret" in p.stderr and "--insecure-channels" in p.stderr,
+       f"no channel secret nor allow-list: serve refuses to start (exit {p.returncode}) and says "
+       "what to set", p.stderr[-600:])
+    p = subprocess.run([*wrap, binary, "serve"], cwd=ROOT, capture_output=True, text=True,
+                       env=dict(env, DVCBOT_CHANNELS_SECRET="short"), timeout=120 if SLOW else 30)
+    ok(p.returncode != 0 and "channels.secret" in p.stderr,
+       "a channel secret shorter than 16 characters is a configuration error", p.stderr[-400:])
+    bot = Dvcbot(redis.port, env={"DVCBOT_CHANNELS_SECRET": "", "DVCBOT_SMS_OUTBOX": "false"},
+                 args=["--insecure-channels"]).start()
+    try:
+        name, st, raw = channel_call(bot, channel_requests()[0])
+        warned = [ln for ln in bot.stderr().splitlines() if "--insecure-channels" in ln]
+        ok(st == 200 and len(warned) == 1 and '"level":"error"' in warned[0],
+           "--insecure-channels (a demo): starts, says so in its log, serves anyone", (st, warned))
+    finally:
+        stop(bot)
+
+
 PTRACE_SEIZE, PTRACE_INTERRUPT = 0x4206, 0x4207
 
 
@@ -369,7 +468,8 @@ def behind_nginx(redis):
     try:
         up = wait_port(port, 10)
         reqs = post("/api/v1/chat", CHAT) * 2 + \
-            post("/ussd", USSD, "application/x-www-form-urlencoded") * 2 + get("/healthz")
+            post("/ussd", USSD, "application/x-www-form-urlencoded",
+                 bot.secret_header().encode()) * 2 + get("/healthz")
         res, state = exchange(port, reqs, 5, timeout=10)
         chat_ok = len(res) == 5 and all(r[0] == 200 for r in res) and \
             b"replies" in res[0][1] and b"replies" in res[1][1] and \
@@ -395,6 +495,7 @@ def run(redis):
     pipelined_posts(redis)
     pipelined_mixed(redis)
     hygiene(redis)
+    channel_access(redis)
     if not SLOW:    # valgrind runs every thread under one lock: a stopped one stops all
         watchdog(redis)
     behind_nginx(redis)

@@ -209,7 +209,7 @@ def big(bot, key):
         else:
             te = f"Content-Length: {len(body)}\r\n"
         head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n{te}{extra}"
-                "\r\n").encode()
+                f"{bot.secret_header()}\r\n").encode()
         t = time.time()
         r = raw_http(bot.port, head + body, timeout=FAST * 10 + 30)
         res.append((method, path, chunked, status_of(r), round(time.time() - t, 2)))
@@ -337,12 +337,12 @@ def injection(bot, key):
     found = []
     for line, _ in reqs:
         r = raw_http(bot.port, f"{line} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
-                     "Connection: close\r\n\r\n".encode())
+                     f"{bot.secret_header()}Connection: close\r\n\r\n".encode())
         found.append((line[:50], status_of(r), r.partition(b"\r\n\r\n")[0]))
     for path, body, ctype in posts:
         r = raw_http(bot.port, f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"
-                     f"Content-Length: {len(body.encode())}\r\nConnection: close\r\n\r\n{body}"
-                     .encode())
+                     f"Content-Length: {len(body.encode())}\r\n{bot.secret_header()}"
+                     f"Connection: close\r\n\r\n{body}".encode())
         found.append((path, status_of(r), r.partition(b"\r\n\r\n")[0]))
     bad = [f for f in found if f[1] == 0 or f[1] >= 500 or re.search(
         rb"\r\n(x-injected|set-cookie)", f[2], re.I)]
