@@ -12,23 +12,38 @@ enum { CONN_PIPELINED = 1 };
 static struct {
     uv_idle_t idle;
     conn_fin *head, *tail;
+    size_t count;
     int ready, closing;
 } conn_q;
 
+static void conn_unlink(conn_fin *f)
+{
+    if (f->prev)
+        f->prev->next = f->next;
+    else
+        conn_q.head = f->next;
+    if (f->next)
+        f->next->prev = f->prev;
+    else
+        conn_q.tail = f->prev;
+    f->prev = f->next = NULL;
+    f->queued = 0;
+    conn_q.count--;
+}
+
 static void conn_run(uv_idle_t *h)
 {
-    (void)h;
-    /* take the current queue: finishes queued while it runs wait for the next turn */
-    conn_fin *f = conn_q.head;
-    conn_q.head = conn_q.tail = NULL;
-    uv_idle_stop(&conn_q.idle);
-    while (f) {
-        conn_fin *next = f->next;
-        f->prev = f->next = NULL;
-        f->queued = 0;
+    /* as many as were queued when this turn began: one queued meanwhile
+     * waits for the next turn; each is unlinked before it runs, so a finish
+     * may cancel any other (a connection closing) at any time */
+    size_t n = conn_q.count;
+    while (n-- && conn_q.head) {
+        conn_fin *f = conn_q.head;
+        conn_unlink(f);
         f->fn(f->wsi, f->ctx);
-        f = next;
     }
+    if (!conn_q.head)
+        uv_idle_stop(h);
 }
 
 void conn_init(uv_loop_t *loop)
@@ -43,7 +58,8 @@ void conn_fini(void)
     if (!conn_q.ready || conn_q.closing)
         return;
     conn_q.closing = 1;
-    conn_q.head = conn_q.tail = NULL;
+    while (conn_q.head) /* their requests are closed by lws_context_destroy */
+        conn_unlink(conn_q.head);
     uv_close((uv_handle_t *)&conn_q.idle, NULL);
 }
 
@@ -62,23 +78,14 @@ void conn_defer(conn_fin *f, struct lws *wsi, conn_fin_fn *fn, void *ctx)
     else
         conn_q.head = f;
     conn_q.tail = f;
+    conn_q.count++;
     uv_idle_start(&conn_q.idle, conn_run);
 }
 
 void conn_cancel(conn_fin *f)
 {
-    if (!f->queued)
-        return;
-    if (f->prev)
-        f->prev->next = f->next;
-    else if (conn_q.head == f)
-        conn_q.head = f->next;
-    if (f->next)
-        f->next->prev = f->prev;
-    else if (conn_q.tail == f)
-        conn_q.tail = f->prev;
-    f->prev = f->next = NULL;
-    f->queued = 0;
+    if (f->queued)
+        conn_unlink(f);
 }
 
 static uintptr_t conn_flags(struct lws *wsi)

@@ -3,7 +3,8 @@
  * One struct http_req is the lws per-session data of every dynamic protocol
  * (bot/server.c mounts one protocol per concern: chat, health, metrics, not
  * found). It tracks the method, collects a capped request body, holds the
- * response until LWS_CALLBACK_HTTP_WRITEABLE writes it, and logs and counts
+ * response until the finisher of bot/http/conn.h writes it (outside every
+ * lws callback, one request at a time per connection), and logs and counts
  * the request when it is written.
  *
  * Pending requests: an endpoint that waits on Redis allocates an http_pending
