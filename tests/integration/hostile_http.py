@@ -226,6 +226,23 @@ def framing(bot):
                       b"application/json\r\nContent-Length: %d\r\nContent-Length: %d\r\n\r\n"
                       % (len(body), len(body)) + body, 1)
     ok([r[0] for r in res] == [200], "the same Content-Length twice: served", res)
+    # a request, then the client's half of the connection closed (shutdown SHUT_WR)
+    s = socket.create_connection(("127.0.0.1", bot.port), timeout=5)
+    s.sendall(post("/api/v1/chat", body) + get("/healthz"))
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    try:
+        while True:
+            c = s.recv(65536)
+            if not c:
+                break
+            got += c
+    except OSError:
+        pass
+    s.close()
+    ok([r[0] for r in responses(got)][:1] == [200],
+       "a request and a half-close (SHUT_WR): answered before the server closes",
+       [r[0] for r in responses(got)])
 
 
 def upgrades(bot):
