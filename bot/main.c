@@ -16,7 +16,7 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *help;
 } main_commands[] = {
-    {"serve", cmd_serve, "run the gateway until SIGINT/SIGTERM [--config FILE]"},
+    {"serve", cmd_serve, "run the gateway until SIGINT/SIGTERM [--config FILE] [--insecure-channels]"},
     {"classify", cmd_classify, "read UTF-8 lines on stdin, write one JSON intent per line [--config FILE]"},
     {"train", cmd_train, "fit the intent model: train [--rules FILE] [--out FILE] CORPUS.tsv..."},
     {"check-config", cmd_check_config, "validate every configuration file [--config FILE]"},

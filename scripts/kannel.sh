@@ -47,7 +47,8 @@ start)
     admin=${KANNEL_ADMIN_PORT:-$p1}; box=${KANNEL_SMSBOX_PORT:-$p2}
     smsc=${KANNEL_SMSC_PORT:-$p3}; sendsms=${KANNEL_SENDSMS_PORT:-$p4}
     secret_arg=""
-    [ -n "$secret" ] && secret_arg="&secret=$secret"
+    # escaped: a bare & in a sed replacement stands for the matched text
+    [ -n "$secret" ] && secret_arg="\\&secret=$secret"
     sed -e "s|@RUNDIR@|$run|g" -e "s|@ADMIN_PORT@|$admin|g" -e "s|@SMSBOX_PORT@|$box|g" \
         -e "s|@SMSC_PORT@|$smsc|g" -e "s|@SENDSMS_PORT@|$sendsms|g" \
         -e "s|@DVCBOT_URL@|$url|g" -e "s|@SECRET_ARG@|$secret_arg|g" \

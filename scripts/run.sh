@@ -2,6 +2,13 @@
 # run.sh -- `make run`: a private redis-server under ./run/ and dvcbot serve,
 # both stopped on Ctrl-C. The Redis port comes from redis.url in the config
 # (or DVCBOT_REDIS_URL), so it never clashes with a system Redis on 6379.
+#
+# The SMS and USSD endpoints serve only callers that show the channel secret
+# (SPEC.md "Channel access"): one is generated into run/channels.secret on the
+# first run (kept, mode 0600; DVCBOT_CHANNELS_SECRET overrides it), written
+# into run/kannel.conf (Kannel's get-url, from config/kannel/kannel.conf.in)
+# and into the simulator link printed below (#secret=..., a URL fragment that
+# no server or log sees).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cfg=${DVCBOT_CONFIG:-config/dvcbot.json}
@@ -10,7 +17,22 @@ port=$(python3 -c 'import sys,urllib.parse as u; print(u.urlparse(sys.argv[1]).p
 http_port=${DVCBOT_HTTP_PORT:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"]["port"])' "$cfg")}
 
 build/dvcbot check-config --config "$cfg"
-mkdir -p run/redis
+mkdir -p run/redis run/kannel
+if [ -z "${DVCBOT_CHANNELS_SECRET:-}" ]; then
+    if [ ! -s run/channels.secret ]; then
+        (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(24))' >run/channels.secret)
+    fi
+    DVCBOT_CHANNELS_SECRET=$(cat run/channels.secret)
+fi
+export DVCBOT_CHANNELS_SECRET
+# Kannel for this dvcbot (bearerbox run/kannel.conf; smsbox run/kannel.conf), on
+# Kannel's usual ports (sendsms 13013 = sms.kannel_sendsms_url), fake SMSC on 13010
+sed -e "s|@RUNDIR@|$PWD/run/kannel|g" -e "s|@ADMIN_PORT@|13000|g" -e "s|@SMSBOX_PORT@|13001|g" \
+    -e "s|@SMSC_PORT@|13010|g" -e "s|@SENDSMS_PORT@|13013|g" \
+    -e "s|@DVCBOT_URL@|http://127.0.0.1:$http_port|g" \
+    -e "s|@SECRET_ARG@|\\&secret=$DVCBOT_CHANNELS_SECRET|g" -e "s|@LOG_LEVEL@|1|g" \
+    config/kannel/kannel.conf.in >run/kannel.conf
+chmod 600 run/kannel.conf
 redis-server config/redis.conf --port "$port" --dir "$PWD/run/redis" \
     --logfile "$PWD/run/redis.log" &
 redis_pid=$!
@@ -30,7 +52,9 @@ done
 echo "dvcbot: Redis on 127.0.0.1:$port (data in run/redis), HTTP on http://127.0.0.1:$http_port/"
 echo "  try: curl -s http://127.0.0.1:$http_port/api/v1/chat -H 'Content-Type: application/json' \\"
 echo "            -d '{\"user\":\"me\",\"text\":\"xin chao\"}'"
-echo "  web chat:  http://127.0.0.1:$http_port/          simulator (USSD + SMS): http://127.0.0.1:$http_port/simulator"
+echo "  web chat:  http://127.0.0.1:$http_port/"
+echo "  simulator (USSD + SMS): http://127.0.0.1:$http_port/simulator#secret=$DVCBOT_CHANNELS_SECRET"
+echo "  Kannel with the same secret: bearerbox run/kannel.conf & smsbox run/kannel.conf"
 echo "  operators: http://127.0.0.1:$http_port/agent     (key: build/dvcbot keys create --operator NAME)"
 echo "  health: http://127.0.0.1:$http_port/healthz   metrics: http://127.0.0.1:$http_port/metrics"
 echo "  Ctrl-C stops both."

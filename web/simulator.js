@@ -1,12 +1,44 @@
 /* simulator.js -- a feature phone driving POST /ussd (Africa's Talking form:
  * text = every input so far joined by "*") and an SMS thread driving
- * GET /sms/kannel as Kannel's smsbox would. Answers are shown as text only. */
+ * GET /sms/kannel as Kannel's smsbox would. Answers are shown as text only.
+ *
+ * Those endpoints serve only callers that show the channel secret (SPEC.md
+ * "Channel access"): `make run` prints this page's address with
+ * #secret=... (a fragment: never sent to a server, never in a log). The
+ * page keeps it for the tab (sessionStorage), takes it out of the address
+ * bar, shows it in the "Mã bí mật" field (which may also be typed into) and
+ * sends it as X-Dvcbot-Secret. The page itself never contains the secret. */
 (function () {
   "use strict";
   var screen = document.getElementById("screen");
   var input = document.getElementById("ussd-input");
   var msisdn = document.getElementById("msisdn");
   var session = null, inputs = [], service = "*123#", seq = 0;
+  var secretBox = document.getElementById("secret");
+  var KEY = "dvcbot.channelSecret";
+
+  (function takeSecret() {
+    var m = /(?:^#|&)secret=([^&]*)/.exec(location.hash);
+    if (m) {
+      try { sessionStorage.setItem(KEY, decodeURIComponent(m[1])); } catch (e) { /* private mode */ }
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    try { secretBox.value = sessionStorage.getItem(KEY) || ""; } catch (e) { secretBox.value = ""; }
+    secretBox.addEventListener("change", function () {
+      try { sessionStorage.setItem(KEY, secretBox.value.trim()); } catch (e) { /* ignore */ }
+    });
+  })();
+
+  function headers(extra) {
+    var h = extra || {};
+    var s = secretBox.value.trim();
+    if (s) h["X-Dvcbot-Secret"] = s;
+    return h;
+  }
+
+  function refused(status) {
+    return status === 403 ? "\nCần mã bí mật của kênh: mở trang theo đường dẫn `make run` in ra, hoặc dán mã vào ô Mã bí mật." : "";
+  }
 
   function show(text, meta) {
     screen.textContent = text;
@@ -23,10 +55,10 @@
       phoneNumber: msisdn.value.trim(), networkCode: "45204", text: inputs.join("*") });
     show("Đang xử lý…");
     fetch("/ussd", { method: "POST", body: body,
-      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
+      headers: headers({ "Content-Type": "application/x-www-form-urlencoded" }) })
       .then(function (r) { return r.text().then(function (t) { return { status: r.status, text: t }; }); })
       .then(function (r) {
-        if (r.status !== 200) { session = null; show("Lỗi " + r.status + "\n" + r.text, "Phiên kết thúc"); return; }
+        if (r.status !== 200) { session = null; show("Lỗi " + r.status + "\n" + r.text + refused(r.status), "Phiên kết thúc"); return; }
         var end = r.text.indexOf("END") === 0;
         var t = r.text.replace(/^(CON|END) ?/, "");
         if (end) { session = null; input.value = service; show(t, "Phiên kết thúc"); }
@@ -82,10 +114,10 @@
     var q = new URLSearchParams({ from: msisdn.value.trim(), to: "1900", text: t,
       id: "sim-" + Date.now() + "-" + (++seq), time: String(Math.floor(Date.now() / 1000)),
       coding: "0", charset: "UTF-8", smsc: "simulator" });
-    fetch("/sms/kannel?" + q.toString())
+    fetch("/sms/kannel?" + q.toString(), { headers: headers() })
       .then(function (r) { return r.text().then(function (b) { return { status: r.status, text: b }; }); })
       .then(function (r) {
-        if (r.status !== 200) { bubble("error", "Lỗi " + r.status + ": " + r.text); return; }
+        if (r.status !== 200) { bubble("error", "Lỗi " + r.status + ": " + r.text + refused(r.status)); return; }
         if (r.text) bubble("bot", r.text);
       })
       .catch(function () { bubble("error", "Không kết nối được máy chủ."); });

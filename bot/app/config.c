@@ -5,6 +5,8 @@
  * row here, one field in config.h and one line in config/dvcbot.json. */
 #include "bot/app/config.h"
 
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
@@ -32,6 +34,7 @@ static const cf_field config_fields[] = {
     CF("http", "max_body", CF_INT, 64, 64L << 20, http.max_body),
     CF("http", "keepalive_s", CF_INT, 1, 3600, http.keepalive_s),
     CF("http", "web_root", CF_PATH, 1, 0, http.web_root),
+    CF("http", "watchdog_s", CF_INT, 0, 3600, http.watchdog_s),
     CF("redis", "url", CF_STR, 1, 0, redis.url),
     CF("redis", "timeout_ms", CF_INT, 10, 60000, redis.timeout_ms),
     CF("redis", "reconnect_max_ms", CF_INT, 100, 600000, redis.reconnect_max_ms),
@@ -48,8 +51,6 @@ static const cf_field config_fields[] = {
     CF("sms", "max_segments", CF_INT, 1, 10, sms.max_segments),
     CF("sms", "max_pages", CF_INT, 1, 9, sms.max_pages),
     CF("sms", "max_text", CF_INT, 16, 100000, sms.max_text),
-    CF("sms", "secret", CF_STR, 0, 0, sms.secret),
-    CF("sms", "allow_ips", CF_STR, 0, 0, sms.allow_ips),
     CF("sms", "dedup_ttl_s", CF_INT, 60, 30 * 86400, sms.dedup_ttl_s),
     CF("sms", "outbox", CF_BOOL, 0, 1, sms.outbox),
     CF("sms", "kannel_sendsms_url", CF_STR, 1, 0, sms.kannel_sendsms_url),
@@ -63,6 +64,8 @@ static const cf_field config_fields[] = {
     CF("sms", "retry_base_ms", CF_INT, 10, 3600000, sms.retry_base_ms),
     CF("sms", "retry_max_ms", CF_INT, 100, 86400000, sms.retry_max_ms),
     CF("sms", "timeout_ms", CF_INT, 100, 600000, sms.timeout_ms),
+    CF("channels", "secret", CF_STR, 0, 0, channels.secret),
+    CF("channels", "allow_ips", CF_STR, 0, 0, channels.allow_ips),
     CF("webchat", "max_frame", CF_INT, 256, 1 << 20, webchat.max_frame),
     CF("webchat", "allowed_origins", CF_STR, 0, 0, webchat.allowed_origins),
     CF("webchat", "ping_s", CF_INT, 1, 3600, webchat.ping_s),
@@ -208,6 +211,86 @@ static int config_fill(config *c, json_t *root, char *err, size_t errlen)
     return 0;
 }
 
+/* One entry of an address list (n bytes at p): its network and mask. */
+static int config_addr_entry(const char *p, size_t n, uint32_t *net, uint32_t *mask)
+{
+    char a[32];
+    const char *slash = memchr(p, '/', n);
+    size_t alen = slash ? (size_t)(slash - p) : n;
+    if (alen == 0 || alen >= sizeof(a))
+        return -1;
+    memcpy(a, p, alen);
+    a[alen] = '\0';
+    struct in_addr in;
+    if (inet_pton(AF_INET, a, &in) != 1)
+        return -1;
+    long bits = 32;
+    if (slash) {
+        char b[4] = "";
+        size_t blen = n - alen - 1;
+        if (blen == 0 || blen > 2 || strspn(slash + 1, "0123456789") < blen)
+            return -1;
+        memcpy(b, slash + 1, blen);
+        bits = strtol(b, NULL, 10);
+        if (bits > 32)
+            return -1;
+    }
+    *mask = bits ? htonl(0xffffffffu << (32 - bits)) : 0;
+    *net = in.s_addr & *mask;
+    return 0;
+}
+
+/* Calls fn for each entry of list; -1 at the first malformed one. */
+static int config_addr_each(const char *list, int (*fn)(uint32_t, uint32_t, void *), void *ctx)
+{
+    for (const char *p = list; *p;) {
+        p += strspn(p, ", ");
+        size_t n = strcspn(p, ", ");
+        uint32_t net, mask;
+        if (!n)
+            break;
+        if (config_addr_entry(p, n, &net, &mask) < 0)
+            return -1;
+        if (fn && fn(net, mask, ctx))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+static int config_addr_match(uint32_t net, uint32_t mask, void *ctx)
+{
+    return (*(const uint32_t *)ctx & mask) == net;
+}
+
+int config_addr_in(const char *list, const char *addr)
+{
+    struct in_addr in;
+    if (!strncmp(addr, "::ffff:", 7))
+        addr += 7;
+    if (inet_pton(AF_INET, addr, &in) != 1)
+        return 0;
+    return config_addr_each(list, config_addr_match, &in.s_addr) == 1;
+}
+
+/* The settings whose values have a shape of their own. */
+static int config_check(const config *c, char *err, size_t errlen)
+{
+    const char *s = c->channels.secret;
+    if (*s && (strlen(s) < 16 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789._~-") != strlen(s))) {
+        snprintf(err, errlen, "%s: channels.secret: expected \"\" or at least 16 of "
+                 "A-Z a-z 0-9 . _ ~ - (it travels in URLs)", c->path);
+        return -1;
+    }
+    if (config_addr_each(c->channels.allow_ips, NULL, NULL) < 0) {
+        snprintf(err, errlen, "%s: channels.allow_ips: expected IPv4 addresses or a.b.c.d/n "
+                 "blocks, comma separated", c->path);
+        return -1;
+    }
+    return 0;
+}
+
 /* The config of the parsed root (taken); name is the file it came from. */
 static config *config_from_root(json_t *root, const char *name, json_error_t *jerr, char *err,
                                 size_t errlen)
@@ -222,8 +305,8 @@ static config *config_from_root(json_t *root, const char *name, json_error_t *je
     int rc = -1;
     if (!json_is_object(root))
         snprintf(err, errlen, "%s: expected a JSON object at the top", name);
-    else if (config_apply_env(root, err, errlen) == 0)
-        rc = config_fill(c, root, err, errlen);
+    else if (config_apply_env(root, err, errlen) == 0 && config_fill(c, root, err, errlen) == 0)
+        rc = config_check(c, err, errlen);
     json_decref(root);
     if (rc < 0) {
         config_free(c);

@@ -23,6 +23,7 @@ typedef struct config {
         int max_body;           /* bytes; larger request bodies get 413 */
         int keepalive_s;
         char *web_root;         /* resolved path */
+        int watchdog_s;         /* a loop stalled this long ends the process; 0 off */
     } http;
     struct {
         char *url;
@@ -51,8 +52,6 @@ typedef struct config {
         int max_segments;       /* segments of one reply page */
         int max_pages;          /* pages of one long answer (1..9) */
         int max_text;           /* bytes of one MO kept */
-        char *secret;           /* "" or the secret= Kannel must send */
-        char *allow_ips;        /* "" or the peers allowed, comma separated */
         int dedup_ttl_s;        /* answers kept per Kannel id */
         int outbox;             /* 1: drain the outbox to Kannel */
         char *kannel_sendsms_url;
@@ -67,6 +66,10 @@ typedef struct config {
         int retry_max_ms;
         int timeout_ms;         /* one sendsms request */
     } sms;
+    struct {                    /* who may speak for a phone number (SPEC "Channel access") */
+        char *secret;           /* "" or >= 16 of [A-Za-z0-9._~-]: ?secret= or X-Dvcbot-Secret */
+        char *allow_ips;        /* "" or IPv4 addresses / a.b.c.d/n, comma separated */
+    } channels;
     struct {                    /* web chat over WebSocket, agent hand-off */
         int max_frame;          /* bytes of one client frame */
         char *allowed_origins;  /* "" same host only; "*" any; else comma-separated origins */
@@ -97,6 +100,11 @@ config *config_load(const char *path, char *err, size_t errlen);
 config *config_load_buf(const char *json, size_t len, const char *name, char *err,
                         size_t errlen);
 void config_free(config *c);
+
+/* 1 if addr (dotted IPv4, or "::ffff:" and one) is in list: comma or space
+ * separated IPv4 addresses and a.b.c.d/n blocks (channels.allow_ips, checked
+ * by config_load). 0 otherwise, and for an empty list. */
+int config_addr_in(const char *list, const char *addr);
 
 /* Default path: $DVCBOT_CONFIG, else "config/dvcbot.json". */
 const char *config_default_path(void);

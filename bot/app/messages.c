@@ -45,6 +45,8 @@ static const char *const messages_keys[] = {
     "procedure_info.btn.fee", "procedure_info.btn.time", "procedure_info.btn.where",
     "procedure_info.btn.online", "procedure_info.btn.steps",
     "errors.invalid_sender", "errors.invalid_id", "errors.invalid_dlr", "errors.sms_forbidden",
+    /* [security] channel access, request framing, WebSocket subprotocols */
+    "errors.channel_forbidden", "errors.invalid_content_length", "errors.websocket_protocol",
     "sms.more", "sms.more_keyword", "sms.no_more",
     /* dossiers: agency API errors, the status dialog, notifications */
     "errors.unauthorized", "errors.forbidden", "errors.invalid_code", "errors.missing_field",

@@ -1,5 +1,11 @@
-/* cmd_serve.c -- `dvcbot serve`: wire config, Redis, router and server on one
- * libuv loop, run until SIGINT/SIGTERM, then shut down cleanly.
+/* cmd_serve.c -- `dvcbot serve [--config FILE] [--insecure-channels]`: wire
+ * config, Redis, router and server on one libuv loop, run until
+ * SIGINT/SIGTERM, then shut down cleanly.
+ *
+ * The SMS and USSD endpoints speak for the phone number in the request: the
+ * server does not start unless channels.secret or channels.allow_ips says who
+ * may call them (SPEC.md "Channel access"), or --insecure-channels is given
+ * (a laptop demo; logged).
  *
  * Shutdown order matters (docs/architecture.md): the lws context is closed
  * first, so every open request's pending object is orphaned; then the store,
@@ -13,6 +19,7 @@
 #include "bot/conv/agent.h"
 #include "catalogue/catalogue.h"
 #include "bot/cmd/commands.h"
+#include "bot/cmd/watchdog.h"
 #include "bot/app/config.h"
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
@@ -22,6 +29,7 @@
 #include "bot/http/server.h"
 #include "bot/ussd/ussd_flow.h"
 #include "bot/ussd/ussd_menu.h"
+#include "common/xmalloc.h"
 #include "intents/intents.h"
 #include "store/redis.h"
 
@@ -42,6 +50,7 @@ typedef struct serve {
     ussd_menu *ussd_menu;
     ussd_flow *ussd;
     agent_hub *agent;           /* hand-off to human operators ([webchat]) */
+    watchdog *watchdog;         /* NULL when http.watchdog_s is 0 */
     uv_signal_t sig[SERVE_NSIG];
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
@@ -72,7 +81,27 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     a->store = NULL;
 }
 
-static int serve_load(serve *a, const char *path)
+/* Who may call the channel endpoints: 0 to go on, -1 (said why) to refuse. */
+static int serve_channels(const config *cfg, int insecure)
+{
+    const char *eps = "/sms/kannel, /sms/kannel/dlr, /ussd, /ussd/json, /ussd/kannel";
+    if (!*cfg->channels.secret && !*cfg->channels.allow_ips) {
+        if (!insecure) {
+            fprintf(stderr, "dvcbot: %s would act for any phone number a caller names: set "
+                    "channels.secret (DVCBOT_CHANNELS_SECRET) or channels.allow_ips in %s, or "
+                    "start with --insecure-channels for a demo on this machine\n", eps, cfg->path);
+            return -1;
+        }
+        log_error("channels: --insecure-channels: %s accept every caller", eps);
+        return 0;
+    }
+    log_info("channels: %s need %s%s%s", eps, *cfg->channels.secret ? "the channel secret" : "",
+             *cfg->channels.secret && *cfg->channels.allow_ips ? " and " : "",
+             *cfg->channels.allow_ips ? "a caller in channels.allow_ips" : "");
+    return 0;
+}
+
+static int serve_load(serve *a, const char *path, int insecure)
 {
     char err[512];
     if (!(a->cfg = config_load(path, err, sizeof(err))) ||
@@ -84,7 +113,7 @@ static int serve_load(serve *a, const char *path)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
-    return 0;
+    return serve_channels(a->cfg, insecure);
 }
 
 static int serve_start(serve *a)
@@ -125,12 +154,14 @@ static int serve_start(serve *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
+    a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
 }
 
 static void serve_free(serve *a)
 {
+    watchdog_stop(a->watchdog);
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
     server_free(a->server);
@@ -152,7 +183,17 @@ static void serve_free(serve *a)
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *path = cmd_config_arg(argc, argv);
+    /* --insecure-channels is serve's own; the rest goes to cmd_config_arg */
+    int insecure = 0, n = 0;
+    char **args = xcalloc((size_t)argc + 1, sizeof(*args));
+    for (int i = 0; i < argc; i++) {
+        if (i && !strcmp(argv[i], "--insecure-channels"))
+            insecure = 1;
+        else
+            args[n++] = argv[i];
+    }
+    const char *path = cmd_config_arg(n, args);
+    free(args);
     if (!path)
         return 2;
     serve a;
@@ -162,7 +203,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    if (serve_load(&a, path) == 0 && serve_start(&a) == 0) {
+    if (serve_load(&a, path, insecure) == 0 && serve_start(&a) == 0) {
         uv_run(&a.loop, UV_RUN_DEFAULT);
         rc = 0;
     } else {

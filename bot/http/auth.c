@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/http/http.h"
 #include "store/keys.h"
 #include "common/xmalloc.h"
 
@@ -67,4 +68,58 @@ void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata)
         free(c);
         fn(503, NULL, privdata);
     }
+}
+
+/* The first "secret=" URI argument (decoded by lws), copied into ctx. */
+typedef struct auth_arg {
+    char *value;
+    size_t len;
+} auth_arg;
+
+static void auth_secret_arg(const char *name, size_t nlen, const char *value, size_t vlen,
+                            void *ctx)
+{
+    auth_arg *a = ctx;
+    if (!a->value && nlen == 6 && !memcmp(name, "secret", 6)) {
+        a->value = xmalloc(vlen + 1);
+        memcpy(a->value, value, vlen + 1);
+        a->len = vlen;
+    }
+}
+
+/* Constant time in the length of the configured secret. */
+static int auth_same(const char *given, size_t glen, const char *secret)
+{
+    size_t n = strlen(secret);
+    unsigned char d = glen != n;
+    for (size_t i = 0; i < n; i++)
+        d |= (unsigned char)((i < glen ? given[i] : 0) ^ secret[i]);
+    return d == 0;
+}
+
+static int auth_secret_ok(struct lws *wsi, const char *secret)
+{
+    char h[256];
+    int n = lws_hdr_custom_copy(wsi, h, sizeof(h), "x-dvcbot-secret:", 16);
+    if (n < 0)
+        n = lws_hdr_custom_copy(wsi, h, sizeof(h), "X-Dvcbot-Secret:", 16);
+    if (n >= 0)
+        return auth_same(h, (size_t)n, secret);
+    auth_arg a = {0};
+    http_args_each(wsi, auth_secret_arg, &a);
+    int ok = a.value && auth_same(a.value, a.len, secret);
+    free(a.value);
+    return ok;
+}
+
+int auth_channel(struct lws *wsi)
+{
+    const config *c = http_app(wsi)->cfg;
+    if (*c->channels.allow_ips) {
+        char peer[64] = "";
+        lws_get_peer_simple(wsi, peer, sizeof(peer));
+        if (!config_addr_in(c->channels.allow_ips, peer))
+            return 0;
+    }
+    return !*c->channels.secret || auth_secret_ok(wsi, c->channels.secret);
 }

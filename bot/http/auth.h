@@ -24,4 +24,14 @@ typedef void auth_fn(int status, const char *agency, void *privdata);
 
 void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata);
 
+/* SPEC.md "Channel access": the endpoints that take a phone number from the
+ * request (/sms/kannel, /sms/kannel/dlr, /ussd, /ussd/json, /ussd/kannel)
+ * serve a caller only if it comes from channels.allow_ips (when set) and
+ * shows channels.secret (when set): as the header "X-Dvcbot-Secret: S" or
+ * the URI argument "secret=S" (Kannel's get-url, post-url and dlr-url, an
+ * aggregator's callback URL), compared in constant time. Both set: both are
+ * needed. Neither set (only `dvcbot serve --insecure-channels` starts so):
+ * every caller. Returns 1 to serve, 0 to answer 403 channel_forbidden. */
+int auth_channel(struct lws *wsi);
+
 #endif

@@ -2,6 +2,7 @@
  * 404 for every path nothing else is mounted on. */
 #include <stdlib.h>
 
+#include "bot/http/conn.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 
@@ -54,7 +55,8 @@ int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
         return http_common(wsi, reason, hr, in, len);
     hr->route = ROUTE_OTHER;
     hr->t0 = uv_hrtime();
-    hr->close_after = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+    http_req_start(wsi, hr);
+    hr->close_after = hr->has_body;
     http_error(wsi, hr, 404, "not_found");
     return 0;
 }

@@ -1,8 +1,9 @@
 /* ep_sms.c -- GET/POST /sms/kannel (Kannel smsbox get-url / post-url) and
  * GET /sms/kannel/dlr (delivery reports).
  *
- * An MO is read into an sms_raw (query arguments, X-Kannel headers, body),
- * checked (secret / allow-list: 403), parsed by the SMS codec and handed to
+ * The caller has passed auth_channel() (channels.secret / allow_ips, else
+ * 403, bot/http/auth.h) before these run. An MO is read into an sms_raw
+ * (query arguments, X-Kannel headers, body), parsed by the SMS codec and handed to
  * the MO flow (bot/sms_flow.c: once per Kannel id, pages, router). The flow
  * answers every waiting request through ep_sms_answer() below. */
 #include <stdlib.h>
@@ -62,47 +63,6 @@ static void ep_sms_headers(struct lws *wsi, sms_raw *raw)
     }
 }
 
-static int ep_sms_ip_allowed(struct lws *wsi, const char *list)
-{
-    if (!*list)
-        return 1;
-    char peer[64] = "";
-    lws_get_peer_simple(wsi, peer, sizeof(peer));
-    const char *ip = strncmp(peer, "::ffff:", 7) ? peer : peer + 7;
-    size_t n = strlen(ip);
-    for (const char *p = list; *p;) {
-        p += strspn(p, ", ");
-        size_t k = strcspn(p, ", ");
-        if (k && k == n && !memcmp(p, ip, n))
-            return 1;
-        p += k;
-    }
-    return 0;
-}
-
-/* Constant-time comparison of the secret argument with the configured one. */
-static int ep_sms_secret_ok(const sms_raw *raw, const char *secret)
-{
-    if (!*secret)
-        return 1;
-    size_t n = strlen(secret);
-    if (!raw->secret.p || raw->secret.n != n)
-        return 0;
-    unsigned char d = 0;
-    for (size_t i = 0; i < n; i++)
-        d |= (unsigned char)(raw->secret.p[i] ^ secret[i]);
-    return d == 0;
-}
-
-static int ep_sms_access(struct lws *wsi, http_req *hr, const sms_raw *raw)
-{
-    const config *cfg = http_app(wsi)->cfg;
-    if (ep_sms_ip_allowed(wsi, cfg->sms.allow_ips) && ep_sms_secret_ok(raw, cfg->sms.secret))
-        return 0;
-    http_error(wsi, hr, 403, "sms_forbidden");
-    return -1;
-}
-
 static void ep_sms_unavailable(struct lws *wsi, http_req *hr);
 
 /* sms_answer_fn of the MO endpoint: ctx is the request's http_pending. */
@@ -137,10 +97,6 @@ static void ep_sms_mo(struct lws *wsi, http_req *hr, const char *body, size_t bl
         ep_sms_headers(wsi, &raw);
         if (!raw.text.p)
             sms_raw_set(&raw, "text", 4, body ? body : "", blen);
-    }
-    if (ep_sms_access(wsi, hr, &raw) < 0) {
-        sms_raw_clear(&raw);
-        return;
     }
     const char *errkey;
     sms_mo mo;
@@ -182,10 +138,6 @@ static void ep_sms_dlr_request(struct lws *wsi, http_req *hr, const char *rest)
     const app *ap = http_app(wsi);
     sms_raw raw = {0};
     ep_sms_args(wsi, &raw);
-    if (ep_sms_access(wsi, hr, &raw) < 0) {
-        sms_raw_clear(&raw);
-        return;
-    }
     sms_dlr d;
     const char *errkey;
     int rc = sms_dlr_parse(&raw, &d, &errkey);
@@ -215,9 +167,9 @@ static void ep_sms_body(struct lws *wsi, http_req *hr)
 }
 
 const http_endpoint ep_sms_endpoint = {
-    .route = ROUTE_SMS, .methods = HTTP_GET | HTTP_POST,
+    .route = ROUTE_SMS, .methods = HTTP_GET | HTTP_POST, .channel = 1,
     .on_request = ep_sms_request, .on_body = ep_sms_body,
 };
 const http_endpoint ep_sms_dlr_endpoint = {
-    .route = ROUTE_SMS_DLR, .methods = HTTP_GET, .on_request = ep_sms_dlr_request,
+    .route = ROUTE_SMS_DLR, .methods = HTTP_GET, .channel = 1, .on_request = ep_sms_dlr_request,
 };

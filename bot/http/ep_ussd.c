@@ -4,7 +4,8 @@
  *   GET|POST /ussd/kannel  Kannel smsbox get-url/post-url with the SMPP meta-data
  *                       (from=%p&to=%P&text=%a&meta=%D) -> the screen, and
  *                       X-Kannel-Meta-Data: ?smpp?ussd_service_op=2 (wait) or 17 (end)
- * Malformed requests get the JSON 400 of SPEC.md "Errors"; when Redis is
+ * A caller auth_channel() refuses gets 403 (bot/http/auth.h) before any of
+ * this. Malformed requests get the JSON 400 of SPEC.md "Errors"; when Redis is
  * down the caller gets the "unavailable" screen as a final one (a 5xx would
  * end the USSD session with a network error text). The request holds an
  * http_pending, never the wsi, while the engine waits on Redis. */
@@ -153,12 +154,12 @@ static void ep_ussd_kannel_request(struct lws *wsi, http_req *hr, const char *re
 }
 
 const http_endpoint ep_ussd_endpoint = {
-    .route = ROUTE_USSD, .methods = HTTP_POST, .on_body = ep_ussd_at_body,
+    .route = ROUTE_USSD, .methods = HTTP_POST, .channel = 1, .on_body = ep_ussd_at_body,
 };
 const http_endpoint ep_ussd_json_endpoint = {
-    .route = ROUTE_USSD, .methods = HTTP_POST, .on_body = ep_ussd_json_body,
+    .route = ROUTE_USSD, .methods = HTTP_POST, .channel = 1, .on_body = ep_ussd_json_body,
 };
 const http_endpoint ep_ussd_kannel_endpoint = {
-    .route = ROUTE_USSD, .methods = HTTP_GET | HTTP_POST,
+    .route = ROUTE_USSD, .methods = HTTP_GET | HTTP_POST, .channel = 1,
     .on_request = ep_ussd_kannel_request, .on_body = ep_ussd_smpp_body,
 };

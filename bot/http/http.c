@@ -5,6 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bot/http/auth.h"
+#include "bot/http/conn.h"
+#include "bot/http/guard.h"
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
 #include "channels/errors.h"
@@ -36,12 +39,13 @@ static int http_method_of(struct lws *wsi)
 
 static const char *http_allow_header(int allowed)
 {
-    if (allowed == HTTP_GET)
-        return "GET";
-    if (allowed == HTTP_POST)
-        return "POST";
-    if (allowed == (HTTP_GET | HTTP_PUT))
-        return "GET, PUT";
+    static const struct { int methods; const char *allow; } map[] = {
+        {HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_GET | HTTP_PUT, "GET, PUT"},
+        {HTTP_GET | HTTP_HEAD, "GET, HEAD"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].methods == allowed)
+            return map[i].allow;
     return "GET, POST";
 }
 
@@ -50,6 +54,7 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
     hr->route = route;
     hr->t0 = uv_hrtime();
     hr->method = http_method_of(wsi);
+    http_req_start(wsi, hr);
     if (!(hr->method & allowed)) {
         hr->allow = http_allow_header(allowed);
         hr->close_after = hr->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH);
@@ -89,6 +94,8 @@ void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len)
     buf_append(&hr->body, in, len);
 }
 
+static void http_finish(struct lws *wsi, void *ctx);
+
 void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ctype,
                        char *body, size_t len)
 {
@@ -99,7 +106,7 @@ void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ct
     hr->resp_len = len;
     hr->status = status;
     hr->ctype = ctype;
-    lws_callback_on_writable(wsi);
+    conn_defer(&hr->fin, wsi, http_finish, hr);
 }
 
 void http_respond(struct lws *wsi, http_req *hr, int status, const char *ctype,
@@ -209,13 +216,21 @@ static int http_write_response(struct lws *wsi, http_req *hr)
                                                      (const unsigned char *)hr->xhdr_value,
                                                      (int)strlen(hr->xhdr_value), &p, end))
         return -1;
+    const char *cache = hr->cache ? hr->cache : "no-store";
     if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)"no-store", 8, &p, end))
+                                    (const unsigned char *)cache, (int)strlen(cache), &p, end))
+        return -1;
+    if (hr->close_after && lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                                       (const unsigned char *)"close", 5, &p, end))
         return -1;
     if (lws_finalize_http_header(wsi, &p, end))
         return -1;
     /* headers and body leave in one write (one syscall) when they fit */
     size_t hlen = (size_t)(p - start);
+    if (hr->head_only) {
+        return lws_write(wsi, start, hlen, LWS_WRITE_HTTP_HEADERS) == (int)hlen
+                   ? (http_finish_log(wsi, hr), 0) : -1;
+    }
     if (hr->resp_len <= (size_t)(end - p)) {
         memcpy(p, hr->resp + LWS_PRE, hr->resp_len);
         size_t total = hlen + hr->resp_len;
@@ -235,31 +250,88 @@ static void http_req_reset(http_req *hr)
 {
     if (hr->pending)
         hr->pending->wsi = NULL; /* the completion frees it */
+    conn_cancel(&hr->fin);
     buf_free(&hr->body);
     free(hr->resp);
     free(hr->user);
     memset(hr, 0, sizeof(*hr));
 }
 
+/* The response is queued (hr->resp) and no lws callback is running: decide
+ * keep-alive, write it all and complete the transaction in one step
+ * (bot/http/conn.h). */
+static void http_finish(struct lws *wsi, void *ctx)
+{
+    http_req *hr = ctx;
+    /* answered before its body was read: lws would discard the rest of the
+     * body and complete the transaction itself, unseen by conn.h */
+    if (hr->has_body && !hr->body_done)
+        hr->close_after = 1;
+    if (hr->close_after)
+        conn_release(wsi);
+    else if (!conn_keepalive(wsi))
+        hr->close_after = 1;
+    int rc = http_write_response(wsi, hr);
+    int close = rc < 0 || hr->close_after || lws_partial_buffered(wsi);
+    free(hr->resp);
+    hr->resp = NULL;
+    if (!close && lws_http_transaction_completed(wsi) == 0)
+        return; /* hr is gone with the protocol binding */
+    hr->closing = 1;
+    lws_callback_on_writable(wsi); /* WRITEABLE comes once lws has flushed: close */
+}
+
+void http_refuse(struct lws *wsi, int status, const char *code)
+{
+    char key[64] = "errors.";
+    strncat(key, code, sizeof(key) - strlen(key) - 1);
+    http_req hr = {.route = ROUTE_OTHER, .t0 = uv_hrtime(), .method = http_method_of(wsi),
+                   .status = status, .ctype = "application/json", .close_after = 1,
+                   .error = code};
+    size_t len;
+    char *body = error_render(code, messages_get(http_app(wsi)->msgs, key, "vi"), &len);
+    hr.resp = xmalloc(LWS_PRE + len + 1);
+    memcpy(hr.resp + LWS_PRE, body, len);
+    hr.resp_len = len;
+    free(body);
+    conn_release(wsi); /* lws flushes a partial write only for a connection it reads */
+    if (http_write_response(wsi, &hr) < 0)
+        log_info("http: a refusal (%d %s) could not be written", status, code);
+    free(hr.resp);
+}
+
+void http_req_start(struct lws *wsi, http_req *hr)
+{
+    hr->has_body = conn_request_has_body(wsi);
+    if (!hr->has_body)
+        conn_hold(wsi);
+}
+
+void http_body_done(struct lws *wsi, http_req *hr)
+{
+    if (!hr || hr->body_done)
+        return;
+    hr->body_done = 1;
+    if (!hr->closing)
+        conn_hold(wsi);
+}
+
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
                 void *in, size_t len)
 {
     switch (reason) {
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-        if (!hr || !hr->resp)
-            return 0;
-        int rc = http_write_response(wsi, hr);
-        int close = rc < 0 || hr->close_after;
-        http_req_reset(hr);
-        if (close)
-            return -1;
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        /* responses are written by http_finish(); this only closes a
+         * connection once lws has flushed what did not leave at once */
+        return hr && hr->closing ? -1 : 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        /* a response queued before the body was read (405, 404) */
-        if (hr && hr->resp)
-            lws_callback_on_writable(wsi);
+        http_body_done(wsi, hr);
         return 0;
+    case LWS_CALLBACK_FILTER_HTTP_CONNECTION:
+        /* a request parsed while this one is in flight: never served */
+        if (hr && (hr->resp || hr->pending || hr->closing))
+            return -1;
+        return guard_filter(wsi);
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         if (hr)
@@ -280,16 +352,23 @@ int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
         return http_common(wsi, reason, hr, in, len);
     switch (reason) {
     case LWS_CALLBACK_HTTP:
-        if (http_begin(wsi, hr, ep->route, ep->methods) == 0 && ep->on_request)
+        if (http_begin(wsi, hr, ep->route, ep->methods) != 0)
+            return 0;
+        if (ep->channel && !auth_channel(wsi)) {
+            hr->close_after = hr->has_body;
+            http_error(wsi, hr, 403, "channel_forbidden");
+        } else if (ep->on_request) {
             ep->on_request(wsi, hr, in);
+        }
         return 0;
     case LWS_CALLBACK_HTTP_BODY:
-        if (!hr->resp)
+        if (!hr->resp && !hr->closing)
             http_body(wsi, hr, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (hr->resp || hr->pending || !ep->on_body)
+        if (hr->body_done || hr->resp || hr->pending || hr->closing || !ep->on_body)
             return http_common(wsi, reason, hr, in, len);
+        http_body_done(wsi, hr);
         if (hr->too_large)
             http_error(wsi, hr, 413, "too_large");
         else

@@ -3,7 +3,8 @@
  * One struct http_req is the lws per-session data of every dynamic protocol
  * (bot/server.c mounts one protocol per concern: chat, health, metrics, not
  * found). It tracks the method, collects a capped request body, holds the
- * response until LWS_CALLBACK_HTTP_WRITEABLE writes it, and logs and counts
+ * response until the finisher of bot/http/conn.h writes it (outside every
+ * lws callback, one request at a time per connection), and logs and counts
  * the request when it is written.
  *
  * Pending requests: an endpoint that waits on Redis allocates an http_pending
@@ -24,6 +25,7 @@
 #include "bot/app/app.h"
 #include "bot/app/metrics.h"
 #include "channels/message.h"
+#include "bot/http/conn.h"
 #include "common/buf.h"
 
 
@@ -42,7 +44,11 @@ typedef struct http_req {
     uint64_t t0;                /* uv_hrtime() at the request line */
     buf body;                   /* request body, capped at http.max_body */
     int too_large;              /* body exceeded the cap: being drained */
+    int has_body;               /* the request declares a body (conn_request_has_body) */
+    int body_done;              /* LWS_CALLBACK_HTTP_BODY_COMPLETION seen */
     int close_after;            /* close instead of keeping the connection */
+    int closing;                /* response written: close once flushed */
+    conn_fin fin;               /* the deferred write of the response */
     http_pending *pending;      /* owned while the request waits */
     /* the response, written in WRITEABLE */
     int status;
@@ -50,6 +56,8 @@ typedef struct http_req {
     char *resp;                 /* LWS_PRE bytes of headroom, then the body */
     size_t resp_len;
     const char *allow;          /* Allow header for 405, or NULL */
+    const char *cache;          /* Cache-Control value, NULL: no-store */
+    int head_only;              /* HEAD: the headers of the response only */
     const char *xhdr_name;      /* one extra header ("x-kannel-coding:"), or NULL */
     const char *xhdr_value;
     /* for the access log */
@@ -71,7 +79,8 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed);
 /* Append a body chunk (LWS_CALLBACK_HTTP_BODY), dropping it past the cap. */
 void http_body(struct lws *wsi, http_req *hr, const void *in, size_t len);
 
-/* Queue a response and ask for WRITEABLE. The body is copied. */
+/* Queue a response; it is written soon, outside the lws callbacks
+ * (http_common). The body is copied. */
 void http_respond(struct lws *wsi, http_req *hr, int status, const char *ctype,
                   const char *body, size_t len);
 /* Same, taking a malloc'd body. */
@@ -79,6 +88,11 @@ void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ct
                        char *body, size_t len);
 /* Queue {"error": code, "message": <messages.vi.json errors.<code>>}. */
 void http_error(struct lws *wsi, http_req *hr, int status, const char *code);
+
+/* Write {"error": code, ...} with status and Connection: close at once,
+ * outside the endpoint driver (bot/http/guard.c, before lws binds an
+ * endpoint); the caller then closes the connection (returns -1 to lws). */
+void http_refuse(struct lws *wsi, int status, const char *code);
 
 /* At body completion of a JSON endpoint: queue 413 if the body was over the
  * cap, or 415 if a Content-Type other than application/json was sent (an
@@ -117,10 +131,14 @@ int http_ws_filter(struct lws *wsi, const char *path);
  *   or a pending request); if it does not, the body is read and on_body runs
  *   at its completion. A request that declares no body gets no completion
  *   from lws: on_request must answer it (see http_has_body()).
- * on_body: the body is complete and within the cap (may be NULL). */
+ * on_body: the body is complete and within the cap (may be NULL).
+ * channel: the endpoint speaks for a phone number (SMS, USSD): a caller that
+ *   auth_channel() (bot/http/auth.h) refuses gets 403 channel_forbidden
+ *   before on_request, and its body is never read into on_body. */
 typedef struct http_endpoint {
     metrics_route route;
     int methods;                /* enum http_method bits */
+    int channel;                /* 1: trusts a phone number, auth_channel() first (403) */
     void (*on_request)(struct lws *wsi, http_req *hr, const char *rest);
     void (*on_body)(struct lws *wsi, http_req *hr);
 } http_endpoint;
@@ -150,7 +168,17 @@ typedef struct http_ws_rx {
 int http_ws_rx_feed(http_ws_rx *rx, struct lws *wsi, const void *in, size_t len, size_t max);
 void http_ws_rx_reset(http_ws_rx *rx);
 
-/* WRITEABLE, CLOSED_HTTP, DROP_PROTOCOL and everything else. */
+/* The request starts (LWS_CALLBACK_HTTP): note whether it declares a body;
+ * one without is held (bot/http/conn.h) until its response is written. */
+void http_req_start(struct lws *wsi, http_req *hr);
+/* LWS_CALLBACK_HTTP_BODY_COMPLETION: the request is held from now on. */
+void http_body_done(struct lws *wsi, http_req *hr);
+
+/* WRITEABLE, BODY_COMPLETION, CLOSED_HTTP, DROP_PROTOCOL and everything
+ * else. A queued response is written outside every lws callback, keep-alive
+ * decided by bot/http/conn.h: the connection is closed after a response
+ * sent before its request's body was read, after a partial write, or when
+ * the pipelining guard says so (with Connection: close). */
 int http_common(struct lws *wsi, enum lws_callback_reasons reason, http_req *hr,
                 void *in, size_t len);
 

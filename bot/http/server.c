@@ -6,6 +6,8 @@
 #include <string.h>
 #include <libwebsockets.h>
 
+#include "bot/http/conn.h"
+#include "bot/http/guard.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 #include "bot/app/log.h"
@@ -17,20 +19,24 @@ struct server {
     uv_loop_t *loop;
     struct lws_context *ctx;
     void *foreign_loops[1];
-    /* "/", "/simulator", "/agent": static pages of http.web_root (web/); a
-     * file that does not exist gets the JSON 404 of dvc-notfound. File mounts
-     * lose to any matching callback mount, so the API paths stay dynamic. */
-    struct lws_http_mount mount_root, mount_sim, mount_agent;
 };
 
 
-#define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req)}
+/* A response leaves in one send() when the socket takes it: lws would cut
+ * it into pt_serv_buf_size pieces, and a response that does not leave at
+ * once costs its connection's keep-alive (bot/http/conn.h). */
+#define HTTP_TX_MAX (1 << 20)
+#define PROTO(n, cb) {.name = n, .callback = cb, .per_session_data_size = sizeof(http_req), \
+                      .tx_packet_size = HTTP_TX_MAX}
 /* an endpoint of the table: the generic driver with the endpoint as user */
 #define ENDPOINT(n, ep) {.name = n, .callback = http_endpoint_cb,                    \
-                         .per_session_data_size = sizeof(http_req), .user = (void *)&ep}
+                         .per_session_data_size = sizeof(http_req), .user = (void *)&ep, \
+                         .tx_packet_size = HTTP_TX_MAX}
 
 static const struct lws_protocols server_protocols[] = {
-    {.name = "http", .callback = lws_callback_http_dummy},
+    /* every connection between requests: guard.h (pipelining, framing, upgrades) */
+    {.name = "http", .callback = guard_root_cb},
+    ENDPOINT("dvc-static", ep_static_endpoint),
     ENDPOINT("dvc-chat", ep_chat_endpoint),
     ENDPOINT("dvc-healthz", ep_healthz_endpoint),
     ENDPOINT("dvc-metrics", ep_metrics_endpoint),
@@ -67,30 +73,27 @@ static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/a
 static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
 static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
 static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
-/* Unknown /api/... paths answer the JSON 404 (static files never shadow the API). */
+/* Unknown /api/... paths answer the JSON 404 (a file never shadows the API). */
 static const struct lws_http_mount mount_api = MOUNT(&mount_metrics, "/api", "dvc-notfound");
+/* "/", "/agent", "/simulator" and the files of web/ (ep_static.c); every
+ * other mount is more specific and comes after it, so it wins. */
+static const struct lws_http_mount mount_root = MOUNT(&mount_api, "/", "dvc-static");
 
-static void server_static_mounts(server *s, const char *web_root)
-{
-    const struct lws_http_mount base = {
-        .origin_protocol = LWSMPRO_FILE, .origin = web_root, .protocol = "dvc-notfound",
-        .cache_max_age = 60, .cache_reusable = 1, .cache_revalidate = 1};
-    s->mount_agent = base;
-    s->mount_agent.mount_next = &mount_api;
-    s->mount_agent.mountpoint = "/agent";
-    s->mount_agent.mountpoint_len = 6;
-    s->mount_agent.def = "agent.html";
-    s->mount_sim = base;
-    s->mount_sim.mount_next = &s->mount_agent;
-    s->mount_sim.mountpoint = "/simulator";
-    s->mount_sim.mountpoint_len = 10;
-    s->mount_sim.def = "simulator.html";
-    s->mount_root = base;
-    s->mount_root.mount_next = &s->mount_sim;
-    s->mount_root.mountpoint = "/";
-    s->mount_root.mountpoint_len = 1;
-    s->mount_root.def = "index.html";
-}
+/* On every HTTP response, ours and lws's own (lws_add_http_header_status adds
+ * the vhost's headers): the pages load only their own scripts, styles and
+ * WebSocket, no other site may frame them (the operator console's take and
+ * release buttons), and no answer is sniffed into another type. */
+static const struct lws_protocol_vhost_options header_referrer = {
+    NULL, NULL, "referrer-policy:", "no-referrer"};
+static const struct lws_protocol_vhost_options header_nosniff = {
+    &header_referrer, NULL, "x-content-type-options:", "nosniff"};
+static const struct lws_protocol_vhost_options header_frames = {
+    &header_nosniff, NULL, "x-frame-options:", "DENY"};
+static const struct lws_protocol_vhost_options header_csp = {
+    &header_frames, NULL, "content-security-policy:",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"};
 
 /* lws's own log lines become JSON lines like ours; notices are dropped. */
 static void server_lws_log(int level, const char *line)
@@ -117,8 +120,8 @@ server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
     info.port = deps->cfg->http.port;
     info.iface = deps->cfg->http.bind;
     info.protocols = server_protocols;
-    server_static_mounts(s, deps->cfg->http.web_root);
-    info.mounts = &s->mount_root;
+    info.mounts = &mount_root;
+    info.headers = &header_csp;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
                    LWS_SERVER_OPTION_VALIDATE_UTF8;
     info.foreign_loops = s->foreign_loops;
@@ -126,8 +129,10 @@ server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
     info.keepalive_timeout = deps->cfg->http.keepalive_s;
     info.timeout_secs = 20;
     info.max_http_header_data = 4096;
+    conn_init(loop);
     s->ctx = lws_create_context(&info);
     if (!s->ctx) {
+        conn_fini();
         snprintf(err, errlen, "cannot start the HTTP server on %s:%d (port in use, or the "
                  "libwebsockets-evlib-uv package missing?)", deps->cfg->http.bind,
                  deps->cfg->http.port);
@@ -141,6 +146,7 @@ void server_stop(server *s)
 {
     if (s && s->ctx)
         lws_context_destroy(s->ctx);
+    conn_fini();
 }
 
 void server_free(server *s)
@@ -149,6 +155,7 @@ void server_free(server *s)
         return;
     if (s->ctx)
         lws_context_destroy(s->ctx);
+    conn_fini();
     free(s);
 }
 

@@ -111,8 +111,8 @@ static void obx_start(outbox_worker *w, const outbox_claimed *m)
     buf dlr = {0}, url = {0};
     if (w->dlr_base[0])
         buf_printf(&dlr, "%s%sid=%s&status=%%d%s%s", w->dlr_base,
-                   strchr(w->dlr_base, '?') ? "&" : "?", r->id, c->sms.secret[0] ? "&secret=" : "",
-                   c->sms.secret);
+                   strchr(w->dlr_base, '?') ? "&" : "?", r->id,
+                   c->channels.secret[0] ? "&secret=" : "", c->channels.secret);
     sms_sendsms_url(&url, &(sms_send){.base_url = w->path, .username = c->sms.username,
                                       .password = c->sms.password, .from = c->sms.from,
                                       .to = to, .text = text, .unicode = c->sms.unicode,

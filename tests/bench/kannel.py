@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import shutil
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -105,8 +106,10 @@ def main():
     tmp = tempfile.mkdtemp(prefix="dvc-kbench-")
     redis = Redis().start()
     bport, nport = free_port(), free_port()
+    secret = os.environ.get("DVCBOT_CHANNELS_SECRET") or secrets.token_urlsafe(24)
     env = dict(os.environ, DVCBOT_HTTP_PORT=str(bport), DVCBOT_LOG_REQUESTS="false",
-               DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0", DVCBOT_SMS_OUTBOX="false")
+               DVCBOT_REDIS_URL=f"redis://127.0.0.1:{redis.port}/0", DVCBOT_SMS_OUTBOX="false",
+               DVCBOT_CHANNELS_SECRET=secret)
     bot = subprocess.Popen([os.environ.get("DVCBOT_BIN", os.path.join(ROOT, "build/dvcbot")), "serve"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "dvcbot.log"), "w"))
     procs = [bot]
@@ -114,7 +117,7 @@ def main():
     try:
         wait_port(bport, 20)
         reply = urllib.request.urlopen(f"http://127.0.0.1:{bport}/sms/kannel?from=84900000000&text="
-                                       + TEXT.replace(" ", "+")).read().decode()
+                                       + TEXT.replace(" ", "+") + "&secret=" + secret).read().decode()
         conf = os.path.join(tmp, "nginx.conf")
         with open(conf, "w") as f:
             f.write(f"""worker_processes 1; daemon off; pid {tmp}/nginx.pid; error_log {tmp}/nginx.err;
@@ -129,7 +132,7 @@ http {{ access_log off; client_body_temp_path {tmp};
         out = {"text": TEXT, "reply_chars": len(reply)}
         for name, url, pid in (("dvcbot", f"http://127.0.0.1:{bport}", bot.pid),
                                ("null_nginx", f"http://127.0.0.1:{nport}", nginx.pid)):
-            k = Kannel(os.path.join(tmp, name), url).start()
+            k = Kannel(os.path.join(tmp, name), url, secret=secret).start()
             try:
                 out[name] = run_loop(k, n, pid)
             finally:

@@ -36,6 +36,9 @@ rport=$(freeport); bport=$(freeport); n1port=$(freeport); n2port=$(freeport); ep
 redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" >/dev/null &
 pids+=($!)
 waitport "$rport"
+# the SMS/USSD endpoints need the channel secret (SPEC.md "Channel access"); ussd.lua,
+# ussd_rate.py and kannel.py read it from the environment
+export DVCBOT_CHANNELS_SECRET=${DVCBOT_CHANNELS_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')}
 DVCBOT_HTTP_PORT=$bport DVCBOT_REDIS_URL=redis://127.0.0.1:$rport/0 DVCBOT_LOG_REQUESTS=false \
     build/dvcbot serve 2>"$tmp/dvcbot.log" &
 bot_pid=$!

@@ -7,6 +7,7 @@
 local counter = 0
 local paths = {"", "2", "2*1", "2*1*1", "2*1*1*1"}
 local tid = math.random(1, 1000000)
+local secret = os.getenv("DVCBOT_CHANNELS_SECRET") or ""   -- SPEC.md "Channel access"
 request = function()
   local s = counter % 1000
   local round = math.floor(counter / 1000)
@@ -15,5 +16,6 @@ request = function()
   counter = counter + 1
   local body = string.format("sessionId=b%d-%d-%d&serviceCode=%%2A384%%23&phoneNumber=0912%06d" ..
                              "&networkCode=45204&text=%s", tid, walk, s, s, paths[step + 1])
-  return wrk.format("POST", "/ussd", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  return wrk.format("POST", "/ussd", {["Content-Type"] = "application/x-www-form-urlencoded",
+                                      ["X-Dvcbot-Secret"] = secret}, body)
 end

@@ -14,8 +14,10 @@ achieved rate shows the schedule was held.) Keep-alive connections, the
 session walk of tests/bench/ussd.lua. Prints "achieved_rate p50_ms p99_ms
 requests errors"."""
 import asyncio
+import os
 import sys
 import time
+SECRET = os.environ.get("DVCBOT_CHANNELS_SECRET", "").encode()  # "Channel access"
 
 PATHS = ["", "2", "2%2A1", "2%2A1%2A1", "2%2A1%2A1%2A1"]
 
@@ -49,8 +51,8 @@ async def main(host, port, rate, secs, conns):
                 break
             due, b = item
             w.write(b"POST /ussd HTTP/1.1\r\nHost: bench\r\nContent-Type: "
-                    b"application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(b), b))
+                    b"application/x-www-form-urlencoded\r\nX-Dvcbot-Secret: %s\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (SECRET, len(b), b))
             try:
                 ok = await read_answer(r) == 200
             except (asyncio.IncompleteReadError, ConnectionError):

@@ -5,6 +5,7 @@ import http.client
 import json
 import urllib.parse
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -96,23 +97,35 @@ class Redis:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Dvcbot:
-    """build/asan/dvcbot serve with DVCBOT_* overrides; stderr kept for checks."""
+CHANNEL_PATHS = ("/sms/", "/ussd")
 
-    def __init__(self, redis_port, env=None, binary=None):
+
+class Dvcbot:
+    """build/asan/dvcbot serve with DVCBOT_* overrides; stderr kept for checks.
+    Each has a fresh channel secret (SPEC.md "Channel access"): request() sends it
+    as X-Dvcbot-Secret to the SMS and USSD endpoints unless told not to; raw
+    requests add secret_header(); pass DVCBOT_CHANNELS_SECRET in env to choose it."""
+
+    def __init__(self, redis_port, env=None, binary=None, args=None):
         self.port = free_port()
         binary = binary or os.environ.get("DVC_BINARY", "build/asan/dvcbot")  # make soak: valgrind
         self.binary = os.path.join(ROOT, binary)
         self.env = dict(os.environ)
         self.env.update({"DVCBOT_HTTP_PORT": str(self.port),
                          "DVCBOT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"})
+        if os.environ.get("DVC_WRAP"):      # valgrind: a slow loop is not a stalled one
+            self.env["DVCBOT_HTTP_WATCHDOG_S"] = "300"
+        self.env["DVCBOT_CHANNELS_SECRET"] = secrets.token_urlsafe(24)
         self.env.update(env or {})
+        self.secret = self.env.get("DVCBOT_CHANNELS_SECRET", "")
+        self.args = list(args or [])     # after "serve", e.g. ["--insecure-channels"]
         self.errfile = tempfile.NamedTemporaryFile(prefix="dvc-stderr-", delete=False)
         self.proc = None
         self.wrap = os.environ.get("DVC_WRAP", "").split()  # e.g. valgrind (make soak)
 
     def start(self):
-        self.proc = subprocess.Popen([*self.wrap, self.binary, "serve"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([*self.wrap, self.binary, "serve", *self.args], cwd=ROOT,
+                                     env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=self.errfile)
         if not wait_port(self.port, 120 if self.wrap else 20):
             raise RuntimeError("dvcbot did not start: " + self.stderr())
@@ -145,7 +158,11 @@ class Dvcbot:
         with open(self.errfile.name, "r", errors="replace") as f:
             return f.read()
 
-    def request(self, method, path, body=None, headers=None, timeout=10):
+    def secret_header(self):
+        """The channel secret as a raw header line (for raw_http requests)."""
+        return f"X-Dvcbot-Secret: {self.secret}\r\n" if self.secret else ""
+
+    def request(self, method, path, body=None, headers=None, timeout=10, secret=True):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             if isinstance(body, (dict, list)):
@@ -153,6 +170,8 @@ class Dvcbot:
             elif isinstance(body, str):
                 body = body.encode()
             h = {"Content-Type": "application/json"} if body is not None else {}
+            if secret and self.secret and path.startswith(CHANNEL_PATHS):
+                h["X-Dvcbot-Secret"] = self.secret
             h.update(headers or {})
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()

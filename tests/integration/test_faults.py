@@ -278,7 +278,7 @@ def kannel_faults():
     bot = Dvcbot(redis.port, env={"DVCBOT_SMS_SEGMENTS_PER_S": "200",
                                   "DVCBOT_SMS_RETRY_BASE_MS": "200",
                                   "DVCBOT_SMS_RETRY_MAX_MS": "1000"})
-    kannel = Kannel(rundir, f"http://127.0.0.1:{bot.port}")
+    kannel = Kannel(rundir, f"http://127.0.0.1:{bot.port}", secret=bot.secret)
     smsc = None
     try:
         kannel.start()

@@ -7,6 +7,8 @@ revoked / other-agency keys, dossier-code enumeration from one number (chat and
 SMS). Throughout: the server stays up, answers the others fast, loses no
 complaint filed alongside, and exits cleanly on SIGTERM with no sanitizer
 report (ASan build) -- or, in make soak, no valgrind error or definite leak.
+First, each on a fresh server (hostile_http.py, issue 12): pipelined requests
+(finding 1), the loop watchdog, nginx in front.
 
 Sizes: DVC_SOAK=1 holds 10,000 connections and 1,000 slowloris clients;
 make test 2,000 and 200. DVC_WRAP (make soak: valgrind) divides the sizes and
@@ -21,6 +23,7 @@ import threading
 import time
 import urllib.parse
 
+import hostile_http
 from harness import Dvcbot, Redis, done, ok, raw_http, sanitizer_clean, sms
 from wsclient import WS
 
@@ -206,7 +209,7 @@ def big(bot, key):
         else:
             te = f"Content-Length: {len(body)}\r\n"
         head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n{te}{extra}"
-                "\r\n").encode()
+                f"{bot.secret_header()}\r\n").encode()
         t = time.time()
         r = raw_http(bot.port, head + body, timeout=FAST * 10 + 30)
         res.append((method, path, chunked, status_of(r), round(time.time() - t, 2)))
@@ -334,12 +337,12 @@ def injection(bot, key):
     found = []
     for line, _ in reqs:
         r = raw_http(bot.port, f"{line} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
-                     "Connection: close\r\n\r\n".encode())
+                     f"{bot.secret_header()}Connection: close\r\n\r\n".encode())
         found.append((line[:50], status_of(r), r.partition(b"\r\n\r\n")[0]))
     for path, body, ctype in posts:
         r = raw_http(bot.port, f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n"
-                     f"Content-Length: {len(body.encode())}\r\nConnection: close\r\n\r\n{body}"
-                     .encode())
+                     f"Content-Length: {len(body.encode())}\r\n{bot.secret_header()}"
+                     f"Connection: close\r\n\r\n{body}".encode())
         found.append((path, status_of(r), r.partition(b"\r\n\r\n")[0]))
     bad = [f for f in found if f[1] == 0 or f[1] >= 500 or re.search(
         rb"\r\n(x-injected|set-cookie)", f[2], re.I)]
@@ -462,6 +465,11 @@ def main():
     ok(resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= need, f"ulimit -n raised to {need}",
        resource.getrlimit(resource.RLIMIT_NOFILE))
     redis = Redis().start()
+    try:
+        hostile_http.run(redis)
+    except Exception:
+        redis.close()
+        raise
     bot = Dvcbot(redis.port, env={"DVCBOT_DOMAIN_MISS_LIMIT": str(MISS_LIMIT),
                                   "DVCBOT_SMS_OUTBOX": "false"})
     t0 = time.time()

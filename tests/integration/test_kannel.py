@@ -185,7 +185,7 @@ def main():
     bot = Dvcbot(redis.port, env={"DVCBOT_SMS_SEGMENTS_PER_S": "10",
                                   "DVCBOT_SMS_RETRY_BASE_MS": "200",
                                   "DVCBOT_SMS_RETRY_MAX_MS": "1000"})
-    kannel = Kannel(rundir, f"http://127.0.0.1:{bot.port}")
+    kannel = Kannel(rundir, f"http://127.0.0.1:{bot.port}", secret=bot.secret)
     smsc = None
     t0 = time.time()
     try:

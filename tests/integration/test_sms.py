@@ -18,14 +18,14 @@ from kannel import outbox_get, outbox_put
 ME = "84901234567"
 
 
-def mo(bot, text=None, sender="+84901234567", mid=None, extra=""):
+def mo(bot, text=None, sender="+84901234567", mid=None, extra="", secret=True):
     q = {"from": sender, "to": "1900"}
     if text is not None:
         q["text"] = text
     if mid:
         q["id"] = mid
     path = "/sms/kannel?" + urllib.parse.urlencode(q) + extra
-    st, h, body = bot.request("GET", path)
+    st, h, body = bot.request("GET", path, secret=secret)
     return st, h, body.decode("utf-8", "replace")
 
 
@@ -104,29 +104,35 @@ def pages_buttons(bot, redis):
        (d, sess))
 
 
+SECRET = "s3cr3t-0123456789abcdef"
+
+
 def unicode_secret(redis):
     bot = Dvcbot(redis.port, env={"DVCBOT_SMS_UNICODE": "true", "DVCBOT_SMS_MAX_SEGMENTS": "1",
-                                  "DVCBOT_SMS_SECRET": "s3cr3t", "DVCBOT_SMS_OUTBOX": "false",
-                                  "DVCBOT_SMS_ALLOW_IPS": "10.9.9.9, 127.0.0.1"}).start()
+                                  "DVCBOT_CHANNELS_SECRET": SECRET, "DVCBOT_SMS_OUTBOX": "false",
+                                  "DVCBOT_CHANNELS_ALLOW_IPS": "10.9.9.9, 127.0.0.0/8"}).start()
     try:
-        st, h, b = mo(bot, "HD", mid="u-1")
-        ok(st == 403, "no secret -> 403", (st, b))
-        st, h, b = mo(bot, "HD", mid="u-2", extra="&secret=wrong")
+        st, h, b = mo(bot, "HD", mid="u-1", secret=False)
+        ok(st == 403 and json.loads(b).get("error") == "channel_forbidden", "no secret -> 403 JSON",
+           (st, b))
+        st, h, b = mo(bot, "HD", mid="u-2", extra="&secret=wrong", secret=False)
         ok(st == 403, "wrong secret -> 403", (st, b))
-        st, h, b = mo(bot, "HD", sender="0987000111", mid="u-3", extra="&secret=s3cr3t")
+        st, h, b = mo(bot, "HD", sender="0987000111", mid="u-3", extra="&secret=" + SECRET,
+                      secret=False)
         ok(st == 200 and h.get("x-kannel-coding") == "2" and "Bạn" in b and len(b) <= 70 and
            b.rstrip().endswith("Soạn HD 2 để xem tiếp"),
            "unicode: X-Kannel-Coding 2, diacritics kept, 70-char page with the hint", (h, b))
-        st, h, b2 = mo(bot, "HD 2", sender="0987000111", mid="u-4", extra="&secret=s3cr3t")
+        st, h, b2 = mo(bot, "HD 2", sender="0987000111", mid="u-4", extra="&secret=" + SECRET,
+                       secret=False)
         ok(st == 200 and b2 != b and len(b2) <= 70, "HD 2 serves page 2", b2)
         rc = bot.stop()
         ok(rc == 0 and sanitizer_clean(bot.stderr()), "unicode instance: clean stop", bot.stderr()[-1500:])
     finally:
         bot.stop()
-    bot = Dvcbot(redis.port, env={"DVCBOT_SMS_ALLOW_IPS": "10.9.9.9",
+    bot = Dvcbot(redis.port, env={"DVCBOT_CHANNELS_ALLOW_IPS": "10.9.9.9",
                                   "DVCBOT_SMS_OUTBOX": "false"}).start()
     st, h, b = mo(bot, "HD", mid="ip-1")
-    ok(st == 403, "peer not in sms.allow_ips -> 403", (st, b))
+    ok(st == 403, "right secret, but the peer is not in channels.allow_ips -> 403", (st, b))
     st, h, b = bot.request("GET", "/sms/kannel/dlr?id=1&status=1")
     ok(st == 403, "DLR endpoint behind the same allow-list", st)
     bot.stop()

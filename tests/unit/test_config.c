@@ -94,6 +94,35 @@ static void test_config(void)
     expect_error("/nonexistent/dvcbot.json", "/nonexistent/dvcbot.json", "missing file");
 }
 
+/* [security] channels.secret / channels.allow_ips (SPEC.md "Channel access") */
+static void test_channels(void)
+{
+    char err[512];
+    setenv("DVCBOT_CHANNELS_SECRET", "short", 1);
+    expect_error("config/dvcbot.json", "channels.secret: expected", "a short channel secret");
+    setenv("DVCBOT_CHANNELS_SECRET", "0123456789abcdef 0123", 1);
+    expect_error("config/dvcbot.json", "channels.secret: expected", "a secret with a space");
+    setenv("DVCBOT_CHANNELS_SECRET", "0123456789abcdef-_.~XYZ", 1);
+    setenv("DVCBOT_CHANNELS_ALLOW_IPS", "10.0.0.0/8, 192.168.1.7,127.0.0.1/32", 1);
+    config *c = config_load("config/dvcbot.json", err, sizeof(err));
+    T_OK(c != NULL, "a 23-character secret and a list with blocks load (%s)", c ? "ok" : err);
+    config_free(c);
+    setenv("DVCBOT_CHANNELS_ALLOW_IPS", "10.0.0.0/33", 1);
+    expect_error("config/dvcbot.json", "channels.allow_ips: expected", "a /33 block");
+    setenv("DVCBOT_CHANNELS_ALLOW_IPS", "kannel.local", 1);
+    expect_error("config/dvcbot.json", "channels.allow_ips: expected", "a host name");
+    unsetenv("DVCBOT_CHANNELS_SECRET");
+    unsetenv("DVCBOT_CHANNELS_ALLOW_IPS");
+    const char *list = "10.0.0.0/8, 192.168.1.7 ,127.0.0.1/32";
+    T_OK(config_addr_in(list, "10.200.3.4") && config_addr_in(list, "192.168.1.7") &&
+         config_addr_in(list, "::ffff:127.0.0.1"), "addresses in the list and its blocks");
+    T_OK(!config_addr_in(list, "11.0.0.1") && !config_addr_in(list, "192.168.1.70") &&
+         !config_addr_in(list, "127.0.0.2") && !config_addr_in(list, "") &&
+         !config_addr_in(list, "10.0.0.1x") && !config_addr_in("", "10.0.0.1"),
+         "addresses outside, malformed ones, and an empty list");
+    T_OK(config_addr_in("0.0.0.0/0", "203.0.113.9"), "0.0.0.0/0 is everyone");
+}
+
 static void test_messages(void)
 {
     char err[512] = "";
@@ -166,6 +195,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     test_config();
+    test_channels();
     test_messages();
     test_mask();
     test_load_buf();
