@@ -13,8 +13,8 @@
  *   status 503 Redis down or failed
  * It is called exactly once, possibly before auth_agency() returns. Pass an
  * http_pending as privdata, never the wsi (bot/http.h). */
-#ifndef DVC_AUTH_H
-#define DVC_AUTH_H
+#ifndef DVC_BOT_HTTP_AUTH_H
+#define DVC_BOT_HTTP_AUTH_H
 
 #include <libwebsockets.h>
 

@@ -14,8 +14,8 @@
  *
  * Calls that write return 0 or -1; -1 means "close the connection" and is
  * returned from the lws callback as it is. */
-#ifndef DVC_HTTP_H
-#define DVC_HTTP_H
+#ifndef DVC_BOT_HTTP_HTTP_H
+#define DVC_BOT_HTTP_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * Ownership: the server borrows the struct app and everything it points to;
  * they must outlive it (endpoints read it with http_app()). Shutdown (see docs/architecture.md): server_stop() starts closing the
  * lws handles; run the loop until it drains; then server_free(). */
-#ifndef DVC_SERVER_H
-#define DVC_SERVER_H
+#ifndef DVC_BOT_HTTP_SERVER_H
+#define DVC_BOT_HTTP_SERVER_H
 
 #include <stddef.h>
 #include <uv.h>

@@ -4,8 +4,8 @@
  * LWS_CALLBACK_SERVER_WRITEABLE (never elsewhere). Used by the chat
  * (bot/ep_ws.c) and agent console (bot/agent_ws.c) protocols.
  * ws_queue_clear frees what is left; a zeroed queue is empty. */
-#ifndef DVC_WS_QUEUE_H
-#define DVC_WS_QUEUE_H
+#ifndef DVC_BOT_HTTP_WS_QUEUE_H
+#define DVC_BOT_HTTP_WS_QUEUE_H
 
 #include <stddef.h>
 #include <libwebsockets.h>
