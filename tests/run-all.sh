@@ -29,6 +29,8 @@ run_suite() {
     pass=$((pass + p))
     fail=$((fail + f))
     printf '%-32s %4d passed, %d failed  (%ds)\n' "$name" "$p" "$f" $((SECONDS - start))
+    # what a suite skipped (e.g. ../shared absent) is said here, not only in its log
+    grep -iE '^# (skipped|skipping|SKIP)' "$log" | sed 's/^/    /'
     if [ "$f" -ne 0 ]; then
         grep -E '^not ok |^#|ERROR|runtime error' "$log" | head -40 | sed 's/^/    /'
     fi
