@@ -141,14 +141,15 @@ static int rating_answer_replace(dialog_ctx *ctx)
     return 1;
 }
 
-/* Asked for the code of a kept score, the citizen has none: say where to
- * find it and keep asking. */
-static void rating_no_code(dialog_ctx *ctx, int score)
+/* Keep score and ask for the dossier code with the text of key
+ * ("rating.ask_code", or "rating.no_code" when the citizen said they have
+ * none: where to find it); a bare code then answers. */
+static void rating_ask_code(dialog_ctx *ctx, int score, const char *key)
 {
     char s[8];
     snprintf(s, sizeof(s), "%d", score);
     json_object_set_new(ctx->session, "rating_score", json_integer(score));
-    dialog_say(ctx, "rating.no_code", "score", s, NULL);
+    dialog_say(ctx, key, "score", s, NULL);
     json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_RATING)));
     json_object_set_new(ctx->session, "await_text", json_true()); /* a bare code answers */
     dialog_finish(ctx);
@@ -166,7 +167,7 @@ void dialog_rating(dialog_ctx *ctx)
     if ((score < 1 || score > 5) && json_is_integer(pending) && ctx->awaited == INTENT_RATING) {
         score = (int)json_integer_value(pending); /* the code we asked for */
         if (!code) {
-            rating_no_code(ctx, score);
+            rating_ask_code(ctx, score, "rating.no_code");
             return;
         }
     }
@@ -181,13 +182,7 @@ void dialog_rating(dialog_ctx *ctx)
         return;
     }
     if (!code) {
-        char s[8];
-        snprintf(s, sizeof(s), "%d", score);
-        json_object_set_new(ctx->session, "rating_score", json_integer(score));
-        dialog_say(ctx, "rating.ask_code", "score", s, NULL);
-        json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_RATING)));
-        json_object_set_new(ctx->session, "await_text", json_true()); /* a bare code answers */
-        dialog_finish(ctx);
+        rating_ask_code(ctx, score, "rating.ask_code");
         return;
     }
     /* "DG <code> <score>" names both: explicit; a score for the dossier the
