@@ -18,13 +18,34 @@ import collections
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
 
+def intent_names():
+    """The intent names of the engine's own table (intents/intents.c)."""
+    with open("intents/intents.c", encoding="utf-8") as f:
+        m = re.search(r"intent_names\[INTENT__COUNT\] = \{(.*?)\};", f.read(), re.S)
+    return set(re.findall(r'"([a-z_]+)"', m.group(1))) if m else set()
+
+
+def is_intent_corpus(path, names):
+    """A corpus is an intent corpus when its labels are intent names; the
+    procedure question sets (procedure codes, make accuracy-catalogue) are not."""
+    cases = read_tsv(path)
+    return bool(cases) and all(label in names for _, label in cases)
+
+
 def default_corpora():
-    """(label, path) of every corpus this repository knows of."""
-    out = [(p, p) for p in sorted(glob.glob("tests/corpus/*.tsv"))]
+    """(label, path) of every intent corpus this repository knows of."""
+    names = intent_names()
+    out = []
+    for p in sorted(glob.glob("tests/corpus/*.tsv")):
+        if is_intent_corpus(p, names):
+            out.append((p, p))
+        else:
+            print("# %s: not an intent corpus (its labels are no intent names), skipped" % p)
     shared = os.environ.get("DVCBOT_SHARED_CORPUS") or "../shared/corpus/intents-dev.tsv"
     out.append((shared, shared))
     evaldir = os.environ.get("DVCBOT_SHARED_EVAL") or "../shared/eval"
