@@ -28,6 +28,7 @@ void message_free(message *m)
     free(m->text);
     free(m->payload);
     free(m->ref);
+    free(m->addr);
     free(m);
 }
 

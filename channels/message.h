@@ -29,6 +29,8 @@ typedef struct message {
     char *payload;      /* button payload (postback), or NULL */
     char *ref;          /* the gateway's id of this message (Kannel id), or NULL:
                            what makes a retried MO idempotent end to end */
+    char *addr;         /* the client's network address (web chat), or NULL: the
+                           budgets and miss limits of one address (store/ratelimit.h) */
 } message;
 
 message *message_new(channel c, const char *user, size_t userlen);

@@ -66,6 +66,18 @@ static const cf_field config_fields[] = {
     CF("sms", "timeout_ms", CF_INT, 100, 600000, sms.timeout_ms),
     CF("channels", "secret", CF_STR, 0, 0, channels.secret),
     CF("channels", "allow_ips", CF_STR, 0, 0, channels.allow_ips),
+    CF("limits", "window_s", CF_INT, 1, 86400, limits.window_s),
+    CF("limits", "addr_per_window", CF_INT, 0, 1 << 30, limits.addr_per_window),
+    CF("limits", "identity_per_window", CF_INT, 0, 1 << 30, limits.identity_per_window),
+    CF("limits", "trusted_proxies", CF_STR, 0, 0, limits.trusted_proxies),
+    CF("limits", "miss_addr_limit", CF_INT, 0, 1 << 30, limits.miss_addr_limit),
+    CF("limits", "complaints_per_day", CF_INT, 0, 1 << 30, limits.complaints_per_day),
+    CF("limits", "complaints_addr_per_day", CF_INT, 0, 1 << 30, limits.complaints_addr_per_day),
+    CF("limits", "handoffs_per_hour", CF_INT, 0, 1 << 30, limits.handoffs_per_hour),
+    CF("limits", "status_changes_per_hour", CF_INT, 0, 1 << 30, limits.status_changes_per_hour),
+    CF("limits", "subs_per_dossier", CF_INT, 1, 1 << 30, limits.subs_per_dossier),
+    CF("limits", "subs_per_member", CF_INT, 1, 1000, limits.subs_per_member),
+    CF("limits", "fanout_batch", CF_INT, 1, 10000, limits.fanout_batch),
     CF("webchat", "max_frame", CF_INT, 256, 1 << 20, webchat.max_frame),
     CF("webchat", "allowed_origins", CF_STR, 0, 0, webchat.allowed_origins),
     CF("webchat", "ping_s", CF_INT, 1, 3600, webchat.ping_s),
@@ -286,6 +298,11 @@ static int config_check(const config *c, char *err, size_t errlen)
     if (config_addr_each(c->channels.allow_ips, NULL, NULL) < 0) {
         snprintf(err, errlen, "%s: channels.allow_ips: expected IPv4 addresses or a.b.c.d/n "
                  "blocks, comma separated", c->path);
+        return -1;
+    }
+    if (config_addr_each(c->limits.trusted_proxies, NULL, NULL) < 0) {
+        snprintf(err, errlen, "%s: limits.trusted_proxies: expected IPv4 addresses or "
+                 "a.b.c.d/n blocks, comma separated", c->path);
         return -1;
     }
     return 0;

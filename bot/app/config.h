@@ -70,6 +70,20 @@ typedef struct config {
         char *secret;           /* "" or >= 16 of [A-Za-z0-9._~-]: ?secret= or X-Dvcbot-Secret */
         char *allow_ips;        /* "" or IPv4 addresses / a.b.c.d/n, comma separated */
     } channels;
+    struct {                    /* budgets (store/ratelimit.h, SPEC "Errors": 429); 0 = none */
+        int window_s;           /* the window of the per-request budgets */
+        int addr_per_window;    /* requests of one client address, every endpoint */
+        int identity_per_window; /* messages of one chat id / phone number */
+        char *trusted_proxies;  /* "" or IPv4 list: peers whose X-Forwarded-For is believed */
+        int miss_addr_limit;    /* unknown codes of one client address per miss window */
+        int complaints_per_day; /* complaints filed by one identity a day */
+        int complaints_addr_per_day; /* ... and from one client address */
+        int handoffs_per_hour;  /* "gặp cán bộ" of one identity (and x4 of one address) */
+        int status_changes_per_hour; /* status changes of one dossier by its agency */
+        int subs_per_dossier;   /* subscribers of one dossier */
+        int subs_per_member;    /* dossiers one citizen follows */
+        int fanout_batch;       /* subscribers notified per script of one change */
+    } limits;
     struct {                    /* web chat over WebSocket, agent hand-off */
         int max_frame;          /* bytes of one client frame */
         char *allowed_origins;  /* "" same host only; "*" any; else comma-separated origins */

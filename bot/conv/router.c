@@ -6,12 +6,14 @@
 #include "bot/conv/router.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bot/conv/agent.h"
 #include "bot/conv/dialogs/dialog.h"
 #include "intents/normalize.h"
+#include "store/ratelimit.h"
 #include "store/sessions.h"
 #include "common/xmalloc.h"
 
@@ -22,12 +24,20 @@
 #define ROUTER_ALT_MIN 0.15f
 #define ROUTER_ALT_UNKNOWN 0.35f
 
+typedef struct route route;
+
 struct router {
     router_deps d;
+    route *busy;     /* routes in flight, one per user (route.next_busy) */
+    int retry_after; /* of the ROUTER_LIMITED being called back */
 };
 
-typedef struct route {
+struct route {
     router *r;
+    char *ukey;      /* "{session channel}:{user}": one at a time per key */
+    route *next_busy;
+    route *wait_head, *wait_tail, *next_wait; /* the user's later messages */
+    int started;     /* in r->busy */
     message *m;
     intent_result ir;
     json_t *session;
@@ -37,7 +47,7 @@ typedef struct route {
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
-} route;
+};
 
 router *router_new(const router_deps *deps)
 {
@@ -51,13 +61,49 @@ void router_free(router *r)
     free(r);
 }
 
-static void route_free(route *rt)
+int router_retry_after(const router *r)
+{
+    return r ? r->retry_after : 0;
+}
+
+static int router_start(route *rt);
+
+static void route_destroy(route *rt)
 {
     message_free(rt->m);
     intent_result_clear(&rt->ir);
     json_decref(rt->session);
     reply_free(rt->dctx.out);
+    free(rt->ukey);
     free(rt);
+}
+
+/* rt is over: it leaves the busy list and the user's next message starts
+ * (one that cannot start is answered "unavailable", and the next one tried). */
+static void route_free(route *rt)
+{
+    router *r = rt->r;
+    route *next = rt->wait_head;
+    if (rt->started)
+        for (route **pp = &r->busy; *pp; pp = &(*pp)->next_busy)
+            if (*pp == rt) {
+                *pp = rt->next_busy;
+                break;
+            }
+    route *tail = rt->wait_tail;
+    route_destroy(rt);
+    while (next) {
+        route *after = next->next_wait;
+        next->wait_head = after;
+        next->wait_tail = after ? tail : NULL;
+        next->next_wait = NULL;
+        if (router_start(next) == 0)
+            return;
+        next->fn(ROUTER_UNAVAILABLE, NULL, intent_name(INTENT_UNKNOWN), next->ctx);
+        next->wait_head = next->wait_tail = NULL;
+        route_destroy(next);
+        next = after;
+    }
 }
 
 static void route_fail(route *rt)
@@ -346,8 +392,61 @@ static void router_finish(dialog_ctx *ctx)
         route_fail(rt);
 }
 
+/* The identity's (and the address's) budget answered. */
+static void router_limited(int status, int retry_after_s, void *privdata)
+{
+    route *rt = privdata;
+    if (status == 0) {
+        reply *out = reply_new();
+        reply_add_text(out, messages_get(rt->r->d.msgs, "errors.rate_limited", "vi"));
+        rt->r->retry_after = retry_after_s;
+        rt->fn(ROUTER_LIMITED, out, intent_name(INTENT_UNKNOWN), rt->ctx);
+        route_free(rt);
+        return;
+    }
+    /* status -1: the limiter failed; the session load tells if Redis is there */
+    if (sessions_load(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, router_loaded,
+                      rt) < 0)
+        route_fail(rt);
+}
+
+/* Join the busy list and spend the budgets; -1 (rt untouched but unlinked)
+ * when Redis is down. */
+static int router_start(route *rt)
+{
+    router *r = rt->r;
+    const config *cfg = r->d.cfg;
+    rt->next_busy = r->busy;
+    r->busy = rt;
+    rt->started = 1;
+    ratelimit_rule rules[2] = {
+        {"id", rt->ukey, cfg ? cfg->limits.identity_per_window : 0,
+         cfg ? cfg->limits.window_s : 60},
+        {"msg-addr", rt->m->addr, cfg ? cfg->limits.addr_per_window : 0,
+         cfg ? cfg->limits.window_s : 60},
+    };
+    if (ratelimit_hit(r->d.store, rules, 2, router_limited, rt) < 0) {
+        r->busy = rt->next_busy;
+        rt->started = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static route *router_busy_find(router *r, const char *ukey)
+{
+    for (route *b = r->busy; b; b = b->next_busy)
+        if (!strcmp(b->ukey, ukey))
+            return b;
+    return NULL;
+}
+
 int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
 {
+    if (!store_is_up(r->d.store)) {
+        message_free(m);
+        return -1;
+    }
     route *rt = xcalloc(1, sizeof(*rt));
     rt->r = r;
     rt->m = m;
@@ -355,8 +454,21 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->ctx = ctx;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
-    if (sessions_load(r->d.store, channel_name(m->channel), m->user, router_loaded, rt) < 0) {
-        route_free(rt);
+    const char *ch = channel_name(m->channel);
+    size_t n = strlen(ch) + strlen(m->user) + 2;
+    rt->ukey = xmalloc(n);
+    snprintf(rt->ukey, n, "%s:%s", !strcmp(ch, "ussd") ? "sms" : ch, m->user);
+    route *owner = router_busy_find(r, rt->ukey);
+    if (owner) {
+        if (owner->wait_tail)
+            owner->wait_tail->next_wait = rt;
+        else
+            owner->wait_head = rt;
+        owner->wait_tail = rt;
+        return 0;
+    }
+    if (router_start(rt) < 0) {
+        route_destroy(rt);
         return -1;
     }
     return 0;

@@ -13,7 +13,11 @@
  *
  * Status: ROUTER_OK on success; ROUTER_UNAVAILABLE when Redis is down or
  * failed (nothing was acknowledged to the user: the caller says "try again
- * later"). The values equal HTTP's 200 and 503 so that an HTTP endpoint can
+ * later"); ROUTER_LIMITED when the identity (and, for web chat, the
+ * message's address) spent its budget (limits.identity_per_window and
+ * limits.addr_per_window per limits.window_s, store/ratelimit.h): the reply
+ * then holds the polite "errors.rate_limited" text for the text channels, and
+ * router_retry_after() tells when to come back. The values equal HTTP's 200 and 503 so that an HTTP endpoint can
  * pass them on, but the router itself speaks no HTTP. */
 #ifndef DVC_BOT_CONV_ROUTER_H
 #define DVC_BOT_CONV_ROUTER_H
@@ -28,7 +32,7 @@
 typedef struct router router;
 struct catalogue;
 
-enum router_status { ROUTER_OK = 200, ROUTER_UNAVAILABLE = 503 };
+enum router_status { ROUTER_OK = 200, ROUTER_LIMITED = 429, ROUTER_UNAVAILABLE = 503 };
 
 typedef void router_done_fn(int status, reply *r, const char *intent, void *ctx);
 
@@ -46,9 +50,18 @@ typedef struct router_deps {
 router *router_new(const router_deps *deps);
 void router_free(router *r);
 
-/* Returns 0 if the message is being handled (fn is called exactly once,
+/* Messages of one user (channel session name + user id) are handled one at
+ * a time, in arrival order, whatever connection they came on: a second one
+ * waits until the first one's session was saved, so no update is lost
+ * (within this process; see store/README.md "Sessions").
+ *
+ * Returns 0 if the message is being handled (fn is called exactly once,
  * possibly before this returns), -1 if Redis is down (fn is not called; the
  * message is freed). */
 int router_handle(router *r, message *m, router_done_fn *fn, void *ctx);
+
+/* Seconds until the budget that refused a message ends; valid inside a
+ * router_done_fn called with ROUTER_LIMITED. */
+int router_retry_after(const router *r);
 
 #endif

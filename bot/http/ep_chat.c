@@ -6,6 +6,7 @@
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
+#include "bot/http/limit.h"
 #include "bot/conv/router.h"
 #include "channels/chat.h"
 #include "common/xmalloc.h"
@@ -19,7 +20,9 @@ static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
         return;
     }
     hr->intent = intent;
-    if (status != ROUTER_OK) {
+    if (status == ROUTER_LIMITED) {
+        http_limit_refuse(wsi, hr, router_retry_after(http_app(wsi)->router));
+    } else if (status != ROUTER_OK) {
         http_error(wsi, hr, 503, "unavailable");
     } else {
         size_t len;
@@ -41,6 +44,9 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
         http_error(wsi, hr, 400, errkey);
         return;
     }
+    char addr[HTTP_ADDR_MAX];
+    http_client_addr(wsi, addr, sizeof(addr));
+    m->addr = *addr ? xstrdup(addr) : NULL;
     http_pending *p = http_pending_message(wsi, hr, m);
     if (router_handle(ap->router, m, ep_chat_done, p) < 0) {
         http_pending_abort(hr);

@@ -25,6 +25,7 @@
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
+#include "bot/http/limit.h"
 #include "bot/app/log.h"
 #include "bot/conv/router.h"
 #include "bot/http/ws_queue.h"
@@ -48,6 +49,7 @@ typedef struct ws_conn {
     ws_hub *hub;                /* NULL once closed */
     struct ws_conn *prev, *next;
     char *user;                 /* NULL until hello or the first message */
+    char addr[HTTP_ADDR_MAX];   /* the client's address (bot/http/limit.h) */
     ws_queue out;
     ws_in *in_head, *in_tail;
     size_t nin;
@@ -155,7 +157,9 @@ static void ws_routed(int status, reply *r, const char *intent, void *ctx)
         ws_conn_release(c);
         return;
     }
-    if (status != ROUTER_OK) {
+    if (status == ROUTER_LIMITED) {
+        ws_send_error(c, "rate_limited");
+    } else if (status != ROUTER_OK) {
         ws_send_error(c, "unavailable");
     } else {
         for (size_t i = 0; r && i < r->nparts; i++) {
@@ -185,6 +189,7 @@ static void ws_pump(ws_conn *c)
             if (!c->user)
                 ws_anon_user(c);
             message *m = ws_frame_message(&in->f, CHANNEL_CHAT, c->user);
+            m->addr = c->addr[0] ? xstrdup(c->addr) : NULL;
             c->busy = 1;
             if (router_handle(c->hub->app->router, m, ws_routed, c) < 0) {
                 c->busy = 0;
@@ -385,6 +390,7 @@ static void ws_established(struct lws *wsi, ws_pss *pss)
     c->wsi = wsi;
     c->hub = h;
     c->last_rx_ms = c->last_ping_ms = ws_now_ms();
+    http_client_addr(wsi, c->addr, sizeof(c->addr));
     c->next = h->conns;
     if (h->conns)
         h->conns->prev = c;

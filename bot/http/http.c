@@ -1,6 +1,7 @@
 /* http.c -- shared request plumbing of the dynamic endpoints (see http.h). */
 #include "bot/http/http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,7 @@
 #include "bot/http/auth.h"
 #include "bot/http/conn.h"
 #include "bot/http/guard.h"
+#include "bot/http/limit.h"
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
 #include "channels/errors.h"
@@ -216,6 +218,11 @@ static int http_write_response(struct lws *wsi, http_req *hr)
                                                      (const unsigned char *)hr->xhdr_value,
                                                      (int)strlen(hr->xhdr_value), &p, end))
         return -1;
+    char ra[16];
+    int ralen = hr->retry_after > 0 ? snprintf(ra, sizeof(ra), "%d", hr->retry_after) : 0;
+    if (ralen > 0 && lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+                                                 (const unsigned char *)ra, ralen, &p, end))
+        return -1;
     const char *cache = hr->cache ? hr->cache : "no-store";
     if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)cache, (int)strlen(cache), &p, end))
@@ -357,8 +364,8 @@ int http_endpoint_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
         if (ep->channel && !auth_channel(wsi)) {
             hr->close_after = hr->has_body;
             http_error(wsi, hr, 403, "channel_forbidden");
-        } else if (ep->on_request) {
-            ep->on_request(wsi, hr, in);
+        } else {
+            http_limit_request(wsi, hr, ep, in);
         }
         return 0;
     case LWS_CALLBACK_HTTP_BODY:

@@ -60,6 +60,7 @@ typedef struct http_req {
     int head_only;              /* HEAD: the headers of the response only */
     const char *xhdr_name;      /* one extra header ("x-kannel-coding:"), or NULL */
     const char *xhdr_value;
+    int retry_after;            /* > 0: a Retry-After header (429, bot/http/limit.h) */
     /* for the access log */
     const char *channel;
     char *user;
@@ -134,7 +135,10 @@ int http_ws_filter(struct lws *wsi, const char *path);
  * on_body: the body is complete and within the cap (may be NULL).
  * channel: the endpoint speaks for a phone number (SMS, USSD): a caller that
  *   auth_channel() (bot/http/auth.h) refuses gets 403 channel_forbidden
- *   before on_request, and its body is never read into on_body. */
+ *   before on_request, and its body is never read into on_body.
+ * Between the accepted method and on_request the request passes its client
+ * address's budget (bot/http/limit.h: 429 with Retry-After); on_request and
+ * on_body then run from that answer, still in this order. */
 typedef struct http_endpoint {
     metrics_route route;
     int methods;                /* enum http_method bits */

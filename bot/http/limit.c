@@ -1,0 +1,99 @@
+/* limit.c -- client address and the per-address budget of every endpoint
+ * (see limit.h). */
+#include "bot/http/limit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/app/config.h"
+#include "bot/app/log.h"
+#include "common/xmalloc.h"
+#include "store/ratelimit.h"
+
+typedef struct limit_wait {
+    http_pending *p;
+    const http_endpoint *ep;
+    char *rest;
+} limit_wait;
+
+void http_client_addr(struct lws *wsi, char *out, size_t n)
+{
+    const config *cfg = http_app(wsi)->cfg;
+    out[0] = '\0';
+    lws_get_peer_simple(wsi, out, n);
+    if (!strncmp(out, "::ffff:", 7))
+        memmove(out, out + 7, strlen(out + 7) + 1);
+    if (!*cfg->limits.trusted_proxies || !config_addr_in(cfg->limits.trusted_proxies, out))
+        return;
+    char xff[512];
+    int len = lws_hdr_copy(wsi, xff, sizeof(xff), WSI_TOKEN_X_FORWARDED_FOR);
+    if (len <= 0)
+        return;
+    char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    last += strspn(last, " \t");
+    size_t k = strcspn(last, " \t");
+    if (k && k < n) {
+        memcpy(out, last, k);
+        out[k] = '\0';
+    }
+}
+
+void http_limit_refuse(struct lws *wsi, http_req *hr, int retry_after_s)
+{
+    hr->retry_after = retry_after_s > 0 ? retry_after_s : 1;
+    http_error(wsi, hr, 429, "rate_limited");
+}
+
+/* The request passed: the endpoint's hooks, as the driver would have run them. */
+static void limit_go_on(struct lws *wsi, http_req *hr, const http_endpoint *ep,
+                        const char *rest)
+{
+    if (ep->on_request)
+        ep->on_request(wsi, hr, rest);
+    if (hr->resp || hr->pending || hr->closing || !hr->body_done || !ep->on_body)
+        return; /* answered, waiting, or the body is still coming (the driver runs on_body) */
+    if (hr->too_large)
+        http_error(wsi, hr, 413, "too_large");
+    else
+        ep->on_body(wsi, hr);
+}
+
+static void limit_done(int status, int retry_after_s, void *ctx)
+{
+    limit_wait *w = ctx;
+    http_req *hr;
+    struct lws *wsi = http_pending_done(w->p, &hr);
+    if (wsi) {
+        if (status == 0)
+            http_limit_refuse(wsi, hr, retry_after_s);
+        else
+            limit_go_on(wsi, hr, w->ep, w->rest);
+    }
+    free(w->rest);
+    free(w);
+}
+
+void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
+                        const char *rest)
+{
+    const app *ap = http_app(wsi);
+    const config *cfg = ap->cfg;
+    char addr[HTTP_ADDR_MAX];
+    http_client_addr(wsi, addr, sizeof(addr));
+    ratelimit_rule rule = {"addr", addr, cfg->limits.addr_per_window, cfg->limits.window_s};
+    if (ep->channel || rule.limit <= 0 || !*addr || !store_is_up(ap->store)) {
+        limit_go_on(wsi, hr, ep, rest);
+        return;
+    }
+    limit_wait *w = xcalloc(1, sizeof(*w));
+    w->ep = ep;
+    w->rest = xstrdup(rest ? rest : "");
+    w->p = http_pending_new(wsi, hr);
+    if (ratelimit_hit(ap->store, &rule, 1, limit_done, w) < 0) {
+        http_pending_abort(hr);
+        free(w->rest);
+        free(w);
+        limit_go_on(wsi, hr, ep, rest);
+    }
+}

@@ -1,0 +1,120 @@
+/* ratelimit.c -- fixed-window budgets and the code miss arguments (see
+ * ratelimit.h). One script (store/lua/ratelimit_hit.lua) checks and counts
+ * every budget of a request at once, so concurrent requests on several
+ * instances never overspend one. */
+#include "store/ratelimit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "store/store_lua.h"
+
+typedef struct rl_call {
+    ratelimit_fn *fn;
+    void *privdata;
+} rl_call;
+
+static void rl_on_hit(redisReply *r, void *privdata)
+{
+    rl_call *c = privdata;
+    ratelimit_fn *fn = c->fn;
+    void *up = c->privdata;
+    free(c);
+    if (!store_reply_shape(r, 2, (const int[]){REDIS_REPLY_INTEGER, REDIS_REPLY_INTEGER})) {
+        fn(-1, 0, up);
+        return;
+    }
+    if (r->element[0]->integer == 1) {
+        fn(1, 0, up);
+        return;
+    }
+    long long ms = r->element[1]->integer;
+    fn(0, ms <= 1000 ? 1 : (int)((ms + 999) / 1000), up);
+}
+
+static char *rl_key(const char *prefix, const char *kind, const char *id)
+{
+    size_t n = strlen(prefix) + (kind ? strlen(kind) + 1 : 0) + strlen(id) + 1;
+    char *k = xmalloc(n);
+    snprintf(k, n, "%s%s%s%s", prefix, kind ? kind : "", kind ? ":" : "", id);
+    return k;
+}
+
+int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn *fn,
+                  void *privdata)
+{
+    if (!s || !fn || n > RATELIMIT_RULES_MAX || (n && !rules))
+        return -1;
+    char *keys[RATELIMIT_RULES_MAX];
+    char nums[RATELIMIT_RULES_MAX][2][16];
+    const char *args[RATELIMIT_RULES_MAX * 3];
+    int nargs = 0, nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ratelimit_rule *r = &rules[i];
+        if (r->limit <= 0 || !r->id || !*r->id)
+            continue;
+        if (!r->kind || !*r->kind || strchr(r->kind, ':') || r->window_s < 1) {
+            for (int j = 0; j < nk; j++)
+                free(keys[j]);
+            return -1;
+        }
+        keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
+        snprintf(nums[nk][0], sizeof(nums[nk][0]), "%d", r->limit);
+        snprintf(nums[nk][1], sizeof(nums[nk][1]), "%d", r->window_s);
+        args[nargs++] = keys[nk];
+        args[nargs++] = nums[nk][0];
+        args[nargs++] = nums[nk][1];
+        nk++;
+    }
+    if (!nk) {
+        if (!store_is_up(s))
+            return -1;
+        fn(1, 0, privdata);
+        return 0;
+    }
+    rl_call *c = xcalloc(1, sizeof(*c));
+    c->fn = fn;
+    c->privdata = privdata;
+    int rc = store_eval(s, rl_on_hit, c, &store_lua_ratelimit_hit, 0, nargs, args, NULL);
+    if (rc < 0)
+        free(c);
+    for (int j = 0; j < nk; j++)
+        free(keys[j]);
+    return rc;
+}
+
+int ratelimit_miss_argv_init(ratelimit_miss_argv *out, const ratelimit_miss *m)
+{
+    memset(out, 0, sizeof(*out));
+    if (!m || !m->channel || !*m->channel || strchr(m->channel, ':') || !m->user ||
+        !*m->user || m->window_s < 1)
+        return -1;
+    const char *ch = !strcmp(m->channel, "ussd") ? "sms" : m->channel; /* one phone */
+    size_t n = strlen(ch) + strlen(m->user) + 2;
+    char *id = xmalloc(n);
+    snprintf(id, n, "%s:%s", ch, m->user);
+    out->id_key = rl_key("dvcbot:rl-miss:", NULL, id);
+    free(id);
+    out->addr_key = m->addr && *m->addr ? rl_key("dvcbot:rl-miss-addr:", NULL, m->addr)
+                                        : xstrdup("");
+    snprintf(out->lim, sizeof(out->lim), "%d", m->limit);
+    snprintf(out->alim, sizeof(out->alim), "%d", m->addr_limit > 0 ? m->addr_limit : 1 << 30);
+    snprintf(out->win, sizeof(out->win), "%d", m->window_s);
+    out->argv[0] = out->id_key;
+    out->argv[1] = out->addr_key;
+    out->argv[2] = out->lim;
+    out->argv[3] = out->alim;
+    out->argv[4] = out->win;
+    return 0;
+}
+
+void ratelimit_miss_argv_free(ratelimit_miss_argv *a)
+{
+    if (!a)
+        return;
+    free(a->id_key);
+    free(a->addr_key);
+    a->id_key = a->addr_key = NULL;
+}
