@@ -12,6 +12,7 @@
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 #include "bot/app/log.h"
+#include "bot/conv/router.h"
 #include "bot/outbox/outbox_worker.h"
 #include "bot/sms/sms_flow.h"
 #include "channels/sms.h"
@@ -76,8 +77,12 @@ static void ep_sms_answer(void *p, int status, const char *intent, int ucs2, con
     hr->intent = intent;
     if (status != 200) {
         const messages *m = http_app(wsi)->msgs;
-        const char *t = messages_get(m, "errors.unavailable", "vi");
-        hr->error = "unavailable";
+        int limited = status == 429;
+        const char *t = messages_get(m, limited ? "errors.rate_limited" : "errors.unavailable",
+                                     "vi");
+        hr->error = limited ? "rate_limited" : "unavailable";
+        if (limited)
+            hr->retry_after = router_retry_after(http_app(wsi)->router);
         http_respond(wsi, hr, status, "text/plain; charset=UTF-8", t, strlen(t));
         return;
     }

@@ -164,7 +164,7 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
     f->intent = intent;
     if (status != ROUTER_OK) {
         reply_free(r);
-        sms_flow_end(f, 503);
+        sms_flow_end(f, status == ROUTER_LIMITED ? 429 : 503); /* 429: router_retry_after() */
         return;
     }
     const messages *msgs = f->app->msgs;
