@@ -180,11 +180,13 @@ int ids_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out
 
 int ids_complaint_code_ok(const char *code)
 {
-    static const char shape[] = "PA-dddddd-dddd";
-    if (!code || strlen(code) != sizeof(shape) - 1)
+    static const char shape[] = "PA-dddddd-";
+    size_t n = code ? strlen(code) : 0, head = sizeof(shape) - 1;
+    if (n < head + 4 || n > head + IDS_COMPLAINT_SEQ_MAX)
         return 0;
-    for (size_t i = 0; shape[i]; i++) {
-        if (shape[i] == 'd' ? (code[i] < '0' || code[i] > '9') : code[i] != shape[i])
+    for (size_t i = 0; i < n; i++) {
+        int digit = i >= head || shape[i] == 'd';
+        if (digit ? (code[i] < '0' || code[i] > '9') : code[i] != shape[i])
             return 0;
     }
     return 1;

@@ -37,7 +37,11 @@ int ids_procedure_code_valid(const char *s);
  * when end_of_day is set. Years 1970-2099. 0 and *out, or -1. */
 int ids_parse_time(const char *s, int tz_offset_min, int end_of_day, time_t *out);
 
-/* 1 when code is PA-dddddd-dddd (upper case). */
+/* The day's sequence of a complaint code has 4 digits and more when a day
+ * needs them (SPEC.md: codes never run out), up to this many. */
+#define IDS_COMPLAINT_SEQ_MAX 8
+
+/* 1 when code is PA-dddddd- and 4 to IDS_COMPLAINT_SEQ_MAX digits (upper case). */
 int ids_complaint_code_ok(const char *code);
 
 #endif

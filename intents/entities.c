@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ids.h"
 #include "common/xmalloc.h"
 
 enum { ENT_RX_DOSSIER, ENT_RX_COMPLAINT, ENT_RX_PROCEDURE, ENT_RX_SCORE,
@@ -15,7 +16,7 @@ static const char *const ent_rx_src[ENT_RX__COUNT] = {
     ("(?:(?<![0-9.])\\d{3}[-. ]{0,2}\\d{2}[-. ]{0,2}\\d{2}[-. ]{0,2}[a-z][-. ]?\\d{2}"
     "|(?<![0-9a-z.])[a-z]\\d{2}(?:[. ]{1,2}\\d{1,3})+)"
     "[-. _/]{0,3}\\d{6}[-. _/]{0,3}\\d{4}(?![0-9])"),
-    "(?<![a-z0-9])pa[-. _]{0,2}\\d{6}[-. _]{0,2}\\d{4}(?![0-9])",
+    "(?<![a-z0-9])pa[-. _]{0,2}\\d{6}[-. _]{0,2}\\d{4,8}(?![0-9])",
     "(?<![0-9.,])\\d[.,]\\d{6}(?![0-9]|[.,]\\d)",
     ("(?<![0-9.,/])([1-5])\\s*(?:sao|diem|stars?|\\*+|/\\s*5|tren\\s*5)(?![a-z0-9])"
     "|\\b(?:diem|so sao|muc|danh gia|dg|cham)\\s*(?:la|duoc|muc|diem|:)?\\s*([1-5])(?![0-9.,/:])"),
@@ -259,11 +260,11 @@ int ent_complaint_canon(const char *s, size_t n, char *out, size_t cap)
 {
     char c[32];
     size_t m;
-    if (ent_compact(s, n, c, sizeof c, &m) < 0 || m != 12 || c[0] != 'P' || c[1] != 'A' ||
-        !ent_digits(c + 2, 10) || !ent_date_ok(c + 2))
+    if (ent_compact(s, n, c, sizeof c, &m) < 0 || m < 12 || m > 8 + IDS_COMPLAINT_SEQ_MAX ||
+        c[0] != 'P' || c[1] != 'A' || !ent_digits(c + 2, m - 2) || !ent_date_ok(c + 2))
         return -1;
     const char *parts[] = {"PA-", c + 2, "-", c + 8};
-    static const size_t lens[] = {3, 6, 1, 4};
+    const size_t lens[] = {3, 6, 1, m - 8};
     return ent_join(out, cap, parts, lens, 4);
 }
 

@@ -74,10 +74,12 @@ static void complaints_on_create(redisReply *r, void *privdata)
     free(c);
     if (!fn)
         return;
-    if (store_reply_shape(r, 2, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_INTEGER}))
-        fn(0, r->element[0]->str, (int)r->element[1]->integer, up);
-    else
+    if (!store_reply_shape(r, 2, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_INTEGER}))
         fn(-1, NULL, 0, up);
+    else if (r->element[1]->integer == 2)
+        fn(2, NULL, 0, up);
+    else
+        fn(0, r->element[0]->str, (int)r->element[1]->integer, up);
 }
 
 int complaints_create(store *s, const complaint_new *n, complaints_create_fn *fn, void *privdata)
@@ -85,20 +87,36 @@ int complaints_create(store *s, const complaint_new *n, complaints_create_fn *fn
     if (!s || !n || !n->channel || !*n->channel || strchr(n->channel, ':') || !n->user ||
         !*n->user || !n->text || !*n->text || !n->agency || !*n->agency)
         return -1;
-    char day[8], iso[40], ts[24];
+    char day[8], iso[40], ts[24], lim[16], alim[16];
     complaints_day(n->now, n->tz_offset_min, day);
     complaints_iso_time(n->now, n->tz_offset_min, iso, sizeof(iso));
     snprintf(ts, sizeof(ts), "%lld", (long long)n->now);
-    const char *args[11] = {day, n->agency, n->channel, n->user, n->contact, n->topic, n->text,
-                            n->dossier_code, iso, ts, n->token};
+    snprintf(lim, sizeof(lim), "%d", n->per_day);
+    snprintf(alim, sizeof(alim), "%d", n->addr_per_day);
+    const char *ich = !strcmp(n->channel, "ussd") ? "sms" : n->channel; /* one phone */
+    char *idk = NULL, *adk = NULL;
+    if (n->per_day > 0) {
+        size_t k = strlen(ich) + strlen(n->user) + 32;
+        idk = xmalloc(k);
+        snprintf(idk, k, "dvcbot:rl:complaint:%s:%s", ich, n->user);
+    }
+    if (n->addr_per_day > 0 && n->addr && *n->addr) {
+        size_t k = strlen(n->addr) + 32;
+        adk = xmalloc(k);
+        snprintf(adk, k, "dvcbot:rl:complaint-addr:%s", n->addr);
+    }
+    const char *args[16] = {day, n->agency, n->channel, n->user, n->contact, n->topic, n->text,
+                            n->dossier_code, iso, ts, n->token, idk ? idk : "", lim,
+                            adk ? adk : "", alim, n->portal ? n->portal : n->agency};
     complaints_call *c = complaints_call_new(privdata);
     c->create = fn;
-    if (store_eval(s, complaints_on_create, c, &store_lua_complaints_create, 0, 11, args,
-                   NULL) < 0) {
+    int rc = store_eval(s, complaints_on_create, c, &store_lua_complaints_create, 0, 16, args,
+                        NULL);
+    if (rc < 0)
         free(c);
-        return -1;
-    }
-    return 0;
+    free(idk);
+    free(adk);
+    return rc < 0 ? -1 : 0;
 }
 
 static void complaints_on_get(redisReply *r, void *privdata)
@@ -134,6 +152,46 @@ int complaints_get(store *s, const char *code, complaints_get_fn *fn, void *priv
         return -1;
     }
     return 0;
+}
+
+static void complaints_on_lookup(redisReply *r, void *privdata)
+{
+    complaints_call *c = privdata;
+    complaints_get_fn *fn = c->get;
+    void *up = c->privdata;
+    free(c);
+    const char *what = r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+                               r->element[0]->type == REDIS_REPLY_STRING
+                           ? r->element[0]->str : "";
+    if (!strcmp(what, "limited")) {
+        fn(2, NULL, up);
+    } else if (!strcmp(what, "missing")) {
+        fn(1, NULL, up);
+    } else if (!strcmp(what, "found") && r->elements == 2 &&
+               r->element[1]->type == REDIS_REPLY_ARRAY) {
+        complaint *cp = complaint_from_reply(r->element[1]);
+        fn(0, cp, up);
+        complaint_free(cp);
+    } else {
+        fn(-1, NULL, up);
+    }
+}
+
+int complaints_lookup(store *s, const char *code, const ratelimit_miss *miss,
+                      complaints_get_fn *fn, void *privdata)
+{
+    ratelimit_miss_argv ma;
+    if (!s || !fn || !code || !*code || ratelimit_miss_argv_init(&ma, miss) < 0)
+        return -1;
+    const char *args[6] = {code, ma.argv[0], ma.argv[1], ma.argv[2], ma.argv[3], ma.argv[4]};
+    complaints_call *c = complaints_call_new(privdata);
+    c->get = fn;
+    int rc = store_eval(s, complaints_on_lookup, c, &store_lua_complaints_lookup, 0, 6, args,
+                        NULL);
+    if (rc < 0)
+        free(c);
+    ratelimit_miss_argv_free(&ma);
+    return rc < 0 ? -1 : 0;
 }
 
 static void complaints_on_list(redisReply *r, void *privdata)

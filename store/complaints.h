@@ -10,10 +10,16 @@
  *   dvcbot:stats:complaints                    hash {agency}:received|answered
  *
  * The code is PA-{yyMMdd}-{NNNN}: the local date (tz offset from the config)
- * and the day's sequence, both taken inside one EVAL together with the
- * record, the indexes and the counters, so a complaint exists completely or
- * not at all, and its code is given out only after Redis confirmed it. More
- * than 9999 complaints in one day are refused (status -1).
+ * and the day's sequence (4 digits, more when a day needs them: codes never
+ * run out), both taken inside one EVAL together with the record, the
+ * indexes and the counters, so a complaint exists completely or not at all,
+ * and its code is given out only after Redis confirmed it.
+ *
+ * Budgets (store/ratelimit.h keys dvcbot:rl:complaint:{channel}:{user} and
+ * dvcbot:rl:complaint-addr:{addr}, a day each): a sender files at most
+ * per_day complaints and one client address addr_per_day, checked and
+ * counted in the same script (status 2, nothing written): a flood from one
+ * sender or address cannot bury the portal's list.
  *
  * Every call is asynchronous; it returns -1 without calling back when the
  * store is down or an argument is invalid, else the callback runs once.
@@ -25,6 +31,7 @@
 #include <time.h>
 
 #include "common/ids.h"
+#include "store/ratelimit.h"
 #include "store/redis.h"
 
 
@@ -47,16 +54,29 @@ typedef struct complaint_new {
     const char *token;          /* optional idempotency token (a form id) */
     time_t now;
     int tz_offset_min;
+    const char *addr;           /* the client address (web chat), or NULL */
+    int per_day;                /* the sender's budget a day, 0 = none */
+    int addr_per_day;           /* the address's budget a day, 0 = none */
+    const char *portal;         /* the agency of a complaint whose dossier dvcbot
+                                 * does not know (domain.complaint_agency); NULL:
+                                 * agency is kept as given */
 } complaint_new;
 
 /* status 0 with the code (created 1 when new, 0 when the token had already
- * filed it); -1 when Redis failed (nothing was written). */
+ * filed it); 2 (code NULL) when a budget is spent; -1 when Redis failed
+ * (nothing was written). */
 typedef void complaints_create_fn(int status, const char *code, int created, void *privdata);
 int complaints_create(store *s, const complaint_new *c, complaints_create_fn *fn, void *privdata);
 
 /* status 0 with the record, 1 when the code is unknown (c NULL), -1 failure. */
 typedef void complaints_get_fn(int status, const complaint *c, void *privdata);
 int complaints_get(store *s, const char *code, complaints_get_fn *fn, void *privdata);
+
+/* A citizen's TTPA <code>: the same, within the citizen's miss limit
+ * (store/ratelimit.h, shared with TRACUU, DK and DG): an unknown code counts
+ * a miss; status 2 (c NULL) when the limit is reached (nothing read). */
+int complaints_lookup(store *s, const char *code, const ratelimit_miss *miss,
+                      complaints_get_fn *fn, void *privdata);
 
 /* Newest first, at most max records. status 0 or -1. */
 typedef void complaints_list_fn(int status, complaint *const *list, size_t n, void *privdata);

@@ -10,6 +10,7 @@
  * script. */
 #include "store/dossiers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 
 #define DOSSIERS_KEY "dvcbot:dossier:"
 #define DOSSIERS_PHONE_KEY "dvcbot:phone-idx:"
-#define DOSSIERS_MISS_KEY "dvcbot:rl-miss:"
+#define DOSSIERS_RATING_OK_KEY "dvcbot:rating-ok:"
 #define DOSSIERS_PAY_SUFFIX ":payments"
 
 /* --- pure helpers (the validators and the ISO-8601 parser are in common/ids.c) --- */
@@ -118,6 +119,16 @@ static void dossiers_on_put(redisReply *r, void *privdata)
     dossiers_call *c = privdata;
     json_t *rec = NULL;
     if (store_reply_shape(r, 3, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_STRING,
+                                              REDIS_REPLY_STRING}) &&
+        !strcmp(r->element[0]->str, "limited")) {
+        long long ms = strtoll(r->element[1]->str, NULL, 10);
+        dossiers_put_result res = {.outcome = DOSSIERS_LIMITED,
+                                   .retry_after_s = ms <= 1000 ? 1 : (int)((ms + 999) / 1000)};
+        c->put(0, &res, c->privdata);
+        free(c);
+        return;
+    }
+    if (store_reply_shape(r, 3, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_STRING,
                                               REDIS_REPLY_STRING}))
         rec = json_loadb(r->element[2]->str, r->element[2]->len, 0, NULL);
     const char *status = json_string_value(json_object_get(rec, "status"));
@@ -198,14 +209,17 @@ int dossiers_put(store *s, const dossier_input *in, dossiers_put_fn *fn, void *p
         free(pkey);
         return -1;
     }
+    char flips[16];
+    snprintf(flips, sizeof(flips), "%d", in->status_changes_per_hour);
     const char *args[] = {
         key, pkey ? pkey : key, in->code, agency, in->procedure_code, in->status,
         in->received_at, in->due_at ? in->due_at : "",
         in->applicant_phone ? in->applicant_phone : "", in->note ? in->note : "", now, fee,
+        flips, "3600",
     };
     dossiers_call *c = dossiers_call_new(privdata);
     c->put = fn;
-    int rc = dossiers_eval(s, &store_lua_dossiers_put, 2, 12, args, dossiers_on_put, c);
+    int rc = dossiers_eval(s, &store_lua_dossiers_put, 2, 14, args, dossiers_on_put, c);
     free(key);
     free(pkey);
     free(fee);
@@ -271,24 +285,37 @@ static int dossiers_channel_ok(const char *ch)
     return 1;
 }
 
+int dossiers_lookup_miss(store *s, const char *code, const ratelimit_miss *miss,
+                         const char *mark_member, dossiers_get_fn *fn, void *privdata)
+{
+    ratelimit_miss_argv ma;
+    if (!s || !fn || !code || !miss || !dossiers_channel_ok(miss->channel) ||
+        ratelimit_miss_argv_init(&ma, miss) < 0)
+        return -1;
+    char *key = dossiers_key(DOSSIERS_KEY, code);
+    char *mark = NULL, ttl[16];
+    if (mark_member && *mark_member) {
+        size_t n = strlen(DOSSIERS_RATING_OK_KEY) + strlen(code) + strlen(mark_member) + 2;
+        mark = xmalloc(n);
+        snprintf(mark, n, "%s%s:%s", DOSSIERS_RATING_OK_KEY, code, mark_member);
+    }
+    snprintf(ttl, sizeof(ttl), "%d", DOSSIERS_RATING_OK_TTL_S);
+    const char *args[] = {key, ma.argv[0], ma.argv[1], ma.argv[2], ma.argv[3], ma.argv[4],
+                          mark ? mark : "", ttl};
+    dossiers_call *c = dossiers_call_new(privdata);
+    c->get = fn;
+    int rc = dossiers_eval(s, &store_lua_dossiers_lookup, 1, 8, args, dossiers_on_lookup, c);
+    free(key);
+    free(mark);
+    ratelimit_miss_argv_free(&ma);
+    return rc;
+}
+
 int dossiers_lookup(store *s, const char *code, const char *channel, const char *user,
                     int limit, int window_s, dossiers_get_fn *fn, void *privdata)
 {
-    if (!s || !fn || !code || !dossiers_channel_ok(channel) || !user || !*user || window_s < 1)
-        return -1;
-    char lim[16], win[16];
-    snprintf(lim, sizeof(lim), "%d", limit);
-    snprintf(win, sizeof(win), "%d", window_s);
-    char *key = dossiers_key(DOSSIERS_KEY, code);
-    char *mk = xmalloc(strlen(DOSSIERS_MISS_KEY) + strlen(channel) + strlen(user) + 2);
-    sprintf(mk, "%s%s:%s", DOSSIERS_MISS_KEY, channel, user);
-    const char *args[] = {key, mk, lim, win};
-    dossiers_call *c = dossiers_call_new(privdata);
-    c->get = fn;
-    int rc = dossiers_eval(s, &store_lua_dossiers_lookup, 2, 4, args, dossiers_on_lookup, c);
-    free(key);
-    free(mk);
-    return rc;
+    ratelimit_miss m = {.channel = channel, .user = user, .limit = limit, .window_s = window_s};
+    return dossiers_lookup_miss(s, code, &m, NULL, fn, privdata);
 }
 
 /* Most recently updated first; then by code. */

@@ -38,6 +38,7 @@
 #include <jansson.h>
 
 #include "common/ids.h"
+#include "store/ratelimit.h"
 #include "store/redis.h"
 
 /* --- pure helpers (the validators and the time parser: common/ids.h) --- */
@@ -73,9 +74,14 @@ typedef struct dossier_input {
     const char *applicant_phone; /* canonical 84..., NULL = none */
     const char *note;            /* NULL = none */
     const dossier_fee *fee;      /* NULL = none (a stored fee is dropped) */
+    int status_changes_per_hour; /* > 0: more status changes of this dossier within
+                                  * an hour are refused (DOSSIERS_LIMITED, nothing
+                                  * written): a looping agency system cannot spam
+                                  * the applicant and subscribers; 0 = no limit */
 } dossier_input;
 
-enum dossiers_outcome { DOSSIERS_CREATED = 1, DOSSIERS_UPDATED, DOSSIERS_UNCHANGED };
+enum dossiers_outcome { DOSSIERS_CREATED = 1, DOSSIERS_UPDATED, DOSSIERS_UNCHANGED,
+                        DOSSIERS_LIMITED };
 
 typedef struct dossiers_put_result {
     int outcome;                 /* enum dossiers_outcome */
@@ -83,7 +89,8 @@ typedef struct dossiers_put_result {
     const char *new_status;
     int status_changed;          /* an existing dossier changed status */
     const char *applicant_phone; /* of the new record, NULL when none */
-    json_t *rec;                 /* the stored record */
+    json_t *rec;                 /* the stored record (NULL when LIMITED) */
+    int retry_after_s;           /* LIMITED: seconds until a change is accepted again */
 } dossiers_put_result;
 
 /* status 0 with res; -1 (res NULL) when Redis failed. */
@@ -113,6 +120,18 @@ int dossiers_get(store *s, const char *code, dossiers_get_fn *fn, void *privdata
  * window_s). code need not be valid (an invalid one is a miss). */
 int dossiers_lookup(store *s, const char *code, const char *channel, const char *user,
                     int limit, int window_s, dossiers_get_fn *fn, void *privdata);
+
+/* How long a lookup of a returned dossier lets its citizen rate it. */
+#define DOSSIERS_RATING_OK_TTL_S (30 * 86400)
+
+/* The same lookup with the whole miss limit (store/ratelimit.h: the identity
+ * and, when known, the client address; the counters are shared with DK, DG
+ * and TTPA). mark_member (subs_member(), or NULL): when the dossier found is
+ * returned (status done or returned), dvcbot:rating-ok:{code}:{member} is
+ * set for DOSSIERS_RATING_OK_TTL_S: that citizen may then rate it
+ * (ratings_put). */
+int dossiers_lookup_miss(store *s, const char *code, const ratelimit_miss *miss,
+                         const char *mark_member, dossiers_get_fn *fn, void *privdata);
 
 /* status 0 with the records of msisdn's dossiers, most recently updated
  * first (n may be 0); -1 when Redis failed. At most 200 are read. */

@@ -32,23 +32,25 @@ static void ratings_on_put(redisReply *r, void *privdata)
         fn(-1, 0, up);
 }
 
-int ratings_put(store *s, const char *code, const char *agency, const char *member, int score,
-                ratings_done_fn *fn, void *privdata)
+int ratings_put(store *s, const ratings_vote *v, ratings_done_fn *fn, void *privdata)
 {
-    if (!s || !code || !*code || !agency || !*agency || strchr(agency, ':') || !member ||
-        !strchr(member, ':') || score < 1 || score > 5)
+    ratelimit_miss_argv ma;
+    if (!s || !v || !v->code || !*v->code || !v->agency || !*v->agency ||
+        strchr(v->agency, ':') || !v->member || !strchr(v->member, ':') || v->score < 1 ||
+        v->score > 5 || ratelimit_miss_argv_init(&ma, &v->miss) < 0)
         return -1;
     char sc[4];
-    snprintf(sc, sizeof(sc), "%d", score);
-    const char *args[4] = {code, agency, member, sc};
+    snprintf(sc, sizeof(sc), "%d", v->score);
+    const char *args[10] = {v->code, v->agency, v->member, sc, v->msisdn ? v->msisdn : "",
+                            ma.argv[0], ma.argv[1], ma.argv[2], ma.argv[3], ma.argv[4]};
     ratings_call *c = xcalloc(1, sizeof(*c));
     c->fn = fn;
     c->privdata = privdata;
-    if (store_eval(s, ratings_on_put, c, &store_lua_ratings_put, 0, 4, args, NULL) < 0) {
+    int rc = store_eval(s, ratings_on_put, c, &store_lua_ratings_put, 0, 10, args, NULL);
+    if (rc < 0)
         free(c);
-        return -1;
-    }
-    return 0;
+    ratelimit_miss_argv_free(&ma);
+    return rc;
 }
 
 static void ratings_on_stats(redisReply *r, void *privdata)

@@ -16,9 +16,10 @@
 #ifndef DVC_STORE_SUBSCRIPTIONS_H
 #define DVC_STORE_SUBSCRIPTIONS_H
 
+#include "store/ratelimit.h"
 #include "store/redis.h"
 
-#define SUBS_MAX_PER_MEMBER 50     /* also read by store/lua/subs_add.lua */
+#define SUBS_FANOUT_BATCH 200      /* subscribers per fan-out script by default */
 
 /* The member id of a citizen: malloc'd, free() it. channel is the fixed
  * channel name ("sms", "ussd", "chat", "ws"); NULL for a bad channel or an
@@ -28,15 +29,30 @@ char *subs_member(const char *channel, const char *user);
 enum {
     SUBS_ADDED = 0,         /* subscribed now */
     SUBS_ALREADY = 1,       /* was already subscribed */
-    SUBS_NO_DOSSIER = 2,    /* dvcbot:dossier:{code} does not exist */
-    SUBS_TOO_MANY = 3,      /* member follows SUBS_MAX_PER_MEMBER dossiers */
+    SUBS_NO_DOSSIER = 2,    /* dvcbot:dossier:{code} does not exist (a miss counted) */
+    SUBS_TOO_MANY = 3,      /* member follows max_per_member dossiers */
+    SUBS_FULL = 4,          /* the dossier has max_per_dossier subscribers */
+    SUBS_LIMITED = 5,       /* the miss limit is reached: nothing read */
+    SUBS_CONFIRM_SMS = 6,   /* confirm: a number that is not the applicant's */
 };
 /* status: one of the above, or -1 when Redis failed. */
 typedef void subs_done_fn(int status, void *privdata);
-/* Subscribe member to an existing dossier. msisdn (the member's number, or
- * NULL) is removed from the opt-out set: subscribing again is consent. */
-int subs_add(store *s, const char *code, const char *member, const char *msisdn,
-             subs_done_fn *fn, void *privdata);
+
+typedef struct subs_request {
+    const char *code;       /* the dossier */
+    const char *member;     /* subs_member() */
+    const char *msisdn;     /* the member's number, or NULL (chat); removed from the
+                             * opt-out set: subscribing again is consent */
+    int confirm;            /* 1: msisdn must be the dossier's applicant, else
+                             * SUBS_CONFIRM_SMS (USSD: the citizen confirms by
+                             * sending DK by SMS, which proves the number) */
+    int max_per_dossier;    /* caps (config limits.subs_per_dossier / _per_member) */
+    int max_per_member;
+    ratelimit_miss miss;    /* the citizen's miss limit (shared with TRACUU, DG, TTPA) */
+} subs_request;
+
+/* Subscribe a member to an existing dossier, within both caps. */
+int subs_add(store *s, const subs_request *rq, subs_done_fn *fn, void *privdata);
 
 /* HUY/STOP: remove every subscription of member and, when msisdn is given,
  * add it to dvcbot:optout (no notification of any kind is queued for it
@@ -57,14 +73,22 @@ typedef struct dossier_change {
                                   * messages key "notify.dossier.{new_status}" with
                                   * {code} (unaccented, one SMS) */
     const char *notice_text;     /* text for chat notices; NULL: sms_text */
+    int batch;                   /* subscribers per fan-out script; 0: SUBS_FANOUT_BATCH */
 } dossier_change;
 
 /* status 0 with the number of messages and notices queued now, -1 when
  * Redis failed. */
 typedef void notify_done_fn(int status, long long queued, void *privdata);
 
-/* Fan one change out, in one script (which also moves the dossier from its
- * old to its new status in dvcbot:stats:dossiers): an outbox message (kind "notify",
+/* Fan one change out, incrementally: a first script moves the dossier from
+ * its old to its new status in dvcbot:stats:dossiers and notifies the
+ * applicant, then SSCAN batches of ch->batch subscribers each run as one
+ * small script (store/lua/subs_fanout.lua), one after another, so no script
+ * ever walks all subscribers and Redis serves other clients in between.
+ * fn runs after the first batch; the rest go on in the background (their
+ * texts are copied), until the scan ends or the store closes (a process
+ * ended mid-way does not resume: the members not reached yet miss that
+ * change). What is queued: an outbox message (kind "notify",
  * dedupe "dossier:{code}:{event}:{msisdn}", ref = code) for the applicant's
  * number and every "sms:" subscriber, each number once, skipping numbers in
  * dvcbot:optout; a notice {"type":"notice","kind":"dossier_changed","code",

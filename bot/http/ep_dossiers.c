@@ -21,6 +21,7 @@
 #include "bot/http/auth.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
+#include "bot/http/limit.h"
 #include "channels/agency.h"
 #include "channels/sms.h"
 #include "channels/vietqr.h"
@@ -44,6 +45,7 @@ typedef struct ep_call {
     const char *errkey;             /* PUT: body error found at completion */
     const messages *msgs;
     long long fee_max;              /* domain.fee_max_vnd */
+    int batch;                      /* limits.fanout_batch */
     char *resp;                     /* PUT: the answer, while notifications are queued */
     int resp_status;
 } ep_call;
@@ -192,7 +194,8 @@ static int ep_notify(ep_call *c, const json_t *rec)
     const char *phone = json_string_value(json_object_get(rec, "applicant_phone"));
     dossier_change ch = {.code = c->code, .old_status = old, .new_status = neu,
                          .applicant_phone = phone ? phone : "", .event_id = event,
-                         .sms_text = sms, .notice_text = b.data ? b.data : ""};
+                         .sms_text = sms, .notice_text = b.data ? b.data : "",
+                         .batch = c->batch};
     int rc = subs_notify_dossier_changed(c->store, &ch, ep_notified, c);
     free(sms);
     buf_free(&b);
@@ -204,9 +207,13 @@ static void ep_put_done(int status, const dossiers_put_result *res, void *privda
     ep_call *c = privdata;
     http_req *hr;
     struct lws *wsi;
-    if (status < 0) {
-        if ((wsi = ep_call_done(c, &hr)))
-            http_error(wsi, hr, 503, "unavailable");
+    if (status < 0 || res->outcome == DOSSIERS_LIMITED) {
+        if ((wsi = ep_call_done(c, &hr))) {
+            if (status < 0)
+                http_error(wsi, hr, 503, "unavailable");
+            else
+                http_limit_refuse(wsi, hr, res->retry_after_s);
+        }
         return;
     }
     static const char *const names[] = {"", "created", "updated", "unchanged"};
@@ -252,7 +259,8 @@ static int ep_pay_notify(ep_call *c, const dossiers_pay_result *res)
     snprintf(event, sizeof event, "payment:%s", c->pay.transaction_id);
     dossier_change ch = {.code = c->code, .old_status = res->old_status,
                          .new_status = res->new_status, .applicant_phone = phone ? phone : "",
-                         .event_id = event, .sms_text = sms, .notice_text = b.data ? b.data : ""};
+                         .event_id = event, .sms_text = sms, .notice_text = b.data ? b.data : "",
+                         .batch = c->batch};
     int rc = subs_notify_dossier_changed(c->store, &ch, ep_notified, c);
     free(sms);
     buf_free(&b);
@@ -367,6 +375,8 @@ static void ep_start(struct lws *wsi, http_req *hr, ep_call *c)
     c->store = ap->store;
     c->tz = ap->cfg->domain.tz_offset_min;
     c->fee_max = ap->cfg->domain.fee_max_vnd;
+    c->batch = ap->cfg->limits.fanout_batch;
+    c->in.status_changes_per_hour = ap->cfg->limits.status_changes_per_hour;
     c->msgs = ap->msgs;
     c->method = hr->method;
     if (ids_dossier_code_agency(c->code, c->agency) < 0)

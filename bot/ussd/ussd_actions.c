@@ -157,6 +157,10 @@ static void ussd_filed(int status, const char *code, int created, void *privdata
         ussd_flow_fail(c);
         return;
     }
+    if (status == 2) { /* the number's complaint budget of the day (store/complaints.h) */
+        ussd_result_key(c, "complaint_new.limited", NULL, NULL);
+        return;
+    }
     ussd_result_key(c, "complaint_new.filed", "code", code);
 }
 
@@ -170,7 +174,7 @@ static void ussd_complaint(ussd_call *c)
         .channel = "ussd", .user = c->req.msisdn, .contact = c->req.msisdn,
         .topic = ussd_var(c, "topic"), .text = ussd_var(c, "text"), .dossier_code = "",
         .agency = cfg->domain.complaint_agency, .token = token, .now = time(NULL),
-        .tz_offset_min = cfg->domain.tz_offset_min,
+        .tz_offset_min = cfg->domain.tz_offset_min, .per_day = cfg->limits.complaints_per_day,
     };
     if (!n.text) {
         ussd_result_key(c, "ussd.error.text", NULL, NULL);

@@ -1,16 +1,38 @@
 -- complaints_create.lua -- file a complaint (PAKN) with its indexes and
 -- counters in one step (complaints_create).
 -- ARGV: day (yyMMdd), agency, channel, user, contact, topic, text,
---       dossier_code, created_at (ISO), now (epoch s), token ('' = none).
--- Returns {code, created}: created 0 when the token had filed it already.
+--       dossier_code, created_at (ISO), now (epoch s), token ('' = none),
+--       the sender's budget key ('' = none) and limit, the address's budget
+--       key ('' = none) and limit (both a day), the portal's agency e-id.
+-- A complaint naming a dossier dvcbot does not know goes to the portal (an
+-- e-id typed by the citizen may belong to nobody who can answer it). The
+-- code is PA-{day}-{n}, n at least 4 digits and as many more as the day
+-- needs: codes never run out.
+-- Returns {code, created}: created 0 when the token had filed it already;
+-- {'', 2} when a budget is spent (nothing written).
 if ARGV[11] ~= '' then
   local prev = redis.call('GET', 'dvcbot:complaint-token:' .. ARGV[11])
   if prev then return {prev, 0} end
 end
+for i = 12, 14, 2 do
+  if ARGV[i] ~= '' and
+     tonumber(redis.call('GET', ARGV[i]) or '0') >= tonumber(ARGV[i + 1]) then
+    return {'', 2}
+  end
+end
+for i = 12, 14, 2 do
+  if ARGV[i] ~= '' and redis.call('INCR', ARGV[i]) == 1 then
+    redis.call('EXPIRE', ARGV[i], 86400)
+  end
+end
+if ARGV[8] ~= '' and ARGV[2] ~= ARGV[16] and
+   redis.call('EXISTS', 'dvcbot:dossier:' .. ARGV[8]) == 0 then
+  ARGV[2] = ARGV[16]
+end
 local code, key
 repeat
   local n = redis.call('INCR', 'dvcbot:seq:complaint:' .. ARGV[1])
-  if n > 9999 then return redis.error_reply('ERR complaint sequence exhausted') end
+  if n == 1 then redis.call('EXPIRE', 'dvcbot:seq:complaint:' .. ARGV[1], 3 * 86400) end
   code = 'PA-' .. ARGV[1] .. '-' .. string.format('%04d', n)
   key = 'dvcbot:complaint:' .. code
 until redis.call('EXISTS', key) == 0

@@ -2,8 +2,12 @@
 -- keep the phone index in step (dossiers_put).
 -- KEYS: dossier, new phone index (any key when no phone).
 -- ARGV: code, agency, procedure_code, status, received_at, due_at, phone,
---       note ('' = none for the last three), now (ISO), fee (JSON, '' = none).
--- Returns {outcome ('created'|'updated'|'unchanged'), old status, record}.
+--       note ('' = none for the last three), now (ISO), fee (JSON, '' = none),
+--       status changes allowed per window (0 = no limit), window_s.
+-- Returns {outcome ('created'|'updated'|'unchanged'), old status, record},
+-- or {'limited', ms until a change is allowed, ''} when this change of
+-- status is one too many in the window (dvcbot:rl:status:{code}): nothing
+-- is written.
 -- A fee equal to the stored one (amount, description, account, reference,
 -- due date) keeps what was paid of it; any other fee starts unpaid.
 local function opt(v) if v == '' then return nil end return v end
@@ -27,6 +31,16 @@ if old then
   for _, f in ipairs(fields) do if old[f] ~= new[f] then same = false end end
   if not fee_same(old.fee, fee) then same = false end
   if same then return {'unchanged', old.status, raw} end
+end
+if old and old.status ~= new.status and tonumber(ARGV[11]) > 0 then
+  local fk = 'dvcbot:rl:status:' .. ARGV[1]
+  local n = tonumber(redis.call('GET', fk) or '0')
+  if n >= tonumber(ARGV[11]) then
+    local ttl = redis.call('PTTL', fk)
+    if ttl < 0 then ttl = tonumber(ARGV[12]) * 1000 end
+    return {'limited', tostring(ttl), ''}
+  end
+  if redis.call('INCR', fk) == 1 then redis.call('EXPIRE', fk, ARGV[12]) end
 end
 local rec = old or {code = ARGV[1], agency = ARGV[2], created_at = ARGV[9], history = {}}
 local old_status, old_phone = '', nil

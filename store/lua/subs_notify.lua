@@ -1,9 +1,10 @@
 -- subs_notify.lua -- a dossier changed status: move the by-status counters
--- and notify the applicant and every subscriber (notify_dossier_changed).
--- ARGV: code, old status, new status, applicant msisdn, event id, SMS text,
---       notice text. The dossiers-by-status counters follow the status last
--- counted for the code (dvcbot:stats:dossier-status), so a replayed change
--- counts nothing. Returns how many messages and notices were queued.
+-- and notify the applicant (subs_notify_dossier_changed, first step; the
+-- subscribers follow in batches, subs_fanout.lua).
+-- ARGV: code, old status, new status, applicant msisdn, event id, SMS text.
+-- The dossiers-by-status counters follow the status last counted for the
+-- code (dvcbot:stats:dossier-status), so a replayed change counts nothing.
+-- Returns how many messages were queued (0 or 1).
 --! use lib_outbox.lua
 local ag = string.match(ARGV[1], '^([^-]+)-') or ''
 local counted = redis.call('HGET', 'dvcbot:stats:dossier-status', ARGV[1])
@@ -16,23 +17,7 @@ if counted ~= ARGV[3] then
 end
 local ev = ARGV[5]
 if ev == '' then ev = ARGV[2] .. '>' .. ARGV[3] end
-local base = 'dossier:' .. ARGV[1] .. ':' .. ev .. ':'
-local seen, n = {}, 0
-local function sms(to)
-  if seen[to] then return end
-  seen[to] = true
-  if redis.call('SISMEMBER', 'dvcbot:optout', to) == 1 then return end
-  local _, created = outbox_enqueue(to, ARGV[6], 'notify', base .. to, ARGV[1])
-  n = n + created
-end
-if ARGV[4] ~= '' then sms(ARGV[4]) end
-for _, m in ipairs(redis.call('SMEMBERS', 'dvcbot:subs:' .. ARGV[1])) do
-  local ch, user = string.match(m, '^([^:]+):(.+)$')
-  if ch == 'sms' then sms(user)
-  elseif ch then
-    n = n + notice_push(ch, user, cjson.encode({type = 'notice',
-      kind = 'dossier_changed', code = ARGV[1], status = ARGV[3],
-      old_status = ARGV[2], text = ARGV[7]}), base .. m)
-  end
-end
-return n
+if ARGV[4] == '' or redis.call('SISMEMBER', 'dvcbot:optout', ARGV[4]) == 1 then return 0 end
+local _, created = outbox_enqueue(ARGV[4], ARGV[6], 'notify',
+  'dossier:' .. ARGV[1] .. ':' .. ev .. ':' .. ARGV[4], ARGV[1])
+return created

@@ -39,6 +39,7 @@
 #include "intents/intents.h"
 #include "bot/app/config.h"
 #include "bot/app/messages.h"
+#include "store/ratelimit.h"
 #include "store/redis.h"
 
 struct catalogue;
@@ -121,5 +122,11 @@ void dialog_main_menu(dialog_ctx *ctx);
 void dialog_ask(dialog_ctx *ctx, const char *key, intent_id id);
 /* Session string field, or NULL. */
 const char *dialog_session_str(const dialog_ctx *ctx, const char *field);
+
+/* The miss limit of the citizen behind ctx (dialog_status.c): every command
+ * that takes a dossier or complaint code (TRACUU, DK, DG, TTPA) counts its
+ * unknown codes in the same counters, per identity and, for web chat, per
+ * client address (domain.miss_limit, limits.miss_addr_limit). */
+ratelimit_miss dialog_miss(const dialog_ctx *ctx);
 
 #endif

@@ -145,8 +145,8 @@ static void pakn_filed(int status, const char *code, int created, void *privdata
 {
     dialog_ctx *ctx = privdata;
     (void)created;
-    if (status < 0) {
-        dialog_say(ctx, "errors.unavailable", NULL);
+    if (status < 0 || status == 2) {
+        dialog_say(ctx, status == 2 ? "complaint_new.limited" : "errors.unavailable", NULL);
         dialog_finish(ctx);
         return;
     }
@@ -166,7 +166,10 @@ static void pakn_file(dialog_ctx *ctx, const char *topic, const char *text, cons
         .channel = channel_name(ctx->msg->channel), .user = ctx->msg->user,
         .contact = contact, .topic = topic, .text = text, .dossier_code = dossier,
         .agency = agency, .token = token, .now = time(NULL),
-        .tz_offset_min = ctx->cfg->domain.tz_offset_min,
+        .tz_offset_min = ctx->cfg->domain.tz_offset_min, .addr = ctx->msg->addr,
+        .per_day = ctx->cfg->limits.complaints_per_day,
+        .addr_per_day = ctx->cfg->limits.complaints_addr_per_day,
+        .portal = ctx->cfg->domain.complaint_agency,
     };
     if (complaints_create(ctx->store, &n, pakn_filed, ctx) < 0) {
         dialog_say(ctx, "errors.unavailable", NULL);
@@ -510,6 +513,8 @@ static void pakn_status_got(int status, const complaint *c, void *privdata)
         dialog_say(ctx, "errors.unavailable", NULL);
     else if (status == 1)
         dialog_say(ctx, "complaint_status.not_found", "code", ctx->ir->complaint_code, NULL);
+    else if (status == 2)
+        dialog_say(ctx, "dossier_status.too_many", NULL);
     else if (strcmp(c->status, "answered"))
         dialog_say(ctx, "complaint_status.open", "code", c->code, "created_at",
                    pakn_when(c->created_at, t1, sizeof(t1)), "topic",
@@ -558,8 +563,9 @@ static void pakn_status_listed(int status, complaint *const *list, size_t n, voi
 void dialog_complaint_status(dialog_ctx *ctx)
 {
     int rc;
+    ratelimit_miss miss = dialog_miss(ctx);
     if (ctx->ir->complaint_code[0])
-        rc = complaints_get(ctx->store, ctx->ir->complaint_code, pakn_status_got, ctx);
+        rc = complaints_lookup(ctx->store, ctx->ir->complaint_code, &miss, pakn_status_got, ctx);
     else
         rc = complaints_list_user(ctx->store, channel_name(ctx->msg->channel), ctx->msg->user,
                                   PAKN_LIST_MAX, pakn_status_listed, ctx);

@@ -4,8 +4,10 @@
  * (the one asked about last). A missing or invalid score is asked for with
  * the five scores as buttons ("rating:<n>"); a score without a dossier is
  * kept in the session ("rating_score") while the code is asked for. The
- * rating is stored only for a dossier that exists, one per dossier per
- * citizen (store/ratings.h): rating again replaces the earlier score.
+ * rating is stored only for a returned dossier, from its applicant's number
+ * or after a lookup that saw it returned, one per dossier per citizen
+ * (store/ratings.h): rating again replaces the earlier score. An unknown
+ * code counts in the citizen's miss limit (dialog_miss()).
  *
  * A score given in this conversation ("rated": {code: score}) is never
  * replaced by a guess: a different score for the same dossier, unless the
@@ -54,6 +56,12 @@ static void rating_done(int status, int old_score, void *privdata)
         dialog_say(ctx, "rating.replaced", "score", score, "old", old, "code", job->code, NULL);
     else if (status == RATINGS_NO_DOSSIER)
         dialog_say(ctx, "rating.no_dossier", "code", job->code, NULL);
+    else if (status == RATINGS_NOT_FINISHED)
+        dialog_say(ctx, "rating.not_finished", "code", job->code, NULL);
+    else if (status == RATINGS_NOT_YOURS)
+        dialog_say(ctx, "rating.not_yours", "code", job->code, NULL);
+    else if (status == RATINGS_LIMITED)
+        dialog_say(ctx, "dossier_status.too_many", NULL);
     else
         dialog_say(ctx, "errors.unavailable", NULL);
     if (status == RATINGS_NEW || status == RATINGS_REPLACED) {
@@ -80,7 +88,11 @@ static void rating_store(dialog_ctx *ctx, const char *code, int score)
     char agency[64];
     complaints_agency_of(job->code, ctx->cfg->domain.complaint_agency, agency, sizeof(agency));
     char *member = subs_member(channel_name(ctx->msg->channel), ctx->msg->user);
-    int rc = ratings_put(ctx->store, job->code, agency, member, score, rating_done, job);
+    int phone = ctx->msg->channel == CHANNEL_SMS || ctx->msg->channel == CHANNEL_USSD;
+    ratings_vote v = {.code = job->code, .agency = agency, .member = member,
+                      .msisdn = phone ? ctx->msg->user : NULL, .score = score,
+                      .miss = dialog_miss(ctx)};
+    int rc = ratings_put(ctx->store, &v, rating_done, job);
     free(member);
     if (rc < 0) {
         free(job);

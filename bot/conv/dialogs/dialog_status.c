@@ -31,6 +31,7 @@
 #include "channels/vietqr.h"
 #include "intents/normalize.h"
 #include "store/dossiers.h"
+#include "store/subscriptions.h"
 #include "common/xmalloc.h"
 
 #define STATUS_LIST_MAX 5
@@ -186,14 +187,25 @@ static void status_got(int status, json_t *rec, void *privdata)
     dialog_finish(ctx);
 }
 
+ratelimit_miss dialog_miss(const dialog_ctx *ctx)
+{
+    const config *cfg = ctx->cfg;
+    return (ratelimit_miss){.channel = channel_name(ctx->msg->channel), .user = ctx->msg->user,
+                            .addr = ctx->msg->addr, .limit = cfg->domain.miss_limit,
+                            .addr_limit = cfg->limits.miss_addr_limit,
+                            .window_s = cfg->domain.miss_window_s};
+}
+
 static void status_lookup(dialog_ctx *ctx, const char *code)
 {
     status_call *sc = xcalloc(1, sizeof(*sc));
     sc->ctx = ctx;
     snprintf(sc->code, sizeof(sc->code), "%s", code);
-    const config *cfg = ctx->cfg;
-    if (dossiers_lookup(ctx->store, sc->code, channel_name(ctx->msg->channel), ctx->msg->user,
-                        cfg->domain.miss_limit, cfg->domain.miss_window_s, status_got, sc) < 0) {
+    ratelimit_miss miss = dialog_miss(ctx);
+    char *member = subs_member(channel_name(ctx->msg->channel), ctx->msg->user);
+    int rc = dossiers_lookup_miss(ctx->store, sc->code, &miss, member, status_got, sc);
+    free(member);
+    if (rc < 0) {
         free(sc);
         dialog_say(ctx, "errors.unavailable", NULL);
         dialog_finish(ctx);

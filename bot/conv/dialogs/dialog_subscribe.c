@@ -2,7 +2,11 @@
  *
  * "DK <code>" subscribes the asker to an existing dossier: on SMS and USSD
  * the sender's number (notified by SMS through the outbox), on chat the chat
- * user (notified by a notice in the conversation). "HUY"/"STOP" removes
+ * user (notified by a notice in the conversation). A dossier has at most
+ * limits.subs_per_dossier subscribers, a citizen follows at most
+ * limits.subs_per_member; on USSD a number that is not the applicant's is
+ * asked to confirm by sending DK by SMS (an SMS proves the number; a DK by
+ * SMS subscribes at once). Unknown codes count in the miss limit. "HUY"/"STOP" removes
  * every subscription of the asker and, for a phone number, opts it out of
  * every notification until it subscribes again (store/subscriptions.h).
  * On chat, "hủy" while a complaint form is open cancels the form instead
@@ -48,6 +52,12 @@ static void subs_added(int status, void *privdata)
         dialog_say(ctx, "subscribe.no_dossier", "code", job->code, NULL);
     else if (status == SUBS_TOO_MANY)
         dialog_say(ctx, "subscribe.too_many", NULL);
+    else if (status == SUBS_FULL)
+        dialog_say(ctx, "subscribe.full", "code", job->code, NULL);
+    else if (status == SUBS_LIMITED)
+        dialog_say(ctx, "dossier_status.too_many", NULL);
+    else if (status == SUBS_CONFIRM_SMS)
+        dialog_say(ctx, "subscribe.confirm_sms", "code", job->code, NULL);
     else
         dialog_say(ctx, "errors.unavailable", NULL);
     if (status == SUBS_ADDED || status == SUBS_ALREADY)
@@ -72,8 +82,13 @@ void dialog_subscribe(dialog_ctx *ctx)
     job->ctx = ctx;
     snprintf(job->code, sizeof(job->code), "%s", ctx->ir->dossier_code);
     char *member = subs_member(channel_name(ctx->msg->channel), ctx->msg->user);
-    int rc = subs_add(ctx->store, job->code, member, subs_remote(ctx) ? ctx->msg->user : NULL,
-                      subs_added, job);
+    subs_request rq = {.code = job->code, .member = member,
+                       .msisdn = subs_remote(ctx) ? ctx->msg->user : NULL,
+                       .confirm = ctx->msg->channel == CHANNEL_USSD,
+                       .max_per_dossier = ctx->cfg->limits.subs_per_dossier,
+                       .max_per_member = ctx->cfg->limits.subs_per_member,
+                       .miss = dialog_miss(ctx)};
+    int rc = subs_add(ctx->store, &rq, subs_added, job);
     free(member);
     if (rc < 0) {
         free(job);
