@@ -348,6 +348,12 @@ def main():
                 keys_cli(redis, "create", "--agency", OTHER),
                 keys_cli(redis, "create", "--agency", PORTAL))
         ok(all(k.startswith("dvc_") for k in keys), "three agency keys", keys)
+        # a complaint goes to the agency of the dossier it names only when dvcbot
+        # knows that dossier (security finding 11); the agency has stored it
+        st, _ = bot.api("PUT", "/api/v1/dossiers/" + DOSSIER,
+                        {"procedure_code": "1.001193", "status": "received",
+                         "received_at": "2024-05-20"}, key=keys[0])
+        ok(st == 201, "the agency stores the dossier the complaints name", st)
         code = form_full(bot, redis)
         free_text_answers(bot, redis)
         form_skip_cancel(bot, redis)

@@ -164,6 +164,12 @@ static void test_rating(void)
     T_OK(said("rating.ask_code", "score", "4", NULL),
          "a score without a dossier: asks for the code");
     chat("u-rate2", DOSSIER_DONE);
+    T_OK(said("rating.not_yours", "code", DOSSIER_DONE, NULL),
+         "a citizen who never looked the returned dossier up may not rate it");
+    /* what a TRACUU of the returned dossier by u-rate2 leaves (dossiers_lookup_miss) */
+    free(r_str(r_cmd("SET dvcbot:rating-ok:%s:chat:u-rate2 1", DOSSIER_DONE)));
+    chat("u-rate2", "đánh giá 4");
+    chat("u-rate2", DOSSIER_DONE);
     T_OK(is(T.intent, "rating") && said("rating.saved", "score", "4", "code", DOSSIER_DONE, NULL),
          "await: the bare code answers the rating question");
     chat("u-rate3", "đánh giá 2 hồ sơ " DOSSIER_NONE);
