@@ -11,6 +11,8 @@ local ev = ARGV[4]
 if ev == '' then ev = ARGV[2] .. '>' .. ARGV[3] end
 local base = 'dossier:' .. ARGV[1] .. ':' .. ev .. ':'
 local page = redis.call('SSCAN', 'dvcbot:subs:' .. ARGV[1], ARGV[7], 'COUNT', ARGV[8])
+local notice = cjson.encode({type = 'notice', kind = 'dossier_changed', code = ARGV[1],
+  status = ARGV[3], old_status = ARGV[2], text = ARGV[6]})
 local n = 0
 for _, m in ipairs(page[2]) do
   local ch, user = string.match(m, '^([^:]+):(.+)$')
@@ -20,9 +22,7 @@ for _, m in ipairs(page[2]) do
       n = n + created
     end
   elseif ch then
-    n = n + notice_push(ch, user, cjson.encode({type = 'notice',
-      kind = 'dossier_changed', code = ARGV[1], status = ARGV[3],
-      old_status = ARGV[2], text = ARGV[6]}), base .. m)
+    n = n + notice_push(ch, user, notice, base .. m)
   end
 end
 return {page[1], n}

@@ -156,12 +156,258 @@ def serialised(redis):
     redis.cli("FLUSHALL")
 
 
+# --- findings 4 and 16: one miss limit for every code-taking command ---------------
+
+def today():
+    return time.strftime("%y%m%d", time.gmtime(time.time() + 7 * 3600))
+
+
+def misses(redis):
+    bot = start(redis, {"DVCBOT_DOMAIN_MISS_LIMIT": "3", "DVCBOT_LIMITS_MISS_ADDR_LIMIT": "5",
+                        "DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, ka, _ = bot.keys("create", "--agency", AGENCY)
+        real = AGENCY + "-240701-0002"
+        st, _, _ = put(bot, ka, real, "returned")
+        ok(st == 201, "misses: a dossier exists", st)
+        for n, (cmd, tail) in enumerate((("DK", ""), ("DG", " 5"), ("TRACUU", ""))):
+            phone = f"0977000{n:03d}"
+            for i in range(3):
+                sms(bot, f"{cmd} {AGENCY}-240701-{9000 + i}{tail}", phone)
+            st, body = sms(bot, f"{cmd} {real}{tail}", phone)
+            st2, body2 = sms(bot, f"TRACUU {real}", phone)
+            ok(st == 200 and "qua nhieu" in body and "qua nhieu" in body2 and
+               real not in body2, f"finding 4: 3 misses of {cmd} from one number: the existing "
+               f"code is refused, to {cmd} and to TRACUU", (body, body2))
+        sub = redis.cli("SCARD", "dvcbot:subs:" + real)
+        ok(sub == "0" and redis.cli("EXISTS", "dvcbot:rating:" + real) == "0",
+           "finding 4: DK and DG as oracles wrote nothing", sub)
+        phone = "0977000999"
+        st, body = sms(bot, "PAKN den duong hong", phone)
+        code = re.search(r"PA-\d{6}-\d{4,}", body).group(0)
+        for i in range(3):
+            sms(bot, f"TTPA PA-{today()}-{8000 + i}", "0977000888")
+        st, body = sms(bot, f"TTPA {code}", "0977000888")
+        ok("qua nhieu" in body and code not in body,
+           "finding 16: 3 unknown TTPA codes from one number: a real code is refused", body)
+        st, body = sms(bot, f"TTPA {code}", phone)
+        ok(code in body and "qua nhieu" not in body, "finding 16: its filer still reads it", body)
+        for i in range(5):
+            chat(bot, f"enum-{i}", f"TRACUU {AGENCY}-240520-{9100 + i}")
+        st, h, r = chat(bot, "enum-new", f"TRACUU {real}")
+        t = json.dumps(r, ensure_ascii=False)
+        ok(st == 200 and "quá nhiều" in t and "returned" not in t and real not in t.split("quá")[0],
+           "finding 4: rotating chat ids from one address: after 5 misses a new id is refused", r)
+        st, body = sms(bot, f"TRACUU {real}", "0977111222")
+        ok(real in body and "qua nhieu" not in body,
+           "finding 4: the address limit is the chat client's, not every phone's", body)
+    finally:
+        stop(bot, "misses")
+    redis.cli("FLUSHALL")
+
+
+# --- finding 3: subscriber caps, confirmation, incremental fan-out -----------------
+
+def subscriptions(redis):
+    bot = start(redis, {"DVCBOT_LIMITS_SUBS_PER_DOSSIER": "5", "DVCBOT_LIMITS_SUBS_PER_MEMBER": "2",
+                        "DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, ka, _ = bot.keys("create", "--agency", AGENCY)
+        codes = [f"{AGENCY}-240601-{n:04d}" for n in (8, 9, 10)]
+        for c in codes:
+            put(bot, ka, c, "processing", APPLICANT)
+        res = [text_of(chat(bot, f"s-{i}", f"DK {codes[0]}")[2]) for i in range(6)]
+        ok(redis.cli("SCARD", "dvcbot:subs:" + codes[0]) == "5" and "quá nhiều người" in res[5],
+           "finding 3: a dossier takes 5 subscribers (limits.subs_per_dossier), the 6th is told",
+           res[5])
+        r1 = text_of(chat(bot, "s-0", f"DK {codes[1]}")[2])
+        r2 = text_of(chat(bot, "s-0", f"DK {codes[2]}")[2])
+        ok(redis.cli("SCARD", "dvcbot:subs-by:chat:s-0") == "2" and "quá nhiều hồ sơ" in r2,
+           "finding 3: one identity follows 2 dossiers (limits.subs_per_member)", (r1, r2))
+        st, body = sms(bot, f"DK {codes[1]}", "0933000111")
+        ok(redis.cli("SISMEMBER", "dvcbot:subs:" + codes[1], "sms:84933000111") == "1",
+           "finding 3: DK by SMS (the number proven by the SMS itself) subscribes", body)
+        # the fan-out, with 120,000 subscribers written behind the cap (older data)
+        big = codes[2]
+        redis.cli("EVAL", "for i = 1, 120000 do redis.call('SADD', KEYS[1], 'chat:f-' .. i) end",
+                  "1", "dvcbot:subs:" + big)
+        redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "250000")
+        redis.cli("SLOWLOG", "RESET")
+        worst, stop_probe = [0.0], threading.Event()
+
+        def probe():
+            while not stop_probe.is_set():
+                t = time.time()
+                st = chat(bot, "probe", "xin chào")[0]
+                worst[0] = max(worst[0], time.time() - t if st == 200 else 99)
+        th = threading.Thread(target=probe)
+        th.start()
+        t0 = time.time()
+        st, _, _ = put(bot, ka, big, "done", APPLICANT)
+        put_s = time.time() - t0
+        sample = (1, 2, 40000, 80000, 119999, 120000)
+        end = time.time() + 120
+
+        def reached():
+            return sum(redis.cli("EXISTS", f"dvcbot:notices:chat:f-{i}") == "1" for i in sample)
+        while reached() < len(sample) and time.time() < end:
+            time.sleep(0.2)
+        fan_s = time.time() - t0
+        stop_probe.set()
+        th.join()
+        got = reached()
+        log = redis.cli("SLOWLOG", "GET", "100").split("\n")
+        slow = [log[i - 1:i + 3] for i, l in enumerate(log) if l.upper() == "EVALSHA"]
+        ok(st == 200 and put_s < 5 and got == 6,
+           f"finding 3: 120,000 subscribers: the status change answered in {put_s:.2f}s, every "
+           f"subscriber notified within {fan_s:.1f}s", (st, got))
+        ok(not slow, "finding 3: no script ran 250 ms or more (SLOWLOG; before: one script of 3.3 s)", slow[:4])
+        ok(worst[0] < 2.0, f"finding 3: chat answered throughout the fan-out (worst "
+           f"{worst[0]:.2f}s)", worst[0])
+    finally:
+        stop(bot, "subscriptions")
+    redis.cli("FLUSHALL")
+    redis.cli("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+
+
+# --- findings 5 and 11: complaint intake -------------------------------------------
+
+def complaints(redis):
+    bot = start(redis, {"DVCBOT_LIMITS_COMPLAINTS_PER_DAY": "2",
+                        "DVCBOT_LIMITS_COMPLAINTS_ADDR_PER_DAY": "3", "DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, kg, _ = bot.keys("create", "--agency", PORTAL)
+        redis.cli("SET", f"dvcbot:seq:complaint:{today()}", "9998")
+        got = []
+        for i in range(3):
+            st, body = sms(bot, f"PAKN duong tat den so {i}", f"0988000{i:03d}")
+            m = re.search(r"PA-\d{6}-\d+", body)
+            got.append(m.group(0) if m else body)
+        want = [f"PA-{today()}-{n}" for n in ("9999", "10000", "10001")]
+        ok(got == want, "finding 5: past 9,999 complaints a day the codes get a fifth digit", got)
+        st, body = sms(bot, f"TTPA {want[1]}", "0988000001")
+        ok(want[1] in body and "Khong tim thay" not in body,
+           "finding 5: a five-digit code is understood by TTPA", body)
+        st, r = bot.api("POST", f"/api/v1/complaints/{want[2]}/answer",
+                        {"text": "Đã sửa đèn."}, key=kg)
+        ok(st == 200, "finding 5: ... and by the agency API (answered)", (st, r))
+        res = [sms(bot, f"PAKN lan thu {i}", "0988111222")[1] for i in range(3)]
+        ok("PA-" in res[1] and "PA-" not in res[2] and "nhieu phan anh" in res[2],
+           "finding 5: one number files 2 complaints a day (limits.complaints_per_day), then is "
+           "told why", res[2])
+        res = [chat_complaint(bot, f"cpl-{i}") for i in range(4)]
+        ok(all("PA-" in t for t in res[:3]) and "nhiều phản ánh" in res[3],
+           "finding 5: one client address files 3 a day (limits.complaints_addr_per_day), "
+           "whatever the chat ids", res[3])
+        st, body = sms(bot, "PAKN Ho so 999.99.99.Z99-240101-0001 cua toi bi tre hen",
+                       "0912000555")
+        m = re.search(r"PA-\d{6}-\d+", body)
+        code = m.group(0) if m else body
+        st, r = bot.api("GET", "/api/v1/complaints?status=open", key=kg)
+        items = r if isinstance(r, list) else r.get("complaints", [])
+        listed = [c.get("code") for c in items]
+        ok(redis.cli("HGET", "dvcbot:complaint:" + code, "agency") == PORTAL and code in listed,
+           "finding 11: a complaint naming an unknown agency's dossier goes to the portal", r)
+    finally:
+        stop(bot, "complaints")
+    redis.cli("FLUSHALL")
+
+
+def chat_complaint(bot, user):
+    """The chat complaint form, start to confirmation: the last answer's text."""
+    bot.chat(user, "tôi muốn phản ánh")
+    bot.chat(user, payload="complaint_new:topic:attitude")
+    bot.chat(user, "Thủ tục rườm rà quá, cán bộ yêu cầu nộp thêm giấy tờ ngoài quy định")
+    bot.chat(user, payload="complaint_new:skip")
+    bot.chat(user, payload="complaint_new:skip")
+    return text_of(bot.chat(user, payload="complaint_new:confirm")[1])
+
+
+# --- finding 6: ratings --------------------------------------------------------------
+
+def ratings(redis):
+    bot = start(redis, {"DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, ka, _ = bot.keys("create", "--agency", AGENCY)
+        code = AGENCY + "-240601-0007"
+        put(bot, ka, code, "processing", APPLICANT)
+        st, body = sms(bot, f"DG {code} 4", APPLICANT)
+        ok("chua duoc tra ket qua" in body and redis.cli("EXISTS", "dvcbot:rating:" + code) == "0",
+           "finding 6: a dossier still in processing cannot be rated, not even by its applicant",
+           body)
+        put(bot, ka, code, "returned", APPLICANT)
+        for i in range(20):
+            chat(bot, f"stuffer-{i}", f"DG {code} 1")
+        st, r = bot.api("GET", "/api/v1/stats", key=ka)
+        ok(r.get("ratings", {}).get("count") == 0,
+           "finding 6: 20 made-up chat ids rate the returned dossier: none counted", r.get("ratings"))
+        st, body = sms(bot, f"DG {code} 5", APPLICANT)
+        chat(bot, "citizen-x", f"TRACUU {code}")
+        st, h, r = chat(bot, "citizen-x", f"DG {code} 4")
+        st, stats = bot.api("GET", "/api/v1/stats", key=ka)
+        rt = stats.get("ratings", {})
+        ok("5/5" in body and "4/5" in text_of(r) and rt.get("count") == 2 and rt.get("mean") == 4.5,
+           "finding 6: the applicant's number and a citizen who looked it up after its return "
+           "are counted", (body, r, rt))
+    finally:
+        stop(bot, "ratings")
+    redis.cli("FLUSHALL")
+
+
+# --- finding 18: status flips -------------------------------------------------------
+
+def flips(redis):
+    bot = start(redis, {"DVCBOT_LIMITS_STATUS_CHANGES_PER_HOUR": "3", "DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, ka, _ = bot.keys("create", "--agency", AGENCY)
+        code = AGENCY + "-240601-0011"
+        put(bot, ka, code, "processing", APPLICANT)
+        res = [put(bot, ka, code, s, APPLICANT) for s in ("done", "processing", "done")]
+        sent = int(redis.cli("LLEN", "dvcbot:outbox:q:notify") or 0)
+        st, h, raw = put(bot, ka, code, "processing", APPLICANT)
+        again = put(bot, ka, code, "done", APPLICANT)[0]
+        sent2 = int(redis.cli("LLEN", "dvcbot:outbox:q:notify") or 0)
+        ok([r[0] for r in res] == [200] * 3 and st == 429 and
+           json.loads(raw).get("error") == "rate_limited" and h.get("retry-after", "").isdigit()
+           and again == 200 and sent >= 3 and sent2 == sent,
+           "finding 18: 3 status changes an hour per dossier; the 4th is 429 with Retry-After; "
+           "a replay of the stored status still 200; no SMS for the refused one",
+           ([r[0] for r in res], st, again, sent, sent2))
+    finally:
+        stop(bot, "flips")
+    redis.cli("FLUSHALL")
+
+
+# --- finding 12: a code question does not swallow other intents --------------------
+
+def await_code(redis):
+    bot = start(redis, {})
+    try:
+        chat(bot, "aw-1", "đăng ký nhận tin")
+        st, h, r = chat(bot, "aw-1", "gặp cán bộ")
+        ok(r.get("intent") == "human_agent", "finding 12: after the subscribe question, "
+           "\"gặp cán bộ\" reaches a person", r)
+        chat(bot, "aw-2", "đánh giá 4 sao")
+        st, h, r = chat(bot, "aw-2", "tra cứu hồ sơ")
+        ok(r.get("intent") == "dossier_status", "finding 12: after the rating question, "
+           "\"tra cứu hồ sơ\" is a lookup", r)
+    finally:
+        stop(bot, "await")
+    redis.cli("FLUSHALL")
+
+
 def main():
     redis = Redis().start()
     try:
         addr_budget(redis)
         identity_budget(redis, None)
         serialised(redis)
+        misses(redis)
+        subscriptions(redis)
+        complaints(redis)
+        ratings(redis)
+        flips(redis)
+        await_code(redis)
         memory_bounds(redis)
     finally:
         redis.close()
