@@ -43,7 +43,8 @@ static void aq_on_reply(redisReply *r, void *privdata)
     free(privdata);
     int ok = r && r->type != REDIS_REPLY_ERROR;
     if (c.done)
-        c.done(!ok ? -1 : r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 1 : 0, c.privdata);
+        c.done(!ok ? -1 : r->type == REDIS_REPLY_INTEGER && (r->integer == 1 || r->integer == 2)
+                              ? (int)r->integer : 0, c.privdata);
     else if (c.count)
         c.count(ok && r->type == REDIS_REPLY_INTEGER ? 0 : -1,
                 ok && r->type == REDIS_REPLY_INTEGER ? r->integer : 0, c.privdata);
@@ -71,16 +72,20 @@ static aq_call *aq_new(void *privdata)
 }
 
 int agentq_enqueue(store *s, const char *conv, const char *reason, const char *history,
-                   long long now, agentq_done_fn *fn, void *privdata)
+                   long long now, const char *addr, int per_hour, agentq_done_fn *fn,
+                   void *privdata)
 {
     if (!aq_conv_ok(conv))
         return -1;
-    char ts[24];
+    char ts[24], lim[16], alim[16];
     snprintf(ts, sizeof(ts), "%lld", now);
+    snprintf(lim, sizeof(lim), "%d", per_hour > 0 ? per_hour : 0);
+    snprintf(alim, sizeof(alim), "%d", per_hour > 0 ? 4 * per_hour : 0);
     aq_call *c = aq_new(privdata);
     c->done = fn;
-    const char *args[] = {conv, reason ? reason : "", ts, history ? history : "[]"};
-    return aq_eval(s, c, &store_lua_agentq_enqueue, 4, args);
+    const char *args[] = {conv, reason ? reason : "", ts, history ? history : "[]",
+                          addr ? addr : "", lim, alim};
+    return aq_eval(s, c, &store_lua_agentq_enqueue, 7, args);
 }
 
 int agentq_log(store *s, const char *conv, long long now, const char *const *from,

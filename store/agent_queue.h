@@ -37,9 +37,15 @@ typedef void agentq_done_fn(int status, void *privdata);
 
 /* Put conv in the waiting queue (status 0), or leave it as it is when it is
  * already waiting or held (status 1). history: NULL, or a JSON array text of
- * log lines ({"from","text","at"}) that starts the conversation log. */
+ * log lines ({"from","text","at"}) that starts the conversation log.
+ * addr: the citizen's client address (kept in the conversation: the queue
+ * lists one conversation per address in turn, see agentq_list), or NULL.
+ * per_hour > 0: a conversation asks at most per_hour times an hour and one
+ * address 4 x per_hour (dvcbot:rl:handoff:{conv}, dvcbot:rl:handoff-addr:
+ * {addr}); over that, status 2 and nothing is queued. */
 int agentq_enqueue(store *s, const char *conv, const char *reason, const char *history,
-                   long long now, agentq_done_fn *fn, void *privdata);
+                   long long now, const char *addr, int per_hour, agentq_done_fn *fn,
+                   void *privdata);
 
 /* state: enum agentq_state; operator: who holds it ("" otherwise). */
 typedef void agentq_state_fn(int status, int state, const char *op, void *privdata);

@@ -1,10 +1,27 @@
 -- agentq_enqueue.lua -- hand a conversation to the operators (agentq_enqueue).
--- ARGV: conv, reason, now (epoch s), history (JSON array of log lines).
--- Returns 1 when it was queued already, 0 when queued now.
+-- ARGV: conv, reason, now (epoch s), history (JSON array of log lines),
+--       client address ('' = none), hand-offs an hour of the conversation
+--       and of the address (0 = no budget).
+-- Returns 1 when it was queued already, 0 when queued now, 2 when a budget
+-- is spent (nothing queued).
 --! const AGENTQ_LOG_MAX AGENTQ_LOG_TTL_S
 local k = 'dvcbot:agent:conv:' .. ARGV[1]
 if redis.call('EXISTS', k) == 1 then return 1 end
-redis.call('HSET', k, 'state', 'waiting', 'since', ARGV[3], 'operator', '', 'reason', ARGV[2])
+local budgets = {}
+if tonumber(ARGV[6]) > 0 then
+  budgets[#budgets + 1] = {'dvcbot:rl:handoff:' .. ARGV[1], tonumber(ARGV[6])}
+  if ARGV[5] ~= '' then
+    budgets[#budgets + 1] = {'dvcbot:rl:handoff-addr:' .. ARGV[5], tonumber(ARGV[7])}
+  end
+end
+for _, b in ipairs(budgets) do
+  if tonumber(redis.call('GET', b[1]) or '0') >= b[2] then return 2 end
+end
+for _, b in ipairs(budgets) do
+  if redis.call('INCR', b[1]) == 1 then redis.call('EXPIRE', b[1], 3600) end
+end
+redis.call('HSET', k, 'state', 'waiting', 'since', ARGV[3], 'operator', '', 'reason', ARGV[2],
+  'addr', ARGV[5])
 redis.call('ZADD', 'dvcbot:agent:waiting', ARGV[3], ARGV[1])
 local ok, lines = pcall(cjson.decode, ARGV[4])
 if ok and type(lines) == 'table' and #lines > 0 then

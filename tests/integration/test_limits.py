@@ -396,6 +396,39 @@ def await_code(redis):
     redis.cli("FLUSHALL")
 
 
+# --- finding 8: the operator queue under a flood -------------------------------------
+
+def queue_flood(redis):
+    from wsclient import WS, frames
+    bot = start(redis, {"DVCBOT_LIMITS_TRUSTED_PROXIES": "127.0.0.1",
+                        "DVCBOT_LIMITS_HANDOFFS_PER_HOUR": "40"})
+    try:
+        _, key, _ = bot.keys("create", "--operator", "Lan")
+        flood = {"X-Forwarded-For": "203.0.113.66"}
+        for i in range(150):
+            chat(bot, f"bogus-{i}", "gặp cán bộ", flood)
+        st, h, r = chat(bot, "real-citizen", "gặp cán bộ", {"X-Forwarded-For": "198.51.100.7"})
+        op = WS(bot.port, path="/ws/agent", protocol="dvcbot.agent.v1")
+        op.send_json({"type": "login", "key": key})
+        got = frames(op, timeout=5, until=lambda f: f.get("type") == "queue")
+        q = [f for f in got if f.get("type") == "queue"]
+        convs = [i["conv"] for i in q[-1]["items"]] if q else []
+        bogus = int(redis.cli("ZCARD", "dvcbot:agent:waiting")) - 1
+        ok(r.get("intent") == "human_agent" and "chat:real-citizen" in convs[:2] and bogus == 150
+           and len(convs) == 100,
+           "finding 8: 150 bogus hand-offs from one address: the real citizen is still among "
+           "the first shown to the operator", (bogus, convs[:3], len(convs)))
+        more = [chat(bot, f"bogus-x{i}", "gặp cán bộ", flood)[2] for i in range(20)]
+        queued = int(redis.cli("ZCARD", "dvcbot:agent:waiting")) - 1
+        ok(queued == 160 and "quá nhiều yêu cầu" in text_of(more[-1]),
+           "finding 8: one address asks for a person 4 x limits.handoffs_per_hour (40) an hour, "
+           "then is told to wait", (queued, more[-1]))
+        op.close()
+    finally:
+        stop(bot, "queue flood")
+    redis.cli("FLUSHALL")
+
+
 def main():
     redis = Redis().start()
     try:
@@ -408,6 +441,7 @@ def main():
         ratings(redis)
         flips(redis)
         await_code(redis)
+        queue_flood(redis)
         memory_bounds(redis)
     finally:
         redis.close()

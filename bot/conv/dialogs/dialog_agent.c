@@ -19,6 +19,8 @@ static void dialog_agent_queued(int status, void *privdata)
     dialog_ctx *ctx = privdata;
     if (status < 0) {
         dialog_say(ctx, "errors.unavailable", NULL);
+    } else if (status == 2) { /* the hand-off budget (limits.handoffs_per_hour) */
+        dialog_say(ctx, "errors.rate_limited", NULL);
     } else {
         json_object_set_new(ctx->session, "agent", json_true());
         dialog_say(ctx, "human_agent.waiting", NULL);
@@ -34,7 +36,9 @@ void dialog_agent(dialog_ctx *ctx)
         json_t *recent = json_object_get(ctx->session, "recent");
         char *history = recent ? json_dumps(recent, JSON_COMPACT) : NULL;
         int rc = conv ? agentq_enqueue(ctx->store, conv, "human_agent", history,
-                                       (long long)time(NULL), dialog_agent_queued, ctx) : -1;
+                                       (long long)time(NULL), ctx->msg->addr,
+                                       ctx->cfg->limits.handoffs_per_hour,
+                                       dialog_agent_queued, ctx) : -1;
         free(history);
         free(conv);
         if (rc == 0)
