@@ -136,8 +136,32 @@ def memory_bounds(redis):
     ok(mm is not None and int(mm.group(1)) > 0 and pol is not None,
        "finding 9: config/redis.conf sets maxmemory and a policy", (mm, pol))
     readme = open(os.path.join(ROOT, "store/README.md")).read()
-    ok("dvcbot:rl:{kind}:{id}" in readme and "| bound |" in readme.replace("bound (", "| bound |")
-       or "bound" in readme, "finding 9: store/README.md lists the key kinds with their bound")
+    table = readme.split("## Bounds", 1)[-1].split("\n## ", 1)[0]
+    # what anonymous callers make, then: every key without a TTL is of a capped kind
+    bot = start(redis, {"DVCBOT_SMS_OUTBOX": "false"})
+    try:
+        _, ka, _ = bot.keys("create", "--agency", AGENCY)
+        code = AGENCY + "-240601-0021"
+        put(bot, ka, code, "returned", APPLICANT)
+        for u in ("anon-1", "anon-2"):
+            for t in ("xin chào", f"TRACUU {code}", f"TRACUU {AGENCY}-240601-9999",
+                      f"DK {code}", f"DG {code} 4", "gặp cán bộ"):
+                chat(bot, u, t)
+        sms(bot, f"DK {code}", "0911222333")
+        sms(bot, "PAKN den duong hong", "0911222333")
+        keys = redis.cli("KEYS", "dvcbot:*").split()
+        forever = sorted({k.split(":")[1] for k in keys if redis.cli("TTL", k) == "-1"})
+        allowed = {"dossier", "phone-idx", "key", "subs", "subs-by", "rating", "complaint",
+                   "complaints-by", "complaints-idx", "stats", "notices", "agent", "outbox",
+                   "optout"}
+        missing = [k for k in forever if f"`{k}" not in table and k not in ("key", "stats",
+                                                                           "dossier", "phone-idx")]
+        ok(set(forever) <= allowed and not missing,
+           "finding 9: every key an anonymous caller made has a TTL or is a capped kind listed "
+           "in store/README.md \"Bounds\"", (forever, missing))
+    finally:
+        stop(bot, "memory bounds")
+    redis.cli("FLUSHALL")
 
 
 # --- finding 15: one user's requests serialised --------------------------------------
