@@ -99,6 +99,19 @@ def table(rows_path, out_path):
                                "ratio": round(d["rate"] / b1["rate"], 3),
                                "cpu_ratio": round(d["cpu_us_per_req"] / b1["cpu_us_per_req"], 2)
                                if b1["cpu_us_per_req"] else None}
+    lim, nol, lim2 = (by.get(f"chat_rest.{k}") for k in ("dvcbot", "dvcbot_nolimits", "dvcbot_limits2"))
+    if lim and nol:
+        print(line("chat_rest: dvcbot, no rate limits", nol, by["chat_rest.baseline_nginx_1w"]))
+        # limited runs before and after the unlimited one: their mean against it
+        runs = [r for r in (lim, lim2) if r]
+        rate = sum(r["rate"] for r in runs) / len(runs)
+        cpu = sum(r["cpu_us_per_req"] for r in runs) / len(runs)
+        rl = {"rate_ratio": round(rate / nol["rate"], 3),
+              "cpu_ratio": round(cpu / nol["cpu_us_per_req"], 3) if nol["cpu_us_per_req"] else None,
+              "limited": runs, "unlimited": nol}
+        res["rate_limiter"] = rl
+        print(f"rate limiter: chat rate with limits / without = {rl['rate_ratio']}, "
+              f"CPU per request with / without = {rl['cpu_ratio']} (same run, same Redis)")
     s = by.get("sms")
     if s:
         for key, label in (("null_nginx", "sms: Kannel + nginx null service"), ("dvcbot", "sms: Kannel + dvcbot")):

@@ -39,10 +39,21 @@ waitport "$rport"
 # the SMS/USSD endpoints need the channel secret (SPEC.md "Channel access"); ussd.lua,
 # ussd_rate.py and kannel.py read it from the environment
 export DVCBOT_CHANNELS_SECRET=${DVCBOT_CHANNELS_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')}
+# [security] the request budgets (limits.*, store/ratelimit.h) far above what the bench
+# clients send from one address: every request pays the limiter, none is refused. A
+# second dvcbot with no budgets at all measures what the limiter costs (same run).
+export DVCBOT_LIMITS_ADDR_PER_WINDOW=${BENCH_LIMITS_BUDGET:-1000000000}
+export DVCBOT_LIMITS_IDENTITY_PER_WINDOW=${BENCH_LIMITS_BUDGET:-1000000000}
 DVCBOT_HTTP_PORT=$bport DVCBOT_REDIS_URL=redis://127.0.0.1:$rport/0 DVCBOT_LOG_REQUESTS=false \
     build/dvcbot serve 2>"$tmp/dvcbot.log" &
 bot_pid=$!
 pids+=($bot_pid)
+nlport=$(freeport)
+DVCBOT_HTTP_PORT=$nlport DVCBOT_REDIS_URL=redis://127.0.0.1:$rport/0 DVCBOT_LOG_REQUESTS=false \
+    DVCBOT_LIMITS_ADDR_PER_WINDOW=0 DVCBOT_LIMITS_IDENTITY_PER_WINDOW=0 \
+    build/dvcbot serve 2>"$tmp/dvcbot-nolimits.log" &
+nolimits_pid=$!
+pids+=($nolimits_pid)
 
 reply='{"replies":[{"text":"Xin chao! Toi la tro ly cua Cong Dich vu cong.","buttons":[]}],"intent":"greeting"}'
 start_nginx() { # PORT WORKERS -> pid of the master
@@ -73,7 +84,7 @@ ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -o "$tmp/ws_echo" tests/bench/ws_echo.c \
 "$tmp/ws_echo" "$eport" &
 echo_pid=$!
 pids+=($echo_pid)
-waitport "$bport"; waitport "$n1port"; waitport "$n2port"; waitport "$eport"
+waitport "$bport"; waitport "$nlport"; waitport "$n1port"; waitport "$n2port"; waitport "$eport"
 
 # CPU ticks (utime+stime) of a process and its children (nginx workers).
 cpu_ticks() {
@@ -99,6 +110,9 @@ rss_idle=$(rss_kb "$bot_pid")
 wrk_run chat_rest.baseline_nginx_1w "http://127.0.0.1:$n1port/api/v1/chat" tests/bench/chat.lua "$nginx1_pid"
 wrk_run chat_rest.baseline_nginx_2w "http://127.0.0.1:$n2port/api/v1/chat" tests/bench/chat.lua "$nginx2_pid"
 wrk_run chat_rest.dvcbot "http://127.0.0.1:$bport/api/v1/chat" tests/bench/chat.lua "$bot_pid"
+wrk_run chat_rest.dvcbot_nolimits "http://127.0.0.1:$nlport/api/v1/chat" tests/bench/chat.lua "$nolimits_pid"
+wrk_run chat_rest.dvcbot_limits2 "http://127.0.0.1:$bport/api/v1/chat" tests/bench/chat.lua "$bot_pid"
+kill "$nolimits_pid" 2>/dev/null || true
 rss_load=$(rss_kb "$bot_pid")
 # USSD ([ussd]): Africa's Talking requests with the route in Redis (ussd.lua), against
 # the same static reply; then p99 at a steady rate, open loop (wrk2 is not in Debian).
