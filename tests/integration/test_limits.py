@@ -29,6 +29,8 @@ import urllib.parse
 
 from harness import ROOT, Dvcbot, Redis, done, ok, sanitizer_clean, sms, text_of
 
+SLOW = bool(os.environ.get("DVC_WRAP"))       # make soak: under valgrind
+PATIENCE = 20.0 if SLOW else 1.0
 AGENCY = "000.00.12.H18"
 PORTAL = "000.00.00.G22"
 APPLICANT = "84912000777"
@@ -60,9 +62,10 @@ def start(redis, env):
 
 
 def stop(bot, what):
-    rc = bot.stop()
-    ok(rc == 0 and sanitizer_clean(bot.stderr()), f"{what}: clean exit, no sanitizer report",
-       bot.stderr()[-2000:])
+    rc = bot.stop(timeout=120 if SLOW else 20)
+    err = bot.stderr()
+    ok(rc == 0 and sanitizer_clean(err) and (not SLOW or "ERROR SUMMARY: 0 errors" in err),
+       f"{what}: clean exit, no sanitizer (or valgrind) report", err[-2000:])
 
 
 def is_429(st, h, body):
@@ -282,11 +285,11 @@ def subscriptions(redis):
         got = reached()
         log = redis.cli("SLOWLOG", "GET", "100").split("\n")
         slow = [log[i - 1:i + 3] for i, l in enumerate(log) if l.upper() == "EVALSHA"]
-        ok(st == 200 and put_s < 5 and got == 6,
+        ok(st == 200 and put_s < 5 * PATIENCE and got == 6,
            f"finding 3: 120,000 subscribers: the status change answered in {put_s:.2f}s, every "
            f"subscriber notified within {fan_s:.1f}s", (st, got))
         ok(not slow, "finding 3: no script ran 250 ms or more (SLOWLOG; before: one script of 3.3 s)", slow[:4])
-        ok(worst[0] < 2.0, f"finding 3: chat answered throughout the fan-out (worst "
+        ok(worst[0] < 2.0 * PATIENCE, f"finding 3: chat answered throughout the fan-out (worst "
            f"{worst[0]:.2f}s)", worst[0])
     finally:
         stop(bot, "subscriptions")

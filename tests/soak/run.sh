@@ -8,6 +8,7 @@
 #   hostile           10,000 connections held, 1,000 slowloris clients for 20 s, ...
 #   hostile-valgrind  the same checks, smaller (valgrind is ~30x slower): no memcheck
 #                     error, no definite leak, clean SIGTERM exit
+#   limits-valgrind   tests/integration/test_limits.py (budgets, caps, fan-out) the same way
 #
 # Logs: build/soak-logs/. Last line "N passed, N failed"; exit status 1 on failure.
 set -u
@@ -44,6 +45,9 @@ if command -v valgrind >/dev/null; then
     run_suite hostile-valgrind DVC_SOAK=1 DVC_BINARY=build/debug/dvcbot \
         DVC_WRAP="valgrind --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=30" \
         python3 tests/integration/test_hostile.py
+    run_suite limits-valgrind DVC_BINARY=build/debug/dvcbot \
+        DVC_WRAP="valgrind --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=30" \
+        python3 tests/integration/test_limits.py
 else
     echo "not ok - valgrind is not installed"; fail=$((fail + 1))
 fi
