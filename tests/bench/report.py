@@ -99,19 +99,22 @@ def table(rows_path, out_path):
                                "ratio": round(d["rate"] / b1["rate"], 3),
                                "cpu_ratio": round(d["cpu_us_per_req"] / b1["cpu_us_per_req"], 2)
                                if b1["cpu_us_per_req"] else None}
-    lim, nol, lim2 = (by.get(f"chat_rest.{k}") for k in ("dvcbot", "dvcbot_nolimits", "dvcbot_limits2"))
-    if lim and nol:
-        print(line("chat_rest: dvcbot, no rate limits", nol, by["chat_rest.baseline_nginx_1w"]))
-        # limited runs before and after the unlimited one: their mean against it
-        runs = [r for r in (lim, lim2) if r]
-        rate = sum(r["rate"] for r in runs) / len(runs)
-        cpu = sum(r["cpu_us_per_req"] for r in runs) / len(runs)
-        rl = {"rate_ratio": round(rate / nol["rate"], 3),
-              "cpu_ratio": round(cpu / nol["cpu_us_per_req"], 3) if nol["cpu_us_per_req"] else None,
-              "limited": runs, "unlimited": nol}
+    on = [by[f"rl.on.{i}"] for i in (1, 2, 3) if f"rl.on.{i}" in by]
+    off = [by[f"rl.off.{i}"] for i in (1, 2, 3) if f"rl.off.{i}" in by]
+    if on and off:
+        def med(rs, k):
+            v = sorted(r[k] for r in rs if r.get(k) is not None)
+            return v[len(v) // 2] if v else None
+        r_on, r_off = med(on, "rate"), med(off, "rate")
+        c_on, c_off = med(on, "cpu_us_per_req"), med(off, "cpu_us_per_req")
+        rl = {"rate_ratio": round(r_on / r_off, 3) if r_off else None,
+              "cpu_ratio": round(c_on / c_off, 3) if c_on and c_off else None,
+              "rate_on": r_on, "rate_off": r_off, "cpu_us_on": c_on, "cpu_us_off": c_off,
+              "runs_on": on, "runs_off": off}
         res["rate_limiter"] = rl
-        print(f"rate limiter: chat rate with limits / without = {rl['rate_ratio']}, "
-              f"CPU per request with / without = {rl['cpu_ratio']} (same run, same Redis)")
+        print(f"rate limiter (chat REST, 3 alternated runs each, medians): {r_on:.0f}/s with, "
+              f"{r_off:.0f}/s without = {rl['rate_ratio']}; CPU {c_on:.1f} vs {c_off:.1f} us/req = "
+              f"{rl['cpu_ratio']}")
     s = by.get("sms")
     if s:
         for key, label in (("null_nginx", "sms: Kannel + nginx null service"), ("dvcbot", "sms: Kannel + dvcbot")):

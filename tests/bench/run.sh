@@ -110,8 +110,12 @@ rss_idle=$(rss_kb "$bot_pid")
 wrk_run chat_rest.baseline_nginx_1w "http://127.0.0.1:$n1port/api/v1/chat" tests/bench/chat.lua "$nginx1_pid"
 wrk_run chat_rest.baseline_nginx_2w "http://127.0.0.1:$n2port/api/v1/chat" tests/bench/chat.lua "$nginx2_pid"
 wrk_run chat_rest.dvcbot "http://127.0.0.1:$bport/api/v1/chat" tests/bench/chat.lua "$bot_pid"
-wrk_run chat_rest.dvcbot_nolimits "http://127.0.0.1:$nlport/api/v1/chat" tests/bench/chat.lua "$nolimits_pid"
-wrk_run chat_rest.dvcbot_limits2 "http://127.0.0.1:$bport/api/v1/chat" tests/bench/chat.lua "$bot_pid"
+# the rate limiter's cost: with and without budgets, alternated three times (the
+# machine's load drifts; report.py takes the median of each side)
+for i in 1 2 3; do
+    wrk_run "rl.off.$i" "http://127.0.0.1:$nlport/api/v1/chat" tests/bench/chat.lua "$nolimits_pid"
+    wrk_run "rl.on.$i" "http://127.0.0.1:$bport/api/v1/chat" tests/bench/chat.lua "$bot_pid"
+done
 kill "$nolimits_pid" 2>/dev/null || true
 rss_load=$(rss_kb "$bot_pid")
 # USSD ([ussd]): Africa's Talking requests with the route in Redis (ussd.lua), against
