@@ -422,7 +422,7 @@ static int router_start(route *rt)
     ratelimit_rule rules[2] = {
         {"id", rt->ukey, cfg ? cfg->limits.identity_per_window : 0,
          cfg ? cfg->limits.window_s : 60},
-        {"msg-addr", rt->m->addr, cfg ? cfg->limits.addr_per_window : 0,
+        {"addr", rt->m->addr, cfg ? cfg->limits.addr_per_window : 0,
          cfg ? cfg->limits.window_s : 60},
     };
     if (ratelimit_hit(r->d.store, rules, 2, router_limited, rt) < 0) {

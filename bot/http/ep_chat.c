@@ -56,4 +56,5 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
 
 const http_endpoint ep_chat_endpoint = {
     .route = ROUTE_CHAT, .methods = HTTP_POST, .on_body = ep_chat_complete,
+    .budget_in_router = 1, /* the address and the identity in one script (router.c) */
 };

@@ -143,6 +143,8 @@ typedef struct http_endpoint {
     metrics_route route;
     int methods;                /* enum http_method bits */
     int channel;                /* 1: trusts a phone number, auth_channel() first (403) */
+    int budget_in_router;       /* 1: the router counts the address budget with the
+                                 * message (one script, not two: bot/http/limit.h) */
     void (*on_request)(struct lws *wsi, http_req *hr, const char *rest);
     void (*on_body)(struct lws *wsi, http_req *hr);
 } http_endpoint;

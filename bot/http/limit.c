@@ -82,7 +82,7 @@ void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
     char addr[HTTP_ADDR_MAX];
     http_client_addr(wsi, addr, sizeof(addr));
     ratelimit_rule rule = {"addr", addr, cfg->limits.addr_per_window, cfg->limits.window_s};
-    if (ep->channel || rule.limit <= 0 || !*addr || !store_is_up(ap->store)) {
+    if (ep->channel || ep->budget_in_router || rule.limit <= 0 || !*addr || !store_is_up(ap->store)) {
         limit_go_on(wsi, hr, ep, rest);
         return;
     }

@@ -5,7 +5,9 @@
  * (limits.addr_per_window per limits.window_s, every route counted
  * together) before its on_request/on_body hooks run; the channel endpoints
  * (SMS, USSD: one aggregator speaks for every phone, authenticated by the
- * channel secret) are budgeted per phone by the router instead. A refused
+ * channel secret) are budgeted per phone by the router instead, and the chat
+ * endpoint's request is counted (same key) by the router with its message,
+ * in the script that also counts the identity. A refused
  * request gets 429 {"error":"rate_limited",...} with Retry-After. When Redis
  * is down or fails the request goes on (the endpoint answers 503 itself if
  * it needs Redis): the limiter never turns an outage into 429s. */
