@@ -119,6 +119,7 @@ class Dvcbot:
                          "DVCBOT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"})
         if os.environ.get("DVC_WRAP"):      # valgrind: a slow loop is not a stalled one
             self.env["DVCBOT_HTTP_WATCHDOG_S"] = "300"
+            self.env["DVCBOT_REDIS_TIMEOUT_MS"] = "10000"   # nor a slow reply a stuck Redis
         self.env["DVCBOT_CHANNELS_SECRET"] = secrets.token_urlsafe(24)
         # the suites drive thousands of requests from 127.0.0.1: budgets out of
         # their way; test_limits.py sets its own small ones
@@ -136,7 +137,7 @@ class Dvcbot:
                                      stdout=subprocess.DEVNULL, stderr=self.errfile)
         if not wait_port(self.port, 120 if self.wrap else 20):
             raise RuntimeError("dvcbot did not start: " + self.stderr())
-        self.wait_healthy(10)
+        self.wait_healthy(60 if self.wrap else 10)
         return self
 
     def wait_healthy(self, timeout):
