@@ -21,6 +21,8 @@ const ROOT = path.resolve(__dirname, "../..");
 const SECRET = require("crypto").randomBytes(24).toString("base64url"); // channels.secret
 const BIN = process.env.DVCBOT_BIN || path.join(ROOT, "build/dvcbot");
 const CODE = "000.00.12.H18-240101-0001";
+/* a returned dossier: only those are rated, after a lookup (security finding 6) */
+const RATE_CODE = "000.00.12.H18-240101-0002";
 const PHONE = "0912345678";
 let passed = 0, failed = 0;
 const procs = [];
@@ -82,6 +84,10 @@ async function startServices() {
 
 async function seedDossier(s) {
   const key = s.keys("--agency", "000.00.12.H18");
+  await fetch(`${s.base}/api/v1/dossiers/${RATE_CODE}`, { method: "PUT",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+    body: JSON.stringify({ procedure_code: "1.001193", status: "returned",
+      received_at: "2024-01-01", applicant_phone: PHONE }) });
   const r = await fetch(`${s.base}/api/v1/dossiers/${CODE}`, { method: "PUT",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
     body: JSON.stringify({ procedure_code: "1.001193", status: "processing",
@@ -204,7 +210,10 @@ async function complaintAndRating(ctx, s) {
     ok(true, "a complaint is filed through the page: " + (await filed.textContent()).match(/PA-\d{6}-\d{4}/)[0]);
   });
   await test("rating", () => ({ citizen: page }), async () => {
-    await page.locator("#text").fill(`đánh giá hồ sơ ${CODE}`);
+    await page.locator("#text").fill(`tra cứu hồ sơ ${RATE_CODE}`);
+    await page.keyboard.press("Enter");
+    await page.locator("#log .msg.bot", { hasText: RATE_CODE }).last().waitFor();
+    await page.locator("#text").fill(`đánh giá hồ sơ ${RATE_CODE}`);
     await page.keyboard.press("Enter");
     const stars = page.locator("fieldset.stars").last();
     await stars.waitFor();
@@ -217,7 +226,7 @@ async function complaintAndRating(ctx, s) {
     for (let i = 0; i < 50 && !/4\|/.test(stored); i++) {
       await page.waitForTimeout(100);
       stored = execFileSync("redis-cli", ["-p", String(s.rport), "--raw", "HGETALL",
-        `dvcbot:rating:${CODE}`]).toString();
+        `dvcbot:rating:${RATE_CODE}`]).toString();
     }
     ok(/chat:e2e-citizen-1\s+4\|/.test(stored), "the rating chosen with the keyboard is stored", stored);
   });
