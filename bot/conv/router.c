@@ -241,6 +241,23 @@ static void router_loaded(int status, const char *json, size_t len, void *privda
     router_dispatch(rt);
 }
 
+/* The language of the conversation follows what the citizen writes: an
+ * English text switches the answers to English, a Vietnamese one back;
+ * a digit or "ok" leaves it as it was (dialog_answer_language). */
+static void router_language(route *rt)
+{
+    const char *t = rt->m->text;
+    size_t len = t ? strlen(t) : 0;
+    if (!len || rt->m->payload)
+        return;
+    char *norm = xmalloc(len + 1);
+    const char *lang = norm_text(t, len, norm, len + 1, NULL) == 0 ?
+                       dialog_answer_language(t, norm) : NULL;
+    free(norm);
+    if (lang)
+        json_object_set_new(rt->session, "lang", json_string(lang));
+}
+
 static void router_ctx(route *rt)
 {
     json_t *lang = json_object_get(rt->session, "lang");
@@ -262,6 +279,7 @@ static void router_ctx(route *rt)
 
 static void router_dispatch(route *rt)
 {
+    router_language(rt);
     router_classify(rt);
     if (rt->r->d.metrics)
         metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);
