@@ -342,11 +342,11 @@ def procedure_fee(bot):
        "a payment:<procedure> button gives that procedure's fee", r)
 
 
-def ussd_screens(bot, inputs, phone=PHONE):
+def ussd_screens(bot, inputs, phone=PHONE, session="pay-ussd-1"):
     """An Africa's Talking USSD session: every prefix of the path, the screens."""
     screens = []
     for i in range(len(inputs) + 1):
-        form = urllib.parse.urlencode({"sessionId": "pay-ussd-1", "serviceCode": "*384#",
+        form = urllib.parse.urlencode({"sessionId": session, "serviceCode": "*384#",
                                        "phoneNumber": phone, "networkCode": "45204",
                                        "text": "*".join(inputs[:i])})
         st, _, raw = bot.request("POST", "/ussd", form,
@@ -374,6 +374,47 @@ def ussd(bot):
        [len(x) for x in screens])
 
 
+def sms_queued(redis, code, to):
+    """The "send by SMS" messages queued for code to the number to."""
+    msgs = []
+    for k in redis.cli("--scan", "--pattern", "dvcbot:outbox:msg:*").split():
+        h = redis.cli("HGETALL", k).split("\n")
+        d = dict(zip(h[0::2], h[1::2]))
+        if d.get("ref") == code and ":payment-sms:" in d.get("dedupe", "") and d.get("to") == to:
+            msgs.append(d)
+    return msgs
+
+
+def ussd_pay_sms(bot):
+    """USSD: Tra cuu ho so -> Nop phi ho so -> the dossier -> details, or send them by SMS."""
+    redis = bot_redis[0]
+    s = ussd_screens(bot, ["1", "3"], session="pay-ussd-2")
+    item = [ln.split(".")[0] for ln in s[2].split("\n") if DUE in ln]
+    ok(item and CODE not in s[2], "the list of the number's dossiers awaiting payment", s[2])
+    if not item:
+        return
+    path = ["1", "3", item[0]]
+    s = ussd_screens(bot, path + ["1"], session="pay-ussd-3")
+    ok("Gui thong tin nop phi qua SMS" in s[3], "the dossier's menu offers the SMS", s[3])
+    ok("50.000" in s[4] and "H18-240601-0003" in s[4] and "SMS" in s[4],
+       "its details: amount and reference, and how to get them by SMS", s[4])
+    s = ussd_screens(bot, path + ["2"], session="pay-ussd-4")
+    ok(s[4].startswith("END ") and "SMS" in s[4], "sending by SMS ends the session, says so",
+       s[4])
+    q = sms_queued(redis, DUE, PHONE)
+    ok(len(q) == 1 and "113366668888" in q[0].get("text", "") and
+       "H18-240601-0003" in q[0].get("text", "") and q[0].get("kind") == "reply",
+       "one SMS queued through the outbox to the applicant's own number, with the details", q)
+    ok(len(q[0].get("text", "")) <= 306 and all(c in GSM7 for c in q[0].get("text", "")),
+       "the queued SMS is GSM-7 within 2 segments", q)
+    ussd_screens(bot, path + ["2"], session="pay-ussd-5")
+    ok(len(sms_queued(redis, DUE, PHONE)) == 1, "asked again at once: still one SMS", "")
+    s = ussd_screens(bot, ["1", "3"], phone="84987000333", session="pay-ussd-6")
+    ok("khong co ho so nao dang cho nop phi" in s[2].lower(),
+       "another number has nothing to pay: no dossier listed", s[2])
+    ok(not sms_queued(redis, DUE, "84987000333"), "and nothing is sent to it", "")
+
+
 bot_redis = [None]
 
 
@@ -392,6 +433,7 @@ def main():
         citizen(bot, ka)
         procedure_fee(bot)
         ussd(bot)
+        ussd_pay_sms(bot)
         rc = bot.stop()
         err = bot.stderr()
         ok(rc == 0, "clean exit on SIGTERM", f"rc={rc}")

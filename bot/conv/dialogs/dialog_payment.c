@@ -16,6 +16,9 @@
  *    offers nothing to pay;
  *  - a dossier without a fee: the ways to pay (payment_required) or that
  *    nothing is due.
+ * On USSD, "payment:<code>:sms" (the menu's "send the details by SMS")
+ * queues the applicant's SMS text through the outbox to the caller's own
+ * number, and only when it is the applicant's and a fee is due.
  * Without a dossier code, a procedure named in the message ("phí làm hộ
  * chiếu bao nhiêu", or a "payment:<procedure code>" button) gets that
  * procedure's fees from the catalogue and how fees are paid; a procedure
@@ -30,14 +33,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalogue/catalogue.h"
 #include "channels/msisdn.h"
+#include "channels/sms.h"
 #include "channels/vietqr.h"
 #include "common/xmalloc.h"
 #include "common/buf.h"
 #include "intents/normalize.h"
 #include "store/dossiers.h"
+#include "store/outbox.h"
 #include "store/payproof.h"
 
 #define PAY_PROOF_DOSSIER 5         /* wrong proofs of one dossier, by anyone */
@@ -46,11 +52,13 @@
 /* A procedure search that is unsure offers its hits as buttons only above
  * this (catalogue_hit_confidence): "thanh toán lệ phí" names no procedure. */
 #define PAY_PROC_CHOOSE 0.5f
+#define PAY_SMS_DEDUPE_S 600        /* "send by SMS" twice within this: one SMS */
 #define PAY_QR_PX 240               /* the QR's side on web chat, pixels */
 
 typedef struct pay_call {
     dialog_ctx *ctx;
     char code[DOSSIERS_CODE_MAX];
+    int sms;                    /* "payment:<code>:sms": send the details by SMS */
 } pay_call;
 
 static const char *pay_field(const json_t *o, const char *f)
@@ -109,8 +117,9 @@ static void pay_qr(dialog_ctx *ctx, const json_t *fee, long long due)
     free(svg);
 }
 
-/* The fee's details for the applicant, in the channel's form. */
-static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, long long due)
+/* The text of key (payment.details, .sms, .ussd) for the fee of code. */
+static void pay_format(dialog_ctx *ctx, const char *key, const char *code, const json_t *fee,
+                       long long due, buf *out)
 {
     json_t *acct = json_object_get(fee, "account");
     const char *bin = pay_field(acct, "bank_bin");
@@ -123,13 +132,22 @@ static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, lo
         snprintf(bank, sizeof bank, "BIN %s", bin ? bin : "?");
     if (dossiers_format_date(pay_field(fee, "due_at"), ctx->cfg->domain.tz_offset_min, date) < 0)
         snprintf(date, sizeof date, "-");
+    messages_format(ctx->msgs, key, ctx->lang, out, "code", code, "amount", amount,
+                    "description", pay_field(fee, "description"), "bank", bank, "account",
+                    pay_field(acct, "number"), "name", pay_field(acct, "name"), "reference",
+                    pay_field(fee, "reference"), "due", date, NULL);
+}
+
+/* The fee's details for the applicant, in the channel's form. */
+static void pay_details(dialog_ctx *ctx, const char *code, const json_t *fee, long long due)
+{
     channel ch = ctx->msg->channel;
     const char *key = ch == CHANNEL_SMS ? "payment.sms" : ch == CHANNEL_USSD ? "payment.ussd"
                                                                             : "payment.details";
-    dialog_say(ctx, key, "code", code, "amount", amount, "description",
-               pay_field(fee, "description"), "bank", bank, "account",
-               pay_field(acct, "number"), "name", pay_field(acct, "name"), "reference",
-               pay_field(fee, "reference"), "due", date, NULL);
+    buf b = {0};
+    pay_format(ctx, key, code, fee, due, &b);
+    reply_add_text(ctx->out, b.data ? b.data : "");
+    buf_free(&b);
     if (ch == CHANNEL_CHAT || ch == CHANNEL_WS)
         pay_qr(ctx, fee, due);
 }
@@ -231,18 +249,69 @@ static void pay_prove(dialog_ctx *ctx, const char *code, const char *digits)
     }
 }
 
+static void pay_sms_queued(int status, long long id, int created, void *privdata)
+{
+    pay_call *pc = privdata;
+    (void)id;
+    (void)created;
+    if (status < 0)
+        dialog_say(pc->ctx, "errors.unavailable", NULL);
+    else
+        dialog_say(pc->ctx, "payment.sms_queued", "code", pc->code, NULL);
+    dialog_finish(pc->ctx);
+    free(pc);
+}
+
+/* USSD "send the details by SMS": queued through the outbox to the caller's
+ * own number, only when it is the applicant's and a fee is due (otherwise
+ * the ordinary answer). Returns 1 when queued (pc is then the callback's). */
+static int pay_send_sms(pay_call *pc, const json_t *rec)
+{
+    dialog_ctx *ctx = pc->ctx;
+    long long due;
+    char to[MSISDN_MAX];
+    if ((ctx->msg->channel != CHANNEL_USSD && ctx->msg->channel != CHANNEL_SMS) ||
+        !dossiers_fee_due(rec, &due) || !pay_owner(ctx, rec, pc->code) ||
+        msisdn_normalize(ctx->msg->user, to) < 0)
+        return 0;
+    buf b = {0};
+    pay_format(ctx, "payment.sms", pc->code, json_object_get(rec, "fee"), due, &b);
+    size_t len;
+    char *text = ctx->cfg->sms.unicode ? xstrdup(b.data ? b.data : "")
+                                       : sms_gsm_fold(b.data ? b.data : "", b.len, &len);
+    buf_free(&b);
+    /* a retried request within 10 minutes queues nothing more */
+    char dedupe[160];
+    snprintf(dedupe, sizeof dedupe, "dossier:%s:payment-sms:%s:%lld:%lld", pc->code, to, due,
+             (long long)time(NULL) / PAY_SMS_DEDUPE_S);
+    outbox_msg m = {.to = to, .text = text, .kind = "reply", .dedupe = dedupe, .ref = pc->code};
+    int rc = outbox_enqueue(ctx->store, &m, pay_sms_queued, pc);
+    free(text);
+    if (rc < 0)
+        dialog_say(ctx, "errors.unavailable", NULL);
+    return rc == 0 ? 1 : -1;
+}
+
 static void pay_got(int status, json_t *rec, void *privdata)
 {
     pay_call *pc = privdata;
     dialog_ctx *ctx = pc->ctx;
-    if (status == 0)
+    int sent = status == 0 && pc->sms ? pay_send_sms(pc, rec) : 0;
+    if (sent == 1) {
+        json_object_set_new(ctx->session, "last_dossier", json_string(pc->code));
+        return;                     /* pay_sms_queued finishes */
+    }
+    if (sent < 0) {
+        /* pay_send_sms said errors.unavailable */
+    } else if (status == 0) {
         pay_render(ctx, pc->code, rec);
-    else if (status == 1)
+    } else if (status == 1) {
         dialog_say(ctx, "dossier_status.not_found", "code", pc->code, NULL);
-    else if (status == 2)
+    } else if (status == 2) {
         dialog_say(ctx, "dossier_status.too_many", NULL);
-    else
+    } else {
         dialog_say(ctx, "errors.unavailable", NULL);
+    }
     if (status == 0 || status == 1)
         json_object_set_new(ctx->session, "last_dossier", json_string(pc->code));
     free(pc);
@@ -254,6 +323,9 @@ static void pay_lookup(dialog_ctx *ctx, const char *code)
     pay_call *pc = xcalloc(1, sizeof(*pc));
     pc->ctx = ctx;
     snprintf(pc->code, sizeof pc->code, "%s", code);
+    const char *p = ctx->msg->payload;
+    size_t pl = p ? strlen(p) : 0;
+    pc->sms = pl > 4 && !strcmp(p + pl - 4, ":sms");
     const config *cfg = ctx->cfg;
     if (dossiers_lookup(ctx->store, pc->code, channel_name(ctx->msg->channel), ctx->msg->user,
                         cfg->domain.miss_limit, cfg->domain.miss_window_s, pay_got, pc) < 0) {
