@@ -102,14 +102,15 @@ static void fz_clarify(json_t *session, const char *text, int a, int b)
     dialog_clarify(&ctx, (intent_id)a, (intent_id)b);
     size_t n = 0;
     char first[64];
-    snprintf(first, sizeof first, "clarify:%s", intent_name((intent_id)a));
+    int two = b != INTENT_UNKNOWN && b != a;
+    snprintf(first, sizeof first, "clarify:%s", intent_name((intent_id)(two && b < a ? b : a)));
     for (size_t i = 0; i < ctx.out->nparts; i++)
         for (size_t j = 0; j < ctx.out->parts[i].nbuttons; j++, n++)
             if (strncmp(ctx.out->parts[i].buttons[j].payload, "clarify:", 8) ||
                 (n == 0 && strcmp(ctx.out->parts[i].buttons[j].payload, first)))
                 abort();
     const char *kept = json_string_value(json_object_get(session, "clarify_text"));
-    size_t want = 1 + (b != INTENT_UNKNOWN && b != a) +
+    size_t want = 1 + (size_t)two +
                   (a != INTENT_HUMAN_AGENT && b != INTENT_HUMAN_AGENT);
     if (!ctx.owner || n != want || !kept || strcmp(kept, text))
         abort();

@@ -109,7 +109,8 @@ const char *dialog_answer_button(json_t *session, const char *norm);
 /* Remember the buttons of reply r in the session (or forget them). */
 void dialog_answer_remember(json_t *session, const reply *r);
 /* Ask back: "which of these did you mean?" with buttons clarify:<a>,
- * clarify:<b> (b may be INTENT_UNKNOWN: then a and the menu's help). The
+ * clarify:<b> in the intents' order (b may be INTENT_UNKNOWN: then a and the
+ * menu's help), then clarify:human_agent unless it is one of them. The
  * text is kept in the session ("clarify_text") for the chosen dialog. */
 void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b);
 

@@ -333,9 +333,12 @@ static void answer_clarify_button(dialog_ctx *ctx, intent_id id)
 void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b)
 {
     dialog_say(ctx, "clarify.ask", NULL);
-    answer_clarify_button(ctx, a);
-    if (b != INTENT_UNKNOWN && b != a)
-        answer_clarify_button(ctx, b);
+    /* the two meanings in the main menu's order, whichever is likelier: the
+     * numbers a citizen types do not move with the model's confidences */
+    int two = b != INTENT_UNKNOWN && b != a;
+    answer_clarify_button(ctx, two && b < a ? b : a);
+    if (two)
+        answer_clarify_button(ctx, b < a ? a : b);
     if (a != INTENT_HUMAN_AGENT && b != INTENT_HUMAN_AGENT)
         answer_clarify_button(ctx, INTENT_HUMAN_AGENT);
     if (ctx->msg->text)
