@@ -221,7 +221,7 @@ static void model_flush(model_sink *k)
 {
     const model *m = k->m;
     const float *rowp[MODEL_BATCH];
-    unsigned char unit[MODEL_BATCH];
+    unsigned char unit[MODEL_BATCH] = {0};
     size_t n = 0;
     for (size_t j = 0; j < k->n; j++)
         __builtin_prefetch(&m->keys[model_home(m, k->key[j])]);
