@@ -32,6 +32,10 @@ struct model {
     uint64_t *keys;          /* open addressing on key, 0 = empty */
     uint32_t *row;           /* row of rows[] of keys[i] */
     uint32_t *tri;           /* MODEL_TRI entries: row + 1 of a direct n-gram */
+    /* the rows of the features every text has, found once at load (NULL: absent) */
+    const float *xrow;                      /* bias */
+    const float *nrow[8];                   /* n:1 .. n:7 */
+    const float *rrow[INTENT__COUNT + 1];   /* r:<intent>, [INTENT__COUNT] r:none */
     float *rows;             /* rows[row * MODEL_STRIDE + intent], 64-byte aligned */
     void *rows_mem;
     size_t mask;             /* table size - 1 */
@@ -139,12 +143,14 @@ static const unsigned char *model_cls(void)
 
 /* " tok tok ... " into t (capacity n + 3); returns its length; token starts
  * and ends go to st[]/en[] (capacity n / 2 + 1), their count to *ntok; the
- * tri[] class of every byte of t to tc[] (capacity n + 3). */
+ * tri[] class of every byte of t to tc[] (capacity n + 3); *plain is 1 when
+ * every byte has one (no byte >= 0x80). */
 static size_t model_tokens(const char *s, size_t n, char *t, unsigned char *tc, size_t *st,
-                           size_t *en, size_t *ntok)
+                           size_t *en, size_t *ntok, int *plain)
 {
     const unsigned char *cls = model_cls();
     size_t k = 0, m = 0;
+    unsigned char all = 0x1f;
     tc[k] = 1;
     t[k++] = ' ';
     for (size_t i = 0; i < n;) {
@@ -156,6 +162,7 @@ static size_t model_tokens(const char *s, size_t n, char *t, unsigned char *tc, 
         unsigned char c;
         while (i < n && ((c = cls[(unsigned char)s[i]]) & MODEL_CLS_WORD)) {
             tc[k] = c & 0x1f;
+            all = tc[k] ? all : 0;
             t[k++] = (c & 0x1f) == 2 ? '0' : s[i];
             i++;
         }
@@ -164,6 +171,7 @@ static size_t model_tokens(const char *s, size_t n, char *t, unsigned char *tc, 
         t[k++] = ' ';
     }
     *ntok = m;
+    *plain = all != 0;
     return k;
 }
 
@@ -292,6 +300,40 @@ static inline void model_emit(model_sink *k, char kind, const char *slice, size_
         model_flush(k);
 }
 
+/* Prediction: the bias, length and rule rows, found at load. */
+static void model_fixed(model_sink *k, char nb, int rule)
+{
+    const model *m = k->m;
+    const float *r = m->rrow[rule >= 0 && rule < INTENT__COUNT ? rule : INTENT__COUNT];
+    const float *nr = nb >= '1' && nb <= '8' ? m->nrow[nb - '1'] : NULL;
+    if (m->xrow)
+        model_add(k->unit, m->xrow);
+    if (nr)
+        model_add(k->unit, nr);
+    if (r)
+        model_add(k->unit, r);
+}
+
+/* Prediction: every 3-byte n-gram of a text whose bytes all have a tri[]
+ * class, by a rolling index (no check, no hashing). */
+static void model_tris(model_sink *k, const unsigned char *tc, size_t len)
+{
+    const model *m = k->m;
+    if (len < 3)
+        return;
+    unsigned idx = (unsigned)tc[0] << 5 | tc[1];
+    for (size_t i = 2; i < len; i++) {
+        idx = (idx << 5 | tc[i]) & (MODEL_TRI - 1);
+        uint32_t r = m->tri[idx];
+        if (!r)
+            continue;
+        k->srow[k->ns] = m->rows + (size_t)(r - 1) * MODEL_STRIDE;
+        __builtin_prefetch(k->srow[k->ns]);
+        if (++k->ns == MODEL_BATCH)
+            model_flush_rows(k);
+    }
+}
+
 /* Emits every feature into k; returns the weight of the w/b/c features. */
 static float model_enum(const char *s, size_t n, int rule, model_sink *k)
 {
@@ -300,15 +342,20 @@ static float model_enum(const char *s, size_t n, int rule, model_sink *k)
     size_t st[INTENTS_MAX_INPUT / 2 + 1], en[INTENTS_MAX_INPUT / 2 + 1], ntok;
     if (n > INTENTS_MAX_INPUT)
         n = INTENTS_MAX_INPUT;
-    size_t len = model_tokens(s, n, t, tc, st, en, &ntok);
+    int plain;
+    size_t len = model_tokens(s, n, t, tc, st, en, &ntok, &plain);
     memset(t + len, 0, 8);
     size_t count = ntok + (ntok ? ntok - 1 : 0) + (len >= 3 ? len - 2 : 0);
     float v = count ? 1.0f / sqrtf((float)count) : 0;
     char nb = model_bucket(ntok);
-    const char *rname = rule >= 0 ? intent_name((intent_id)rule) : "none";
-    model_emit(k, 'x', "", 0, 1.0f, MODEL_TRI);
-    model_emit(k, 'n', &nb, 1, 1.0f, MODEL_TRI);
-    model_emit(k, 'r', rname, strlen(rname), 1.0f, MODEL_TRI);
+    if (k->fn) {
+        const char *rname = rule >= 0 ? intent_name((intent_id)rule) : "none";
+        model_emit(k, 'x', "", 0, 1.0f, MODEL_TRI);
+        model_emit(k, 'n', &nb, 1, 1.0f, MODEL_TRI);
+        model_emit(k, 'r', rname, strlen(rname), 1.0f, MODEL_TRI);
+    } else {
+        model_fixed(k, nb, rule);
+    }
     if (ntok) {
         model_emit(k, 's', t + st[0], en[0] - st[0], 1.0f, MODEL_TRI);
         model_emit(k, 'e', t + st[ntok - 1], en[ntok - 1] - st[ntok - 1], 1.0f, MODEL_TRI);
@@ -318,9 +365,11 @@ static float model_enum(const char *s, size_t n, int rule, model_sink *k)
         if (i + 1 < ntok)
             model_emit(k, 'b', t + st[i], en[i + 1] - st[i], v, MODEL_TRI);
     }
-    for (size_t i = 0; i + 3 <= len; i++) {
-        model_emit(k, 'c', t + i, 3, v, model_tri_of(tc + i));
-    }
+    if (!k->fn && plain)
+        model_tris(k, tc, len);
+    else
+        for (size_t i = 0; i + 3 <= len; i++)
+            model_emit(k, 'c', t + i, 3, v, model_tri_of(tc + i));
     return v;
 }
 
@@ -341,7 +390,13 @@ static size_t model_slot(const model *m, uint64_t key)
 
 void model_predict(const model *m, const char *s, size_t n, int rule, float *p)
 {
-    model_sink a = {.m = m};
+    model_sink a;                   /* the batches need no zeroing */
+    a.fn = NULL;
+    a.ctx = NULL;
+    a.m = m;
+    a.n = a.ns = 0;
+    memset(a.unit, 0, sizeof a.unit);
+    memset(a.scaled, 0, sizeof a.scaled);
     float v = model_enum(s, n, rule, &a);
     model_flush(&a);
     model_flush_rows(&a);
@@ -457,6 +512,26 @@ static int model_parse(model *m, FILE *f, const char *path, char *err, size_t er
     return rc;
 }
 
+/* The row of a feature, or NULL. */
+static const float *model_row_of(const model *m, char kind, const char *slice, size_t len)
+{
+    size_t i = model_slot(m, model_key(kind, slice, len));
+    return m->keys[i] ? m->rows + (size_t)m->row[i] * MODEL_STRIDE : NULL;
+}
+
+static void model_find_fixed(model *m)
+{
+    m->xrow = model_row_of(m, 'x', "", 0);
+    for (int b = 0; b < 8; b++) {
+        char nb = (char)('1' + b);
+        m->nrow[b] = model_row_of(m, 'n', &nb, 1);
+    }
+    for (int i = 0; i <= INTENT__COUNT; i++) {
+        const char *name = i < INTENT__COUNT ? intent_name((intent_id)i) : "none";
+        m->rrow[i] = model_row_of(m, 'r', name, strlen(name));
+    }
+}
+
 model *model_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -487,6 +562,7 @@ model *model_load(const char *path, char *err, size_t errlen)
         model_free(m);
         return NULL;
     }
+    model_find_fixed(m);
     return m;
 }
 
