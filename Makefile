@@ -217,7 +217,11 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the one pure file of the store floor: its url parser
 build/fuzz/fuzz_store_url: build/fuzz/obj/store/redis_url.o
+# the typed-answer readers of the dialogs (pure: messages, replies, jansson)
+build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
+	build/fuzz/obj/bot/conv/dialogs/dialog_say.o
 -include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c \
+	bot/conv/dialogs/dialog_answer.c bot/conv/dialogs/dialog_say.c \
 	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 
 fuzz-build: $(FUZZ_BIN)

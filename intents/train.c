@@ -41,7 +41,7 @@ typedef struct train_set {
 
 static size_t train_slot(train_set *t, uint64_t key)
 {
-    size_t i = (size_t)(key ^ (key >> 29)) & t->mask;
+    size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
     while (t->feat[i].key && t->feat[i].key != key)
         i = (i + 1) & t->mask;
     return i;

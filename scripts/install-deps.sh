@@ -22,12 +22,14 @@ for group in "$@"; do
 done
 
 # [webchat] browser tests: Debian's chromium, Node.js + npm (any Node >= 18 already
-# installed is kept), and playwright-core from tests/e2e/package-lock.json.
+# installed is kept), and playwright-core from tests/e2e/package-lock.json; the test part
+# also holds vietnam-qr-pay ([payment] tests/integration/test_vietqr_npm.py cross-check).
 pkgs+=(chromium)
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)
 e2e_modules() {
-    [ -d tests/e2e/node_modules/playwright-core ] && return 0
+    [ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/vietnam-qr-pay ] &&
+        return 0
     command -v npm >/dev/null || return 0
     echo "install-deps: npm ci in tests/e2e"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

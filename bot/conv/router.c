@@ -23,6 +23,10 @@
 #define ROUTER_SURE 0.7f
 #define ROUTER_ALT_MIN 0.15f
 #define ROUTER_ALT_UNKNOWN 0.35f
+/* One or two words ("phản ánh", "cán bộ") name a topic more than a request:
+ * below this the citizen is asked which was meant. */
+#define ROUTER_SURE_SHORT 0.9f
+#define ROUTER_SHORT_WORDS 2
 
 typedef struct route route;
 
@@ -250,6 +254,27 @@ static void router_classify(route *rt)
 
 /* Whether the classifier's guess is too unsure to act on: then the citizen
  * is asked which of the likely meanings was meant. */
+static int router_word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+/* The number of words (runs of letters and digits, any script) of text. */
+static size_t router_words(const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
+        while (*p && !router_word_byte(*p))
+            p++;
+        if (!*p)
+            break;
+        n++;
+        while (*p && router_word_byte(*p))
+            p++;
+    }
+    return n;
+}
+
 static int router_unsure(const route *rt)
 {
     const intent_result *ir = &rt->ir;
@@ -261,7 +286,8 @@ static int router_unsure(const route *rt)
         return ir->alt_confidence >= ROUTER_ALT_UNKNOWN;
     if (ir->intent == INTENT_GREETING || ir->intent == INTENT_UNSUBSCRIBE)
         return 0;
-    return ir->confidence < ROUTER_SURE && ir->alt_confidence >= ROUTER_ALT_MIN;
+    float sure = router_words(rt->m->text) <= ROUTER_SHORT_WORDS ? ROUTER_SURE_SHORT : ROUTER_SURE;
+    return ir->confidence < sure && ir->alt_confidence >= ROUTER_ALT_MIN;
 }
 
 static void router_dispatch(route *rt);
@@ -287,6 +313,23 @@ static void router_loaded(int status, const char *json, size_t len, void *privda
     router_dispatch(rt);
 }
 
+/* The language of the conversation follows what the citizen writes: an
+ * English text switches the answers to English, a Vietnamese one back;
+ * a digit or "ok" leaves it as it was (dialog_answer_language). */
+static void router_language(route *rt)
+{
+    const char *t = rt->m->text;
+    size_t len = t ? strlen(t) : 0;
+    if (!len || rt->m->payload)
+        return;
+    char *norm = xmalloc(len + 1);
+    const char *lang = norm_text(t, len, norm, len + 1, NULL) == 0 ?
+                       dialog_answer_language(t, norm) : NULL;
+    free(norm);
+    if (lang)
+        json_object_set_new(rt->session, "lang", json_string(lang));
+}
+
 static void router_ctx(route *rt)
 {
     json_t *lang = json_object_get(rt->session, "lang");
@@ -308,6 +351,7 @@ static void router_ctx(route *rt)
 
 static void router_dispatch(route *rt)
 {
+    router_language(rt);
     router_classify(rt);
     if (rt->r->d.metrics)
         metrics_message(rt->r->d.metrics, rt->m->channel, rt->ir.intent);

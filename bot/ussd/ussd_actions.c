@@ -2,7 +2,8 @@
  * sources (the caller's dossiers, agencies, catalogue fields and
  * procedures) and actions. Actions go through the router with a button
  * payload on CHANNEL_USSD, as a button press on another channel would, so
- * the same dialogs answer; a complaint is filed with complaints_create()
+ * the same dialogs answer (payment_sms is "payment:<code>:sms": the payment
+ * dialog queues the details by SMS to the caller's number); a complaint is filed with complaints_create()
  * (topic, text, the caller's number as contact; a token of the session and
  * turn makes a replayed confirm file nothing new). */
 #include "bot/ussd/ussd_int.h"
@@ -45,8 +46,10 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
         const char *st = json_string_value(json_object_get(recs[i], "status"));
         int fin = ids_dossier_status_final(st);
         int returned = st && (!strcmp(st, "done") || !strcmp(st, "returned"));
+        long long due = 0;
         if (!code || (!strcmp(src, "my_returned") && !returned) ||
-            (!strcmp(src, "my_open") && fin))
+            (!strcmp(src, "my_open") && fin) ||
+            (!strcmp(src, "my_due") && !dossiers_fee_due(recs[i], &due)))
             continue;
         char key[96];
         snprintf(key, sizeof(key), "dossier_status.status.%s", st ? st : "");
@@ -219,6 +222,10 @@ void ussd_action_enter(ussd_call *c, const ussd_screen *sc)
         ussd_route(c, "dossier_status", code, "", NULL);
     } else if (code && !strcmp(a, "subscribe")) {
         ussd_route(c, "subscribe", code, "", NULL);
+    } else if (code && !strcmp(a, "payment")) {
+        ussd_route(c, "payment", code, "", NULL);
+    } else if (code && !strcmp(a, "payment_sms")) {
+        ussd_route(c, "payment", code, ":", "sms");
     } else if (code && !strcmp(a, "rating") && ussd_var(c, "score")) {
         ussd_route(c, "rating", code, " ", ussd_var(c, "score"));
     } else {

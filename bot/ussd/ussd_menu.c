@@ -34,11 +34,12 @@ typedef struct ussd_load {
     size_t errlen;
 } ussd_load;
 
-static const char *const ussd_sources[] = {"my_dossiers", "my_returned", "my_open",
+static const char *const ussd_sources[] = {"my_dossiers", "my_returned", "my_open", "my_due",
                                            "agencies", "fields", "procedures", NULL};
 static const char *const ussd_actions[] = {"dossier_status", "dossier_status_parts",
                                            "procedure_info", "complaint_file",
-                                           "complaint_status", "rating", "subscribe", NULL};
+                                           "complaint_status", "rating", "subscribe",
+                                           "payment", "payment_sms", NULL};
 
 static int ussd_in(const char *const *list, const char *s)
 {

@@ -4,11 +4,14 @@
  * scripts/ussd-outline.py): {"home": id, "agencies": [{"id", "label"}],
  * "screens": {id: screen}}, where a screen is one of
  *   menu    "title", "items": [{"label", "next", "set"?: {var: value}}]
- *   list    "title", "source" (my_dossiers | my_returned | my_open | agencies |
- *           fields | procedures), "var", "next", "empty" (text when no item)
+ *   list    "title", "source" (my_dossiers | my_returned | my_open | my_due (a fee
+ *           is due) | agencies | fields | procedures), "var", "next", "empty"
+ *           (text when no item)
  *   input   "title", "pattern" (PCRE2, UTF), "error", "var", "next"
  *   action  "action" (dossier_status | dossier_status_parts | procedure_info |
- *           complaint_file | complaint_status | rating | subscribe), "end"?
+ *           complaint_file | complaint_status | rating | subscribe | payment |
+ *           payment_sms (the payment details sent by SMS to the caller's own
+ *           number, when it is the applicant's)), "end"?
  *   end     "title": a final screen
  * Every "title", "label", "empty" and "error" is a key of messages.vi.json;
  * titles may hold {var} placeholders filled from the route's variables.

@@ -268,10 +268,15 @@ def citizen(bot, ka):
     st, r = bot.chat("web-pay-1", "thanh toán lệ phí hồ sơ " + DUE)
     ok("113366668888" in text_of(r), "a proved dossier stays proved in the session", r)
     st, r = bot.chat("web-pay-2", "Tôi muốn nộp phí hồ sơ " + DUE)
+    said = []
     for d in ("1111", "2222", "3333", "5678"):
         st, r = bot.chat("web-pay-2", d)
+        said.append(text_of(r))
+    ok("còn 2 lần" in said[0] and "còn 1 lần" in said[1] and "24 giờ" in said[2],
+       "each wrong proof says how many tries are left, the last one that it is locked", said)
     ok("113366668888" not in text_of(r) and not qr_of(r),
        "after 3 wrong proofs even the right one is refused", r)
+    proof_limits(bot)
     # a paid dossier: says so, nothing to pay
     st, text = sms(bot, "DONGPHI " + CODE, PHONE)
     ok("50.000" in text and "113366668888" not in text and ("da ghi nhan" in text.lower()),
@@ -287,11 +292,61 @@ def citizen(bot, ka):
        "an unpaid dossier's status: a payment button, no account before the proof", r)
 
 
-def ussd_screens(bot, inputs, phone=PHONE):
+def proof_limits(bot):
+    """The wrong proofs are counted in Redis (TTL) per identity and per dossier, across
+    sessions: web-pay-1 made 1 wrong try and web-pay-2 3 (its own limit) on DUE."""
+    redis = bot_redis[0]
+    redis.cli("DEL", "dvcbot:sess:chat:web-pay-2")       # a new session, the same citizen
+    st, r = bot.chat("web-pay-2", "Tôi muốn nộp phí hồ sơ " + DUE)
+    st, r = bot.chat("web-pay-2", "5678")
+    ok("113366668888" not in text_of(r) and "24 giờ" in text_of(r),
+       "a new session of the same citizen is still refused (counted per identity)", r)
+    ttl = int(redis.cli("TTL", "dvcbot:rl-proof:id:chat:web-pay-2"))
+    ok(0 < ttl <= 86400, "the identity's counter expires (TTL)", ttl)
+    st, r = bot.chat("web-pay-4", "Tôi muốn nộp phí hồ sơ " + DUE)
+    st, r = bot.chat("web-pay-4", "9999")
+    ok("24 giờ" in text_of(r), "the 5th wrong proof of one dossier locks it", r)
+    ok(redis.cli("GET", "dvcbot:rl-proof:dossier:" + DUE) == "5" and
+       0 < int(redis.cli("TTL", "dvcbot:rl-proof:dossier:" + DUE)) <= 86400,
+       "the dossier's counter: 5 wrong tries, with a TTL",
+       redis.cli("GET", "dvcbot:rl-proof:dossier:" + DUE))
+    st, r = bot.chat("web-pay-5", "Tôi muốn nộp phí hồ sơ " + DUE)
+    st, r = bot.chat("web-pay-5", "5678")
+    ok("113366668888" not in text_of(r) and not qr_of(r) and "DONGPHI" in text_of(r),
+       "then even a first, right proof by someone else shows nothing: SMS is named", r)
+    st, text = sms(bot, "DONGPHI " + DUE, PHONE)
+    ok("113366668888" in text, "the applicant's own number still gets the details by SMS", text)
+    st, r = bot.chat("web-pay-6", "Tôi muốn nộp phí hồ sơ " + DUE)
+    st, r = bot.chat("web-pay-6", "1234")
+    ok("113366668888" not in text_of(r) and "24 giờ" in text_of(r),
+       "a locked dossier takes no more guesses", r)
+
+
+def procedure_fee(bot):
+    """The payment intent for a procedure without a dossier: that procedure's fees."""
+    st, r = bot.chat("web-fee-1", "nộp lệ phí làm hộ chiếu ở đâu")
+    t = text_of(r)
+    ok(r.get("intent") == "payment" and "200.000" in t and "1.003266" in t and "DONGPHI" in t,
+       "a procedure's fee and how fees are paid", r)
+    ok("procedure_info:1.003266" in payloads(r), "with a button for the whole procedure",
+       payloads(r))
+    st, r = bot.chat("web-fee-2", "thanh toán lệ phí")
+    t = text_of(r)
+    ok(r.get("intent") == "payment" and "mã hồ sơ" in t and "thủ tục" in t and
+       not any(p.startswith("payment:") for p in payloads(r)),
+       "no procedure named: the ways to pay, the code or the procedure is asked", r)
+    st, text = sms(bot, "nop le phi cap doi cccd o dau", "84987000222")
+    ok("30.000" in text and "1.012202" in text, "SMS: the fee of cấp đổi căn cước", text)
+    st, r = bot.chat("web-fee-3", payload="payment:1.003266")
+    ok("200.000" in text_of(r) and "Cấp hộ chiếu" in text_of(r),
+       "a payment:<procedure> button gives that procedure's fee", r)
+
+
+def ussd_screens(bot, inputs, phone=PHONE, session="pay-ussd-1"):
     """An Africa's Talking USSD session: every prefix of the path, the screens."""
     screens = []
     for i in range(len(inputs) + 1):
-        form = urllib.parse.urlencode({"sessionId": "pay-ussd-1", "serviceCode": "*384#",
+        form = urllib.parse.urlencode({"sessionId": session, "serviceCode": "*384#",
                                        "phoneNumber": phone, "networkCode": "45204",
                                        "text": "*".join(inputs[:i])})
         st, _, raw = bot.request("POST", "/ussd", form,
@@ -319,6 +374,47 @@ def ussd(bot):
        [len(x) for x in screens])
 
 
+def sms_queued(redis, code, to):
+    """The "send by SMS" messages queued for code to the number to."""
+    msgs = []
+    for k in redis.cli("--scan", "--pattern", "dvcbot:outbox:msg:*").split():
+        h = redis.cli("HGETALL", k).split("\n")
+        d = dict(zip(h[0::2], h[1::2]))
+        if d.get("ref") == code and ":payment-sms:" in d.get("dedupe", "") and d.get("to") == to:
+            msgs.append(d)
+    return msgs
+
+
+def ussd_pay_sms(bot):
+    """USSD: Tra cuu ho so -> Nop phi ho so -> the dossier -> details, or send them by SMS."""
+    redis = bot_redis[0]
+    s = ussd_screens(bot, ["1", "3"], session="pay-ussd-2")
+    item = [ln.split(".")[0] for ln in s[2].split("\n") if DUE in ln]
+    ok(item and CODE not in s[2], "the list of the number's dossiers awaiting payment", s[2])
+    if not item:
+        return
+    path = ["1", "3", item[0]]
+    s = ussd_screens(bot, path + ["1"], session="pay-ussd-3")
+    ok("Gui thong tin nop phi qua SMS" in s[3], "the dossier's menu offers the SMS", s[3])
+    ok("50.000" in s[4] and "H18-240601-0003" in s[4] and "SMS" in s[4],
+       "its details: amount and reference, and how to get them by SMS", s[4])
+    s = ussd_screens(bot, path + ["2"], session="pay-ussd-4")
+    ok(s[4].startswith("END ") and "SMS" in s[4], "sending by SMS ends the session, says so",
+       s[4])
+    q = sms_queued(redis, DUE, PHONE)
+    ok(len(q) == 1 and "113366668888" in q[0].get("text", "") and
+       "H18-240601-0003" in q[0].get("text", "") and q[0].get("kind") == "reply",
+       "one SMS queued through the outbox to the applicant's own number, with the details", q)
+    ok(len(q[0].get("text", "")) <= 306 and all(c in GSM7 for c in q[0].get("text", "")),
+       "the queued SMS is GSM-7 within 2 segments", q)
+    ussd_screens(bot, path + ["2"], session="pay-ussd-5")
+    ok(len(sms_queued(redis, DUE, PHONE)) == 1, "asked again at once: still one SMS", "")
+    s = ussd_screens(bot, ["1", "3"], phone="84987000333", session="pay-ussd-6")
+    ok("khong co ho so nao dang cho nop phi" in s[2].lower(),
+       "another number has nothing to pay: no dossier listed", s[2])
+    ok(not sms_queued(redis, DUE, "84987000333"), "and nothing is sent to it", "")
+
+
 bot_redis = [None]
 
 
@@ -335,7 +431,9 @@ def main():
         pay_same_status(bot, redis, ka)
         pay_moves(bot, redis, ka)
         citizen(bot, ka)
+        procedure_fee(bot)
         ussd(bot)
+        ussd_pay_sms(bot)
         rc = bot.stop()
         err = bot.stderr()
         ok(rc == 0, "clean exit on SIGTERM", f"rc={rc}")

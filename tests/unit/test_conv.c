@@ -67,9 +67,12 @@ static void test_greeting(void)
 static void test_session_state(void)
 {
     freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-en %s", "{\"lang\":\"en\"}"));
-    chat("u-en", "xin chào");
+    chat("u-en", "hi");
     T_STREQ(part(0), messages_get(msgs, "greeting", "en"),
-            "a session with lang en: English greeting");
+            "a session with lang en and a text of no clear language: English greeting");
+    chat("u-en", "xin chào");
+    T_STREQ(part(0), messages_get(msgs, "greeting", "vi"),
+            "the same session writing Vietnamese: the Vietnamese greeting");
     freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-junk %s", "not json {"));
     chat("u-junk", "xin chào");
     T_OK(T.status == ROUTER_OK && said("greeting", NULL) &&

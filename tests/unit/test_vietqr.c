@@ -3,7 +3,13 @@
  * vectors of subiz/vietqr and of the npm package vietnam-qr-pay (MIT), and a
  * dossier-fee payload computed for shared/notes/channels-payment.md. Each is
  * built from its fields and must equal the published string byte for byte
- * (CRC included), and parses back to the same fields. */
+ * (CRC included), and parses back to the same fields.
+ *
+ * `test_vietqr --emit N` prints N random field sets (fixed seed) and the
+ * payloads vietqr_build makes of them, "bin<TAB>account<TAB>amount<TAB>
+ * purpose<TAB>payload" lines, for the cross-check against the independent
+ * parser and builder of the npm package vietnam-qr-pay
+ * (tests/integration/test_vietqr_npm.py). */
 #include "tests/unit/t.h"
 
 #include <stdio.h>
@@ -184,8 +190,50 @@ static void test_svg(void)
          "no SVG for an empty payload");
 }
 
-int main(void)
+/* A deterministic LCG: the same N lines on every run. */
+static unsigned long long emit_state = 20261202;
+static unsigned emit_rand(unsigned n)
 {
+    emit_state = emit_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (unsigned)((emit_state >> 33) % n);
+}
+
+/* N random valid field sets and their payloads, one TSV line each. */
+static int emit(long n)
+{
+    static const char text[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -._/";
+    for (long i = 0; i < n; i++) {
+        vietqr q = {0};
+        for (int k = 0; k < VIETQR_BIN_LEN; k++)
+            q.bin[k] = (char)('0' + (k < 2 ? "97"[k] - '0' : (int)emit_rand(10)));
+        int al = 1 + (int)emit_rand(19);
+        for (int k = 0; k < al; k++)
+            q.account[k] = (char)('0' + emit_rand(10));
+        snprintf(q.service, sizeof q.service, "%s", VIETQR_TO_ACCOUNT);
+        q.amount = emit_rand(4) ? 1 + (long long)emit_rand(1000) * 499999 + emit_rand(500000) : 0;
+        if (q.amount > VIETQR_AMOUNT_MAX)
+            q.amount = VIETQR_AMOUNT_MAX;
+        int pl = 1 + (int)emit_rand(25);
+        for (int k = 0; k < pl; k++)
+            q.purpose[k] = text[emit_rand(sizeof text - 1)];
+        if (q.purpose[0] == ' ')
+            q.purpose[0] = 'X';
+        if (q.purpose[pl - 1] == ' ')
+            q.purpose[pl - 1] = 'Y';
+        char payload[VIETQR_PAYLOAD_MAX];
+        if (vietqr_build(&q, payload, sizeof payload) < 0) {
+            fprintf(stderr, "test_vietqr --emit: cannot build line %ld\n", i);
+            return 1;
+        }
+        printf("%s\t%s\t%lld\t%s\t%s\n", q.bin, q.account, q.amount, q.purpose, payload);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--emit"))
+        return emit(strtol(argv[2], NULL, 10));
     test_svg();
     test_format();
     test_vectors();

@@ -92,6 +92,15 @@ int dialog_answer_no_code(const char *norm);
 int dialog_answer_back(const char *norm);
 /* 1 for a thank-you or praise, 2 for a goodbye, else 0. */
 int dialog_answer_courtesy(const char *norm);
+/* 1 when the text asks for the contact details themselves ("số điện
+ * thoại", "hotline", "đường dây nóng", "email", "liên hệ ở đâu"); else 0. */
+int dialog_answer_contact(const char *norm);
+/* The language a text is written in: "en" for English (no Vietnamese
+ * letter, at least two English words and half the words English), "vi"
+ * for a Vietnamese one (diacritics, or 3 words or more that are not
+ * English), NULL when it cannot tell (a digit, "ok"). text is the original,
+ * norm its normalised form. A static string. */
+const char *dialog_answer_language(const char *text, const char *norm);
 /* The payload of the button of the last reply (session "buttons") that the
  * typed text picks: its number (1-based), its title (all typed words in one
  * title only), or a yes/no answer to a ":confirm"/":replace" or
@@ -101,7 +110,8 @@ const char *dialog_answer_button(json_t *session, const char *norm);
 /* Remember the buttons of reply r in the session (or forget them). */
 void dialog_answer_remember(json_t *session, const reply *r);
 /* Ask back: "which of these did you mean?" with buttons clarify:<a>,
- * clarify:<b> (b may be INTENT_UNKNOWN: then a and the menu's help). The
+ * clarify:<b> in the intents' order (b may be INTENT_UNKNOWN: then a and the
+ * menu's help), then clarify:human_agent unless it is one of them. The
  * text is kept in the session ("clarify_text") for the chosen dialog. */
 void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b);
 

@@ -156,6 +156,78 @@ int dialog_answer_courtesy(const char *norm)
     return 0;
 }
 
+/* Asking for the contact details themselves (a number, a hotline, an
+ * address, an e-mail), rather than for a person to talk to. */
+int dialog_answer_contact(const char *norm)
+{
+    static const char *const phrases[] = {
+        "so dien thoai", "sdt", "so dt", "dien thoai", "hotline", "duong day nong", "tong dai",
+        "email", "e mail", "mail", "so lien he", "thong tin lien he", "dia chi lien he",
+        "so may le", "phone number", "contact", "lien he o dau", "lien he the nao",
+        "lien he nhu the nao", "lien he bang cach nao", "goi so nao", "goi dau", NULL,
+    };
+    char w[256];
+    answer_words(norm, w, sizeof(w));
+    for (size_t i = 0; phrases[i]; i++)
+        if (answer_has_phrase(w, phrases[i]))
+            return 1;
+    return 0;
+}
+
+/* English words that are no unaccented Vietnamese syllable (or are rare as
+ * one), so that "can giay to gi" is never taken for English. */
+static const char *const answer_english[] = {
+    "hello", "hey", "i", "im", "you", "your", "we", "our", "is", "are", "was", "what", "how",
+    "where", "when", "which", "who", "why", "would", "could", "should", "will", "does", "did",
+    "please", "want", "need", "ask", "help", "check", "english", "speak", "know", "get", "apply",
+    "application", "status", "passport", "birth", "certificate", "register", "registration",
+    "with", "from", "about", "there", "this", "that", "it", "of", "for", "and", "or", "if",
+    "just", "like", "thank", "thanks", "good", "morning", "afternoon", "evening", "file",
+    "complaint", "pay", "fee", "fees", "card", "id", "service", "services", "officer", "person",
+    "human", "agent", "someone", "question", "questions", "any", "one", "my", "me", "dossier",
+    "procedure", "document", "documents", "required", "long", "much", "cost", "take", "time",
+    "open", "hours", "address", "phone", "number", "email", "the", "can", "to", "in", "do", NULL,
+};
+
+/* Whether UTF-8 text holds a Vietnamese letter: Latin-1 and Latin
+ * Extended-A/B letters (à, đ, ơ, ư), combining marks, U+1EA0..U+1EF9 (ạ, ế). */
+static int answer_has_vietnamese(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        if (*p == 0xC3 || *p == 0xC4 || *p == 0xC5 || *p == 0xC6 || *p == 0xCC || *p == 0xCD)
+            return 1;
+        if (*p == 0xE1 && (p[1] == 0xBA || p[1] == 0xBB))
+            return 1;
+    }
+    return 0;
+}
+
+const char *dialog_answer_language(const char *text, const char *norm)
+{
+    if (answer_has_vietnamese(text))
+        return "vi";
+    char w[256];
+    size_t n = 0, en = 0, strong = 0;
+    answer_words(norm, w, sizeof(w));
+    char *save = NULL;
+    for (char *word = strtok_r(w, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+        if (isdigit((unsigned char)word[0]))
+            continue;          /* codes and numbers tell nothing */
+        n++;
+        if (answer_in(word, answer_english)) {
+            en++;
+            /* words that are also unaccented Vietnamese ("can", "to", "the") count only
+             * next to clearly English ones */
+            strong += strcmp(word, "can") && strcmp(word, "to") && strcmp(word, "in") &&
+                      strcmp(word, "do") && strcmp(word, "the") && strcmp(word, "me") &&
+                      strcmp(word, "my") && strcmp(word, "it") && strcmp(word, "i");
+        }
+    }
+    if (strong >= 1 && en >= 2 && 2 * en >= n)
+        return "en";
+    return n >= 3 ? "vi" : NULL;
+}
+
 /* Whether every word of typed is a word of title. */
 static int answer_subset(const char *typed, const char *title)
 {
@@ -261,9 +333,12 @@ static void answer_clarify_button(dialog_ctx *ctx, intent_id id)
 void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b)
 {
     dialog_say(ctx, "clarify.ask", NULL);
-    answer_clarify_button(ctx, a);
-    if (b != INTENT_UNKNOWN && b != a)
-        answer_clarify_button(ctx, b);
+    /* the two meanings in the main menu's order, whichever is likelier: the
+     * numbers a citizen types do not move with the model's confidences */
+    int two = b != INTENT_UNKNOWN && b != a;
+    answer_clarify_button(ctx, two && b < a ? b : a);
+    if (two)
+        answer_clarify_button(ctx, b < a ? a : b);
     if (a != INTENT_HUMAN_AGENT && b != INTENT_HUMAN_AGENT)
         answer_clarify_button(ctx, INTENT_HUMAN_AGENT);
     if (ctx->msg->text)
