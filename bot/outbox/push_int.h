@@ -31,6 +31,8 @@ typedef struct pw_plat {
     uint64_t next_slow_ms;      /* next pump and notices poll */
     long notice_cursor;
     int refreshing;             /* a token refresh of this process is in flight */
+    int inited;                 /* groups created (once the store is up) */
+    int seeded;                 /* the configured token pair was offered to Redis */
     char *busy[64];             /* users with a request in flight */
 } pw_plat;
 

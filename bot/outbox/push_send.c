@@ -154,7 +154,7 @@ static void pw_with_token(int status, const char *access, const char *refresh,
     } else if (!access || (expires_at_ms && expires_at_ms < (long long)pw_now_ms() + PW_TOKEN_MARGIN_MS)) {
         if (refresh)
             pw_token_refresh(j->pl, NULL);
-        pw_later(j, refresh ? PW_TOKEN_WAIT_MS : 60000, 0, "no valid access token");
+        pw_later(j, refresh ? PW_TOKEN_WAIT_MS : 1000, 0, "no valid access token");
     } else {
         pw_post(j, t->method, t->body, access);
     }

@@ -246,6 +246,24 @@ static void pw_cursor_done(int status, void *privdata)
         pl->notice_cursor = status;
 }
 
+static void pw_seeded(int status, void *privdata)
+{
+    pw_plat *pl = privdata;
+    if (status >= 0 && !pl->w->stopping)
+        pl->seeded = 1;
+}
+
+/* Once the store is up: the groups, and the configured first token pair. */
+static void pw_first(pw_plat *pl)
+{
+    const config *c = pl->w->d.cfg;
+    pl->inited = 1;
+    pushq_init(pl->w->d.store, pl->name, NULL, NULL);
+    if (!pl->seeded && pushq_token_seed(pl->w->d.store, "zalo", c->zalo.access_token,
+                                        c->zalo.refresh_token, 0, pw_seeded, pl) < 0)
+        pl->inited = 0;
+}
+
 static void pw_tick_plat(pw_plat *pl, uint64_t now)
 {
     const config *c = pl->w->d.cfg;
@@ -253,6 +271,8 @@ static void pw_tick_plat(pw_plat *pl, uint64_t now)
     pl->tokens = pl->tokens + add > pl->rate ? pl->rate : pl->tokens + add;
     pl->last_ms = now;
     store *s = pl->w->d.store;
+    if (!pl->inited && store_is_up(s))
+        pw_first(pl);
     if (now >= pl->next_slow_ms && store_is_up(s)) {
         pl->next_slow_ms = now + PW_SLOW_MS;
         pushq_pump(s, pl->name, PUSHQ_OUT, (long long)now, 100, NULL, NULL);
@@ -296,10 +316,7 @@ static int pw_plat_init(push_worker *w, pw_plat *pl, const push_adapter *ad, int
         snprintf(err, errlen, "%s: an API URL is not http(s)://host[:port][/path]", ad->name);
         return -1;
     }
-    pushq_init(w->d.store, ad->name, NULL, NULL);
-    if (zalo && *c->zalo.access_token && *c->zalo.refresh_token)
-        pushq_token_seed(w->d.store, "zalo", c->zalo.access_token, c->zalo.refresh_token, 0,
-                         NULL, NULL);
+    pl->seeded = !zalo || !*c->zalo.access_token || !*c->zalo.refresh_token;
     return 0;
 }
 
