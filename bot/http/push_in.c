@@ -17,6 +17,11 @@
 
 #include <jansson.h>
 
+/* The welcome's "link my phone number" button: answered with the share-phone
+ * prompt (the adapter renders ZALO_SHARE_PHONE / TELEGRAM_SHARE_PHONE as the
+ * platform's own share-phone message). */
+#define PUSH_IN_LINK "push:link"
+
 typedef struct pi_plat {
     struct push_in *pi;
     const push_adapter *ad;
@@ -136,7 +141,7 @@ static void pi_followed(int status, void *privdata)
     if (status < 0 || j->ev.kind == PUSH_EV_UNFOLLOW)
         pi_job_end(j, status < 0);
     else
-        pi_say(j, "push.welcome", "button.link_phone", ZALO_SHARE_PHONE);
+        pi_say(j, "push.welcome", "button.link_phone", PUSH_IN_LINK);
 }
 
 static void pi_linked(int status, void *privdata)
@@ -149,6 +154,7 @@ static void pi_linked(int status, void *privdata)
     char me[MSISDN_MAX], masked[MSISDN_MAX + 4];
     msisdn_normalize(j->ev.phone, me);
     log_mask(me, masked, sizeof(masked));
+    log_info("push: %s: a user linked %s", j->pl->ad->name, masked);
     buf b = {0};
     messages_format(j->pl->pi->ap->msgs, "push.linked", "vi", &b, "phone", me, NULL);
     reply *r = reply_new();
@@ -156,7 +162,6 @@ static void pi_linked(int status, void *privdata)
     pi_answer(j, r);
     reply_free(r);
     buf_free(&b);
-    log_info("push: %s: a user linked %s", j->pl->ad->name, masked);
 }
 
 static void pi_handle(pi_job *j)
@@ -178,7 +183,7 @@ static void pi_handle(pi_job *j)
         rc = pushq_link(s, p, j->ev.user, me, pi_linked, j);
         break;
     default:
-        if (j->ev.kind == PUSH_EV_POSTBACK && !strcmp(j->ev.payload, ZALO_SHARE_PHONE)) {
+        if (j->ev.kind == PUSH_EV_POSTBACK && !strcmp(j->ev.payload, PUSH_IN_LINK)) {
             pi_say(j, "push.share_phone", "button.share_phone", ZALO_SHARE_PHONE);
             return;
         }

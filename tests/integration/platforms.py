@@ -328,6 +328,15 @@ def post(port, path, body, headers):
         conn.close()
 
 
+def settled(redis, platform):
+    """Nothing of platform left to handle or send: both streams empty (entries are
+    deleted when acknowledged, after their last API call answered) and no retry waiting."""
+    k = "dvcbot:push:" + platform
+    return (redis.cli("XLEN", k + ":in") in ("0", "") and
+            redis.cli("XLEN", k + ":out") in ("0", "") and
+            redis.cli("ZCARD", k + ":out:later") in ("0", ""))
+
+
 def wait_for(cond, timeout=8.0):
     end = time.time() + timeout
     while time.time() < end:
