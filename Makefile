@@ -64,6 +64,7 @@ UNIT_FLOORS_test_sms_codec    := $(CODEC)
 UNIT_FLOORS_test_ussd_codec   := $(CODEC)
 UNIT_FLOORS_test_ws_codec     := $(CODEC)
 UNIT_FLOORS_test_vietqr       := $(CODEC)
+UNIT_FLOORS_test_push_codec   := $(CODEC)
 UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common

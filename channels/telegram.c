@@ -52,7 +52,9 @@ static int tg_message(json_t *msg, const char *uid, push_events *out)
     if (!user)
         return -1;
     json_t *date = json_object_get(msg, "date");
-    long long ts = json_is_integer(date) ? (long long)json_integer_value(date) * 1000 : 0;
+    long long ts = json_is_integer(date) && json_integer_value(date) > 0 &&
+                   json_integer_value(date) < 100000000000LL
+                   ? (long long)json_integer_value(date) * 1000 : 0;
     json_t *t = json_object_get(msg, "text"), *c = json_object_get(msg, "contact");
     const char *s = json_string_value(t);
     size_t n = json_string_length(t);

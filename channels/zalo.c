@@ -65,8 +65,10 @@ static int zalo_verify(const push_verify_in *in, const char **errkey)
                 *p = (char)(*p - 'A' + 'a');
         if (push_secret_equal(got, hex)) {
             long long t = strtoll(ts, NULL, 10);
-            long long d = in->now_ms - t;
-            rc = in->window_ms <= 0 || (d <= in->window_ms && -d <= in->window_ms) ? 0 : -1;
+            int sane = t > 0 && t < 100000000000000LL; /* ms before year 5138 */
+            long long d = sane ? in->now_ms - t : 0;
+            rc = in->window_ms <= 0 || (sane && d <= in->window_ms && -d <= in->window_ms) ? 0
+                                                                                         : -1;
             if (rc < 0)
                 *errkey = "stale_event";
         }
