@@ -40,6 +40,7 @@ class Platforms:
         self.script = {}            # path -> [(status, json), ...]
         self.zalo_blocked = set()   # user ids that unfollowed
         self.tg_blocked = set()     # chat ids that blocked the bot
+        self.delay = 0.0            # seconds every API answer is held back
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -179,6 +180,8 @@ class Platforms:
         return H
 
     def _serve(self, path, headers, raw):
+        if self.delay:
+            time.sleep(self.delay)
         if path == "/v4/oa/access_token":
             return self._refresh(headers, raw)
         try:
