@@ -17,6 +17,7 @@ typedef struct pushq_call {
     pushq_read_fn *read;
     pushq_user_fn *user;
     pushq_token_fn *token;
+    pushq_code_fn *code;
     void *privdata;
     store *s;
     char key[96];               /* the stream of a read */
@@ -350,14 +351,15 @@ static void pushq_on_user(redisReply *r, void *privdata)
 {
     pushq_call *c = privdata;
     static const int shape[] = {REDIS_REPLY_INTEGER, REDIS_REPLY_INTEGER, REDIS_REPLY_STRING,
-                                REDIS_REPLY_STRING};
-    if (!store_reply_shape(r, 4, shape)) {
+                                REDIS_REPLY_STRING, REDIS_REPLY_INTEGER};
+    if (!store_reply_shape(r, 5, shape)) {
         c->user(-1, NULL, c->privdata);
     } else {
         pushq_user_info u = {
             .optin = (int)r->element[0]->integer, .optout = (int)r->element[1]->integer,
             .msisdn = r->element[2]->len ? r->element[2]->str : NULL,
             .seen_ms = strtoll(r->element[3]->str, NULL, 10),
+            .code_pending = (int)r->element[4]->integer,
         };
         c->user(0, &u, c->privdata);
     }
@@ -373,6 +375,60 @@ int pushq_user(store *s, const char *platform, const char *user, pushq_user_fn *
     c->user = fn;
     const char *args[] = {platform, user};
     if (store_eval(s, pushq_on_user, c, &store_lua_pushq_user, 0, 2, args, NULL) < 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int pushq_code_new(store *s, const char *platform, const char *user, const char *msisdn,
+                   const char *code, int ttl_s, pushq_done_fn *fn, void *privdata)
+{
+    if (!pushq_platform_ok(platform) || !user || !*user || !msisdn || !*msisdn ||
+        strchr(msisdn, ' ') || !code || !*code || strchr(code, ' ') || ttl_s <= 0)
+        return -1;
+    char k[160], v[64], ttl[16];
+    snprintf(k, sizeof(k), "dvcbot:push:%s:code:%s", platform, user);
+    snprintf(v, sizeof(v), "%s %s 0", msisdn, code);
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    const char *argv[] = {"SET", k, v, "NX", "EX", ttl};
+    pushq_call *c = pushq_call_new(privdata);
+    c->done = fn;
+    return pushq_argv(s, pushq_on_int, c, 6, argv);
+}
+
+static void pushq_on_code(redisReply *r, void *privdata)
+{
+    pushq_call *c = privdata;
+    int st = -1, left = 0;
+    const char *msisdn = NULL;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER) {
+        st = (int)r->element[0]->integer;
+        if (st == -1)
+            st = -2;
+        if (st == 1 && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING)
+            msisdn = r->element[1]->str;
+        else if (st == 1)
+            st = -1;
+        if (st == 0 && r->elements == 2 && r->element[1]->type == REDIS_REPLY_INTEGER)
+            left = (int)r->element[1]->integer;
+    }
+    c->code(st, msisdn, left, c->privdata);
+    free(c);
+}
+
+int pushq_code_try(store *s, const char *platform, const char *user, const char *code,
+                   int max_tries, pushq_code_fn *fn, void *privdata)
+{
+    if (!pushq_platform_ok(platform) || !user || !*user || !code || !fn || max_tries <= 0)
+        return -1;
+    char mt[16];
+    snprintf(mt, sizeof(mt), "%d", max_tries);
+    const char *args[] = {platform, user, code, mt};
+    pushq_call *c = pushq_call_new(privdata);
+    c->code = fn;
+    if (store_eval(s, pushq_on_code, c, &store_lua_pushq_code_try, 0, 4, args, NULL) < 0) {
         free(c);
         return -1;
     }

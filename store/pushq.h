@@ -14,6 +14,8 @@
  *   dvcbot:push:{p}:optin          set     users who followed / started the bot
  *   dvcbot:push:{p}:optout         set     users who unfollowed / blocked us
  *   dvcbot:push:{p}:link           hash    user -> the phone number they linked (84...)
+ *   dvcbot:push:{p}:code:{user}    string  "{msisdn} {code} {tries}": an SMS link code
+ *                                          sent and not typed yet (the caller's TTL)
  *   dvcbot:push:{p}:token          hash    access, refresh, expires_at (ms)
  *   dvcbot:push:{p}:token:lock     string  owner of a refresh in progress (PX)
  *
@@ -109,12 +111,25 @@ typedef struct pushq_user_info {
     int optin, optout;
     const char *msisdn;         /* linked number or NULL */
     long long seen_ms;          /* last interaction, 0 never */
+    int code_pending;           /* an SMS link code waits to be typed */
 } pushq_user_info;
 
 typedef void pushq_user_fn(int status, const pushq_user_info *u, void *privdata);
 
 int pushq_user(store *s, const char *platform, const char *user, pushq_user_fn *fn,
                void *privdata);
+
+/* Keep a new SMS link code for user (SET NX with ttl_s): status 1 kept, 0 a
+ * code is pending already (one at a time: no SMS flood). */
+int pushq_code_new(store *s, const char *platform, const char *user, const char *msisdn,
+                   const char *code, int ttl_s, pushq_done_fn *fn, void *privdata);
+
+/* status 1: code matched, user linked to msisdn (valid during the call);
+ * 0: wrong (tries_left more, 0 = the code is void now); -2: no code
+ * pending; -1: Redis failed. */
+typedef void pushq_code_fn(int status, const char *msisdn, int tries_left, void *privdata);
+int pushq_code_try(store *s, const char *platform, const char *user, const char *code,
+                   int max_tries, pushq_code_fn *fn, void *privdata);
 
 /* --- access tokens ------------------------------------------------------ */
 typedef void pushq_token_fn(int status, const char *access, const char *refresh,

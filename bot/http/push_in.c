@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "bot/app/log.h"
@@ -13,6 +15,7 @@
 #include "channels/zalo.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "store/outbox.h"
 #include "store/pushq.h"
 
 #include <jansson.h>
@@ -21,6 +24,8 @@
  * prompt (the adapter renders ZALO_SHARE_PHONE / TELEGRAM_SHARE_PHONE as the
  * platform's own share-phone message). */
 #define PUSH_IN_LINK "push:link"
+#define PI_CODE_TTL_S 600       /* an SMS link code is valid this long */
+#define PI_CODE_TRIES 5         /* wrong codes before it is void */
 
 typedef struct pi_plat {
     struct push_in *pi;
@@ -43,6 +48,8 @@ typedef struct pi_job {
     pi_plat *pl;
     char *id;                   /* in-stream entry */
     push_event ev;
+    char phone[MSISDN_MAX];     /* LIENKET: the number a code is sent to */
+    char code[8];
 } pi_job;
 
 static const char *pi_text(const pi_job *j, const char *key)
@@ -121,6 +128,8 @@ static void pi_routed(int status, reply *r, const char *intent, void *ctx)
     reply_free(r);
 }
 
+static int pi_link_text(pi_job *j, const pushq_user_info *u);
+
 static void pi_user(int status, const pushq_user_info *u, void *privdata)
 {
     pi_job *j = privdata;
@@ -128,6 +137,8 @@ static void pi_user(int status, const pushq_user_info *u, void *privdata)
         pi_job_end(j, status < 0);
         return;
     }
+    if (pi_link_text(j, u))
+        return;
     message *m = push_event_message(&j->ev, j->pl->ad->channel);
     if (u->msisdn)
         m->msisdn = xstrdup(u->msisdn);
@@ -144,15 +155,10 @@ static void pi_followed(int status, void *privdata)
         pi_say(j, "push.welcome", "button.link_phone", PUSH_IN_LINK);
 }
 
-static void pi_linked(int status, void *privdata)
+/* Tell the user the number me is linked now; ends j. */
+static void pi_say_linked(pi_job *j, const char *me)
 {
-    pi_job *j = privdata;
-    if (status < 0) {
-        pi_job_end(j, 1);
-        return;
-    }
-    char me[MSISDN_MAX], masked[MSISDN_MAX + 4];
-    msisdn_normalize(j->ev.phone, me);
+    char masked[MSISDN_MAX + 4];
     log_mask(me, masked, sizeof(masked));
     log_info("push: %s: a user linked %s", j->pl->ad->name, masked);
     buf b = {0};
@@ -162,6 +168,113 @@ static void pi_linked(int status, void *privdata)
     pi_answer(j, r);
     reply_free(r);
     buf_free(&b);
+}
+
+static void pi_linked(int status, void *privdata)
+{
+    pi_job *j = privdata;
+    char me[MSISDN_MAX];
+    if (status < 0 || msisdn_normalize(j->ev.phone, me) < 0)
+        pi_job_end(j, status < 0);
+    else
+        pi_say_linked(j, me);
+}
+
+/* --- linking by an SMS code: "LIENKET 09..." then the 6 digits ---------- */
+/* The number of "LIENKET <number>" / "liên kết <number>" in text; 0 if not one. */
+static int pi_link_command(const char *t, char me[MSISDN_MAX])
+{
+    static const char *const words[] = {"lienket", "lien ket", "li\xc3\xaan k\xe1\xba\xbft",
+                                        "Li\xc3\xaan k\xe1\xba\xbft", "LI\xc3\x8aN K\xe1\xba\xbeT",
+                                        NULL};
+    while (*t == ' ')
+        t++;
+    for (int i = 0; words[i]; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncasecmp(t, words[i], n) && t[n] == ' ')
+            return msisdn_normalize(t + n + strspn(t + n, " "), me) == 0;
+    }
+    return 0;
+}
+
+/* 1 if text is exactly six digits (spaces around allowed), copied to code. */
+static int pi_is_code(const char *t, char code[8])
+{
+    t += strspn(t, " ");
+    size_t n = strspn(t, "0123456789");
+    if (n != 6 || t[n + strspn(t + n, " ")])
+        return 0;
+    memcpy(code, t, 6);
+    code[6] = '\0';
+    return 1;
+}
+
+static void pi_code_tried(int status, const char *msisdn, int left, void *privdata)
+{
+    pi_job *j = privdata;
+    if (status == 1)
+        pi_say_linked(j, msisdn);
+    else if (status == 0)
+        pi_say(j, left > 0 ? "push.link_code_wrong" : "push.link_code_void", NULL, NULL);
+    else if (status == -2)
+        pi_say(j, "push.link_code_void", NULL, NULL);
+    else
+        pi_job_end(j, 1);
+}
+
+static void pi_code_kept(int status, void *privdata)
+{
+    pi_job *j = privdata;
+    if (status < 0) {
+        pi_job_end(j, 1);
+        return;
+    }
+    if (status == 0) {
+        pi_say(j, "push.link_code_wait", NULL, NULL);
+        return;
+    }
+    const messages *msgs = j->pl->pi->ap->msgs;
+    buf sms = {0}, dedupe = {0}, say = {0};
+    messages_format(msgs, "push.link_sms", "vi", &sms, "code", j->code, NULL);
+    buf_printf(&dedupe, "pushlink:%s:%s:%s", j->pl->ad->name, j->ev.user, j->code);
+    outbox_msg m = {.to = j->phone, .text = sms.data, .kind = "reply", .dedupe = dedupe.data};
+    int rc = outbox_enqueue(j->pl->pi->ap->store, &m, NULL, NULL);
+    messages_format(msgs, rc < 0 ? "errors.unavailable" : "push.link_code_sent", "vi", &say,
+                    "phone", j->phone, NULL);
+    reply *r = reply_new();
+    reply_add_text(r, say.data);
+    pi_answer(j, r);
+    reply_free(r);
+    buf_free(&sms);
+    buf_free(&dedupe);
+    buf_free(&say);
+}
+
+/* A text that is a link command or a code: handled here (1), else 0. */
+static int pi_link_text(pi_job *j, const pushq_user_info *u)
+{
+    store *s = j->pl->pi->ap->store;
+    const char *p = j->pl->ad->name;
+    if (j->ev.kind != PUSH_EV_TEXT)
+        return 0;
+    if (u->code_pending && pi_is_code(j->ev.text, j->code)) {
+        if (pushq_code_try(s, p, j->ev.user, j->code, PI_CODE_TRIES, pi_code_tried, j) < 0)
+            pi_job_end(j, 1);
+        return 1;
+    }
+    if (!pi_link_command(j->ev.text, j->phone))
+        return 0;
+    unsigned char rnd[4];
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+        pi_job_end(j, 1);
+        return 1;
+    }
+    unsigned long v = ((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
+                       (unsigned long)rnd[2] << 8 | rnd[3]) % 1000000UL;
+    snprintf(j->code, sizeof(j->code), "%06lu", v);
+    if (pushq_code_new(s, p, j->ev.user, j->phone, j->code, PI_CODE_TTL_S, pi_code_kept, j) < 0)
+        pi_job_end(j, 1);
+    return 1;
 }
 
 static void pi_handle(pi_job *j)

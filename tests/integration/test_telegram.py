@@ -9,7 +9,7 @@ opting the user out, my_chat_member "kicked" as opt-out; a clean stop."""
 import re
 import time
 
-from harness import Dvcbot, Redis, api, done, keys_cli, ok, sanitizer_clean
+from harness import Dvcbot, Redis, api, done, hgetall, keys_cli, ok, sanitizer_clean
 from platforms import Platforms, settled, wait_for
 
 AGENCY = "000.00.12.H18"
@@ -141,6 +141,30 @@ def lookup_and_link(pf, bot, redis):
     ok(DOSSIER in t, "'hồ sơ của tôi' lists the linked number's dossier", t)
 
 
+def sms_code(pf, bot, redis):
+    """Linking by an SMS code: LIENKET <number> -> a 6-digit code by SMS (the outbox),
+    a wrong code refused, the right one links the number."""
+    uid = 9008
+    st, t = say(pf, bot, uid, "LIENKET 0987 000 111")
+    msgs = [hgetall(redis, k) for k in redis.cli("KEYS", "dvcbot:outbox:msg:*").split()]
+    sms = [m for m in msgs if m.get("to") == "84987000111"]
+    code = re.search(r"\b(\d{6})\b", sms[0]["text"]).group(1) if sms else "000000"
+    ok(len(sms) == 1 and "84987000111" in t, "LIENKET: one SMS with a code queued to the number",
+       (t, sms))
+    st, t = say(pf, bot, uid, "LIENKET 0987000111")
+    ok(len([k for k in redis.cli("KEYS", "dvcbot:outbox:msg:*").split()]) == len(msgs),
+       "asking again at once sends no second SMS", t)
+    wrong = "%06d" % ((int(code) + 1) % 1000000)
+    st, t = say(pf, bot, uid, wrong)
+    ok(redis.cli("HGET", "dvcbot:push:telegram:link", str(uid)) == "" and t,
+       "a wrong code: not linked", t)
+    st, t = say(pf, bot, uid, " " + code + " ")
+    ok(redis.cli("HGET", "dvcbot:push:telegram:link", str(uid)) == "84987000111" and
+       "84987000111" in t, "the code from the SMS: linked", t)
+    st, t = say(pf, bot, uid, code)
+    ok("84987000111" not in t, "the code is single-use (typed again it is just text)", t)
+
+
 def rate_limited(pf, bot, redis):
     uid = 9005
     pf.answer("/bot" + pf.bot_token + SEND, 429,
@@ -187,6 +211,7 @@ def main():
         start_and_replay(pf, bot, redis)
         complaint(pf, bot, redis)
         lookup_and_link(pf, bot, redis)
+        sms_code(pf, bot, redis)
         rate_limited(pf, bot, redis)
         blocked(pf, bot, redis)
         ok(not pf.problems(), "every request had the documented shape", pf.problems()[:5])
