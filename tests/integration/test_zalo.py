@@ -207,6 +207,34 @@ def token_mid_queue(pf, bot, bot2, redis):
        "refresh: secret_key header, app_id and grant_type=refresh_token form", ref[2])
 
 
+def token_ahead(pf, bot, redis):
+    """A token about to expire is refreshed before the call, not after a refusal."""
+    u = "7000000000000000501"
+    r0 = pf.refreshes
+    redis.cli("HSET", "dvcbot:push:zalo:token", "expires_at", str(int(time.time() * 1000) + 5000))
+    pf.zalo_text(bot.port, u, "xin chào")
+    ok(wait_for(lambda: pf.sent(CS, u), 10) and pf.refreshes == r0 + 1 and
+       pf.sent(CS, u)[0][1].get("access_token") == pf.access,
+       "a token expiring within a minute: refreshed first, the call made with the new one",
+       (pf.refreshes - r0))
+    ok(all(c[1].get("access_token") == pf.access for c in pf.sent(CS, u)),
+       "no call was made with the old token", [c[1].get("access_token") for c in pf.sent(CS, u)])
+    exp = int(redis.cli("HGET", "dvcbot:push:zalo:token", "expires_at") or 0)
+    ok(exp > (time.time() + 86400) * 1000, "the new expiry is expires_in (25 h) ahead", exp)
+
+
+def window(pf, bot, redis):
+    u = "7000000000000000601"
+    pf.answer(CS, 200, {"error": -230,
+                        "message": "User has not interacted with the OA in the past 7 days"})
+    pf.zalo_text(bot.port, u, "xin chào")
+    wait_for(lambda: pf.sent(CS, u) and settled(redis, "zalo"), 10)
+    ok(len(pf.sent(CS, u)) == 1 and
+       redis.cli("SISMEMBER", "dvcbot:push:zalo:optout", u) == "0",
+       "-230 (outside the interaction window): dropped, not retried, not an opt-out",
+       len(pf.sent(CS, u)))
+
+
 def quota(pf, bot, redis):
     u = "7000000000000000201"
     pf.answer(CS, 200, {"error": -211, "message": "Out of quota"})
@@ -251,6 +279,8 @@ def main():
         bot2 = Dvcbot(redis.port, env=dict(pf.env(telegram=False),
                                            DVCBOT_SMS_OUTBOX="false")).start()
         token_mid_queue(pf, bot, bot2, redis)
+        token_ahead(pf, bot, redis)
+        window(pf, bot, redis)
         quota(pf, bot, redis)
         blocked(pf, bot, redis)
         ok(not pf.problems(), "every request had the documented shape", pf.problems()[:5])
