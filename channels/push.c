@@ -34,6 +34,14 @@ void push_events_clear(push_events *e)
     e->n = 0;
 }
 
+/* A JSON string of n bytes of s. */
+static void buf_json_escape_wrap(buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    buf_json_escape(b, s, n);
+    buf_putc(b, '"');
+}
+
 static void push_kv(buf *b, const char *k, const char *v)
 {
     if (!v)
@@ -124,6 +132,21 @@ void push_calls_free(push_calls *c)
     free(c->v);
     c->v = NULL;
     c->n = 0;
+}
+
+char *push_calls_json(const push_calls *c)
+{
+    buf b = {0};
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < c->n; i++) {
+        buf_puts(&b, i ? ",[" : "[");
+        buf_json_str(&b, c->v[i].method);
+        buf_putc(&b, ',');
+        buf_json_escape_wrap(&b, c->v[i].body, c->v[i].len);
+        buf_putc(&b, ']');
+    }
+    buf_putc(&b, ']');
+    return buf_detach(&b, NULL);
 }
 
 const char *push_outcome_name(push_outcome o)

@@ -79,6 +79,10 @@ void push_calls_free(push_calls *c);
 /* Append a call (copies method, takes body). */
 void push_calls_add(push_calls *c, const char *method, char *body, size_t len);
 
+/* The calls as one JSON array [[method, body], ...] (what an out-stream entry
+ * carries, bot/outbox/push_worker.h). malloc'd. */
+char *push_calls_json(const push_calls *c);
+
 /* Texts the renderers need (from messages.vi.json, owned by the caller). */
 typedef struct push_texts {
     const char *more;           /* heading of the follow-up messages of a long list */

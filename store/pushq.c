@@ -155,6 +155,16 @@ int pushq_add(store *s, const char *platform, size_t n, const char *const *field
     return pushq_argv(s, pushq_on_int, c, 3 + 2 * (int)n, argv);
 }
 
+int pushq_add_calls(store *s, const char *platform, const char *user, const char *calls,
+                    pushq_done_fn *fn, void *privdata)
+{
+    const char *f[] = {"kind", "user", "calls", "next", "attempts"};
+    const char *v[] = {"calls", user, calls, "0", "0"};
+    if (!user || !*user || !calls)
+        return -1;
+    return pushq_add(s, platform, 5, f, v, fn, privdata);
+}
+
 const char *pushq_get(const pushq_entry *e, const char *field)
 {
     for (size_t i = 0; i < e->n; i++)

@@ -57,6 +57,11 @@ int pushq_accept(store *s, const char *platform, const char *id, const char *use
 int pushq_add(store *s, const char *platform, size_t n, const char *const *fields,
               const char *const *values, pushq_done_fn *fn, void *privdata);
 
+/* Append {kind: "calls", user, calls, next: 0, attempts: 0} to the out stream
+ * (calls: the JSON array of push_calls_json, channels/push.h). fn may be NULL. */
+int pushq_add_calls(store *s, const char *platform, const char *user, const char *calls,
+                    pushq_done_fn *fn, void *privdata);
+
 typedef struct pushq_entry {
     const char *id;             /* the stream id */
     size_t n;

@@ -18,7 +18,6 @@
 #include "store/outbox.h"
 #include "store/pushq.h"
 
-#include <jansson.h>
 
 /* The welcome's "link my phone number" button: answered with the share-phone
  * prompt (the adapter renders ZALO_SHARE_PHONE / TELEGRAM_SHARE_PHONE as the
@@ -94,15 +93,10 @@ static void pi_answer(pi_job *j, const reply *r)
     }
     push_texts t = {.more = pi_text(j, "push.more")};
     pl->ad->render(r, j->ev.user, &t, &calls);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < calls.n; i++)
-        json_array_append_new(arr, json_pack("[ss]", calls.v[i].method, calls.v[i].body));
-    char *js = json_dumps(arr, JSON_COMPACT);
-    const char *f[] = {"kind", "user", "calls", "next", "attempts"};
-    const char *v[] = {"calls", j->ev.user, js, "0", "0"};
-    int keep = calls.n && pushq_add(pl->pi->ap->store, pl->ad->name, 5, f, v, NULL, NULL) < 0;
+    char *js = push_calls_json(&calls);
+    int keep = calls.n &&
+               pushq_add_calls(pl->pi->ap->store, pl->ad->name, j->ev.user, js, NULL, NULL) < 0;
     free(js);
-    json_decref(arr);
     push_calls_free(&calls);
     pi_job_end(j, keep);
 }

@@ -118,16 +118,10 @@ static void pw_queue_reply(pw_plat *pl, const char *user, const reply *r)
     push_calls calls = {0};
     push_texts t = {.more = messages_get(pl->w->d.msgs, "push.more", "vi")};
     pl->ad->render(r, user, &t, &calls);
-    json_t *arr = json_array();
-    for (size_t i = 0; i < calls.n; i++)
-        json_array_append_new(arr, json_pack("[ss]", calls.v[i].method, calls.v[i].body));
-    char *js = json_dumps(arr, JSON_COMPACT);
-    const char *f[] = {"kind", "user", "calls", "next", "attempts"};
-    const char *v[] = {"calls", user, js, "0", "0"};
+    char *js = push_calls_json(&calls);
     if (calls.n)
-        pushq_add(pl->w->d.store, pl->name, 5, f, v, NULL, NULL);
+        pushq_add_calls(pl->w->d.store, pl->name, user, js, NULL, NULL);
     free(js);
-    json_decref(arr);
     push_calls_free(&calls);
 }
 
@@ -143,14 +137,12 @@ static void pw_queue_zns(pw_plat *pl, const char *user, const pushq_user_info *u
     char *body = zalo_render_zns(u->msisdn, c->zalo.zns_template_id, c->zalo.zns_code_param,
                                  code, c->zalo.zns_status_param,
                                  messages_get(pl->w->d.msgs, key, "vi"), id, &len);
-    json_t *arr = json_pack("[[ss]]", "zns", body);
-    char *js = json_dumps(arr, JSON_COMPACT);
-    const char *f[] = {"kind", "user", "calls", "next", "attempts"};
-    const char *v[] = {"calls", user, js, "0", "0"};
-    pushq_add(pl->w->d.store, pl->name, 5, f, v, NULL, NULL);
+    push_calls calls = {0};
+    push_calls_add(&calls, "zns", body, len);
+    char *js = push_calls_json(&calls);
+    pushq_add_calls(pl->w->d.store, pl->name, user, js, NULL, NULL);
     free(js);
-    free(body);
-    json_decref(arr);
+    push_calls_free(&calls);
 }
 
 /* Which way a notice goes, now that the user's record is known. */

@@ -281,6 +281,18 @@ static void event_json(void)
     T_OK(push_event_decode("{\"kind\":1,\"user\":\"u\"}", 21, &d) < 0, "TEXT without text: refused");
     T_OK(push_utf8_cut("ạb", 3, 2) == 0 && push_utf8_cut("aạ", 4, 3) == 1,
          "cuts never split a UTF-8 character");
+    push_calls c = {0};
+    push_calls_add(&c, "sendMessage", strdup("{\"text\":\"a\\\"b\\n\"}"), 17);
+    push_calls_add(&c, "answerCallbackQuery", strdup("{}"), 2);
+    char *cj = push_calls_json(&c);
+    json_t *arr = json_loads(cj, 0, NULL);
+    T_OK(json_array_size(arr) == 2 &&
+         !strcmp(json_string_value(json_array_get(json_array_get(arr, 0), 1)), c.v[0].body) &&
+         !strcmp(json_string_value(json_array_get(json_array_get(arr, 1), 0)),
+                 "answerCallbackQuery"), "calls as one JSON array of [method, body], bodies intact");
+    json_decref(arr);
+    free(cj);
+    push_calls_free(&c);
     T_OK(push_secret_equal("abc", "abc") && !push_secret_equal("abc", "abd") &&
          !push_secret_equal("", ""), "secret comparison");
 }
