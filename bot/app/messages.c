@@ -51,7 +51,7 @@ static const char *const messages_keys[] = {
     "push.welcome", "push.share_phone", "button.share_phone", "button.link_phone", "push.linked",
     "push.link_invalid", "push.more", "push.notice", "errors.bad_signature", "errors.stale_event",
     "errors.invalid_event", "push.link_code_sent", "push.link_code_wrong", "push.link_code_void",
-    "push.link_code_wait", "push.link_sms",
+    "push.link_code_wait", "push.link_sms", "push.linked_dossiers",
     "sms.more", "sms.more_keyword", "sms.no_more",
     /* dossiers: agency API errors, the status dialog, notifications */
     "errors.unauthorized", "errors.forbidden", "errors.invalid_code", "errors.missing_field",

@@ -15,8 +15,12 @@
 #include "channels/zalo.h"
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "store/dossiers.h"
 #include "store/outbox.h"
 #include "store/pushq.h"
+#include "store/subscriptions.h"
+
+#include <jansson.h>
 
 
 /* The welcome's "link my phone number" button: answered with the share-phone
@@ -149,19 +153,41 @@ static void pi_followed(int status, void *privdata)
         pi_say(j, "push.welcome", "button.link_phone", PUSH_IN_LINK);
 }
 
-/* Tell the user the number me is linked now; ends j. */
-static void pi_say_linked(pi_job *j, const char *me)
+/* The number's dossiers are known: the user follows each of them (notices of
+ * their changes come here), and is told; ends j. */
+static void pi_linked_dossiers(int status, json_t *const *recs, size_t n, void *privdata)
 {
-    char masked[MSISDN_MAX + 4];
-    log_mask(me, masked, sizeof(masked));
-    log_info("push: %s: a user linked %s", j->pl->ad->name, masked);
+    pi_job *j = privdata;
+    store *s = j->pl->pi->ap->store;
+    char *member = subs_member(j->pl->ad->name, j->ev.user);
+    size_t followed = 0;
+    for (size_t i = 0; status == 0 && member && i < n && i < SUBS_MAX_PER_MEMBER; i++) {
+        const char *code = json_string_value(json_object_get(recs[i], "code"));
+        if (code && subs_add(s, code, member, NULL, NULL, NULL) == 0)
+            followed++;
+    }
+    free(member);
+    char cnt[24];
+    snprintf(cnt, sizeof(cnt), "%zu", followed);
     buf b = {0};
-    messages_format(j->pl->pi->ap->msgs, "push.linked", "vi", &b, "phone", me, NULL);
+    messages_format(j->pl->pi->ap->msgs, followed ? "push.linked_dossiers" : "push.linked", "vi",
+                    &b, "phone", j->phone, "n", cnt, NULL);
     reply *r = reply_new();
     reply_add_text(r, b.data);
     pi_answer(j, r);
     reply_free(r);
     buf_free(&b);
+}
+
+/* The number me is linked now: follow its dossiers, tell the user; ends j. */
+static void pi_say_linked(pi_job *j, const char *me)
+{
+    char masked[MSISDN_MAX + 4];
+    log_mask(me, masked, sizeof(masked));
+    log_info("push: %s: a user linked %s", j->pl->ad->name, masked);
+    snprintf(j->phone, sizeof(j->phone), "%s", me);
+    if (dossiers_by_phone(j->pl->pi->ap->store, me, pi_linked_dossiers, j) < 0)
+        pi_job_end(j, 1);
 }
 
 static void pi_linked(int status, void *privdata)

@@ -137,6 +137,8 @@ def lookup_and_link(pf, bot, redis):
        "user_submit_info: the number is linked (canonical 84...)")
     wait_for(lambda: len(pf.sent(CS, u)) > n)
     ok(PHONE[1] in last_text(pf, u), "the link is confirmed to the user", last_text(pf, u))
+    ok(redis.cli("SISMEMBER", "dvcbot:subs:" + DOSSIER, "zalo:" + u) == "1",
+       "linking follows the number's dossiers (their notices come to Zalo)")
     st, t = say(pf, bot, u, "hồ sơ của tôi")
     ok(DOSSIER in t, "'hồ sơ của tôi' after linking lists the applicant's dossier", (t, pf.texts(CS, u)[-3:]))
     return u
