@@ -71,7 +71,7 @@ def secret(pf, bot, redis):
     ok(st == 401 and r.get("error") == "bad_signature", "no secret token header: 401", r)
     st, r = pf.tg_update(bot.port, msg(uid, "xin chào"), secret="wrong-" + pf.tg_secret)
     ok(st == 401, "a wrong secret token: 401", r)
-    time.sleep(0.5)
+    wait_for(lambda: settled(redis, "telegram"))  # everything caused is done
     ok(redis.cli("XLEN", "dvcbot:push:telegram:in") in ("0", "") and not pf.sent(SEND, uid),
        "nothing stored or sent for refused updates")
     st, r = pf.tg_update(bot.port, {"message": {"text": "no update id"}})
@@ -90,7 +90,7 @@ def start_and_replay(pf, bot, redis):
     wait_for(lambda: len(pf.sent(SEND, uid)) > n0 and settled(redis, "telegram"))
     n1 = len(pf.sent(SEND, uid))
     st2, _ = pf.tg_update(bot.port, u)
-    time.sleep(0.6)
+    wait_for(lambda: settled(redis, "telegram"))  # everything caused is done
     ok(st1 == 200 and st2 == 200 and n1 > n0 and len(pf.sent(SEND, uid)) == n1,
        "the same update_id delivered twice: answered once", (n0, n1, len(pf.sent(SEND, uid))))
     b = pf.sent(SEND, uid)[-1][2]
@@ -183,7 +183,7 @@ def blocked(pf, bot, redis):
     pf.tg_update(bot.port, msg(uid, "xin chào"))
     ok(wait_for(lambda: redis.cli("SISMEMBER", "dvcbot:push:telegram:optout", str(uid)) == "1"),
        "403 bot was blocked by the user: opted out")
-    time.sleep(0.4)
+    wait_for(lambda: settled(redis, "telegram"))  # everything caused is done
     ok(len(pf.sent(SEND, uid)) == 1, "and not retried", len(pf.sent(SEND, uid)))
     uid = 9007
     st, _ = pf.tg_update(bot.port, update(my_chat_member={

@@ -59,7 +59,7 @@ def signatures(pf, bot, redis):
     st, r = pf.zalo_text(bot.port, u, "xin chào", when_ms=old)
     ok(st == 401 and r.get("error") == "stale_event",
        "a correctly signed event 10 minutes old (outside the window): 401 stale_event", r)
-    time.sleep(0.5)
+    wait_for(lambda: settled(redis, "zalo"))  # everything caused is done
     ok(xlen(redis, "dvcbot:push:zalo:in") == 0 and not pf.sent(CS, u) and
        redis.cli("ZSCORE", "dvcbot:push:zalo:seen", u) == "",
        "nothing stored, nothing processed, nothing sent for refused events")
@@ -79,11 +79,11 @@ def follow_and_replay(pf, bot, redis):
     n0 = len(pf.sent(CS, u))
     st1, _ = pf.zalo_text(bot.port, u, "xin chào", msg_id="replayed-msg-0001")
     wait_for(lambda: len(pf.sent(CS, u)) > n0)
-    time.sleep(0.3)
+    wait_for(lambda: settled(redis, "zalo"))  # everything caused is done
     n1 = len(pf.sent(CS, u))
     st2, r2 = pf.zalo_text(bot.port, u, "xin chào", msg_id="replayed-msg-0001")
     st3, _ = pf.zalo_text(bot.port, u, "xin chào", msg_id="replayed-msg-0001")
-    time.sleep(0.8)
+    wait_for(lambda: settled(redis, "zalo"))  # everything caused is done
     ok(st1 == 200 and st2 == 200 and st3 == 200 and n1 > n0 and len(pf.sent(CS, u)) == n1,
        "the same msg_id delivered 3 times: 200 each, answered once",
        (st1, st2, st3, n0, n1, len(pf.sent(CS, u))))
@@ -256,7 +256,7 @@ def blocked(pf, bot, redis):
     pf.zalo_text(bot.port, u, "xin chào")
     ok(wait_for(lambda: redis.cli("SISMEMBER", "dvcbot:push:zalo:optout", u) == "1", 10),
        "-213 (user has not followed the OA): opted out")
-    time.sleep(0.5)
+    wait_for(lambda: settled(redis, "zalo"))  # everything caused is done
     ok(len(pf.sent(CS, u)) == 1, "and not retried", len(pf.sent(CS, u)))
 
 
