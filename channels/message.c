@@ -5,7 +5,8 @@
 
 #include "common/xmalloc.h"
 
-static const char *const channel_names[CHANNEL__COUNT] = {"chat", "ws", "sms", "ussd"};
+static const char *const channel_names[CHANNEL__COUNT] = {"chat", "ws", "sms", "ussd",
+                                                            "zalo", "telegram"};
 
 const char *channel_name(channel c)
 {
@@ -29,6 +30,7 @@ void message_free(message *m)
     free(m->payload);
     free(m->ref);
     free(m->addr);
+    free(m->msisdn);
     free(m);
 }
 

@@ -16,10 +16,12 @@ typedef enum channel {
     CHANNEL_WS,         /* web chat, WebSocket */
     CHANNEL_SMS,        /* SMS through Kannel */
     CHANNEL_USSD,       /* USSD menus */
+    CHANNEL_ZALO,       /* Zalo Official Account (channels/zalo.h) */
+    CHANNEL_TELEGRAM,   /* Telegram bot (channels/telegram.h) */
     CHANNEL__COUNT
 } channel;
 
-/* "chat", "ws", "sms", "ussd". Static string. */
+/* "chat", "ws", "sms", "ussd", "zalo", "telegram". Static string. */
 const char *channel_name(channel c);
 
 typedef struct message {
@@ -31,6 +33,8 @@ typedef struct message {
                            what makes a retried MO idempotent end to end */
     char *addr;         /* the client's network address (web chat), or NULL: the
                            budgets and miss limits of one address (store/ratelimit.h) */
+    char *msisdn;       /* the phone number a chat user linked (84...), or NULL:
+                           lets "my dossiers" work on Zalo and Telegram */
 } message;
 
 message *message_new(channel c, const char *user, size_t userlen);

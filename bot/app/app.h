@@ -23,6 +23,7 @@ struct ussd_flow;
 struct agent_hub;
 struct catalogue;
 struct intents;
+struct push_in;
 
 typedef struct app {
     const config *cfg;
@@ -34,6 +35,7 @@ typedef struct app {
     struct agent_hub *agent;        /* bot/conv/agent.h; NULL: no /ws/agent */
     struct catalogue *catalogue;    /* catalogue/catalogue.h */
     struct intents *intents;        /* intents/intents.h */
+    struct push_in *push_in;        /* bot/http/push_in.h; NULL: no Zalo/Telegram */
 } app;
 
 #endif

@@ -88,6 +88,35 @@ static const cf_field config_fields[] = {
     CF("ussd", "session_ttl_s", CF_INT, 10, 86400, ussd.session_ttl_s),
     CF("ussd", "unicode", CF_BOOL, 0, 1, ussd.unicode),
     CF("ussd", "max_pages", CF_INT, 1, 20, ussd.max_pages),
+    CF("push", "max_attempts", CF_INT, 1, 100, push.max_attempts),
+    CF("push", "retry_base_ms", CF_INT, 10, 3600000, push.retry_base_ms),
+    CF("push", "retry_max_ms", CF_INT, 100, 86400000, push.retry_max_ms),
+    CF("push", "quota_retry_ms", CF_INT, 10, 86400000, push.quota_retry_ms),
+    CF("push", "timeout_ms", CF_INT, 100, 600000, push.timeout_ms),
+    CF("push", "dedup_ttl_s", CF_INT, 60, 30 * 86400, push.dedup_ttl_s),
+    CF("push", "poll_ms", CF_INT, 10, 60000, push.poll_ms),
+    CF("push", "max_inflight", CF_INT, 1, 64, push.max_inflight),
+    CF("push", "notices_window_s", CF_INT, 60, 400 * 86400, push.notices_window_s),
+    CF("zalo", "enabled", CF_BOOL, 0, 1, zalo.enabled),
+    CF("zalo", "app_id", CF_STR, 0, 0, zalo.app_id),
+    CF("zalo", "app_secret", CF_STR, 0, 0, zalo.app_secret),
+    CF("zalo", "oa_secret", CF_STR, 0, 0, zalo.oa_secret),
+    CF("zalo", "access_token", CF_STR, 0, 0, zalo.access_token),
+    CF("zalo", "refresh_token", CF_STR, 0, 0, zalo.refresh_token),
+    CF("zalo", "api_url", CF_STR, 1, 0, zalo.api_url),
+    CF("zalo", "oauth_url", CF_STR, 1, 0, zalo.oauth_url),
+    CF("zalo", "zns_url", CF_STR, 1, 0, zalo.zns_url),
+    CF("zalo", "zns_template_id", CF_STR, 0, 0, zalo.zns_template_id),
+    CF("zalo", "zns_code_param", CF_STR, 1, 0, zalo.zns_code_param),
+    CF("zalo", "zns_status_param", CF_STR, 1, 0, zalo.zns_status_param),
+    CF("zalo", "timestamp_window_s", CF_INT, 0, 86400, zalo.timestamp_window_s),
+    CF("zalo", "reply_window_s", CF_INT, 60, 30 * 86400, zalo.reply_window_s),
+    CF("zalo", "sends_per_s", CF_INT, 1, 10000, zalo.sends_per_s),
+    CF("telegram", "enabled", CF_BOOL, 0, 1, telegram.enabled),
+    CF("telegram", "bot_token", CF_STR, 0, 0, telegram.bot_token),
+    CF("telegram", "secret_token", CF_STR, 0, 0, telegram.secret_token),
+    CF("telegram", "api_url", CF_STR, 1, 0, telegram.api_url),
+    CF("telegram", "sends_per_s", CF_INT, 1, 10000, telegram.sends_per_s),
     CF("files", "intents", CF_PATH, 1, 0, files.intents),
     CF("files", "messages", CF_PATH, 1, 0, files.messages),
     CF("files", "catalogue", CF_PATH, 1, 0, files.catalogue),
@@ -285,6 +314,30 @@ int config_addr_in(const char *list, const char *addr)
     return config_addr_each(list, config_addr_match, &in.s_addr) == 1;
 }
 
+/* An enabled push channel needs its secrets (docs/zalo.md, docs/telegram.md). */
+static int config_check_push(const config *c, char *err, size_t errlen)
+{
+    const char *missing = NULL;
+    if (c->zalo.enabled)
+        missing = !*c->zalo.app_id ? "zalo.app_id" : !*c->zalo.oa_secret ? "zalo.oa_secret"
+                  : !*c->zalo.app_secret ? "zalo.app_secret" : NULL;
+    if (!missing && c->telegram.enabled)
+        missing = !*c->telegram.bot_token ? "telegram.bot_token" : NULL;
+    const char *t = c->telegram.secret_token;
+    if (!missing && c->telegram.enabled &&
+        (!*t || strlen(t) > 256 || strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789_-") != strlen(t))) {
+        snprintf(err, errlen, "%s: telegram.secret_token: expected 1-256 of A-Z a-z 0-9 _ - "
+                 "(what setWebhook accepts)", c->path);
+        return -1;
+    }
+    if (missing) {
+        snprintf(err, errlen, "%s: %s: required when the channel is enabled", c->path, missing);
+        return -1;
+    }
+    return 0;
+}
+
 /* The settings whose values have a shape of their own. */
 static int config_check(const config *c, char *err, size_t errlen)
 {
@@ -305,7 +358,7 @@ static int config_check(const config *c, char *err, size_t errlen)
                  "a.b.c.d/n blocks, comma separated", c->path);
         return -1;
     }
-    return 0;
+    return config_check_push(c, err, errlen);
 }
 
 /* The config of the parsed root (taken); name is the file it came from. */

@@ -98,6 +98,41 @@ typedef struct config {
         int unicode;            /* 1: screens in UCS-2 (80 chars); 0: folded GSM-7 (182) */
         int max_pages;          /* pages of one long answer on USSD */
     } ussd;
+    struct {                    /* push chat channels (docs/zalo.md, docs/telegram.md) */
+        int max_attempts;       /* of one API call (quota waits are not counted) */
+        int retry_base_ms;      /* back-off of a failed call, doubling */
+        int retry_max_ms;
+        int quota_retry_ms;     /* a call refused for quota or rate waits this long */
+        int timeout_ms;         /* one API request */
+        int dedup_ttl_s;        /* webhook event ids remembered */
+        int poll_ms;            /* how often the queues are polled */
+        int max_inflight;       /* API requests at once, per platform */
+        int notices_window_s;   /* users seen this long ago still get notices */
+    } push;
+    struct {
+        int enabled;
+        char *app_id;
+        char *app_secret;       /* header secret_key of a token refresh */
+        char *oa_secret;        /* the OA secret key: webhook signatures */
+        char *access_token;     /* first pair; Redis keeps the live one */
+        char *refresh_token;
+        char *api_url;          /* https://openapi.zalo.me */
+        char *oauth_url;        /* https://oauth.zaloapp.com */
+        char *zns_url;          /* https://business.openapi.zalo.me */
+        char *zns_template_id;  /* "" = no ZNS notices */
+        char *zns_code_param;   /* template parameter names */
+        char *zns_status_param;
+        int timestamp_window_s; /* webhook events older or newer are refused */
+        int reply_window_s;     /* consultation messages within this of the user's last event */
+        int sends_per_s;
+    } zalo;
+    struct {
+        int enabled;
+        char *bot_token;
+        char *secret_token;     /* setWebhook secret_token */
+        char *api_url;          /* https://api.telegram.org */
+        int sends_per_s;
+    } telegram;
     struct {
         char *intents;          /* resolved paths */
         char *messages;

@@ -47,6 +47,11 @@ static const char *const messages_keys[] = {
     "errors.invalid_sender", "errors.invalid_id", "errors.invalid_dlr", "errors.sms_forbidden",
     /* [security] channel access, request framing, WebSocket subprotocols */
     "errors.channel_forbidden", "errors.invalid_content_length", "errors.websocket_protocol",
+    /* push chat channels: Zalo OA, Telegram ([zalo]) */
+    "push.welcome", "push.share_phone", "button.share_phone", "button.link_phone", "push.linked",
+    "push.link_invalid", "push.more", "push.notice", "errors.bad_signature", "errors.stale_event",
+    "errors.invalid_event", "push.link_code_sent", "push.link_code_wrong", "push.link_code_void",
+    "push.link_code_wait", "push.link_sms", "push.linked_dossiers",
     "sms.more", "sms.more_keyword", "sms.no_more",
     /* dossiers: agency API errors, the status dialog, notifications */
     "errors.unauthorized", "errors.forbidden", "errors.invalid_code", "errors.missing_field",

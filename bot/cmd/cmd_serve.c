@@ -25,6 +25,8 @@
 #include "bot/app/messages.h"
 #include "bot/app/metrics.h"
 #include "bot/outbox/outbox_worker.h"
+#include "bot/outbox/push_worker.h"
+#include "bot/http/push_in.h"
 #include "bot/conv/router.h"
 #include "bot/http/server.h"
 #include "bot/ussd/ussd_flow.h"
@@ -46,6 +48,7 @@ typedef struct serve {
     router *router;
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
+    push_worker *push;          /* NULL when neither Zalo nor Telegram is on */
     catalogue *catalogue;
     ussd_menu *ussd_menu;
     ussd_flow *ussd;
@@ -75,6 +78,8 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     for (int i = 0; i < SERVE_NSIG; i++)
         uv_close((uv_handle_t *)&a->sig[i], NULL);
     outbox_worker_stop(a->worker);
+    push_worker_stop(a->push);
+    push_in_stop(a->deps.push_in);
     agent_stop(a->agent);
     server_stop(a->server);
     store_close(a->store);
@@ -138,6 +143,7 @@ static int serve_start(serve *a)
     a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                     .router = a->router, .store = a->store, .ussd = a->ussd,
                     .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents};
+    a->deps.push_in = push_in_new(&a->deps, &a->loop);
     if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
@@ -154,6 +160,13 @@ static int serve_start(serve *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
+    push_worker_deps pd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
+                           .cfg = a->cfg, .msgs = a->msgs};
+    if ((a->cfg->zalo.enabled || a->cfg->telegram.enabled) &&
+        !(a->push = push_worker_new(&pd, err, sizeof(err)))) {
+        fprintf(stderr, "dvcbot: %s\n", err);
+        return -1;
+    }
     a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
@@ -163,11 +176,15 @@ static void serve_free(serve *a)
 {
     watchdog_stop(a->watchdog);
     outbox_worker_stop(a->worker);
+    push_worker_stop(a->push);
+    push_in_stop(a->deps.push_in);
     agent_stop(a->agent);
     server_free(a->server);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);
+    push_worker_free(a->push);
+    push_in_free(a->deps.push_in);
     if (uv_loop_close(&a->loop) != 0)
         log_error("event loop closed with handles still open");
     ussd_flow_free(a->ussd);

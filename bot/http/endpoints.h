@@ -24,6 +24,8 @@ extern const http_endpoint ep_ussd_kannel_endpoint;   /* GET|POST /ussd/kannel (
 extern const http_endpoint ep_healthz_endpoint;       /* GET /healthz (ep_ops.c) */
 extern const http_endpoint ep_metrics_endpoint;       /* GET /metrics (ep_ops.c) */
 extern const http_endpoint ep_static_endpoint;        /* GET|HEAD the pages (ep_static.c) */
+extern const http_endpoint ep_zalo_endpoint;          /* POST /zalo/webhook (ep_zalo.c) */
+extern const http_endpoint ep_telegram_endpoint;      /* POST /telegram/webhook (ep_telegram.c) */
 /* Every unknown path: a JSON 404 (ep_ops.c; no method check, no body read). */
 int ep_notfound(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /* WebSocket /ws/chat, protocol dvcbot.chat.v1 (ep_ws.c): the web chat */

@@ -12,6 +12,7 @@
 #include "bot/http/http.h"
 #include "bot/app/log.h"
 #include "bot/outbox/outbox_worker.h"
+#include "bot/outbox/push_worker.h"
 #include "common/xmalloc.h"
 
 struct server {
@@ -49,7 +50,10 @@ static const struct lws_protocols server_protocols[] = {
     ENDPOINT("dvc-ussd", ep_ussd_endpoint),
     ENDPOINT("dvc-ussd-json", ep_ussd_json_endpoint),
     ENDPOINT("dvc-ussd-kannel", ep_ussd_kannel_endpoint),
+    ENDPOINT("dvc-zalo", ep_zalo_endpoint),
+    ENDPOINT("dvc-telegram", ep_telegram_endpoint),
     {.name = "dvc-sendsms", .callback = outbox_worker_http}, /* client: outbox_worker.c */
+    {.name = "dvc-push", .callback = push_worker_http},       /* client: push_worker.c */
     {.name = "dvcbot.chat.v1", .callback = ep_ws, .per_session_data_size = sizeof(void *)},
     {.name = "dvcbot.agent.v1", .callback = ep_agent_ws, .per_session_data_size = sizeof(void *)},
     {.name = NULL},
@@ -62,7 +66,9 @@ static const struct lws_protocols server_protocols[] = {
     {.mount_next = next, .mountpoint = path, .origin = proto,             \
      .origin_protocol = LWSMPRO_CALLBACK, .mountpoint_len = sizeof(path) - 1}
 
-static const struct lws_http_mount mount_ussd_kannel = MOUNT(NULL, "/ussd/kannel", "dvc-ussd-kannel");
+static const struct lws_http_mount mount_telegram = MOUNT(NULL, "/telegram/webhook", "dvc-telegram");
+static const struct lws_http_mount mount_zalo = MOUNT(&mount_telegram, "/zalo/webhook", "dvc-zalo");
+static const struct lws_http_mount mount_ussd_kannel = MOUNT(&mount_zalo, "/ussd/kannel", "dvc-ussd-kannel");
 static const struct lws_http_mount mount_ussd_json = MOUNT(&mount_ussd_kannel, "/ussd/json", "dvc-ussd-json");
 static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd", "dvc-ussd");
 static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
@@ -123,7 +129,7 @@ server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
     info.mounts = &mount_root;
     info.headers = &header_csp;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6 |
-                   LWS_SERVER_OPTION_VALIDATE_UTF8;
+                   LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.foreign_loops = s->foreign_loops;
     info.user = (void *)deps; /* read back by http_app() */
     info.keepalive_timeout = deps->cfg->http.keepalive_s;

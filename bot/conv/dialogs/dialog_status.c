@@ -60,10 +60,13 @@ static const char *status_text(dialog_ctx *ctx, const char *prefix, const char *
     return messages_get(ctx->msgs, key, ctx->lang);
 }
 
-/* The asker's canonical number on SMS/USSD, or 0 elsewhere. */
+/* The asker's canonical number on SMS/USSD, or the number a Zalo/Telegram
+ * user linked (message.msisdn); 0 elsewhere. */
 static int status_asker(const dialog_ctx *ctx, char me[MSISDN_MAX])
 {
     channel ch = ctx->msg->channel;
+    if (ctx->msg->msisdn)
+        return msisdn_normalize(ctx->msg->msisdn, me) == 0;
     return (ch == CHANNEL_SMS || ch == CHANNEL_USSD) && msisdn_normalize(ctx->msg->user, me) == 0;
 }
 
