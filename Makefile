@@ -135,6 +135,15 @@ $(eval $(call build_kind,debug,$(DBG_CFLAGS)))
 build/dvcbot: build/rel/dvcbot
 	$(Q)cp $< $@
 
+# [ops] `dvcbot version`: git describe, rewritten only when it changes (so no rebuild otherwise)
+VERSION_H := $(GEN)/bot/cmd/version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@v='#define DVC_VERSION "'"$$(scripts/version.sh)"'"'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
+$(foreach k,rel asan debug,build/$(k)/obj/bot/cmd/cmd_help.o): $(VERSION_H)
+FORCE:
+
 .SECONDEXPANSION:
 # keep every intermediate object (unit and fuzz objects come from pattern chains)
 .SECONDARY:

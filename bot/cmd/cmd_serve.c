@@ -33,7 +33,7 @@
 #include "intents/intents.h"
 #include "store/redis.h"
 
-/* SIGINT, SIGTERM stop; SIGHUP reloads the procedure catalogue. */
+/* SIGINT, SIGTERM stop; SIGHUP reloads catalogue, texts and intents (serve_reload). */
 #define SERVE_NSIG 3
 
 typedef struct serve {
@@ -52,28 +52,72 @@ typedef struct serve {
     agent_hub *agent;           /* hand-off to human operators ([webchat]) */
     watchdog *watchdog;         /* NULL when http.watchdog_s is 0 */
     uv_signal_t sig[SERVE_NSIG];
+    uv_timer_t redis_watch;     /* says once when Redis goes away and comes back */
+    int redis_said;             /* -1 nothing said yet, 0 said down, 1 said up */
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
 } serve;
+
+/* Every second: a change of the Redis connection is one log line (the
+ * store retries by itself with backoff up to redis.reconnect_max_ms). */
+static void serve_redis_watch(uv_timer_t *t)
+{
+    serve *a = t->data;
+    if (!a->store)
+        return;
+    int up = store_is_up(a->store);
+    if (up == a->redis_said) {
+        a->redis_said = up;
+        return;
+    }
+    a->redis_said = up;
+    if (up)
+        log_info("redis: connected to %s", a->cfg->redis.url);
+    else
+        log_error("redis: cannot reach %s (%s): retrying with backoff up to %d ms; /readyz "
+                  "answers 503 until then; is redis-server running there?", a->cfg->redis.url,
+                  *store_errstr(a->store) ? store_errstr(a->store) : "no answer",
+                  a->cfg->redis.reconnect_max_ms);
+}
+
+static void serve_close_handles(serve *a)
+{
+    for (int i = 0; i < SERVE_NSIG; i++)
+        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    uv_close((uv_handle_t *)&a->redis_watch, NULL);
+}
+
+/* SIGHUP: catalogue, texts and intent rules (with their model) are read
+ * again; each one that fails to load keeps its old version and says why.
+ * Connections stay open: the objects are reloaded in place. */
+static void serve_reload(serve *a)
+{
+    char err[512];
+    const config *c = a->cfg;
+    int bad = 0;
+    if (catalogue_reload(a->catalogue, c->files.catalogue, c->files.procedure_aspects, err,
+                         sizeof(err)) < 0 && ++bad)
+        log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+    if (messages_reload(a->msgs, c->files.messages, err, sizeof(err)) < 0 && ++bad)
+        log_error("SIGHUP: texts not reloaded, keeping the old ones: %s", err);
+    if (intents_reload(a->intents, c->files.intents, err, sizeof(err)) < 0 && ++bad)
+        log_error("SIGHUP: intents not reloaded, keeping the old ones: %s", err);
+    log_info("SIGHUP: reloaded %s%zu procedures, texts, intents", bad ? "what loaded (see above): " : "",
+             catalogue_count(a->catalogue));
+}
 
 static void serve_on_signal(uv_signal_t *h, int signum)
 {
     serve *a = h->data;
     if (signum == SIGHUP && !a->stopping) {
-        char err[512];
-        if (catalogue_reload(a->catalogue, a->cfg->files.catalogue,
-                             a->cfg->files.procedure_aspects, err, sizeof(err)) == 0)
-            log_info("SIGHUP: catalogue reloaded, %zu procedures", catalogue_count(a->catalogue));
-        else
-            log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+        serve_reload(a);
         return;
     }
     if (a->stopping)
         return;
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
-    for (int i = 0; i < SERVE_NSIG; i++)
-        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    serve_close_handles(a);
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
     server_stop(a->server);
@@ -122,7 +166,9 @@ static int serve_start(serve *a)
     store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
                         .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
     if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
-        fprintf(stderr, "dvcbot: %s\n", err);
+        const char *env = getenv("DVCBOT_REDIS_URL");
+        fprintf(stderr, "dvcbot: %s (from %s): fix it, e.g. redis://127.0.0.1:6379/0\n", err,
+                env && *env ? "DVCBOT_REDIS_URL" : a->cfg->path);
         return -1;
     }
     a->metrics = metrics_new();
@@ -148,6 +194,10 @@ static int serve_start(serve *a)
         a->sig[i].data = a;
         uv_signal_start(&a->sig[i], serve_on_signal, signums[i]);
     }
+    a->redis_said = -1;
+    uv_timer_init(&a->loop, &a->redis_watch);
+    a->redis_watch.data = a;
+    uv_timer_start(&a->redis_watch, serve_redis_watch, 1000, 1000);
     outbox_worker_deps wd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
                              .cfg = a->cfg, .metrics = a->metrics};
     if (a->cfg->sms.outbox && !(a->worker = outbox_worker_new(&wd, err, sizeof(err)))) {
@@ -207,11 +257,12 @@ int cmd_serve(int argc, char **argv)
         uv_run(&a.loop, UV_RUN_DEFAULT);
         rc = 0;
     } else {
-        for (int i = 0; a.server && i < SERVE_NSIG; i++)
-            uv_close((uv_handle_t *)&a.sig[i], NULL);
+        if (a.server)
+            serve_close_handles(&a);
         server_stop(a.server);
     }
     serve_free(&a);
-    log_info("stopped");
+    if (rc == 0)
+        log_info("stopped");
     return rc;
 }
