@@ -142,6 +142,7 @@ $(VERSION_H): FORCE
 	@v='#define DVC_VERSION "'"$$(scripts/version.sh)"'"'; \
 	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 $(foreach k,rel asan debug,build/$(k)/obj/bot/cmd/cmd_help.o): $(VERSION_H)
+.PHONY: FORCE
 FORCE:
 
 .SECONDEXPANSION:

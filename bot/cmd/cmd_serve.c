@@ -56,6 +56,7 @@ typedef struct serve {
     int redis_said;             /* -1 nothing said yet, 0 said down, 1 said up */
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
+    int insecure;               /* --insecure-channels */
 } serve;
 
 /* Every second: a change of the Redis connection is one log line (the
@@ -125,8 +126,10 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     a->store = NULL;
 }
 
-/* Who may call the channel endpoints: 0 to go on, -1 (said why) to refuse. */
-static int serve_channels(const config *cfg, int insecure)
+/* Who may call the channel endpoints: 0 to go on, -1 (said why) to refuse.
+ * Logged (say) only once the server has started, so that a start that fails
+ * prints its one line alone. */
+static int serve_channels(const config *cfg, int insecure, int say)
 {
     const char *eps = "/sms/kannel, /sms/kannel/dlr, /ussd, /ussd/json, /ussd/kannel";
     if (!*cfg->channels.secret && !*cfg->channels.allow_ips) {
@@ -136,10 +139,12 @@ static int serve_channels(const config *cfg, int insecure)
                     "start with --insecure-channels for a demo on this machine\n", eps, cfg->path);
             return -1;
         }
-        log_error("channels: --insecure-channels: %s accept every caller", eps);
+        if (say)
+            log_error("channels: --insecure-channels: %s accept every caller", eps);
         return 0;
     }
-    log_info("channels: %s need %s%s%s", eps, *cfg->channels.secret ? "the channel secret" : "",
+    if (say)
+        log_info("channels: %s need %s%s%s", eps, *cfg->channels.secret ? "the channel secret" : "",
              *cfg->channels.secret && *cfg->channels.allow_ips ? " and " : "",
              *cfg->channels.allow_ips ? "a caller in channels.allow_ips" : "");
     return 0;
@@ -157,7 +162,8 @@ static int serve_load(serve *a, const char *path, int insecure)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
-    return serve_channels(a->cfg, insecure);
+    a->insecure = insecure;
+    return serve_channels(a->cfg, insecure, 0);
 }
 
 static int serve_start(serve *a)
@@ -205,6 +211,7 @@ static int serve_start(serve *a)
         return -1;
     }
     a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
+    serve_channels(a->cfg, a->insecure, 1);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
 }
