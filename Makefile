@@ -2,7 +2,9 @@
 #
 #   make              build build/dvcbot (optimised)
 #   make deps         install the missing Debian packages (and the browser-test npm modules)
-#   make run          deps, build, start a private Redis + dvcbot
+#   make run          install what running needs, build, start a private Redis, Kannel + dvcbot
+#   make deb          build/dvcbot_<version>_amd64.deb (debian/, dpkg tools)
+#   make test-deb     build, inspect, install, start, probe and remove the .deb (changes the host)
 #   make test         deps, then `make check` (CI runs this: the README's test command)
 #   make check        build (also under ASan+UBSan), run every check and suite; installs nothing
 #   make unit         only the C unit suites (ASan+UBSan)
@@ -92,7 +94,7 @@ say = @$(if $(V),,echo "  $(1)	$(2)")
 all: build/dvcbot
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh run test
 
 # A missing -dev package is named, not discovered as "hiredis/hiredis.h: No such file".
 pkg-check:
@@ -159,7 +161,10 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o \
 
 asan: build/asan/dvcbot $(UNIT_BIN)
 
-run: deps build/dvcbot
+# [ops] make run installs only what running needs; make test (make deps) adds the test tools
+run:
+	@scripts/install-deps.sh run
+	@$(MAKE) --no-print-directory -j2 build/dvcbot
 	@scripts/run.sh
 
 test: deps
