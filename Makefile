@@ -90,6 +90,7 @@ say = @$(if $(V),,echo "  $(1)	$(2)")
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
         fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train \
         accuracy-catalogue
+.PHONY: deb test-deb
 
 all: build/dvcbot
 
@@ -166,6 +167,15 @@ run:
 	@scripts/install-deps.sh run
 	@$(MAKE) --no-print-directory -j2 build/dvcbot
 	@scripts/run.sh
+
+# [ops] the Debian package (debian/rules: dpkg tools only); test-deb changes the host (not in make test)
+deb: build/dvcbot
+	@command -v dpkg-gencontrol >/dev/null || { echo "deb: needs dpkg-dev (apt-get install dpkg-dev)" >&2; exit 1; }
+	@debian/rules binary DEB_VERSION=$$(scripts/version.sh --deb)
+	@ls build/deb/dvcbot_*_amd64.deb
+
+test-deb:
+	@scripts/test-deb.sh
 
 test: deps
 	@DVC_REQUIRE_E2E=1 $(MAKE) --no-print-directory check
