@@ -14,7 +14,8 @@
 # to Kannel (run/kannel/kannel.conf, from config/kannel/kannel.conf.in) and to
 # the simulator link printed below (#secret=..., a URL fragment that no server
 # or log sees). Every SMS dvcbot sends goes through Kannel to the demo SMSC:
-# it is printed here ("SMS -> ...") and kept in run/sms-out.jsonl. Without
+# it is printed here ("SMS -> ..."), kept in run/sms-out.jsonl and shown in the
+# simulator's SMS thread of its number (dvcbot serve --demo-sms). Without
 # Kannel installed (or with its ports taken) dvcbot runs with sms.outbox off:
 # outbound SMS wait in Redis and the log stays quiet.
 set -euo pipefail
@@ -103,11 +104,12 @@ else
         KANNEL_SENDSMS_PORT=$k_sendsms \
         setsid scripts/kannel.sh start run/kannel "http://127.0.0.1:$http_port" "$DVCBOT_CHANNELS_SECRET" >/dev/null
     kannel=1
-    python3 scripts/demo-smsc.py $k_smsc run/sms-out.jsonl &
+    python3 scripts/demo-smsc.py $k_smsc run/sms-out.jsonl "http://127.0.0.1:$http_port" &
     smsc_pid=$!
 fi
 
-build/dvcbot serve --config "$cfg" &
+# --demo-sms: /sms/demo keeps what the demo SMSC received, for the simulator's SMS thread
+build/dvcbot serve --config "$cfg" ${kannel:+--demo-sms} &
 bot_pid=$!
 for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$http_port/healthz" && break
@@ -125,7 +127,8 @@ echo "  web chat:  http://127.0.0.1:$http_port/"
 echo "  simulator (USSD + SMS): http://127.0.0.1:$http_port/simulator#secret=$DVCBOT_CHANNELS_SECRET"
 if [ -n "$kannel" ]; then
     echo "  Kannel: bearerbox + smsbox with the fake SMSC (logs in run/kannel/)"
-    echo "  every SMS sent is printed here as 'SMS -> ...' and kept in run/sms-out.jsonl"
+    echo "  every SMS sent is printed here as 'SMS -> ...', kept in run/sms-out.jsonl and shown in"
+    echo "  the simulator's SMS thread of its number (try 0912345678: its dossier was just notified)"
 fi
 echo "  operators: http://127.0.0.1:$http_port/agent     (key: build/dvcbot keys create --operator NAME)"
 echo "  health: http://127.0.0.1:$http_port/healthz  ready: /readyz  metrics: /metrics"

@@ -34,6 +34,7 @@ typedef struct app {
     struct agent_hub *agent;        /* bot/conv/agent.h; NULL: no /ws/agent */
     struct catalogue *catalogue;    /* catalogue/catalogue.h */
     struct intents *intents;        /* intents/intents.h */
+    int demo_sms;                   /* serve --demo-sms: /sms/demo (bot/http/ep_sms_demo.c) */
 } app;
 
 #endif

@@ -12,10 +12,12 @@
 
 static const cmd_entry cmd_table[] = {
     {"serve", cmd_serve, "run the gateway (HTTP, WebSocket) until SIGINT/SIGTERM; SIGHUP reloads",
-     "usage: dvcbot serve [--config FILE] [--insecure-channels]\n"
+     "usage: dvcbot serve [--config FILE] [--insecure-channels] [--demo-sms]\n"
      CONFIG_OPT
      "  --insecure-channels  let any caller use the SMS and USSD endpoints when neither\n"
      "                  channels.secret nor channels.allow_ips is set (a demo on one machine)\n"
+     "  --demo-sms      keep the SMS that scripts/demo-smsc.py received from Kannel's fake SMSC\n"
+     "                  for the simulator's SMS thread (/sms/demo; make run, never production)\n"
      "signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the catalogue, the texts and the\n"
      "intent rules and model, keeping every connection open.\n"
      "health: GET /healthz (alive, Redis answers), GET /readyz (Redis master reachable and\n"

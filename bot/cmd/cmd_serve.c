@@ -2,6 +2,9 @@
  * config, Redis, router and server on one libuv loop, run until
  * SIGINT/SIGTERM, then shut down cleanly.
  *
+ * --demo-sms (make run) adds /sms/demo, the simulator's copy of every SMS
+ * that scripts/demo-smsc.py received from Kannel (bot/http/ep_sms_demo.c).
+ *
  * The SMS and USSD endpoints speak for the phone number in the request: the
  * server does not start unless channels.secret or channels.allow_ips says who
  * may call them (SPEC.md "Channel access"), or --insecure-channels is given
@@ -57,6 +60,7 @@ typedef struct serve {
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
     int insecure;               /* --insecure-channels */
+    int demo_sms;               /* --demo-sms: /sms/demo for the simulator (make run) */
 } serve;
 
 /* Every second: a change of the Redis connection is one log line (the
@@ -189,7 +193,8 @@ static int serve_start(serve *a)
     a->ussd = ussd_flow_new(&ud);
     a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                     .router = a->router, .store = a->store, .ussd = a->ussd,
-                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents};
+                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents,
+                    .demo_sms = a->demo_sms};
     if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
@@ -240,12 +245,14 @@ static void serve_free(serve *a)
 
 int cmd_serve(int argc, char **argv)
 {
-    /* --insecure-channels is serve's own; the rest goes to cmd_config_arg */
-    int insecure = 0, n = 0;
+    /* --insecure-channels and --demo-sms are serve's own; the rest goes to cmd_config_arg */
+    int insecure = 0, demo_sms = 0, n = 0;
     char **args = xcalloc((size_t)argc + 1, sizeof(*args));
     for (int i = 0; i < argc; i++) {
         if (i && !strcmp(argv[i], "--insecure-channels"))
             insecure = 1;
+        else if (i && !strcmp(argv[i], "--demo-sms"))
+            demo_sms = 1;
         else
             args[n++] = argv[i];
     }
@@ -255,6 +262,7 @@ int cmd_serve(int argc, char **argv)
         return 2;
     serve a;
     memset(&a, 0, sizeof(a));
+    a.demo_sms = demo_sms;
     if (uv_loop_init(&a.loop) != 0) {
         fprintf(stderr, "dvcbot: cannot create the event loop\n");
         return 1;

@@ -53,6 +53,7 @@ static const struct lws_protocols server_protocols[] = {
     ENDPOINT("dvc-stats", ep_stats_endpoint),
     ENDPOINT("dvc-sms", ep_sms_endpoint),
     ENDPOINT("dvc-sms-dlr", ep_sms_dlr_endpoint),
+    ENDPOINT("dvc-sms-demo", ep_sms_demo_endpoint),
     ENDPOINT("dvc-ussd", ep_ussd_endpoint),
     ENDPOINT("dvc-ussd-json", ep_ussd_json_endpoint),
     ENDPOINT("dvc-ussd-kannel", ep_ussd_kannel_endpoint),
@@ -73,7 +74,8 @@ static const struct lws_http_mount mount_ussd_kannel = MOUNT(NULL, "/ussd/kannel
 static const struct lws_http_mount mount_ussd_json = MOUNT(&mount_ussd_kannel, "/ussd/json", "dvc-ussd-json");
 static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd", "dvc-ussd");
 static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
-static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_dlr, "/sms/kannel", "dvc-sms");
+static const struct lws_http_mount mount_sms_demo = MOUNT(&mount_sms_dlr, "/sms/demo", "dvc-sms-demo");
+static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_demo, "/sms/kannel", "dvc-sms");
 static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
 static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
 static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
