@@ -32,6 +32,7 @@
 #include "bot/http/server.h"
 #include "bot/ussd/ussd_flow.h"
 #include "bot/ussd/ussd_menu.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "intents/intents.h"
 #include "store/redis.h"
@@ -71,10 +72,8 @@ static void serve_redis_watch(uv_timer_t *t)
     if (!a->store)
         return;
     int up = store_is_up(a->store);
-    if (up == a->redis_said) {
-        a->redis_said = up;
+    if (up == a->redis_said)
         return;
-    }
     a->redis_said = up;
     if (up)
         log_info("redis: connected to %s", a->cfg->redis.url);
@@ -99,16 +98,30 @@ static void serve_reload(serve *a)
 {
     char err[512];
     const config *c = a->cfg;
-    int bad = 0;
+    buf done = {0}, kept = {0};
     if (catalogue_reload(a->catalogue, c->files.catalogue, c->files.procedure_aspects, err,
-                         sizeof(err)) < 0 && ++bad)
+                         sizeof(err)) == 0) {
+        buf_printf(&done, "catalogue (%zu procedures)", catalogue_count(a->catalogue));
+    } else {
         log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
-    if (messages_reload(a->msgs, c->files.messages, err, sizeof(err)) < 0 && ++bad)
+        buf_puts(&kept, ", catalogue");
+    }
+    if (messages_reload(a->msgs, c->files.messages, err, sizeof(err)) == 0) {
+        buf_puts(&done, done.len ? ", texts" : "texts");
+    } else {
         log_error("SIGHUP: texts not reloaded, keeping the old ones: %s", err);
-    if (intents_reload(a->intents, c->files.intents, err, sizeof(err)) < 0 && ++bad)
+        buf_puts(&kept, ", texts");
+    }
+    if (intents_reload(a->intents, c->files.intents, err, sizeof(err)) == 0) {
+        buf_puts(&done, done.len ? ", intents" : "intents");
+    } else {
         log_error("SIGHUP: intents not reloaded, keeping the old ones: %s", err);
-    log_info("SIGHUP: reloaded %s%zu procedures, texts, intents", bad ? "what loaded (see above): " : "",
-             catalogue_count(a->catalogue));
+        buf_puts(&kept, ", intents");
+    }
+    log_info("SIGHUP: reloaded %s%s%s", done.len ? done.data : "nothing",
+             kept.len ? "; kept the old " : "", kept.len ? kept.data + 2 : "");
+    buf_free(&done);
+    buf_free(&kept);
 }
 
 static void serve_on_signal(uv_signal_t *h, int signum)

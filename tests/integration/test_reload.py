@@ -72,6 +72,9 @@ def main():
         os.unlink(gone)
         bot.proc.send_signal(signal.SIGHUP)
         ok(wait_log(bot, "SIGHUP: reloaded", 1), "SIGHUP: the reload is logged", bot.stderr()[-800:])
+        line = [ln for ln in bot.stderr().splitlines() if "SIGHUP: reloaded" in ln][-1:]
+        ok(line and "catalogue (" in line[0] and "texts" in line[0] and "intents" in line[0] and
+           "kept" not in line[0], "the line names all three", line)
         after = say(ws, "Xin chào")
         ok(ws.closed is None and after.get("text", "").startswith(MARK),
            "the open WebSocket stays open and answers with the new text", after)
@@ -87,6 +90,9 @@ def main():
         ok(wait_log(bot, "SIGHUP: reloaded", 2), "a second SIGHUP with a broken texts file")
         ok("texts not reloaded, keeping the old ones" in bot.stderr() and "messages.vi.json" in
            bot.stderr(), "the broken file is named in the log")
+        line = [ln for ln in bot.stderr().splitlines() if "SIGHUP: reloaded" in ln][-1:]
+        ok(line and "kept the old texts" in line[0] and "intents" in line[0],
+           "and the reload line says what was kept", line)
         again = say(ws, "Xin chào")
         ok(ws.closed is None and again.get("text", "").startswith(MARK),
            "the WebSocket still answers, with the texts loaded before", again)
