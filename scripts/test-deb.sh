@@ -41,7 +41,7 @@ if ! command -v lintian >/dev/null; then
     echo "test-deb: installing lintian"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends lintian >/dev/null
 fi
-lintian --no-tag-display-limit "$deb" >build/deb/lintian.txt 2>&1 || true
+lintian --tag-display-limit 0 "$deb" >build/deb/lintian.txt 2>&1 || true
 errors=$(grep -c '^E:' build/deb/lintian.txt || true)
 warnings=$(grep -c '^W:' build/deb/lintian.txt || true)
 sed 's/^/    /' build/deb/lintian.txt
@@ -55,16 +55,35 @@ ss=[socket.socket() for _ in range(2)]
 [s.bind(("127.0.0.1",0)) for s in ss]
 print(*[s.getsockname()[1] for s in ss])')
 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$rdir" \
-    --daemonize no >/dev/null &
+    --daemonize no >build/deb/redis.log 2>&1 &
 redis_pid=$!
 svc_pid=
 cleanup() {
     set +e
     [ -n "$svc_pid" ] && kill -TERM "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null
+    [ -n "${base_pid:-}" ] && kill -TERM "$base_pid" 2>/dev/null && wait "$base_pid" 2>/dev/null
     kill -TERM "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null
     rm -rf "$rdir"
 }
 trap cleanup EXIT
+
+for _ in $(seq 100); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis-cli -p "$rport" ping >/dev/null 2>&1 || { tail -3 build/deb/redis.log; fail "redis-server on $rport"; }
+# baseline in the same run: the source tree's build/dvcbot, same Redis, same port
+wait_ready() {
+    for _ in $(seq 400); do
+        curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null 2>&1 && return 0
+        sleep 0.025
+    done
+    return 1
+}
+b0=$(date +%s.%N)
+DVCBOT_REDIS_URL="redis://127.0.0.1:$rport/0" DVCBOT_HTTP_PORT=$hport DVCBOT_CHANNELS_SECRET=baseline-secret-0123456789 \
+    build/dvcbot serve 2>build/deb/baseline.log &
+base_pid=$!
+wait_ready || { cat build/deb/baseline.log; fail "the source tree's build/dvcbot did not become ready"; }
+b1=$(date +%s.%N)
+kill -TERM "$base_pid"; wait "$base_pid" || true; base_pid=
 
 dpkg -i "$deb" >build/deb/dpkg-i.txt 2>&1 || { cat build/deb/dpkg-i.txt; fail "dpkg -i"; }
 getent passwd dvcbot >/dev/null || fail "no dvcbot system user after dpkg -i"
@@ -101,10 +120,7 @@ else
     how="ExecStart as $user (no systemd here): $exec_start"
 fi
 ready=
-for _ in $(seq 200); do
-    if curl -sf "http://127.0.0.1:$hport/readyz" >/dev/null 2>&1; then ready=1; break; fi
-    sleep 0.05
-done
+wait_ready && ready=1
 t1=$(date +%s.%N)
 [ -n "$ready" ] || { cat build/deb/service.log 2>/dev/null; fail "the service did not become ready"; }
 health=$(curl -s "http://127.0.0.1:$hport/healthz")
@@ -112,7 +128,9 @@ readyz=$(curl -s "http://127.0.0.1:$hport/readyz")
 [ "$health" = '{"status":"ok","redis":"up"}' ] || fail "/healthz said $health"
 pass "started by $how"
 pass "/healthz $health, /readyz $readyz"
-printf 'ok - test-deb: start-to-ready %.0f ms\n' "$(echo "($t1 - $t0) * 1000" | bc -l)"
+printf 'ok - test-deb: start-to-ready %.0f ms (baseline, build/dvcbot from the source tree: %.0f ms; ratio %.2f)\n' \
+    "$(echo "($t1 - $t0) * 1000" | bc -l)" "$(echo "($b1 - $b0) * 1000" | bc -l)" \
+    "$(echo "($t1 - $t0) / ($b1 - $b0)" | bc -l)"
 if [ -z "$svc_pid" ]; then
     user=$(ps -o user= -p "$(systemctl show -p MainPID --value dvcbot)")
 else
