@@ -2,7 +2,9 @@
 #
 #   make              build build/dvcbot (optimised)
 #   make deps         install the missing Debian packages (and the browser-test npm modules)
-#   make run          deps, build, start a private Redis + dvcbot
+#   make run          install what running needs, build, start a private Redis, Kannel + dvcbot
+#   make deb          build/dvcbot_<version>_amd64.deb (debian/, dpkg tools)
+#   make test-deb     build, inspect, install, start, probe and remove the .deb (changes the host)
 #   make test         deps, then `make check` (CI runs this: the README's test command)
 #   make check        build (also under ASan+UBSan), run every check and suite; installs nothing
 #   make unit         only the C unit suites (ASan+UBSan)
@@ -91,11 +93,12 @@ say = @$(if $(V),,echo "  $(1)	$(2)")
 .PHONY: all asan unit deps run test check check-layers check-generated check-headers lint \
         fuzz fuzz-build fuzz-replay bench soak clean check-config pkg-check accuracy train \
         accuracy-catalogue
+.PHONY: deb test-deb
 
 all: build/dvcbot
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh run test
 
 # A missing -dev package is named, not discovered as "hiredis/hiredis.h: No such file".
 pkg-check:
@@ -138,6 +141,16 @@ $(eval $(call build_kind,debug,$(DBG_CFLAGS)))
 build/dvcbot: build/rel/dvcbot
 	$(Q)cp $< $@
 
+# [ops] `dvcbot version`: git describe, rewritten only when it changes (so no rebuild otherwise)
+VERSION_H := $(GEN)/bot/cmd/version.h
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@v='#define DVC_VERSION "'"$$(scripts/version.sh)"'"'; \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
+$(foreach k,rel asan debug,build/$(k)/obj/bot/cmd/cmd_help.o): $(VERSION_H)
+.PHONY: FORCE
+FORCE:
+
 .SECONDEXPANSION:
 # keep every intermediate object (unit and fuzz objects come from pattern chains)
 .SECONDARY:
@@ -152,8 +165,20 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o \
 
 asan: build/asan/dvcbot $(UNIT_BIN)
 
-run: deps build/dvcbot
+# [ops] make run installs only what running needs; make test (make deps) adds the test tools
+run:
+	@scripts/install-deps.sh run
+	@$(MAKE) --no-print-directory -j2 build/dvcbot
 	@scripts/run.sh
+
+# [ops] the Debian package (debian/rules: dpkg tools only); test-deb changes the host (not in make test)
+deb: build/dvcbot
+	@command -v dpkg-gencontrol >/dev/null || { echo "deb: needs dpkg-dev (apt-get install dpkg-dev)" >&2; exit 1; }
+	@debian/rules binary DEB_VERSION=$$(scripts/version.sh --deb)
+	@ls build/deb/dvcbot_*_amd64.deb
+
+test-deb:
+	@scripts/test-deb.sh
 
 test: deps
 	@DVC_REQUIRE_E2E=1 $(MAKE) --no-print-directory check

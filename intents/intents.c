@@ -117,6 +117,19 @@ intents *intents_load(const char *path, char *err, size_t errlen)
     return intents_load_opt(path, 0, err, errlen);
 }
 
+int intents_reload(intents *in, const char *path, char *err, size_t errlen)
+{
+    intents *fresh = intents_load(path, err, errlen);
+    if (!fresh)
+        return -1;
+    fresh->no_extras = in->no_extras;
+    intents old = *in;
+    *in = *fresh;
+    *fresh = old;
+    intents_free(fresh); /* the old rules and model */
+    return 0;
+}
+
 intents *intents_load_rules(const char *path, char *err, size_t errlen)
 {
     return intents_load_opt(path, 1, err, errlen);

@@ -68,6 +68,11 @@ intents *intents_load(const char *path, char *err, size_t errlen);
 /* The same without the model (rules only), e.g. to train a new one. */
 intents *intents_load_rules(const char *path, char *err, size_t errlen);
 void intents_free(intents *in);
+/* SIGHUP: load path (and its model) again and, when it loads, put its rules
+ * and model in place of in's (the same object, so every borrower sees them).
+ * Nothing borrows from an intents object between calls, so the old rules
+ * are freed at once. Returns 0, or -1 with err set and in unchanged. */
+int intents_reload(intents *in, const char *path, char *err, size_t errlen);
 
 /* Classify len bytes of UTF-8 text. Returns 0 and fills *out (cleared first),
  * or -1 if the text is not valid UTF-8 (out->intent is then INTENT_UNKNOWN). */

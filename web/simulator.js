@@ -122,4 +122,30 @@
       })
       .catch(function () { bubble("error", "Không kết nối được máy chủ."); });
   });
+
+  /* [ops] Pushed SMS (notifications, complaint answers): under `make run`, Kannel's
+   * fake SMSC hands each one to scripts/demo-smsc.py, which gives it to
+   * /sms/demo (dvcbot serve --demo-sms); the thread shows those sent to this
+   * phone. Elsewhere /sms/demo answers 404 and the page stops asking. */
+  var pushed = { who: "", last: 0 };  // the phone shown, the newest ts shown
+  function intl(n) { n = n.replace(/[\s.+-]/g, ""); return n.charAt(0) === "0" ? "84" + n.slice(1) : n; }
+  function poll() {
+    var who = intl(msisdn.value.trim());
+    if (!who) { setTimeout(poll, 2000); return; }
+    if (who !== pushed.who) pushed = { who: who, last: 0 };
+    fetch("/sms/demo?to=" + encodeURIComponent(who), { headers: headers() })
+      .then(function (r) { return r.status === 200 ? r.json() : { status: r.status }; })
+      .then(function (r) {
+        if (r.status === 404) return;
+        (r.messages || []).forEach(function (m) {
+          if (m.ts > pushed.last && who === pushed.who) {
+            pushed.last = m.ts;
+            bubble("bot", m.text + "\n(" + (m.from || "1900") + ", tin gửi đến)");
+          }
+        });
+        setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  poll();
 })();

@@ -36,6 +36,7 @@ typedef struct app {
     struct catalogue *catalogue;    /* catalogue/catalogue.h */
     struct intents *intents;        /* intents/intents.h */
     struct push_in *push_in;        /* bot/http/push_in.h; NULL: no Zalo/Telegram */
+    int demo_sms;                   /* serve --demo-sms: /sms/demo (bot/http/ep_sms_demo.c) */
 } app;
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/xmalloc.h"
 
@@ -388,6 +389,13 @@ static config *config_from_root(json_t *root, const char *name, json_error_t *je
 config *config_load(const char *path, char *err, size_t errlen)
 {
     json_error_t jerr;
+    /* the first-run mistake: said in one line with what to do (docs/operations.md) */
+    if (access(path, R_OK) != 0) {
+        snprintf(err, errlen, "config file %s: %s: pass --config FILE or set DVCBOT_CONFIG "
+                 "(the sample is config/dvcbot.json of the source tree, /etc/dvcbot/dvcbot.json "
+                 "when installed)", path, strerror(errno));
+        return NULL;
+    }
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
     return config_from_root(root, path, &jerr, err, errlen);
 }

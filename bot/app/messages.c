@@ -12,6 +12,7 @@
 
 struct messages {
     json_t *root;
+    json_t *prev;   /* the texts before the last messages_reload(), or NULL */
 };
 
 /* Every key the C code names. check-config fails when one is missing. */
@@ -145,7 +146,7 @@ static messages *messages_from_root(json_t *root, const char *name, const json_e
         json_decref(root);
         return NULL;
     }
-    messages *m = xmalloc(sizeof(*m));
+    messages *m = xcalloc(1, sizeof(*m));
     m->root = root;
     return m;
 }
@@ -170,7 +171,20 @@ void messages_free(messages *m)
     if (!m)
         return;
     json_decref(m->root);
+    json_decref(m->prev);
     free(m);
+}
+
+int messages_reload(messages *m, const char *path, char *err, size_t errlen)
+{
+    messages *fresh = messages_load(path, err, errlen);
+    if (!fresh)
+        return -1;
+    json_decref(m->prev);
+    m->prev = m->root;
+    m->root = fresh->root;
+    free(fresh);
+    return 0;
 }
 
 const char *messages_get(const messages *m, const char *key, const char *lang)

@@ -4,8 +4,9 @@
  * second. No user-facing text lives in C: code names a key. Texts may hold
  * {name} placeholders filled by messages_format().
  *
- * A messages object is immutable after load; strings it returns live as long
- * as it does. */
+ * A messages object changes only in messages_reload(); a string it returns
+ * lives until the object is freed or reloaded twice (a request in flight
+ * across one reload keeps its text). */
 #ifndef DVC_BOT_APP_MESSAGES_H
 #define DVC_BOT_APP_MESSAGES_H
 
@@ -24,6 +25,10 @@ messages *messages_load(const char *path, char *err, size_t errlen);
 messages *messages_load_buf(const char *json, size_t len, const char *name, char *err,
                             size_t errlen);
 void messages_free(messages *m);
+/* SIGHUP: load path again and, when it passes messages_load()'s checks, put
+ * its texts in place of m's (the same object, so every borrower sees them).
+ * Returns 0, or -1 with err set and m unchanged. */
+int messages_reload(messages *m, const char *path, char *err, size_t errlen);
 
 /* The text for key in lang ("vi" or "en"; anything else means "vi"). A
  * missing key returns the key itself (and check-config reports it). */

@@ -14,7 +14,7 @@ static const double metrics_buckets[] = {
 
 static const char *const metrics_route_names[ROUTE__COUNT] = {
     "/api/v1/chat", "/healthz", "/metrics", "/api/v1/dossiers", "/api/v1/complaints",
-    "/api/v1/stats", "/sms/kannel", "/sms/kannel/dlr", "/ussd", "other",
+    "/api/v1/stats", "/sms/kannel", "/sms/kannel/dlr", "/ussd", "/readyz", "other",
 };
 
 struct metrics {

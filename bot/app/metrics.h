@@ -22,6 +22,7 @@ typedef enum metrics_route {
     ROUTE_SMS,
     ROUTE_SMS_DLR,
     ROUTE_USSD,
+    ROUTE_READYZ,
     ROUTE_OTHER,
     ROUTE__COUNT
 } metrics_route;

@@ -2,6 +2,9 @@
  * config, Redis, router and server on one libuv loop, run until
  * SIGINT/SIGTERM, then shut down cleanly.
  *
+ * --demo-sms (make run) adds /sms/demo, the simulator's copy of every SMS
+ * that scripts/demo-smsc.py received from Kannel (bot/http/ep_sms_demo.c).
+ *
  * The SMS and USSD endpoints speak for the phone number in the request: the
  * server does not start unless channels.secret or channels.allow_ips says who
  * may call them (SPEC.md "Channel access"), or --insecure-channels is given
@@ -31,11 +34,12 @@
 #include "bot/http/server.h"
 #include "bot/ussd/ussd_flow.h"
 #include "bot/ussd/ussd_menu.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "intents/intents.h"
 #include "store/redis.h"
 
-/* SIGINT, SIGTERM stop; SIGHUP reloads the procedure catalogue. */
+/* SIGINT, SIGTERM stop; SIGHUP reloads catalogue, texts and intents (serve_reload). */
 #define SERVE_NSIG 3
 
 typedef struct serve {
@@ -55,28 +59,86 @@ typedef struct serve {
     agent_hub *agent;           /* hand-off to human operators ([webchat]) */
     watchdog *watchdog;         /* NULL when http.watchdog_s is 0 */
     uv_signal_t sig[SERVE_NSIG];
+    uv_timer_t redis_watch;     /* says once when Redis goes away and comes back */
+    int redis_said;             /* -1 nothing said yet, 0 said down, 1 said up */
     app deps;                   /* what the server and endpoints borrow */
     int stopping;
+    int insecure;               /* --insecure-channels */
+    int demo_sms;               /* --demo-sms: /sms/demo for the simulator (make run) */
 } serve;
+
+/* Every second: a change of the Redis connection is one log line (the
+ * store retries by itself with backoff up to redis.reconnect_max_ms). */
+static void serve_redis_watch(uv_timer_t *t)
+{
+    serve *a = t->data;
+    if (!a->store)
+        return;
+    int up = store_is_up(a->store);
+    if (up == a->redis_said)
+        return;
+    a->redis_said = up;
+    if (up)
+        log_info("redis: connected to %s", a->cfg->redis.url);
+    else
+        log_error("redis: cannot reach %s (%s): retrying with backoff up to %d ms; /readyz "
+                  "answers 503 until then; is redis-server running there?", a->cfg->redis.url,
+                  *store_errstr(a->store) ? store_errstr(a->store) : "no answer",
+                  a->cfg->redis.reconnect_max_ms);
+}
+
+static void serve_close_handles(serve *a)
+{
+    for (int i = 0; i < SERVE_NSIG; i++)
+        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    uv_close((uv_handle_t *)&a->redis_watch, NULL);
+}
+
+/* SIGHUP: catalogue, texts and intent rules (with their model) are read
+ * again; each one that fails to load keeps its old version and says why.
+ * Connections stay open: the objects are reloaded in place. */
+static void serve_reload(serve *a)
+{
+    char err[512];
+    const config *c = a->cfg;
+    buf done = {0}, kept = {0};
+    if (catalogue_reload(a->catalogue, c->files.catalogue, c->files.procedure_aspects, err,
+                         sizeof(err)) == 0) {
+        buf_printf(&done, "catalogue (%zu procedures)", catalogue_count(a->catalogue));
+    } else {
+        log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+        buf_puts(&kept, ", catalogue");
+    }
+    if (messages_reload(a->msgs, c->files.messages, err, sizeof(err)) == 0) {
+        buf_puts(&done, done.len ? ", texts" : "texts");
+    } else {
+        log_error("SIGHUP: texts not reloaded, keeping the old ones: %s", err);
+        buf_puts(&kept, ", texts");
+    }
+    if (intents_reload(a->intents, c->files.intents, err, sizeof(err)) == 0) {
+        buf_puts(&done, done.len ? ", intents" : "intents");
+    } else {
+        log_error("SIGHUP: intents not reloaded, keeping the old ones: %s", err);
+        buf_puts(&kept, ", intents");
+    }
+    log_info("SIGHUP: reloaded %s%s%s", done.len ? done.data : "nothing",
+             kept.len ? "; kept the old " : "", kept.len ? kept.data + 2 : "");
+    buf_free(&done);
+    buf_free(&kept);
+}
 
 static void serve_on_signal(uv_signal_t *h, int signum)
 {
     serve *a = h->data;
     if (signum == SIGHUP && !a->stopping) {
-        char err[512];
-        if (catalogue_reload(a->catalogue, a->cfg->files.catalogue,
-                             a->cfg->files.procedure_aspects, err, sizeof(err)) == 0)
-            log_info("SIGHUP: catalogue reloaded, %zu procedures", catalogue_count(a->catalogue));
-        else
-            log_error("SIGHUP: catalogue not reloaded, keeping the old one: %s", err);
+        serve_reload(a);
         return;
     }
     if (a->stopping)
         return;
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
-    for (int i = 0; i < SERVE_NSIG; i++)
-        uv_close((uv_handle_t *)&a->sig[i], NULL);
+    serve_close_handles(a);
     outbox_worker_stop(a->worker);
     push_worker_stop(a->push);
     push_in_stop(a->deps.push_in);
@@ -86,8 +148,10 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     a->store = NULL;
 }
 
-/* Who may call the channel endpoints: 0 to go on, -1 (said why) to refuse. */
-static int serve_channels(const config *cfg, int insecure)
+/* Who may call the channel endpoints: 0 to go on, -1 (said why) to refuse.
+ * Logged (say) only once the server has started, so that a start that fails
+ * prints its one line alone. */
+static int serve_channels(const config *cfg, int insecure, int say)
 {
     const char *eps = "/sms/kannel, /sms/kannel/dlr, /ussd, /ussd/json, /ussd/kannel";
     if (!*cfg->channels.secret && !*cfg->channels.allow_ips) {
@@ -97,10 +161,12 @@ static int serve_channels(const config *cfg, int insecure)
                     "start with --insecure-channels for a demo on this machine\n", eps, cfg->path);
             return -1;
         }
-        log_error("channels: --insecure-channels: %s accept every caller", eps);
+        if (say)
+            log_error("channels: --insecure-channels: %s accept every caller", eps);
         return 0;
     }
-    log_info("channels: %s need %s%s%s", eps, *cfg->channels.secret ? "the channel secret" : "",
+    if (say)
+        log_info("channels: %s need %s%s%s", eps, *cfg->channels.secret ? "the channel secret" : "",
              *cfg->channels.secret && *cfg->channels.allow_ips ? " and " : "",
              *cfg->channels.allow_ips ? "a caller in channels.allow_ips" : "");
     return 0;
@@ -118,7 +184,8 @@ static int serve_load(serve *a, const char *path, int insecure)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
-    return serve_channels(a->cfg, insecure);
+    a->insecure = insecure;
+    return serve_channels(a->cfg, insecure, 0);
 }
 
 static int serve_start(serve *a)
@@ -127,7 +194,9 @@ static int serve_start(serve *a)
     store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
                         .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
     if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
-        fprintf(stderr, "dvcbot: %s\n", err);
+        const char *env = getenv("DVCBOT_REDIS_URL");
+        fprintf(stderr, "dvcbot: %s (from %s): fix it, e.g. redis://127.0.0.1:6379/0\n", err,
+                env && *env ? "DVCBOT_REDIS_URL" : a->cfg->path);
         return -1;
     }
     a->metrics = metrics_new();
@@ -142,7 +211,8 @@ static int serve_start(serve *a)
     a->ussd = ussd_flow_new(&ud);
     a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                     .router = a->router, .store = a->store, .ussd = a->ussd,
-                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents};
+                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents,
+                    .demo_sms = a->demo_sms};
     a->deps.push_in = push_in_new(&a->deps, &a->loop);
     if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
@@ -154,6 +224,10 @@ static int serve_start(serve *a)
         a->sig[i].data = a;
         uv_signal_start(&a->sig[i], serve_on_signal, signums[i]);
     }
+    a->redis_said = -1;
+    uv_timer_init(&a->loop, &a->redis_watch);
+    a->redis_watch.data = a;
+    uv_timer_start(&a->redis_watch, serve_redis_watch, 1000, 1000);
     outbox_worker_deps wd = {.loop = &a->loop, .lws = server_lws(a->server), .store = a->store,
                              .cfg = a->cfg, .metrics = a->metrics};
     if (a->cfg->sms.outbox && !(a->worker = outbox_worker_new(&wd, err, sizeof(err)))) {
@@ -168,6 +242,7 @@ static int serve_start(serve *a)
         return -1;
     }
     a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
+    serve_channels(a->cfg, a->insecure, 1);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
     return 0;
 }
@@ -200,12 +275,14 @@ static void serve_free(serve *a)
 
 int cmd_serve(int argc, char **argv)
 {
-    /* --insecure-channels is serve's own; the rest goes to cmd_config_arg */
-    int insecure = 0, n = 0;
+    /* --insecure-channels and --demo-sms are serve's own; the rest goes to cmd_config_arg */
+    int insecure = 0, demo_sms = 0, n = 0;
     char **args = xcalloc((size_t)argc + 1, sizeof(*args));
     for (int i = 0; i < argc; i++) {
         if (i && !strcmp(argv[i], "--insecure-channels"))
             insecure = 1;
+        else if (i && !strcmp(argv[i], "--demo-sms"))
+            demo_sms = 1;
         else
             args[n++] = argv[i];
     }
@@ -215,6 +292,7 @@ int cmd_serve(int argc, char **argv)
         return 2;
     serve a;
     memset(&a, 0, sizeof(a));
+    a.demo_sms = demo_sms;
     if (uv_loop_init(&a.loop) != 0) {
         fprintf(stderr, "dvcbot: cannot create the event loop\n");
         return 1;
@@ -224,11 +302,12 @@ int cmd_serve(int argc, char **argv)
         uv_run(&a.loop, UV_RUN_DEFAULT);
         rc = 0;
     } else {
-        for (int i = 0; a.server && i < SERVE_NSIG; i++)
-            uv_close((uv_handle_t *)&a.sig[i], NULL);
+        if (a.server)
+            serve_close_handles(&a);
         server_stop(a.server);
     }
     serve_free(&a);
-    log_info("stopped");
+    if (rc == 0)
+        log_info("stopped");
     return rc;
 }

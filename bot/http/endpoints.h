@@ -22,6 +22,8 @@ extern const http_endpoint ep_ussd_endpoint;          /* POST /ussd (Africa's Ta
 extern const http_endpoint ep_ussd_json_endpoint;     /* POST /ussd/json */
 extern const http_endpoint ep_ussd_kannel_endpoint;   /* GET|POST /ussd/kannel (SMPP meta-data) */
 extern const http_endpoint ep_healthz_endpoint;       /* GET /healthz (ep_ops.c) */
+extern const http_endpoint ep_readyz_endpoint;        /* GET /readyz (ep_ops.c) */
+extern const http_endpoint ep_sms_demo_endpoint;      /* GET/POST /sms/demo (ep_sms_demo.c) */
 extern const http_endpoint ep_metrics_endpoint;       /* GET /metrics (ep_ops.c) */
 extern const http_endpoint ep_static_endpoint;        /* GET|HEAD the pages (ep_static.c) */
 extern const http_endpoint ep_zalo_endpoint;          /* POST /zalo/webhook (ep_zalo.c) */

@@ -1,6 +1,12 @@
-/* ep_ops.c -- operations endpoints: GET /healthz, GET /metrics, and the JSON
- * 404 for every path nothing else is mounted on. */
+/* ep_ops.c -- operations endpoints: GET /healthz (the process answers and
+ * Redis answers PING), GET /readyz (ready for traffic: the Redis we write to
+ * is a master and the catalogue is loaded; docs/operations.md), GET /metrics,
+ * and the JSON 404 for every path nothing else is mounted on. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "catalogue/catalogue.h"
 
 #include "bot/http/conn.h"
 #include "bot/http/endpoints.h"
@@ -30,6 +36,44 @@ static void ep_healthz_request(struct lws *wsi, http_req *hr, const char *rest)
     }
 }
 
+/* ROLE's first element: "master", "slave" (a replica), ... */
+static const char *ep_readyz_role(const redisReply *rr)
+{
+    if (!rr || rr->type != REDIS_REPLY_ARRAY || rr->elements < 1 ||
+        rr->element[0]->type != REDIS_REPLY_STRING)
+        return "down";
+    return !strcmp(rr->element[0]->str, "master") ? "master" : "replica";
+}
+
+static void ep_readyz_respond(struct lws *wsi, http_req *hr, const char *role)
+{
+    const app *ap = http_app(wsi);
+    size_t procs = ap->catalogue ? catalogue_count(ap->catalogue) : 0;
+    int ready = !strcmp(role, "master") && procs > 0;
+    char body[160];
+    int n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"redis\":\"%s\",\"procedures\":%zu}",
+                     ready ? "ready" : "not_ready", role, procs);
+    http_respond(wsi, hr, ready ? 200 : 503, "application/json", body, (size_t)n);
+}
+
+static void ep_readyz_done(redisReply *rr, void *privdata)
+{
+    http_req *hr;
+    struct lws *wsi = http_pending_done(privdata, &hr);
+    if (wsi)
+        ep_readyz_respond(wsi, hr, ep_readyz_role(rr));
+}
+
+static void ep_readyz_request(struct lws *wsi, http_req *hr, const char *rest)
+{
+    (void)rest;
+    http_pending *p = http_pending_new(wsi, hr);
+    if (store_command(http_app(wsi)->store, ep_readyz_done, p, "ROLE") < 0) {
+        http_pending_abort(hr);
+        ep_readyz_respond(wsi, hr, "down");
+    }
+}
+
 static void ep_metrics_request(struct lws *wsi, http_req *hr, const char *rest)
 {
     (void)rest;
@@ -43,6 +87,9 @@ static void ep_metrics_request(struct lws *wsi, http_req *hr, const char *rest)
 
 const http_endpoint ep_healthz_endpoint = {
     .route = ROUTE_HEALTHZ, .methods = HTTP_GET, .on_request = ep_healthz_request,
+};
+const http_endpoint ep_readyz_endpoint = {
+    .route = ROUTE_READYZ, .methods = HTTP_GET, .on_request = ep_readyz_request,
 };
 const http_endpoint ep_metrics_endpoint = {
     .route = ROUTE_METRICS, .methods = HTTP_GET, .on_request = ep_metrics_request,

@@ -1,9 +1,15 @@
 /* server.c -- lws context on our libuv loop, protocols and mounts (see server.h). */
 #include "bot/http/server.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <libwebsockets.h>
 
 #include "bot/http/conn.h"
@@ -40,6 +46,7 @@ static const struct lws_protocols server_protocols[] = {
     ENDPOINT("dvc-static", ep_static_endpoint),
     ENDPOINT("dvc-chat", ep_chat_endpoint),
     ENDPOINT("dvc-healthz", ep_healthz_endpoint),
+    ENDPOINT("dvc-readyz", ep_readyz_endpoint),
     ENDPOINT("dvc-metrics", ep_metrics_endpoint),
     PROTO("dvc-notfound", ep_notfound),
     ENDPOINT("dvc-dossiers", ep_dossiers_endpoint),
@@ -47,6 +54,7 @@ static const struct lws_protocols server_protocols[] = {
     ENDPOINT("dvc-stats", ep_stats_endpoint),
     ENDPOINT("dvc-sms", ep_sms_endpoint),
     ENDPOINT("dvc-sms-dlr", ep_sms_dlr_endpoint),
+    ENDPOINT("dvc-sms-demo", ep_sms_demo_endpoint),
     ENDPOINT("dvc-ussd", ep_ussd_endpoint),
     ENDPOINT("dvc-ussd-json", ep_ussd_json_endpoint),
     ENDPOINT("dvc-ussd-kannel", ep_ussd_kannel_endpoint),
@@ -72,13 +80,15 @@ static const struct lws_http_mount mount_ussd_kannel = MOUNT(&mount_zalo, "/ussd
 static const struct lws_http_mount mount_ussd_json = MOUNT(&mount_ussd_kannel, "/ussd/json", "dvc-ussd-json");
 static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd", "dvc-ussd");
 static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
-static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_dlr, "/sms/kannel", "dvc-sms");
+static const struct lws_http_mount mount_sms_demo = MOUNT(&mount_sms_dlr, "/sms/demo", "dvc-sms-demo");
+static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_demo, "/sms/kannel", "dvc-sms");
 static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
 static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
 static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
 static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
 static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
-static const struct lws_http_mount mount_metrics = MOUNT(&mount_healthz, "/metrics", "dvc-metrics");
+static const struct lws_http_mount mount_readyz = MOUNT(&mount_healthz, "/readyz", "dvc-readyz");
+static const struct lws_http_mount mount_metrics = MOUNT(&mount_readyz, "/metrics", "dvc-metrics");
 /* Unknown /api/... paths answer the JSON 404 (a file never shadows the API). */
 static const struct lws_http_mount mount_api = MOUNT(&mount_metrics, "/api", "dvc-notfound");
 /* "/", "/agent", "/simulator" and the files of web/ (ep_static.c); every
@@ -113,8 +123,36 @@ static void server_lws_log(int level, const char *line)
         log_info("lws: %.*s", (int)n, line);
 }
 
+/* lws 4.1 logs a failed bind and still returns a context that serves
+ * nothing: the address is tried first, so a taken port ends the start with
+ * one line saying what to do. 0, or -1 with err set. */
+static int server_probe(const char *bind_addr, int port, char *err, size_t errlen)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, bind_addr, &sa.sin_addr) != 1)
+        return 0; /* an interface name: lws resolves it (and logs a failure) */
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, rc = 0;
+    if (fd < 0)
+        return 0; /* lws will say why */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot listen on %s:%d: %s: %s", bind_addr, port, strerror(e),
+                 e == EADDRINUSE ? "another program (another dvcbot or make run?) has it; stop "
+                                   "it or choose http.port (DVCBOT_HTTP_PORT)"
+                 : e == EACCES   ? "ports below 1024 need privileges; choose http.port "
+                                   "(DVCBOT_HTTP_PORT) above 1023"
+                                 : "check http.bind and http.port (DVCBOT_HTTP_BIND, DVCBOT_HTTP_PORT)");
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
 server *server_new(uv_loop_t *loop, const app *deps, char *err, size_t errlen)
 {
+    if (server_probe(deps->cfg->http.bind, deps->cfg->http.port, err, errlen) < 0)
+        return NULL;
     server *s = xcalloc(1, sizeof(*s));
     s->app = deps;
     s->loop = loop;
