@@ -27,10 +27,17 @@ pkgs+=(chromium)
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)
 e2e_modules() {
-    [ -d tests/e2e/node_modules/playwright-core ] && return 0
+    [ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/axe-core ] && return 0
     command -v npm >/dev/null || return 0
     echo "install-deps: npm ci in tests/e2e"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+# [web] run time: the statistics page's chart library (web/package-lock.json)
+web_modules() {
+    [ -d web/node_modules/chart.js ] && return 0
+    command -v npm >/dev/null || return 0
+    echo "install-deps: npm ci in web"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 cd "$(dirname "$0")/.."
 
@@ -40,7 +47,7 @@ for p in "${pkgs[@]}"; do
         missing+=("$p")
     fi
 done
-if [ ${#missing[@]} -eq 0 ]; then e2e_modules; exit 0; fi
+if [ ${#missing[@]} -eq 0 ]; then web_modules; e2e_modules; exit 0; fi
 
 echo "install-deps: installing ${missing[*]}"
 sudo=""
@@ -58,5 +65,6 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
     trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+web_modules
 e2e_modules
 echo "install-deps: done"
