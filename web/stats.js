@@ -37,6 +37,9 @@
     if (!rows.length) { var e = el("tr"); var td = el("td", t("web.stats.none")); td.colSpan = head.length; e.appendChild(td); body.appendChild(e); }
     tb.appendChild(body);
     var wrap = el("div", null, "table-wrap");
+    wrap.tabIndex = 0; /* a wide table scrolls: reachable by keyboard */
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", caption);
     wrap.appendChild(tb);
     return wrap;
   }
