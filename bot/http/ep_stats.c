@@ -70,7 +70,8 @@ static json_t *ep_pub_dossiers(const redisReply *months, const redisReply *statu
     json_t *o = json_object_get(all, "all");
     o = o ? json_incref(o) : json_object();
     json_t *bs = json_object_get(all, "by_status");
-    json_object_update(by_st, bs ? bs : json_object());
+    if (bs)
+        json_object_update(by_st, bs);
     json_object_set_new(o, "by_month", by_month);
     json_object_set_new(o, "by_agency", by_ag);
     json_object_set_new(o, "by_status", by_st);
