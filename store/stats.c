@@ -18,17 +18,17 @@ static void stats_on_read(redisReply *r, void *privdata)
     stats_read_fn *fn = c->fn;
     void *up = c->privdata;
     free(c);
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
         fn(-1, NULL, up);
         return;
     }
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 6; i++)
         if (r->element[i]->type != REDIS_REPLY_ARRAY) {
             fn(-1, NULL, up);
             return;
         }
     stats_replies sr = {r->element[0], r->element[1], r->element[2], r->element[3],
-                        r->element[4]};
+                        r->element[4], r->element[5]};
     fn(0, &sr, up);
 }
 

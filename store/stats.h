@@ -10,6 +10,7 @@
  *                                  (store/lua/dossiers_put.lua)
  *   dvcbot:stats:dossier-done      hash code -> 1 once counted on_time / late
  *   dvcbot:stats:answer-s          list, the last 1000 complaint answer times (s)
+ *   dvcbot:stats:csat              hash {operator}|all:count|sum|s1..s5 (csat.h)
  *
  * The callback gets the replies (valid during the call only), or status -1
  * and NULLs when Redis fails. */
@@ -19,7 +20,7 @@
 #include "store/redis.h"
 
 typedef struct stats_replies {
-    const redisReply *complaints, *ratings, *dossiers, *months, *answer_s;
+    const redisReply *complaints, *ratings, *dossiers, *months, *answer_s, *csat;
 } stats_replies;
 
 typedef void stats_read_fn(int status, const stats_replies *r, void *privdata);

@@ -290,6 +290,13 @@
     ev.preventDefault();
     var v = input.value.trim();
     if (!v) return;
+    /* a typed "yes" to a complaint's summary needs the consent box too */
+    var box = log.querySelector(".consent input:not(:checked):not([disabled])");
+    if (box && /^(có|co|ok|đồng ý|dong y|gửi|gui|yes|send)(\s|[.!,]|$)/i.test(v)) {
+      bubble("info", t("web.consent.needed"));
+      box.focus();
+      return;
+    }
     bubble("me", v);
     send({ type: "message", text: v });
     input.value = "";

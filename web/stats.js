@@ -124,6 +124,14 @@
       table(t("web.stats.messages"), [t("web.stats.channel"), t("web.stats.messages.count")], labels.map(function (l, i) { return [l, vals[i]]; }))])];
   }
 
+  function csat(c) {
+    var stars = [1, 2, 3, 4, 5].map(function (n) { return t("web.stats.stars", { n: n }); });
+    return [section(t("web.stats.csat"), [
+      el("p", t("web.stats.mean") + ": " + nf(c.mean) + " / 5 · " + t("web.stats.count") + ": " + nf(c.count), "big"),
+      table(t("web.stats.csat"), [t("web.stats.ratings"), t("web.stats.count")],
+        stars.map(function (s, i) { return [s, (c.distribution || [])[i] || 0]; }))])];
+  }
+
   function render() {
     charts.forEach(function (c) { c.destroy(); });
     charts = [];
@@ -131,7 +139,7 @@
     f.textContent = "";
     if (!data) { f.appendChild(el("p", t("web.stats.error"), "login-error")); return; }
     [].concat(dossiers(data.dossiers || {}), ratings(data.ratings || {}), complaints(data.complaints || {}),
-      messages(data.messages || {})).forEach(function (s) { f.appendChild(s); });
+      messages(data.messages || {}), csat(data.csat || {})).forEach(function (s) { f.appendChild(s); });
     $("updated").textContent = t("web.stats.updated", { t: new Date().toLocaleString(I.lang() === "en" ? "en-GB" : "vi-VN") });
     document.body.dataset.ready = "1";
   }

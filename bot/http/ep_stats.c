@@ -9,6 +9,7 @@
  *   complaints  received / answered / open, by agency, and the median answer
  *               time of the last 1000 answers (seconds, null when none)
  *   messages    by channel since this instance started (in-process counters)
+ *   csat        the citizens' 1-5 ratings of the operators' help, all together
  *
  * Nothing personal is in any counter (store/stats.h). One Redis script per
  * request; the answer may be cached 60 s by the browser. */
@@ -191,6 +192,22 @@ static json_t *ep_pub_messages(const metrics *m)
     return json_pack("{s:I,s:o}", "total", total, "by_channel", by_ch);
 }
 
+/* The citizens' ratings of the operators' help, all operators together (by
+ * operator only in Redis: a staff member's score is not published). */
+static json_t *ep_pub_csat(const redisReply *r)
+{
+    json_t *all = json_object();
+    json_object_set_new(all, "all", json_object());
+    EP_PAIRS(r, i, f, v) {
+        if (!strncmp(f, "all:", 4))
+            ep_pub_add(all, "all", f + 4, strtoll(v, NULL, 10));
+    }
+    ep_pub_means(all);
+    json_t *o = json_incref(json_object_get(all, "all"));
+    json_decref(all);
+    return o;
+}
+
 static void ep_pub_read(int status, const stats_replies *r, void *ctx)
 {
     http_req *hr;
@@ -206,6 +223,7 @@ static void ep_pub_read(int status, const stats_replies *r, void *ctx)
     json_object_set_new(o, "ratings", ep_pub_ratings(r->ratings));
     json_object_set_new(o, "complaints", ep_pub_complaints(r->complaints, r->answer_s));
     json_object_set_new(o, "messages", ep_pub_messages(http_app(wsi)->metrics));
+    json_object_set_new(o, "csat", ep_pub_csat(r->csat));
     char *body = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     hr->cache = "max-age=60";

@@ -125,8 +125,8 @@ async function chatLayout(h) {
 
 async function identityAndLanguage(h) {
   const page = await h.ctx.newPage();
-  await h.test("identity", () => ({ chat: page }), async () => {
-    await h.citizen(page, h.s, VIEWPORTS[0]);
+  for (const vp of VIEWPORTS) await h.test(`identity ${vp.width}`, () => ({ chat: page }), async () => {
+    await h.citizen(page, h.s, vp);
     const greet = await page.locator("#log .msg.bot").first().textContent();
     h.ok(/Anh\/Chị/.test(greet) && !/\bbạn\b/i.test(greet), "the greeting uses Anh/Chị", greet);
     const foot = await page.locator("footer").textContent();
@@ -179,6 +179,8 @@ async function statistics(h) {
     h.ok(await page.locator("table.figures").count() >= 5, "every chart has a table for screen readers");
     h.ok((await rating.textContent()).includes("000.00.12.H18"), "the tables name the agencies", await rating.textContent());
     h.ok(/[1-9]/.test(await page.locator("table.figures").first().locator("tbody").textContent()), "the month table has figures");
+    h.ok(j.csat && j.csat.count >= 1 && j.csat.distribution[4] >= 1 && !("by_operator" in j.csat),
+      "the operators' CSAT is published all together, never per operator", JSON.stringify(j.csat));
   });
   await page.close();
 }

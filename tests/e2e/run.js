@@ -239,6 +239,11 @@ async function complaintAndRating(ctx, s) {
     const notice = await page.locator(".consent p").last().textContent();
     ok(/Nghị định 13\/2023/.test(notice) && /01\/01\/2026/.test(notice), "a personal-data notice is shown before sending", notice);
     ok(await confirm.isDisabled(), "the complaint cannot be sent before consent");
+    await page.locator("#text").fill("có");
+    await page.keyboard.press("Enter");
+    await page.locator("#log .msg.info", { hasText: "đánh dấu ô đồng ý" }).waitFor();
+    ok(await page.locator("#log .msg.bot", { hasText: /PA-\d{6}-\d{4}/ }).count() === 0,
+      "a typed yes does not send it before consent either");
     await page.locator("#text").focus();
     ok(await keyTo(page, '.consent input[type=checkbox]', "Space"), "keyboard: the consent box is ticked");
     ok(!(await confirm.isDisabled()), "consent enables the send button");
