@@ -57,10 +57,14 @@ async function axe(page) {
 
 /* Open path, count every response's bytes and every request off this server. */
 async function open(h, page, path_, ready) {
+  const cdp = await page.context().newCDPSession(page);       /* weigh every file: no cache */
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const foreign = [];
   let bytes = 0;
   const onReq = (r) => { if (!r.url().startsWith(h.s.base) && !/^(data|blob):/.test(r.url())) foreign.push(r.url()); };
-  const onResp = async (r) => { try { bytes += (await r.body()).length; } catch (e) { /* redirect */ } };
+  /* dvcbot sends Content-Length on every answer: the body's bytes, as sent */
+  const onResp = (r) => { bytes += Number(r.headers()["content-length"] || 0); };
   page.on("request", onReq);
   page.on("response", onResp);
   await page.goto(h.s.base + path_);
@@ -68,6 +72,8 @@ async function open(h, page, path_, ready) {
   await page.waitForTimeout(300);
   page.off("request", onReq);
   page.off("response", onResp);
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: false });
+  await cdp.detach();
   return { foreign, bytes };
 }
 
@@ -193,4 +199,12 @@ async function run(h) {
   for (const [k, v] of Object.entries(weights)) console.log(`# page weight ${k} (uncached): ${(v / 1024).toFixed(1)} KB`);
 }
 
-module.exports = { run };
+/* axe on the page as it is now; prints the result, checks serious/critical. */
+async function axeNow(h, page, tag) {
+  const v = await axe(page);
+  console.log(`# axe ${tag}: ${v.length ? v.map((x) => `${x.impact} ${x.id} (${x.nodes})`).join(", ") : "no violations"}`);
+  const bad = v.filter((x) => x.impact === "serious" || x.impact === "critical");
+  h.ok(bad.length === 0, `${tag}: axe-core finds no serious or critical violation`, JSON.stringify(bad, null, 1));
+}
+
+module.exports = { run, axeNow };

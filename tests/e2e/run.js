@@ -239,6 +239,7 @@ async function complaintAndRating(ctx, s) {
     const notice = await page.locator(".consent p").last().textContent();
     ok(/Nghị định 13\/2023/.test(notice) && /01\/01\/2026/.test(notice), "a personal-data notice is shown before sending", notice);
     ok(await confirm.isDisabled(), "the complaint cannot be sent before consent");
+    await require("./pages.js").axeNow({ ok }, page, "chat-360 with the consent box and used buttons");
     await page.locator("#text").fill("có");
     await page.keyboard.press("Enter");
     await page.locator("#log .msg.info", { hasText: "đánh dấu ô đồng ý" }).waitFor();
@@ -264,6 +265,7 @@ async function complaintAndRating(ctx, s) {
     const stars = page.locator(".stars[role=radiogroup]").last();
     await stars.waitFor();
     ok(await stars.locator("button[role=radio]").count() === 5, "rating is asked with a 1-5 radio group");
+    await require("./pages.js").axeNow({ ok }, page, "chat-360 with the rating control");
     ok(await stars.getAttribute("aria-labelledby") !== null, "the rating control has a label for screen readers");
     await page.locator("#text").focus();
     ok(await keyTo(page, ".stars[role=radiogroup] button[tabindex='0']:not([disabled])", null), "keyboard: the rating has one tab stop");
@@ -322,6 +324,7 @@ async function operatorTakesOver(ctx, s) {
     ok(true, "taking it shows the conversation's history");
     await op.locator("#canned").selectOption({ index: 1 });
     ok(/Chào Anh\/Chị/.test(await op.locator("#reply").inputValue()), "a canned reply fills the reply box");
+    await require("./pages.js").axeNow({ ok }, op, "agent console logged in, a conversation open");
     await op.locator("#reply").fill("Chào Anh/Chị, tôi là cán bộ Hoa.");
     await op.keyboard.press("Enter");
     const agentMsg = cit.locator("#log .msg.agent", { hasText: "tôi là cán bộ Hoa" });
@@ -342,6 +345,7 @@ async function operatorTakesOver(ctx, s) {
     const csat = cit.locator(".stars-wrap.csat");
     await csat.waitFor();
     ok(/Hoa/.test(await csat.textContent()), "the citizen is asked to rate the operator's help");
+    await require("./pages.js").axeNow({ ok }, cit, "chat with an operator's messages and the CSAT control");
     await cit.locator("#text").focus();
     ok(await keyTo(cit, ".csat button[tabindex='0']", null), "keyboard: the CSAT control is reachable");
     for (let i = 0; i < 4; i++) await cit.keyboard.press("ArrowRight");
