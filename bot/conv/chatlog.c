@@ -1,10 +1,14 @@
-/* chatlog.c -- the web chat's visible history in the session (chatlog.h). */
+/* chatlog.c -- the web chat's visible history (chatlog.h). */
 #include "bot/conv/chatlog.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
+#include "store/chatlog.h"
 #include "common/xmalloc.h"
+
+#define CHATLOG_TURN_MAX 16     /* lines pushed for one turn (store/chatlog.c) */
 
 /* A copy of s cut to at most max bytes, never inside a UTF-8 sequence. */
 static json_t *chatlog_text(const char *s, size_t max)
@@ -18,80 +22,89 @@ static json_t *chatlog_text(const char *s, size_t max)
     return json_stringn(s, n);
 }
 
-/* The title of the button with this payload on the last bot line, or NULL. */
-static const char *chatlog_title(json_t *arr, const char *payload)
+/* The title of the last reply's button with this payload, or NULL. */
+static const char *chatlog_title(const json_t *session, const char *payload)
 {
-    for (size_t i = json_array_size(arr); payload && i-- > 0;) {
-        json_t *e = json_array_get(arr, i);
-        const char *from = json_string_value(json_object_get(e, "from"));
-        if (!from || strcmp(from, "bot"))
-            continue;
-        size_t j;
-        json_t *b;
-        json_array_foreach(json_object_get(e, "buttons"), j, b) {
-            const char *p = json_string_value(json_object_get(b, "payload"));
-            if (p && !strcmp(p, payload))
-                return json_string_value(json_object_get(b, "title"));
-        }
+    size_t i;
+    json_t *b;
+    json_array_foreach(json_object_get(session, "chat_buttons"), i, b) {
+        const char *p = json_string_value(json_array_get(b, 1));
+        if (payload && p && !strcmp(p, payload))
+            return json_string_value(json_array_get(b, 0));
     }
     return NULL;
 }
 
-static void chatlog_add(json_t *arr, const char *from, const char *text, json_t *buttons)
+static char *chatlog_line(const char *from, const char *text, const reply_part *p)
 {
     json_t *e = json_object();
     json_object_set_new(e, "from", json_string(from));
-    json_object_set_new(e, "text", chatlog_text(text, CHATLOG_TEXT_MAX));
-    if (buttons)
-        json_object_set_new(e, "buttons", buttons);
-    json_array_append_new(arr, e);
-}
-
-static json_t *chatlog_buttons(const reply_part *p)
-{
-    if (!p->nbuttons)
-        return NULL;
-    json_t *a = json_array();
-    for (size_t i = 0; i < p->nbuttons; i++)
-        json_array_append_new(a, json_pack("{s:s,s:s}",
-                                           "title", p->buttons[i].title ? p->buttons[i].title : "",
-                                           "payload",
-                                           p->buttons[i].payload ? p->buttons[i].payload : ""));
-    return a;
-}
-
-void chatlog_remember(json_t *session, const message *m, const reply *r)
-{
-    if (m->channel != CHANNEL_CHAT || !json_is_object(session))
-        return;
-    json_t *arr = json_object_get(session, "chatlog");
-    if (!json_is_array(arr)) {
-        arr = json_array();
-        json_object_set_new(session, "chatlog", arr);
+    json_object_set_new(e, "text", chatlog_text(text ? text : "", CHATLOG_TEXT_MAX));
+    if (p && p->nbuttons) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < p->nbuttons; i++)
+            json_array_append_new(a, json_pack("{s:s,s:s}", "title",
+                                               p->buttons[i].title ? p->buttons[i].title : "",
+                                               "payload",
+                                               p->buttons[i].payload ? p->buttons[i].payload : ""));
+        json_object_set_new(e, "buttons", a);
     }
-    const char *said = m->text;
-    if (!said)
-        said = chatlog_title(arr, m->payload);
+    char *s = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return s;
+}
+
+/* session.chat_buttons = the last part's buttons that has any, or none. */
+static void chatlog_keep_buttons(json_t *session, const reply *r)
+{
+    json_object_del(session, "chat_buttons");
+    for (size_t i = r ? r->nparts : 0; i-- > 0;) {
+        const reply_part *p = &r->parts[i];
+        if (!p->nbuttons)
+            continue;
+        json_t *a = json_array();
+        for (size_t j = 0; j < p->nbuttons; j++)
+            json_array_append_new(a, json_pack("[s,s]", p->buttons[j].title ? p->buttons[j].title : "",
+                                               p->buttons[j].payload ? p->buttons[j].payload : ""));
+        json_object_set_new(session, "chat_buttons", a);
+        return;
+    }
+}
+
+void chatlog_remember(store *s, json_t *session, const message *m, const reply *r, int ttl_s)
+{
+    if (!s || m->channel != CHANNEL_CHAT || !json_is_object(session))
+        return;
+    char *lines[CHATLOG_TURN_MAX];
+    size_t n = 0;
+    const char *said = m->text ? m->text : chatlog_title(session, m->payload);
     if (said && *said)
-        chatlog_add(arr, "me", said, NULL);
-    for (size_t i = 0; r && i < r->nparts; i++) {
+        lines[n++] = chatlog_line("me", said, NULL);
+    for (size_t i = 0; r && i < r->nparts && n < CHATLOG_TURN_MAX; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
-            chatlog_add(arr, "bot", p->text ? p->text : "", chatlog_buttons(p));
+            lines[n++] = chatlog_line("bot", p->text, p);
     }
-    while (json_array_size(arr) > CHATLOG_MAX)
-        json_array_remove(arr, 0);
+    if (n)
+        chatlog_push(s, m->user, (const char *const *)lines, n, ttl_s, CHATLOG_MAX);
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    chatlog_keep_buttons(session, r);
 }
 
-char *chatlog_render(const char *session_json, size_t len, size_t *outlen)
+char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen)
 {
-    json_t *s = session_json ? json_loadb(session_json, len, 0, NULL) : NULL;
-    json_t *items = json_object_get(s, "chatlog");
-    json_t *o = json_object();
-    json_object_set_new(o, "items", json_is_array(items) ? json_incref(items) : json_array());
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_loadb(lines[i], lens[i], 0, NULL);
+        if (json_is_object(e))
+            json_array_append_new(items, e);
+        else
+            json_decref(e);
+    }
+    json_t *o = json_pack("{s:o}", "items", items);
     char *out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    json_decref(s);
     *outlen = strlen(out);
     return out;
 }

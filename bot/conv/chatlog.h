@@ -1,36 +1,39 @@
-/* chatlog.h -- what the web chat page showed, kept in the session so that a
- * reload or a new device of the same chat id shows the conversation again
- * (issue 19). Owned by the [web] floor work; the router calls
- * chatlog_remember() once per turn, POST /api/v1/chat/history
- * (bot/http/ep_chat.c) reads it back with chatlog_render().
+/* chatlog.h -- what the web chat page showed, so that a reload or a new
+ * device of the same chat id shows the conversation again (issue 19). The
+ * router calls chatlog_remember() once per turn; POST /api/v1/chat/history
+ * (bot/http/ep_chat.c) reads the lines back (store/chatlog.h) and answers
+ * chatlog_render().
  *
- * The log is the session member "chatlog": an array of at most CHATLOG_MAX
- * entries {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}]}
- * (buttons only on bot lines that had some), texts cut to CHATLOG_TEXT_MAX
- * bytes on a UTF-8 boundary. Only CHANNEL_CHAT (REST and WebSocket) keeps one:
- * SMS and USSD sessions do not grow. No Redis call of its own: the router
- * saves the session anyway. */
+ * A line is {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}]}
+ * (buttons only on bot lines that had some), T cut to CHATLOG_TEXT_MAX bytes on
+ * a UTF-8 boundary; the last CHATLOG_MAX lines are kept in
+ * dvcbot:chatlog:chat:{user} with the session's TTL. Only CHANNEL_CHAT (REST
+ * and WebSocket) keeps one. The session holds only "chat_buttons" (the last
+ * reply's [[title, payload], ...]) so that a tapped button is logged by its
+ * title. */
 #ifndef DVC_BOT_CONV_CHATLOG_H
 #define DVC_BOT_CONV_CHATLOG_H
 
 #include <stddef.h>
 
 #include "channels/message.h"
+#include "store/redis.h"
 
 #define CHATLOG_MAX 30
 #define CHATLOG_TEXT_MAX 1200
 
 struct json_t;
 
-/* Append the citizen's line (its text, or the title of the tapped button of
- * the last bot line; a payload sent without a button, as the page's greeting
- * and language switch, adds no line) and the reply's parts to the session's
- * log, dropping the oldest past CHATLOG_MAX. Does nothing for other channels
- * or when session is not an object. */
-void chatlog_remember(struct json_t *session, const message *m, const reply *r);
+/* Push the citizen's line (its text, or the title of the tapped button; a
+ * payload sent without a button, as the page's greeting and language switch,
+ * adds no line) and the reply's parts (fire-and-forget), and keep the reply's
+ * buttons in the session. Does nothing for other channels, when session is
+ * not an object or s is NULL. */
+void chatlog_remember(store *s, struct json_t *session, const message *m, const reply *r,
+                      int ttl_s);
 
-/* {"items": [...]} of the session JSON (len bytes; NULL or not an object:
- * an empty list). Returns a malloc'd string (caller frees), *outlen set. */
-char *chatlog_render(const char *session_json, size_t len, size_t *outlen);
+/* {"items": [...]} of n stored lines (lines that do not parse are skipped).
+ * Returns a malloc'd string (caller frees), *outlen set. */
+char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen);
 
 #endif

@@ -345,7 +345,7 @@ static void router_finish(dialog_ctx *ctx)
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     if (rt->r->d.agent)
         agent_remember(rt->session, rt->m, rt->dctx.out);
-    chatlog_remember(rt->session, rt->m, rt->dctx.out);
+    chatlog_remember(rt->r->d.store, rt->session, rt->m, rt->dctx.out, rt->r->d.session_ttl_s);
     char *js = json_dumps(rt->session, JSON_COMPACT);
     int rc = sessions_save(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, js,
                            strlen(js), rt->r->d.session_ttl_s, router_saved, rt);

@@ -13,7 +13,7 @@
 #include "bot/conv/router.h"
 #include "store/agent_queue.h"
 #include "store/csat.h"
-#include "store/sessions.h"
+#include "store/chatlog.h"
 #include "channels/chat.h"
 #include "common/xmalloc.h"
 
@@ -61,7 +61,8 @@ const http_endpoint ep_chat_endpoint = {
 
 /* ---- POST /api/v1/chat/history {"user"}: the page's lines after a reload ---- */
 
-static void ep_history_loaded(int status, const char *json, size_t len, void *ctx)
+static void ep_history_loaded(int status, const char *const *lines, const size_t *lens, size_t n,
+                              void *ctx)
 {
     http_req *hr;
     struct lws *wsi = http_pending_done(ctx, &hr);
@@ -71,9 +72,9 @@ static void ep_history_loaded(int status, const char *json, size_t len, void *ct
         http_error(wsi, hr, 503, "unavailable");
         return;
     }
-    size_t n;
-    char *body = chatlog_render(json, len, &n);
-    http_respond_take(wsi, hr, 200, "application/json", body, n);
+    size_t len;
+    char *body = chatlog_render(lines, lens, n, &len);
+    http_respond_take(wsi, hr, 200, "application/json", body, len);
 }
 
 static void ep_history_complete(struct lws *wsi, http_req *hr)
@@ -87,8 +88,7 @@ static void ep_history_complete(struct lws *wsi, http_req *hr)
         return;
     }
     http_pending *p = http_pending_new(wsi, hr);
-    int rc = sessions_load(http_app(wsi)->store, channel_name(CHANNEL_CHAT), m->user,
-                           ep_history_loaded, p);
+    int rc = chatlog_read(http_app(wsi)->store, m->user, ep_history_loaded, p);
     message_free(m);
     if (rc < 0) {
         http_pending_abort(hr);

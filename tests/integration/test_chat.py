@@ -215,8 +215,10 @@ def web_endpoints(bot, redis):
     ok(st == 400 and json.loads(raw)["error"] == "invalid_user", "history: bad id -> 400", raw)
     for _ in range(40):
         bot.chat("u-cap", "HD")
+    n, ttl = redis.cli("LLEN", "dvcbot:chatlog:chat:u-cap"), int(redis.cli("TTL", "dvcbot:chatlog:chat:u-cap"))
     sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:u-cap"))
-    ok(len(sess["chatlog"]) == 30, "the chat log is capped at 30 lines", len(sess["chatlog"]))
+    ok(n == "30" and 0 < ttl <= int(redis.cli("TTL", "dvcbot:sess:chat:u-cap")) + 1 and "chatlog" not in sess,
+       "the chat log: its own list, capped at 30 lines, with the session's TTL", (n, ttl))
     st, _, raw = bot.request("POST", "/api/v1/chat/csat", {"user": "u-hist", "score": 5})
     ok(st == 409 and json.loads(raw)["error"] == "csat_not_pending", "CSAT without a hand-back -> 409", raw)
     st, _, raw = bot.request("POST", "/api/v1/chat/csat", {"user": "u-hist", "score": 6})
