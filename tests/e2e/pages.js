@@ -11,7 +11,13 @@
 const fs = require("fs");
 const path = require("path");
 
-const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+/* axe-core and the served Chart.js come from npm (tests/e2e, web/): without
+ * them (no `make deps` yet) their checks are skipped, unless DVC_REQUIRE_E2E
+ * (make test) makes that a failure, as tests/run-all.sh does for the suite. */
+const REQUIRE = !!process.env.DVC_REQUIRE_E2E;
+let AXE = null;
+try { AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"); } catch (e) { AXE = null; }
+const CHARTJS = fs.existsSync(path.join(__dirname, "../../web/vendor/chart.umd.js"));
 const VIEWPORTS = [{ width: 360, height: 640 }, { width: 1366, height: 768 }];
 const weights = {};
 
@@ -49,6 +55,7 @@ async function outside(page, fixedHeight) {
 }
 
 async function axe(page) {
+  if (!AXE) return null;
   await page.evaluate(AXE);
   const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
   return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length,
@@ -97,10 +104,7 @@ async function everyPage(h) {
         h.ok(foreign.length === 0, `${tag}: no request leaves this server (offline, no CDN)`, foreign.join("\n"));
         const out = await outside(page, p === "/");
         h.ok(out.length === 0, `${tag}: no element outside the ${vp.width}x${vp.height} viewport`, out.join("\n"));
-        const v = await axe(page);
-        console.log(`# axe ${tag}: ${v.length ? v.map((x) => `${x.impact} ${x.id} (${x.nodes})`).join(", ") : "no violations"}`);
-        const bad = v.filter((x) => x.impact === "serious" || x.impact === "critical");
-        h.ok(bad.length === 0, `${tag}: axe-core finds no serious or critical violation`, JSON.stringify(bad, null, 1));
+        await axeNow(h, page, tag);
       });
     }
   }
@@ -180,7 +184,8 @@ async function statistics(h) {
     await page.setViewportSize(VIEWPORTS[0]);
     await page.goto(`${h.s.base}/thong-ke`);
     await READY["/thong-ke"](page);
-    h.ok(await page.locator("canvas").count() >= 2, "charts are drawn (Chart.js from this server)");
+    if (CHARTJS || REQUIRE) h.ok(await page.locator("canvas").count() >= 2, "charts are drawn (Chart.js from this server)");
+    else console.log("ok - charts # SKIP web/vendor/chart.umd.js not built (make deps, make)");
     const rating = page.locator("table.figures", { hasText: "theo cơ quan" }).first();
     h.ok(await page.locator("table.figures").count() >= 5, "every chart has a table for screen readers");
     h.ok((await rating.textContent()).includes("000.00.12.H18"), "the tables name the agencies", await rating.textContent());
@@ -202,6 +207,11 @@ async function run(h) {
 /* axe on the page as it is now; prints the result, checks serious/critical. */
 async function axeNow(h, page, tag) {
   const v = await axe(page);
+  if (!v) {
+    if (REQUIRE) h.ok(false, `${tag}: axe-core is not installed (tests/e2e: npm ci)`);
+    else console.log(`ok - ${tag}: axe-core # SKIP not installed (make deps)`);
+    return;
+  }
   console.log(`# axe ${tag}: ${v.length ? v.map((x) => `${x.impact} ${x.id} (${x.nodes})`).join(", ") : "no violations"}`);
   const bad = v.filter((x) => x.impact === "serious" || x.impact === "critical");
   h.ok(bad.length === 0, `${tag}: axe-core finds no serious or critical violation`, JSON.stringify(bad, null, 1));
