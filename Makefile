@@ -97,6 +97,16 @@ say = @$(if $(V),,echo "  $(1)	$(2)")
 
 all: build/dvcbot
 
+# [web] the pages' browser library (Chart.js, web/package.json, installed by
+# scripts/install-deps.sh): copied to web/vendor/, served as /vendor/NAME, no CDN.
+# Without web/node_modules the statistics page shows its tables only.
+all: web/vendor/chart.umd.js
+run: web/vendor/chart.umd.js
+web/vendor/chart.umd.js: $(wildcard web/node_modules/chart.js/dist/chart.umd.js)
+	@if [ -f web/node_modules/chart.js/dist/chart.umd.js ]; then mkdir -p web/vendor && \
+	  cp web/node_modules/chart.js/dist/chart.umd.js $@; \
+	  else echo "web: no web/node_modules (make deps): /thong-ke shows tables only"; fi
+
 deps:
 	@scripts/install-deps.sh run test
 

@@ -50,6 +50,37 @@ static const char *chat_parse_content(json_t *root, message *m, size_t max_text)
     return NULL;
 }
 
+message *chat_parse_history(const char *body, size_t len, const char **errkey)
+{
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    message *m = NULL;
+    *errkey = NULL;
+    if (!root || !json_is_object(root))
+        *errkey = "invalid_json";
+    else if (chat_parse_user(root, &m) < 0)
+        *errkey = "invalid_user";
+    json_decref(root);
+    return m;
+}
+
+message *chat_parse_csat(const char *body, size_t len, int *score, const char **errkey)
+{
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+    json_t *sc = json_object_get(root, "score");
+    message *m = NULL;
+    *errkey = NULL;
+    if (!root || !json_is_object(root))
+        *errkey = "invalid_json";
+    else if (!json_is_integer(sc) || json_integer_value(sc) < 1 || json_integer_value(sc) > 5)
+        *errkey = "invalid_score";
+    else if (chat_parse_user(root, &m) < 0)
+        *errkey = "invalid_user";
+    else
+        *score = (int)json_integer_value(sc);
+    json_decref(root);
+    return m;
+}
+
 message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey)
 {
     json_error_t jerr;

@@ -21,6 +21,16 @@
  * "errors."; the HTTP status is 400 for all of them). */
 message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey);
 
+/* POST /api/v1/chat/history: {"user": "<1-64 chars>"} only. Returns a new
+ * message with the user and no text (free with message_free) or NULL with
+ * *errkey "invalid_json" or "invalid_user". */
+message *chat_parse_history(const char *body, size_t len, const char **errkey);
+
+/* POST /api/v1/chat/csat: {"user": "<1-64 chars>", "score": 1..5}. Returns
+ * a new message with the user (free with message_free), *score set, or NULL
+ * with *errkey "invalid_json", "invalid_user" or "invalid_score". */
+message *chat_parse_csat(const char *body, size_t len, int *score, const char **errkey);
+
 /* Render r (may be NULL: no replies) and the intent name as the JSON answer.
  * Returns a malloc'd NUL-terminated string; *len gets its length. */
 char *chat_render(const reply *r, const char *intent, size_t *len);

@@ -37,12 +37,21 @@ command -v node >/dev/null || test_pkgs+=(nodejs)
 command -v npm >/dev/null || test_pkgs+=(npm)
 e2e_modules() {
     [ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/vietnam-qr-pay ] &&
-        return 0
+        [ -d tests/e2e/node_modules/axe-core ] && return 0
     command -v npm >/dev/null || return 0
     echo "install-deps: npm ci in tests/e2e"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }
 test_steps+=(e2e_modules)
+
+# [web] run time: the statistics page's chart library (web/package-lock.json)
+web_modules() {
+    [ -d web/node_modules/chart.js ] && return 0
+    command -v npm >/dev/null || return 0
+    echo "install-deps: npm ci in web"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+run_steps+=(web_modules)
 
 # --- bench: make bench --------------------------------------------------------
 bench_pkgs=(wrk nginx-light)

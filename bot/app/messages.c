@@ -18,6 +18,7 @@ struct messages {
 /* Every key the C code names. check-config fails when one is missing. */
 static const char *const messages_keys[] = {
     "greeting", "help", "unknown", "unknown.again",
+    "help.web", "unknown.again.web", "complaint_new.filed.web", "button.complaint_result",
     "menu.dossier_status", "menu.procedure_info", "menu.complaint_new",
     "menu.complaint_status", "menu.rating", "menu.subscribe", "menu.human_agent", "menu.help",
     "dossier_status.ask_code", "dossier_status.received", "procedure_info.received",

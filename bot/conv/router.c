@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bot/conv/agent.h"
+#include "bot/conv/chatlog.h"
 #include "bot/conv/dialogs/dialog.h"
 #include "intents/normalize.h"
 #include "store/ratelimit.h"
@@ -138,6 +139,12 @@ static void router_clarified(route *rt, const char *name)
 static void router_payload(route *rt)
 {
     const char *p = rt->m->payload;
+    /* [web] the page's language switch: the session answers in that language */
+    if (!strcmp(p, "lang:en") || !strcmp(p, "lang:vi")) {
+        json_object_set_new(rt->session, "lang", json_string(p + 5));
+        rt->ir.intent = INTENT_GREETING;
+        return;
+    }
     if (!strncmp(p, "clarify:", 8)) {
         router_clarified(rt, p + 8);
         return;
@@ -428,6 +435,7 @@ static void router_finish(dialog_ctx *ctx)
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     if (rt->r->d.agent)
         agent_remember(rt->session, rt->m, rt->dctx.out);
+    chatlog_remember(rt->r->d.store, rt->session, rt->m, rt->dctx.out, rt->r->d.session_ttl_s);
     char *js = json_dumps(rt->session, JSON_COMPACT);
     int rc = sessions_save(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, js,
                            strlen(js), rt->r->d.session_ttl_s, router_saved, rt);

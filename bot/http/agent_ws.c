@@ -266,7 +266,7 @@ static void agent_act(struct agent_op *op, const char *type, const char *conv, c
         rc = agentq_say(s, conv, op->name, text, notice, now, agent_on_say, c);
     } else {
         notice = agent_notice("agent_released", messages_get(msgs, "human_agent.released", "vi"),
-                              NULL);
+                              op->name); /* [web] the page asks to rate this operator */
         rc = agentq_release(s, conv, op->name, notice, agent_on_release, c);
     }
     free(notice);

@@ -13,9 +13,12 @@
 
 /* The dynamic HTTP endpoints, driven by http_endpoint_cb() (bot/http/http.h). */
 extern const http_endpoint ep_chat_endpoint;          /* POST /api/v1/chat (ep_chat.c) */
+extern const http_endpoint ep_chat_history_endpoint;  /* POST /api/v1/chat/history */
+extern const http_endpoint ep_chat_csat_endpoint;     /* POST /api/v1/chat/csat */
 extern const http_endpoint ep_dossiers_endpoint;      /* PUT/GET /api/v1/dossiers/{code} */
 extern const http_endpoint ep_complaints_endpoint;    /* GET /api/v1/complaints, POST .../answer */
 extern const http_endpoint ep_stats_endpoint;         /* GET /api/v1/stats (ep_complaints.c) */
+extern const http_endpoint ep_stats_public_endpoint;  /* GET /api/v1/stats/public (ep_stats.c) */
 extern const http_endpoint ep_sms_endpoint;           /* GET/POST /sms/kannel (ep_sms.c) */
 extern const http_endpoint ep_sms_dlr_endpoint;       /* GET /sms/kannel/dlr */
 extern const http_endpoint ep_ussd_endpoint;          /* POST /ussd (Africa's Talking form) */

@@ -3,6 +3,12 @@
  *   /                     index.html (the chat)
  *   /agent, /agent/       agent.html (the operator console)
  *   /simulator, /simulator/  simulator.html
+ *   /thong-ke, /thong-ke/ stats.html (the public statistics); /stats and
+ *                         /stats/ answer 301 to /thong-ke (a relative
+ *                         Location: never the request's Host)
+ *   /texts.json           the "web." texts of config/messages.vi.json
+ *   /vendor/NAME          web_root/vendor/NAME: the browser libraries that
+ *                         `make web` copies from web/node_modules (Chart.js)
  *   /NAME                 web_root/NAME, NAME one path segment of
  *                         [A-Za-z0-9._-] not starting with a dot
  * Everything else is the JSON 404. The files go through the same endpoint
@@ -18,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
@@ -46,14 +53,16 @@ static const char *ep_static_name(const char *rest, char *out, size_t cap)
     static const char *const pages[][2] = {
         {"", "index.html"},        {"agent", "agent.html"}, {"agent/", "agent.html"},
         {"simulator", "simulator.html"}, {"simulator/", "simulator.html"},
+        {"thong-ke", "stats.html"}, {"thong-ke/", "stats.html"},
     };
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
         if (!strcmp(rest, pages[i][0]))
             return pages[i][1];
-    size_t n = strspn(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
-    if (n == 0 || rest[n] != '\0' || n >= cap || rest[0] == '.')
+    size_t pre = strncmp(rest, "vendor/", 7) ? 0 : 7;
+    size_t n = strspn(rest + pre, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+    if (n == 0 || rest[pre + n] != '\0' || pre + n >= cap || rest[pre] == '.')
         return NULL;
-    memcpy(out, rest, n + 1);
+    memcpy(out, rest, pre + n + 1);
     return out;
 }
 
@@ -85,11 +94,43 @@ static char *ep_static_read(const char *root, const char *name, size_t *len)
     return data;
 }
 
+/* /texts.json: the "web." texts of files.messages, {key: {"vi", "en"}}, so
+ * the pages keep no text of their own and switch language in place. */
+static void ep_static_texts(struct lws *wsi, http_req *hr)
+{
+    json_t *all = json_load_file(http_app(wsi)->cfg->files.messages, 0, NULL);
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(all, k, v) {
+        if (!strncmp(k, "web.", 4))
+            json_object_set(out, k, v);
+    }
+    json_decref(all);
+    char *body = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    hr->cache = "max-age=60, must-revalidate";
+    hr->head_only = hr->method == HTTP_HEAD;
+    http_respond_take(wsi, hr, 200, "application/json", body, strlen(body));
+}
+
 static void ep_static_request(struct lws *wsi, http_req *hr, const char *rest)
 {
     char fname[128];
     /* lws passes a GET the whole URI, a POST the part after the mount point */
     rest = rest ? rest + (*rest == '/') : "";
+    if (!strcmp(rest, "stats") || !strcmp(rest, "stats/")) {
+        hr->xhdr_name = "location:";
+        hr->xhdr_value = "/thong-ke";
+        hr->cache = "max-age=3600";
+        hr->head_only = hr->method == HTTP_HEAD;
+        http_respond(wsi, hr, 301, "text/plain; charset=utf-8", "/thong-ke\n", 10);
+        return;
+    }
+    if (!strcmp(rest, "texts.json")) {
+        ep_static_texts(wsi, hr);
+        return;
+    }
     const char *name = ep_static_name(rest, fname, sizeof(fname));
     size_t len = 0;
     char *data = name ? ep_static_read(http_app(wsi)->cfg->http.web_root, name, &len) : NULL;

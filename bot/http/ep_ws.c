@@ -134,11 +134,12 @@ static void ws_set_user(ws_conn *c, const char *user)
     ws_send_take(c, t, n);
 }
 
-/* An anonymous connection gets "w-" and 16 random hex digits. */
+/* An anonymous connection gets "w-" and 32 random hex digits (128 bits:
+ * the id is the conversation's bearer, issued only here, issue 19/12). */
 static void ws_anon_user(ws_conn *c)
 {
-    unsigned char r[8];
-    char id[24];
+    unsigned char r[16];
+    char id[40];
     lws_get_random(c->hub->ctx, r, sizeof(r));
     strcpy(id, "w-");
     for (size_t i = 0; i < sizeof(r); i++)

@@ -45,6 +45,8 @@ static const struct lws_protocols server_protocols[] = {
     {.name = "http", .callback = guard_root_cb},
     ENDPOINT("dvc-static", ep_static_endpoint),
     ENDPOINT("dvc-chat", ep_chat_endpoint),
+    ENDPOINT("dvc-chat-history", ep_chat_history_endpoint),
+    ENDPOINT("dvc-chat-csat", ep_chat_csat_endpoint),
     ENDPOINT("dvc-healthz", ep_healthz_endpoint),
     ENDPOINT("dvc-readyz", ep_readyz_endpoint),
     ENDPOINT("dvc-metrics", ep_metrics_endpoint),
@@ -52,6 +54,7 @@ static const struct lws_protocols server_protocols[] = {
     ENDPOINT("dvc-dossiers", ep_dossiers_endpoint),
     ENDPOINT("dvc-complaints", ep_complaints_endpoint),
     ENDPOINT("dvc-stats", ep_stats_endpoint),
+    ENDPOINT("dvc-stats-public", ep_stats_public_endpoint),
     ENDPOINT("dvc-sms", ep_sms_endpoint),
     ENDPOINT("dvc-sms-dlr", ep_sms_dlr_endpoint),
     ENDPOINT("dvc-sms-demo", ep_sms_demo_endpoint),
@@ -82,10 +85,16 @@ static const struct lws_http_mount mount_ussd = MOUNT(&mount_ussd_json, "/ussd",
 static const struct lws_http_mount mount_sms_dlr = MOUNT(&mount_ussd, "/sms/kannel/dlr", "dvc-sms-dlr");
 static const struct lws_http_mount mount_sms_demo = MOUNT(&mount_sms_dlr, "/sms/demo", "dvc-sms-demo");
 static const struct lws_http_mount mount_sms = MOUNT(&mount_sms_demo, "/sms/kannel", "dvc-sms");
-static const struct lws_http_mount mount_stats = MOUNT(&mount_sms, "/api/v1/stats", "dvc-stats");
+static const struct lws_http_mount mount_stats_public =
+    MOUNT(&mount_sms, "/api/v1/stats/public", "dvc-stats-public");
+static const struct lws_http_mount mount_stats = MOUNT(&mount_stats_public, "/api/v1/stats", "dvc-stats");
 static const struct lws_http_mount mount_complaints = MOUNT(&mount_stats, "/api/v1/complaints", "dvc-complaints");
 static const struct lws_http_mount mount_dossiers = MOUNT(&mount_complaints, "/api/v1/dossiers", "dvc-dossiers");
-static const struct lws_http_mount mount_chat = MOUNT(&mount_dossiers, "/api/v1/chat", "dvc-chat");
+static const struct lws_http_mount mount_chat_csat =
+    MOUNT(&mount_dossiers, "/api/v1/chat/csat", "dvc-chat-csat");
+static const struct lws_http_mount mount_chat_history =
+    MOUNT(&mount_chat_csat, "/api/v1/chat/history", "dvc-chat-history");
+static const struct lws_http_mount mount_chat = MOUNT(&mount_chat_history, "/api/v1/chat", "dvc-chat");
 static const struct lws_http_mount mount_healthz = MOUNT(&mount_chat, "/healthz", "dvc-healthz");
 static const struct lws_http_mount mount_readyz = MOUNT(&mount_healthz, "/readyz", "dvc-readyz");
 static const struct lws_http_mount mount_metrics = MOUNT(&mount_readyz, "/metrics", "dvc-metrics");

@@ -8,4 +8,6 @@ redis.call('DEL', k)
 redis.call('ZREM', 'dvcbot:agent:held', ARGV[1])
 local ch, user = split(ARGV[1])
 notice_push(ch, user, ARGV[3], '')
+-- [web] the citizen may rate this help once, within a day (csat_put.lua)
+redis.call('SET', 'dvcbot:csat:pending:' .. ARGV[1], ARGV[2], 'EX', 86400)
 return 0

@@ -14,6 +14,12 @@ if c[2] == 'answered' then
   return {4}
 end
 redis.call('HSET', key, 'status', 'answered', 'answer', ARGV[3], 'answered_at', ARGV[4])
+-- [web] seconds from filing to answer, the last 1000 (median on /thong-ke)
+local t0 = redis.call('ZSCORE', 'dvcbot:complaints-idx:' .. c[1] .. ':open', ARGV[1])
+if t0 then
+  redis.call('LPUSH', 'dvcbot:stats:answer-s', math.max(0, tonumber(ARGV[5]) - tonumber(t0)))
+  redis.call('LTRIM', 'dvcbot:stats:answer-s', 0, 999)
+end
 redis.call('ZREM', 'dvcbot:complaints-idx:' .. c[1] .. ':open', ARGV[1])
 redis.call('ZADD', 'dvcbot:complaints-idx:' .. c[1] .. ':answered', ARGV[5], ARGV[1])
 redis.call('HINCRBY', 'dvcbot:stats:complaints', c[1] .. ':answered', 1)

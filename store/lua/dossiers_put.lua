@@ -59,4 +59,15 @@ if old_phone ~= new.applicant_phone then
   if old_phone then redis.call('SREM', 'dvcbot:phone-idx:' .. old_phone, ARGV[1]) end
   if new.applicant_phone then redis.call('SADD', KEYS[2], ARGV[1]) end
 end
+-- [web] monthly counters of GET /api/v1/stats/public (dvcbot:stats:dossiers-month,
+-- {agency}:{yyyy-mm of received_at}:received|on_time|late): received once at
+-- creation; on_time / late once, when the dossier first reaches done or
+-- returned (finished on or before due_at, or no due_at: on time).
+local sm, month = 'dvcbot:stats:dossiers-month', string.sub(rec.received_at or '', 1, 7)
+if not old then redis.call('HINCRBY', sm, ARGV[2] .. ':' .. month .. ':received', 1) end
+if (new.status == 'done' or new.status == 'returned') and
+    redis.call('HSETNX', 'dvcbot:stats:dossier-done', ARGV[1], '1') == 1 then
+  local late = new.due_at and string.sub(ARGV[9], 1, 10) > string.sub(new.due_at, 1, 10)
+  redis.call('HINCRBY', sm, ARGV[2] .. ':' .. month .. (late and ':late' or ':on_time'), 1)
+end
 return {old and 'updated' or 'created', old_status, out}

@@ -23,6 +23,10 @@ local proc = ''
 if type(d.procedure_code) == 'string' then proc = d.procedure_code end
 local st = 'dvcbot:stats:ratings'
 local function add(p, a, c, v)
+  -- [web] the score's bucket (distribution on /thong-ke): v / c is the score
+  local b = ':s' .. string.format('%d', v / c)
+  redis.call('HINCRBY', st, 'agency:' .. a .. b, c)
+  if p ~= '' then redis.call('HINCRBY', st, 'procedure:' .. a .. ':' .. p .. b, c) end
   redis.call('HINCRBY', st, 'all:count', c)
   redis.call('HINCRBY', st, 'all:sum', v)
   redis.call('HINCRBY', st, 'agency:' .. a .. ':count', c)

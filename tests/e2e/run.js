@@ -5,7 +5,11 @@
  * shows the operator's reply; the simulator completes a USSD status lookup
  * (only when POST /ussd answers); the page reconnects after a server restart;
  * a citizen who proves a dossier sees its VietQR code, and zbarimg (Debian
- * zbar-tools) reads the screenshot as the expected payload.
+ * zbar-tools) reads the screenshot as the expected payload. Issue 19 (pages.js):
+ * layout at 320/360/430 px and 1366 px (nothing outside the viewport, composer
+ * visible), server-issued chat ids (?user= ignored), history after reload,
+ * Vietnamese/English, consent before a complaint, the console before and after
+ * login, CSAT, /thong-ke, axe-core on every page, page weights.
  * Starts its own redis-server and dvcbot.
  * Prints TAP "ok N - ..." / "not ok N - ..." and "N passed, N failed";
  * screenshots of the pages on failure go to build/e2e-*.png. */
@@ -131,8 +135,7 @@ async function paymentQr(ctx, s) {
   await page.setViewportSize({ width: 390, height: 900 });
   await test("payment", () => ({ citizen: page }), async () => {
     ok((await seedFee(s)) === 201, "a dossier with a fee created through the agency API");
-    await page.goto(`${s.base}/?user=e2e-citizen-pay`);
-    await page.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+    await citizen(page, s);
     await page.locator("#text").fill(`Tôi muốn nộp phí hồ sơ ${PAY_CODE}`);
     await page.keyboard.press("Enter");
     await page.locator("#log .msg.bot", { hasText: "4 số cuối" }).last().waitFor();
@@ -180,34 +183,87 @@ async function test(name, pages, fn) {
 
 const lastBot = (page) => page.locator("#log .msg.bot").last();
 
+/* A new citizen: the chat id is the server's, so a page starts from empty
+ * storage (the pages of the context share one origin). Returns the id. */
+async function citizen(page, s, viewport) {
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(`${s.base}/texts.json`);
+  await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
+  await page.goto(`${s.base}/`);
+  await page.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+  for (let i = 0; i < 50 && !(await page.evaluate(() => window.dvcbotChat.user())); i++)
+    await page.waitForTimeout(50);
+  return page.evaluate(() => window.dvcbotChat.user());
+}
+
+/* Keyboard only: Shift+Tab (or Tab) until the focused element matches css,
+ * then press key. Returns whether it was reached. */
+async function keyTo(page, css, key = "Enter", dir = "Shift+Tab") {
+  for (let i = 0; i < 60; i++) {
+    if (await page.evaluate((c) => !!document.activeElement && document.activeElement.matches(c), css)) {
+      if (key) await page.keyboard.press(key);
+      return true;
+    }
+    await page.keyboard.press(dir);
+  }
+  return false;
+}
+
 async function complaintAndRating(ctx, s) {
   const page = await ctx.newPage();
-  await page.setViewportSize({ width: 390, height: 800 });   /* a phone */
+  let id = "";
   await test("complaint", () => ({ citizen: page }), async () => {
-    await page.goto(`${s.base}/?user=e2e-citizen-1`);
-    await page.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+    id = await citizen(page, s, { width: 360, height: 640 });       /* a small phone */
     ok(await page.locator("#status[data-state=online]").count() === 1, "chat page connects over WebSocket");
-    await page.getByRole("button", { name: "Gửi phản ánh, kiến nghị" }).last().click();
-    await page.locator('button[data-payload="complaint_new:topic:delay"]').click();
+    ok(/^w-[0-9a-f]{32}$/.test(id), "the server issues a 128-bit chat id", id);
+    /* keyboard only from here to the filed complaint */
+    await page.locator("#text").focus();
+    await page.keyboard.type("gửi phản ánh");
+    await page.keyboard.press("Enter");
+    await page.locator('button[data-payload="complaint_new:topic:delay"]').waitFor();
+    await page.locator("#text").focus();
+    ok(await keyTo(page, 'button[data-payload="complaint_new:topic:delay"]'), "keyboard: a topic is chosen with Shift+Tab and Enter");
     await page.locator("#log .msg.bot", { hasText: "nội dung" }).last().waitFor();
-    await page.goto(`${s.base}/`);                 /* reload: the stored id resumes the form */
-    await page.locator("#log .msg.info").waitFor();
-    ok(await page.evaluate(() => window.dvcbotChat.user()) === "e2e-citizen-1",
-      "a reloaded page resumes with the stored user id");
-    await page.locator("#text").fill("Hồ sơ của tôi bị trễ hẹn hai tuần mà không ai báo lý do <script>alert(1)</script>");
+    await page.reload();                       /* reload: the stored id resumes the form and the log */
+    await page.locator("#log .msg.info").first().waitFor();
+    ok(await page.evaluate(() => window.dvcbotChat.user()) === id, "a reloaded page resumes with the stored chat id");
+    ok(await page.locator("#log .msg.me", { hasText: "gửi phản ánh" }).count() === 1,
+      "a reload shows the conversation again, from the server");
+    await page.locator("#text").focus();
+    await page.keyboard.type("Hồ sơ của tôi bị trễ hẹn hai tuần mà không ai báo lý do <script>alert(1)</script>");
     await page.keyboard.press("Enter");
     await page.locator("#log .msg.bot", { hasText: "hồ sơ nào" }).last().waitFor();
-    await page.locator('button[data-payload="complaint_new:skip"]:not([disabled])').last().click();
+    ok(await keyTo(page, 'button[data-payload="complaint_new:skip"]:not([disabled])'), "keyboard: skip the dossier");
     await page.locator("#log .msg.bot", { hasText: "liên hệ" }).last().waitFor();
-    await page.locator("#text").fill(PHONE);
-    await page.locator("#send").click();
-    await page.locator('button[data-payload="complaint_new:confirm"]').waitFor();
+    await page.locator("#text").focus();
+    await page.keyboard.type(PHONE);
+    await page.keyboard.press("Enter");
+    const confirm = page.locator('button[data-payload="complaint_new:confirm"]');
+    await confirm.waitFor();
     const summary = await lastBot(page).textContent();
     ok(summary.includes("<script>alert(1)</script>"), "the citizen's text is shown as text, not HTML", summary);
-    await page.locator('button[data-payload="complaint_new:confirm"]').click();
+    const notice = await page.locator(".consent p").last().textContent();
+    ok(/Nghị định 13\/2023/.test(notice) && /01\/01\/2026/.test(notice), "a personal-data notice is shown before sending", notice);
+    ok(await confirm.isDisabled(), "the complaint cannot be sent before consent");
+    await require("./pages.js").axeNow({ ok }, page, "chat-360 with the consent box and used buttons");
+    await page.locator("#text").fill("có");
+    await page.keyboard.press("Enter");
+    await page.locator("#log .msg.info", { hasText: "đánh dấu ô đồng ý" }).waitFor();
+    ok(await page.locator("#log .msg.bot", { hasText: /PA-\d{6}-\d{4}/ }).count() === 0,
+      "a typed yes does not send it before consent either");
+    await page.locator("#text").focus();
+    ok(await keyTo(page, '.consent input[type=checkbox]', "Space"), "keyboard: the consent box is ticked");
+    ok(!(await confirm.isDisabled()), "consent enables the send button");
+    ok(await keyTo(page, 'button[data-payload="complaint_new:confirm"]', "Enter", "Tab"), "keyboard: the complaint is sent");
     const filed = page.locator("#log .msg.bot", { hasText: /PA-\d{6}-\d{4}/ });
     await filed.waitFor({ timeout: 8000 });
-    ok(true, "a complaint is filed through the page: " + (await filed.textContent()).match(/PA-\d{6}-\d{4}/)[0]);
+    const text = await filed.textContent();
+    ok(!/Nhắn TTPA/.test(text) && /Anh\/Chị/.test(text), "the web gets no SMS syntax, and the polite form", text);
+    ok(await page.locator('button[data-payload^="complaint_status:PA-"]').count() === 1, "a button shows the complaint's result");
+    const code = text.match(/PA-\d{6}-\d{4}/)[0];
+    await page.reload();
+    await page.locator("#log .msg.bot", { hasText: code }).waitFor();
+    ok(true, "after a reload the complaint code is still on screen: " + code);
   });
   await test("rating", () => ({ citizen: page }), async () => {
     await page.locator("#text").fill(`tra cứu hồ sơ ${RATE_CODE}`);
@@ -215,20 +271,26 @@ async function complaintAndRating(ctx, s) {
     await page.locator("#log .msg.bot", { hasText: RATE_CODE }).last().waitFor();
     await page.locator("#text").fill(`đánh giá hồ sơ ${RATE_CODE}`);
     await page.keyboard.press("Enter");
-    const stars = page.locator("fieldset.stars").last();
+    const stars = page.locator(".stars[role=radiogroup]").last();
     await stars.waitFor();
-    ok(await stars.locator("button").count() === 5, "rating is asked with a 1-5 star control");
-    await stars.locator("button").first().focus();
+    ok(await stars.locator("button[role=radio]").count() === 5, "rating is asked with a 1-5 radio group");
+    await require("./pages.js").axeNow({ ok }, page, "chat-360 with the rating control");
+    ok(await stars.getAttribute("aria-labelledby") !== null, "the rating control has a label for screen readers");
+    await page.locator("#text").focus();
+    ok(await keyTo(page, ".stars[role=radiogroup] button[tabindex='0']:not([disabled])", null), "keyboard: the rating has one tab stop");
     for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
     await page.keyboard.press("Enter");                       /* keyboard only: 4 stars */
     await page.locator("#log .msg.me", { hasText: "4 sao" }).waitFor();
+    ok(await stars.locator("button.on").count() === 4 &&
+      await stars.locator("button[aria-checked=true]").getAttribute("aria-label") === "4 sao",
+      "the chosen stars stay lit and checked");
     let stored = "";
     for (let i = 0; i < 50 && !/4\|/.test(stored); i++) {
       await page.waitForTimeout(100);
       stored = execFileSync("redis-cli", ["-p", String(s.rport), "--raw", "HGETALL",
         `dvcbot:rating:${RATE_CODE}`]).toString();
     }
-    ok(/chat:e2e-citizen-1\s+4\|/.test(stored), "the rating chosen with the keyboard is stored", stored);
+    ok(new RegExp(`chat:${id}\\s+4\\|`).test(stored), "the rating chosen with the keyboard is stored", stored);
   });
   await page.close();
 }
@@ -237,21 +299,42 @@ async function operatorTakesOver(ctx, s) {
   const cit = await ctx.newPage(), op = await ctx.newPage();
   await test("agent", () => ({ citizen: cit, operator: op }), async () => {
     const key = s.keys("--operator", "Hoa");
-    await cit.goto(`${s.base}/?user=e2e-citizen-2`);
-    await cit.locator("#log .msg.bot").first().waitFor({ timeout: 8000 });
+    const id = await citizen(cit, s);
+    await cit.locator("#text").fill(`tra cứu hồ sơ ${CODE}`);
+    await cit.keyboard.press("Enter");
+    await cit.locator("#log .msg.bot", { hasText: CODE }).first().waitFor();
     await cit.locator("#text").fill("cho tôi gặp nhân viên");
     await cit.keyboard.press("Enter");
     await cit.locator("#log .msg.bot", { hasText: "hàng chờ" }).waitFor();
     await op.goto(`${s.base}/agent/`);
+    await op.locator("#login-h").waitFor();
+    ok(!(await op.locator("#desk").isVisible()) && !(await op.locator("#queue").isVisible()) &&
+      !(await op.locator("#reply").isVisible()), "nothing but the login is shown before login");
+    await op.locator("#key").fill("dvc_wrong");
+    await op.keyboard.press("Enter");
+    const err = op.locator("#login-error");
+    await err.filter({ hasText: /\S/ }).waitFor();
+    const etext = await err.textContent();
+    ok(/Khóa cán bộ không đúng/.test(etext) && !/Authorization|Bearer/.test(etext),
+      "a wrong key gets a clear Vietnamese message", etext);
+    ok(!(await op.locator("#desk").isVisible()), "a wrong key shows no desk");
     await op.locator("#key").fill(key);
     await op.keyboard.press("Enter");
-    const item = op.locator('#queue button[data-conv="chat:e2e-citizen-2"]');
+    const item = op.locator(`#queue button[data-conv="chat:${id}"]`);
     await item.waitFor({ timeout: 8000 });
-    ok(true, "the operator logs in and sees the waiting citizen");
+    const itext = await item.textContent();
+    ok(itext.includes("cho tôi gặp nhân viên") && !/hàng chờ/.test(itext),
+      "the queue shows the citizen's own last words", itext);
+    ok(/Trò chuyện web/.test(itext) && /Chờ \d+ phút/.test(itext) && itext.includes(CODE),
+      "the queue shows channel, waiting time and the dossier", itext);
+    ok(await op.locator("#canned option").count() >= 4, "canned replies come from the texts");
     await item.click();
     await op.locator("#conv-log .msg.me", { hasText: "gặp nhân viên" }).waitFor();
     ok(true, "taking it shows the conversation's history");
-    await op.locator("#reply").fill("Chào anh/chị, tôi là cán bộ Hoa.");
+    await op.locator("#canned").selectOption({ index: 1 });
+    ok(/Chào Anh\/Chị/.test(await op.locator("#reply").inputValue()), "a canned reply fills the reply box");
+    await require("./pages.js").axeNow({ ok }, op, "agent console logged in, a conversation open");
+    await op.locator("#reply").fill("Chào Anh/Chị, tôi là cán bộ Hoa.");
     await op.keyboard.press("Enter");
     const agentMsg = cit.locator("#log .msg.agent", { hasText: "tôi là cán bộ Hoa" });
     await agentMsg.waitFor({ timeout: 8000 });
@@ -267,6 +350,21 @@ async function operatorTakesOver(ctx, s) {
     await op.locator("#release").click();
     await cit.locator("#log .msg.notice", { hasText: "Trợ lý tự động" }).waitFor({ timeout: 8000 });
     ok(true, "handing back tells the citizen the bot is back");
+    ok(!(await op.locator("#reply-form").isVisible()), "after hand-back the reply box is gone");
+    const csat = cit.locator(".stars-wrap.csat");
+    await csat.waitFor();
+    ok(/Hoa/.test(await csat.textContent()), "the citizen is asked to rate the operator's help");
+    await require("./pages.js").axeNow({ ok }, cit, "chat with an operator's messages and the CSAT control");
+    await cit.locator("#text").focus();
+    ok(await keyTo(cit, ".csat button[tabindex='0']", null), "keyboard: the CSAT control is reachable");
+    for (let i = 0; i < 4; i++) await cit.keyboard.press("ArrowRight");
+    await cit.keyboard.press("Enter");
+    await cit.locator("#log .msg.info", { hasText: "5/5" }).waitFor();
+    const csatStored = execFileSync("redis-cli", ["-p", String(s.rport), "--raw", "HGET", "dvcbot:stats:csat", "Hoa:count"]).toString().trim();
+    ok(csatStored === "1", "CSAT 5/5 is stored for operator Hoa", csatStored);
+    const again = await fetch(`${s.base}/api/v1/chat/csat`, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ user: id, score: 1 }) });
+    ok(again.status === 409, "one rating per hand-back", again.status);
   });
   await cit.close();
   await op.close();
@@ -275,7 +373,7 @@ async function operatorTakesOver(ctx, s) {
 async function reconnect(ctx, s) {
   const page = await ctx.newPage();
   await test("reconnect", () => ({ citizen: page }), async () => {
-    await page.goto(`${s.base}/?user=e2e-citizen-3`);
+    await citizen(page, s);
     await page.locator("#status[data-state=online]").waitFor();
     await s.stop();
     await page.locator("#status[data-state=offline]").waitFor();
@@ -284,8 +382,12 @@ async function reconnect(ctx, s) {
     await page.locator("#status[data-state=online]").waitFor({ timeout: 15000 });
     await page.locator("#text").fill("HD");
     await page.keyboard.press("Enter");
-    await page.locator("#log .msg.bot", { hasText: "TRACUU" }).last().waitFor();
+    const help = page.locator("#log .msg.bot", { hasText: "gõ câu hỏi" }).last();
+    await help.waitFor();
     ok(true, "after the server comes back the page reconnects (back-off) and chats again");
+    ok(!/TRACUU|PAKN/.test(await help.textContent()) &&
+      await page.locator('#log .buttons button[data-payload="dossier_status"]:not([disabled])').count() >= 1,
+      "help on the web is buttons, not SMS keywords", await help.textContent());
   });
   await page.close();
 }
@@ -348,6 +450,7 @@ async function main() {
     await reconnect(ctx, s);
     await simulatorUssd(ctx, s);
     await paymentQr(ctx, s);
+    await require("./pages.js").run({ ctx, s, ok, test, citizen, shot, ROOT, CODE, PHONE });
   } catch (e) {
     ok(false, `e2e setup: ${e.message.split("\n")[0]}`, e.stack);
   } finally {

@@ -1,4 +1,5 @@
 /* fuzz_chat_json.c -- libFuzzer target: the web-chat REST body parser and the
+ * history and CSAT request parsers (chat_parse_history, chat_parse_csat) and the
  * reply renderer must take any bytes without crashing, leaking or reading out
  * of bounds, and anything parsed must render back to valid JSON. */
 #include "fuzz.h"
@@ -11,6 +12,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *err;
+    message_free(chat_parse_history((const char *)data, size, &err));
+    int score = 0;
+    message *cs = chat_parse_csat((const char *)data, size, &score, &err);
+    if (cs && (score < 1 || score > 5))
+        abort(); /* a parsed rating is always 1..5 */
+    message_free(cs);
     message *m = chat_parse((const char *)data, size, 2000, &err);
     if (!m)
         return 0;

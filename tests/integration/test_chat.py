@@ -20,8 +20,8 @@ def conversation(bot, redis):
     ok(r.get("replies") and r["replies"][0]["text"] and r["replies"][0]["buttons"],
        "greeting answers with text and menu buttons", r)
     st, r = bot.chat("u-help", "HD")
-    ok(st == 200 and r.get("intent") == "help" and "TRACUU" in r["replies"][0]["text"],
-       "HD gives the syntax", r)
+    ok(st == 200 and r.get("intent") == "help" and "TRACUU" not in r["replies"][0]["text"] and
+       r["replies"][-1]["buttons"], "HD on the web chat: buttons, not the SMS keywords", r)
 
     st, r1 = bot.chat("u-unk", "gia vang hom nay bao nhieu")
     st2, r2 = bot.chat("u-unk", "thoi tiet ngay mai")
@@ -200,12 +200,48 @@ def redis_outage(bot, redis):
     ok(st == 200 and r.get("intent") == "greeting", "chat works again after recovery", r)
 
 
+def web_endpoints(bot, redis):
+    """[web] history after a reload, CSAT, public statistics, the pages' texts."""
+    bot.chat("u-hist", "Xin chào")
+    bot.chat("u-hist", payload="complaint_new")
+    st, _, raw = bot.request("POST", "/api/v1/chat/history", {"user": "u-hist"})
+    items = json.loads(raw).get("items", []) if st == 200 else []
+    ok(st == 200 and [i["from"] for i in items] == ["me", "bot", "me", "bot"] and
+       items[0]["text"] == "Xin chào" and items[2]["text"] == "Gửi phản ánh, kiến nghị" and
+       items[1].get("buttons"), "history: the lines the page showed, a tap as its title", items)
+    st, _, raw = bot.request("POST", "/api/v1/chat/history", {"user": "nobody-yet"})
+    ok(st == 200 and json.loads(raw) == {"items": []}, "history of an unknown id is empty", raw)
+    st, _, raw = bot.request("POST", "/api/v1/chat/history", {"user": ""})
+    ok(st == 400 and json.loads(raw)["error"] == "invalid_user", "history: bad id -> 400", raw)
+    for _ in range(40):
+        bot.chat("u-cap", "HD")
+    n, ttl = redis.cli("LLEN", "dvcbot:chatlog:chat:u-cap"), int(redis.cli("TTL", "dvcbot:chatlog:chat:u-cap"))
+    sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:u-cap"))
+    ok(n == "30" and 0 < ttl <= int(redis.cli("TTL", "dvcbot:sess:chat:u-cap")) + 1 and "chatlog" not in sess,
+       "the chat log: its own list, capped at 30 lines, with the session's TTL", (n, ttl))
+    st, _, raw = bot.request("POST", "/api/v1/chat/csat", {"user": "u-hist", "score": 5})
+    ok(st == 409 and json.loads(raw)["error"] == "csat_not_pending", "CSAT without a hand-back -> 409", raw)
+    st, _, raw = bot.request("POST", "/api/v1/chat/csat", {"user": "u-hist", "score": 6})
+    ok(st == 400 and json.loads(raw)["error"] == "invalid_score", "CSAT score 6 -> 400", raw)
+    st, _, raw = bot.request("GET", "/api/v1/stats/public")
+    j = json.loads(raw) if st == 200 else {}
+    ok(st == 200 and j["messages"]["by_channel"]["chat"] >= 40 and "median_answer_s" in j["complaints"]
+       and j["ratings"]["distribution"] == [0, 0, 0, 0, 0], "public stats without a key", j)
+    st, h, _ = bot.request("GET", "/stats")
+    ok(st == 301 and h.get("location") == "/thong-ke", "/stats -> 301 /thong-ke", h)
+    st, h, raw = bot.request("GET", "/texts.json")
+    t = json.loads(raw) if st == 200 else {}
+    ok(st == 200 and t and all(k.startswith("web.") for k in t) and "vi" in t["web.hotline"] and
+       "18001096" in t["web.hotline"]["en"], "the pages' texts, both languages", list(t)[:5])
+
+
 def main():
     redis = Redis().start()
     bot = Dvcbot(redis.port).start()
     try:
         conversation(bot, redis)
         multi_turn(bot, redis)
+        web_endpoints(bot, redis)
         bad_input(bot, redis)
         concurrency(bot)
         metrics_and_logs(bot)

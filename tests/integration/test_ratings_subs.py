@@ -202,6 +202,22 @@ def stats(bot, kp, ka):
        s["messages"]["by_channel"]["sms"] >= 1, "stats (portal key): every agency's dossiers", s)
 
 
+def public_stats(bot):
+    """[web] GET /api/v1/stats/public (no key): the /thong-ke aggregates."""
+    st, s = api(bot, "GET", "/api/v1/stats/public")
+    rt, d = s.get("ratings", {}), s.get("dossiers", {})
+    ba = rt.get("by_agency", {})
+    ok(st == 200 and rt.get("count") == 4 and sum(rt.get("distribution", [])) == 4 and
+       abs(rt.get("mean", 0) - 13 / 4) < 1e-9 and sum(ba.get(A, {}).get("distribution", [])) == 3 and
+       ba.get(B, {}).get("distribution") == [0, 1, 0, 0, 0] and
+       sum(rt.get("by_procedure", {}).get(A + ":" + P1, {}).get("distribution", [])) == 3,
+       "public stats: satisfaction mean and distribution by agency and procedure", s)
+    ok(d.get("by_month") == {"2024-05": {"received": 2, "on_time": 1}} and
+       d.get("by_agency", {}).get(B) == {"received": 1, "on_time": 1} and
+       d.get("by_status") == {"received": 1, "returned": 1},
+       "public stats: dossiers received / on time by month and agency", d)
+
+
 def dossier_counts(bot, kp):
     st, s = api(bot, "GET", "/api/v1/stats", key=kp)
     ok(st == 200 and s.get("dossiers") == {"total": 2, "by_status": {"processing": 1, "returned": 1}},
@@ -222,6 +238,7 @@ def main():
             redis.cli("DEL", k)
         ratings(bot, redis, ka)
         stats(bot, kp, ka)
+        public_stats(bot)
         subscriptions(bot, redis, ka)
         dossier_counts(bot, kp)
         rating_code_later(bot, redis)

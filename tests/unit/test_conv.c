@@ -58,8 +58,8 @@ static void test_greeting(void)
     T_OK(said("unknown", NULL) && main_menu() && !button("help"),
          "unknown: said once, with the menu");
     chat("u-greet", "abc xyz");
-    T_OK(said("unknown.again", NULL) && button("help"),
-         "unknown twice: unknown.again and a help button");
+    T_OK(said("unknown.again.web", NULL) && button("help"),
+         "unknown twice on the web chat: unknown.again.web (no SMS syntax) and a help button");
     sess_load("chat", "u-greet");
     T_OK(json_integer_value(json_object_get(sess, "turns")) == 3, "session turns counted to 3");
 }
@@ -256,8 +256,11 @@ static void test_complaint_form(void)
     press("u-pakn", "complaint_new:confirm");
     sess_load("chat", "u-pakn");
     char *code = xstrdup(sess_str("last_complaint") ? sess_str("last_complaint") : "");
-    T_OK(ids_complaint_code_ok(code) && said("complaint_new.filed", "code", code, NULL),
-         "confirm: filed, the code said is the one kept");
+    char result[64];
+    snprintf(result, sizeof(result), "complaint_status:%s", code);
+    T_OK(ids_complaint_code_ok(code) && said("complaint_new.filed.web", "code", code, NULL) &&
+             button(result),
+         "confirm: filed, the code said is the one kept, a result button (web chat)");
     T_OK(!json_object_get(sess, "pakn") && !json_object_get(sess, "await"),
          "confirm: the form left the session");
     T_OK(complaint_has(code, "topic", "delay") && complaint_has(code, "contact", OWNER) &&

@@ -65,7 +65,8 @@ void dialog_dropped(dialog_ctx *ctx)
 
 static void dialog_help(dialog_ctx *ctx)
 {
-    dialog_say(ctx, "help", NULL);
+    /* [web] the web chat has buttons: no SMS keyword list there */
+    dialog_say(ctx, ctx->msg->channel == CHANNEL_CHAT ? "help.web" : "help", NULL);
     dialog_main_menu(ctx);
     dialog_finish(ctx);
 }
@@ -74,7 +75,8 @@ static void dialog_unknown(dialog_ctx *ctx)
 {
     const char *last = dialog_session_str(ctx, "last_intent");
     int again = last && !strcmp(last, intent_name(INTENT_UNKNOWN));
-    dialog_say(ctx, again ? "unknown.again" : "unknown", NULL);
+    dialog_say(ctx, !again ? "unknown" : ctx->msg->channel == CHANNEL_CHAT ? "unknown.again.web"
+                                                                           : "unknown.again", NULL);
     dialog_main_menu(ctx);
     if (again)
         dialog_menu_button(ctx, INTENT_HELP);

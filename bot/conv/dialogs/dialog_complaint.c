@@ -150,7 +150,15 @@ static void pakn_filed(int status, const char *code, int created, void *privdata
         dialog_finish(ctx);
         return;
     }
-    dialog_say(ctx, "complaint_new.filed", "code", code, NULL);
+    if (ctx->msg->channel == CHANNEL_CHAT) { /* [web] a button, not SMS syntax */
+        char payload[64];
+        dialog_say(ctx, "complaint_new.filed.web", "code", code, NULL);
+        snprintf(payload, sizeof(payload), "complaint_status:%s", code);
+        reply_add_button(ctx->out, messages_get(ctx->msgs, "button.complaint_result", ctx->lang),
+                         payload);
+    } else {
+        dialog_say(ctx, "complaint_new.filed", "code", code, NULL);
+    }
     json_object_del(ctx->session, "pakn");
     json_object_del(ctx->session, "pakn_wait");
     json_object_set_new(ctx->session, "last_complaint", json_string(code));

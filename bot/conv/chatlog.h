@@ -1,0 +1,39 @@
+/* chatlog.h -- what the web chat page showed, so that a reload or a new
+ * device of the same chat id shows the conversation again (issue 19). The
+ * router calls chatlog_remember() once per turn; POST /api/v1/chat/history
+ * (bot/http/ep_chat.c) reads the lines back (store/chatlog.h) and answers
+ * chatlog_render().
+ *
+ * A line is {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}]}
+ * (buttons only on bot lines that had some), T cut to CHATLOG_TEXT_MAX bytes on
+ * a UTF-8 boundary; the last CHATLOG_MAX lines are kept in
+ * dvcbot:chatlog:chat:{user} with the session's TTL. Only CHANNEL_CHAT (REST
+ * and WebSocket) keeps one. The session holds only "chat_buttons" (the last
+ * reply's [[title, payload], ...]) so that a tapped button is logged by its
+ * title. */
+#ifndef DVC_BOT_CONV_CHATLOG_H
+#define DVC_BOT_CONV_CHATLOG_H
+
+#include <stddef.h>
+
+#include "channels/message.h"
+#include "store/redis.h"
+
+#define CHATLOG_MAX 30
+#define CHATLOG_TEXT_MAX 1200
+
+struct json_t;
+
+/* Push the citizen's line (its text, or the title of the tapped button; a
+ * payload sent without a button, as the page's greeting and language switch,
+ * adds no line) and the reply's parts (fire-and-forget), and keep the reply's
+ * buttons in the session. Does nothing for other channels, when session is
+ * not an object or s is NULL. */
+void chatlog_remember(store *s, struct json_t *session, const message *m, const reply *r,
+                      int ttl_s);
+
+/* {"items": [...]} of n stored lines (lines that do not parse are skipped).
+ * Returns a malloc'd string (caller frees), *outlen set. */
+char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen);
+
+#endif
