@@ -160,10 +160,20 @@ static void pi_linked_dossiers(int status, json_t *const *recs, size_t n, void *
     pi_job *j = privdata;
     store *s = j->pl->pi->ap->store;
     char *member = subs_member(j->pl->ad->name, j->ev.user);
+    const config *cfg = j->pl->pi->ap->cfg;
     size_t followed = 0;
-    for (size_t i = 0; status == 0 && member && i < n && i < SUBS_MAX_PER_MEMBER; i++) {
+    /* the number's own dossiers (the phone is proven): within the same caps
+     * as any subscription, counted against the same miss limit */
+    for (size_t i = 0; status == 0 && member && i < n &&
+                       i < (size_t)cfg->limits.subs_per_member; i++) {
         const char *code = json_string_value(json_object_get(recs[i], "code"));
-        if (code && subs_add(s, code, member, NULL, NULL, NULL) == 0)
+        subs_request rq = {.code = code, .member = member,
+                           .max_per_dossier = cfg->limits.subs_per_dossier,
+                           .max_per_member = cfg->limits.subs_per_member,
+                           .miss = {.channel = j->pl->ad->name, .user = j->ev.user,
+                                    .limit = cfg->domain.miss_limit,
+                                    .window_s = cfg->domain.miss_window_s}};
+        if (code && subs_add(s, &rq, NULL, NULL) == 0)
             followed++;
     }
     free(member);
