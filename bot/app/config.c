@@ -35,6 +35,7 @@ static const cf_field config_fields[] = {
     CF("http", "keepalive_s", CF_INT, 1, 3600, http.keepalive_s),
     CF("http", "web_root", CF_PATH, 1, 0, http.web_root),
     CF("http", "watchdog_s", CF_INT, 0, 3600, http.watchdog_s),
+    CF("http", "public_url", CF_STR, 0, 0, http.public_url),
     CF("redis", "url", CF_STR, 1, 0, redis.url),
     CF("redis", "timeout_ms", CF_INT, 10, 60000, redis.timeout_ms),
     CF("redis", "reconnect_max_ms", CF_INT, 100, 600000, redis.reconnect_max_ms),

@@ -24,6 +24,7 @@ typedef struct config {
         int keepalive_s;
         char *web_root;         /* resolved path */
         int watchdog_s;         /* a loop stalled this long ends the process; 0 off */
+        char *public_url;       /* "" or http(s)://... the fleet is reached at (load balancer) */
     } http;
     struct {
         char *url;
@@ -60,7 +61,8 @@ typedef struct config {
         char *from;             /* sender (short code), "" for Kannel's default */
         int segments_per_s;     /* outbound rate */
         int max_inflight;       /* sendsms requests at once */
-        char *dlr_base_url;     /* "" = http://{http.bind}:{http.port}/sms/kannel/dlr; "off" */
+        char *dlr_base_url;     /* "" = {http.public_url}/sms/kannel/dlr, else this
+                                   instance's http://{bind}:{port}/...; "off" */
         int max_attempts;
         int retry_base_ms;
         int retry_max_ms;

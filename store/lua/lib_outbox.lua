@@ -5,6 +5,7 @@
 --     kind 'reply' or 'notify'; dedupe '' means no deduplication
 --   notice_push(channel, user, json, dedupe) -> 1 pushed, 0 deduplicated
 --! const OUTBOX_DEDUPE_TTL_S NOTICES_MAX
+--! use lib_outbox_head.lua
 local function outbox_enqueue(to, text, kind, dedupe, ref)
   local dk = nil
   if dedupe ~= '' then
@@ -19,7 +20,7 @@ local function outbox_enqueue(to, text, kind, dedupe, ref)
     'kind', kind, 'status', 'queued', 'attempts', 0, 'created_at', ms,
     'dedupe', dedupe, 'ref', ref)
   if dk then redis.call('SET', dk, id, 'EX', OUTBOX_DEDUPE_TTL_S) end
-  redis.call('RPUSH', 'dvcbot:outbox:q:' .. kind, id)
+  outbox_ready(to, id, kind)
   return id, 1
 end
 local function notice_push(channel, user, json, dedupe)
