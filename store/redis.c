@@ -86,6 +86,7 @@ static void store_mark_up(store *s)
     s->backoff_ms = STORE_BACKOFF_MIN_MS;
     if (s->connects++ > 0)
         s->reconnects++;
+    s->next_beat_ms = 0;        /* the heartbeat goes out at once */
     store_scripts_preload(s);
 }
 
@@ -267,6 +268,7 @@ static void store_on_watchdog(uv_timer_t *t)
     uint64_t now = uv_now(s->loop);
     uint64_t limit = (uint64_t)s->timeout_ms;
 
+    store_life_tick(s, now);
     if (s->ac == NULL)
         return;
     if (s->connected && s->head != NULL && now - s->head->sent_ms >= limit) {
@@ -423,6 +425,7 @@ void store_close(store *s)
      * before the loop runs the close callbacks above. */
     if (ac != NULL)
         redisAsyncFree(ac);
+    store_life_close(s);
 }
 
 int store_reply_shape(const redisReply *reply, size_t n, const int *types)

@@ -101,6 +101,24 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
  * the check every script reply needs before its elements are read. */
 int store_reply_shape(const redisReply *reply, size_t n, const int *types);
 
+/* Call fn(privdata, 1) after ms (within the store's watchdog tick, at most
+ * 100 ms late), or fn(privdata, 0) from store_close if that comes first: the
+ * bounded waits of the record modules (polling for another instance's
+ * result) hang on the store's own life. fn may send commands. 0, or -1 when
+ * the store is closing (fn is not called). */
+typedef void store_delay_fn(void *privdata, int ok);
+int store_after(store *s, unsigned ms, store_delay_fn *fn, void *privdata);
+
+/* This process's instance id on the store, "{hostname}-{pid}-{random}",
+ * made on the first call; from then on the store keeps the heartbeat key
+ * dvcbot:inst:{id} alive (SET ... PX STORE_HEARTBEAT_TTL_MS, renewed every
+ * STORE_HEARTBEAT_MS while up and at once on each (re)connect). Another
+ * instance that finds the key missing knows the owner of a marker is dead
+ * (store_instance_alive). */
+#define STORE_HEARTBEAT_MS 3000
+#define STORE_HEARTBEAT_TTL_MS 10000
+const char *store_instance(store *s);
+
 /* Stop reconnecting, fail pending commands (callbacks get NULL), close the
  * connection and the store's libuv handles. The memory is released once the
  * loop has run the close callbacks; the pointer must not be used after this

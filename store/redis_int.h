@@ -17,6 +17,13 @@ typedef struct store_pending {
     uint64_t sent_ms;           /* uv_now() when queued */
 } store_pending;
 
+typedef struct store_delay {
+    struct store_delay *next;
+    uint64_t due_ms;            /* uv_now() */
+    store_delay_fn *fn;
+    void *privdata;
+} store_delay;
+
 struct store {
     uv_loop_t *loop;
     char *host;
@@ -46,10 +53,19 @@ struct store {
     redisAsyncContext *flush_ac; /* connection with output waiting, or NULL */
     int in_flush;
     char errstr[160];
+
+    store_delay *delays;        /* store_after(), unordered */
+    char instance[96];          /* store_instance(): "" until asked */
+    uint64_t next_beat_ms;      /* next heartbeat of the instance */
 };
 
 /* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */
 int store_attach(store *s, redisAsyncContext *ac);
+
+/* redis_life.c: delayed callbacks due and the instance heartbeat, from the
+ * watchdog tick; every delay called with ok 0 by store_close. */
+void store_life_tick(store *s, uint64_t now);
+void store_life_close(store *s);
 
 /* SCRIPT LOAD every embedded script, fire and forget (redis_script.c);
  * called by redis.c each time the store comes up. */

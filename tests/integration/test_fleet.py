@@ -10,12 +10,20 @@
     had in flight may arrive twice (counted and printed; at most its
     sms.max_inflight).
 
-Sizes: DVC_SOAK=1 (make soak) queues 1,000 + 400; make test 300 + 150."""
+(d) The same Kannel id sent to two instances at the same instant (a thread
+    barrier), each MO a TRACUU of an unknown code from a fresh number: it is
+    processed once (the number's miss counter is 1, not 2) and both requests
+    get the same answer.
+
+Sizes: DVC_SOAK=1 (make soak) queues 1,000 + 400 and sends 200 pairs; make
+test 300 + 150 and 60 pairs."""
 import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
+import urllib.parse
 
 from harness import Dvcbot, Redis, done, ok, sanitizer_clean
 from kannel import FakeSMSC, Kannel, outbox_enqueue, outbox_get
@@ -23,6 +31,7 @@ from kannel import FakeSMSC, Kannel, outbox_enqueue, outbox_get
 SOAK = os.environ.get("DVC_SOAK") == "1"
 N_A = 1000 if SOAK else 300
 N_KILL = 400 if SOAK else 150
+N_PAIRS = 200 if SOAK else 60
 NUMBERS = 50
 BUDGET = 40                     # segments per second for the whole fleet
 SECRET = "fleet-secret-0123456789abcdef"
@@ -144,6 +153,37 @@ def outbox_fleet(redis, fleet, smsc):
     fleet.bots.remove(victim)
 
 
+def mo(bot, sender, text, mid):
+    q = urllib.parse.urlencode({"from": sender, "to": "1900", "text": text, "id": mid})
+    st, _, body = bot.request("GET", "/sms/kannel?" + q)
+    return st, body.decode("utf-8", "replace")
+
+
+def same_id_two_instances(redis, a, b):
+    """(d) one Kannel id, two instances, the same instant."""
+    twice, differ, failed = 0, 0, []
+    for i in range(N_PAIRS):
+        sender, mid = f"8498{i:07d}", f"fleet-{os.getpid()}-{i}"
+        bar, res = threading.Barrier(2), [None, None]
+
+        def go(k, bot):
+            bar.wait()
+            res[k] = mo(bot, sender, "TRACUU 000.99.99.H99-991231-9999", mid)
+        ts = [threading.Thread(target=go, args=(k, bot)) for k, bot in enumerate((a, b))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        misses = int(redis.cli("GET", f"dvcbot:rl-miss:sms:{sender}") or 0)
+        twice += misses > 1
+        differ += res[0] != res[1]
+        if res[0][0] != 200 or res[1][0] != 200 or misses != 1:
+            failed.append((sender, res, misses))
+    ok(twice == 0 and not failed, f"(d) the same Kannel id to two instances at once, {N_PAIRS} "
+       f"times: processed once each ({twice} twice)", failed[:3])
+    ok(differ == 0, f"(d) both requests got the same answer ({differ} differ)")
+
+
 def main():
     t0 = time.time()
     redis = Redis().start()
@@ -155,6 +195,7 @@ def main():
         smsc = TimedSMSC(kannel.smsc_port).connect()
         fleet = Fleet(redis, kannel.sendsms_url)
         outbox_fleet(redis, fleet, smsc)
+        same_id_two_instances(redis, fleet.bots[0], fleet.bots[1])
         for rc, b in fleet.stop():
             ok(rc == 0 and sanitizer_clean(b.stderr()), "instance: clean SIGTERM exit",
                b.stderr()[-1500:])

@@ -168,6 +168,100 @@ static void test_smsmo_refused(store *s, store *down)
     T_OK(g.calls == 0, "refused calls never call back");
 }
 
+/* ------------------------------------------------------------------------
+ * smsmo_take: once per Kannel id across instances
+ * ---------------------------------------------------------------------- */
+
+typedef struct took {
+    int calls;
+    smsmo_take_status st;
+    char answer[64];
+    uint64_t at;                /* now_ms() of the call */
+} took;
+
+static void on_take(smsmo_take_status st, const char *ans, size_t len, void *pd)
+{
+    took *t = pd;
+    t->calls++;
+    t->st = st;
+    t->at = now_ms();
+    snprintf(t->answer, sizeof(t->answer), "%.*s", ans ? (int)len : 0, ans ? ans : "");
+}
+
+static void save_later(void *pd, int ok)
+{
+    store *s = pd;
+    smsmo_result r = {.id = "t-2", .answer = "0xong", .len = 5, .ttl_s = 300, .msisdn = TO_A,
+                      .pages = ""};
+    if (ok)
+        smsmo_save(s, &r, NULL, NULL);
+}
+
+static void test_take(store *s, redisContext *c)
+{
+    took a = {0}, b = {0}, d = {0}, e = {0};
+    const char *me = store_instance(s);
+    char other[128], key[160];
+
+    T_OK(strlen(me) > 8 && !strcmp(me, store_instance(s)), "an instance id, the same each call");
+    RUN_FOR(50);
+    snprintf(key, sizeof(key), "dvcbot:inst:%s", me);
+    long long pttl = raw_int(c, "PTTL %b", key);
+    T_OK(pttl > 0 && pttl <= STORE_HEARTBEAT_TTL_MS, "its heartbeat key lives (PTTL %lld)", pttl);
+    smsmo_take(s, "t-1", me, 0, on_take, &a);
+    smsmo_take(s, "t-1", "dead-instance", 0, on_take, &b);
+    RUN_UNTIL(b.calls, 3000);
+    T_OK(a.st == SMSMO_TAKE_CLAIMED && b.st == SMSMO_TAKE_BUSY && b.calls == 1,
+         "first take claims; a second instance without waiting: busy (a live owner)");
+    sync_do(c, "SET dvcbot:smsmo:t-1 Pdead-instance");
+    smsmo_take(s, "t-1", me, 1000, on_take, &d);
+    RUN_UNTIL(d.calls, 3000);
+    snprintf(other, sizeof(other), "P%s", me);
+    T_OK(d.st == SMSMO_TAKE_OVER && raw_is(c, "dvcbot:smsmo:t-1", other, strlen(other)),
+         "a claim whose owner has no heartbeat is taken over at once");
+    memset(&d, 0, sizeof(d));
+    smsmo_take(s, "t-1", me, 0, on_take, &d);
+    RUN_UNTIL(d.calls, 3000);
+    T_OK(d.st == SMSMO_TAKE_OVER, "this instance's own claim (a failed attempt): taken over");
+
+    /* a live owner answers while the second instance waits */
+    sync_do(c, "SET dvcbot:inst:live-1 1 PX 10000");
+    sync_do(c, "SET dvcbot:smsmo:t-2 Plive-1");
+    uint64_t t0 = now_ms();
+    memset(&d, 0, sizeof(d));
+    smsmo_take(s, "t-2", me, 3000, on_take, &d);
+    store_after(s, 300, save_later, s);
+    RUN_UNTIL(d.calls, 5000);
+    T_OK(d.st == SMSMO_TAKE_ANSWERED && !strcmp(d.answer, "0xong") && d.at - t0 >= 250 &&
+         d.at - t0 < 1500, "a live owner's answer is waited for and returned (%llu ms)",
+         (unsigned long long)(d.at - t0));
+    sync_do(c, "SET dvcbot:smsmo:t-3 Plive-1");
+    t0 = now_ms();
+    smsmo_take(s, "t-3", me, 500, on_take, &e);
+    RUN_UNTIL(e.calls, 5000);
+    T_OK(e.st == SMSMO_TAKE_BUSY && e.at - t0 >= 450 && raw_is(c, "dvcbot:smsmo:t-3", "Plive-1", 7),
+         "a live owner that does not answer within the wait: busy after %llu ms, not taken",
+         (unsigned long long)(e.at - t0));
+    T_OK(smsmo_take(s, "", me, 0, on_take, &e) == -1 && smsmo_take(s, "x", "", 0, on_take, &e) == -1,
+         "take without id or instance: refused");
+}
+
+/* A wait still pending when the store closes ends with SMSMO_TAKE_FAILED. */
+static void test_take_close(void)
+{
+    took t = {0};
+    store *s2 = redis_store_open(redis_url, 1000, 1000);
+    redisContext *c = sync_open(1);
+    RUN_UNTIL(store_is_up(s2), 3000);
+    sync_do(c, "SET dvcbot:inst:live-2 1 PX 10000");
+    sync_do(c, "SET dvcbot:smsmo:t-4 Plive-2");
+    smsmo_take(s2, "t-4", store_instance(s2), 3000, on_take, &t);
+    RUN_FOR(250);
+    store_close(s2);
+    T_OK(t.calls == 1 && t.st == SMSMO_TAKE_FAILED, "store_close during the wait: failed, once");
+    redisFree(c);
+}
+
 int main(void)
 {
     char url[64];
@@ -186,6 +280,8 @@ int main(void)
     test_claim(s, c1);
     test_save(s, c1);
     test_smsmo_refused(s, down);
+    test_take(s, c1);
+    test_take_close();
 
     store_close(s);
     store_close(down);
