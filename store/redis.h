@@ -42,10 +42,22 @@ typedef struct store_url {
  * message in err. Pure: the one parser of the server and the CLI. */
 int store_url_parse(const char *url, store_url *out, char *err, size_t errlen);
 
+/* "host[:port],host[:port],..." (port 26379 when absent; an IPv6 address in
+ * brackets) into out[0..max): the count (>= 1), or -1 with a message. Pure. */
+#define STORE_SENTINEL_DEFAULT_PORT 26379
+#define STORE_SENTINELS_MAX 9
+int store_sentinels_parse(const char *list, store_url *out, size_t max, char *err,
+                          size_t errlen);
+
 typedef struct store_options {
-    const char *url;        /* redis://host[:port][/db] (store_url_parse) */
+    const char *url;        /* redis://host[:port][/db] (store_url_parse); with
+                               sentinels only its db is used */
     int timeout_ms;         /* per command and per connect; default 1000 */
     int reconnect_max_ms;   /* backoff ceiling; default 5000 */
+    const char *sentinels;  /* NULL/"" or store_sentinels_parse's list: the master
+                               is asked of them on every (re)connect */
+    const char *master_name; /* the Sentinel name of the master ("mymaster") */
+    const char *password;   /* NULL/"": no AUTH; else AUTH before anything */
 } store_options;
 
 /* Start connecting (asynchronously). Returns NULL with a message in err if
@@ -53,8 +65,17 @@ typedef struct store_options {
  * every attempt: prefer an IP address. */
 store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t errlen);
 
-/* 1 when connected (and SELECT done), 0 otherwise. */
+/* 1 when connected (AUTH, SELECT done) to a node whose ROLE is master, 0
+ * otherwise. With sentinels the role is checked again every second and a
+ * READONLY or MASTERDOWN answer drops the connection: it is re-established
+ * to whatever master the Sentinels name then, so nothing is written to a
+ * node that is not master. */
 int store_is_up(const store *s);
+
+/* The role the node last reported: "master", "slave" (a replica: the store
+ * is then not up, and retries), or "unknown" (no answer yet, or the
+ * connection failed). */
+const char *store_role(const store *s);
 
 /* Counters for /metrics. */
 unsigned long store_errors(const store *s);      /* timeouts + failed connects + lost connections */

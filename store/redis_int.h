@@ -55,6 +55,13 @@ struct store {
     char errstr[160];
 
     store_delay *delays;        /* store_after(), unordered */
+    store_url sentinels[STORE_SENTINELS_MAX];
+    int nsentinels;
+    int sentinel_next;          /* which one to ask first */
+    char *master_name;
+    char *password;             /* NULL: no AUTH */
+    char role[16];
+    uint64_t next_role_ms;      /* next ROLE check (with sentinels) */
     char instance[96];          /* store_instance(): "" until asked */
     uint64_t next_beat_ms;      /* next heartbeat of the instance */
 };
@@ -66,6 +73,11 @@ int store_attach(store *s, redisAsyncContext *ac);
  * watchdog tick; every delay called with ok 0 by store_close. */
 void store_life_tick(store *s, uint64_t now);
 void store_life_close(store *s);
+
+/* redis_sentinel.c: ask the Sentinels (blocking, a short timeout each) for
+ * the address of the master; 0 with host/port set, or -1 with the error
+ * kept (store_errstr). */
+int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port);
 
 /* SCRIPT LOAD every embedded script, fire and forget (redis_script.c);
  * called by redis.c each time the store comes up. */

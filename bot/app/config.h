@@ -30,6 +30,9 @@ typedef struct config {
         char *url;
         int timeout_ms;
         int reconnect_max_ms;
+        char *sentinels;        /* "" or host:port,...: the master is asked of them */
+        char *master_name;      /* its Sentinel name */
+        char *password;         /* "" or AUTH (use DVCBOT_REDIS_PASSWORD) */
     } redis;
     struct {
         int ttl_s;

@@ -120,7 +120,10 @@ static int serve_start(serve *a)
 {
     char err[512];
     store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
-                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
+                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms,
+                        .sentinels = a->cfg->redis.sentinels,
+                        .master_name = a->cfg->redis.master_name,
+                        .password = a->cfg->redis.password};
     if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;

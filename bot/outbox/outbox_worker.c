@@ -315,7 +315,10 @@ outbox_worker *outbox_worker_new(const outbox_worker_deps *d, char *err, size_t 
     }
     store_options so = {.url = d->cfg->redis.url,
                         .timeout_ms = d->cfg->redis.timeout_ms + OBX_BLOCK_MS,
-                        .reconnect_max_ms = d->cfg->redis.reconnect_max_ms};
+                        .reconnect_max_ms = d->cfg->redis.reconnect_max_ms,
+                        .sentinels = d->cfg->redis.sentinels,
+                        .master_name = d->cfg->redis.master_name,
+                        .password = d->cfg->redis.password};
     if (!(w->blk = store_new(d->loop, &so, err, errlen))) {
         free(w);
         return NULL;

@@ -10,6 +10,16 @@
     had in flight may arrive twice (counted and printed; at most its
     sms.max_inflight).
 
+(b) Redis made highly available: a master and a replica (requirepass; the
+    instances AUTH with DVCBOT_REDIS_PASSWORD) and 3 Sentinels on loopback
+    ports; two instances that find the master through redis.sentinels. The
+    master is killed with SIGKILL under complaint load (PAKN by SMS on both
+    instances): the Sentinels fail over, the service is back within 10 s,
+    every complaint acknowledged with a code is on the new master, none filed
+    twice; the old master restarted empty becomes a replica and nothing is
+    written to it. /healthz is 200 with role master, and 503 (role replica)
+    on an instance pointed at the replica.
+
 (d) The same Kannel id sent to two instances at the same instant (a thread
     barrier), each MO a TRACUU of an unknown code from a fresh number: it is
     processed once (the number's miss counter is 1, not 2) and both requests
@@ -25,7 +35,10 @@ import threading
 import time
 import urllib.parse
 
-from harness import Dvcbot, Redis, done, ok, sanitizer_clean
+import re
+import subprocess
+
+from harness import Dvcbot, Redis, done, free_port, ok, sanitizer_clean, wait_port
 from kannel import FakeSMSC, Kannel, outbox_enqueue, outbox_get
 
 SOAK = os.environ.get("DVC_SOAK") == "1"
@@ -184,6 +197,162 @@ def same_id_two_instances(redis, a, b):
     ok(differ == 0, f"(d) both requests got the same answer ({differ} differ)")
 
 
+PASSWORD = "fleet-redis-pw-42"
+CODE_RX = re.compile(r"PA-\d{6}-\d{4}")
+
+
+class Node(Redis):
+    """A redis-server with a password, optionally a replica of another."""
+
+    def __init__(self, master=None, port=None):
+        super().__init__(port=port)
+        self.master = master
+
+    def start(self):
+        extra = ["--requirepass", PASSWORD, "--masterauth", PASSWORD]
+        if self.master:
+            extra += ["--replicaof", "127.0.0.1", str(self.master)]
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port):
+            raise RuntimeError("redis-server did not start")
+        return self
+
+    def cli(self, *args):
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "-a", PASSWORD, "--no-auth-warning",
+                              "--raw", *args], capture_output=True, text=True, timeout=10)
+        return out.stdout.strip()
+
+
+class Sentinel:
+    def __init__(self, master_port):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="dvc-sentinel-")
+        self.conf = os.path.join(self.dir, "sentinel.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
+                    f"sentinel monitor mymaster 127.0.0.1 {master_port} 2\n"
+                    f"sentinel auth-pass mymaster {PASSWORD}\n"
+                    "sentinel down-after-milliseconds mymaster 1000\n"
+                    "sentinel failover-timeout mymaster 4000\n")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["redis-server", self.conf, "--sentinel"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port):
+            raise RuntimeError("redis-sentinel did not start")
+        return self
+
+    def master(self):
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "SENTINEL",
+                              "get-master-addr-by-name", "mymaster"],
+                             capture_output=True, text=True, timeout=10).stdout.split()
+        return int(out[1]) if len(out) == 2 else None
+
+    def close(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pakn_load(bots, stop, acked, tries, tag):
+    """PAKN by SMS round robin over bots until stop is set: (code, text) of
+    each acknowledged complaint into acked, (time, ok) of each try into tries."""
+    i = 0
+    while not stop.is_set():
+        bot = bots[i % len(bots)]
+        text = f"PAKN {tag} su co so {i} o to dan pho {i % 41}"
+        try:
+            st, body = mo(bot, f"8499{tag}{i:06d}", text, f"ha-{tag}-{os.getpid()}-{i}")
+        except OSError:
+            st, body = 0, ""
+        m = CODE_RX.search(body) if st == 200 else None
+        tries.append((time.time(), bool(m)))
+        if m:
+            acked.append((m.group(0), text[5:]))
+        i += 1
+        time.sleep(0.005)
+
+
+def sentinel_failover():
+    """(b) SIGKILL of the master under complaint load."""
+    master = Node().start()
+    replica = Node(master=master.port).start()
+    sentinels = [Sentinel(master.port).start() for _ in range(3)]
+    bots = []
+    try:
+        wait(lambda: replica.cli("INFO", "replication").find("master_link_status:up") >= 0, 20)
+        wait(lambda: "slave" in subprocess.run(
+            ["redis-cli", "-p", str(sentinels[0].port), "SENTINEL", "replicas", "mymaster"],
+            capture_output=True, text=True).stdout, 20, 0.2)
+        env = {"DVCBOT_REDIS_SENTINELS": ",".join(f"127.0.0.1:{x.port}" for x in sentinels),
+               "DVCBOT_REDIS_PASSWORD": PASSWORD, "DVCBOT_CHANNELS_SECRET": SECRET,
+               "DVCBOT_SMS_OUTBOX": "false", "DVCBOT_LOG_REQUESTS": "false"}
+        bots = [Dvcbot(1, env=env).start() for _ in range(2)]
+        st, h, body = bots[0].request("GET", "/healthz")
+        ok(st == 200 and b'"role":"master"' in body,
+           "(b) an instance finds the master through the Sentinels (AUTH): /healthz 200, master",
+           body)
+        on_replica = Dvcbot(replica.port, env={"DVCBOT_REDIS_PASSWORD": PASSWORD,
+                                               "DVCBOT_SMS_OUTBOX": "false"})
+        on_replica.start()
+        st, h, body = on_replica.request("GET", "/healthz")
+        st2, _ = on_replica.chat("w-fleet-replica", "xin chao")
+        ok(st == 503 and b'"role":"replica"' in body and st2 == 503,
+           "(b) an instance pointed at a replica: /healthz 503 (role replica), chat 503",
+           (st, body, st2))
+        on_replica.stop()
+        stop, acked, tries = threading.Event(), [], []
+        ths = [threading.Thread(target=pakn_load, args=(bots, stop, acked, tries, t))
+               for t in ("1", "2")]
+        for t in ths:
+            t.start()
+        wait(lambda: len(acked) >= 50, 30)
+        t_kill = time.time()
+        master.kill()
+        wait(lambda: any(t > t_kill + 0.2 and good for t, good in tries[-20:]), 30, 0.05)
+        back = [t for t, good in tries if t > t_kill and good]
+        back_s = back[0] - t_kill if back else 99
+        ok(back_s < 10, f"(b) SIGKILL of the master: service back after {back_s:.1f}s (< 10 s)")
+        n_before = len(acked)
+        wait(lambda: len(acked) >= n_before + 50, 30)
+        new_port = sentinels[0].master()
+        ok(new_port == replica.port, "(b) the Sentinels promoted the replica", new_port)
+        master = Node(port=master.port)       # the old master comes back empty
+        master.start()
+        wait(lambda: "role:slave" in master.cli("INFO", "replication"), 20, 0.2)
+        n_mid = len(acked)
+        wait(lambda: len(acked) >= n_mid + 30, 30)
+        stop.set()
+        for t in ths:
+            t.join()
+        new = Node(port=replica.port)
+        missing = [c for c, _ in acked if not new.cli("HGET", f"dvcbot:complaint:{c}", "text")]
+        texts = [new.cli("HGET", k, "text") for k in
+                 new.cli("--scan", "--pattern", "dvcbot:complaint:PA-*").split()]
+        dup = len(texts) - len(set(texts))
+        ok(not missing, f"(b) every acknowledged complaint is on the new master: "
+           f"{len(acked) - len(missing)}/{len(acked)} ({len(missing)} lost)", missing[:5])
+        ok(dup == 0, f"(b) no complaint filed twice ({dup})")
+        ok("role:slave" in master.cli("INFO", "replication") and
+           all(b.request("GET", "/healthz")[0] == 200 for b in bots),
+           "(b) the restarted old master is a replica; both instances healthy on the new master")
+        print(f"# (b) failover: back after {back_s:.2f}s, {len(acked)} acknowledged, "
+              f"{len(missing)} lost, {sum(1 for t, g in tries if not g)} refused tries", flush=True)
+    finally:
+        for b in bots:
+            if b.proc and b.proc.poll() is None:
+                b.stop()
+        for x in sentinels:
+            x.close()
+        master.close()
+        replica.close()
+
+
 def main():
     t0 = time.time()
     redis = Redis().start()
@@ -196,6 +365,7 @@ def main():
         fleet = Fleet(redis, kannel.sendsms_url)
         outbox_fleet(redis, fleet, smsc)
         same_id_two_instances(redis, fleet.bots[0], fleet.bots[1])
+        sentinel_failover()
         for rc, b in fleet.stop():
             ok(rc == 0 and sanitizer_clean(b.stderr()), "instance: clean SIGTERM exit",
                b.stderr()[-1500:])
