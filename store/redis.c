@@ -90,6 +90,11 @@ static void store_mark_up(store *s)
     if (s->connects++ > 0)
         s->reconnects++;
     s->next_beat_ms = 0;        /* the heartbeat goes out at once */
+    if (s->subscriber) {
+        if (s->on_up)
+            s->on_up(s, s->on_up_privdata);
+        return;
+    }
     store_scripts_preload(s);
 }
 
@@ -330,7 +335,7 @@ static void store_on_watchdog(uv_timer_t *t)
     store_life_tick(s, now);
     if (s->ac == NULL)
         return;
-    if (s->nsentinels && s->up && now >= s->next_role_ms) {
+    if (s->nsentinels && s->up && !s->subscriber && now >= s->next_role_ms) {
         s->next_role_ms = now + STORE_ROLE_CHECK_MS;
         (void)store_send(s, store_on_role, s, "ROLE");
     }

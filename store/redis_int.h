@@ -62,6 +62,9 @@ struct store {
     char *password;             /* NULL: no AUTH */
     char role[16];
     uint64_t next_role_ms;      /* next ROLE check (with sentinels) */
+    int subscriber;             /* a store_sub's connection: no ROLE checks */
+    void (*on_up)(store *s, void *privdata);   /* after each (re)connect */
+    void *on_up_privdata;
     char instance[96];          /* store_instance(): "" until asked */
     uint64_t next_beat_ms;      /* next heartbeat of the instance */
 };

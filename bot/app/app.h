@@ -16,6 +16,7 @@
 #include "bot/app/config.h"
 #include "bot/app/messages.h"
 #include "bot/app/metrics.h"
+#include "store/pubsub.h"
 #include "store/redis.h"
 
 struct router;
@@ -34,6 +35,7 @@ typedef struct app {
     struct agent_hub *agent;        /* bot/conv/agent.h; NULL: no /ws/agent */
     struct catalogue *catalogue;    /* catalogue/catalogue.h */
     struct intents *intents;        /* intents/intents.h */
+    store_sub *events;              /* store/pubsub.h; NULL: notices are polled */
 } app;
 
 #endif

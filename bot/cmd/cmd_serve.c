@@ -43,6 +43,7 @@ typedef struct serve {
     intents *intents;
     metrics *metrics;
     store *store;
+    store_sub *events;          /* the subscriber connection (store/pubsub.h) */
     router *router;
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
@@ -77,6 +78,8 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
     server_stop(a->server);
+    store_sub_close(a->events);
+    a->events = a->deps.events = NULL;
     store_close(a->store);
     a->store = NULL;
 }
@@ -124,7 +127,8 @@ static int serve_start(serve *a)
                         .sentinels = a->cfg->redis.sentinels,
                         .master_name = a->cfg->redis.master_name,
                         .password = a->cfg->redis.password};
-    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
+    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err))) ||
+        !(a->events = store_sub_new(&a->loop, &so, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
@@ -133,6 +137,7 @@ static int serve_start(serve *a)
                       .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
                       .cfg = a->cfg, .catalogue = a->catalogue};
     a->agent = agent_new(&a->loop, a->store, a->cfg, a->msgs);
+    agent_set_events(a->agent, a->events);
     rd.agent = a->agent;
     a->router = router_new(&rd);
     ussd_flow_deps ud = {.store = a->store, .router = a->router, .msgs = a->msgs,
@@ -140,7 +145,8 @@ static int serve_start(serve *a)
     a->ussd = ussd_flow_new(&ud);
     a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                     .router = a->router, .store = a->store, .ussd = a->ussd,
-                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents};
+                    .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents,
+                    .events = a->events};
     if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
@@ -168,6 +174,7 @@ static void serve_free(serve *a)
     outbox_worker_stop(a->worker);
     agent_stop(a->agent);
     server_free(a->server);
+    store_sub_close(a->events);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);

@@ -3,7 +3,9 @@
 -- (store/outbox.h, store/README.md "Outbox").
 --   outbox_enqueue(to, text, kind, dedupe, ref) -> id, created (1|0)
 --     kind 'reply' or 'notify'; dedupe '' means no deduplication
---   notice_push(channel, user, json, dedupe) -> 1 pushed, 0 deduplicated
+--   notice_push(channel, user, json, dedupe) -> 1 pushed, 0 deduplicated;
+--     also PUBLISHed on dvcbot:ev:notice as "{channel}:{user}\n{json}" for
+--     the instances holding a connection of that user (store/pubsub.h)
 --! const OUTBOX_DEDUPE_TTL_S NOTICES_MAX
 --! use lib_outbox_head.lua
 local function outbox_enqueue(to, text, kind, dedupe, ref)
@@ -32,5 +34,6 @@ local function notice_push(channel, user, json, dedupe)
   local k = 'dvcbot:notices:' .. channel .. ':' .. user
   redis.call('RPUSH', k, json)
   redis.call('LTRIM', k, -NOTICES_MAX, -1)
+  redis.call('PUBLISH', 'dvcbot:ev:notice', channel .. ':' .. user .. '\n' .. json)
   return 1
 end

@@ -20,6 +20,14 @@
     written to it. /healthz is 200 with role master, and 503 (role replica)
     on an instance pointed at the replica.
 
+(c) A citizen on instance A and the operator on instance B: the queue shows
+    the citizen, take, both directions live (the citizen's messages reach the
+    console on B at once, through dvcbot:ev:agent), hand back. A notice
+    reaches every open connection of a user on every instance. Revoking the
+    operator's key (dvcbot keys revoke) closes the console on B at once.
+    Idle identified WebSockets cost no Redis work (commandstats before and
+    after, per connection per second).
+
 (d) The same Kannel id sent to two instances at the same instant (a thread
     barrier), each MO a TRACUU of an unknown code from a fresh number: it is
     processed once (the number's miss counter is 1, not 2) and both requests
@@ -38,7 +46,8 @@ import urllib.parse
 import re
 import subprocess
 
-from harness import Dvcbot, Redis, done, free_port, ok, sanitizer_clean, wait_port
+from harness import ROOT, Dvcbot, Redis, done, free_port, ok, sanitizer_clean, wait_port
+from wsclient import WS, frames
 from kannel import FakeSMSC, Kannel, outbox_enqueue, outbox_get
 
 SOAK = os.environ.get("DVC_SOAK") == "1"
@@ -195,6 +204,119 @@ def same_id_two_instances(redis, a, b):
     ok(twice == 0 and not failed, f"(d) the same Kannel id to two instances at once, {N_PAIRS} "
        f"times: processed once each ({twice} twice)", failed[:3])
     ok(differ == 0, f"(d) both requests got the same answer ({differ} differ)")
+
+
+def wait_frame(ws, pred, timeout=4.0):
+    got = frames(ws, timeout=timeout, until=pred)
+    return next((f for f in got if pred(f)), None), got
+
+
+def keys_cli(redis, *args):
+    env = {"DVCBOT_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "PATH": "/usr/bin:/bin"}
+    p = subprocess.run([f"{ROOT}/build/asan/dvcbot", "keys", *args], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=30)
+    return p.returncode, p.stdout.strip(), p.stderr
+
+
+def commands_total(redis):
+    """Commands Redis ran so far (commandstats, scripts' inner calls included)."""
+    n = 0
+    for line in redis.cli("INFO", "commandstats").splitlines():
+        m = re.match(r"cmdstat_[^:]+:calls=(\d+)", line)
+        if m:
+            n += int(m.group(1))
+    return n
+
+
+def console_across(redis, a, b):
+    """(c) citizen on A, operator on B; notices to every connection; revoke."""
+    rc, key, err = keys_cli(redis, "create", "--operator", "Mai")
+    op = WS(b.port, path="/ws/agent", protocol="dvcbot.agent.v1")
+    op.send_json({"type": "login", "key": key})
+    login, got = wait_frame(op, lambda f: f.get("type") == "login")
+    ok(rc == 0 and login and login["name"] == "Mai", "(c) operator Mai logs in on B", (err, got))
+    cit = WS(a.port)
+    cit.send_json({"type": "hello", "user": "fleet-cit-1"})
+    cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
+    r, got = wait_frame(cit, lambda f: f.get("type") == "reply")
+    q, got = wait_frame(op, lambda f: f.get("type") == "queue" and
+                        any(i["conv"] == "chat:fleet-cit-1" for i in f["items"]))
+    ok(r and r.get("intent") == "human_agent" and q, "(c) the citizen on A is in B's queue", got)
+    op.send_json({"type": "take", "conv": "chat:fleet-cit-1"})
+    t, got = wait_frame(op, lambda f: f.get("type") == "history")
+    n, got2 = wait_frame(cit, lambda f: f.get("type") == "notice")
+    ok(t and n and n.get("kind") == "agent_taken", "(c) take on B: history on B, the citizen on A told",
+       (got, got2))
+    t0 = time.time()
+    op.send_json({"type": "reply", "conv": "chat:fleet-cit-1", "text": "Chào anh/chị, tôi là Mai."})
+    n, got = wait_frame(cit, lambda f: f.get("type") == "notice" and f.get("kind") == "agent_message")
+    d1 = time.time() - t0
+    ok(n and n["text"] == "Chào anh/chị, tôi là Mai.", f"(c) operator on B -> citizen on A live "
+       f"({d1 * 1000:.0f} ms)", got)
+    t0 = time.time()
+    cit.send_json({"type": "message", "text": "cảm ơn chị, hồ sơ của tôi bị chậm"})
+    m, got = wait_frame(op, lambda f: f.get("type") == "message")
+    d2 = time.time() - t0
+    ok(m and m["conv"] == "chat:fleet-cit-1" and m["text"].startswith("cảm ơn chị"),
+       f"(c) citizen on A -> the console on B live ({d2 * 1000:.0f} ms)", got)
+    op.send_json({"type": "release", "conv": "chat:fleet-cit-1"})
+    rel, _ = wait_frame(op, lambda f: f.get("type") == "released")
+    n, got = wait_frame(cit, lambda f: f.get("type") == "notice" and f.get("kind") == "agent_released")
+    ok(rel and n, "(c) hand back on B: the citizen on A is told", got)
+    print(f"# (c) operator->citizen {d1 * 1000:.0f} ms, citizen->operator {d2 * 1000:.0f} ms",
+          flush=True)
+
+    # the same user with a tab on A and one on B: a notice reaches both
+    tab2 = WS(b.port)
+    tab2.send_json({"type": "hello", "user": "fleet-cit-1"})
+    cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
+    wait_frame(op, lambda f: f.get("type") == "queue" and
+               any(i["conv"] == "chat:fleet-cit-1" for i in f["items"]))
+    op.send_json({"type": "take", "conv": "chat:fleet-cit-1"})
+    op.send_json({"type": "reply", "conv": "chat:fleet-cit-1", "text": "hai tab"})
+    n1, g1 = wait_frame(cit, lambda f: f.get("kind") == "agent_message" and f.get("text") == "hai tab")
+    n2, g2 = wait_frame(tab2, lambda f: f.get("kind") == "agent_message" and f.get("text") == "hai tab")
+    ok(n1 and n2, "(c) a notice reaches every open connection of the user, on A and on B",
+       (g1, g2))
+
+    # revoking the key closes the console on B at once
+    hexes = [ln.split()[0] for ln in keys_cli(redis, "list")[1].splitlines() if "Mai" in ln]
+    t0 = time.time()
+    rc, out, err = keys_cli(redis, "revoke", "--hash", hexes[0][:16] if hexes else "00000000")
+    e, got = wait_frame(op, lambda f: f.get("error") == "unauthorized", 3)
+    end = time.time() + 3
+    while op.closed is None and time.time() < end:
+        try:
+            op.recv(timeout=0.5)
+        except (OSError, ConnectionError, ValueError):
+            break
+    closed = op.closed
+    ok(rc == 0 and e is not None and closed is not None, f"(c) revoked key: the console on B is told and closed at once "
+       f"({(time.time() - t0) * 1000:.0f} ms)", (out, err, got, closed))
+    for w in (op, cit, tab2):
+        w.close()
+
+    # idle identified connections cost no Redis work
+    idle = []
+    for i in range(100):
+        w = WS((a, b)[i % 2].port)
+        w.send_json({"type": "hello", "user": f"fleet-idle-{i}"})
+        idle.append(w)
+    time.sleep(2)
+    n0, t0 = commands_total(redis), time.time()
+    time.sleep(5)
+    busy = (commands_total(redis) - n0) / (time.time() - t0)
+    for w in idle:
+        w.close()
+    time.sleep(1)
+    n0, t0 = commands_total(redis), time.time()
+    time.sleep(5)
+    base = (commands_total(redis) - n0) / (time.time() - t0)
+    per = (busy - base) / len(idle)
+    ok(per < 0.05, f"(c) idle identified WebSockets: {per:.3f} Redis commands/s each "
+       f"({busy:.1f}/s with {len(idle)} open, {base:.1f}/s with none; polling cost 1.6/s each)")
+    print(f"# (c) idle cost: {busy:.1f} cmd/s with {len(idle)} idle WS, {base:.1f} without: "
+          f"{per:.4f} per connection", flush=True)
 
 
 PASSWORD = "fleet-redis-pw-42"
@@ -365,6 +487,7 @@ def main():
         fleet = Fleet(redis, kannel.sendsms_url)
         outbox_fleet(redis, fleet, smsc)
         same_id_two_instances(redis, fleet.bots[0], fleet.bots[1])
+        console_across(redis, fleet.bots[0], fleet.bots[1])
         sentinel_failover()
         for rc, b in fleet.stop():
             ok(rc == 0 and sanitizer_clean(b.stderr()), "instance: clean SIGTERM exit",
