@@ -215,11 +215,18 @@ int outbox_drain_read(store *s, const char *consumer, int count, int block_ms,
 
 #define DRAIN_CLAIM_MAX 64
 
+static long drain_retention_s = OUTBOX_RETENTION_DEFAULT_S;
+
+void outbox_drain_set_retention(long seconds)
+{
+    drain_retention_s = seconds > 0 ? seconds : OUTBOX_RETENTION_DEFAULT_S;
+}
+
 int outbox_drain_claim(store *s, const outbox_claim_args *a, const outbox_entry *e, size_t n,
                        outbox_claim_fn *fn, void *privdata)
 {
-    char now[24], lease[24], rate[32], debt[32];
-    const char *args[5 + 3 * DRAIN_CLAIM_MAX];
+    char now[24], lease[24], rate[32], debt[32], keep[24];
+    const char *args[6 + 3 * DRAIN_CLAIM_MAX];
     if (!s || !a || !a->owner || !*a->owner || !e || n < 1 || n > DRAIN_CLAIM_MAX ||
         a->rate <= 0)
         return -1;
@@ -227,14 +234,16 @@ int outbox_drain_claim(store *s, const outbox_claim_args *a, const outbox_entry 
     snprintf(lease, sizeof(lease), "%ld", a->lease_ms);
     snprintf(rate, sizeof(rate), "%.3f", a->rate);
     snprintf(debt, sizeof(debt), "%.3f", a->debt);
+    snprintf(keep, sizeof(keep), "%ld", a->retention_s > 0 ? a->retention_s : drain_retention_s);
     args[0] = a->owner, args[1] = now, args[2] = lease, args[3] = rate, args[4] = debt;
+    args[5] = keep;
     for (size_t i = 0; i < n; i++) {
-        args[5 + 3 * i] = e[i].kind;
-        args[6 + 3 * i] = e[i].entry;
-        args[7 + 3 * i] = e[i].id;
+        args[6 + 3 * i] = e[i].kind;
+        args[7 + 3 * i] = e[i].entry;
+        args[8 + 3 * i] = e[i].id;
     }
     return drain_eval(s, drain_on_claim, drain_call_new(fn, NULL, privdata),
-                      &store_lua_outbox_drain_claim, (int)(5 + 3 * n), args);
+                      &store_lua_outbox_drain_claim, (int)(6 + 3 * n), args);
 }
 
 int outbox_drain_finish(store *s, const char *owner, const char *id, outbox_drain_outcome o,
@@ -245,14 +254,15 @@ int outbox_drain_finish(store *s, const char *owner, const char *id, outbox_drai
         [OUTBOX_DRAIN_SENT] = "sent", [OUTBOX_DRAIN_FAILED] = "failed",
         [OUTBOX_DRAIN_RETRY] = "retry", [OUTBOX_DRAIN_REQUEUE] = "requeue",
     };
-    char now[24], due[24];
+    char now[24], due[24], keep[24];
     if (!s || !owner || !*owner || !id || !*id || (unsigned)o > OUTBOX_DRAIN_REQUEUE)
         return -1;
     snprintf(now, sizeof(now), "%llu", (unsigned long long)now_ms);
     snprintf(due, sizeof(due), "%llu", (unsigned long long)due_ms);
-    const char *args[6] = {id, what[o], now, due, error ? error : "", owner};
+    snprintf(keep, sizeof(keep), "%ld", drain_retention_s);
+    const char *args[7] = {id, what[o], now, due, error ? error : "", owner, keep};
     return drain_eval(s, drain_on_int, drain_call_new(NULL, fn, privdata),
-                      &store_lua_outbox_drain_finish, 6, args);
+                      &store_lua_outbox_drain_finish, 7, args);
 }
 
 int outbox_drain_pump(store *s, uint64_t now_ms, int max, long lease_ms, outbox_drain_fn *fn,

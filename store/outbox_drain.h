@@ -91,6 +91,7 @@ typedef struct outbox_claim_args {
     long lease_ms;              /* a "sending" claim older than this is taken over */
     double rate;                /* segments per second for the whole fleet */
     double debt;                /* segments sent beyond one per message since the last call */
+    long retention_s;           /* a skipped (or sent) record expires after this (0: 30 days) */
 } outbox_claim_args;
 
 /* Claim entries e[0..n) in order (n >= 1, at most 64) within the budget
@@ -115,6 +116,12 @@ typedef enum outbox_drain_outcome {
 int outbox_drain_finish(store *s, const char *owner, const char *id, outbox_drain_outcome o,
                         uint64_t now_ms, uint64_t due_ms, const char *error,
                         outbox_drain_fn *fn, void *privdata);
+
+/* How long a sent, failed or skipped record is kept (sms.retention_days):
+ * outbox_drain_finish and the takeovers of outbox_drain_claim set it as the
+ * record's TTL. Default 30 days; set once at start. */
+#define OUTBOX_RETENTION_DEFAULT_S (30L * 86400)
+void outbox_drain_set_retention(long seconds);
 
 /* Retries due at now_ms are streamed again, at most max; records of the
  * list-based outbox of earlier versions (dvcbot:outbox:q:*, and

@@ -68,6 +68,7 @@ static const cf_field config_fields[] = {
     CF("sms", "retry_base_ms", CF_INT, 10, 3600000, sms.retry_base_ms),
     CF("sms", "retry_max_ms", CF_INT, 100, 86400000, sms.retry_max_ms),
     CF("sms", "timeout_ms", CF_INT, 100, 600000, sms.timeout_ms),
+    CF("sms", "retention_days", CF_INT, 1, 3650, sms.retention_days),
     CF("channels", "secret", CF_STR, 0, 0, channels.secret),
     CF("channels", "allow_ips", CF_STR, 0, 0, channels.allow_ips),
     CF("webchat", "max_frame", CF_INT, 256, 1 << 20, webchat.max_frame),

@@ -70,6 +70,7 @@ typedef struct config {
         int retry_base_ms;
         int retry_max_ms;
         int timeout_ms;         /* one sendsms request */
+        int retention_days;     /* a sent/failed/skipped outbox record is kept this long */
     } sms;
     struct {                    /* who may speak for a phone number (SPEC "Channel access") */
         char *secret;           /* "" or >= 16 of [A-Za-z0-9._~-]: ?secret= or X-Dvcbot-Secret */

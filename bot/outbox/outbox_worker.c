@@ -326,6 +326,7 @@ outbox_worker *outbox_worker_new(const outbox_worker_deps *d, char *err, size_t 
     obx_dlr_base(w);
     obx_names(w);
     w->lease_ms = d->cfg->sms.timeout_ms + OBX_LEASE_MARGIN_MS;
+    outbox_drain_set_retention((long)d->cfg->sms.retention_days * 86400);
     uv_timer_init(d->loop, &w->timer);
     w->timer.data = w;
     uv_timer_start(&w->timer, obx_tick, OBX_TICK_MS, OBX_TICK_MS);

@@ -34,6 +34,7 @@ local function notice_push(channel, user, json, dedupe)
   local k = 'dvcbot:notices:' .. channel .. ':' .. user
   redis.call('RPUSH', k, json)
   redis.call('LTRIM', k, -NOTICES_MAX, -1)
+  redis.call('EXPIRE', k, OUTBOX_DEDUPE_TTL_S)
   redis.call('PUBLISH', 'dvcbot:ev:notice', channel .. ':' .. user .. '\n' .. json)
   return 1
 end

@@ -2,7 +2,8 @@
 -- (outbox_drain_claim), in order, within the fleet's send budget.
 -- ARGV: owner ("{consumer}|{boot}"), now (ms), lease (ms), rate (segments/s
 -- for the whole fleet), debt (segments sent beyond one per message since the
--- last call), then triples kind, entry id, message id.
+-- last call), retention (s: how long a skipped or sent record is kept), then
+-- triples kind, entry id, message id.
 -- A queued message becomes "sending" (owner, entry, attempts + 1) when a
 -- token is left in dvcbot:outbox:budget; a "sending" one is taken over when
 -- its owner is an earlier run of this consumer or its lease ran out (or it
@@ -12,7 +13,7 @@
 -- were handled; the rest wait for the budget (wait_ms until a token).
 --! use lib_outbox_release.lua
 local me, now, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local rate, debt = tonumber(ARGV[4]), tonumber(ARGV[5])
+local rate, debt, keep = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local burst = math.max(1, rate / 5)
 local t = redis.call('TIME')
 local tnow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -29,13 +30,14 @@ local function dead(owner, since)
   return now - (tonumber(since) or 0) >= lease
 end
 
-for i = 6, #ARGV - 2, 3 do
+for i = 7, #ARGV - 2, 3 do
   local kind, entry, id = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local mk = 'dvcbot:outbox:msg:' .. id
   local m = redis.call('HMGET', mk, 'to', 'text', 'kind', 'status', 'owner', 'sending_at', 'dlr')
   local st, send, again = m[4], false, false
   if m[1] and st == 'sending' and m[7] and dead(m[5], m[6]) then
     redis.call('HSET', mk, 'status', 'sent', 'sent_at', now)
+    redis.call('EXPIRE', mk, keep)
     release(m[1], id)
     outbox_entry_done(kind, entry)
   elseif m[1] and st == 'sending' then
@@ -49,6 +51,7 @@ for i = 6, #ARGV - 2, 3 do
       outbox_entry_done(kind, entry)
     elseif m[3] == 'notify' and redis.call('SISMEMBER', 'dvcbot:optout', m[1]) == 1 then
       redis.call('HSET', mk, 'status', 'skipped', 'done_at', now)
+      redis.call('EXPIRE', mk, keep)
       release(m[1], id)
       outbox_entry_done(kind, entry)
     else

@@ -1,6 +1,7 @@
 -- outbox_drain_finish.lua -- record the outcome of one send
 -- (outbox_drain_finish). ARGV: id, outcome (sent|failed|retry|requeue),
--- now (ms), due (ms, for retry), error, owner (the claim's). Returns 1
+-- now (ms), due (ms, for retry), error, owner (the claim's), retention (s:
+-- how long a sent or failed record is kept). Returns 1
 -- recorded, 0 not sending or taken over by another owner. The stream entry
 -- is acknowledged; a requeued message gets a new one (its number stays held).
 --! use lib_outbox_release.lua
@@ -13,9 +14,11 @@ outbox_entry_done(kind, m[5])
 redis.call('HDEL', mk, 'owner', 'entry')
 if o == 'sent' then
   redis.call('HSET', mk, 'status', 'sent', 'sent_at', now)
+  redis.call('EXPIRE', mk, tonumber(ARGV[7]))
   release(m[1], id)
 elseif o == 'failed' then
   redis.call('HSET', mk, 'status', 'failed', 'done_at', now, 'last_error', ARGV[5])
+  redis.call('EXPIRE', mk, tonumber(ARGV[7]))
   release(m[1], id)
 elseif o == 'retry' then
   redis.call('HSET', mk, 'status', 'retry', 'last_error', ARGV[5])

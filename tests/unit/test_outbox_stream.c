@@ -162,6 +162,9 @@ static void test_two_consumers(store *s, store *blk, redisContext *c)
          "a finish by another owner changes nothing (0)");
     T_OK(finish(s, "hostA:1|r1", "1", OUTBOX_DRAIN_SENT, 0) == 1 && field_is(c, a, "status", "sent"),
          "the owner's finish: sent");
+    long long ttl = raw_int(c, "TTL dvcbot:outbox:msg:1");
+    T_OK(ttl > 3000 && ttl <= 3600, "the sent record expires after the retention (TTL %lld)", ttl);
+    T_OK(raw_int(c, "TTL dvcbot:outbox:msg:2") == -1, "a record still sending has no TTL");
     T_OK(raw_int(c, "XLEN dvcbot:outbox:stream:reply") == 1 &&
          raw_int(c, "XLEN dvcbot:outbox:stream:notify") == 1,
          "acknowledged and deleted; the number's next message (the reply) streamed");
@@ -271,8 +274,9 @@ static void test_migrate(store *s, store *blk, redisContext *c)
          "both streamed, the reply first");
     sync_do(c, "SADD dvcbot:optout 84901000050");
     claim(s, "hostA:1|r1", 60000, BIG_RATE, g.e, 2, &g);
-    T_OK(g.n == 1 && strstr(g.ids[0], "51|") && field_is(c, 50, "status", "skipped"),
-         "the reply claimed; a notification to an opted-out number skipped");
+    T_OK(g.n == 1 && strstr(g.ids[0], "51|") && field_is(c, 50, "status", "skipped") &&
+         raw_int(c, "TTL dvcbot:outbox:msg:50") > 3000,
+         "the reply claimed; a notification to an opted-out number skipped (and expires)");
     outbox_claim_args a = {.owner = "", .rate = 1};
     T_OK(outbox_drain_claim(s, &a, g.e, 1, on_claim, &g) == -1 &&
          outbox_drain_finish(s, "o", "", OUTBOX_DRAIN_SENT, 1, 1, NULL, on_value, &g) == -1 &&
@@ -288,6 +292,7 @@ int main(void)
     redisContext *c = sync_open(1);
     RUN_UNTIL(store_is_up(s) && store_is_up(blk), 3000);
     T_OK(store_is_up(s) && store_is_up(blk) && c && !c->err, "stores up on db 1");
+    outbox_drain_set_retention(3600);
     test_two_consumers(s, blk, c);
     test_takeover(s, blk, c);
     test_budget_retry(s, blk, c);
