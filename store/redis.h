@@ -140,6 +140,27 @@ int store_after(store *s, unsigned ms, store_delay_fn *fn, void *privdata);
 #define STORE_HEARTBEAT_TTL_MS 10000
 const char *store_instance(store *s);
 
+/* Acknowledged means durable: with a store_durable set (store_set_durable),
+ * the answer of a script that acknowledges a citizen's write
+ * (complaints_create, complaints_answer, subs_notify, outbox_enqueue) reaches
+ * its caller only once `replicas` replicas have it (WAIT on a connection of
+ * its own, group commit: redis_durable.c); if they do not within timeout_ms
+ * (or that connection is down) the caller gets NULL (answers 503) although
+ * the write was done: every such write is idempotent (token, Kannel id,
+ * dedupe key), so the retry finds it. replicas 0: no store_durable at all. */
+typedef struct store_durable store_durable;
+typedef void store_durable_fn(int status, void *privdata);  /* 0 replicated, -1 not */
+store_durable *store_durable_new(uv_loop_t *loop, const store_options *opt, int replicas,
+                                 int timeout_ms, char *err, size_t errlen);
+int store_durable_wait(store_durable *d, store_durable_fn *fn, void *privdata);
+/* Held answers wait for d (NULL: none); d must outlive s's last command. */
+void store_set_durable(store *s, store_durable *d);
+unsigned long store_durable_rounds(const store_durable *d);
+unsigned long store_durable_failed(const store_durable *d);
+/* Close (waiters get -1 now); the loop must drain as for store_close.
+ * Accepts NULL. */
+void store_durable_close(store_durable *d);
+
 /* Stop reconnecting, fail pending commands (callbacks get NULL), close the
  * connection and the store's libuv handles. The memory is released once the
  * loop has run the close callbacks; the pointer must not be used after this

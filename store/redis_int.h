@@ -62,6 +62,7 @@ struct store {
     char *password;             /* NULL: no AUTH */
     char role[16];
     uint64_t next_role_ms;      /* next ROLE check (with sentinels) */
+    store_durable *durable;     /* store_set_durable(), NULL: answers are not held */
     int subscriber;             /* a store_sub's connection: no ROLE checks */
     void (*on_up)(store *s, void *privdata);   /* after each (re)connect */
     void *on_up_privdata;
@@ -81,6 +82,12 @@ void store_life_close(store *s);
  * the address of the master; 0 with host/port set, or -1 with the error
  * kept (store_errstr). */
 int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port);
+
+/* redis_durable.c: if s has a store_durable and script acknowledges a
+ * citizen's write, keep a copy of r and call fn with it once a replica has
+ * the write (with NULL if not): 1. Otherwise 0 (the caller answers now). */
+int store_hold_reply(store *s, const store_script *script, const redisReply *r,
+                     store_reply_fn *fn, void *privdata);
 
 /* SCRIPT LOAD every embedded script, fire and forget (redis_script.c);
  * called by redis.c each time the store comes up. */

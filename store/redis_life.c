@@ -83,3 +83,9 @@ void store_life_close(store *s)
 {
     store_delays_run(s, 0, 1);
 }
+
+void store_set_durable(store *s, store_durable *d)
+{
+    if (s)
+        s->durable = d;
+}

@@ -42,6 +42,8 @@ static const cf_field config_fields[] = {
     CF("redis", "sentinels", CF_STR, 0, 0, redis.sentinels),
     CF("redis", "master_name", CF_STR, 1, 0, redis.master_name),
     CF("redis", "password", CF_STR, 0, 0, redis.password),
+    CF("redis", "wait_replicas", CF_INT, -1, 16, redis.wait_replicas),
+    CF("redis", "wait_timeout_ms", CF_INT, 10, 60000, redis.wait_timeout_ms),
     CF("session", "ttl_s", CF_INT, 10, 30 * 86400, session.ttl_s),
     CF("chat", "max_text", CF_INT, 1, 1 << 20, chat.max_text),
     CF("log", "requests", CF_BOOL, 0, 1, log.requests),

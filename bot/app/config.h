@@ -33,6 +33,9 @@ typedef struct config {
         char *sentinels;        /* "" or host:port,...: the master is asked of them */
         char *master_name;      /* its Sentinel name */
         char *password;         /* "" or AUTH (use DVCBOT_REDIS_PASSWORD) */
+        int wait_replicas;      /* WAIT for this many before acknowledging; -1: 1 with
+                                   sentinels, else 0 */
+        int wait_timeout_ms;    /* the WAIT's timeout: past it the write is answered 503 */
     } redis;
     struct {
         int ttl_s;

@@ -44,6 +44,7 @@ typedef struct serve {
     metrics *metrics;
     store *store;
     store_sub *events;          /* the subscriber connection (store/pubsub.h) */
+    store_durable *durable;     /* WAIT before acknowledging (store/redis.h), or NULL */
     router *router;
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
@@ -80,6 +81,9 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     server_stop(a->server);
     store_sub_close(a->events);
     a->events = a->deps.events = NULL;
+    store_durable_close(a->durable);
+    a->durable = NULL;
+    store_set_durable(a->store, NULL);
     store_close(a->store);
     a->store = NULL;
 }
@@ -132,6 +136,17 @@ static int serve_start(serve *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
+    int replicas = a->cfg->redis.wait_replicas >= 0 ? a->cfg->redis.wait_replicas
+                                                     : *a->cfg->redis.sentinels ? 1 : 0;
+    if (replicas > 0) {
+        so.timeout_ms = a->cfg->redis.timeout_ms + a->cfg->redis.wait_timeout_ms;
+        if (!(a->durable = store_durable_new(&a->loop, &so, replicas,
+                                             a->cfg->redis.wait_timeout_ms, err, sizeof(err)))) {
+            fprintf(stderr, "dvcbot: %s\n", err);
+            return -1;
+        }
+        store_set_durable(a->store, a->durable);
+    }
     a->metrics = metrics_new();
     router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
                       .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
@@ -175,6 +190,8 @@ static void serve_free(serve *a)
     agent_stop(a->agent);
     server_free(a->server);
     store_sub_close(a->events);
+    store_set_durable(a->store, NULL);
+    store_durable_close(a->durable);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);
