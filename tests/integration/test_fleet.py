@@ -22,7 +22,9 @@
     measured against wait_replicas 0 on the same Redis. /healthz is 200 with role master, and 503 (role replica)
     on an instance pointed at the replica.
 
-(c) A citizen on instance A and the operator on instance B: the queue shows
+(c) A citizen on instance A and the operator on instance B (and twice more
+    with both ends through nginx, config/nginx/dvcbot.conf with the three
+    instances as its upstream, round robin): the queue shows
     the citizen, take, both directions live (the citizen's messages reach the
     console on B at once, through dvcbot:ev:agent), hand back. A notice
     reaches every open connection of a user on every instance. Revoking the
@@ -53,8 +55,8 @@ from wsclient import WS, frames
 from kannel import FakeSMSC, Kannel, outbox_enqueue, outbox_get
 
 SOAK = os.environ.get("DVC_SOAK") == "1"
-N_A = 1000 if SOAK else 300
-N_KILL = 400 if SOAK else 150
+N_A = 1000 if SOAK else 240
+N_KILL = 400 if SOAK else 120
 N_PAIRS = 200 if SOAK else 60
 NUMBERS = 50
 BUDGET = 40                     # segments per second for the whole fleet
@@ -88,18 +90,26 @@ class Fleet:
     """Redis, Kannel, and dvcbot instances that share the channel secret and
     the budget; delivery reports go to the first instance (http.public_url)."""
 
-    def __init__(self, redis, kannel_url=None):
+    def __init__(self, redis, kannel_url=None, ports=(), public=None):
         self.redis, self.bots, self.kannel_url = redis, [], kannel_url
+        self.ports, self.public = list(ports), public
 
     def add(self, **env):
         e = {"DVCBOT_CHANNELS_SECRET": SECRET, "DVCBOT_SMS_SEGMENTS_PER_S": str(BUDGET),
              "DVCBOT_SMS_TIMEOUT_MS": "2000", "DVCBOT_LOG_REQUESTS": "false"}
         if self.kannel_url:
             e["DVCBOT_SMS_KANNEL_SENDSMS_URL"] = self.kannel_url
-        if self.bots:
-            e["DVCBOT_HTTP_PUBLIC_URL"] = f"http://127.0.0.1:{self.bots[0].port}"
+        if self.public:
+            e["DVCBOT_HTTP_PUBLIC_URL"] = self.public
+            e["DVCBOT_WEBCHAT_ALLOWED_ORIGINS"] = self.public
+        port = self.ports.pop(0) if self.ports else None
+        if port:
+            e["DVCBOT_HTTP_PORT"] = str(port)
         e.update(env)
-        bot = Dvcbot(self.redis.port, env=e).start()
+        bot = Dvcbot(self.redis.port, env=e)
+        if port:
+            bot.port = port
+        bot.start()
         self.bots.append(bot)
         return bot
 
@@ -109,6 +119,37 @@ class Fleet:
             if b.proc and b.proc.poll() is None:
                 rcs.append((b.stop(), b))
         return rcs
+
+
+class Nginx:
+    """nginx from Debian in front of the instances: config/nginx/dvcbot.conf
+    with its upstream replaced by the given ports (round robin)."""
+
+    def __init__(self, ports):
+        self.port, self.dir = free_port(), tempfile.mkdtemp(prefix="dvc-nginx-")
+        with open(os.path.join(ROOT, "config/nginx/dvcbot.conf")) as f:
+            site = f.read()
+        ups = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;\n" for p in ports)
+        site = re.sub(r"    server 127\.0\.0\.1:8080;[^\n]*\n", ups, site)
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        d = self.dir
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(f"worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\n"
+                    f"error_log {d}/error.log;\nevents {{ worker_connections 1024; }}\n"
+                    f"http {{\naccess_log off;\nclient_body_temp_path {d};\nproxy_temp_path {d};\n"
+                    f"{site}\n}}\n")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([nginx, "-c", os.path.join(d, "nginx.conf"), "-p", d],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port, 10):
+            raise RuntimeError("nginx did not start")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
 
 
 def per_number(mts, tag):
@@ -230,59 +271,70 @@ def commands_total(redis):
     return n
 
 
-def console_across(redis, a, b):
-    """(c) citizen on A, operator on B; notices to every connection; revoke."""
-    rc, key, err = keys_cli(redis, "create", "--operator", "Mai")
-    op = WS(b.port, path="/ws/agent", protocol="dvcbot.agent.v1")
+def console_across(redis, a, b, via="", full=True):
+    """(c) citizen on A, operator on B (or both through nginx: via); notices to
+    every connection; revoke; idle cost."""
+    rc, key, err = keys_cli(redis, "create", "--operator", "Mai" + via.replace(" ", "-"))
+    op = WS(b.port, path="/ws/agent", protocol="dvcbot.agent.v1",
+            origin=getattr(b, "origin", None))
     op.send_json({"type": "login", "key": key})
     login, got = wait_frame(op, lambda f: f.get("type") == "login")
-    ok(rc == 0 and login and login["name"] == "Mai", "(c) operator Mai logs in on B", (err, got))
-    cit = WS(a.port)
-    cit.send_json({"type": "hello", "user": "fleet-cit-1"})
+    ok(rc == 0 and login and login["name"].startswith("Mai"), f"(c){via} operator logs in",
+       (err, got))
+    user = "fleet-cit-1" + via.replace(" ", "-")
+    cit = WS(a.port, origin=getattr(a, "origin", None))
+    cit.send_json({"type": "hello", "user": user})
     cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
     r, got = wait_frame(cit, lambda f: f.get("type") == "reply")
+    conv = "chat:" + user
     q, got = wait_frame(op, lambda f: f.get("type") == "queue" and
-                        any(i["conv"] == "chat:fleet-cit-1" for i in f["items"]))
-    ok(r and r.get("intent") == "human_agent" and q, "(c) the citizen on A is in B's queue", got)
-    op.send_json({"type": "take", "conv": "chat:fleet-cit-1"})
+                        any(i["conv"] == conv for i in f["items"]))
+    ok(r and r.get("intent") == "human_agent" and q, f"(c){via} the citizen is in the "
+       "operator's queue", got)
+    op.send_json({"type": "take", "conv": conv})
     t, got = wait_frame(op, lambda f: f.get("type") == "history")
     n, got2 = wait_frame(cit, lambda f: f.get("type") == "notice")
-    ok(t and n and n.get("kind") == "agent_taken", "(c) take on B: history on B, the citizen on A told",
-       (got, got2))
+    ok(t and n and n.get("kind") == "agent_taken", f"(c){via} take: history for the operator, "
+       "the citizen told", (got, got2))
     t0 = time.time()
-    op.send_json({"type": "reply", "conv": "chat:fleet-cit-1", "text": "Chào anh/chị, tôi là Mai."})
+    op.send_json({"type": "reply", "conv": conv, "text": "Chào anh/chị, tôi là Mai."})
     n, got = wait_frame(cit, lambda f: f.get("type") == "notice" and f.get("kind") == "agent_message")
     d1 = time.time() - t0
-    ok(n and n["text"] == "Chào anh/chị, tôi là Mai.", f"(c) operator on B -> citizen on A live "
+    ok(n and n["text"] == "Chào anh/chị, tôi là Mai.", f"(c){via} operator -> citizen live "
        f"({d1 * 1000:.0f} ms)", got)
     t0 = time.time()
     cit.send_json({"type": "message", "text": "cảm ơn chị, hồ sơ của tôi bị chậm"})
     m, got = wait_frame(op, lambda f: f.get("type") == "message")
     d2 = time.time() - t0
-    ok(m and m["conv"] == "chat:fleet-cit-1" and m["text"].startswith("cảm ơn chị"),
-       f"(c) citizen on A -> the console on B live ({d2 * 1000:.0f} ms)", got)
-    op.send_json({"type": "release", "conv": "chat:fleet-cit-1"})
+    ok(m and m["conv"] == conv and m["text"].startswith("cảm ơn chị"),
+       f"(c){via} citizen -> the operator's console live ({d2 * 1000:.0f} ms)", got)
+    op.send_json({"type": "release", "conv": conv})
     rel, _ = wait_frame(op, lambda f: f.get("type") == "released")
     n, got = wait_frame(cit, lambda f: f.get("type") == "notice" and f.get("kind") == "agent_released")
-    ok(rel and n, "(c) hand back on B: the citizen on A is told", got)
-    print(f"# (c) operator->citizen {d1 * 1000:.0f} ms, citizen->operator {d2 * 1000:.0f} ms",
+    ok(rel and n, f"(c){via} hand back: the citizen is told", got)
+    print(f"# (c){via} operator->citizen {d1 * 1000:.0f} ms, citizen->operator {d2 * 1000:.0f} ms",
           flush=True)
+    if not full:
+        op.close()
+        cit.close()
+        return
 
     # the same user with a tab on A and one on B: a notice reaches both
     tab2 = WS(b.port)
     tab2.send_json({"type": "hello", "user": "fleet-cit-1"})
     cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
     wait_frame(op, lambda f: f.get("type") == "queue" and
-               any(i["conv"] == "chat:fleet-cit-1" for i in f["items"]))
-    op.send_json({"type": "take", "conv": "chat:fleet-cit-1"})
-    op.send_json({"type": "reply", "conv": "chat:fleet-cit-1", "text": "hai tab"})
+               any(i["conv"] == conv for i in f["items"]))
+    op.send_json({"type": "take", "conv": conv})
+    op.send_json({"type": "reply", "conv": conv, "text": "hai tab"})
     n1, g1 = wait_frame(cit, lambda f: f.get("kind") == "agent_message" and f.get("text") == "hai tab")
     n2, g2 = wait_frame(tab2, lambda f: f.get("kind") == "agent_message" and f.get("text") == "hai tab")
     ok(n1 and n2, "(c) a notice reaches every open connection of the user, on A and on B",
        (g1, g2))
 
     # revoking the key closes the console on B at once
-    hexes = [ln.split()[0] for ln in keys_cli(redis, "list")[1].splitlines() if "Mai" in ln]
+    hexes = [ln.split()[0] for ln in keys_cli(redis, "list")[1].splitlines()
+             if ln.split() and "Mai" in ln.split()]
     t0 = time.time()
     rc, out, err = keys_cli(redis, "revoke", "--hash", hexes[0][:16] if hexes else "00000000")
     e, got = wait_frame(op, lambda f: f.get("error") == "unauthorized", 3)
@@ -304,15 +356,15 @@ def console_across(redis, a, b):
         w = WS((a, b)[i % 2].port)
         w.send_json({"type": "hello", "user": f"fleet-idle-{i}"})
         idle.append(w)
-    time.sleep(2)
+    time.sleep(1.5)
     n0, t0 = commands_total(redis), time.time()
-    time.sleep(5)
+    time.sleep(3)
     busy = (commands_total(redis) - n0) / (time.time() - t0)
     for w in idle:
         w.close()
     time.sleep(1)
     n0, t0 = commands_total(redis), time.time()
-    time.sleep(5)
+    time.sleep(3)
     base = (commands_total(redis) - n0) / (time.time() - t0)
     per = (busy - base) / len(idle)
     ok(per < 0.05, f"(c) idle identified WebSockets: {per:.3f} Redis commands/s each "
@@ -535,14 +587,19 @@ def main():
     redis = Redis().start()
     rundir = tempfile.mkdtemp(prefix="dvc-fleet-")
     kannel = Kannel(rundir, "http://127.0.0.1:1", secret=SECRET)
-    smsc, fleet = None, None
+    smsc, fleet, nginx = None, None, None
     try:
         kannel.start()
         smsc = TimedSMSC(kannel.smsc_port).connect()
-        fleet = Fleet(redis, kannel.sendsms_url)
+        ports = [free_port() for _ in range(3)]
+        nginx = Nginx(ports)
+        fleet = Fleet(redis, kannel.sendsms_url, ports, nginx.url)
         outbox_fleet(redis, fleet, smsc)
         same_id_two_instances(redis, fleet.bots[0], fleet.bots[1])
         console_across(redis, fleet.bots[0], fleet.bots[1])
+        front = type("Front", (), {"port": nginx.port, "origin": nginx.url})()
+        for k in range(2):                    # round robin: the two ends land apart
+            console_across(redis, front, front, via=f" via nginx {k + 1}", full=False)
         sentinel_failover()
         for rc, b in fleet.stop():
             ok(rc == 0 and sanitizer_clean(b.stderr()), "instance: clean SIGTERM exit",
@@ -552,6 +609,8 @@ def main():
             fleet.stop()
         if smsc:
             smsc.close()
+        if nginx:
+            nginx.close()
         kannel.stop()
         redis.close()
         if not os.environ.get("DVC_KEEP"):
