@@ -38,7 +38,7 @@
     get the same answer.
 
 Sizes: DVC_SOAK=1 (make soak) queues 1,000 + 400 and sends 200 pairs; make
-test 300 + 150 and 60 pairs."""
+test 240 + 120 and 60 pairs."""
 import os
 import shutil
 import signal
