@@ -57,7 +57,6 @@ struct store {
     store_delay *delays;        /* store_after(), unordered */
     store_url sentinels[STORE_SENTINELS_MAX];
     int nsentinels;
-    int sentinel_next;          /* which one to ask first */
     char *master_name;
     char *password;             /* NULL: no AUTH */
     char role[16];

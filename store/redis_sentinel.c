@@ -6,7 +6,8 @@
  * (STORE_SENTINEL_TIMEOUT_MS): it runs only while the store is down (every
  * caller is answered 503 then anyway) and a Sentinel on a private network
  * answers in well under a millisecond; a dead one costs at most the timeout.
- * The Sentinel that answered is asked first next time. */
+ * Every Sentinel is asked and a majority of them must name the same
+ * address. */
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,16 +49,30 @@ static int store_sentinel_ask(const store *s, const store_url *u, char *host, si
     return rc;
 }
 
+/* Ask every Sentinel and take the address a majority of them gives: during a
+ * failover a Sentinel that has not switched yet still names the old master,
+ * which may be back, empty, by then. No majority: -1 (retried with backoff). */
 int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port)
 {
-    char err[200] = "no sentinel";
-    for (int i = 0; i < s->nsentinels; i++) {
-        int k = (s->sentinel_next + i) % s->nsentinels;
-        if (store_sentinel_ask(s, &s->sentinels[k], host, hostlen, port, err, sizeof(err)) == 0) {
-            s->sentinel_next = k;
+    char err[200] = "no sentinel", hosts[STORE_SENTINELS_MAX][STORE_URL_HOST_MAX];
+    int ports[STORE_SENTINELS_MAX], n = 0;
+    for (int i = 0; i < s->nsentinels; i++)
+        if (store_sentinel_ask(s, &s->sentinels[i], hosts[n], sizeof(hosts[n]), &ports[n], err,
+                               sizeof(err)) == 0)
+            n++;
+    for (int i = 0; i < n; i++) {
+        int votes = 0;
+        for (int j = 0; j < n; j++)
+            votes += ports[j] == ports[i] && !strcmp(hosts[j], hosts[i]);
+        if (votes * 2 > s->nsentinels && strlen(hosts[i]) < hostlen) {
+            snprintf(host, hostlen, "%s", hosts[i]);
+            *port = ports[i];
             return 0;
         }
     }
+    if (n > 0)
+        snprintf(err, sizeof(err), "the Sentinels do not agree on the master of '%s' yet",
+                 s->master_name);
     snprintf(s->errstr, sizeof(s->errstr), "%.150s", err);
     s->errors++;
     return -1;
