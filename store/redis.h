@@ -65,6 +65,11 @@ typedef struct store_options {
  * every attempt: prefer an IP address. */
 store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t errlen);
 
+/* A blocking connection for the command line with the server's options
+ * (url, Sentinels, password): AUTH, SELECT and ROLE master checked, 2 s
+ * timeouts. NULL with a message; redisFree() it. */
+redisContext *store_connect_sync(const store_options *o, char *err, size_t errlen);
+
 /* 1 when connected (AUTH, SELECT done) to a node whose ROLE is master, 0
  * otherwise. With sentinels the role is checked again every second and a
  * READONLY or MASTERDOWN answer drops the connection: it is re-established

@@ -519,6 +519,14 @@ def sentinel_failover():
         ok(st == 200 and b'"role":"master"' in body,
            "(b) an instance finds the master through the Sentinels (AUTH): /healthz 200, master",
            body)
+        kenv = {"DVCBOT_REDIS_URL": "redis://127.0.0.1:1/0", "PATH": "/usr/bin:/bin",
+                "DVCBOT_REDIS_SENTINELS": env["DVCBOT_REDIS_SENTINELS"],
+                "DVCBOT_REDIS_PASSWORD": PASSWORD}
+        p = subprocess.run([f"{ROOT}/build/asan/dvcbot", "keys", "create", "--operator", "Ha"],
+                           cwd=ROOT, env=kenv, capture_output=True, text=True, timeout=30)
+        ok(p.returncode == 0 and p.stdout.startswith("dvc_") and
+           len(master.cli("--scan", "--pattern", "dvcbot:key:*").split()) == 1,
+           "(b) dvcbot keys finds the master through the Sentinels too (AUTH)", p.stderr)
         on_replica = Dvcbot(replica.port, env={"DVCBOT_REDIS_PASSWORD": PASSWORD,
                                                "DVCBOT_SMS_OUTBOX": "false"})
         on_replica.start()
