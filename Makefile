@@ -80,6 +80,7 @@ UNIT_FLOORS_test_store_url    := store common
 UNIT_FLOORS_test_store_sms    := store common
 UNIT_FLOORS_test_ratelimit    := store common
 UNIT_FLOORS_test_store_pushq  := store common
+UNIT_FLOORS_test_outbox_stream := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
 UNIT_FLOORS_test_conv         := bot/conv bot/app catalogue channels store intents common
 UNIT_FLOORS_test_agent_hub    := bot/conv bot/app catalogue channels store intents common

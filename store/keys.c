@@ -1,6 +1,7 @@
 /* keys.c -- agency API keys: format checks, hashing, generation, the async
  * lookup for the server and the blocking helpers of `dvcbot keys` (keys.h). */
 #include "store/keys.h"
+#include "store/pubsub.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -358,5 +359,10 @@ int keys_revoke_sync(redisContext *c, const char *prefix, char hex[KEYS_HASH_HEX
     }
     if (r)
         freeReplyObject(r);
+    if (rc == 0) { /* every instance closes the consoles logged in with it (store/pubsub.h) */
+        r = redisCommand(c, "PUBLISH %s %b", STORE_EV_REVOKED, hex, (size_t)64);
+        if (r)
+            freeReplyObject(r);
+    }
     return rc;
 }

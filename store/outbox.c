@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/store_lua.h"
 
@@ -86,4 +87,18 @@ int outbox_notices_pop(store *s, const char *channel, const char *user, size_t m
         return -1;
     }
     return 0;
+}
+
+int outbox_notice_ack(store *s, const char *channel, const char *user, const char *json,
+                      size_t len)
+{
+    if (!s || !channel || !*channel || strchr(channel, ':') || !user || !*user || !json)
+        return -1;
+    buf key = {0};
+    buf_printf(&key, "dvcbot:notices:%s:%s", channel, user);
+    const char *argv[4] = {"LREM", key.data, "1", json};
+    size_t lens[4] = {4, key.len, 1, len};
+    int rc = store_commandargv(s, NULL, NULL, 4, argv, lens);
+    buf_free(&key);
+    return rc;
 }

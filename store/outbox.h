@@ -55,4 +55,11 @@ typedef void notices_pop_fn(int status, const char *const *notices, size_t n, vo
 int outbox_notices_pop(store *s, const char *channel, const char *user, size_t max,
                 notices_pop_fn *fn, void *privdata);
 
+/* A notice delivered live (it came by dvcbot:ev:notice, store/pubsub.h) is
+ * removed from the user's list (LREM of that exact text, once), so that a
+ * later catch-up does not deliver it again. Fire and forget: 0, or -1 when
+ * the store is down or an argument is invalid. */
+int outbox_notice_ack(store *s, const char *channel, const char *user, const char *json,
+                      size_t len);
+
 #endif

@@ -38,9 +38,12 @@
 #define STORE_BACKOFF_MIN_MS    100
 #define STORE_DEFAULT_TIMEOUT   1000
 #define STORE_DEFAULT_RECONNECT 5000
+#define STORE_ROLE_CHECK_MS     1000    /* with sentinels: ROLE again this often */
 
 
 static void store_connect(store *s);
+static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
+                           const char **argv, const size_t *argvlen);
 
 /* ------------------------------------------------------------------------
  * Errors, backoff, state changes
@@ -86,6 +89,12 @@ static void store_mark_up(store *s)
     s->backoff_ms = STORE_BACKOFF_MIN_MS;
     if (s->connects++ > 0)
         s->reconnects++;
+    s->next_beat_ms = 0;        /* the heartbeat goes out at once */
+    if (s->subscriber) {
+        if (s->on_up)
+            s->on_up(s, s->on_up_privdata);
+        return;
+    }
     store_scripts_preload(s);
 }
 
@@ -152,8 +161,15 @@ static void store_on_reply(redisAsyncContext *ac, void *r, void *privdata)
     free(p);
     if (r == NULL && ac == s->ac)
         s->up = 0;              /* connection lost: hiredis is failing all */
+    const redisReply *rr = r;
+    int demoted = rr && rr->type == REDIS_REPLY_ERROR && rr->str &&
+                  (!strncmp(rr->str, "READONLY", 8) || !strncmp(rr->str, "MASTERDOWN", 10));
     if (fn != NULL)
         fn(r, fn_privdata);
+    if (demoted && ac == s->ac && !s->closing) {
+        store_error(s, "%s:%d is no longer master: %.60s", s->host, s->port, rr->str);
+        store_drop(s);          /* deferred by hiredis: we are in a callback */
+    }
 }
 
 static int store_vsend(store *s, store_reply_fn *fn, void *privdata,
@@ -184,18 +200,51 @@ static int store_send(store *s, store_reply_fn *fn, void *privdata, const char *
  * Connection
  * ---------------------------------------------------------------------- */
 
+/* AUTH / SELECT answered: an error drops the connection. */
+static void store_on_setup(store *s, const redisReply *r, const char *what)
+{
+    if (r == NULL || r->type != REDIS_REPLY_ERROR)
+        return;                 /* NULL: connection already going down */
+    store_error(s, "%s: %.100s", what, r->str);
+    store_drop(s);              /* deferred by hiredis: we are in a callback */
+}
+
+static void store_on_auth(redisReply *r, void *privdata)
+{
+    store_on_setup(privdata, r, "AUTH");
+}
+
 static void store_on_select(redisReply *r, void *privdata)
 {
     store *s = privdata;
+    char what[32];
+    snprintf(what, sizeof(what), "SELECT %d", s->db);
+    store_on_setup(s, r, what);
+}
 
-    if (r == NULL)
-        return;                 /* connection already going down */
-    if (r->type == REDIS_REPLY_ERROR) {
-        store_error(s, "SELECT %d: %.100s", s->db, r->str);
-        store_drop(s);          /* deferred by hiredis: we are in a callback */
+/* ROLE's first element, "" when the reply has another shape. */
+static const char *store_role_of(const redisReply *r)
+{
+    return r && r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+           r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str : "";
+}
+
+/* ROLE answered, at connect or by the periodic check: only a master is used. */
+static void store_on_role(redisReply *r, void *privdata)
+{
+    store *s = privdata;
+
+    if (r == NULL || s->ac == NULL)
+        return;
+    const char *role = store_role_of(r);
+    snprintf(s->role, sizeof(s->role), "%s", *role ? role : "unknown");
+    if (!strcmp(role, "master")) {
+        if (!s->up)
+            store_mark_up(s);
         return;
     }
-    store_mark_up(s);
+    store_error(s, "%s:%d is not master (role %s)", s->host, s->port, s->role);
+    store_drop(s);
 }
 
 static void store_on_connect(const redisAsyncContext *ac, int status)
@@ -208,19 +257,23 @@ static void store_on_connect(const redisAsyncContext *ac, int status)
         /* hiredis frees the context when we return */
         store_error(s, "connect %s:%d: %.100s", s->host, s->port,
                     ac->errstr ? ac->errstr : "failed");
+        snprintf(s->role, sizeof(s->role), "unknown");
         s->ac = NULL;
         store_schedule_retry(s);
         return;
     }
     s->connected = 1;
-    if (s->db == 0) {
-        store_mark_up(s);
-        return;
-    }
     /* Cannot fail: the context is connected and not disconnecting. It must
-     * not be freed here anyway (hiredis still uses it after this call); a
-     * SELECT that never comes back is caught by the watchdog. */
-    (void)store_send(s, store_on_select, s, "SELECT %d", s->db);
+     * not be freed here anyway (hiredis still uses it after this call); an
+     * answer that never comes back is caught by the watchdog. AUTH, SELECT
+     * and ROLE are pipelined; ROLE "master" marks the store up. */
+    if (s->password) {
+        const char *argv[2] = {"AUTH", s->password};
+        (void)store_argv_send(s, store_on_auth, s, 2, argv, NULL);
+    }
+    if (s->db != 0)
+        (void)store_send(s, store_on_select, s, "SELECT %d", s->db);
+    (void)store_send(s, store_on_role, s, "ROLE");
 }
 
 static void store_on_disconnect(const redisAsyncContext *ac, int status)
@@ -232,6 +285,7 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
         return;                 /* we dropped it ourselves */
     store_error(s, "connection to %s:%d lost: %.100s", s->host, s->port,
                 ac->err && ac->errstr ? ac->errstr : "closed");
+    snprintf(s->role, sizeof(s->role), "unknown");
     s->ac = NULL;
     s->up = 0;
     s->connected = 0;
@@ -240,6 +294,17 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
 
 static void store_connect(store *s)
 {
+    if (s->nsentinels) {
+        char host[STORE_URL_HOST_MAX];
+        int port;
+        if (store_sentinel_resolve(s, host, sizeof(host), &port) < 0) {
+            store_schedule_retry(s);
+            return;
+        }
+        free(s->host);
+        s->host = xstrdup(host);
+        s->port = port;
+    }
     redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
 
     s->connected = 0;
@@ -267,8 +332,13 @@ static void store_on_watchdog(uv_timer_t *t)
     uint64_t now = uv_now(s->loop);
     uint64_t limit = (uint64_t)s->timeout_ms;
 
+    store_life_tick(s, now);
     if (s->ac == NULL)
         return;
+    if (s->nsentinels && s->up && !s->subscriber && now >= s->next_role_ms) {
+        s->next_role_ms = now + STORE_ROLE_CHECK_MS;
+        (void)store_send(s, store_on_role, s, "ROLE");
+    }
     if (s->connected && s->head != NULL && now - s->head->sent_ms >= limit) {
         /* Timers run before I/O in a loop pass: after a stall of the loop the
          * answer may be in the socket already. Read it before calling the
@@ -317,6 +387,21 @@ store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t er
     if (store_url_parse(opt->url, &u, err, errlen) < 0)
         return NULL;
     s = xcalloc(1, sizeof(*s));
+    if (opt->sentinels && *opt->sentinels) {
+        int n = store_sentinels_parse(opt->sentinels, s->sentinels, STORE_SENTINELS_MAX, err,
+                                      errlen);
+        if (n < 0 || !opt->master_name || !*opt->master_name) {
+            if (n >= 0 && err && errlen)
+                snprintf(err, errlen, "redis.master_name is empty");
+            free(s);
+            return NULL;
+        }
+        s->nsentinels = n;
+        s->master_name = xstrdup(opt->master_name);
+    }
+    if (opt->password && *opt->password)
+        s->password = xstrdup(opt->password);
+    snprintf(s->role, sizeof(s->role), "unknown");
     s->host = xstrdup(u.host);
     s->port = u.port;
     s->db = u.db;
@@ -339,6 +424,11 @@ store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t er
 int store_is_up(const store *s)
 {
     return s != NULL && s->up && s->ac != NULL;
+}
+
+const char *store_role(const store *s)
+{
+    return s ? s->role : "unknown";
 }
 
 unsigned long store_errors(const store *s)
@@ -377,11 +467,15 @@ int store_command(store *s, store_reply_fn *fn, void *privdata, const char *fmt,
 int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
                       const char **argv, const size_t *argvlen)
 {
-    store_pending *p;
-
     if (!store_is_up(s) || argc <= 0 || argv == NULL)
         return -1;
-    p = store_pending_new(s, fn, privdata);
+    return store_argv_send(s, fn, privdata, argc, argv, argvlen);
+}
+
+static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
+                           const char **argv, const size_t *argvlen)
+{
+    store_pending *p = store_pending_new(s, fn, privdata);
     if (redisAsyncCommandArgv(s->ac, store_on_reply, p, argc, argv, argvlen) != REDIS_OK) {
         store_pending_unlink(s, p);
         free(p);
@@ -396,6 +490,8 @@ static void store_on_handle_closed(uv_handle_t *h)
 
     if (--s->open_handles > 0)
         return;
+    free(s->master_name);
+    free(s->password);
     free(s->host);
     free(s);
 }
@@ -423,6 +519,7 @@ void store_close(store *s)
      * before the loop runs the close callbacks above. */
     if (ac != NULL)
         redisAsyncFree(ac);
+    store_life_close(s);
 }
 
 int store_reply_shape(const redisReply *reply, size_t n, const int *types)

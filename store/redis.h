@@ -42,10 +42,22 @@ typedef struct store_url {
  * message in err. Pure: the one parser of the server and the CLI. */
 int store_url_parse(const char *url, store_url *out, char *err, size_t errlen);
 
+/* "host[:port],host[:port],..." (port 26379 when absent; an IPv6 address in
+ * brackets) into out[0..max): the count (>= 1), or -1 with a message. Pure. */
+#define STORE_SENTINEL_DEFAULT_PORT 26379
+#define STORE_SENTINELS_MAX 9
+int store_sentinels_parse(const char *list, store_url *out, size_t max, char *err,
+                          size_t errlen);
+
 typedef struct store_options {
-    const char *url;        /* redis://host[:port][/db] (store_url_parse) */
+    const char *url;        /* redis://host[:port][/db] (store_url_parse); with
+                               sentinels only its db is used */
     int timeout_ms;         /* per command and per connect; default 1000 */
     int reconnect_max_ms;   /* backoff ceiling; default 5000 */
+    const char *sentinels;  /* NULL/"" or store_sentinels_parse's list: the master
+                               is asked of them on every (re)connect */
+    const char *master_name; /* the Sentinel name of the master ("mymaster") */
+    const char *password;   /* NULL/"": no AUTH; else AUTH before anything */
 } store_options;
 
 /* Start connecting (asynchronously). Returns NULL with a message in err if
@@ -53,8 +65,22 @@ typedef struct store_options {
  * every attempt: prefer an IP address. */
 store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t errlen);
 
-/* 1 when connected (and SELECT done), 0 otherwise. */
+/* A blocking connection for the command line with the server's options
+ * (url, Sentinels, password): AUTH, SELECT and ROLE master checked, 2 s
+ * timeouts. NULL with a message; redisFree() it. */
+redisContext *store_connect_sync(const store_options *o, char *err, size_t errlen);
+
+/* 1 when connected (AUTH, SELECT done) to a node whose ROLE is master, 0
+ * otherwise. With sentinels the role is checked again every second and a
+ * READONLY or MASTERDOWN answer drops the connection: it is re-established
+ * to whatever master the Sentinels name then, so nothing is written to a
+ * node that is not master. */
 int store_is_up(const store *s);
+
+/* The role the node last reported: "master", "slave" (a replica: the store
+ * is then not up, and retries), or "unknown" (no answer yet, or the
+ * connection failed). */
+const char *store_role(const store *s);
 
 /* Counters for /metrics. */
 unsigned long store_errors(const store *s);      /* timeouts + failed connects + lost connections */
@@ -100,6 +126,45 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
  * (REDIS_REPLY_STRING, REDIS_REPLY_INTEGER, ...), 0 otherwise (also for NULL):
  * the check every script reply needs before its elements are read. */
 int store_reply_shape(const redisReply *reply, size_t n, const int *types);
+
+/* Call fn(privdata, 1) after ms (within the store's watchdog tick, at most
+ * 100 ms late), or fn(privdata, 0) from store_close if that comes first: the
+ * bounded waits of the record modules (polling for another instance's
+ * result) hang on the store's own life. fn may send commands. 0, or -1 when
+ * the store is closing (fn is not called). */
+typedef void store_delay_fn(void *privdata, int ok);
+int store_after(store *s, unsigned ms, store_delay_fn *fn, void *privdata);
+
+/* This process's instance id on the store, "{hostname}-{pid}-{random}",
+ * made on the first call; from then on the store keeps the heartbeat key
+ * dvcbot:inst:{id} alive (SET ... PX STORE_HEARTBEAT_TTL_MS, renewed every
+ * STORE_HEARTBEAT_MS while up and at once on each (re)connect). Another
+ * instance that finds the key missing knows the owner of a marker is dead
+ * (store_instance_alive). */
+#define STORE_HEARTBEAT_MS 3000
+#define STORE_HEARTBEAT_TTL_MS 10000
+const char *store_instance(store *s);
+
+/* Acknowledged means durable: with a store_durable set (store_set_durable),
+ * the answer of a script that acknowledges a citizen's write
+ * (complaints_create, complaints_answer, subs_notify, outbox_enqueue) reaches
+ * its caller only once `replicas` replicas have it (WAIT on a connection of
+ * its own, group commit: redis_durable.c); if they do not within timeout_ms
+ * (or that connection is down) the caller gets NULL (answers 503) although
+ * the write was done: every such write is idempotent (token, Kannel id,
+ * dedupe key), so the retry finds it. replicas 0: no store_durable at all. */
+typedef struct store_durable store_durable;
+typedef void store_durable_fn(int status, void *privdata);  /* 0 replicated, -1 not */
+store_durable *store_durable_new(uv_loop_t *loop, const store_options *opt, int replicas,
+                                 int timeout_ms, char *err, size_t errlen);
+int store_durable_wait(store_durable *d, store_durable_fn *fn, void *privdata);
+/* Held answers wait for d (NULL: none); d must outlive s's last command. */
+void store_set_durable(store *s, store_durable *d);
+unsigned long store_durable_rounds(const store_durable *d);
+unsigned long store_durable_failed(const store_durable *d);
+/* Close (waiters get -1 now); the loop must drain as for store_close.
+ * Accepts NULL. */
+void store_durable_close(store_durable *d);
 
 /* Stop reconnecting, fail pending commands (callbacks get NULL), close the
  * connection and the store's libuv handles. The memory is released once the

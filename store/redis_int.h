@@ -17,6 +17,13 @@ typedef struct store_pending {
     uint64_t sent_ms;           /* uv_now() when queued */
 } store_pending;
 
+typedef struct store_delay {
+    struct store_delay *next;
+    uint64_t due_ms;            /* uv_now() */
+    store_delay_fn *fn;
+    void *privdata;
+} store_delay;
+
 struct store {
     uv_loop_t *loop;
     char *host;
@@ -46,10 +53,40 @@ struct store {
     redisAsyncContext *flush_ac; /* connection with output waiting, or NULL */
     int in_flush;
     char errstr[160];
+
+    store_delay *delays;        /* store_after(), unordered */
+    store_url sentinels[STORE_SENTINELS_MAX];
+    int nsentinels;
+    char *master_name;
+    char *password;             /* NULL: no AUTH */
+    char role[16];
+    uint64_t next_role_ms;      /* next ROLE check (with sentinels) */
+    store_durable *durable;     /* store_set_durable(), NULL: answers are not held */
+    int subscriber;             /* a store_sub's connection: no ROLE checks */
+    void (*on_up)(store *s, void *privdata);   /* after each (re)connect */
+    void *on_up_privdata;
+    char instance[96];          /* store_instance(): "" until asked */
+    uint64_t next_beat_ms;      /* next heartbeat of the instance */
 };
 
 /* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */
 int store_attach(store *s, redisAsyncContext *ac);
+
+/* redis_life.c: delayed callbacks due and the instance heartbeat, from the
+ * watchdog tick; every delay called with ok 0 by store_close. */
+void store_life_tick(store *s, uint64_t now);
+void store_life_close(store *s);
+
+/* redis_sentinel.c: ask the Sentinels (blocking, a short timeout each) for
+ * the address of the master; 0 with host/port set, or -1 with the error
+ * kept (store_errstr). */
+int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port);
+
+/* redis_durable.c: if s has a store_durable and script acknowledges a
+ * citizen's write, keep a copy of r and call fn with it once a replica has
+ * the write (with NULL if not): 1. Otherwise 0 (the caller answers now). */
+int store_hold_reply(store *s, const store_script *script, const redisReply *r,
+                     store_reply_fn *fn, void *privdata);
 
 /* SCRIPT LOAD every embedded script, fire and forget (redis_script.c);
  * called by redis.c each time the store comes up. */

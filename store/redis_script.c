@@ -57,6 +57,10 @@ static void store_eval_on_reply(redisReply *r, void *privdata)
             return;
         /* the store was closed from an earlier callback: answer with the error */
     }
+    if (c->fn != NULL && store_hold_reply(c->s, c->script, r, c->fn, c->privdata)) {
+        store_evalcall_free(c); /* answered once a replica has the write */
+        return;
+    }
     if (c->fn != NULL)
         c->fn(r, c->privdata);
     store_evalcall_free(c);

@@ -1,6 +1,7 @@
 /* redis_url.c -- the one parser of redis://host[:port][/db] (store/redis.h),
  * used by the server's connection (store_new) and by the blocking helpers of
- * the command line (keys_connect_sync). Pure: no I/O, no allocation. */
+ * the command line (keys_connect_sync), and of the redis.sentinels list.
+ * Pure: no I/O, no allocation. */
 #include "store/redis.h"
 
 #include <stdarg.h>
@@ -136,4 +137,53 @@ int store_url_parse(const char *url, store_url *out, char *err, size_t errlen)
     if (out != NULL)
         *out = u;
     return 0;
+}
+
+int store_sentinels_parse(const char *list, store_url *out, size_t max, char *err,
+                          size_t errlen)
+{
+    size_t n = 0;
+    const char *p = list;
+    if (list == NULL || *list == '\0') {
+        store_url_err(err, errlen, "redis.sentinels is empty");
+        return -1;
+    }
+    while (*p) {
+        store_url u = {.port = STORE_SENTINEL_DEFAULT_PORT, .db = 0};
+        long v;
+        while (*p == ' ')
+            p++;
+        const char *q = store_url_host(p, u.host);
+        if (q == NULL) {
+            store_url_err(err, errlen, "redis.sentinels: bad host at '%.40s'", p);
+            return -1;
+        }
+        if (*q == ':') {
+            q++;
+            if (store_url_num(&q, 5, &v) < 0 || v < 1 || v > 65535) {
+                store_url_err(err, errlen, "redis.sentinels: port must be 1-65535 at '%.40s'", p);
+                return -1;
+            }
+            u.port = (int)v;
+        }
+        while (*q == ' ')
+            q++;
+        if (*q != ',' && *q != '\0') {
+            store_url_err(err, errlen, "redis.sentinels: expected host:port,... at '%.40s'", p);
+            return -1;
+        }
+        if (n == max) {
+            store_url_err(err, errlen, "redis.sentinels: more than %zu", max);
+            return -1;
+        }
+        if (out != NULL)
+            out[n] = u;
+        n++;
+        p = *q == ',' ? q + 1 : q;
+        if (*q == ',' && *p == '\0') {
+            store_url_err(err, errlen, "redis.sentinels: empty entry at the end");
+            return -1;
+        }
+    }
+    return (int)n;
 }

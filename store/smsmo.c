@@ -1,7 +1,8 @@
 /* smsmo.c -- the once-per-Kannel-id record and the reply pages of the SMS
  * flow (see smsmo.h). Plain SET/GET/DEL, each with its argument vector
  * (binary safe); the claim is "SET NX", so of two processes that see the same
- * id first, one claims it. */
+ * id first, one claims it. smsmo_take is one script per attempt, with its
+ * bounded wait on store_after(). */
 #include "store/smsmo.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "store/store_lua.h"
 
 #define SMSMO_KEY "dvcbot:smsmo:"
 #define SMSMO_PAGES_KEY "dvcbot:smspages:"
@@ -228,5 +230,80 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
         smsmo_sent(c, smsmo_set(s, smsmo_on_write, c, SMSMO_KEY, r->id, SMSMO_ANSWERED,
                                 r->answer, r->len, 0, r->ttl_s));
     smsmo_write_over(c);
+    return 0;
+}
+
+typedef struct smsmo_taking {
+    store *s;
+    char *id, *instance;
+    unsigned steps;             /* attempts left after this one */
+    smsmo_take_fn *fn;
+    void *privdata;
+} smsmo_taking;
+
+static void smsmo_taking_end(smsmo_taking *t, smsmo_take_status st, const char *a, size_t len)
+{
+    t->fn(st, a, len, t->privdata);
+    free(t->id);
+    free(t->instance);
+    free(t);
+}
+
+static int smsmo_take_send(smsmo_taking *t);
+
+static void smsmo_take_again(void *privdata, int ok)
+{
+    smsmo_taking *t = privdata;
+    if (!ok || smsmo_take_send(t) < 0)
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+}
+
+static void smsmo_on_take(redisReply *r, void *privdata)
+{
+    smsmo_taking *t = privdata;
+    if (smsmo_failed(r) || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER) {
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        return;
+    }
+    long long code = r->element[0]->integer;
+    if (code == SMSMO_TAKE_ANSWERED && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING)
+        smsmo_taking_end(t, SMSMO_TAKE_ANSWERED, r->element[1]->str, r->element[1]->len);
+    else if (code == SMSMO_TAKE_BUSY && t->steps > 0) {
+        t->steps--;
+        if (store_after(t->s, SMSMO_WAIT_STEP_MS, smsmo_take_again, t) < 0)
+            smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+    } else if (code >= SMSMO_TAKE_CLAIMED && code <= SMSMO_TAKE_BUSY && code != SMSMO_TAKE_ANSWERED)
+        smsmo_taking_end(t, (smsmo_take_status)code, NULL, 0);
+    else
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+}
+
+static int smsmo_take_send(smsmo_taking *t)
+{
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", SMSMO_CLAIM_TTL_S);
+    const char *args[3] = {t->id, t->instance, ttl};
+    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, 3, args, NULL);
+}
+
+int smsmo_take(store *s, const char *id, const char *instance, unsigned wait_ms,
+               smsmo_take_fn *fn, void *privdata)
+{
+    if (!s || !fn || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+        return -1;
+    smsmo_taking *t = xcalloc(1, sizeof(*t));
+    t->s = s;
+    t->id = xstrdup(id);
+    t->instance = xstrdup(instance);
+    t->steps = wait_ms / SMSMO_WAIT_STEP_MS;
+    t->fn = fn;
+    t->privdata = privdata;
+    if (smsmo_take_send(t) < 0) {
+        free(t->id);
+        free(t->instance);
+        free(t);
+        return -1;
+    }
     return 0;
 }

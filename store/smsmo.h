@@ -4,7 +4,10 @@
  * Owner: [sms]. Key layout (store/README.md):
  *
  *   dvcbot:smsmo:{kannel id}   string  "P{instance}" while the MO is being
- *                                      processed (SMSMO_CLAIM_TTL_S), then
+ *                                      processed (SMSMO_CLAIM_TTL_S; the
+ *                                      owner is alive while its heartbeat
+ *                                      dvcbot:inst:{instance} is, see
+ *                                      store_instance()), then
  *                                      "D{answer}" (the caller's TTL); the
  *                                      answer bytes are the caller's
  *   dvcbot:smspages:{msisdn}   string  the pages of the last long answer and
@@ -38,6 +41,31 @@ int smsmo_claim(store *s, const char *id, const char *instance, smsmo_done_fn *f
  * (another instance) or by a failed attempt of this one. fn may be NULL. */
 int smsmo_reclaim(store *s, const char *id, const char *instance, smsmo_done_fn *fn,
                   void *privdata);
+
+/* smsmo_take's answer. */
+typedef enum smsmo_take_status {
+    SMSMO_TAKE_FAILED = -1,     /* Redis failed, or the store closed while waiting */
+    SMSMO_TAKE_CLAIMED = 0,     /* claimed for instance: the first time this id is seen */
+    SMSMO_TAKE_ANSWERED = 1,    /* answered: answer, len are the stored answer */
+    SMSMO_TAKE_OVER = 2,        /* claimed: the claim was instance's own failed
+                                   attempt, or its owner's heartbeat is gone */
+    SMSMO_TAKE_BUSY = 3,        /* a live instance still processes it after wait_ms */
+} smsmo_take_status;
+
+/* answer (len bytes, NUL-terminated) is valid during the call only, and only
+ * for SMSMO_TAKE_ANSWERED (NULL otherwise). */
+typedef void smsmo_take_fn(smsmo_take_status status, const char *answer, size_t len,
+                           void *privdata);
+
+/* Once per Kannel id across instances: claim id for instance (from
+ * store_instance(), whose heartbeat tells the others it is alive), or get
+ * its answer. While another live instance holds the claim, ask again every
+ * SMSMO_WAIT_STEP_MS for up to wait_ms (its answer usually comes within
+ * milliseconds); a claim whose owner died is taken over at once. One script
+ * per attempt (store/lua/smsmo_take.lua). */
+#define SMSMO_WAIT_STEP_MS 100
+int smsmo_take(store *s, const char *id, const char *instance, unsigned wait_ms,
+               smsmo_take_fn *fn, void *privdata);
 
 /* status 0: the stored answer (len bytes, NUL-terminated, valid during the
  * call only); 1: not answered (no record, or a claim); -1: Redis failed. */

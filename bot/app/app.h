@@ -16,6 +16,7 @@
 #include "bot/app/config.h"
 #include "bot/app/messages.h"
 #include "bot/app/metrics.h"
+#include "store/pubsub.h"
 #include "store/redis.h"
 
 struct router;
@@ -37,6 +38,7 @@ typedef struct app {
     struct intents *intents;        /* intents/intents.h */
     struct push_in *push_in;        /* bot/http/push_in.h; NULL: no Zalo/Telegram */
     int demo_sms;                   /* serve --demo-sms: /sms/demo (bot/http/ep_sms_demo.c) */
+    store_sub *events;              /* store/pubsub.h; NULL: notices are polled */
 } app;
 
 #endif

@@ -24,11 +24,18 @@ typedef struct config {
         int keepalive_s;
         char *web_root;         /* resolved path */
         int watchdog_s;         /* a loop stalled this long ends the process; 0 off */
+        char *public_url;       /* "" or http(s)://... the fleet is reached at (load balancer) */
     } http;
     struct {
         char *url;
         int timeout_ms;
         int reconnect_max_ms;
+        char *sentinels;        /* "" or host:port,...: the master is asked of them */
+        char *master_name;      /* its Sentinel name */
+        char *password;         /* "" or AUTH (use DVCBOT_REDIS_PASSWORD) */
+        int wait_replicas;      /* WAIT for this many before acknowledging; -1: 1 with
+                                   sentinels, else 0 */
+        int wait_timeout_ms;    /* the WAIT's timeout: past it the write is answered 503 */
     } redis;
     struct {
         int ttl_s;
@@ -60,11 +67,13 @@ typedef struct config {
         char *from;             /* sender (short code), "" for Kannel's default */
         int segments_per_s;     /* outbound rate */
         int max_inflight;       /* sendsms requests at once */
-        char *dlr_base_url;     /* "" = http://{http.bind}:{http.port}/sms/kannel/dlr; "off" */
+        char *dlr_base_url;     /* "" = {http.public_url}/sms/kannel/dlr, else this
+                                   instance's http://{bind}:{port}/...; "off" */
         int max_attempts;
         int retry_base_ms;
         int retry_max_ms;
         int timeout_ms;         /* one sendsms request */
+        int retention_days;     /* a sent/failed/skipped outbox record is kept this long */
     } sms;
     struct {                    /* who may speak for a phone number (SPEC "Channel access") */
         char *secret;           /* "" or >= 16 of [A-Za-z0-9._~-]: ?secret= or X-Dvcbot-Secret */

@@ -153,7 +153,9 @@ int cmd_keys(int argc, char **argv)
         fprintf(stderr, "dvcbot keys: %s\n", err);
         return 1;
     }
-    redisContext *c = keys_connect_sync(cfg->redis.url, err, sizeof(err));
+    store_options so = {.url = cfg->redis.url, .sentinels = cfg->redis.sentinels,
+                        .master_name = cfg->redis.master_name, .password = cfg->redis.password};
+    redisContext *c = store_connect_sync(&so, err, sizeof(err));  /* the fleet's master */
     config_free(cfg);
     if (!c) {
         fprintf(stderr, "dvcbot keys: %s\n", err);

@@ -49,6 +49,8 @@ typedef struct serve {
     intents *intents;
     metrics *metrics;
     store *store;
+    store_sub *events;          /* the subscriber connection (store/pubsub.h) */
+    store_durable *durable;     /* WAIT before acknowledging (store/redis.h), or NULL */
     router *router;
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
@@ -144,6 +146,11 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     push_in_stop(a->deps.push_in);
     agent_stop(a->agent);
     server_stop(a->server);
+    store_sub_close(a->events);
+    a->events = a->deps.events = NULL;
+    store_durable_close(a->durable);
+    a->durable = NULL;
+    store_set_durable(a->store, NULL);
     store_close(a->store);
     a->store = NULL;
 }
@@ -192,18 +199,34 @@ static int serve_start(serve *a)
 {
     char err[512];
     store_options so = {.url = a->cfg->redis.url, .timeout_ms = a->cfg->redis.timeout_ms,
-                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms};
-    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err)))) {
+                        .reconnect_max_ms = a->cfg->redis.reconnect_max_ms,
+                        .sentinels = a->cfg->redis.sentinels,
+                        .master_name = a->cfg->redis.master_name,
+                        .password = a->cfg->redis.password};
+    if (!(a->store = store_new(&a->loop, &so, err, sizeof(err))) ||
+        !(a->events = store_sub_new(&a->loop, &so, err, sizeof(err)))) {
         const char *env = getenv("DVCBOT_REDIS_URL");
         fprintf(stderr, "dvcbot: %s (from %s): fix it, e.g. redis://127.0.0.1:6379/0\n", err,
                 env && *env ? "DVCBOT_REDIS_URL" : a->cfg->path);
         return -1;
+    }
+    int replicas = a->cfg->redis.wait_replicas >= 0 ? a->cfg->redis.wait_replicas
+                                                     : *a->cfg->redis.sentinels ? 1 : 0;
+    if (replicas > 0) {
+        so.timeout_ms = a->cfg->redis.timeout_ms + a->cfg->redis.wait_timeout_ms;
+        if (!(a->durable = store_durable_new(&a->loop, &so, replicas,
+                                             a->cfg->redis.wait_timeout_ms, err, sizeof(err)))) {
+            fprintf(stderr, "dvcbot: %s\n", err);
+            return -1;
+        }
+        store_set_durable(a->store, a->durable);
     }
     a->metrics = metrics_new();
     router_deps rd = {.store = a->store, .intents = a->intents, .msgs = a->msgs,
                       .metrics = a->metrics, .session_ttl_s = a->cfg->session.ttl_s,
                       .cfg = a->cfg, .catalogue = a->catalogue};
     a->agent = agent_new(&a->loop, a->store, a->cfg, a->msgs);
+    agent_set_events(a->agent, a->events);
     rd.agent = a->agent;
     a->router = router_new(&rd);
     ussd_flow_deps ud = {.store = a->store, .router = a->router, .msgs = a->msgs,
@@ -212,7 +235,7 @@ static int serve_start(serve *a)
     a->deps = (app){.cfg = a->cfg, .msgs = a->msgs, .metrics = a->metrics,
                     .router = a->router, .store = a->store, .ussd = a->ussd,
                     .agent = a->agent, .catalogue = a->catalogue, .intents = a->intents,
-                    .demo_sms = a->demo_sms};
+                    .demo_sms = a->demo_sms, .events = a->events};
     a->deps.push_in = push_in_new(&a->deps, &a->loop);
     if (!(a->server = server_new(&a->loop, &a->deps, err, sizeof(err)))) {
         fprintf(stderr, "dvcbot: %s\n", err);
@@ -255,6 +278,9 @@ static void serve_free(serve *a)
     push_in_stop(a->deps.push_in);
     agent_stop(a->agent);
     server_free(a->server);
+    store_sub_close(a->events);
+    store_set_durable(a->store, NULL);
+    store_durable_close(a->durable);
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);

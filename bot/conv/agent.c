@@ -35,6 +35,7 @@ struct agent_hub {
     char *timeout_notice;       /* JSON notice for a citizen who waited too long */
     agent_op_ref *ops;
     size_t nops, capops;
+    store_sub *events;          /* NULL: this instance's consoles only */
 };
 
 typedef struct agent_checking {
@@ -118,6 +119,10 @@ agent_hub *agent_new(uv_loop_t *loop, store *s, const config *cfg, const message
 
 void agent_stop(agent_hub *h)
 {
+    if (h) {
+        store_sub_unlisten(h->events, h);
+        h->events = NULL;
+    }
     if (h && h->timer_on) {
         h->timer_on = 0;
         uv_close((uv_handle_t *)&h->timer, NULL);
@@ -133,20 +138,63 @@ void agent_free(agent_hub *h)
     free(h);
 }
 
+/* A frame for the consoles of operator op on this instance. */
+static void agent_to_op(agent_hub *h, const char *op, size_t oplen, const char *frame,
+                        size_t len)
+{
+    for (size_t i = 0; i < h->nops; i++) {
+        const char *name = agent_op_ref_name(&h->ops[i]);
+        if (strlen(name) == oplen && !memcmp(name, op, oplen))
+            agent_op_ref_send(&h->ops[i], frame, len);
+    }
+}
+
+/* dvcbot:ev:agent "{operator}\n{frame}": published by any instance. */
+static void agent_on_event(const char *chan, const char *msg, size_t len, void *privdata)
+{
+    (void)chan;
+    const char *nl = memchr(msg, '\n', len);
+    if (nl && nl > msg)
+        agent_to_op(privdata, msg, (size_t)(nl - msg), nl + 1, len - (size_t)(nl - msg) - 1);
+}
+
+/* dvcbot:ev:revoked "{hash}": close the consoles logged in with that key. */
+static void agent_on_revoked(const char *chan, const char *msg, size_t len, void *privdata)
+{
+    agent_hub *h = privdata;
+    (void)chan;
+    for (size_t i = 0; i < h->nops; i++) {
+        const char *key = h->ops[i].ops->key(h->ops[i].op);
+        if (*key && strlen(key) == len && !memcmp(key, msg, len))
+            h->ops[i].ops->revoke(h->ops[i].op);
+    }
+}
+
+void agent_set_events(agent_hub *h, store_sub *events)
+{
+    if (!h || !events)
+        return;
+    h->events = events;
+    store_sub_listen(events, STORE_EV_AGENT, agent_on_event, NULL, h);
+    store_sub_listen(events, STORE_EV_REVOKED, agent_on_revoked, NULL, h);
+}
+
 static void agent_checked(int status, int state, const char *op, void *privdata)
 {
     agent_checking *k = privdata;
     agent_hub *h = k->h;
     if (status == 0 && state == AGENTQ_HELD) {
         buf b = {0};
+        buf_puts(&b, op);
+        buf_putc(&b, '\n');
+        size_t head = b.len;
         buf_puts(&b, "{\"type\":\"message\",\"conv\":");
         buf_json_str(&b, k->conv);
         buf_puts(&b, ",\"text\":");
         buf_json_str(&b, k->text);
         buf_printf(&b, ",\"at\":%lld}", agent_now());
-        for (size_t i = 0; i < h->nops; i++)
-            if (!strcmp(agent_op_ref_name(&h->ops[i]), op))
-                agent_op_ref_send(&h->ops[i], b.data, b.len);
+        if (!h->events || store_publish(h->store, STORE_EV_AGENT, b.data, b.len) < 0)
+            agent_to_op(h, op, strlen(op), b.data + head, b.len - head);
         buf_free(&b);
     }
     k->fn(status < 0 ? -1 : 0, state == AGENTQ_HELD, state != AGENTQ_NONE, k->ctx);

@@ -27,12 +27,19 @@
 #include "bot/app/config.h"
 #include "bot/app/messages.h"
 #include "channels/message.h"
+#include "store/pubsub.h"
 #include "store/redis.h"
 
 typedef struct agent_hub agent_hub;
 struct agent_op;
 
 agent_hub *agent_new(uv_loop_t *loop, store *s, const config *cfg, const messages *msgs);
+/* Listen on this instance's subscriber (store/pubsub.h): a citizen's message
+ * for an operator is published (dvcbot:ev:agent) and reaches that operator's
+ * consoles on every instance; a revoked key (dvcbot:ev:revoked) closes the
+ * consoles logged in with it at once, on every instance. Without it (NULL)
+ * only this instance's consoles are reached. Call before the first message. */
+void agent_set_events(agent_hub *h, store_sub *events);
 void agent_stop(agent_hub *h);
 void agent_free(agent_hub *h);
 
@@ -68,6 +75,10 @@ typedef struct agent_op_ops {
     void (*send)(struct agent_op *op, const char *text, size_t len);
     /* the operator's name ("" before login) */
     const char *(*name)(const struct agent_op *op);
+    /* the SHA-256 hex of the key it logged in with ("" before login) */
+    const char *(*key)(const struct agent_op *op);
+    /* that key was revoked: tell the operator and close the console */
+    void (*revoke)(struct agent_op *op);
 } agent_op_ops;
 /* Register an operator connection (op and ops borrowed until agent_op_remove). */
 void agent_op_add(agent_hub *h, struct agent_op *op, const agent_op_ops *ops);

@@ -36,6 +36,9 @@ struct agent_op {
     struct lws *wsi;            /* NULL once closed */
     agent_hub *hub;
     char *name;                 /* NULL until logged in */
+    char key[KEYS_HASH_HEX];    /* hash of the key logged in with ("" before) */
+    char trying[KEYS_HASH_HEX]; /* hash of the key of the login in flight */
+    int revoked;                /* its key was revoked: close once the error is out */
     int pending;                /* Redis calls in flight */
     ws_queue out;
     http_ws_rx rx;
@@ -197,6 +200,7 @@ static void agent_on_login(int status, const char *agency, const char *role, voi
         } else {
             free(op->name);
             op->name = xstrdup(agency);
+            memcpy(op->key, op->trying, sizeof(op->key));
             buf b = {0};
             buf_puts(&b, "{\"type\":\"login\",\"name\":");
             buf_json_str(&b, op->name);
@@ -216,6 +220,7 @@ static void agent_login(struct agent_op *op, const char *key)
         agent_send_error(op, "unauthorized");
         return;
     }
+    memcpy(op->trying, hex, sizeof(op->trying));
     agent_call *c = agent_call_new(op, NULL, NULL);
     if (keys_lookup(agent_store(op->hub), hex, agent_on_login, c) < 0) {
         op->pending--;
@@ -323,7 +328,36 @@ static void agent_receive(struct lws *wsi, struct agent_op *op, const void *in, 
     http_ws_rx_reset(&op->rx);
 }
 
-static const agent_op_ops agent_ws_ops = {.send = agent_ws_send, .name = agent_ws_name};
+static const char *agent_ws_key(const struct agent_op *op)
+{
+    return op->key;
+}
+
+/* The key was revoked (on any instance): say so, then close. */
+static void agent_ws_revoke(struct agent_op *op)
+{
+    if (!op->wsi || op->revoked)
+        return;
+    op->revoked = 1;
+    free(op->name);
+    op->name = NULL;
+    op->key[0] = '\0';
+    agent_send_error(op, "unauthorized");
+}
+
+static const agent_op_ops agent_ws_ops = {.send = agent_ws_send, .name = agent_ws_name,
+                                          .key = agent_ws_key, .revoke = agent_ws_revoke};
+
+static int agent_ws_writeable(struct lws *wsi, struct agent_op *op)
+{
+    if (ws_queue_write(&op->out, wsi) < 0)
+        return -1;
+    if (op->revoked && !op->out.head) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"revoked", 7);
+        return -1;
+    }
+    return 0;
+}
 
 int ep_agent_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -342,7 +376,7 @@ int ep_agent_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
             agent_receive(wsi, pss->op, in, len);
         return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
-        return pss->op ? ws_queue_write(&pss->op->out, wsi) : 0;
+        return pss->op ? agent_ws_writeable(wsi, pss->op) : 0;
     case LWS_CALLBACK_CLOSED:
         if (pss->op) {
             agent_op_remove(pss->op->hub, pss->op);

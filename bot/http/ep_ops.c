@@ -1,7 +1,8 @@
-/* ep_ops.c -- operations endpoints: GET /healthz (the process answers and
- * Redis answers PING), GET /readyz (ready for traffic: the Redis we write to
- * is a master and the catalogue is loaded; docs/operations.md), GET /metrics,
- * and the JSON 404 for every path nothing else is mounted on. */
+/* ep_ops.c -- operations endpoints: GET /healthz (200 only when the Redis
+ * node is reachable and master: ROLE, so it is 503 whenever writes would
+ * fail), GET /readyz (ready for traffic: the Redis we write to is a master
+ * and the catalogue is loaded; docs/operations.md), GET /metrics, and the
+ * JSON 404 for every path nothing else is mounted on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,31 @@
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 
+/* 503: writes would fail (no connection, or the node is not master). */
+static void ep_healthz_down(struct lws *wsi, http_req *hr, const char *role)
+{
+    buf b = {0};
+    buf_printf(&b, "{\"error\":\"unavailable\",\"message\":\"Redis is not writable\","
+                   "\"redis\":\"down\",\"role\":\"%s\"}",
+               !strcmp(role, "slave") ? "replica" : "unknown");
+    size_t n;
+    char *text = buf_detach(&b, &n);
+    http_respond_take(wsi, hr, 503, "application/json", text, n);
+}
+
 static void ep_healthz_done(redisReply *rr, void *privdata)
 {
     http_req *hr;
     struct lws *wsi = http_pending_done(privdata, &hr);
     if (!wsi)
         return;
-    if (!rr || rr->type == REDIS_REPLY_ERROR) {
-        http_error(wsi, hr, 503, "unavailable");
+    const char *role = rr && rr->type == REDIS_REPLY_ARRAY && rr->elements >= 1 &&
+                       rr->element[0]->type == REDIS_REPLY_STRING ? rr->element[0]->str : "";
+    if (strcmp(role, "master")) {
+        ep_healthz_down(wsi, hr, role);
         return;
     }
-    static const char ok[] = "{\"status\":\"ok\",\"redis\":\"up\"}";
+    static const char ok[] = "{\"status\":\"ok\",\"redis\":\"up\",\"role\":\"master\"}";
     http_respond(wsi, hr, 200, "application/json", ok, sizeof(ok) - 1);
 }
 
@@ -30,9 +45,9 @@ static void ep_healthz_request(struct lws *wsi, http_req *hr, const char *rest)
 {
     (void)rest;
     http_pending *p = http_pending_new(wsi, hr);
-    if (store_command(http_app(wsi)->store, ep_healthz_done, p, "PING") < 0) {
+    if (store_command(http_app(wsi)->store, ep_healthz_done, p, "ROLE") < 0) {
         http_pending_abort(hr);
-        http_error(wsi, hr, 503, "unavailable");
+        ep_healthz_down(wsi, hr, store_role(http_app(wsi)->store));
     }
 }
 

@@ -17,8 +17,14 @@
  * The hub (per-vhost protocol data) lists the live connections; an lws_sul
  * tick (every 200 ms at most) pings silent connections and closes dead ones.
  * Notices (dvcbot:notices:chat:{user}) of identified users: fetched at once
- * after a hello, then every webchat.notice_poll_ms one script checks which
- * users have any (500 per call) and outbox_notices_pop fetches only those. */
+ * after a hello (what arrived while offline); then each new one comes on
+ * the instance's subscriber connection (dvcbot:ev:notice, store/pubsub.h)
+ * and goes to every connection of that user here, then leaves the list
+ * (outbox_notice_ack): an idle connection costs no Redis work. After the
+ * subscriber (re)connects, every identified connection catches up from its
+ * list. Without a subscriber (app.events NULL) every webchat.notice_poll_ms
+ * one script checks which users have any (500 per call) and
+ * outbox_notices_pop fetches only those. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -376,7 +382,7 @@ static void ws_tick(lws_sorted_usec_list_t *sul)
     uint64_t now = ws_now_ms();
     for (ws_conn *c = h->conns; c; c = c->next)
         ws_tick_conn(h, c, now, cfg);
-    if (now - h->last_check_ms >= (uint64_t)cfg->webchat.notice_poll_ms) {
+    if (!h->app->events && now - h->last_check_ms >= (uint64_t)cfg->webchat.notice_poll_ms) {
         h->last_check_ms = now;
         ws_check_notices(h);
     }
@@ -421,6 +427,40 @@ static void ws_closed(ws_pss *pss)
     ws_conn_release(c);
 }
 
+/* "chat:{user}\n{json}" published by notice_push: to every connection of
+ * that user on this instance, then out of the list. */
+static void ws_on_notice_ev(const char *ch, const char *msg, size_t len, void *privdata)
+{
+    ws_hub *h = privdata;
+    (void)ch;
+    const char *nl = memchr(msg, '\n', len);
+    if (!nl || nl - msg < 6 || memcmp(msg, "chat:", 5))
+        return;
+    size_t ulen = (size_t)(nl - msg) - 5, jlen = len - (size_t)(nl - msg) - 1;
+    const char *json = nl + 1;
+    if (!ws_notice_valid(json, jlen))
+        return;
+    int sent = 0;
+    for (ws_conn *c = h->conns; c; c = c->next)
+        if (c->user && strlen(c->user) == ulen && !memcmp(c->user, msg + 5, ulen)) {
+            ws_send_take(c, xstrndup(json, jlen), jlen);
+            sent = 1;
+        }
+    if (sent) {
+        char *user = xstrndup(msg + 5, ulen);
+        outbox_notice_ack(h->app->store, "chat", user, json, jlen);
+        free(user);
+    }
+}
+
+/* The subscriber (re)connected: what was published meanwhile is in the lists. */
+static void ws_on_events_up(void *privdata)
+{
+    ws_hub *h = privdata;
+    for (ws_conn *c = h->conns; c; c = c->next)
+        c->last_poll_ms = 0;
+}
+
 static int ws_protocol_init(struct lws *wsi)
 {
     ws_hub *h = lws_protocol_vh_priv_zalloc(lws_get_vhost(wsi), lws_get_protocol(wsi),
@@ -429,6 +469,7 @@ static int ws_protocol_init(struct lws *wsi)
         return -1;
     h->ctx = lws_get_context(wsi);
     h->app = lws_context_user(h->ctx);
+    store_sub_listen(h->app->events, STORE_EV_NOTICE, ws_on_notice_ev, ws_on_events_up, h);
     lws_sul_schedule(h->ctx, 0, &h->sul, ws_tick, 500 * LWS_US_PER_MS);
     return 0;
 }
@@ -441,8 +482,10 @@ int ep_ws(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *i
         return ws_protocol_init(wsi);
     case LWS_CALLBACK_PROTOCOL_DESTROY: {
         ws_hub *h = lws_protocol_vh_priv_get(lws_get_vhost(wsi), lws_get_protocol(wsi));
-        if (h)
+        if (h) {
             lws_sul_cancel(&h->sul);
+            store_sub_unlisten(h->app->events, h);
+        }
         return 0;
     }
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:

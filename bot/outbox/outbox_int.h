@@ -7,19 +7,29 @@
 
 #include "bot/outbox/outbox_worker.h"
 #include "common/buf.h"
+#include "store/outbox_drain.h"
+
+#define OBX_BACKLOG 64          /* stream entries read and not yet claimed */
 
 struct outbox_worker {
     outbox_worker_deps d;
     uv_timer_t timer;
+    store *blk;                 /* our own connection for the blocking XREADGROUP */
     int stopping;
-    int recovered;              /* recovery script answered */
+    int started;                /* 0, -1 own pending entries asked, 1 read */
     int claiming;               /* a claim script is in flight */
+    int reading;                /* an XREADGROUP is in flight (blk) */
+    int scanning;               /* an XAUTOCLAIM is in flight */
     int inflight;               /* sendsms requests in flight */
-    double tokens;              /* segments we may still send now */
-    uint64_t last_ms;           /* last refill */
-    uint64_t next_claim_ms;     /* idle back-off of polling */
+    double debt;                /* segments beyond one per message, not yet charged */
+    long lease_ms;              /* a claim older than this is a dead sender's */
+    char consumer[128];         /* {hostname}:{http.port}: stable across restarts */
+    char owner[160];            /* {consumer}|{boot}: this run */
+    outbox_entry backlog[OBX_BACKLOG];
+    size_t nback;
+    uint64_t next_claim_ms;     /* budget spent: claim again then */
     uint64_t next_pump_ms;      /* next retry pump */
-    uint64_t next_stale_ms;     /* next stale "sending" check */
+    uint64_t next_stale_ms;     /* next look for a dead sender's entries */
     uint64_t paused_until_ms;   /* Kannel unreachable: wait */
     int pause_ms;               /* current pause, doubling */
     char host[128];             /* from sms.kannel_sendsms_url */

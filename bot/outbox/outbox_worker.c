@@ -1,9 +1,10 @@
-/* outbox_worker.c -- the outbox drainer's timer, rate limit, claims, retries
- * and delivery reports (see outbox_worker.h). The HTTP side is in
+/* outbox_worker.c -- the outbox drainer's timer, stream reads, claims within
+ * the fleet's budget, retries and delivery reports (see outbox_worker.h). The HTTP side is in
  * outbox_http.c; every Redis step is store/outbox_drain.h's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bot/app/log.h"
 #include "bot/outbox/outbox_int.h"
@@ -11,9 +12,9 @@
 #include "store/outbox_drain.h"
 
 #define OBX_TICK_MS 20          /* timer period */
-#define OBX_IDLE_MS 200         /* polling period when the queues are empty */
+#define OBX_BLOCK_MS 1000       /* XREADGROUP BLOCK */
 #define OBX_PUMP_MS 250         /* retry pump period */
-#define OBX_STALE_MS 5000       /* stale "sending" check period */
+#define OBX_LEASE_MARGIN_MS 5000 /* lease = sms.timeout_ms + this */
 #define OBX_PUMP_MAX 100        /* retries moved per pump */
 
 uint64_t obx_now_ms(void)
@@ -42,10 +43,11 @@ static int obx_parse_url(outbox_worker *w, const char *url)
 
 static void obx_finish_cb(int status, long long value, const char *err, void *pd)
 {
-    (void)value;
     (void)pd;
     if (status < 0)
         log_error("outbox: could not record a result: %s", err ? err : "no reply");
+    else if (value == 0)
+        log_info("outbox: a result came after the message was taken over (sent twice)");
 }
 
 static long obx_backoff_ms(const outbox_worker *w, int attempts)
@@ -87,7 +89,7 @@ void obx_finished(obx_req *r, obx_outcome o)
                   last ? "failed" : "retry");
     }
     uint64_t due = t + (uint64_t)obx_backoff_ms(w, r->attempts);
-    outbox_drain_finish(w->d.store, r->id, what, t, due, err, obx_finish_cb, NULL);
+    outbox_drain_finish(w->d.store, w->owner, r->id, what, t, due, err, obx_finish_cb, NULL);
     free(r);
 }
 
@@ -107,7 +109,8 @@ static void obx_start(outbox_worker *w, const outbox_claimed *m)
         free(text);
         text = f;
     }
-    w->tokens -= sms_segments(text, strlen(text), c->sms.unicode, NULL);
+    int segs = sms_segments(text, strlen(text), c->sms.unicode, NULL);
+    w->debt += segs > 1 ? segs - 1 : 0;
     buf dlr = {0}, url = {0};
     if (w->dlr_base[0])
         buf_printf(&dlr, "%s%sid=%s&status=%%d%s%s", w->dlr_base,
@@ -125,8 +128,30 @@ static void obx_start(outbox_worker *w, const outbox_claimed *m)
     free(to);
 }
 
-static void obx_claim_cb(int status, const outbox_claimed *m, size_t n, const char *err,
-                         void *pd)
+/* Entries read or taken over join the backlog once each, replies first
+ * (an entry id is unique within its stream only). Never called while a claim
+ * of the backlog's head is in flight. */
+static void obx_backlog_add(outbox_worker *w, const outbox_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n && w->nback < OBX_BACKLOG; i++) {
+        size_t j = 0;
+        while (j < w->nback && (strcmp(w->backlog[j].entry, e[i].entry) ||
+                                strcmp(w->backlog[j].kind, e[i].kind)))
+            j++;
+        if (j < w->nback)
+            continue;
+        size_t at = w->nback;
+        if (!strcmp(e[i].kind, "reply"))
+            while (at > 0 && strcmp(w->backlog[at - 1].kind, "reply"))
+                at--;
+        memmove(&w->backlog[at + 1], &w->backlog[at], (w->nback - at) * sizeof(*e));
+        w->backlog[at] = e[i];
+        w->nback++;
+    }
+}
+
+static void obx_claim_cb(int status, const outbox_claimed *m, size_t n, size_t done,
+                         long wait_ms, const char *err, void *pd)
 {
     outbox_worker *w = pd;
     w->claiming = 0;
@@ -135,38 +160,86 @@ static void obx_claim_cb(int status, const outbox_claimed *m, size_t n, const ch
             log_error("outbox: claim failed: %s", err);
         return;
     }
-    if (n == 0)
-        w->next_claim_ms = obx_now_ms() + OBX_IDLE_MS;
+    w->debt = 0;
+    if (done > w->nback)
+        done = w->nback;
+    memmove(w->backlog, w->backlog + done, (w->nback - done) * sizeof(w->backlog[0]));
+    w->nback -= done;
+    if (w->nback && wait_ms > 0)
+        w->next_claim_ms = obx_now_ms() + (uint64_t)wait_ms;
     for (size_t i = 0; i < n; i++)
         obx_start(w, &m[i]);
 }
 
-static void obx_recover_cb(int status, long long n, const char *err, void *pd)
+static void obx_entries_cb(int status, const outbox_entry *e, size_t n, const char *err,
+                           void *pd, int *flag)
+{
+    outbox_worker *w = pd;
+    *flag = 0;
+    if (w->stopping)
+        return;
+    if (status < 0 && err)
+        log_error("outbox: stream read failed: %s", err);
+    if (status == 0)
+        obx_backlog_add(w, e, n);
+}
+
+static void obx_read_cb(int status, const outbox_entry *e, size_t n, const char *err, void *pd)
+{
+    outbox_worker *w = pd;
+    obx_entries_cb(status, e, n, err, pd, &w->reading);
+    if (status < 0 && err && !strncmp(err, "NOGROUP", 7) && !w->stopping)
+        w->started = 0; /* the streams were deleted (FLUSHDB): create the group again */
+}
+
+static void obx_scan_cb(int status, const outbox_entry *e, size_t n, const char *err, void *pd)
+{
+    outbox_worker *w = pd;
+    obx_entries_cb(status, e, n, err, pd, &w->scanning);
+    if (n && !w->stopping)
+        log_info("outbox: %zu message(s) of a stopped sender taken over", n);
+}
+
+/* After the start's pump: records of older versions are streamed; reading may begin. */
+static void obx_started_cb(int status, long long n, const char *err, void *pd)
 {
     outbox_worker *w = pd;
     (void)err;
     if (w->stopping)
         return;
-    if (status < 0) {
-        w->recovered = 0; /* tried again on the next tick */
-        return;
-    }
-    w->recovered = 1;
-    if (n)
-        log_info("outbox: %lld message(s) left sending by a previous run queued again", n);
+    w->started = status == 0; /* else asked again on the next tick */
+    if (n > 0)
+        log_info("outbox: %lld message(s) of the list-based outbox moved to the streams", n);
 }
 
-/* Retries whose time has come; results Redis could not record. */
+static void obx_own_cb(int status, const outbox_entry *e, size_t n, const char *err, void *pd)
+{
+    outbox_worker *w = pd;
+    obx_entries_cb(status, e, n, err, pd, &w->started);
+    if (w->stopping)
+        return;
+    w->started = 0; /* asked again on the next tick unless the pump goes out */
+    if (status == 0 && outbox_drain_pump(w->d.store, obx_now_ms(), OBX_PUMP_MAX * 10,
+                                         w->lease_ms, obx_started_cb, w) == 0)
+        w->started = -1;
+    if (n)
+        log_info("outbox: %zu message(s) left by a previous run of %s taken back", n,
+                 w->consumer);
+}
+
+/* Retries whose time has come, records of older versions, the entries of
+ * senders that stopped (idle past the lease). */
 static void obx_housekeeping(outbox_worker *w, uint64_t now)
 {
     if (now >= w->next_pump_ms) {
         w->next_pump_ms = now + OBX_PUMP_MS;
-        outbox_drain_pump(w->d.store, now, OBX_PUMP_MAX, NULL, NULL);
+        outbox_drain_pump(w->d.store, now, OBX_PUMP_MAX, w->lease_ms, NULL, NULL);
     }
-    if (now >= w->next_stale_ms) {
-        w->next_stale_ms = now + OBX_STALE_MS;
-        uint64_t cutoff = now - (uint64_t)w->d.cfg->sms.timeout_ms - OBX_STALE_MS;
-        outbox_drain_recover(w->d.store, now, cutoff, NULL, NULL);
+    if (now >= w->next_stale_ms && !w->scanning && !w->claiming && w->nback < OBX_BACKLOG / 2) {
+        w->next_stale_ms = now + (uint64_t)w->lease_ms / 4;
+        if (outbox_drain_pending(w->d.store, w->consumer, w->lease_ms, OBX_BACKLOG / 4,
+                                 obx_scan_cb, w) == 0)
+            w->scanning = 1;
     }
 }
 
@@ -174,29 +247,60 @@ static void obx_tick(uv_timer_t *t)
 {
     outbox_worker *w = t->data;
     uint64_t now = obx_now_ms();
-    double rate = w->d.cfg->sms.segments_per_s;
-    double burst = rate / 5 < 1 ? 1 : rate / 5; /* 200 ms worth */
-    w->tokens += rate * (double)(now - w->last_ms) / 1000.0;
-    if (w->tokens > burst)
-        w->tokens = burst;
-    w->last_ms = now;
     if (!store_is_up(w->d.store))
         return;
-    if (!w->recovered) {
-        if (outbox_drain_recover(w->d.store, now, now, obx_recover_cb, w) == 0)
-            w->recovered = -1; /* in flight */
+    if (!w->started) {
+        if (outbox_drain_pending(w->d.store, w->consumer, -1, OBX_BACKLOG / 2, obx_own_cb, w) == 0)
+            w->started = -1; /* in flight */
         return;
     }
-    if (w->recovered < 0)
+    if (w->started < 0)
         return;
     obx_housekeeping(w, now);
     int free_slots = w->d.cfg->sms.max_inflight - w->inflight;
-    if (w->claiming || free_slots <= 0 || w->tokens < 1 || now < w->paused_until_ms ||
+    if (w->claiming || w->scanning || free_slots <= 0 || now < w->paused_until_ms ||
         now < w->next_claim_ms)
         return;
-    int max = (int)w->tokens < free_slots ? (int)w->tokens : free_slots;
-    if (outbox_drain_claim(w->d.store, max, now, obx_claim_cb, w) == 0)
-        w->claiming = 1;
+    if (w->nback) {
+        size_t n = w->nback < (size_t)free_slots ? w->nback : (size_t)free_slots;
+        outbox_claim_args a = {.owner = w->owner, .now_ms = now, .lease_ms = w->lease_ms,
+                               .rate = w->d.cfg->sms.segments_per_s, .debt = w->debt};
+        if (outbox_drain_claim(w->d.store, &a, w->backlog, n, obx_claim_cb, w) == 0)
+            w->claiming = 1;
+    } else if (!w->reading && store_is_up(w->blk) &&
+               outbox_drain_read(w->blk, w->consumer, free_slots, OBX_BLOCK_MS, obx_read_cb,
+                                 w) == 0) {
+        w->reading = 1;
+    }
+}
+
+/* {hostname}:{port}, the consumer name, and a fresh boot token. */
+static void obx_names(outbox_worker *w)
+{
+    char host[64] = "dvcbot";
+    gethostname(host, sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    snprintf(w->consumer, sizeof(w->consumer), "%s:%d", host, w->d.cfg->http.port);
+    uv_timeval64_t tv;
+    uv_gettimeofday(&tv);
+    snprintf(w->owner, sizeof(w->owner), "%s|%lx%lx-%x", w->consumer, (unsigned long)tv.tv_sec,
+             (unsigned long)tv.tv_usec, (unsigned)uv_os_getpid());
+}
+
+/* The dlr-url base: sms.dlr_base_url, else the fleet's public address,
+ * else this instance's own. */
+static void obx_dlr_base(outbox_worker *w)
+{
+    const config *c = w->d.cfg;
+    const char *dlr = c->sms.dlr_base_url, *pub = c->http.public_url;
+    if (*dlr && strcmp(dlr, "off"))
+        snprintf(w->dlr_base, sizeof(w->dlr_base), "%s", dlr);
+    else if (!*dlr && pub && *pub)
+        snprintf(w->dlr_base, sizeof(w->dlr_base), "%.*s/sms/kannel/dlr",
+                 (int)(strlen(pub) - (pub[strlen(pub) - 1] == '/')), pub);
+    else if (!*dlr)
+        snprintf(w->dlr_base, sizeof(w->dlr_base), "http://%s:%d/sms/kannel/dlr", c->http.bind,
+                 c->http.port);
 }
 
 outbox_worker *outbox_worker_new(const outbox_worker_deps *d, char *err, size_t errlen)
@@ -209,13 +313,20 @@ outbox_worker *outbox_worker_new(const outbox_worker_deps *d, char *err, size_t 
         free(w);
         return NULL;
     }
-    const char *dlr = d->cfg->sms.dlr_base_url;
-    if (!*dlr)
-        snprintf(w->dlr_base, sizeof(w->dlr_base), "http://%s:%d/sms/kannel/dlr",
-                 d->cfg->http.bind, d->cfg->http.port);
-    else if (strcmp(dlr, "off"))
-        snprintf(w->dlr_base, sizeof(w->dlr_base), "%s", dlr);
-    w->last_ms = obx_now_ms();
+    store_options so = {.url = d->cfg->redis.url,
+                        .timeout_ms = d->cfg->redis.timeout_ms + OBX_BLOCK_MS,
+                        .reconnect_max_ms = d->cfg->redis.reconnect_max_ms,
+                        .sentinels = d->cfg->redis.sentinels,
+                        .master_name = d->cfg->redis.master_name,
+                        .password = d->cfg->redis.password};
+    if (!(w->blk = store_new(d->loop, &so, err, errlen))) {
+        free(w);
+        return NULL;
+    }
+    obx_dlr_base(w);
+    obx_names(w);
+    w->lease_ms = d->cfg->sms.timeout_ms + OBX_LEASE_MARGIN_MS;
+    outbox_drain_set_retention((long)d->cfg->sms.retention_days * 86400);
     uv_timer_init(d->loop, &w->timer);
     w->timer.data = w;
     uv_timer_start(&w->timer, obx_tick, OBX_TICK_MS, OBX_TICK_MS);
@@ -232,6 +343,8 @@ void outbox_worker_stop(outbox_worker *w)
     if (!w || w->stopping)
         return;
     w->stopping = 1;
+    store_close(w->blk);
+    w->blk = NULL;
     uv_timer_stop(&w->timer);
     uv_close((uv_handle_t *)&w->timer, obx_timer_closed);
 }

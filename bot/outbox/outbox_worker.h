@@ -13,16 +13,23 @@
  *
  * Every transition is one step of store/outbox_drain.h (one Lua script), so
  * a message is claimed ("sending") once and only a "sending" message can
- * become "sent": nothing is sent twice by one worker. Replies go before bulk
- * notifications; the messages of one number go out in order, one at a time.
- * The rate is sms.segments_per_s. At start,
- * messages a previous process left in "sending" are queued again (or marked
- * sent if a delivery report already proves Kannel took them). Delivery
- * reports only move forward: submitted < buffered < delivered/undelivered/
- * rejected.
+ * become "sent". Any number of workers (one per instance) share the outbox:
+ * each is a consumer ({hostname}:{http.port}) of the Redis Streams group
+ * "senders", reads with a blocking XREADGROUP on a connection of its own
+ * (an idle worker costs one command a second), and takes over, with
+ * XAUTOCLAIM, the entries of a worker that stopped once they are idle for
+ * sms.timeout_ms + 5 s (the lease); at start it takes back at once what its
+ * own previous run left. Replies go before bulk notifications; the messages
+ * of one number go out in order, one at a time (one per number is ever in
+ * a stream). sms.segments_per_s is the budget of the whole fleet, kept in
+ * Redis. Only a message whose sender died with a request in flight can be
+ * sent twice. Delivery reports go to sms.dlr_base_url, else to
+ * {http.public_url}/sms/kannel/dlr (the load balancer), else to this
+ * instance; they only move forward: submitted < buffered < delivered/
+ * undelivered/rejected.
  *
- * One worker per Redis database. Errors: outbox_worker_new() returns NULL
- * with a message when sms.kannel_sendsms_url is not an http:// URL. */
+ * Errors: outbox_worker_new() returns NULL with a message when
+ * sms.kannel_sendsms_url is not an http:// URL. */
 #ifndef DVC_BOT_OUTBOX_OUTBOX_WORKER_H
 #define DVC_BOT_OUTBOX_OUTBOX_WORKER_H
 
@@ -44,11 +51,12 @@ typedef struct outbox_worker_deps {
     metrics *metrics;           /* may be NULL */
 } outbox_worker_deps;
 
-/* Start draining (recovery first). Everything is borrowed and must outlive
+/* Start draining (own pending entries first). Everything is borrowed and must outlive
  * the worker. */
 outbox_worker *outbox_worker_new(const outbox_worker_deps *d, char *err, size_t errlen);
 /* Stop claiming and close the timer; requests in flight are abandoned (their
- * messages stay "sending" and are recovered by the next start). Call before
+ * messages stay "sending" and are taken back by the next start, or by
+ * another instance after the lease). Call before
  * the lws context and the store are closed. Accepts NULL. */
 void outbox_worker_stop(outbox_worker *w);
 /* After the loop has drained. Accepts NULL. */

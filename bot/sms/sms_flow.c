@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "bot/app/log.h"
 #include "bot/app/messages.h"
@@ -19,6 +18,7 @@
 #include "store/smsmo.h"
 
 #define SMS_CMD_MAX 24          /* longest text repeated in the "more" hint */
+#define SMS_WAIT_MS 3000        /* for another instance processing the same Kannel id */
 
 /* One request waiting for the answer of an MO. */
 typedef struct sms_waiter {
@@ -41,15 +41,6 @@ typedef struct sms_flow {
 } sms_flow;
 
 static sms_flow *sms_inflight;
-static char sms_instance[40];
-
-static const char *sms_instance_id(void)
-{
-    if (!sms_instance[0])
-        snprintf(sms_instance, sizeof(sms_instance), "%ld-%llx", (long)getpid(),
-                 (unsigned long long)uv_hrtime());
-    return sms_instance;
-}
 
 static sms_flow *sms_flow_find(const char *id)
 {
@@ -298,14 +289,18 @@ static void sms_flow_process(sms_flow *f)
         sms_flow_end(f, 503);
 }
 
-static void sms_on_seen(int status, const char *answer, size_t len, void *privdata)
+static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
+                        void *privdata)
 {
     sms_flow *f = privdata;
-    if (status < 0) {
+    if (status == SMSMO_TAKE_FAILED || status == SMSMO_TAKE_BUSY) {
+        if (status == SMSMO_TAKE_BUSY) /* smsbox retries later */
+            log_info("sms: MO %s still processed by another instance after %d ms", f->id,
+                     SMS_WAIT_MS);
         sms_flow_end(f, 503);
         return;
     }
-    if (status == 0) { /* answered: the answer is coding + body */
+    if (status == SMSMO_TAKE_ANSWERED) { /* answered: the answer is coding + body */
         f->intent = "retry";
         f->alen = len + 1;
         f->answer = xmalloc(f->alen + 1);
@@ -314,24 +309,8 @@ static void sms_on_seen(int status, const char *answer, size_t len, void *privda
         sms_flow_end(f, 200);
         return;
     }
-    /* a claim of a dead process or of a failed attempt here: take over */
-    smsmo_reclaim(sms_store(f), f->id, sms_instance_id(), NULL, NULL);
+    /* claimed now, or taken over from a dead instance or a failed attempt here */
     sms_flow_process(f);
-}
-
-static void sms_on_mark(int status, void *privdata)
-{
-    sms_flow *f = privdata;
-    if (status < 0) {
-        sms_flow_end(f, 503);
-        return;
-    }
-    if (status == 0) { /* claimed: first time */
-        sms_flow_process(f);
-        return;
-    }
-    if (smsmo_answer(sms_store(f), f->id, sms_on_seen, f) < 0)
-        sms_flow_end(f, 503);
 }
 
 int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn, void *ctx)
@@ -364,7 +343,7 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
         sms_flow_process(f);
         return 0;
     }
-    if (smsmo_claim(ap->store, f->id, sms_instance_id(), sms_on_mark, f) < 0)
+    if (smsmo_take(ap->store, f->id, store_instance(ap->store), SMS_WAIT_MS, sms_on_take, f) < 0)
         sms_flow_end(f, 503);
     return 0;
 }

@@ -6,8 +6,10 @@
  * (sms.dedup_ttl_s).
  * A retry of an answered id gets the stored answer; a retry that arrives
  * while the first request is still in flight in this process waits for the
- * same answer; a "P" left by a dead process (another instance id) or by a
- * failed attempt of this one is taken over.
+ * same answer; one in flight on another live instance (its heartbeat key,
+ * store_instance()) is waited for, up to 3 s, then answered 503 so smsbox
+ * retries; a "P" left by a dead instance or by a failed attempt of this one
+ * is taken over (smsmo_take).
  *
  * Pages: a reply longer than sms.max_segments is cut into pages (sms.h);
  * page 1 is the answer and the others are kept in the number's pages record

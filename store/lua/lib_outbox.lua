@@ -3,8 +3,11 @@
 -- (store/outbox.h, store/README.md "Outbox").
 --   outbox_enqueue(to, text, kind, dedupe, ref) -> id, created (1|0)
 --     kind 'reply' or 'notify'; dedupe '' means no deduplication
---   notice_push(channel, user, json, dedupe) -> 1 pushed, 0 deduplicated
+--   notice_push(channel, user, json, dedupe) -> 1 pushed, 0 deduplicated;
+--     also PUBLISHed on dvcbot:ev:notice as "{channel}:{user}\n{json}" for
+--     the instances holding a connection of that user (store/pubsub.h)
 --! const OUTBOX_DEDUPE_TTL_S NOTICES_MAX
+--! use lib_outbox_head.lua
 local function outbox_enqueue(to, text, kind, dedupe, ref)
   local dk = nil
   if dedupe ~= '' then
@@ -19,7 +22,7 @@ local function outbox_enqueue(to, text, kind, dedupe, ref)
     'kind', kind, 'status', 'queued', 'attempts', 0, 'created_at', ms,
     'dedupe', dedupe, 'ref', ref)
   if dk then redis.call('SET', dk, id, 'EX', OUTBOX_DEDUPE_TTL_S) end
-  redis.call('RPUSH', 'dvcbot:outbox:q:' .. kind, id)
+  outbox_ready(to, id, kind)
   return id, 1
 end
 local function notice_push(channel, user, json, dedupe)
@@ -31,5 +34,7 @@ local function notice_push(channel, user, json, dedupe)
   local k = 'dvcbot:notices:' .. channel .. ':' .. user
   redis.call('RPUSH', k, json)
   redis.call('LTRIM', k, -NOTICES_MAX, -1)
+  redis.call('EXPIRE', k, OUTBOX_DEDUPE_TTL_S)
+  redis.call('PUBLISH', 'dvcbot:ev:notice', channel .. ':' .. user .. '\n' .. json)
   return 1
 end

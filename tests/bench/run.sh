@@ -150,3 +150,8 @@ python3 tests/bench/report.py sms tests/bench/results/kannel.json >>"$rows"
 row name=machine cores="$(nproc)" load_before="$load_before" \
     load_after="$(cut -d' ' -f1-3 /proc/loadavg)" seconds="$DUR" connections="$CONNS"
 python3 tests/bench/report.py table "$rows" tests/bench/results/latest.json
+
+# [scale] Redis memory per dossier / answered complaint with config/redis.conf's listpack
+# settings against Redis's defaults, loaded through the server's scripts (memory.py);
+# BENCH_MEMORY_DOSSIERS (default 200,000) dossiers, extrapolated to 7.5 M.
+python3 tests/bench/memory.py | tee tests/bench/results/memory.txt

@@ -3,7 +3,9 @@
  * without crashing or reading out of bounds. Whatever it accepts must be a
  * usable address (a non-empty host of host characters, port 1-65535, db
  * 0-999999999) that, written back as redis://host:port/db, parses to the same
- * thing; whatever it refuses comes with a message. */
+ * thing; whatever it refuses comes with a message. The same text goes
+ * through store_sentinels_parse (the redis.sentinels list): between 1 and
+ * STORE_SENTINELS_MAX usable addresses, or a refusal with a message. */
 #include "fuzz.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +50,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check(&u);
     else if (err[0] == '\0')
         abort(); /* a refusal always says why */
+    store_url list[STORE_SENTINELS_MAX];
+    err[0] = '\0';
+    int n = store_sentinels_parse(url, list, STORE_SENTINELS_MAX, err, sizeof(err));
+    if (n < 0 && err[0] == '\0')
+        abort();
+    if (n == 0 || n > STORE_SENTINELS_MAX)
+        abort();
+    for (int i = 0; i < n; i++)
+        if (!list[i].host[0] || list[i].port < 1 || list[i].port > 65535)
+            abort();
     free(url);
     return 0;
 }

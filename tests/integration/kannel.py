@@ -207,3 +207,28 @@ def outbox_put(redis, to, text, kind="notify"):
 def outbox_get(redis, mid):
     out = redis.cli("HGETALL", f"dvcbot:outbox:msg:{mid}").split("\n")
     return dict(zip(out[0::2], out[1::2]))
+
+
+def _enqueue_script():
+    """store/lua/outbox_enqueue.lua assembled as the server sends it (its preludes
+    and constants), by scripts/embed-lua.py's own assemble()."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("embed_lua",
+                                                  os.path.join(ROOT, "scripts", "embed-lua.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    heads = [os.path.join(ROOT, "store", h) for h in os.listdir(os.path.join(ROOT, "store"))
+             if h.endswith(".h")]
+    return mod.assemble(os.path.join(ROOT, "store", "lua", "outbox_enqueue.lua"),
+                        mod.read_consts(sorted(heads)))
+
+
+_ENQUEUE = []
+
+
+def outbox_enqueue(redis, to, text, kind="notify", dedupe="", ref=""):
+    """Queue one message with the server's own enqueue script (store/outbox.h)."""
+    if not _ENQUEUE:
+        _ENQUEUE.append(_enqueue_script())
+    out = redis.cli("EVAL", _ENQUEUE[0], "0", to, text, kind, dedupe, ref)
+    return out.split("\n")[0]

@@ -167,7 +167,8 @@ def dvcbot_killed(redis, kannel, bot, smsc):
         if i == N_MO // 3:
             wait(lambda: len(smsc.all()) >= 5, 10, 0.01)
             bot.stop(signal.SIGKILL)
-            inflight = len(redis.cli("ZRANGE", "dvcbot:outbox:sending", "0", "-1").split())
+            inflight = sum(int((redis.cli("XPENDING", f"dvcbot:outbox:stream:{k}", "senders")
+                                or "0").split()[0]) for k in ("reply", "notify"))
             bot2 = Dvcbot(redis.port, env=bot.env)
             bot2.port = bot.port
             bot2.start()

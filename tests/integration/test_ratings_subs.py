@@ -143,7 +143,11 @@ def subscriptions(bot, redis, ka):
        "status change: one SMS for the subscriber and one for the applicant", msgs)
     ok(all(m.get("kind") == "notify" and m.get("status") == "queued" and D1 in m.get("text", "")
            and m.get("dedupe") for m in msgs), "outbox records: notify, queued, text, dedupe", msgs)
-    ok(redis.cli("LLEN", "dvcbot:outbox:q:notify") == "2", "both on the notify queue")
+    streamed = redis.cli("XRANGE", "dvcbot:outbox:stream:notify", "-", "+").split("\n")
+    waiting = [redis.cli("LRANGE", f"dvcbot:outbox:wait:{m.get('to')}", "0", "-1").split("\n")
+               for m in msgs]
+    ok(all(m.get("id") in streamed or m.get("id") in w for m, w in zip(msgs, waiting)),
+       "both on the notify stream (or behind an earlier message of the number)", msgs)
     notices = redis.cli("LRANGE", "dvcbot:notices:chat:s-chat", "0", "-1").split("\n")
     ok(len(notices) == 1 and json.loads(notices[0]).get("status") == "processing",
        "chat subscriber: one notice", notices)
@@ -235,7 +239,6 @@ def main():
         st1, _ = put(bot, D1, "received", ka, APPLICANT[0])
         st2, _ = put(bot, D2, "returned", kb, D2_APPLICANT[0], P2)
         ok(st1 == 201 and st2 == 201, "two dossiers created through the agency API", (st1, st2))
-        redis.cli("DEL", "dvcbot:outbox:q:notify")
         for k in redis.cli("KEYS", "dvcbot:outbox:*").split():
             redis.cli("DEL", k)
         ratings(bot, redis, ka)

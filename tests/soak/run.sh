@@ -5,6 +5,7 @@
 #
 #   faults            1,000 complaints with redis-server SIGKILLed mid-way; dvcbot
 #                     SIGKILLed under 200 MOs + 200 notifications; bearerbox down 10 s
+#   fleet             1,000 notifications drained by 2 then 3 instances; one SIGKILLed under 400 more
 #   hostile           10,000 connections held, 1,000 slowloris clients for 20 s, ...
 #   hostile-valgrind  the same checks, smaller (valgrind is ~30x slower): no memcheck
 #                     error, no definite leak, clean SIGTERM exit
@@ -41,6 +42,7 @@ run_suite() {
 
 run_suite faults DVC_SOAK=1 python3 tests/integration/test_faults.py
 run_suite hostile DVC_SOAK=1 python3 tests/integration/test_hostile.py
+run_suite fleet DVC_SOAK=1 python3 tests/integration/test_fleet.py
 if command -v valgrind >/dev/null; then
     run_suite hostile-valgrind DVC_SOAK=1 DVC_BINARY=build/debug/dvcbot \
         DVC_WRAP="valgrind --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=30" \

@@ -428,7 +428,7 @@ static void test_close_cases(store *s)
 
     t = redis_store_open(redis_url, 1000, 1000);      /* close with SELECT pending */
     RUN_UNTIL(store_pending_count(t) > 0, 2000);
-    T_OK(store_pending_count(t) == 1 && !store_is_up(t), "SELECT pending, not up yet");
+    T_OK(store_pending_count(t) == 2 && !store_is_up(t), "SELECT and ROLE pending, not up yet");
     store_close(t);
 
     snprintf(url, sizeof(url), "redis://127.0.0.1:%d/0", free_port());

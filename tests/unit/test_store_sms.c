@@ -1,14 +1,12 @@
 /* test_store_sms.c -- the [sms] records of the store against a real Redis:
- * store/smsmo.c (once per Kannel id, reply pages) and store/outbox_drain.c
- * (claim, finish, pump, recover, delivery reports).
+ * store/smsmo.c (once per Kannel id, reply pages). The outbox drainer's
+ * steps are tests/unit/test_outbox_stream.c's.
  *
  * Each step is checked twice: through the API's callback, and by reading
  * the keys raw with a blocking connection (exact key names, values byte for
  * byte, TTLs). The private redis-server comes from tests/unit/redis_fixture.h. */
 #include "t.h"
 #include "tests/unit/redis_fixture.h"
-#include "store/outbox.h"
-#include "store/outbox_drain.h"
 #include "store/redis.h"
 #include "store/smsmo.h"
 
@@ -21,9 +19,6 @@ typedef struct got {
     long long value;
     char *bytes;                /* copy of the answer / pages / claimed ids */
     size_t len;
-    outbox_claimed m[8];        /* claimed (strings not kept) */
-    char ids[8][64];            /* "id|to|text|kind" */
-    size_t n;
 } got;
 
 static void got_clear(got *g)
@@ -51,41 +46,6 @@ static void on_bytes(int status, const char *p, size_t len, void *privdata)
         memcpy(g->bytes, p, len + 1);   /* NUL included: checks the contract */
         g->len = len;
     }
-}
-
-static void on_value(int status, long long value, const char *err, void *privdata)
-{
-    got *g = privdata;
-    g->calls++;
-    g->status = status;
-    g->value = value;
-    if (err != NULL)
-        printf("# Redis: %s\n", err);
-}
-
-static void on_claim(int status, const outbox_claimed *m, size_t n, const char *err,
-                     void *privdata)
-{
-    got *g = privdata;
-    g->calls++;
-    g->status = status;
-    g->n = 0;
-    for (size_t i = 0; i < n && i < 8; i++, g->n++) {
-        g->m[i] = m[i];
-        snprintf(g->ids[i], sizeof(g->ids[i]), "%s|%s|%s|%s", m[i].id, m[i].to, m[i].text,
-                 m[i].kind);
-        g->m[i].id = g->m[i].to = g->m[i].text = g->m[i].kind = NULL;
-    }
-    if (err != NULL)
-        printf("# Redis: %s\n", err);
-}
-
-static void on_enqueued(int status, long long id, int created, void *privdata)
-{
-    got *g = privdata;
-    g->calls++;
-    g->status = status;
-    g->value = created ? id : -id;
 }
 
 static long long raw_int(redisContext *c, const char *fmt, const char *arg)
@@ -209,122 +169,97 @@ static void test_smsmo_refused(store *s, store *down)
 }
 
 /* ------------------------------------------------------------------------
- * outbox_drain
+ * smsmo_take: once per Kannel id across instances
  * ---------------------------------------------------------------------- */
 
-static long long enqueue(store *s, const char *to, const char *text, const char *kind)
-{
-    outbox_msg m = {to, text, kind, NULL, NULL};
-    got g = {0};
+typedef struct took {
+    int calls;
+    smsmo_take_status st;
+    char answer[64];
+    uint64_t at;                /* now_ms() of the call */
+} took;
 
-    outbox_enqueue(s, &m, on_enqueued, &g);
-    RUN_UNTIL(g.calls, 3000);
-    return g.status == 0 ? g.value : 0;
+static void on_take(smsmo_take_status st, const char *ans, size_t len, void *pd)
+{
+    took *t = pd;
+    t->calls++;
+    t->st = st;
+    t->at = now_ms();
+    snprintf(t->answer, sizeof(t->answer), "%.*s", ans ? (int)len : 0, ans ? ans : "");
 }
 
-static void claim(store *s, int max, uint64_t now, got *g)
+static void save_later(void *pd, int ok)
 {
-    memset(g, 0, sizeof(*g));
-    outbox_drain_claim(s, max, now, on_claim, g);
-    RUN_UNTIL(g->calls, 3000);
+    store *s = pd;
+    smsmo_result r = {.id = "t-2", .answer = "0xong", .len = 5, .ttl_s = 300, .msisdn = TO_A,
+                      .pages = ""};
+    if (ok)
+        smsmo_save(s, &r, NULL, NULL);
 }
 
-/* The value of one outbox_drain call (-99 if refused or failed). */
-static long long step(int rc, got *g)
+static void test_take(store *s, redisContext *c)
 {
-    RUN_UNTIL(g->calls, 3000);
-    return rc == 0 && g->calls == 1 && g->status == 0 ? g->value : -99;
-}
-/* g emptied before the call is made */
-#define STEP(call) (memset(&g, 0, sizeof(g)), step((call), &g))
+    took a = {0}, b = {0}, d = {0}, e = {0};
+    const char *me = store_instance(s);
+    char other[128], key[160];
 
-static int status_is(redisContext *c, long long id, const char *want)
-{
-    char key[64];
-    size_t len;
-    snprintf(key, sizeof(key), "dvcbot:outbox:msg:%lld", id);
-    char *s = sync_str(c, &len, "HGET %s status", key);
-    int same = s != NULL && !strcmp(s, want);
-    if (!same)
-        printf("# message %lld: status %s, want %s\n", id, s ? s : "(nil)", want);
-    free(s);
-    return same;
-}
+    T_OK(strlen(me) > 8 && !strcmp(me, store_instance(s)), "an instance id, the same each call");
+    RUN_FOR(50);
+    snprintf(key, sizeof(key), "dvcbot:inst:%s", me);
+    long long pttl = raw_int(c, "PTTL %b", key);
+    T_OK(pttl > 0 && pttl <= STORE_HEARTBEAT_TTL_MS, "its heartbeat key lives (PTTL %lld)", pttl);
+    smsmo_take(s, "t-1", me, 0, on_take, &a);
+    smsmo_take(s, "t-1", "dead-instance", 0, on_take, &b);
+    RUN_UNTIL(b.calls, 3000);
+    T_OK(a.st == SMSMO_TAKE_CLAIMED && b.st == SMSMO_TAKE_BUSY && b.calls == 1,
+         "first take claims; a second instance without waiting: busy (a live owner)");
+    sync_do(c, "SET dvcbot:smsmo:t-1 Pdead-instance");
+    smsmo_take(s, "t-1", me, 1000, on_take, &d);
+    RUN_UNTIL(d.calls, 3000);
+    snprintf(other, sizeof(other), "P%s", me);
+    T_OK(d.st == SMSMO_TAKE_OVER && raw_is(c, "dvcbot:smsmo:t-1", other, strlen(other)),
+         "a claim whose owner has no heartbeat is taken over at once");
+    memset(&d, 0, sizeof(d));
+    smsmo_take(s, "t-1", me, 0, on_take, &d);
+    RUN_UNTIL(d.calls, 3000);
+    T_OK(d.st == SMSMO_TAKE_OVER, "this instance's own claim (a failed attempt): taken over");
 
-/* Claim order, the busy number, finish sent / retry / failed, pump. Returns
- * the id of the message it leaves "sending". */
-static long long test_drain(store *s, redisContext *c)
-{
-    got g;
-    long long a = enqueue(s, TO_A, "tr\xe1\xba\xa3 l\xe1\xbb\x9di", "reply");
-    long long b = enqueue(s, TO_B, "b1", "notify");
-    long long d = enqueue(s, TO_A, "a2", "notify");
-
-    T_OK(a == 1 && b == 2 && d == 3, "three messages queued (ids %lld %lld %lld)", a, b, d);
-    claim(s, 10, 1000, &g);
-    T_OK(g.status == 0 && g.n == 2 &&
-         !strcmp(g.ids[0], "1|" TO_A "|tr\xe1\xba\xa3 l\xe1\xbb\x9di|reply") &&
-         !strcmp(g.ids[1], "2|" TO_B "|b1|notify") && g.m[0].attempts == 1,
-         "claim: the reply first, then the other number; %s's second message waits", TO_A);
-    T_OK(status_is(c, a, "sending") && status_is(c, d, "queued") &&
-         raw_int(c, "LLEN %b", "dvcbot:outbox:wait:" TO_A) == 1, "raw: sending, and one waiting");
-    claim(s, 10, 1001, &g);
-    T_OK(g.status == 0 && g.n == 0, "nothing more to claim while the number is busy");
-
-    T_OK(STEP(outbox_drain_finish(s, "1", OUTBOX_DRAIN_SENT, 1100, 0, NULL, on_value, &g)) == 1,
-         "finish sent: recorded (1)");
-    T_OK(status_is(c, a, "sent"), "raw: message 1 sent");
-    claim(s, 10, 1200, &g);
-    T_OK(g.n == 1 && !strncmp(g.ids[0], "3|", 2),
-         "the number released: its next message is claimed");
-
-    T_OK(STEP(outbox_drain_finish(s, "2", OUTBOX_DRAIN_RETRY, 1300, 1400, "500 busy", on_value,
-                                  &g)) == 1 && status_is(c, b, "retry"),
-         "finish retry: status retry");
-    T_OK(STEP(outbox_drain_pump(s, 1399, 100, on_value, &g)) == 0, "pump before it is due: 0");
-    T_OK(STEP(outbox_drain_pump(s, 1400, 100, on_value, &g)) == 1 && status_is(c, b, "queued"),
-         "pump when due: 1, queued again");
-    claim(s, 10, 1500, &g);
-    T_OK(g.n == 1 && !strncmp(g.ids[0], "2|", 2) && g.m[0].attempts == 2, "retried: attempts 2");
-    T_OK(STEP(outbox_drain_finish(s, "2", OUTBOX_DRAIN_FAILED, 1600, 0, "500 no", on_value,
-                                  &g)) == 1 &&
-         status_is(c, b, "failed"), "finish failed: status failed");
-    T_OK(STEP(outbox_drain_finish(s, "2", OUTBOX_DRAIN_SENT, 1700, 0, NULL, on_value, &g)) == 0,
-         "finish of a message not sending: 0, nothing changes");
-    return d;
+    /* a live owner answers while the second instance waits */
+    sync_do(c, "SET dvcbot:inst:live-1 1 PX 10000");
+    sync_do(c, "SET dvcbot:smsmo:t-2 Plive-1");
+    uint64_t t0 = now_ms();
+    memset(&d, 0, sizeof(d));
+    smsmo_take(s, "t-2", me, 3000, on_take, &d);
+    store_after(s, 300, save_later, s);
+    RUN_UNTIL(d.calls, 5000);
+    T_OK(d.st == SMSMO_TAKE_ANSWERED && !strcmp(d.answer, "0xong") && d.at - t0 >= 250 &&
+         d.at - t0 < 1500, "a live owner's answer is waited for and returned (%llu ms)",
+         (unsigned long long)(d.at - t0));
+    sync_do(c, "SET dvcbot:smsmo:t-3 Plive-1");
+    t0 = now_ms();
+    smsmo_take(s, "t-3", me, 500, on_take, &e);
+    RUN_UNTIL(e.calls, 5000);
+    T_OK(e.st == SMSMO_TAKE_BUSY && e.at - t0 >= 450 && raw_is(c, "dvcbot:smsmo:t-3", "Plive-1", 7),
+         "a live owner that does not answer within the wait: busy after %llu ms, not taken",
+         (unsigned long long)(e.at - t0));
+    T_OK(smsmo_take(s, "", me, 0, on_take, &e) == -1 && smsmo_take(s, "x", "", 0, on_take, &e) == -1,
+         "take without id or instance: refused");
 }
 
-/* Message d is "sending" (claimed at 1200): recovery, delivery reports,
- * opt-out. */
-static void test_drain_recover(store *s, redisContext *c, long long d)
+/* A wait still pending when the store closes ends with SMSMO_TAKE_FAILED. */
+static void test_take_close(void)
 {
-    got g;
-    char id[24];
-
-    T_OK(STEP(outbox_drain_recover(s, 2000, 1199, on_value, &g)) == 0,
-         "recover with a cutoff before the claim: 0");
-    T_OK(STEP(outbox_drain_recover(s, 2000, 2000, on_value, &g)) == 1 && status_is(c, d, "queued"),
-         "recover: the message left sending is queued again");
-    claim(s, 10, 2100, &g);
-    T_OK(g.n == 1 && g.m[0].attempts == 1, "reclaimed; the recovered attempt was not counted");
-
-    snprintf(id, sizeof(id), "%lld", d);
-    T_OK(STEP(outbox_drain_dlr(s, id, "delivered", 6, 2200, on_value, &g)) == 1,
-         "DLR delivered: recorded (1)");
-    T_OK(STEP(outbox_drain_dlr(s, id, "submitted", 4, 2300, on_value, &g)) == 0,
-         "DLR submitted after delivered: not a step forward (0)");
-    T_OK(STEP(outbox_drain_dlr(s, "999", "delivered", 6, 2300, on_value, &g)) == -1,
-         "DLR of an unknown id: -1");
-    T_OK(STEP(outbox_drain_recover(s, 2400, 2400, on_value, &g)) == 1 && status_is(c, d, "sent"),
-         "recover of a message with a DLR: marked sent");
-
-    sync_do(c, "SADD dvcbot:optout " TO_B);
-    long long e = enqueue(s, TO_B, "opted out", "notify");
-    claim(s, 10, 2500, &g);
-    T_OK(g.n == 0 && status_is(c, e, "skipped"), "a notification to an opted-out number: skipped");
-    T_OK(outbox_drain_claim(s, 0, 1, on_claim, &g) == -1 &&
-         outbox_drain_finish(s, "", OUTBOX_DRAIN_SENT, 1, 1, NULL, on_value, &g) == -1,
-         "claim of 0, finish without id: refused");
+    took t = {0};
+    store *s2 = redis_store_open(redis_url, 1000, 1000);
+    redisContext *c = sync_open(1);
+    RUN_UNTIL(store_is_up(s2), 3000);
+    sync_do(c, "SET dvcbot:inst:live-2 1 PX 10000");
+    sync_do(c, "SET dvcbot:smsmo:t-4 Plive-2");
+    smsmo_take(s2, "t-4", store_instance(s2), 3000, on_take, &t);
+    RUN_FOR(250);
+    store_close(s2);
+    T_OK(t.calls == 1 && t.st == SMSMO_TAKE_FAILED, "store_close during the wait: failed, once");
+    redisFree(c);
 }
 
 int main(void)
@@ -345,8 +280,8 @@ int main(void)
     test_claim(s, c1);
     test_save(s, c1);
     test_smsmo_refused(s, down);
-    sync_do(c1, "FLUSHDB");
-    test_drain_recover(s, c1, test_drain(s, c1));
+    test_take(s, c1);
+    test_take_close();
 
     store_close(s);
     store_close(down);

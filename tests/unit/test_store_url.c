@@ -83,7 +83,7 @@ static void test_url_parse(void)
 
 static void test_urls(void)
 {
-    store_options o = { NULL, 0, 0 };
+    store_options o = {.url = NULL};
     char err[256], kerr[256];
     size_t i;
     int same = 1;
@@ -116,12 +116,36 @@ static void test_urls(void)
     uv_run(&loop, UV_RUN_NOWAIT);
 }
 
+/* redis.sentinels: host[:port],... */
+static void test_sentinels(void)
+{
+    store_url l[STORE_SENTINELS_MAX];
+    char err[160];
+    int n = store_sentinels_parse("127.0.0.1:26379, 10.0.0.2,[::1]:26381", l, STORE_SENTINELS_MAX,
+                                  err, sizeof(err));
+    T_OK(n == 3 && !strcmp(l[0].host, "127.0.0.1") && l[0].port == 26379 &&
+         !strcmp(l[1].host, "10.0.0.2") && l[1].port == STORE_SENTINEL_DEFAULT_PORT &&
+         !strcmp(l[2].host, "::1") && l[2].port == 26381, "three sentinels, default port, IPv6");
+    static const char *const bad[] = {"", "a:1,", "a:1,,b", "a:0", "a:70000", "a b", "a:1;b:2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err[0] = '\0';
+        T_OK(store_sentinels_parse(bad[i], l, STORE_SENTINELS_MAX, err, sizeof(err)) == -1 &&
+             err[0], "refused with a message: '%s' (%s)", bad[i], err);
+    }
+    T_OK(store_sentinels_parse("a,b,c", l, 2, err, sizeof(err)) == -1, "more than max: refused");
+    store_options o = {.url = "redis://127.0.0.1:1/0", .sentinels = "127.0.0.1:1",
+                       .master_name = ""};
+    T_OK(store_new(&loop, &o, err, sizeof(err)) == NULL && strstr(err, "master_name"),
+         "sentinels without a master name: store_new refuses (%s)", err);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     alarm(10);          /* a hung loop ends the suite (SIGALRM): a failure */
     uv_loop_init(&loop);
     test_urls();
+    test_sentinels();
     uv_run(&loop, UV_RUN_DEFAULT);
     T_OK(uv_loop_close(&loop) == 0, "the loop closes: every store closed while connecting");
     return t_done();
