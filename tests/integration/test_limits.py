@@ -390,10 +390,10 @@ def flips(redis):
         code = AGENCY + "-240601-0011"
         put(bot, ka, code, "processing", APPLICANT)
         res = [put(bot, ka, code, s, APPLICANT) for s in ("done", "processing", "done")]
-        sent = int(redis.cli("LLEN", "dvcbot:outbox:q:notify") or 0)
+        sent = int(redis.cli("GET", "dvcbot:outbox:seq") or 0)  # messages queued
         st, h, raw = put(bot, ka, code, "processing", APPLICANT)
         again = put(bot, ka, code, "done", APPLICANT)[0]
-        sent2 = int(redis.cli("LLEN", "dvcbot:outbox:q:notify") or 0)
+        sent2 = int(redis.cli("GET", "dvcbot:outbox:seq") or 0)  # messages queued
         ok([r[0] for r in res] == [200] * 3 and st == 429 and
            json.loads(raw).get("error") == "rate_limited" and h.get("retry-after", "").isdigit()
            and again == 200 and sent >= 3 and sent2 == sent,
