@@ -156,6 +156,7 @@ void cat_data_free(cat_data *d)
     free(d->sc_mark);
     free(d->action);
     free(d->objects);
+    free(d->actions_in);
     free(d->qualifiers);
     free(d->group);
     free(d->group_off);

@@ -19,6 +19,9 @@
 #define CS_NAME_COV 20.0f
 #define CS_ENDED 3.0f
 #define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
+#ifndef CS_ACTION_MISS
+#define CS_ACTION_MISS 8.0f  /* the question names an action ("mất" -> cấp lại) the name lacks */
+#endif
 #define CS_OBJECT 12.0f      /* the name has none of the question's objects */
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
@@ -30,6 +33,9 @@
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
 #define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
 #define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
+#ifndef CS_NAME_CAP
+#define CS_NAME_CAP 40.0f    /* the name coverage of the verdict: a long name counts as this long */
+#endif
 #define CS_KEEP 24            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
@@ -355,6 +361,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
     float pen = 0;
     if (d->action && d->action[p] && !(cq->actions & ((uint64_t)1 << (d->action[p] - 1))))
         pen += CS_ACTION;
+    if (d->actions_in && cq->actions && !(d->actions_in[p] & cq->actions))
+        pen += CS_ACTION_MISS;
     if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
         pen += CS_OBJECT;
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
@@ -371,12 +379,14 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
 {
     float *slot = d->sc_slot + (size_t)p * CAT_NSLOTS;
     const float *sw = d->slot_w + (size_t)p * CAT_NSLOTS;
-    float alias_cov = 0, name_cov = 0;
+    float alias_cov = 0, name_cov = 0, told = 0;
     int naliases = 0;
     for (unsigned bits = d->sc_slots[p]; bits; bits &= bits - 1) {
         int s = __builtin_ctz(bits);
         float cov = sw[s] > 0 ? slot[s] / sw[s] : 0;
         cov = cov > 1 ? 1 : cov;
+        float capped = sw[s] > 0 ? slot[s] / (sw[s] < CS_NAME_CAP ? sw[s] : CS_NAME_CAP) : 0;
+        told = capped > told ? (capped > 1 ? 1 : capped) : told;
         if (s < CAT_MAX_ALIASES) {
             naliases++;
             alias_cov = cov > alias_cov ? cov : alias_cov;
@@ -389,7 +399,7 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     catalogue_hit h = {.proc = &d->procs[p], .match = CATALOGUE_MATCH_WORDS};
     h.coverage = q->total > 0 ? d->sc_match[p] / q->total : 0;
     h.coverage = h.coverage > 1 ? 1 : h.coverage;
-    h.alias_coverage = alias_cov > name_cov ? alias_cov : name_cov;
+    h.alias_coverage = told;
     h.score = d->sc_word[p] + CS_QUERY_COV * h.coverage + CS_ALIAS_COV * alias_cov +
               CS_NAME_COV * name_cov + (name_cov > 0.999f ? CS_NAME_FULL : 0) +
               (float)(naliases > 6 ? 5 : naliases > 1 ? naliases - 1 : 0);
