@@ -24,6 +24,7 @@
 #define DVC_CATALOGUE_CATALOGUE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct catalogue catalogue;
 
@@ -150,6 +151,30 @@ size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *
  * past the end. A procedure without variants is its own variant 0. */
 const catalogue_proc *catalogue_variant(const catalogue *cat, const catalogue_proc *p, size_t i);
 size_t catalogue_variant_count(const catalogue *cat, const catalogue_proc *p);
+
+/* ---- documents by case ("Trường hợp ...", catalogue_cases.c) ---- */
+#define CATALOGUE_CASES_MAX 8       /* cases kept; documents of later ones count as common */
+#define CATALOGUE_CASES_DOCS 64     /* documents looked at; later ones are common */
+#define CATALOGUE_CASE_LABEL 160    /* bytes of a label, cut at a word with "…" */
+#define CATALOGUE_CASE_MIN_IDF 3.0f /* weight of the case words a question must name */
+
+typedef struct catalogue_cases_t {
+    size_t n;                                   /* cases (0: one list for everyone) */
+    char label[CATALOGUE_CASES_MAX][CATALOGUE_CASE_LABEL];  /* as written, without
+                                                 * "Trường hợp": "ủy quyền thực hiện thủ tục" */
+    uint8_t doc_case[CATALOGUE_CASES_DOCS];     /* per document: 0 every case, k: label[k-1] */
+} catalogue_cases_t;
+
+/* The cases of p's documents into *out (cleared first): a document whose
+ * note or name opens with "Trường hợp" / "Đối với" belongs to the case it
+ * names (up to "thì", "phải", "hồ sơ" or ; : . ( ); the others are
+ * needed in every case. Returns out->n. p may be NULL (0). */
+size_t catalogue_cases(const catalogue_proc *p, catalogue_cases_t *out);
+/* The case (index into c->label) a normalised question names: the one
+ * whose words beyond p's name the question holds most (IDF-weighted, at
+ * least CATALOGUE_CASE_MIN_IDF or half its words); -1 for none or a tie. */
+int catalogue_case_pick(const catalogue *cat, const catalogue_proc *p, const catalogue_cases_t *c,
+                        const char *normalised);
 
 /* ---- question aspects (config/procedure-aspects.json) ---- */
 typedef enum catalogue_aspect {
