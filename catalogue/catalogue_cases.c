@@ -8,6 +8,7 @@
  * demand from the read-only procedure: nothing is stored at load. */
 #include "catalogue/catalogue_int.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Case openings, normalised (no diacritics), longest first. */
@@ -183,7 +184,8 @@ static float cc_overlap(const cat_data *d, const char *label, const char *q, con
         if (cat_phrase_at(name, w) >= 0)
             continue;
         long id = cat_word_find(d, w, len[i]);
-        float idf = id >= 0 ? d->words[id].idf : 1.0f;
+        /* a word no procedure's text holds is as rare as can be */
+        float idf = id >= 0 ? d->words[id].idf : logf(1.0f + (float)d->nprocs);
         *all += idf;
         got += cat_phrase_at(q, w) >= 0 ? idf : 0;
     }
