@@ -185,10 +185,18 @@ typedef enum catalogue_aspect {
     CATALOGUE_ASPECT_WHERE,
     CATALOGUE_ASPECT_ONLINE,
     CATALOGUE_ASPECT_STEPS,
+    CATALOGUE_ASPECT_CONDITIONS,    /* who may apply, what must hold */
+    CATALOGUE_ASPECT_LEGAL,         /* the legal basis */
+    CATALOGUE_ASPECT_RESULT,        /* what the citizen gets */
+    CATALOGUE_ASPECT_FORMS,         /* the forms (mẫu đơn, tờ khai) among the documents */
     CATALOGUE_ASPECT__COUNT
 } catalogue_aspect;
+/* The aspects offered as buttons after an answer (the others are answered
+ * when asked). */
+#define CATALOGUE_ASPECT_BUTTONS (CATALOGUE_ASPECT_STEPS + 1)
 
-/* "overview", "documents", "fee", "time", "where", "online", "steps". */
+/* "overview", "documents", "fee", "time", "where", "online", "steps",
+ * "conditions", "legal", "result", "forms". */
 const char *catalogue_aspect_name(catalogue_aspect a);
 /* The aspect for a name, or -1. */
 int catalogue_aspect_from_name(const char *name);

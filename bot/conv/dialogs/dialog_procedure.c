@@ -60,6 +60,27 @@ static void pr_channels(dialog_ctx *ctx, const catalogue_proc *p, buf *b)
 
 #define PR_ALL (-1)         /* every document (no case asked, or one case only) */
 #define PR_COMMON (-2)      /* the documents of every case (the citizen is asked which case) */
+#define PR_FORMS (-3)       /* only the forms: documents naming a mẫu, tờ khai, đơn, phiếu */
+
+/* Whether the document is a form (its name or note names one). */
+static int pr_is_form(const catalogue_doc *d)
+{
+    static const char *const words[] = {" mau ", " to khai ", " don ", " phieu ", " bieu mau "};
+    for (int k = 0; k < 2; k++) {
+        const char *s = k ? d->note : d->name;
+        char norm[1024] = " ";
+        if (!s || norm_text(s, strlen(s), norm + 1, sizeof(norm) - 2, NULL) < 0)
+            continue;
+        for (char *c = norm; *c; c++)
+            if (*c == ',' || *c == ';' || *c == ':' || *c == '(' || *c == ')' || *c == '.')
+                *c = ' ';
+        strcat(norm, " ");
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            if (strstr(norm, words[i]))
+                return 1;
+    }
+    return 0;
+}
 
 /* The documents of p into list, numbered from 1: those of case k (0-based)
  * and the common ones, or PR_ALL / PR_COMMON. A document of a case loses
@@ -71,7 +92,7 @@ static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, const catalog
     for (size_t i = 0; i < p->ndocs; i++) {
         const catalogue_doc *d = &p->docs[i];
         int dc = i < CATALOGUE_CASES_DOCS ? cases->doc_case[i] : 0;
-        if ((k == PR_COMMON && dc) || (k >= 0 && dc && dc != k + 1))
+        if ((k == PR_COMMON && dc) || (k >= 0 && dc && dc != k + 1) || (k == PR_FORMS && !pr_is_form(d)))
             continue;
         const char *note = k >= 0 && dc ? NULL : d->note;
         char n[24], o[16], c[16];
@@ -147,6 +168,21 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
         break;
     case CATALOGUE_ASPECT_ONLINE:
         kk = pr_online_key(p, "procedure_info.online", key, sizeof(key));
+        break;
+    case CATALOGUE_ASPECT_CONDITIONS:
+        pr_lines(ctx, "procedure_info.list_dash", p->conditions, p->nconditions, NULL, &list);
+        kk = list.len ? "procedure_info.conditions" : "procedure_info.conditions_none";
+        break;
+    case CATALOGUE_ASPECT_LEGAL:
+        pr_lines(ctx, "procedure_info.list_dash", p->legal_basis, p->nlegal, NULL, &list);
+        kk = list.len ? "procedure_info.legal" : "procedure_info.legal_none";
+        break;
+    case CATALOGUE_ASPECT_RESULT:
+        kk = "procedure_info.result";
+        break;
+    case CATALOGUE_ASPECT_FORMS:
+        pr_documents(ctx, p, c, PR_FORMS, &list);
+        kk = list.len ? "procedure_info.forms" : "procedure_info.forms_none";
         break;
     default:
         break;
@@ -287,7 +323,7 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     if (k >= 0)
         pr_case_buttons(ctx, p, &cases, k);
     pr_levels(ctx, p, a);
-    for (int i = 0; i < CATALOGUE_ASPECT__COUNT; i++) {
+    for (int i = 0; i < CATALOGUE_ASPECT_BUTTONS; i++) {
         if (i == (int)a)
             continue;
         char key[64];
