@@ -231,12 +231,14 @@ build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# top-1 / top-3 of tests/corpus/procedure-questions.tsv on the sample and (when present) the real catalogue
+# top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
+PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2
 accuracy-catalogue: build/dvcbot
-	@build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect sample --quiet
-	@if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
-	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi
+	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
+	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \
+	  if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
+	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi; done
 
 bench: deps all build/bench/catalogue_bench
 	@tests/bench/run.sh
