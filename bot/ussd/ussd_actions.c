@@ -66,10 +66,15 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
     char num[24];
     if (!cat)
         return;
-    if (!strcmp(sc->source, "fields")) {
+    if (!strcmp(sc->source, "fields")) {   /* a field of ended procedures only is not offered */
         for (size_t i = 0; i < catalogue_nfields(cat); i++) {
+            size_t n = 0, live = 0;
+            const catalogue_proc *const *procs = catalogue_field_procs(cat, i, &n);
+            for (size_t k = 0; k < n; k++)
+                live += !procs[k]->ended;
             snprintf(num, sizeof(num), "%zu", i);
-            ussd_item_add(items, num, catalogue_field_name(cat, i));
+            if (live)
+                ussd_item_add(items, num, catalogue_field_name(cat, i));
         }
         return;
     }
@@ -77,8 +82,9 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
     size_t n = 0;
     const catalogue_proc *const *procs =
         f ? catalogue_field_procs(cat, (size_t)strtoul(f, NULL, 10), &n) : NULL;
-    for (size_t i = 0; procs && i < n; i++)
-        ussd_item_add(items, procs[i]->code, procs[i]->short_name);
+    for (size_t i = 0; procs && i < n; i++)     /* ended ones (COVID-19 support) are off the menu */
+        if (!procs[i]->ended)
+            ussd_item_add(items, procs[i]->code, procs[i]->short_name);
 }
 
 void ussd_list_enter(ussd_call *c, const ussd_screen *sc)

@@ -203,6 +203,14 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
            "sample", sample, NULL);
     buf_free(&ch);
     buf_free(&list);
+    /* the real records' note says who may apply ("Đối tượng thực hiện: ..."):
+     * part of the conditions; any other note goes with the overview and the
+     * documents */
+    static const char who_prefix[] = "Đối tượng thực hiện";
+    int who = p->note && !strncmp(p->note, who_prefix, sizeof(who_prefix) - 1);
+    if (p->note && (who ? a == CATALOGUE_ASPECT_CONDITIONS
+                        : a == CATALOGUE_ASPECT_OVERVIEW || a == CATALOGUE_ASPECT_DOCUMENTS))
+        pr_fmt(ctx, out, "procedure_info.proc_note", "note", p->note, NULL);
 }
 
 static void pr_button(dialog_ctx *ctx, const char *title, const char *code, catalogue_aspect a)
