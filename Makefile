@@ -151,7 +151,7 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o \
 asan: build/asan/dvcbot $(UNIT_BIN)
 
 run: deps build/dvcbot
-	@scripts/run.sh
+	@CATALOGUE='$(CATALOGUE)' scripts/run.sh
 
 test: deps
 	@DVC_REQUIRE_E2E=1 $(MAKE) --no-print-directory check

@@ -86,6 +86,10 @@ typedef struct catalogue_opts {
     void (*on_error)(void *arg, const char *line);
     /* Called every 500 procedures of a file and at its end. */
     void (*on_progress)(void *arg, const char *file, size_t done, size_t total);
+    /* Called at the end of each file for each key the schema does not know
+     * (ignored by the loader: "procedures[].source_url", "procedures[].fees[].x"),
+     * with how many objects had it; at most 16 keys per file. */
+    void (*on_unused)(void *arg, const char *file, const char *key, size_t count);
     void *arg;
     int max_errors;             /* stop after this many (default 1; with on_error 50) */
 } catalogue_opts;

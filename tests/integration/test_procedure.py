@@ -118,6 +118,18 @@ def imports(redis, catdir, env, work):
     ok(r.returncode == 1 and "--replace" in r.stderr, "importing the same file again needs --replace", r.stderr)
     r = run([BIN, "catalogue", "import", "--replace", os.path.join(work, "extra.json")], env)
     ok(r.returncode == 0, "--replace overwrites the earlier import", r.stderr)
+    extra = os.path.join(work, "extra-keys.json")
+    with open(extra, "w") as f:
+        json.dump({"description": "x", "source": "portal", "procedures": [
+            dict(procs[3], code="4.000901", source_url="https://example.invalid/1"),
+            dict(procs[4], code="4.000902", source_url="https://example.invalid/2",
+                 fees=[dict(procs[4]["fees"][0], currency="VND")])]}, f)
+    r = run([BIN, "catalogue", "import", extra], env)
+    ok(r.returncode == 0 and "installed 2 procedures" in r.stdout and
+       "not used: procedures[].source_url (in 2 objects" in r.stderr and
+       "not used: procedures[].fees[].currency (in 1 object;" in r.stderr and
+       "not used: source (in 1 object;" in r.stderr and "description" not in r.stderr,
+       "import reports the keys it did not use (and installs the rest)", r.stdout + r.stderr)
 
     before = listing()
     broken = os.path.join(work, "broken.json")

@@ -3,7 +3,8 @@
  * openings of a note or a name, "..., hồ sơ gồm" headings, the documents of
  * everyone), and the search rules of this session: channel variants ("...
  * bằng dịch vụ công trực tuyến toàn trình") grouped like level variants, a
- * question's action ("mất" -> cấp lại) preferred in the names that have it. */
+ * question's action ("mất" -> cấp lại) preferred in the names that have it;
+ * the keys a file has that the schema does not know, reported at load. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,14 @@ static void proc(char *out, size_t cap, const char *code, const char *name, cons
 
 #define DOC(name, note) "{\"name\": \"" name "\", \"originals\": 1, \"copies\": 0" note "}"
 
+static catalogue *load_with(const catalogue_opts *opts);
+
 static catalogue *load(void)
+{
+    return load_with(NULL);
+}
+
+static catalogue *load_with(const catalogue_opts *opts)
 {
     static char buf[20480];
     char p[6][3072], err[1024];
@@ -70,7 +78,7 @@ static catalogue *load(void)
     snprintf(buf, sizeof(buf), "{\"procedures\": [%s, %s, %s, %s, %s, %s]}", p[0], p[1], p[2], p[3], p[4],
              p[5]);
     const char *files[] = {write_file("cases.json", buf)};
-    catalogue *c = catalogue_load_files(files, 1, "config/procedure-aspects.json", NULL, err, sizeof(err));
+    catalogue *c = catalogue_load_files(files, 1, "config/procedure-aspects.json", opts, err, sizeof(err));
     T_OK(c != NULL, "the test catalogue loads (%s)", c ? "ok" : err);
     unlink(files[0]);
     return c;
@@ -161,6 +169,54 @@ static void test_search(const catalogue *c)
          "without it (%.1f, %.1f)", n ? h[0].score : 0.0, n > 1 ? h[1].score : 0.0);
 }
 
+typedef struct unused_seen {
+    char keys[8][80];
+    size_t counts[8], n;
+} unused_seen;
+
+static void on_unused(void *arg, const char *file, const char *key, size_t count)
+{
+    unused_seen *u = arg;
+    (void)file;
+    if (u->n < 8) {
+        snprintf(u->keys[u->n], sizeof(u->keys[0]), "%s", key);
+        u->counts[u->n++] = count;
+    }
+}
+
+static size_t unused_count(const unused_seen *u, const char *key)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (!strcmp(u->keys[i], key))
+            return u->counts[i];
+    return 0;
+}
+
+static void test_unused_keys(void)
+{
+    char buf[8192], p[2][3072], err[1024];
+    proc(p[0], sizeof(p[0]), "9.000020", "Thủ tục có khóa lạ", DOC("Tờ khai", ", \"mau\": \"CT01\""));
+    proc(p[1], sizeof(p[1]), "9.000021", "Thủ tục khác có khóa lạ", DOC("Tờ khai", ""));
+    /* one unknown key per procedure, one in a document, one at the top; "description" is known */
+    snprintf(buf, sizeof(buf), "{\"description\": \"x\", \"source\": \"portal\", \"procedures\": [%.*s, "
+             "\"url\": \"a\"}, %.*s, \"url\": \"b\"}]}", (int)strlen(p[0]) - 1, p[0], (int)strlen(p[1]) - 1, p[1]);
+    const char *files[] = {write_file("unused.json", buf)};
+    unused_seen u = {0};
+    catalogue_opts o = {.on_unused = on_unused, .arg = &u};
+    catalogue *c = catalogue_load_files(files, 1, NULL, &o, err, sizeof(err));
+    unlink(files[0]);
+    T_OK(c != NULL, "a file with unknown keys loads (%s)", c ? "ok" : err);
+    T_OK(u.n == 3 && unused_count(&u, "procedures[].url") == 2 &&
+             unused_count(&u, "procedures[].documents[].mau") == 1 && unused_count(&u, "source") == 1,
+         "unknown keys reported once each with their counts (%zu keys)", u.n);
+    catalogue_free(c);
+    unused_seen none = {0};
+    o.arg = &none;
+    c = load_with(&o);
+    T_OK(c && none.n == 0, "the schema's own keys are never reported");
+    catalogue_free(c);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -172,6 +228,7 @@ int main(void)
     }
     catalogue_free(c);
     test_long_label();
+    test_unused_keys();
     rmdir(dir);
     return t_done();
 }
