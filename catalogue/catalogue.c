@@ -153,6 +153,7 @@ void cat_data_free(cat_data *d)
     free(d->sc_phrase_n);
     free(d->sc_slots);
     free(d->sc_touched);
+    free(d->sc_sort);
     free(d->sc_mark);
     free(d->action);
     free(d->objects);

@@ -173,6 +173,7 @@ typedef struct cat_data {
     float *sc_word, *sc_match, *sc_slot;
     uint16_t *sc_phrase_len, *sc_phrase_n, *sc_slots;
     uint32_t *sc_touched;
+    uint32_t *sc_sort;          /* radix sort scratch for sc_touched */
     uint8_t *sc_mark;
 } cat_data;
 
