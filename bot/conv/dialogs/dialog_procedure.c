@@ -351,15 +351,23 @@ static void pr_choose(dialog_ctx *ctx, const catalogue_hit *hits, size_t n, cata
     }
 }
 
-/* Nothing close enough: whose job it is (an outside topic), then where to
- * ask (hotline, portal) and buttons for a person and a complaint. */
-static void pr_not_found(dialog_ctx *ctx, const catalogue_answer *ans)
+/* Whose job it is, when the question names an outside topic (ly hôn -> the
+ * court): said before "not found", and before the procedure of that body the
+ * catalogue does hold (the court's online filing). */
+static void pr_outside(dialog_ctx *ctx, const catalogue_answer *ans)
 {
     if (ans->outside) {
         char key[96];
         snprintf(key, sizeof(key), "procedure_info.outside.%s", ans->outside);
         dialog_say(ctx, key, NULL);
     }
+}
+
+/* Nothing close enough: whose job it is (an outside topic), then where to
+ * ask (hotline, portal) and buttons for a person and a complaint. */
+static void pr_not_found(dialog_ctx *ctx, const catalogue_answer *ans)
+{
+    pr_outside(ctx, ans);
     dialog_say(ctx, ans->outside ? "procedure_info.not_found_help" : "procedure_info.not_found",
                "query", ans->words, NULL);
     dialog_menu_button(ctx, INTENT_HUMAN_AGENT);
@@ -413,6 +421,8 @@ static int pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect *a)
     *a = ans.aspect;
     const char *last_code = dialog_session_str(ctx, "last_procedure");
     const catalogue_proc *last = last_code ? catalogue_find_code(ctx->catalogue, last_code) : NULL;
+    if (ans.verdict == CATALOGUE_ANSWER || ans.verdict == CATALOGUE_CHOOSE)
+        pr_outside(ctx, &ans);
     switch (ans.verdict) {
     case CATALOGUE_ANSWER:
         pr_answer(ctx, ans.hits[0].proc, *a, PR_ALL, norm);
