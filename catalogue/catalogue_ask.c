@@ -257,7 +257,7 @@ static int ca_names_clause(const cat_query *q, const char *head, const char *cla
         if (!skip) {
             memcpy(w, p, l);
             w[l] = '\0';
-            if (cat_text_at(&q->text, w) >= 0)
+            if (cat_phrase_at(q->text.s, w) >= 0)     /* w is no cat_phrase_new phrase */
                 return 1;
         }
         p += l;

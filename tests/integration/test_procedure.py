@@ -17,6 +17,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 from harness import Dvcbot, ROOT, Redis, done, ok, payloads, sanitizer_clean, sms, text_of
 
@@ -178,7 +179,9 @@ FLOORS = [("procedure-questions.tsv", "sample", None, 92, 99, 100),
           ("procedure-questions-heldout.tsv", "sample", None, 88, 95, 50),
           ("procedure-questions-heldout.tsv", "real", REAL, 76, 92, 75),
           ("procedure-questions-2.tsv", "real", REAL, 85, 94, 0),
-          ("procedure-questions-heldout-2.tsv", "real", REAL, 72, 84, 0)]
+          ("procedure-questions-heldout-2.tsv", "real", REAL, 72, 84, 0),
+          ("procedure-questions-3.tsv", "real", REAL, 94, 94, 0),
+          ("procedure-questions-heldout-3.tsv", "real", REAL, 74, 88, 0)]
 
 
 def accuracy():
@@ -225,6 +228,50 @@ def cases_over_rest_and_sms(bot):
        "SMS: the documents of a procedure with cases, unaccented, in pages", body)
 
 
+def ussd_at(bot, session, path):
+    form = urllib.parse.urlencode({"sessionId": session, "serviceCode": "*384#", "phoneNumber": "+84901230007",
+                                   "networkCode": "45204", "text": path})
+    st, h, raw = bot.request("POST", "/ussd", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    return raw.decode("utf-8", "replace")
+
+
+def ussd_find(bot, session, path, pattern, pages=80):
+    """Page on (98) from path until a line matches pattern: (path, screen, match) or (path, screen, None)."""
+    body = ussd_at(bot, session, path)
+    for _ in range(pages):
+        m = re.search(pattern, body, re.M)
+        if m or "98 " not in body:
+            return path, body, m
+        path += "*98"
+        body = ussd_at(bot, session, path)
+    return path, body, None
+
+
+def ussd_cases(bot):
+    """USSD: the document cases of a procedure are numbered lines the caller can pick (182 chars a screen)."""
+    ussd_at(bot, "uc1", "")
+    path, body, m = ussd_find(bot, "uc1", "2", r"^(\d+)\. Ho tich$")
+    ok(m is not None, "USSD: the field Ho tich is listed", body)
+    if not m:
+        return
+    path, body, m = ussd_find(bot, "uc1", path + "*" + m.group(1), r"^(\d+)\. Thu tuc dang ky khai sinh$")
+    ok(m is not None, "USSD: khai sinh among the procedures of Ho tich", body)
+    if not m:
+        return
+    body = ussd_at(bot, "uc1", path + "*" + m.group(1))     # one input at a time, as the gateway sends
+    ok("1. Ho so can nop" in body, "USSD: the aspects of khai sinh", body)
+    path += "*" + m.group(1) + "*1"
+    body = ussd_at(bot, "uc1", path)
+    m = re.search(r"^1\. TH: .*$", body, re.M)
+    ok(m is not None and "2. TH: " in body and len(body) <= 182 and all(ord(c) < 128 for c in body),
+       "USSD: the documents open with the cases as numbered lines, within 182 chars", body)
+    if not m:
+        return
+    body = ussd_at(bot, "uc1", path + "*1")
+    ok(body.startswith("CON ") and "bo roi" in body.lower() and len(body) <= 182,
+       "USSD: typing 1 answers that case (trẻ bị bỏ rơi)", body)
+
+
 def real_catalogue(redis, work):
     """The real catalogue behind the chat, SMS and USSD endpoints."""
     if not os.path.exists(REAL):
@@ -247,8 +294,18 @@ def real_catalogue(redis, work):
            "teen-code passport question -> its processing time (or the passport choices for it)", r)
         st, r = bot.chat("r-div", "thủ tục ly hôn")
         t = text_of(r)
-        ok(st == 200 and "Tòa án" in t and "18001096" in t and "human_agent" in payloads(r) and
-           "complaint_new" in payloads(r), "divorce: the court's job, hotline, a person or a PAKN", r)
+        ok(st == 200 and "Tòa án" in t and "3.000163" in t and "Tiếp theo" in t,
+           "divorce: the court's job, then the court's online filing the catalogue holds", r)
+        st, r = bot.chat("r-fine", "khai sinh quá hạn có bị phạt không")
+        t = text_of(r)
+        ok(st == 200 and "nghị định xử phạt" in t and ("1.001193" in t or
+                                                       "procedure_info:1.001193:overview" in payloads(r)),
+           "a fine: not a procedure (whose decision), then the procedure", r)
+        st, r = bot.chat("r-group", "quyết toán thuế tncn")
+        pays = payloads(r)
+        ok(st == 200 and any(x.startswith("procedure_info:1.008309") for x in pays) and
+           any(x.startswith("procedure_info:1.014976") for x in pays),
+           "the same procedure for two groups: asked back with both as buttons", r)
         st, r = bot.chat("r-off", "TT cách nấu phở bò")
         t = text_of(r)
         ok(st == 200 and "chưa tìm thấy" in t and "18001096" in t and "dichvucong.gov.vn" in t and
@@ -264,6 +321,7 @@ def real_catalogue(redis, work):
         ok(st == 200 and "Cap lai the can cuoc" in body and all(ord(c) < 128 for c in body),
            "SMS: lost ID card -> cấp lại, unaccented", body)
         cases_over_rest_and_sms(bot)
+        ussd_cases(bot)
         st, body = sms(bot, "TT cach nau pho bo", "84901230002")
         ok(st == 200 and "18001096" in body, "SMS: not found gives the hotline", body)
         form = "sessionId=rr1&serviceCode=*384%23&phoneNumber=%2B84901230003&networkCode=45204&text=2"
