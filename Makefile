@@ -70,6 +70,7 @@ UNIT_FLOORS_test_push_codec   := $(CODEC)
 UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
+UNIT_FLOORS_test_catalogue_cases := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
 UNIT_FLOORS_test_model        := intents common
@@ -102,7 +103,6 @@ all: build/dvcbot
 # scripts/install-deps.sh): copied to web/vendor/, served as /vendor/NAME, no CDN.
 # Without web/node_modules the statistics page shows its tables only.
 all: web/vendor/chart.umd.js
-run: web/vendor/chart.umd.js
 web/vendor/chart.umd.js: $(wildcard web/node_modules/chart.js/dist/chart.umd.js)
 	@if [ -f web/node_modules/chart.js/dist/chart.umd.js ]; then mkdir -p web/vendor && \
 	  cp web/node_modules/chart.js/dist/chart.umd.js $@; \
@@ -179,8 +179,8 @@ asan: build/asan/dvcbot $(UNIT_BIN)
 # [ops] make run installs only what running needs; make test (make deps) adds the test tools
 run:
 	@scripts/install-deps.sh run
-	@$(MAKE) --no-print-directory -j2 build/dvcbot
-	@scripts/run.sh
+	@$(MAKE) --no-print-directory -j2 build/dvcbot web/vendor/chart.umd.js
+	@CATALOGUE='$(CATALOGUE)' scripts/run.sh
 
 # [ops] the Debian package (debian/rules: dpkg tools only); test-deb changes the host (not in make test)
 deb: build/dvcbot
@@ -273,12 +273,15 @@ build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# top-1 / top-3 of tests/corpus/procedure-questions.tsv on the sample and (when present) the real catalogue
+# top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
+PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
+                  procedure-questions-3 procedure-questions-heldout-3
 accuracy-catalogue: build/dvcbot
-	@build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect sample --quiet
-	@if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/procedure-questions.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
-	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi
+	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
+	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \
+	  if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
+	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi; done
 
 bench: deps all build/bench/catalogue_bench
 	@tests/bench/run.sh

@@ -153,9 +153,11 @@ void cat_data_free(cat_data *d)
     free(d->sc_phrase_n);
     free(d->sc_slots);
     free(d->sc_touched);
+    free(d->sc_sort);
     free(d->sc_mark);
     free(d->action);
     free(d->objects);
+    free(d->actions_in);
     free(d->qualifiers);
     free(d->group);
     free(d->group_off);

@@ -24,6 +24,7 @@
 #define DVC_CATALOGUE_CATALOGUE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct catalogue catalogue;
 
@@ -85,6 +86,10 @@ typedef struct catalogue_opts {
     void (*on_error)(void *arg, const char *line);
     /* Called every 500 procedures of a file and at its end. */
     void (*on_progress)(void *arg, const char *file, size_t done, size_t total);
+    /* Called at the end of each file for each key the schema does not know
+     * (ignored by the loader: "procedures[].source_url", "procedures[].fees[].x"),
+     * with how many objects had it; at most 16 keys per file. */
+    void (*on_unused)(void *arg, const char *file, const char *key, size_t count);
     void *arg;
     int max_errors;             /* stop after this many (default 1; with on_error 50) */
 } catalogue_opts;
@@ -151,6 +156,30 @@ size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *
 const catalogue_proc *catalogue_variant(const catalogue *cat, const catalogue_proc *p, size_t i);
 size_t catalogue_variant_count(const catalogue *cat, const catalogue_proc *p);
 
+/* ---- documents by case ("Trường hợp ...", catalogue_cases.c) ---- */
+#define CATALOGUE_CASES_MAX 8       /* cases kept; documents of later ones count as common */
+#define CATALOGUE_CASES_DOCS 64     /* documents looked at; later ones are common */
+#define CATALOGUE_CASE_LABEL 160    /* bytes of a label, cut at a word with "…" */
+#define CATALOGUE_CASE_MIN_IDF 3.0f /* weight of the case words a question must name */
+
+typedef struct catalogue_cases_t {
+    size_t n;                                   /* cases (0: one list for everyone) */
+    char label[CATALOGUE_CASES_MAX][CATALOGUE_CASE_LABEL];  /* as written, without
+                                                 * "Trường hợp": "ủy quyền thực hiện thủ tục" */
+    uint8_t doc_case[CATALOGUE_CASES_DOCS];     /* per document: 0 every case, k: label[k-1] */
+} catalogue_cases_t;
+
+/* The cases of p's documents into *out (cleared first): a document whose
+ * note or name opens with "Trường hợp" / "Đối với" belongs to the case it
+ * names (up to "thì", "phải", "hồ sơ" or ; : . ( ); the others are
+ * needed in every case. Returns out->n. p may be NULL (0). */
+size_t catalogue_cases(const catalogue_proc *p, catalogue_cases_t *out);
+/* The case (index into c->label) a normalised question names: the one
+ * whose words beyond p's name the question holds most (IDF-weighted, at
+ * least CATALOGUE_CASE_MIN_IDF or half its words); -1 for none or a tie. */
+int catalogue_case_pick(const catalogue *cat, const catalogue_proc *p, const catalogue_cases_t *c,
+                        const char *normalised);
+
 /* ---- question aspects (config/procedure-aspects.json) ---- */
 typedef enum catalogue_aspect {
     CATALOGUE_ASPECT_OVERVIEW = 0,
@@ -160,10 +189,18 @@ typedef enum catalogue_aspect {
     CATALOGUE_ASPECT_WHERE,
     CATALOGUE_ASPECT_ONLINE,
     CATALOGUE_ASPECT_STEPS,
+    CATALOGUE_ASPECT_CONDITIONS,    /* who may apply, what must hold */
+    CATALOGUE_ASPECT_LEGAL,         /* the legal basis */
+    CATALOGUE_ASPECT_RESULT,        /* what the citizen gets */
+    CATALOGUE_ASPECT_FORMS,         /* the forms (mẫu đơn, tờ khai) among the documents */
     CATALOGUE_ASPECT__COUNT
 } catalogue_aspect;
+/* The aspects offered as buttons after an answer (the others are answered
+ * when asked). */
+#define CATALOGUE_ASPECT_BUTTONS (CATALOGUE_ASPECT_STEPS + 1)
 
-/* "overview", "documents", "fee", "time", "where", "online", "steps". */
+/* "overview", "documents", "fee", "time", "where", "online", "steps",
+ * "conditions", "legal", "result", "forms". */
 const char *catalogue_aspect_name(catalogue_aspect a);
 /* The aspect for a name, or -1. */
 int catalogue_aspect_from_name(const char *name);

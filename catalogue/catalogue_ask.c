@@ -229,6 +229,85 @@ float catalogue_hit_confidence(const catalogue_hit *h)
     return h->match == CATALOGUE_MATCH_CODE ? 1.0f : h->coverage * h->alias_coverage;
 }
 
+/* Whether word w[0..n) is one of the words of s (one space apart). */
+static int ca_has_word(const char *s, const char *w, size_t n)
+{
+    for (const char *p = s; *p;) {
+        size_t l = strcspn(p, " ");
+        if (l == n && !memcmp(p, w, n))
+            return 1;
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* Whether the question names a word of clause (the "đối với ..." part of a
+ * name) that its head does not have, skipping the little words. */
+static int ca_names_clause(const cat_query *q, const char *head, const char *clause)
+{
+    static const char *const little[] = {"tu", "va", "cua", "cho", "co", "la", "cac", "nhung", "theo", "trong", "hoac"};
+    for (const char *p = clause; *p;) {
+        size_t l = strcspn(p, " ");
+        char w[64];
+        int skip = l >= sizeof(w) || ca_has_word(head, p, l);
+        for (size_t i = 0; !skip && i < sizeof(little) / sizeof(little[0]); i++)
+            skip = strlen(little[i]) == l && !memcmp(little[i], p, l);
+        if (!skip) {
+            memcpy(w, p, l);
+            w[l] = '\0';
+            if (cat_phrase_at(q->text.s, w) >= 0)     /* w is no cat_phrase_new phrase */
+                return 1;
+        }
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* Split a rewritten name at " doi voi ": the head (without a leading "thu
+ * tuc"), the clause after; -1 when the name names no group. */
+static int ca_group_split(const cat_syn *y, const char *name, char *buf, size_t cap,
+                          const char **head, const char **clause)
+{
+    if (cat_index_text(y, name, 1, buf, cap) < 0)
+        return -1;
+    char *at = strstr(buf, " doi voi ");
+    if (!at)
+        return -1;
+    *at = '\0';
+    *head = buf;
+    *clause = at + 9;
+    return 0;
+}
+
+/* The same procedure for different groups of people ("quyết toán thuế TNCN
+ * đối với tổ chức trả thu nhập" / "... đối với hộ kinh doanh"): the heads
+ * before "đối với" are equal but for leading words (one ends the other), and
+ * the question names no word of either group. Then only the citizen can
+ * tell: ask back. */
+static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_answer *a)
+{
+    char b0[1024], b1[1024];
+    const char *h0, *c0, *h1, *c1;
+    if (ca_group_split(d->syn, a->hits[0].proc->name, b0, sizeof(b0), &h0, &c0) < 0
+        || ca_names_clause(q, h0, c0))
+        return 0;
+    for (size_t i = 1; i < a->nhits && i < 3; i++) {
+        if (ca_group_split(d->syn, a->hits[i].proc->name, b1, sizeof(b1), &h1, &c1) < 0)
+            continue;
+        size_t l0 = strlen(h0), l1 = strlen(h1);
+        const char *lo = l0 >= l1 ? h0 : h1, *sh = l0 >= l1 ? h1 : h0;
+        size_t ll = l0 >= l1 ? l0 : l1, ls = l0 >= l1 ? l1 : l0;
+        int same = !strcmp(lo + ll - ls, sh) && (ll == ls || lo[ll - ls - 1] == ' ');
+        if (same && strcmp(c0, c1) && !ca_names_clause(q, h1, c1))
+            return 1;
+    }
+    return 0;
+}
+
 /* How much of the question the hit explains: not found / choices / sure. */
 static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const catalogue_answer *a)
 {
@@ -242,7 +321,8 @@ static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const
     if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
     int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
-    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN))
+    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
+        && !ca_group_tie(d, q, a))
         return CATALOGUE_ANSWER;
     return CATALOGUE_CHOOSE;
 }

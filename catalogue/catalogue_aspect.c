@@ -1,5 +1,6 @@
 /* catalogue_aspect.c -- which aspect of a procedure a question asks about
- * (documents, fee, time, where, online, steps), from keyword phrases kept as
+ * (documents, fee, time, where, online, steps, conditions, legal basis,
+ * result, forms), from keyword phrases kept as
  * data in config/procedure-aspects.json (files.procedure_aspects):
  *
  *   {"aspects": {"fee": ["le phi", "bao nhieu tien", ...], ...}}
@@ -16,7 +17,8 @@
 #include "common/xmalloc.h"
 
 static const char *const ca_names[CATALOGUE_ASPECT__COUNT] = {
-    "overview", "documents", "fee", "time", "where", "online", "steps",
+    "overview", "documents", "fee", "time", "where", "online", "steps", "conditions", "legal", "result",
+    "forms",
 };
 
 const char *catalogue_aspect_name(catalogue_aspect a)
@@ -124,7 +126,7 @@ cat_aspects *cat_aspects_load(const char *path, const cat_syn *y, char *err, siz
         int asp = catalogue_aspect_from_name(key);
         if (asp <= 0 || !json_is_array(list)) {
             snprintf(err, errlen, "%s: aspects.%s: %s", path, key,
-                     asp <= 0 ? "unknown aspect (documents, fee, time, where, online, steps)"
+                     asp <= 0 ? "unknown aspect (documents, fee, time, where, online, steps, conditions, legal, result, forms)"
                               : "expected an array of strings");
             ok = 0;
             break;

@@ -38,13 +38,15 @@ static void cg_drop_marked_parens(const cat_syn *y, const char *s, char *out, si
     out[o] = '\0';
 }
 
-/* Remove the marks that start "thuc hien" (unbracketed "thực hiện tại cấp
- * xã") and a leading "thu tuc" from normalised s, in place. */
+/* Remove the marks that start "thuc hien" or "bang" (unbracketed "thực
+ * hiện tại cấp xã", "bằng dịch vụ công trực tuyến toàn trình": the level
+ * or the channel of one procedure) and a leading "thu tuc" from normalised
+ * s, in place. */
 static void cg_drop_words(const cat_syn *y, char *s)
 {
     for (size_t i = 0; i < y->nmarks; i++) {
         long o;
-        if (strncmp(y->marks[i], "thuc hien ", 10))
+        if (strncmp(y->marks[i], "thuc hien ", 10) && strncmp(y->marks[i], "bang ", 5))
             continue;
         while ((o = cat_phrase_at(s, y->marks[i])) >= 0)
             memset(s + o, ' ', strlen(y->marks[i]));
@@ -112,6 +114,7 @@ static void cg_marks(cat_data *d, size_t p)
         if (a > 0 && cat_index_text(y, pr->aliases[a - 1], 1, text, sizeof(text)) < 0)
             continue;
         d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
+        d->actions_in[p] |= cat_phrase_mask(text, y->actions, y->nactions);
         d->qualifiers[p] |= cat_phrase_mask(text, y->qualifiers, y->nqualifiers);
     }
     if (cat_index_text(y, pr->field, 0, text, sizeof(text)) == 0)     /* "Đất đai" is about đất */
@@ -122,6 +125,7 @@ void cat_groups_build(cat_data *d)
 {
     d->action = xcalloc(d->nprocs + 1, 1);
     d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    d->actions_in = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->qualifiers = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     for (size_t i = 0; i < d->nprocs; i++)
         cg_marks(d, i);

@@ -364,5 +364,6 @@ void cat_index_build(cat_data *d)
     d->sc_phrase_n = xcalloc(n, sizeof(uint16_t));
     d->sc_slots = xcalloc(n, sizeof(uint16_t));
     d->sc_touched = xcalloc(n, sizeof(uint32_t));
+    d->sc_sort = xcalloc(n, sizeof(uint32_t));
     d->sc_mark = xcalloc(n, 1);
 }

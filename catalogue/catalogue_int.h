@@ -165,6 +165,7 @@ typedef struct cat_data {
     /* per procedure, from its name and aliases (catalogue_group.c): */
     uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
     uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
+    uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -172,6 +173,7 @@ typedef struct cat_data {
     float *sc_word, *sc_match, *sc_slot;
     uint16_t *sc_phrase_len, *sc_phrase_n, *sc_slots;
     uint32_t *sc_touched;
+    uint32_t *sc_sort;          /* radix sort scratch for sc_touched */
     uint8_t *sc_mark;
 } cat_data;
 

@@ -14,13 +14,53 @@
 #include "intents/normalize.h"
 #include "common/xmalloc.h"
 
+#define CP_MAX_UNUSED 16        /* distinct unused keys reported per file */
+
 typedef struct cp_ctx {
     cat_data *d;
     cat_load *ld;
     const char *file;
     char path[96];              /* "procedures[i]" */
     int bad;                    /* errors in the current procedure */
+    struct {
+        char key[64];           /* "procedures[].sample_data", "procedures[].documents[].x" */
+        size_t n;               /* objects that had it */
+    } unused[CP_MAX_UNUSED];
+    size_t nunused;
 } cp_ctx;
+
+/* Keys of the schema (docs/catalogue.md), per object. */
+static const char *const cp_keys_top[] = {"procedures", "sample_data", "description", NULL};
+static const char *const cp_keys_proc[] = {
+    "code", "name", "short_name", "aliases", "field", "level", "agency", "documents", "steps",
+    "processing_time", "fees", "channels", "online_level", "legal_basis", "result", "conditions",
+    "note", "status", "sample_data", NULL};
+static const char *const cp_keys_doc[] = {"name", "originals", "copies", "note", NULL};
+static const char *const cp_keys_fee[] = {"amount_vnd", "text", NULL};
+static const char *const cp_keys_time[] = {"days", "working_days", "text", NULL};
+
+/* Count the keys of object o that known does not list, as where.key. */
+static void cp_unused(cp_ctx *c, json_t *o, const char *where, const char *const *known)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], key))
+            i++;
+        if (known[i])
+            continue;
+        char full[64];
+        snprintf(full, sizeof(full), "%s%s%s", where, *where ? "." : "", key);
+        size_t k = 0;
+        while (k < c->nunused && strcmp(c->unused[k].key, full))
+            k++;
+        if (k == c->nunused && c->nunused < CP_MAX_UNUSED)
+            snprintf(c->unused[c->nunused++].key, sizeof(c->unused[0].key), "%s", full);
+        if (k < c->nunused)
+            c->unused[k].n++;
+    }
+}
 
 void cat_error(cat_load *ld, const char *file, const char *path, const char *fmt, ...)
 {
@@ -224,6 +264,8 @@ static void cp_documents(cp_ctx *c, json_t *p, catalogue_proc *out)
         }
         long long o = -1, k = -1;
         snprintf(f, sizeof(f), "%s.name", sub);
+        if (json_is_object(d))
+            cp_unused(c, d, "procedures[].documents[]", cp_keys_doc);
         json_t *name = json_object_get(d, "name");
         docs[i].name = name ? cp_str(c, f, name, 600) : NULL;
         if (!name)
@@ -260,6 +302,8 @@ static void cp_time(cp_ctx *c, json_t *p, catalogue_proc *out)
         return;
     }
     static const char *const keys[] = {"days", "working_days", "text"};
+    if (json_is_object(t))
+        cp_unused(c, t, "procedures[].processing_time", cp_keys_time);
     for (int i = 0; i < 3; i++)
         if (!json_object_get(t, keys[i]))
             cp_err(c, "processing_time", "missing required field '%s'", keys[i]);
@@ -283,6 +327,8 @@ static void cp_fees(cp_ctx *c, json_t *p, catalogue_proc *out)
     catalogue_fee *fees = cat_alloc(&c->d->arena, json_array_size(v) * sizeof(*fees));
     for (size_t i = 0; i < json_array_size(v); i++) {
         json_t *f = json_array_get(v, i);
+        if (json_is_object(f))
+            cp_unused(c, f, "procedures[].fees[]", cp_keys_fee);
         char sub[48], k[64];
         snprintf(sub, sizeof(sub), "fees[%zu]", i);
         if (!json_is_object(f)) {
@@ -413,6 +459,7 @@ static void cp_procedure(cp_ctx *c, json_t *p)
     catalogue_proc o;
     memset(&o, 0, sizeof(o));
     o.file = c->file;
+    cp_unused(c, p, "procedures[]", cp_keys_proc);
     cp_code(c, p, &o);
     cp_strings(c, p, &o);
     cp_aliases(c, p, &o);
@@ -485,6 +532,9 @@ int cat_parse_file(cat_data *d, cat_load *ld, const char *path)
         if (ld->opts && ld->opts->on_progress && ((i + 1) % 500 == 0 || i + 1 == total))
             ld->opts->on_progress(ld->opts->arg, path, i + 1, total);
     }
+    cp_unused(&c, root, "", cp_keys_top);
+    for (size_t i = 0; ld->opts && ld->opts->on_unused && i < c.nunused; i++)
+        ld->opts->on_unused(ld->opts->arg, path, c.unused[i].key, c.unused[i].n);
     json_decref(root);
     return ld->nerr - before;
 }

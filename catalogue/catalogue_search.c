@@ -19,17 +19,26 @@
 #define CS_NAME_COV 20.0f
 #define CS_ENDED 3.0f
 #define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
+#ifndef CS_ACTION_MISS
+#define CS_ACTION_MISS 8.0f  /* the question names an action ("mất" -> cấp lại) the name lacks */
+#endif
 #define CS_OBJECT 12.0f      /* the name has none of the question's objects */
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
 #define CS_UNKNOWN_WEIGHT 2.5f
 #define CS_MAX_CAND 256
+#ifndef CS_COMMON_MAX
+#define CS_COMMON_MAX 200
+#endif
 #define CS_MAX_TOUCH 96      /* candidates made by rare words (the rarest first) */
 
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
 #define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
 #define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
+#ifndef CS_NAME_CAP
+#define CS_NAME_CAP 40.0f    /* the name coverage of the verdict: a long name counts as this long */
+#endif
 #define CS_KEEP 24            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
@@ -109,6 +118,15 @@ static int cs_in_phrase(const char *w, size_t n, const char *p)
     return 0;
 }
 
+/* A word in more procedures than this is common: it only adds to the
+ * candidates the rarer words made (1/40 of the catalogue, at least 64 and
+ * at most CS_COMMON_MAX, so a big catalogue does not score thousands). */
+static uint32_t cs_common(const cat_data *d)
+{
+    size_t c = d->nprocs / 40;
+    return c < 64 ? 64 : c > CS_COMMON_MAX ? CS_COMMON_MAX : (uint32_t)c;
+}
+
 /* Look up word w (n bytes) of segment seg at weight mult into q. */
 static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uint8_t seg, float mult)
 {
@@ -144,7 +162,7 @@ static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t
         if (dup)
             continue;
         long a = cat_word_find(d, s + off[i - 1], len[i - 1]), b = cat_word_find(d, s + off[i], len[i]);
-        uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
+        uint32_t common = cs_common(d);
         /* the rare word of the pair makes the candidates already */
         q->add_only[q->n] = (a >= 0 && d->words[a].df <= common) || (b >= 0 && d->words[b].df <= common);
 
@@ -286,22 +304,53 @@ static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own,
     }
 }
 
-/* Add a common word to the candidates by binary search in its postings. */
+/* Add a common word to the candidates (sc_touched, sorted ascending) by a
+ * galloping search in its postings (also sorted): each candidate costs the
+ * logarithm of the distance from the previous one, not of the whole list. */
 static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, size_t nt)
 {
     const cat_post *base = d->posts + w->post_off;
-    for (size_t i = 0; i < nt; i++) {
-        uint32_t p = d->sc_touched[i], lo = 0, hi = w->npost;
+    uint32_t lo = 0, n = w->npost;
+    for (size_t i = 0; i < nt && lo < n; i++) {
+        uint32_t p = d->sc_touched[i], hi = lo, step = 1;
+        while (hi < n && base[hi].proc < p) {   /* base[lo..hi) < p */
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        if (hi > n)
+            hi = n;
         while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
+            uint32_t mid = lo + (hi - lo) / 2;
             if (base[mid].proc < p)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        if (lo < w->npost && base[lo].proc == p)
+        if (lo < n && base[lo].proc == p)
             cs_add(d, &base[lo], wt, cw, own);
     }
+}
+
+/* Sort the nt candidates of sc_touched ascending (LSD radix, 8 bits a pass,
+ * as many passes as the catalogue's size needs). */
+static void cs_sort_touched(cat_data *d, size_t nt)
+{
+    uint32_t *a = d->sc_touched, *b = d->sc_sort;
+    for (unsigned shift = 0; shift < 32 && (d->nprocs >> shift) > 0; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < nt; i++)
+            count[((a[i] >> shift) & 255) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < nt; i++)
+            b[count[(a[i] >> shift) & 255]++] = a[i];
+        uint32_t *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != d->sc_touched)
+        memcpy(d->sc_touched, a, nt * sizeof(*a));
 }
 
 /* Rare words make candidates, rarest first, until there are CS_MAX_TOUCH;
@@ -310,7 +359,7 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own
  * CS_MAX_CAND procedures are the candidates. */
 static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
 {
-    uint32_t common = d->nprocs / 40 > 64 ? (uint32_t)(d->nprocs / 40) : 64;
+    uint32_t common = cs_common(d);
     size_t order[CAT_MAX_QWORDS], n = 0;
     for (size_t i = 0; i < q->n; i++) {     /* the words, rarest first, add-only ones last */
         if (q->ids[i] < 0 || q->w[i] == 0)
@@ -334,13 +383,15 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
         size_t i = order[made++];
         cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, CS_MAX_CAND, nt);
     }
+    if (made < n)
+        cs_sort_touched(d, *nt);
     for (size_t k = made; k < n; k++) {     /* the others only add to the candidates */
         size_t i = order[k];
         const cat_word *w = &d->words[q->ids[i]];
-        size_t log2df = 1;
-        while ((1u << log2df) < w->df)
-            log2df++;
-        if (*nt * log2df < w->df)
+        size_t gap = *nt ? w->df / *nt + 2 : 2, log2gap = 1;
+        while (((size_t)1 << log2gap) < gap)
+            log2gap++;
+        if (*nt * 2 * log2gap < w->df)
             cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), *nt);
         else
             cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), 0, (size_t)-1, nt);
@@ -355,6 +406,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
     float pen = 0;
     if (d->action && d->action[p] && !(cq->actions & ((uint64_t)1 << (d->action[p] - 1))))
         pen += CS_ACTION;
+    if (d->actions_in && cq->actions && !(d->actions_in[p] & cq->actions))
+        pen += CS_ACTION_MISS;
     if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
         pen += CS_OBJECT;
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
@@ -371,12 +424,14 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
 {
     float *slot = d->sc_slot + (size_t)p * CAT_NSLOTS;
     const float *sw = d->slot_w + (size_t)p * CAT_NSLOTS;
-    float alias_cov = 0, name_cov = 0;
+    float alias_cov = 0, name_cov = 0, told = 0;
     int naliases = 0;
     for (unsigned bits = d->sc_slots[p]; bits; bits &= bits - 1) {
         int s = __builtin_ctz(bits);
         float cov = sw[s] > 0 ? slot[s] / sw[s] : 0;
         cov = cov > 1 ? 1 : cov;
+        float capped = sw[s] > 0 ? slot[s] / (sw[s] < CS_NAME_CAP ? sw[s] : CS_NAME_CAP) : 0;
+        told = capped > told ? (capped > 1 ? 1 : capped) : told;
         if (s < CAT_MAX_ALIASES) {
             naliases++;
             alias_cov = cov > alias_cov ? cov : alias_cov;
@@ -389,7 +444,7 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     catalogue_hit h = {.proc = &d->procs[p], .match = CATALOGUE_MATCH_WORDS};
     h.coverage = q->total > 0 ? d->sc_match[p] / q->total : 0;
     h.coverage = h.coverage > 1 ? 1 : h.coverage;
-    h.alias_coverage = alias_cov > name_cov ? alias_cov : name_cov;
+    h.alias_coverage = told;
     h.score = d->sc_word[p] + CS_QUERY_COV * h.coverage + CS_ALIAS_COV * alias_cov +
               CS_NAME_COV * name_cov + (name_cov > 0.999f ? CS_NAME_FULL : 0) +
               (float)(naliases > 6 ? 5 : naliases > 1 ? naliases - 1 : 0);

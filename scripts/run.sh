@@ -49,6 +49,23 @@ if taken "$port"; then
 fi
 echo $$ >run/run.pid
 
+# make run CATALOGUE=path: that catalogue (a directory, or one file in the schema such as
+# ../shared/data/catalogue-real.json) instead of files.catalogue
+if [ -n "${CATALOGUE:-}" ]; then
+    if [ -d "$CATALOGUE" ]; then
+        DVCBOT_FILES_CATALOGUE=$(realpath "$CATALOGUE")
+    elif [ -f "$CATALOGUE" ]; then
+        mkdir -p run/catalogue
+        rm -f run/catalogue/*.json
+        ln -s "$(realpath "$CATALOGUE")" "run/catalogue/$(basename "$CATALOGUE")"
+        DVCBOT_FILES_CATALOGUE=$PWD/run/catalogue
+    else
+        echo "run.sh: CATALOGUE=$CATALOGUE: no such file or directory" >&2
+        exit 1
+    fi
+    export DVCBOT_FILES_CATALOGUE
+    echo "dvcbot: catalogue $CATALOGUE"
+fi
 build/dvcbot check-config --config "$cfg"
 mkdir -p run/redis run/kannel
 if [ -z "${DVCBOT_CHANNELS_SECRET:-}" ]; then

@@ -87,6 +87,13 @@ static void cc_on_error(void *arg, const char *line)
     fprintf(stderr, "error: %s\n", line);
 }
 
+static void cc_on_unused(void *arg, const char *file, const char *key, size_t count)
+{
+    (void)arg;
+    fprintf(stderr, "%s: not used: %s (in %zu object%s; the schema has no such key, docs/catalogue.md)\n",
+            file, key, count, count == 1 ? "" : "s");
+}
+
 static void cc_on_progress(void *arg, const char *file, size_t done, size_t total)
 {
     (void)file;
@@ -187,8 +194,8 @@ static int cc_import(const config *cfg, const cc_args *a)
     const char *file = a->pos[1];
     char err[1024];
     int progress = 0;
-    catalogue_opts o = {.on_error = cc_on_error, .on_progress = cc_on_progress, .arg = &progress,
-                        .max_errors = 20};
+    catalogue_opts o = {.on_error = cc_on_error, .on_progress = cc_on_progress,
+                        .on_unused = cc_on_unused, .arg = &progress, .max_errors = 20};
     catalogue *fresh = catalogue_load_files(&file, 1, NULL, &o, err, sizeof(err));
     if (!fresh) {
         fprintf(stderr, "refused: %s is not a valid catalogue file; nothing installed\n", file);

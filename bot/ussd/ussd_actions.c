@@ -69,10 +69,15 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
     char num[24];
     if (!cat)
         return;
-    if (!strcmp(sc->source, "fields")) {
+    if (!strcmp(sc->source, "fields")) {   /* a field of ended procedures only is not offered */
         for (size_t i = 0; i < catalogue_nfields(cat); i++) {
+            size_t n = 0, live = 0;
+            const catalogue_proc *const *procs = catalogue_field_procs(cat, i, &n);
+            for (size_t k = 0; k < n; k++)
+                live += !procs[k]->ended;
             snprintf(num, sizeof(num), "%zu", i);
-            ussd_item_add(items, num, catalogue_field_name(cat, i));
+            if (live)
+                ussd_item_add(items, num, catalogue_field_name(cat, i));
         }
         return;
     }
@@ -80,8 +85,9 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
     size_t n = 0;
     const catalogue_proc *const *procs =
         f ? catalogue_field_procs(cat, (size_t)strtoul(f, NULL, 10), &n) : NULL;
-    for (size_t i = 0; procs && i < n; i++)
-        ussd_item_add(items, procs[i]->code, procs[i]->short_name);
+    for (size_t i = 0; procs && i < n; i++)     /* ended ones (COVID-19 support) are off the menu */
+        if (!procs[i]->ended)
+            ussd_item_add(items, procs[i]->code, procs[i]->short_name);
 }
 
 void ussd_list_enter(ussd_call *c, const ussd_screen *sc)
@@ -116,6 +122,32 @@ static void ussd_result_key(ussd_call *c, const char *key, const char *name, con
     ussd_show(c);
 }
 
+/* The case buttons of a procedure answer ("procedure_info:<code>:documents:<n>")
+ * become numbered lines, under the header ussd.cases, put before the text
+ * (a long list of documents would push them pages away) or, answering a case
+ * picked, after it; their payloads go to st.btn, for the number the caller
+ * types next (ussd_action_pick). */
+static void ussd_case_lines(ussd_call *c, const reply *r, buf *b)
+{
+    static const char prefix[] = "procedure_info:";
+    json_t *btn = json_array();
+    for (size_t i = 0; i < r->nparts; i++)
+        for (size_t j = 0; j < r->parts[i].nbuttons; j++) {
+            const reply_button *k = &r->parts[i].buttons[j];
+            if (!k->payload || !k->title || strncmp(k->payload, prefix, sizeof(prefix) - 1)
+                || !strstr(k->payload, ":documents:") || json_array_size(btn) >= 9)
+                continue;
+            if (!json_array_size(btn))
+                buf_puts(b, messages_get(c->f->d.msgs, "ussd.cases", "vi"));
+            json_array_append_new(btn, json_string(k->payload));
+            buf_printf(b, "\n%zu. %s", json_array_size(btn), k->title);
+        }
+    if (json_array_size(btn))
+        json_object_set_new(c->st, "btn", btn);
+    else
+        json_decref(btn);
+}
+
 static void ussd_routed(int status, reply *r, const char *intent, void *ctx)
 {
     ussd_call *c = ctx;
@@ -125,7 +157,14 @@ static void ussd_routed(int status, reply *r, const char *intent, void *ctx)
         ussd_flow_fail(c);
         return;
     }
-    buf b = {0};
+    buf b = {0}, cases = {0};
+    json_object_del(c->st, "btn");
+    ussd_case_lines(c, r, &cases);
+    /* the cases first, but after the answer to a case picked (the others) */
+    int picked = json_is_true(json_object_get(c->st, "picked"));
+    json_object_del(c->st, "picked");
+    if (cases.len && !picked)
+        buf_puts(&b, cases.data);
     for (size_t i = 0; i < r->nparts; i++) {
         if (!r->parts[i].text || !*r->parts[i].text)
             continue;
@@ -133,6 +172,11 @@ static void ussd_routed(int status, reply *r, const char *intent, void *ctx)
             buf_putc(&b, '\n');
         buf_puts(&b, r->parts[i].text);
     }
+    if (cases.len && picked) {
+        buf_putc(&b, '\n');
+        buf_puts(&b, cases.data);
+    }
+    buf_free(&cases);
     reply_free(r);
     char *t = buf_detach(&b, NULL);
     ussd_set_result(c, t);
@@ -140,16 +184,30 @@ static void ussd_routed(int status, reply *r, const char *intent, void *ctx)
     ussd_show(c);
 }
 
+void ussd_action_pick(ussd_call *c, const char *payload)
+{
+    json_object_set_new(c->st, "picked", json_true());
+    ussd_action_payload(c, payload);
+}
+
+void ussd_action_payload(ussd_call *c, const char *payload)
+{
+    message *m = message_new(CHANNEL_USSD, c->req.msisdn, strlen(c->req.msisdn));
+    m->payload = xstrdup(payload);
+    json_object_set_new(c->st, "p", json_integer(0));
+    if (router_handle(c->f->d.router, m, ussd_routed, c) < 0)
+        ussd_flow_fail(c);
+}
+
 /* Hand a synthesised button press "<intent>:<a><sep><b>" to the router. */
 static void ussd_route(ussd_call *c, const char *intent, const char *a, const char *sep,
                        const char *b)
 {
-    message *m = message_new(CHANNEL_USSD, c->req.msisdn, strlen(c->req.msisdn));
     buf p = {0};
     buf_printf(&p, "%s:%s%s%s", intent, a, b ? sep : "", b ? b : "");
-    m->payload = buf_detach(&p, NULL);
-    if (router_handle(c->f->d.router, m, ussd_routed, c) < 0)
-        ussd_flow_fail(c);
+    char *payload = buf_detach(&p, NULL);
+    ussd_action_payload(c, payload);
+    free(payload);
 }
 
 static void ussd_filed(int status, const char *code, int created, void *privdata)

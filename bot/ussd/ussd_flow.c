@@ -111,6 +111,7 @@ static void ussd_enter(ussd_call *c)
     const ussd_screen *sc = ussd_top(c);
     json_object_del(c->st, "it");
     json_object_del(c->st, "res");
+    json_object_del(c->st, "btn");
     ussd_set_page(c, 0);
     if (sc->type == USSD_LIST)
         ussd_list_enter(c, sc);
@@ -171,6 +172,13 @@ static void ussd_pick(ussd_call *c, const ussd_screen *sc, const char *in)
             json_object_set(vars, sc->var, json_array_get(e, 0));
             json_object_set(vars, name, json_array_get(e, 1));
             ussd_push(c, sc->next);
+            return;
+        }
+    } else if (sc->type == USSD_ACTION) {
+        json_t *btn = json_object_get(c->st, "btn");    /* the cases of a procedure */
+        size_t k = ussd_choice(in, json_array_size(btn));
+        if (k) {
+            ussd_action_pick(c, json_string_value(json_array_get(btn, k - 1)));
             return;
         }
     } else if (sc->type == USSD_INPUT) {

@@ -57,5 +57,10 @@ void ussd_set_result(ussd_call *c, const char *text);
 void ussd_list_enter(ussd_call *c, const ussd_screen *sc);
 /* Run the action, then ussd_show() its result. */
 void ussd_action_enter(ussd_call *c, const ussd_screen *sc);
+/* Route a button payload (a case the caller picked on an action screen) as
+ * a button press; the answer replaces the result, from its first page. */
+void ussd_action_payload(ussd_call *c, const char *payload);
+/* The same for a case the caller picked: its answer first, the other cases after. */
+void ussd_action_pick(ussd_call *c, const char *payload);
 
 #endif

@@ -314,6 +314,13 @@ static void test_ask(const catalogue *c)
     ask(c, "đăng ký kết hôn lần 2 sau khi ly hôn", &a);
     T_OK(a.verdict != CATALOGUE_NOT_FOUND && !strcmp(first_code(&a), "1.000894"),
          "an outside word does not hide the object the question names");
+    ask(c, "khai sinh quá hạn có bị phạt không", &a);
+    T_OK(a.verdict != CATALOGUE_NOT_FOUND && a.outside && !strcmp(a.outside, "penalty") &&
+             !strcmp(first_code(&a), "1.001193") && !strstr(a.words, "phat"),
+         "a fine: the penalty notice, the procedure, 'bị phạt' no search word (%s)", a.words);
+    ask(c, "mua xe honda vision moi", &a);
+    T_OK(strstr(a.also, "lan dau") && !strcmp(first_code(&a), "1.011991"),
+         "a motorbike brand: its first registration (%s, %s)", a.also, first_code(&a));
     ask(c, "thoi tiet ha noi hom nay", &a);
     T_OK(a.verdict == CATALOGUE_NOT_FOUND && !a.outside && a.nhits == 0, "off-topic: not found");
     ask(c, "còn lệ phí thì sao?", &a);
@@ -357,6 +364,30 @@ static void test_levels(void)
          "search shows the group once, at the lowest level, then the next procedure");
     n = catalogue_search(c, "cap lai the thu nghiem o tinh", h, 3);
     T_OK(n >= 1 && !strcmp(h[0].proc->code, "9.000002"), "the level the question names");
+    catalogue_free(c);
+    unlink(files[0]);
+}
+
+/* One procedure for two groups of people ("... đối với X" / "... đối với Y"):
+ * asked back unless the question names a group. */
+static void test_groups(void)
+{
+    char buf[8192], err[1024];
+    snprintf(buf, sizeof(buf), "{\"procedures\": [%s, ", subst(proc_json("9.000011", NULL),
+             "Thủ tục thử nghiệm", "Khai quyết toán thử nghiệm đối với tổ chức trả thu nhập"));
+    snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s]}", subst(proc_json("9.000012", NULL),
+             "Thủ tục thử nghiệm", "Quyết toán thử nghiệm đối với hộ kinh doanh"));
+    const char *files[] = {write_file("groups.json", buf)};
+    catalogue *c = catalogue_load_files(files, 1, "config/procedure-aspects.json", NULL, err, sizeof(err));
+    T_OK(c != NULL, "group procedures load (%s)", c ? "ok" : err);
+    if (!c)
+        return;
+    catalogue_answer a;
+    ask(c, "quyết toán thử nghiệm", &a);
+    T_OK(a.verdict == CATALOGUE_CHOOSE && a.nhits == 2, "no group named: asked back with both (%s)",
+         catalogue_verdict_name(a.verdict));
+    ask(c, "quyết toán thử nghiệm cho hộ kinh doanh", &a);
+    T_STREQ(first_code(&a), "9.000012", "the group named comes first");
     catalogue_free(c);
     unlink(files[0]);
 }
@@ -434,6 +465,7 @@ int main(void)
     catalogue_free(c);
     catalogue_free(NULL);
     test_levels();
+    test_groups();
     test_synonym_errors();
     test_big();
     rmdir(dir);

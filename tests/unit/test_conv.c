@@ -304,7 +304,7 @@ static void test_procedure(void)
     press("u-proc", payload);
     T_OK(is(T.intent, "procedure_info") && part(0) &&
              strstr(part(0), catalogue_find_code(cat, proc_code)->name) &&
-             nbuttons() == CATALOGUE_ASPECT__COUNT - 1,
+             nbuttons() == CATALOGUE_ASPECT_BUTTONS - 1,
          "procedure button: the overview, a button per other aspect");
     sess_load("chat", "u-proc");
     T_STREQ(sess_str("last_procedure"), proc_code, "session keeps last_procedure");

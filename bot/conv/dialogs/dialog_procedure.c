@@ -58,12 +58,45 @@ static void pr_channels(dialog_ctx *ctx, const catalogue_proc *p, buf *b)
         }
 }
 
-static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, buf *list)
+#define PR_ALL (-1)         /* every document (no case asked, or one case only) */
+#define PR_COMMON (-2)      /* the documents of every case (the citizen is asked which case) */
+#define PR_FORMS (-3)       /* only the forms: documents naming a mẫu, tờ khai, đơn, phiếu */
+
+/* Whether the document is a form (its name or note names one). */
+static int pr_is_form(const catalogue_doc *d)
 {
+    static const char *const words[] = {" mau ", " to khai ", " don ", " phieu ", " bieu mau "};
+    for (int k = 0; k < 2; k++) {
+        const char *s = k ? d->note : d->name;
+        char norm[1024] = " ";
+        if (!s || norm_text(s, strlen(s), norm + 1, sizeof(norm) - 2, NULL) < 0)
+            continue;
+        for (char *c = norm; *c; c++)
+            if (*c == ',' || *c == ';' || *c == ':' || *c == '(' || *c == ')' || *c == '.')
+                *c = ' ';
+        strcat(norm, " ");
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+            if (strstr(norm, words[i]))
+                return 1;
+    }
+    return 0;
+}
+
+/* The documents of p into list, numbered from 1: those of case k (0-based)
+ * and the common ones, or PR_ALL / PR_COMMON. A document of a case loses
+ * its note when shown under the case's heading (the note is the heading). */
+static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, const catalogue_cases_t *cases,
+                         int k, buf *list)
+{
+    size_t shown = 0;
     for (size_t i = 0; i < p->ndocs; i++) {
         const catalogue_doc *d = &p->docs[i];
+        int dc = i < CATALOGUE_CASES_DOCS ? cases->doc_case[i] : 0;
+        if ((k == PR_COMMON && dc) || (k >= 0 && dc && dc != k + 1) || (k == PR_FORMS && !pr_is_form(d)))
+            continue;
+        const char *note = k >= 0 && dc ? NULL : d->note;
         char n[24], o[16], c[16];
-        snprintf(n, sizeof(n), "%zu", i + 1);
+        snprintf(n, sizeof(n), "%zu", ++shown);
         snprintf(o, sizeof(o), "%d", d->originals);
         snprintf(c, sizeof(c), "%d", d->copies);
         buf count = {0};
@@ -73,9 +106,9 @@ static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, buf *list)
                "originals", o, "copies", c, NULL);
         if (list->len)
             buf_putc(list, '\n');
-        pr_fmt(ctx, list, d->note ? "procedure_info.doc_item_note" : "procedure_info.doc_item",
+        pr_fmt(ctx, list, note ? "procedure_info.doc_item_note" : "procedure_info.doc_item",
                "n", n, "name", d->name, "count", count.data ? count.data : "", "note",
-               d->note ? d->note : "", NULL);
+               note ? note : "", NULL);
         buf_free(&count);
     }
 }
@@ -95,33 +128,61 @@ static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items,
     }
 }
 
-/* The text of one aspect of p into out. */
-static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a, buf *out)
+/* The documents' message key for case k (PR_ALL, PR_COMMON or a case):
+ * the list of documents goes into list. */
+static const char *pr_docs_key(dialog_ctx *ctx, const catalogue_proc *p, const catalogue_cases_t *c,
+                               int k, buf *list)
+{
+    pr_documents(ctx, p, c, k, list);
+    if (k >= 0)
+        return "procedure_info.documents_case";
+    if (k == PR_COMMON)
+        return list->len ? "procedure_info.documents_cases" : "procedure_info.documents_cases_only";
+    return "procedure_info.documents";
+}
+
+/* The text of one aspect of p into out; k: the case of the documents. */
+static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a,
+                      const catalogue_cases_t *c, int k, buf *out)
 {
     buf list = {0};
-    char key[64], ndocs[24];
-    const char *k = "procedure_info.overview";
+    char key[64], ndocs[24], ncases[24];
+    const char *kk = "procedure_info.overview";
     switch (a) {
     case CATALOGUE_ASPECT_DOCUMENTS:
-        pr_documents(ctx, p, &list);
-        k = "procedure_info.documents";
+        kk = pr_docs_key(ctx, p, c, k, &list);
         break;
     case CATALOGUE_ASPECT_FEE:
         pr_lines(ctx, "procedure_info.list_dash", NULL, p->nfees, p->fees, &list);
-        k = "procedure_info.fee";
+        kk = "procedure_info.fee";
         break;
     case CATALOGUE_ASPECT_STEPS:
         pr_lines(ctx, "procedure_info.list_item", p->steps, p->nsteps, NULL, &list);
-        k = "procedure_info.steps";
+        kk = "procedure_info.steps";
         break;
     case CATALOGUE_ASPECT_TIME:
-        k = "procedure_info.time";
+        kk = "procedure_info.time";
         break;
     case CATALOGUE_ASPECT_WHERE:
-        k = "procedure_info.where";
+        kk = "procedure_info.where";
         break;
     case CATALOGUE_ASPECT_ONLINE:
-        k = pr_online_key(p, "procedure_info.online", key, sizeof(key));
+        kk = pr_online_key(p, "procedure_info.online", key, sizeof(key));
+        break;
+    case CATALOGUE_ASPECT_CONDITIONS:
+        pr_lines(ctx, "procedure_info.list_dash", p->conditions, p->nconditions, NULL, &list);
+        kk = list.len ? "procedure_info.conditions" : "procedure_info.conditions_none";
+        break;
+    case CATALOGUE_ASPECT_LEGAL:
+        pr_lines(ctx, "procedure_info.list_dash", p->legal_basis, p->nlegal, NULL, &list);
+        kk = list.len ? "procedure_info.legal" : "procedure_info.legal_none";
+        break;
+    case CATALOGUE_ASPECT_RESULT:
+        kk = "procedure_info.result";
+        break;
+    case CATALOGUE_ASPECT_FORMS:
+        pr_documents(ctx, p, c, PR_FORMS, &list);
+        kk = list.len ? "procedure_info.forms" : "procedure_info.forms_none";
         break;
     default:
         break;
@@ -129,10 +190,12 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     buf ch = {0};
     pr_channels(ctx, p, &ch);
     snprintf(ndocs, sizeof(ndocs), "%zu", p->ndocs);
+    snprintf(ncases, sizeof(ncases), "%zu", c->n);
     char okey[64];
     const char *sample = p->sample_data ? messages_get(ctx->msgs, "procedure_info.sample_note",
                                                        ctx->lang) : "";
-    pr_fmt(ctx, out, k, "name", p->name, "code", p->code, "list", list.data ? list.data : "",
+    pr_fmt(ctx, out, kk, "name", p->name, "code", p->code, "list", list.data ? list.data : "",
+           "case", k >= 0 ? c->label[k] : "", "ncases", ncases,
            "fee", p->fees[0].text, "time", p->time_text, "agency", p->agency, "channels",
            ch.data ? ch.data : "", "ndocs", ndocs, "result", p->result, "online",
            messages_get(ctx->msgs, pr_online_key(p, "procedure_info.online_short", okey,
@@ -140,6 +203,14 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
            "sample", sample, NULL);
     buf_free(&ch);
     buf_free(&list);
+    /* the real records' note says who may apply ("Đối tượng thực hiện: ..."):
+     * part of the conditions; any other note goes with the overview and the
+     * documents */
+    static const char who_prefix[] = "Đối tượng thực hiện";
+    int who = p->note && !strncmp(p->note, who_prefix, sizeof(who_prefix) - 1);
+    if (p->note && (who ? a == CATALOGUE_ASPECT_CONDITIONS
+                        : a == CATALOGUE_ASPECT_OVERVIEW || a == CATALOGUE_ASPECT_DOCUMENTS))
+        pr_fmt(ctx, out, "procedure_info.proc_note", "note", p->note, NULL);
 }
 
 static void pr_button(dialog_ctx *ctx, const char *title, const char *code, catalogue_aspect a)
@@ -166,8 +237,63 @@ static void pr_levels(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
 }
 
-/* Answer aspect a of p, with buttons for the other aspects. */
-static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a)
+/* A button title: name (a procedure's, never the unaccented short name, or
+ * a case's), cut at the last whole word that fits (with "…"), never
+ * mid-word. */
+static void pr_title(const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    if (n < cap && n <= PR_TITLE_MAX) {
+        memcpy(out, name, n + 1);
+        return;
+    }
+    size_t max = (cap < PR_TITLE_MAX + 1 ? cap - 1 : PR_TITLE_MAX) - 4;   /* room for "…" */
+    size_t cut = max;
+    while (cut > 0 && name[cut] != ' ')
+        cut--;
+    while (cut > 0 && (name[cut - 1] == ' ' || name[cut - 1] == ',' || name[cut - 1] == '('))
+        cut--;
+    memcpy(out, name, cut);
+    memcpy(out + cut, "\xe2\x80\xa6", 4);   /* … */
+}
+
+/* The cases of p's documents as buttons ("procedure_info:<code>:documents:<k>"),
+ * all but case skip. */
+static void pr_case_buttons(dialog_ctx *ctx, const catalogue_proc *p, const catalogue_cases_t *c,
+                            int skip)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if ((int)i == skip)
+            continue;
+        char payload[64];
+        snprintf(payload, sizeof(payload), "procedure_info:%s:documents:%zu", p->code, i + 1);
+        buf title = {0};
+        char cut[PR_TITLE_MAX + 8];
+        pr_fmt(ctx, &title, "procedure_info.case_btn", "case", c->label[i], NULL);
+        pr_title(title.data ? title.data : "", cut, sizeof(cut));
+        reply_add_button(ctx->out, cut, payload);
+        buf_free(&title);
+    }
+}
+
+/* What to do next, one line: where to file (online when it can be). */
+static void pr_next(dialog_ctx *ctx, const catalogue_proc *p, buf *text)
+{
+    buf ch = {0};
+    char key[64];
+    pr_channels(ctx, p, &ch);
+    snprintf(key, sizeof(key), "procedure_info.level.%s", p->level);
+    pr_fmt(ctx, text, p->online_level >= 3 ? "procedure_info.next.online" : "procedure_info.next.direct",
+           "code", p->code, "level", messages_get(ctx->msgs, key, ctx->lang), "channels",
+           ch.data ? ch.data : "", NULL);
+    buf_free(&ch);
+}
+
+/* Answer aspect a of p, with buttons for the other aspects. want: the case
+ * of the documents chosen (0-based), or PR_ALL to pick it from the
+ * question (norm, may be NULL) and to ask which when it names none. */
+static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect a, int want,
+                      const char *norm)
 {
     json_object_set_new(ctx->session, "last_procedure", json_string(p->code));
     if (p->ended) {
@@ -175,8 +301,25 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
         dialog_menu_button(ctx, INTENT_COMPLAINT_NEW);
         return;
     }
+    catalogue_cases_t cases;
+    int k = PR_ALL;
+    if (a == CATALOGUE_ASPECT_DOCUMENTS && catalogue_cases(p, &cases) >= 2) {
+        k = want >= 0 && (size_t)want < cases.n ? want
+            : norm ? catalogue_case_pick(ctx->catalogue, p, &cases, norm) : -1;
+        k = k >= 0 ? k : PR_COMMON;
+    } else if (a != CATALOGUE_ASPECT_DOCUMENTS) {
+        catalogue_cases(NULL, &cases);
+    }
     buf text = {0};
-    pr_render(ctx, p, a, &text);
+    pr_render(ctx, p, a, &cases, k, &text);
+    if (a != CATALOGUE_ASPECT_ONLINE)
+        pr_next(ctx, p, &text);
+    if (k == PR_COMMON) {       /* which case: the cases are the buttons */
+        reply_add_text(ctx->out, text.data ? text.data : "");
+        buf_free(&text);
+        pr_case_buttons(ctx, p, &cases, -1);
+        return;
+    }
     if (catalogue_variant_count(ctx->catalogue, p) > 1) {
         char key[64];
         snprintf(key, sizeof(key), "procedure_info.level.%s", p->level);
@@ -185,8 +328,10 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
     reply_add_text(ctx->out, text.data ? text.data : "");
     buf_free(&text);
+    if (k >= 0)
+        pr_case_buttons(ctx, p, &cases, k);
     pr_levels(ctx, p, a);
-    for (int i = 0; i < CATALOGUE_ASPECT__COUNT; i++) {
+    for (int i = 0; i < CATALOGUE_ASPECT_BUTTONS; i++) {
         if (i == (int)a)
             continue;
         char key[64];
@@ -195,33 +340,26 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
 }
 
-/* A button title: the name, cut at the last whole word that fits (with
- * "…"), never mid-word and never the unaccented short name. */
-static void pr_title(const catalogue_proc *p, char *out, size_t cap)
-{
-    size_t n = strlen(p->name);
-    if (n < cap && n <= PR_TITLE_MAX) {
-        memcpy(out, p->name, n + 1);
-        return;
-    }
-    size_t max = (cap < PR_TITLE_MAX + 1 ? cap - 1 : PR_TITLE_MAX) - 4;   /* room for "…" */
-    size_t cut = max;
-    while (cut > 0 && p->name[cut] != ' ')
-        cut--;
-    while (cut > 0 && (p->name[cut - 1] == ' ' || p->name[cut - 1] == ',' || p->name[cut - 1] == '('))
-        cut--;
-    memcpy(out, p->name, cut);
-    memcpy(out + cut, "\xe2\x80\xa6", 4);   /* … */
-}
-
 /* Ask back with the closest procedures as buttons (keeping the aspect). */
 static void pr_choose(dialog_ctx *ctx, const catalogue_hit *hits, size_t n, catalogue_aspect a)
 {
     dialog_ask(ctx, "procedure_info.choose", INTENT_PROCEDURE_INFO);
     for (size_t i = 0; i < n; i++) {
         char title[PR_TITLE_MAX + 8];
-        pr_title(hits[i].proc, title, sizeof(title));
+        pr_title(hits[i].proc->name, title, sizeof(title));
         pr_button(ctx, title, hits[i].proc->code, a);
+    }
+}
+
+/* Whose job it is, when the question names an outside topic (ly hôn -> the
+ * court): said before "not found", and before the procedure of that body the
+ * catalogue does hold (the court's online filing). */
+static void pr_outside(dialog_ctx *ctx, const catalogue_answer *ans)
+{
+    if (ans->outside) {
+        char key[96];
+        snprintf(key, sizeof(key), "procedure_info.outside.%s", ans->outside);
+        dialog_say(ctx, key, NULL);
     }
 }
 
@@ -229,11 +367,7 @@ static void pr_choose(dialog_ctx *ctx, const catalogue_hit *hits, size_t n, cata
  * ask (hotline, portal) and buttons for a person and a complaint. */
 static void pr_not_found(dialog_ctx *ctx, const catalogue_answer *ans)
 {
-    if (ans->outside) {
-        char key[96];
-        snprintf(key, sizeof(key), "procedure_info.outside.%s", ans->outside);
-        dialog_say(ctx, key, NULL);
-    }
+    pr_outside(ctx, ans);
     dialog_say(ctx, ans->outside ? "procedure_info.not_found_help" : "procedure_info.not_found",
                "query", ans->words, NULL);
     dialog_menu_button(ctx, INTENT_HUMAN_AGENT);
@@ -241,10 +375,12 @@ static void pr_not_found(dialog_ctx *ctx, const catalogue_answer *ans)
     json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PROCEDURE_INFO)));
 }
 
-/* "procedure_info:<code>[:<aspect>]" -> code (or "") and aspect. Returns 0
- * when the message carried such a payload. */
-static int pr_payload(const dialog_ctx *ctx, char *code, size_t cap, catalogue_aspect *a)
+/* "procedure_info:<code>[:<aspect>[:<case>]]" -> code (or ""), aspect and
+ * the case (0-based, or PR_ALL). Returns 0 when the message carried such a
+ * payload. */
+static int pr_payload(const dialog_ctx *ctx, char *code, size_t cap, catalogue_aspect *a, int *kase)
 {
+    *kase = PR_ALL;
     const char *p = ctx->msg->payload;
     static const char prefix[] = "procedure_info";
     if (!p || strncmp(p, prefix, sizeof(prefix) - 1))
@@ -256,9 +392,16 @@ static int pr_payload(const dialog_ctx *ctx, char *code, size_t cap, catalogue_a
     const char *colon = strchr(p + 1, ':');
     size_t n = colon ? (size_t)(colon - p - 1) : strlen(p + 1);
     snprintf(code, cap, "%.*s", (int)(n < cap ? n : cap - 1), p + 1);
-    int asp = colon ? catalogue_aspect_from_name(colon + 1) : -1;
+    char aspect[32] = "";
+    const char *more = colon ? strchr(colon + 1, ':') : NULL;
+    if (colon)
+        snprintf(aspect, sizeof(aspect), "%.*s",
+                 (int)(more ? (size_t)(more - colon - 1) : strlen(colon + 1)), colon + 1);
+    int asp = catalogue_aspect_from_name(aspect);
     if (asp >= 0)
         *a = (catalogue_aspect)asp;
+    if (more && more[1] >= '1' && more[1] <= '9')
+        *kase = atoi(more + 1) - 1;
     return 0;
 }
 
@@ -269,24 +412,28 @@ static void pr_await(dialog_ctx *ctx, const char *key, const char *name, const c
     json_object_set_new(ctx->session, "await", json_string(intent_name(INTENT_PROCEDURE_INFO)));
 }
 
-/* Ask the catalogue; answer, reuse last_procedure, ask back, or say not found. */
-static void pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect *a)
+/* Ask the catalogue; answer, reuse last_procedure, ask back (returns 1:
+ * the question is kept for the tap), or say not found. */
+static int pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect *a)
 {
     catalogue_answer ans;
     catalogue_ask(ctx->catalogue, norm, &ans);
     *a = ans.aspect;
     const char *last_code = dialog_session_str(ctx, "last_procedure");
     const catalogue_proc *last = last_code ? catalogue_find_code(ctx->catalogue, last_code) : NULL;
+    if (ans.verdict == CATALOGUE_ANSWER || ans.verdict == CATALOGUE_CHOOSE)
+        pr_outside(ctx, &ans);
     switch (ans.verdict) {
     case CATALOGUE_ANSWER:
-        pr_answer(ctx, ans.hits[0].proc, *a);
+        pr_answer(ctx, ans.hits[0].proc, *a, PR_ALL, norm);
         break;
-    case CATALOGUE_CHOOSE:
+    case CATALOGUE_CHOOSE:      /* the question is kept: its case words ("ủy quyền") */
         pr_choose(ctx, ans.hits, ans.nhits, *a);
-        break;
+        json_object_set_new(ctx->session, "procedure_question", json_string(norm));
+        return 1;
     case CATALOGUE_EMPTY:   /* "còn lệ phí thì sao?" */
         if (last)
-            pr_answer(ctx, last, *a);
+            pr_answer(ctx, last, *a, PR_ALL, norm);
         else
             dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
         break;
@@ -294,13 +441,15 @@ static void pr_search(dialog_ctx *ctx, const char *norm, catalogue_aspect *a)
         pr_not_found(ctx, &ans);
         break;
     }
+    return 0;
 }
 
-static void pr_by_code(dialog_ctx *ctx, const char *code, catalogue_aspect a)
+static void pr_by_code(dialog_ctx *ctx, const char *code, catalogue_aspect a, int kase,
+                       const char *norm)
 {
     const catalogue_proc *p = catalogue_find_code(ctx->catalogue, code);
     if (p) {
-        pr_answer(ctx, p, a);
+        pr_answer(ctx, p, a, kase, norm);
         return;
     }
     pr_await(ctx, "procedure_info.unknown_code", "code", code);
@@ -320,16 +469,20 @@ void dialog_procedure(dialog_ctx *ctx)
         norm[0] = '\0';
     catalogue_aspect a = catalogue_aspect_detect(ctx->catalogue, norm);
     char code[32];
-    if (pr_payload(ctx, code, sizeof(code), &a) == 0) {
+    int kase, chose = 0;
+    if (pr_payload(ctx, code, sizeof(code), &a, &kase) == 0) {
+        const char *asked = dialog_session_str(ctx, "procedure_question");
         if (code[0])
-            pr_by_code(ctx, code, a);
+            pr_by_code(ctx, code, a, kase, asked);
         else
             dialog_ask(ctx, "procedure_info.ask", INTENT_PROCEDURE_INFO);
     } else if (ctx->ir->procedure_code[0]) {
-        pr_by_code(ctx, ctx->ir->procedure_code, a);
+        pr_by_code(ctx, ctx->ir->procedure_code, a, PR_ALL, norm);
     } else {
-        pr_search(ctx, norm, &a);
+        chose = pr_search(ctx, norm, &a);
     }
+    if (!chose)     /* a kept question serves the next tap only */
+        json_object_del(ctx->session, "procedure_question");
     free(norm);
     dialog_finish(ctx);
 }
