@@ -125,15 +125,19 @@ static const unsigned char lead_alnum[256] = {
     ['z'] = 1,
 };
 
-/* One-word masks (up to 64 rules): the common case, kept tight. */
-static size_t lead_scan1(const lead *ld, const unsigned char *u, size_t n,
-                         uint32_t *pos, uint64_t *masks, uint64_t *any, uint64_t need)
+/* Word starts of u[0..n) with their rule masks cut to need (words words):
+ * a walk stops as soon as no rule of need lies below its state. Inlined
+ * with words constant for the common sizes. */
+static inline __attribute__((always_inline)) size_t
+lead_scanw(const lead *ld, const unsigned char *u, size_t n, const uint64_t *need,
+           uint32_t *pos, uint64_t *masks, uint64_t *any, const size_t words)
 {
     const size_t ncls = ld->ncls;
     const uint16_t *next = ld->next;
     const uint64_t *sm = ld->masks, *sub = ld->sub;
     size_t count = 0;
-    uint64_t all = 0;
+    for (size_t w = 0; w < words; w++)
+        any[w] = 0;
     int prev = 0;
     for (size_t p = 0; p < n; p++) {
         int cur = lead_alnum[u[p]];
@@ -142,54 +146,22 @@ static size_t lead_scan1(const lead *ld, const unsigned char *u, size_t n,
             continue;
         }
         prev = 1;
-        uint64_t m = 0;
+        uint64_t *m = masks + count * words, hit = 0;
+        for (size_t w = 0; w < words; w++)
+            m[w] = 0;
         size_t st = 0;
         for (size_t i = p; i < n; i++) {
             unsigned c = ld->cls[u[i]];
-            if (!c || !(st = next[st * ncls + c]) || !(sub[st] & need))
+            if (!c || !(st = next[st * ncls + c]))
                 break;
-            m |= sm[st];
+            uint64_t live = 0;
+            for (size_t w = 0; w < words; w++) {
+                m[w] |= sm[st * words + w];
+                live |= sub[st * words + w] & need[w];
+            }
+            if (!live)
+                break;
         }
-        m &= need;
-        if (m) {
-            pos[count] = (uint32_t)p;
-            masks[count++] = m;
-            all |= m;
-        }
-    }
-    any[0] = all;
-    return count;
-}
-
-/* OR into m the masks of the literals that s[p..n) begins with. */
-static void lead_walk(const lead *ld, const unsigned char *s, size_t p, size_t n, uint64_t *m)
-{
-    const size_t ncls = ld->ncls, words = ld->words;
-    size_t st = 0;
-    for (size_t i = p; i < n; i++) {
-        unsigned c = ld->cls[s[i]];
-        if (!c || !(st = ld->next[st * ncls + c]))
-            break;
-        for (size_t w = 0; w < words; w++)
-            m[w] |= ld->masks[st * words + w];
-    }
-}
-
-size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
-                 uint32_t *pos, uint64_t *masks, uint64_t *any)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    const size_t words = ld->words;
-    if (words == 1)
-        return lead_scan1(ld, u, n, pos, masks, any, need[0]);
-    size_t count = 0;
-    memset(any, 0, words * sizeof *any);
-    for (size_t p = 0; p < n; p++) {
-        if (!lead_alnum[u[p]] || (p && lead_alnum[u[p - 1]]))
-            continue;
-        uint64_t *m = masks + count * words, hit = 0;
-        memset(m, 0, words * sizeof *m);
-        lead_walk(ld, u, p, n, m);
         for (size_t w = 0; w < words; w++) {
             m[w] &= need[w];
             any[w] |= m[w];
@@ -199,4 +171,15 @@ size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
             pos[count++] = (uint32_t)p;
     }
     return count;
+}
+
+size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
+                 uint32_t *pos, uint64_t *masks, uint64_t *any)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (ld->words == 1)
+        return lead_scanw(ld, u, n, need, pos, masks, any, 1);
+    if (ld->words == 2)
+        return lead_scanw(ld, u, n, need, pos, masks, any, 2);
+    return lead_scanw(ld, u, n, need, pos, masks, any, ld->words);
 }
