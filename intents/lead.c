@@ -19,7 +19,8 @@ struct lead {
     size_t words, ncls, nstates, cap;
     unsigned char cls[256];
     uint16_t *next;        /* nstates * ncls */
-    uint64_t *masks;       /* nstates * words */
+    uint64_t *masks;       /* nstates * words: rules of the literals ending at the
+                              state or at one of its ancestors (lead_close) */
     uint64_t *sub;         /* nstates * words: masks of the state's subtree */
     uint64_t *indexed;     /* rules with a leading set */
 };
@@ -75,6 +76,20 @@ static int lead_insert(lead *ld, const char *lit, size_t rule)
     return 0;
 }
 
+/* OR every state's mask into its descendants' (a child is always created
+ * after its parent, so one pass in state order sees each parent final), so
+ * that a walk needs only the mask of the last state it reaches. */
+static void lead_close(lead *ld)
+{
+    memset(ld->masks, 0, ld->words * sizeof *ld->masks); /* a walk takes one byte or more */
+    for (size_t s = 0; s < ld->nstates; s++)
+        for (size_t c = 1; c < ld->ncls; c++) {
+            size_t t = ld->next[s * ld->ncls + c];
+            for (size_t w = 0; t && w < ld->words; w++)
+                ld->masks[t * ld->words + w] |= ld->masks[s * ld->words + w];
+        }
+}
+
 lead *lead_build(const lit_set *lits, size_t nrules)
 {
     lead *ld = xcalloc(1, sizeof *ld);
@@ -91,6 +106,7 @@ lead *lead_build(const lit_set *lits, size_t nrules)
         if (lits[r].n)
             ld->indexed[r / 64] |= 1ull << (r % 64);
     }
+    lead_close(ld);
     return ld;
 }
 
@@ -147,23 +163,20 @@ lead_scanw(const lead *ld, const unsigned char *u, size_t n, const uint64_t *nee
         }
         prev = 1;
         uint64_t *m = masks + count * words, hit = 0;
-        for (size_t w = 0; w < words; w++)
-            m[w] = 0;
-        size_t st = 0;
+        size_t st = 0, last = 0;
         for (size_t i = p; i < n; i++) {
             unsigned c = ld->cls[u[i]];
             if (!c || !(st = next[st * ncls + c]))
                 break;
+            last = st;
             uint64_t live = 0;
-            for (size_t w = 0; w < words; w++) {
-                m[w] |= sm[st * words + w];
+            for (size_t w = 0; w < words; w++)
                 live |= sub[st * words + w] & need[w];
-            }
             if (!live)
                 break;
         }
         for (size_t w = 0; w < words; w++) {
-            m[w] &= need[w];
+            m[w] = sm[last * words + w] & need[w];
             any[w] |= m[w];
             hit |= m[w];
         }
