@@ -208,9 +208,12 @@ typedef struct model_sink {
 
 static size_t model_slot(const model *m, uint64_t key);
 
+/* Unrolled so that a local accumulator stays in registers (the sums and
+ * their order are the same). */
 static inline void model_add(model_vec *acc, const float *rowp)
 {
     const model_vec *row = (const model_vec *)rowp;
+#pragma GCC unroll 8
     for (size_t c = 0; c < MODEL_STRIDE / 4; c++)
         acc[c] += row[c];
 }
@@ -246,8 +249,12 @@ static void model_flush(model_sink *k)
     model_vec u[MODEL_STRIDE / 4], sc[MODEL_STRIDE / 4];
     memcpy(u, k->unit, sizeof u);
     memcpy(sc, k->scaled, sizeof sc);
-    for (size_t j = 0; j < n; j++)
-        model_add(unit[j] ? u : sc, rowp[j]);
+    for (size_t j = 0; j < n; j++) {
+        if (unit[j])
+            model_add(u, rowp[j]);
+        else
+            model_add(sc, rowp[j]);
+    }
     memcpy(k->unit, u, sizeof u);
     memcpy(k->scaled, sc, sizeof sc);
     k->n = 0;
