@@ -326,19 +326,26 @@ static void model_fixed(model_sink *k, char nb, int rule)
 static void model_tris(model_sink *k, const unsigned char *tc, size_t len)
 {
     const model *m = k->m;
+    const uint32_t *tri = m->tri;
+    size_t ns = k->ns; /* kept in a register between flushes */
     if (len < 3)
         return;
     unsigned idx = (unsigned)tc[0] << 5 | tc[1];
     for (size_t i = 2; i < len; i++) {
         idx = (idx << 5 | tc[i]) & (MODEL_TRI - 1);
-        uint32_t r = m->tri[idx];
+        uint32_t r = tri[idx];
         if (!r)
             continue;
-        k->srow[k->ns] = m->rows + (size_t)(r - 1) * MODEL_STRIDE;
-        __builtin_prefetch(k->srow[k->ns]);
-        if (++k->ns == MODEL_BATCH)
+        const float *row = m->rows + (size_t)(r - 1) * MODEL_STRIDE;
+        __builtin_prefetch(row);
+        k->srow[ns] = row;
+        if (++ns == MODEL_BATCH) {
+            k->ns = ns;
             model_flush_rows(k);
+            ns = 0;
+        }
     }
+    k->ns = ns;
 }
 
 /* Emits every feature into k; returns the weight of the w/b/c features. */
