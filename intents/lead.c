@@ -19,7 +19,8 @@ struct lead {
     size_t words, ncls, nstates, cap;
     unsigned char cls[256];
     uint16_t *next;        /* nstates * ncls */
-    uint64_t *masks;       /* nstates * words */
+    uint64_t *masks;       /* nstates * words: rules of the literals ending at the
+                              state or at one of its ancestors (lead_close) */
     uint64_t *sub;         /* nstates * words: masks of the state's subtree */
     uint64_t *indexed;     /* rules with a leading set */
 };
@@ -75,6 +76,20 @@ static int lead_insert(lead *ld, const char *lit, size_t rule)
     return 0;
 }
 
+/* OR every state's mask into its descendants' (a child is always created
+ * after its parent, so one pass in state order sees each parent final), so
+ * that a walk needs only the mask of the last state it reaches. */
+static void lead_close(lead *ld)
+{
+    memset(ld->masks, 0, ld->words * sizeof *ld->masks); /* a walk takes one byte or more */
+    for (size_t s = 0; s < ld->nstates; s++)
+        for (size_t c = 1; c < ld->ncls; c++) {
+            size_t t = ld->next[s * ld->ncls + c];
+            for (size_t w = 0; t && w < ld->words; w++)
+                ld->masks[t * ld->words + w] |= ld->masks[s * ld->words + w];
+        }
+}
+
 lead *lead_build(const lit_set *lits, size_t nrules)
 {
     lead *ld = xcalloc(1, sizeof *ld);
@@ -91,6 +106,7 @@ lead *lead_build(const lit_set *lits, size_t nrules)
         if (lits[r].n)
             ld->indexed[r / 64] |= 1ull << (r % 64);
     }
+    lead_close(ld);
     return ld;
 }
 
@@ -125,15 +141,19 @@ static const unsigned char lead_alnum[256] = {
     ['z'] = 1,
 };
 
-/* One-word masks (up to 64 rules): the common case, kept tight. */
-static size_t lead_scan1(const lead *ld, const unsigned char *u, size_t n,
-                         uint32_t *pos, uint64_t *masks, uint64_t *any, uint64_t need)
+/* Word starts of u[0..n) with their rule masks cut to need (words words):
+ * a walk stops as soon as no rule of need lies below its state. Inlined
+ * with words constant for the common sizes. */
+static inline __attribute__((always_inline)) size_t
+lead_scanw(const lead *ld, const unsigned char *u, size_t n, const uint64_t *need,
+           uint32_t *pos, uint64_t *masks, uint64_t *any, const size_t words)
 {
     const size_t ncls = ld->ncls;
     const uint16_t *next = ld->next;
     const uint64_t *sm = ld->masks, *sub = ld->sub;
     size_t count = 0;
-    uint64_t all = 0;
+    for (size_t w = 0; w < words; w++)
+        any[w] = 0;
     int prev = 0;
     for (size_t p = 0; p < n; p++) {
         int cur = lead_alnum[u[p]];
@@ -142,56 +162,21 @@ static size_t lead_scan1(const lead *ld, const unsigned char *u, size_t n,
             continue;
         }
         prev = 1;
-        uint64_t m = 0;
-        size_t st = 0;
+        uint64_t *m = masks + count * words, hit = 0;
+        size_t st = 0, last = 0;
         for (size_t i = p; i < n; i++) {
             unsigned c = ld->cls[u[i]];
-            if (!c || !(st = next[st * ncls + c]) || !(sub[st] & need))
+            if (!c || !(st = next[st * ncls + c]))
                 break;
-            m |= sm[st];
+            last = st;
+            uint64_t live = 0;
+            for (size_t w = 0; w < words; w++)
+                live |= sub[st * words + w] & need[w];
+            if (!live)
+                break;
         }
-        m &= need;
-        if (m) {
-            pos[count] = (uint32_t)p;
-            masks[count++] = m;
-            all |= m;
-        }
-    }
-    any[0] = all;
-    return count;
-}
-
-/* OR into m the masks of the literals that s[p..n) begins with. */
-static void lead_walk(const lead *ld, const unsigned char *s, size_t p, size_t n, uint64_t *m)
-{
-    const size_t ncls = ld->ncls, words = ld->words;
-    size_t st = 0;
-    for (size_t i = p; i < n; i++) {
-        unsigned c = ld->cls[s[i]];
-        if (!c || !(st = ld->next[st * ncls + c]))
-            break;
-        for (size_t w = 0; w < words; w++)
-            m[w] |= ld->masks[st * words + w];
-    }
-}
-
-size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
-                 uint32_t *pos, uint64_t *masks, uint64_t *any)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    const size_t words = ld->words;
-    if (words == 1)
-        return lead_scan1(ld, u, n, pos, masks, any, need[0]);
-    size_t count = 0;
-    memset(any, 0, words * sizeof *any);
-    for (size_t p = 0; p < n; p++) {
-        if (!lead_alnum[u[p]] || (p && lead_alnum[u[p - 1]]))
-            continue;
-        uint64_t *m = masks + count * words, hit = 0;
-        memset(m, 0, words * sizeof *m);
-        lead_walk(ld, u, p, n, m);
         for (size_t w = 0; w < words; w++) {
-            m[w] &= need[w];
+            m[w] = sm[last * words + w] & need[w];
             any[w] |= m[w];
             hit |= m[w];
         }
@@ -199,4 +184,15 @@ size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
             pos[count++] = (uint32_t)p;
     }
     return count;
+}
+
+size_t lead_scan(const lead *ld, const char *s, size_t n, const uint64_t *need,
+                 uint32_t *pos, uint64_t *masks, uint64_t *any)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (ld->words == 1)
+        return lead_scanw(ld, u, n, need, pos, masks, any, 1);
+    if (ld->words == 2)
+        return lead_scanw(ld, u, n, need, pos, masks, any, 2);
+    return lead_scanw(ld, u, n, need, pos, masks, any, ld->words);
 }

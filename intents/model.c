@@ -208,9 +208,12 @@ typedef struct model_sink {
 
 static size_t model_slot(const model *m, uint64_t key);
 
+/* Unrolled so that a local accumulator stays in registers (the sums and
+ * their order are the same). */
 static inline void model_add(model_vec *acc, const float *rowp)
 {
     const model_vec *row = (const model_vec *)rowp;
+#pragma GCC unroll 8
     for (size_t c = 0; c < MODEL_STRIDE / 4; c++)
         acc[c] += row[c];
 }
@@ -246,8 +249,12 @@ static void model_flush(model_sink *k)
     model_vec u[MODEL_STRIDE / 4], sc[MODEL_STRIDE / 4];
     memcpy(u, k->unit, sizeof u);
     memcpy(sc, k->scaled, sizeof sc);
-    for (size_t j = 0; j < n; j++)
-        model_add(unit[j] ? u : sc, rowp[j]);
+    for (size_t j = 0; j < n; j++) {
+        if (unit[j])
+            model_add(u, rowp[j]);
+        else
+            model_add(sc, rowp[j]);
+    }
     memcpy(k->unit, u, sizeof u);
     memcpy(k->scaled, sc, sizeof sc);
     k->n = 0;
@@ -319,19 +326,26 @@ static void model_fixed(model_sink *k, char nb, int rule)
 static void model_tris(model_sink *k, const unsigned char *tc, size_t len)
 {
     const model *m = k->m;
+    const uint32_t *tri = m->tri;
+    size_t ns = k->ns; /* kept in a register between flushes */
     if (len < 3)
         return;
     unsigned idx = (unsigned)tc[0] << 5 | tc[1];
     for (size_t i = 2; i < len; i++) {
         idx = (idx << 5 | tc[i]) & (MODEL_TRI - 1);
-        uint32_t r = m->tri[idx];
+        uint32_t r = tri[idx];
         if (!r)
             continue;
-        k->srow[k->ns] = m->rows + (size_t)(r - 1) * MODEL_STRIDE;
-        __builtin_prefetch(k->srow[k->ns]);
-        if (++k->ns == MODEL_BATCH)
+        const float *row = m->rows + (size_t)(r - 1) * MODEL_STRIDE;
+        __builtin_prefetch(row);
+        k->srow[ns] = row;
+        if (++ns == MODEL_BATCH) {
+            k->ns = ns;
             model_flush_rows(k);
+            ns = 0;
+        }
     }
+    k->ns = ns;
 }
 
 /* Emits every feature into k; returns the weight of the w/b/c features. */

@@ -111,15 +111,17 @@ static long norm_fold_text(const char *in, size_t len, char *o)
     while (i < len) {
         unsigned char c = (unsigned char)in[i];
         if (c < 0x80) {
-            i++;
             if (c <= 0x20 || c == 0x7F) {
+                i++;
                 pend = 1;
                 continue;
             }
             if (pend && n)
                 o[n++] = ' ';
             pend = 0;
-            o[n++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            do { /* a run of printable ASCII in one tight loop */
+                o[n++] = (char)((unsigned)c - 'A' < 26u ? c + 32 : c);
+            } while (++i < len && (unsigned char)((c = (unsigned char)in[i]) - 0x21) < 0x5Eu);
             continue;
         }
         unsigned cp;

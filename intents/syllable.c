@@ -236,6 +236,15 @@ static const unsigned char syl_cls[256] = {
 };
 #undef SYL_L
 
+/* Whether w[0..n) has two equal bytes in a row of class SYL_C_DBL. */
+static int syl_doubled(const char *w, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (w[k] == w[k - 1] && (syl_cls[(unsigned char)w[k]] & SYL_C_DBL))
+            return 1;
+    return 0;
+}
+
 /* Move o[s..e) (and its map entries) down to w; returns the new w. */
 static size_t syl_move(char *o, size_t *map, size_t w, size_t s, size_t e)
 {
@@ -257,17 +266,17 @@ size_t norm_telex_pass(char *o, size_t n, size_t *map)
         w = syl_move(o, map, w, s, r);
         if (r == n)
             break;
-        /* letters: all a-z; telex: a tone key, w, or a doubled a e o d */
-        unsigned letters = SYL_C_LOWER, telex = 0;
-        unsigned char prev = 0;
-        for (s = r; r < n && (syl_cls[(unsigned char)o[r]] & SYL_C_WORD); r++) {
-            unsigned char c = (unsigned char)o[r], k = syl_cls[c];
-            letters &= k;
-            telex |= (k & SYL_C_KEY) | (c == prev ? k & SYL_C_DBL : 0);
-            prev = c;
+        /* letters: all a-z; telex: a tone key, w, or a doubled a e o d (looked
+         * for only in a word of letters without a key) */
+        unsigned letters = SYL_C_LOWER, any = 0;
+        unsigned char cls;
+        for (s = r; r < n && ((cls = syl_cls[(unsigned char)o[r]]) & SYL_C_WORD); r++) {
+            letters &= cls;
+            any |= cls;
         }
+        int telex = letters && ((any & SYL_C_KEY) || syl_doubled(o + s, r - s));
         char dec[16];
-        size_t m = letters && telex ? syl_telex_decode(o + s, r - s, dec) : 0;
+        size_t m = telex ? syl_telex_decode(o + s, r - s, dec) : 0;
         if (!m) {
             w = syl_move(o, map, w, s, r);
             continue;
