@@ -1,6 +1,7 @@
 /* keys.c -- agency API keys: format checks, hashing, generation, the async
  * lookup for the server and the blocking helpers of `dvcbot keys` (keys.h). */
 #include "store/keys.h"
+#include "store/redis.h"
 #include "store/pubsub.h"
 
 #include <stdlib.h>
@@ -156,27 +157,8 @@ int keys_lookup(store *s, const char *hex, keys_lookup_fn *fn, void *privdata)
 
 redisContext *keys_connect_sync(const char *url, char *err, size_t errlen)
 {
-    store_url u;
-    if (store_url_parse(url, &u, err, errlen) < 0)
-        return NULL;
-    struct timeval tv = {2, 0};
-    redisContext *c = redisConnectWithTimeout(u.host, u.port, tv);
-    if (!c || c->err) {
-        snprintf(err, errlen, "redis %s:%d: %s", u.host, u.port, c ? c->errstr : "out of memory");
-        redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, tv);
-    redisReply *r = u.db ? redisCommand(c, "SELECT %d", u.db) : NULL;
-    int ok = !u.db || (r && r->type == REDIS_REPLY_STATUS);
-    if (r)
-        freeReplyObject(r);
-    if (!ok) {
-        snprintf(err, errlen, "redis: SELECT %d failed", u.db);
-        redisFree(c);
-        return NULL;
-    }
-    return c;
+    store_options so = {.url = url}; /* one node: the url's, checked to be master */
+    return store_connect_sync(&so, err, errlen);
 }
 
 /* Reply check of the blocking helpers: 0 if r is a reply of type, else -1

@@ -51,7 +51,8 @@ int keys_lookup(store *s, const char *hex, keys_lookup_fn *fn, void *privdata);
 /* --- blocking helpers for `dvcbot keys` (never in the server) --- */
 
 /* Connect to redis://host[:port][/db] (store_url_parse, the server's own
- * parser; SELECT done). NULL and a message in err on failure. Free with
+ * parser; SELECT done, ROLE checked to be master: store_connect_sync of
+ * store/redis.h without Sentinels). NULL and a message in err on failure. Free with
  * redisFree(). */
 redisContext *keys_connect_sync(const char *url, char *err, size_t errlen);
 /* Store a key record (HSET). 0, or -1 with a message in err. */
