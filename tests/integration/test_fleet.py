@@ -656,6 +656,11 @@ def sentinel_failover(binary=None, label=""):
               f"first acknowledged write {follow_s:.2f}s after +switch-master; {len(acked)} "
               f"acknowledged, {len(missing)} lost, {sum(1 for t, g in tries if not g)} refused "
               "tries", f"config-epochs {epochs}", flush=True)
+        if full:                                  # the Sentinel subscriptions freed, nothing leaked
+            for b in bots:
+                rc = b.stop()
+                ok(rc == 0 and sanitizer_clean(b.stderr()), "(b) instance on the Sentinels: "
+                   "clean SIGTERM exit", b.stderr()[-1500:])
         return follow_s
     finally:
         for w in watches:
