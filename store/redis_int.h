@@ -70,7 +70,6 @@ struct store {
     redisAsyncContext *watch[STORE_SENTINELS_MAX]; /* SUBSCRIBE +switch-master, or NULL */
     uint64_t watch_next_ms[STORE_SENTINELS_MAX];   /* when to dial watch[i] again */
     int follow;                 /* next connect: s->host/port as +switch-master named */
-    unsigned long switches;     /* +switch-master events followed */
 };
 
 /* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */

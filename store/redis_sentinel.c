@@ -114,7 +114,6 @@ static void store_watch_on_message(redisAsyncContext *ac, void *reply, void *pri
     if (sscanf(r->element[2]->str, "%127s %127s %d %127s %d", name, oldhost, &oldport, host,
                &port) != 5 || strcmp(name, s->master_name) || port <= 0 || port > 65535)
         return;
-    s->switches++;
     store_follow(s, host, port);
 }
 
@@ -165,11 +164,20 @@ static void store_watch_dial(store *s, int i, uint64_t now)
     s->watch[i] = ac;
 }
 
+/* Dial the Sentinels not subscribed; give up on a connect that hangs (a
+ * host gone without a reset) after the store's timeout, to dial it again. */
 void store_watch_tick(store *s, uint64_t now)
 {
-    for (int i = 0; i < s->nsentinels && !s->closing; i++)
-        if (!s->watch[i] && now >= s->watch_next_ms[i])
+    for (int i = 0; i < s->nsentinels && !s->closing; i++) {
+        redisAsyncContext *ac = s->watch[i];
+        uint64_t dialled = s->watch_next_ms[i] - STORE_WATCH_RETRY_MS;
+        if (ac && !(ac->c.flags & REDIS_CONNECTED) && now >= dialled + (uint64_t)s->timeout_ms) {
+            s->watch[i] = NULL; /* before the free: its callbacks find nothing */
+            redisAsyncFree(ac);
+        } else if (!ac && now >= s->watch_next_ms[i]) {
             store_watch_dial(s, i, now);
+        }
+    }
 }
 
 void store_watch_close(store *s)
