@@ -294,7 +294,7 @@ static void store_on_disconnect(const redisAsyncContext *ac, int status)
 
 static void store_connect(store *s)
 {
-    if (s->nsentinels) {
+    if (s->nsentinels && !s->follow) {
         char host[STORE_URL_HOST_MAX];
         int port;
         if (store_sentinel_resolve(s, host, sizeof(host), &port) < 0) {
@@ -305,6 +305,7 @@ static void store_connect(store *s)
         s->host = xstrdup(host);
         s->port = port;
     }
+    s->follow = 0;
     redisAsyncContext *ac = redisAsyncConnect(s->host, s->port);
 
     s->connected = 0;
@@ -324,6 +325,27 @@ static void store_connect(store *s)
     redisAsyncSetDisconnectCallback(ac, store_on_disconnect);
 }
 
+void store_follow(store *s, const char *host, int port)
+{
+    if (s->closing || (s->ac && s->port == port && !strcmp(s->host, host)))
+        return;                 /* on it, or dialling it, already */
+    free(s->host);
+    s->host = xstrdup(host);
+    s->port = port;
+    s->follow = 1;
+    redisAsyncContext *ac = s->ac;
+    s->ac = NULL;               /* before the free: see the rule above */
+    s->up = 0;
+    s->connected = 0;
+    snprintf(s->role, sizeof(s->role), "unknown");
+    if (ac != NULL)
+        redisAsyncFree(ac);     /* not ours to be inside: a Sentinel's callback */
+    uv_timer_stop(&s->retry);
+    s->backoff_ms = STORE_BACKOFF_MIN_MS;
+    if (!s->closing)
+        store_connect(s);
+}
+
 /* Periodic: drop a connection whose oldest command, or whose connect,
  * is older than timeout_ms. */
 static void store_on_watchdog(uv_timer_t *t)
@@ -333,6 +355,8 @@ static void store_on_watchdog(uv_timer_t *t)
     uint64_t limit = (uint64_t)s->timeout_ms;
 
     store_life_tick(s, now);
+    if (s->nsentinels)
+        store_watch_tick(s, now);
     if (s->ac == NULL)
         return;
     if (s->nsentinels && s->up && !s->subscriber && now >= s->next_role_ms) {
@@ -418,6 +442,8 @@ store *store_new(uv_loop_t *loop, const store_options *opt, char *err, size_t er
     tick = tick < 10 ? 10 : tick > 100 ? 100 : tick;
     uv_timer_start(&s->watchdog, store_on_watchdog, tick, tick);
     store_connect(s);
+    if (s->nsentinels)
+        store_watch_tick(s, uv_now(loop));
     return s;
 }
 
@@ -519,6 +545,7 @@ void store_close(store *s)
      * before the loop runs the close callbacks above. */
     if (ac != NULL)
         redisAsyncFree(ac);
+    store_watch_close(s);
     store_life_close(s);
 }
 

@@ -67,6 +67,9 @@ struct store {
     void *on_up_privdata;
     char instance[96];          /* store_instance(): "" until asked */
     uint64_t next_beat_ms;      /* next heartbeat of the instance */
+    redisAsyncContext *watch[STORE_SENTINELS_MAX]; /* SUBSCRIBE +switch-master, or NULL */
+    uint64_t watch_next_ms[STORE_SENTINELS_MAX];   /* when to dial watch[i] again */
+    int follow;                 /* next connect: s->host/port as +switch-master named */
 };
 
 /* Attach ac to s->loop with our event hooks (redis_ev.c); 0 or -1. */
@@ -81,6 +84,19 @@ void store_life_close(store *s);
  * the address of the master; 0 with host/port set, or -1 with the error
  * kept (store_errstr). */
 int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port);
+
+/* redis_sentinel.c: one SUBSCRIBE +switch-master connection per Sentinel on
+ * s->loop, (re)dialled from the watchdog tick (a dead Sentinel again after
+ * STORE_WATCH_RETRY_MS); an event naming s->master_name calls store_follow.
+ * store_watch_close frees them all (store_close). */
+void store_watch_tick(store *s, uint64_t now);
+void store_watch_close(store *s);
+
+/* redis.c: the Sentinels switched our master to host:port. Unless the
+ * current connection is to it already, drop it (pending callbacks get NULL)
+ * and connect there at once, without asking the Sentinels (a majority may
+ * not have switched yet); ROLE must still say master before use. */
+void store_follow(store *s, const char *host, int port);
 
 /* redis_durable.c: if s has a store_durable and script acknowledges a
  * citizen's write, keep a copy of r and call fn with it once a replica has

@@ -8,7 +8,13 @@
  * caller is answered 503 then anyway) and a Sentinel on a private network
  * answers in well under a millisecond; a dead one costs at most the timeout.
  * Every Sentinel is asked and a majority of them must name the same
- * address. */
+ * address.
+ *
+ * The store also follows +switch-master: one asynchronous connection per
+ * Sentinel, on the store's libuv loop, subscribed to that channel; when an
+ * event names our master the store reconnects to the new address at once
+ * (store_follow) instead of waiting for a READONLY answer or the next ROLE
+ * check, which stay as the second line. */
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "store/redis_int.h"
 
 #define STORE_SENTINEL_TIMEOUT_MS 250
+#define STORE_WATCH_RETRY_MS      1000
 
 /* One Sentinel: 0 with host/port, -1 with why in err. */
 static int store_sentinel_ask(const char *master_name, const store_url *u, char *host,
@@ -89,6 +96,98 @@ int store_sentinel_resolve(store *s, char *host, size_t hostlen, int *port)
     snprintf(s->errstr, sizeof(s->errstr), "%.150s", err);
     s->errors++;
     return -1;
+}
+
+/* +switch-master's payload: "<name> <old ip> <old port> <new ip> <new port>". */
+static void store_watch_on_message(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    const redisReply *r = reply;
+    store *s = ac->data;
+    char name[128], oldhost[STORE_URL_HOST_MAX], host[STORE_URL_HOST_MAX];
+    int oldport, port;
+
+    (void)privdata;
+    if (!r || s->closing || r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+        r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message") ||
+        r->element[2]->type != REDIS_REPLY_STRING)
+        return;                 /* the subscribe confirmation, or the context going */
+    if (sscanf(r->element[2]->str, "%127s %127s %d %127s %d", name, oldhost, &oldport, host,
+               &port) != 5 || strcmp(name, s->master_name) || port <= 0 || port > 65535)
+        return;
+    store_follow(s, host, port);
+}
+
+static int store_watch_index(const store *s, const redisAsyncContext *ac)
+{
+    for (int i = 0; i < s->nsentinels; i++)
+        if (s->watch[i] == ac)
+            return i;
+    return -1;
+}
+
+/* Lost (or never connected): forget it, dial again later. hiredis frees it. */
+static void store_watch_on_gone(const redisAsyncContext *ac, int status)
+{
+    store *s = ac->data;
+    int i = store_watch_index(s, ac);
+
+    (void)status;
+    if (i < 0)
+        return;                 /* freed by store_watch_close */
+    s->watch[i] = NULL;
+    s->watch_next_ms[i] = uv_now(s->loop) + STORE_WATCH_RETRY_MS;
+}
+
+static void store_watch_on_connect(const redisAsyncContext *ac, int status)
+{
+    if (status != REDIS_OK)
+        store_watch_on_gone(ac, status);
+}
+
+static void store_watch_dial(store *s, int i, uint64_t now)
+{
+    const char *argv[2] = {"SUBSCRIBE", "+switch-master"};
+    redisAsyncContext *ac = redisAsyncConnect(s->sentinels[i].host, s->sentinels[i].port);
+
+    s->watch_next_ms[i] = now + STORE_WATCH_RETRY_MS;
+    if (!ac || ac->err || (ac->data = s, store_attach(s, ac) < 0)) {
+        if (ac)
+            redisAsyncFree(ac);
+        return;
+    }
+    redisAsyncSetConnectCallback(ac, store_watch_on_connect);
+    redisAsyncSetDisconnectCallback(ac, store_watch_on_gone);
+    if (redisAsyncCommandArgv(ac, store_watch_on_message, NULL, 2, argv, NULL) != REDIS_OK) {
+        redisAsyncFree(ac);
+        return;
+    }
+    s->watch[i] = ac;
+}
+
+/* Dial the Sentinels not subscribed; give up on a connect that hangs (a
+ * host gone without a reset) after the store's timeout, to dial it again. */
+void store_watch_tick(store *s, uint64_t now)
+{
+    for (int i = 0; i < s->nsentinels && !s->closing; i++) {
+        redisAsyncContext *ac = s->watch[i];
+        uint64_t dialled = s->watch_next_ms[i] - STORE_WATCH_RETRY_MS;
+        if (ac && !(ac->c.flags & REDIS_CONNECTED) && now >= dialled + (uint64_t)s->timeout_ms) {
+            s->watch[i] = NULL; /* before the free: its callbacks find nothing */
+            redisAsyncFree(ac);
+        } else if (!ac && now >= s->watch_next_ms[i]) {
+            store_watch_dial(s, i, now);
+        }
+    }
+}
+
+void store_watch_close(store *s)
+{
+    for (int i = 0; i < s->nsentinels; i++) {
+        redisAsyncContext *ac = s->watch[i];
+        s->watch[i] = NULL;     /* before the free: its callbacks find nothing */
+        if (ac)
+            redisAsyncFree(ac);
+    }
 }
 
 /* One blocking command; 0 when its reply has type (and, for ROLE, says master). */

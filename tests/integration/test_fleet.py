@@ -42,6 +42,7 @@ test 240 + 120 and 60 pairs."""
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -61,6 +62,9 @@ N_PAIRS = 200 if SOAK else 60
 NUMBERS = 50
 BUDGET = 40                     # segments per second for the whole fleet
 SECRET = "fleet-secret-0123456789abcdef"
+# Sentinels on loopback: a short down-after in make test; the soak keeps a LAN-like one
+DOWN_AFTER_MS = 1000 if SOAK else 500
+FAILOVER_TIMEOUT_MS = 4000 if SOAK else 2000
 
 
 class TimedSMSC(FakeSMSC):
@@ -385,7 +389,9 @@ class Node(Redis):
         self.master = master
 
     def start(self):
-        extra = ["--requirepass", PASSWORD, "--masterauth", PASSWORD]
+        # no 5 s wait for more replicas before a full sync (Redis 7's default): one at a time here
+        extra = ["--requirepass", PASSWORD, "--masterauth", PASSWORD,
+                 "--repl-diskless-sync-delay", "0"]
         if self.master:
             extra += ["--replicaof", "127.0.0.1", str(self.master)]
         self.proc = subprocess.Popen(
@@ -401,6 +407,15 @@ class Node(Redis):
                               "--raw", *args], capture_output=True, text=True, timeout=10)
         return out.stdout.strip()
 
+    def pipe(self, commands):
+        """One redis-cli for many commands (one a line, no spaces in their
+        arguments): their raw replies, one a line ("" for nil)."""
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "-a", PASSWORD, "--no-auth-warning",
+                              "--raw"], input="".join(c + "\n" for c in commands),
+                             capture_output=True, text=True, timeout=30)
+        lines = out.stdout.split("\n")
+        return lines[:len(commands)]
+
 
 class Sentinel:
     def __init__(self, master_port):
@@ -411,8 +426,8 @@ class Sentinel:
             f.write(f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\n"
                     f"sentinel monitor mymaster 127.0.0.1 {master_port} 2\n"
                     f"sentinel auth-pass mymaster {PASSWORD}\n"
-                    "sentinel down-after-milliseconds mymaster 1000\n"
-                    "sentinel failover-timeout mymaster 4000\n")
+                    f"sentinel down-after-milliseconds mymaster {DOWN_AFTER_MS}\n"
+                    f"sentinel failover-timeout mymaster {FAILOVER_TIMEOUT_MS}\n")
         self.proc = None
 
     def start(self):
@@ -428,11 +443,65 @@ class Sentinel:
                              capture_output=True, text=True, timeout=10).stdout.split()
         return int(out[1]) if len(out) == 2 else None
 
+    def known(self):
+        """(replicas, other Sentinels) this Sentinel knows of."""
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "SENTINEL", "master",
+                              "mymaster"], capture_output=True, text=True, timeout=10).stdout.split()
+        f = dict(zip(out[::2], out[1::2]))
+        return int(f.get("num-slaves", 0)), int(f.get("num-other-sentinels", 0))
+
+    def epoch(self):
+        """The master's config-epoch: 1 after one failover."""
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", "SENTINEL", "master",
+                              "mymaster"], capture_output=True, text=True, timeout=10).stdout.split()
+        return int(out[out.index("config-epoch") + 1]) if "config-epoch" in out else None
+
     def close(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SwitchWatch(threading.Thread):
+    """SUBSCRIBE +switch-master on one Sentinel: the time of the first event."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.sock = socket.create_connection(("127.0.0.1", port), 5)
+        self.sock.sendall(b"SUBSCRIBE +switch-master\r\n")
+        self.at = None
+        self.start()
+
+    def run(self):
+        buf = b""
+        try:
+            while self.at is None:
+                data = self.sock.recv(4096)
+                if not data:
+                    return
+                buf += data
+                if b"\r\nmessage\r\n" in buf:
+                    self.at = time.time()
+        except OSError:
+            pass
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def client_writes(node):
+    """Commands on node that only a client sends (scripts, WAIT): replicated
+    writes arrive as their effects (MULTI, HSET ...), never as these."""
+    n = 0
+    for line in node.cli("INFO", "commandstats").splitlines():
+        m = re.match(r"cmdstat_(evalsha|eval|wait|fcall):calls=(\d+)", line)
+        if m:
+            n += int(m.group(2))
+    return n
 
 
 def pakn_load(bots, stop, acked, tries, tag):
@@ -498,88 +567,104 @@ def wait_cost(bot, replicas, env):
           f"latency {l1:.2f} ms vs {base_l:.2f} ms (+{l1 - base_l:.2f} ms)", flush=True)
 
 
-def sentinel_failover():
-    """(b) SIGKILL of the master under complaint load."""
+def report(cond, msg, *why):
+    """ok() for another build's run (DVC_FLEET_BEFORE): printed, not judged."""
+    print(f"# {'yes' if cond else 'NO'}: {msg}", flush=True)
+
+
+def sentinel_failover(binary=None, label=""):
+    """(b) SIGKILL of the master under complaint load; binary: another dvcbot
+    (DVC_FLEET_BEFORE) for the same scenario, label its name in the output.
+    Returns the seconds from +switch-master to the first acknowledged complaint."""
     master = Node().start()
     replica = Node(master=master.port).start()
     replica2 = Node(master=master.port).start()    # WAIT 1 still met after a failover
     sentinels = [Sentinel(master.port).start() for _ in range(3)]
-    bots = []
+    bots, watches, full = [], [], binary is None
+    check = ok if full else report
     try:
         for r in (replica, replica2):
             wait(lambda: r.cli("INFO", "replication").find("master_link_status:up") >= 0, 20)
-        wait(lambda: "slave" in subprocess.run(
-            ["redis-cli", "-p", str(sentinels[0].port), "SENTINEL", "replicas", "mymaster"],
-            capture_output=True, text=True).stdout, 20, 0.2)
+        # a failover needs every Sentinel to know both replicas and its two peers (their
+        # hello messages, every 2 s): killing the master earlier costs extra elections
+        wait(lambda: all(x.known() == (2, 2) for x in sentinels), 20, 0.1)
         env = {"DVCBOT_REDIS_SENTINELS": ",".join(f"127.0.0.1:{x.port}" for x in sentinels),
                "DVCBOT_REDIS_PASSWORD": PASSWORD, "DVCBOT_CHANNELS_SECRET": SECRET,
                "DVCBOT_SMS_OUTBOX": "false", "DVCBOT_LOG_REQUESTS": "false"}
-        bots = [Dvcbot(1, env=env).start() for _ in range(2)]
-        st, h, body = bots[0].request("GET", "/healthz")
-        ok(st == 200 and b'"role":"master"' in body,
-           "(b) an instance finds the master through the Sentinels (AUTH): /healthz 200, master",
-           body)
-        kenv = {"DVCBOT_REDIS_URL": "redis://127.0.0.1:1/0", "PATH": "/usr/bin:/bin",
-                "DVCBOT_REDIS_SENTINELS": env["DVCBOT_REDIS_SENTINELS"],
-                "DVCBOT_REDIS_PASSWORD": PASSWORD}
-        p = subprocess.run([f"{ROOT}/build/asan/dvcbot", "keys", "create", "--operator", "Ha"],
-                           cwd=ROOT, env=kenv, capture_output=True, text=True, timeout=30)
-        ok(p.returncode == 0 and p.stdout.startswith("dvc_") and
-           len(master.cli("--scan", "--pattern", "dvcbot:key:*").split()) == 1,
-           "(b) dvcbot keys finds the master through the Sentinels too (AUTH)", p.stderr)
-        on_replica = Dvcbot(replica.port, env={"DVCBOT_REDIS_PASSWORD": PASSWORD,
-                                               "DVCBOT_SMS_OUTBOX": "false"})
-        on_replica.start()
-        st, h, body = on_replica.request("GET", "/healthz")
-        st2, _ = on_replica.chat("w-fleet-replica", "xin chao")
-        ok(st == 503 and b'"role":"replica"' in body and st2 == 503,
-           "(b) an instance pointed at a replica: /healthz 503 (role replica), chat 503",
-           (st, body, st2))
-        on_replica.stop()
-        wait_cost(bots[0], (replica, replica2), env)
+        bots = [Dvcbot(1, env=env, binary=binary).start() for _ in range(2)]
+        if full:
+            sentinel_checks(bots, env, master, replica, replica2)
         stop, acked, tries = threading.Event(), [], []
         ths = [threading.Thread(target=pakn_load, args=(bots, stop, acked, tries, t))
                for t in ("1", "2")]
         for t in ths:
             t.start()
         wait(lambda: len(acked) >= 50, 30)
+        watches = [SwitchWatch(x.port) for x in sentinels]
         t_kill = time.time()
         master.kill()
         # a supervisor restarts the dead node once the Sentinels have moved on (restarting an
         # empty master before the failover would make the replica resync to nothing): it
-        # comes back as a replica, and WAIT 1 can be satisfied again
-        wait(lambda: all(x.master() in (replica.port, replica2.port) for x in sentinels), 20, 0.1)
+        # comes back empty, a master until the Sentinels turn it into a replica
+        wait(lambda: all(x.master() in (replica.port, replica2.port) for x in sentinels), 20, 0.05)
         t_switch = time.time() - t_kill
         master = Node(port=master.port)
         master.start()
         wait(lambda: any(t > t_kill + 0.2 and good for t, good in tries[-20:]), 30, 0.05)
-        back = [t for t, good in tries if t > t_kill and good]
+        # back: the first acknowledgement after the first refusal (answers in flight at the
+        # kill may still come back good)
+        fail0 = next((t for t, good in list(tries) if t > t_kill and not good), t_kill)
+        back = [t for t, good in list(tries) if t > fail0 and good]
         back_s = back[0] - t_kill if back else 99
-        ok(back_s < 10, f"(b) SIGKILL of the master: failover after {t_switch:.1f}s, complaints "
-           f"acknowledged again after {back_s:.1f}s (< 10 s)")
+        event = min((w.at for w in watches if w.at), default=None)
+        follow_s = back[0] - event if back and event else 99
+        check(back_s < 10, f"(b){label} SIGKILL of the master: failover after {t_switch:.1f}s, "
+           f"complaints acknowledged again after {back_s:.1f}s (< 10 s), "
+           f"{follow_s:.2f}s after +switch-master")
         new_port = sentinels[0].master()
-        ok(new_port in (replica.port, replica2.port), "(b) the Sentinels promoted a replica",
+        check(new_port in (replica.port, replica2.port), f"(b){label} the Sentinels promoted a replica",
            new_port)
-        wait(lambda: "role:slave" in master.cli("INFO", "replication"), 20, 0.2)
+        if SOAK:
+            wait(lambda: "role:slave" in master.cli("INFO", "replication"), 30, 0.2)
         n_mid = len(acked)
         wait(lambda: len(acked) >= n_mid + 20, 30)
         stop.set()
         for t in ths:
             t.join()
         new = Node(port=new_port)
-        missing = [c for c, _ in acked if not new.cli("HGET", f"dvcbot:complaint:{c}", "text")]
-        texts = [new.cli("HGET", k, "text") for k in
-                 new.cli("--scan", "--pattern", "dvcbot:complaint:PA-*").split()]
+        codes = [c for c, _ in acked]
+        got = new.pipe([f"HGET dvcbot:complaint:{c} text" for c in codes])
+        missing = [c for c, g in zip(codes, got) if not g]
+        texts = new.pipe([f"HGET {k} text" for k in
+                          new.cli("--scan", "--pattern", "dvcbot:complaint:PA-*").split()])
+        epochs = [x.epoch() for x in sentinels]
         dup = len(texts) - len(set(texts))
-        ok(not missing, f"(b) every acknowledged complaint is on the new master: "
+        check(not missing, f"(b){label} every acknowledged complaint is on the new master: "
            f"{len(acked) - len(missing)}/{len(acked)} ({len(missing)} lost)", missing[:5])
-        ok(dup == 0, f"(b) no complaint filed twice ({dup})")
-        ok("role:slave" in master.cli("INFO", "replication") and
-           all(b.request("GET", "/healthz")[0] == 200 for b in bots),
-           "(b) the restarted old master is a replica; both instances healthy on the new master")
-        print(f"# (b) failover: back after {back_s:.2f}s, {len(acked)} acknowledged, "
-              f"{len(missing)} lost, {sum(1 for t, g in tries if not g)} refused tries", flush=True)
+        check(dup == 0, f"(b){label} no complaint filed twice ({dup})")
+        wrote = client_writes(master)
+        check(wrote == 0, f"(b){label} nothing written to the restarted old master "
+           f"({wrote} scripts/WAITs there)")
+        healthy = all(b.request("GET", "/healthz")[0] == 200 for b in bots)
+        if SOAK:
+            check("role:slave" in master.cli("INFO", "replication") and healthy,
+               f"(b){label} the restarted old master is a replica; both instances healthy "
+               "on the new master")
+        else:
+            check(healthy, f"(b){label} both instances healthy on the new master")
+        print(f"# (b){label} failover: switch after {t_switch:.2f}s, back after {back_s:.2f}s, "
+              f"first acknowledged write {follow_s:.2f}s after +switch-master; {len(acked)} "
+              f"acknowledged, {len(missing)} lost, {sum(1 for t, g in tries if not g)} refused "
+              "tries", f"config-epochs {epochs}", flush=True)
+        if full:                                  # the Sentinel subscriptions freed, nothing leaked
+            for b in bots:
+                rc = b.stop()
+                ok(rc == 0 and sanitizer_clean(b.stderr()), "(b) instance on the Sentinels: "
+                   "clean SIGTERM exit", b.stderr()[-1500:])
+        return follow_s
     finally:
+        for w in watches:
+            w.close()
         for b in bots:
             if b.proc and b.proc.poll() is None:
                 b.stop()
@@ -590,8 +675,53 @@ def sentinel_failover():
         replica2.close()
 
 
+def sentinel_checks(bots, env, master, replica, replica2):
+    """(b) before the failover: discovery (serve and keys), a replica refused, WAIT 1."""
+    st, h, body = bots[0].request("GET", "/healthz")
+    ok(st == 200 and b'"role":"master"' in body,
+       "(b) an instance finds the master through the Sentinels (AUTH): /healthz 200, master",
+       body)
+    kenv = {"DVCBOT_REDIS_URL": "redis://127.0.0.1:1/0", "PATH": "/usr/bin:/bin",
+            "DVCBOT_REDIS_SENTINELS": env["DVCBOT_REDIS_SENTINELS"],
+            "DVCBOT_REDIS_PASSWORD": PASSWORD}
+    p = subprocess.run([f"{ROOT}/build/asan/dvcbot", "keys", "create", "--operator", "Ha"],
+                       cwd=ROOT, env=kenv, capture_output=True, text=True, timeout=30)
+    ok(p.returncode == 0 and p.stdout.startswith("dvc_") and
+       len(master.cli("--scan", "--pattern", "dvcbot:key:*").split()) == 1,
+       "(b) dvcbot keys finds the master through the Sentinels too (AUTH)", p.stderr)
+    on_replica = Dvcbot(replica.port, env={"DVCBOT_REDIS_PASSWORD": PASSWORD,
+                                           "DVCBOT_SMS_OUTBOX": "false"})
+    # never healthy: wait for it to say so instead of start()'s wait for a 200
+    on_replica.wait_healthy = lambda timeout: wait(
+        lambda: b'"role":"replica"' in on_replica.request("GET", "/healthz")[2], timeout, 0.05)
+    on_replica.start()
+    st, h, body = on_replica.request("GET", "/healthz")
+    st2, _ = on_replica.chat("w-fleet-replica", "xin chao")
+    ok(st == 503 and b'"role":"replica"' in body and st2 == 503,
+       "(b) an instance pointed at a replica: /healthz 503 (role replica), chat 503",
+       (st, body, st2))
+    on_replica.stop()
+    wait_cost(bots[0], (replica, replica2), env)
+
+
+def failover_compare():
+    """(b), and with DVC_FLEET_BEFORE=<binary> the same scenario with that
+    build first (the ratio of the times to the first acknowledged write)."""
+    before = os.environ.get("DVC_FLEET_BEFORE")
+    b_s = sentinel_failover(before, " [before]") if before else None
+    a_s = sentinel_failover()
+    if b_s:
+        print(f"# (b) +switch-master to the first acknowledged write: {a_s:.2f}s vs {b_s:.2f}s "
+              f"before ({a_s / b_s:.2f}x)", flush=True)
+
+
 def main():
     t0 = time.time()
+    parts = os.environ.get("DVC_FLEET_PARTS", "adcb")
+    if parts == "b":                          # the failover alone (its own Redis set)
+        failover_compare()
+        print(f"# fleet suite took {time.time() - t0:.0f}s", flush=True)
+        return done()
     redis = Redis().start()
     rundir = tempfile.mkdtemp(prefix="dvc-fleet-")
     kannel = Kannel(rundir, "http://127.0.0.1:1", secret=SECRET)
@@ -612,7 +742,7 @@ def main():
         for k in range(2):                    # round robin: the two ends land apart
             console_across(redis, front, front, via=f" via nginx {k + 1}", full=False)
         t4 = time.time()
-        sentinel_failover()
+        failover_compare()
         print(f"# setup {t1 - t0:.0f}s, (a) {t2 - t1:.0f}s, (d) {t3 - t2:.0f}s, (c) {t4 - t3:.0f}s, "
               f"(b) {time.time() - t4:.0f}s", flush=True)
         for rc, b in fleet.stop():
