@@ -6,7 +6,8 @@ private redis-server, with small budgets set through DVCBOT_LIMITS_*:
 - 9: 429 JSON + Retry-After per client address on every endpoint and per
   identity, shared by two instances on one Redis; X-Forwarded-For only from a
   trusted proxy; redis.conf has maxmemory; every anonymous key is bounded
-- 15: 20 concurrent requests of one user: no lost session update
+- 15: 20 concurrent requests of one user: no lost session update, in one
+  process and split across two instances on one Redis (the session lease)
 - 4/16: the miss limit for TRACUU, DK, DG, TTPA, and across chat ids of one address
 - 3: subscribers capped per dossier and per identity; a USSD subscriber who is
   not the applicant must confirm by SMS; the fan-out of 120,000 subscribers in
@@ -180,6 +181,55 @@ def serialised(redis):
            sess.get("turns"))
     finally:
         stop(bot, "serialised")
+    redis.cli("FLUSHALL")
+
+
+def serialised_two(redis):
+    """Two instances, one Redis: the session lease (store/sessions.h) makes one turn
+    at a time hold across processes."""
+    bots = [start(redis, {}), start(redis, {})]
+    try:
+        gate = threading.Barrier(20)
+        got = []
+
+        def one(i):
+            gate.wait()
+            st, _, body = chat(bots[i % 2], "race-2", "xin chào")
+            got.append(st)
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+        t0 = time.time()
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+        took = time.time() - t0
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(sess.get("turns") == 20 and got.count(200) == 20,
+           "finding 15: 20 concurrent messages of one user split across two instances: all "
+           "answered 200, turns 20", (sess.get("turns"), got))
+        print(f"# 20 messages over two instances in {took:.2f} s", flush=True)
+        ok(redis.cli("EXISTS", "dvcbot:sess-lease:chat:race-2") == "0",
+           "finding 15: no lease left behind after the turns")
+        # a lease held by a turn elsewhere that never ends: the message waits a
+        # bounded time, answers 503, and writes nothing
+        redis.cli("SET", "dvcbot:sess-lease:chat:race-2", "elsewhere:1", "PX", "60000")
+        t0 = time.time()
+        st, _, _ = chat(bots[0], "race-2", "xin chào")
+        took = time.time() - t0
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(st == 503 and 4.0 <= took <= 15.0 and sess.get("turns") == 20,
+           "finding 15: a lease that is never given back: 503 after a bounded wait, no write",
+           (st, took, sess.get("turns")))
+        redis.cli("PEXPIRE", "dvcbot:sess-lease:chat:race-2", "200")
+        end = time.time() + 5
+        while redis.cli("EXISTS", "dvcbot:sess-lease:chat:race-2") != "0" and time.time() < end:
+            time.sleep(0.05)
+        st, _, _ = chat(bots[1], "race-2", "xin chào")
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(st == 200 and sess.get("turns") == 21,
+           "finding 15: once that lease expired the next message is answered (turns 21)",
+           (st, sess.get("turns")))
+    finally:
+        stop(bots[0], "serialised (instance 1)")
+        stop(bots[1], "serialised (instance 2)")
     redis.cli("FLUSHALL")
 
 
@@ -462,6 +512,7 @@ def main():
         addr_budget(redis)
         identity_budget(redis, None)
         serialised(redis)
+        serialised_two(redis)
         misses(redis)
         subscriptions(redis)
         complaints(redis)
