@@ -6,6 +6,8 @@ private redis-server, with small budgets set through DVCBOT_LIMITS_*:
 - 9: 429 JSON + Retry-After per client address on every endpoint and per
   identity, shared by two instances on one Redis; X-Forwarded-For only from a
   trusted proxy; redis.conf has maxmemory; every anonymous key is bounded
+- 9b: an agency API key has its own budget (limits.agency_per_window), not
+  its office's address budget; an unknown or operator key counts as its address
 - 15: 20 concurrent requests of one user: no lost session update, in one
   process and split across two instances on one Redis (the session lease)
 - 4/16: the miss limit for TRACUU, DK, DG, TTPA, and across chat ids of one address
@@ -114,6 +116,44 @@ def addr_budget(redis):
            (one, two))
     finally:
         stop(bot, "proxy budget")
+    redis.cli("FLUSHALL")
+
+
+def agency_budget(redis):
+    env = {"DVCBOT_LIMITS_ADDR_PER_WINDOW": "10", "DVCBOT_LIMITS_AGENCY_PER_WINDOW": "30",
+           "DVCBOT_LIMITS_WINDOW_S": str(WIN)}
+    a, b = start(redis, env), start(redis, env)
+    try:
+        _, ka, _ = a.keys("create", "--agency", AGENCY)
+        _, kg, _ = a.keys("create", "--agency", PORTAL)
+        _, ko, _ = a.keys("create", "--operator", "op-budget")
+        redis.cli("DEL", "dvcbot:rl:addr:127.0.0.1")   # the health checks of the starts
+        bulk = [(a if i % 2 else b).api("GET", "/api/v1/complaints?status=open", key=ka)[0]
+                for i in range(30)]
+        over = a.request("GET", "/api/v1/complaints?status=open",
+                         headers={"Authorization": "Bearer " + ka})
+        ok(bulk == [200] * 30 and is_429(over[0], over[1], json.loads(over[2] or b"{}")),
+           "agency budget: 30 API calls with one agency key from one address over two "
+           "instances are answered (address budget 10), the 31st is 429 with Retry-After",
+           (bulk, over[0]))
+        other = b.api("GET", "/api/v1/complaints?status=open", key=kg)[0]
+        ok(other == 200, "agency budget: another agency's key has a budget of its own", other)
+        st, _, _ = chat(a, "citizen-b", "xin chào")
+        ok(st == 200, "agency budget: the office's address budget was not spent by the keys", st)
+        fake = ka[:-1] + ("A" if ka[-1] != "A" else "B")
+        unknown = [a.api("GET", "/api/v1/complaints?status=open", key=fake)[0]
+                   for _ in range(10)]
+        op = a.api("GET", "/api/v1/complaints?status=open", key=ko)[0]
+        ok(unknown.count(401) == 9 and unknown[-1] == 429 and op == 429,
+           "agency budget: unknown keys and operator keys count as their address "
+           "(1 chat + 9 401s spend the 10, then 429)", (unknown, op))
+        keys = redis.cli("KEYS", "dvcbot:rl:key:*").split()
+        ttl = int(redis.cli("TTL", keys[0]) or -2) if keys else -2
+        ok(len(keys) == 2 and 0 < ttl <= WIN,
+           "agency budget: one counter per agency key in Redis, with a TTL", (keys, ttl))
+    finally:
+        stop(a, "agency budget a")
+        stop(b, "agency budget b")
     redis.cli("FLUSHALL")
 
 
@@ -510,6 +550,7 @@ def main():
     redis = Redis().start()
     try:
         addr_budget(redis)
+        agency_budget(redis)
         identity_budget(redis, None)
         serialised(redis)
         serialised_two(redis)
