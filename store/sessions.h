@@ -42,9 +42,10 @@ int sessions_save(store *s, const char *channel, const char *user,
  * above (and -1 for a bad token or lease_ms < 1).
  *
  * sessions_claim: fn gets status 0 and the session as sessions_load does when
- * the lease is now the caller's (taken, or renewed if it already was), status
- * 1 (json NULL, len = ms the holder has left, >= 0) when another owner holds
- * it: nothing was read, try again later; -1 when Redis failed. */
+ * the lease was free and is now the caller's, status 1 (json NULL, len = ms
+ * the holder has left, >= 0) when it is held (by another owner, or by this
+ * token's own earlier claim: a token claims once): nothing was read, try
+ * again later; -1 when Redis failed. */
 #define SESSIONS_TOKEN_MAX 128
 int sessions_claim(store *s, const char *channel, const char *user, const char *token,
                    int lease_ms, sessions_load_fn *fn, void *privdata);
