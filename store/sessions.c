@@ -10,10 +10,11 @@
  * is the privdata of the store command and is freed when the reply (or the
  * NULL of a failure) arrives.
  *
- * The lease (sessions_claim/commit/release) is three small scripts of
- * store/lua/ over the session key and dvcbot:sess-lease:{channel}:{user}:
- * the claim reads with the take, the commit writes with the give-back, so a
- * turn costs two round trips as before (scripts instead of GET and SET). */
+ * The lease (sessions_claim/commit/release) lives in
+ * dvcbot:sess-lease:{channel}:{user}: the claim is SET NX PX pipelined with
+ * the GET, the commit and the release small scripts of store/lua/ (compare
+ * the token, then write / delete), so a turn costs two round trips as
+ * before. */
 #include "store/sessions.h"
 
 #include <stdio.h>
@@ -184,26 +185,41 @@ static int sessions_token_ok(const char *token)
     return n > 0 && n <= SESSIONS_TOKEN_MAX;
 }
 
-/* {1, session or nil}: claimed; {0, ms left}: another owner's. */
-static void sessions_on_claim(redisReply *r, void *privdata)
-{
-    sessions_call *c = privdata;
-    sessions_load_fn *fn = c->load;
-    void *up = c->privdata;
+/* A claim is two pipelined commands, SET lease token NX PX ms and GET
+ * session: the first answer says whether the lease was taken, the second
+ * (only then meaningful) is the session. Both callbacks share this. */
+typedef struct sessions_claim_call {
+    sessions_load_fn *fn;
+    void *privdata;
+    int taken;      /* 1 the lease is the caller's, 0 held, -1 failed */
+    int orphan;     /* the GET was never sent: the SET's answer frees this */
+} sessions_claim_call;
 
-    free(c);
-    redisReply *e0 = r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 ? r->element[0] : NULL;
-    redisReply *e1 = e0 ? r->element[1] : NULL;
-    if (!e0 || e0->type != REDIS_REPLY_INTEGER)
-        fn(-1, NULL, 0, up);
-    else if (e0->integer == 0 && e1->type == REDIS_REPLY_INTEGER)
-        fn(1, NULL, e1->integer > 0 ? (size_t)e1->integer : 0, up);
-    else if (e0->integer == 1 && e1->type == REDIS_REPLY_STRING)
-        fn(0, e1->str, e1->len, up);
-    else if (e0->integer == 1 && e1->type == REDIS_REPLY_NIL)
-        fn(0, NULL, 0, up);
+static void sessions_on_take(redisReply *r, void *privdata)
+{
+    sessions_claim_call *c = privdata;
+    if (c->orphan) {
+        free(c);
+        return;
+    }
+    if (r != NULL && r->type == REDIS_REPLY_STATUS && r->len == 2 && !memcmp(r->str, "OK", 2))
+        c->taken = 1;
     else
-        fn(-1, NULL, 0, up);
+        c->taken = r != NULL && r->type == REDIS_REPLY_NIL ? 0 : -1;
+}
+
+static void sessions_on_claim_read(redisReply *r, void *privdata)
+{
+    sessions_claim_call c = *(sessions_claim_call *)privdata;
+    free(privdata);
+    if (c.taken == 0)
+        c.fn(1, NULL, 0, c.privdata);
+    else if (c.taken == 1 && r != NULL && r->type == REDIS_REPLY_STRING)
+        c.fn(0, r->str, r->len, c.privdata);
+    else if (c.taken == 1 && r != NULL && r->type == REDIS_REPLY_NIL)
+        c.fn(0, NULL, 0, c.privdata);
+    else
+        c.fn(-1, NULL, 0, c.privdata);
 }
 
 static void sessions_on_commit(redisReply *r, void *privdata)
@@ -257,12 +273,30 @@ int sessions_claim(store *s, const char *channel, const char *user, const char *
 {
     if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) || lease_ms < 1 || !fn)
         return -1;
-    char ms[24];
+    char kb[256], lb[256], ms[24];
+    size_t klen, llen;
     int n = snprintf(ms, sizeof(ms), "%d", lease_ms);
-    const char *args[2] = {token, ms};
-    const size_t lens[2] = {strlen(token), (size_t)n};
-    return sessions_lease_eval(s, &store_lua_sessions_claim, 1, channel, user, args, lens, 2,
-                               sessions_on_claim, sessions_call_new(fn, NULL, privdata));
+    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &llen);
+    char *key = sessions_key(kb, sizeof(kb), channel, user, &klen);
+    const char *set[6] = {"SET", lease, token, "NX", "PX", ms};
+    const size_t setl[6] = {3, llen, strlen(token), 2, 2, (size_t)n};
+    const char *get[2] = {"GET", key};
+    const size_t getl[2] = {3, klen};
+    sessions_claim_call *c = xcalloc(1, sizeof(*c));
+    c->fn = fn;
+    c->privdata = privdata;
+    int rc = store_commandargv(s, sessions_on_take, c, 6, set, setl);
+    if (rc == 0 && store_commandargv(s, sessions_on_claim_read, c, 2, get, getl) != 0) {
+        c->orphan = 1;      /* the lease may be taken: fn -1 now, the caller releases */
+        fn(-1, NULL, 0, privdata);
+    } else if (rc != 0) {
+        free(c);
+    }
+    if (lease != lb)
+        free(lease);
+    if (key != kb)
+        free(key);
+    return rc != 0 ? -1 : 0;
 }
 
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,

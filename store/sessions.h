@@ -42,8 +42,8 @@ int sessions_save(store *s, const char *channel, const char *user,
  * above (and -1 for a bad token or lease_ms < 1).
  *
  * sessions_claim: fn gets status 0 and the session as sessions_load does when
- * the lease was free and is now the caller's, status 1 (json NULL, len = ms
- * the holder has left, >= 0) when it is held (by another owner, or by this
+ * the lease was free and is now the caller's, status 1 (json NULL, len 0)
+ * when it is held (by another owner, or by this
  * token's own earlier claim: a token claims once): nothing was read, try
  * again later; -1 when Redis failed. */
 #define SESSIONS_TOKEN_MAX 128

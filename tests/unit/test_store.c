@@ -216,8 +216,8 @@ static void test_lease(store *s)
     sessions_claim(s, "chat", u, "inst-1:3", 1, srec_load, &g);
     RUN_UNTIL(g.calls, 3000);
     T_OK(a.calls == 1 && a.status == 0 && a.json == NULL, "claim: taken, no session yet");
-    T_OK(b.calls == 1 && b.status == 1 && b.json == NULL && b.len > 4000 && b.len <= 5000,
-         "claim by another owner: held, with the ms left (%zu)", b.len);
+    T_OK(b.calls == 1 && b.status == 1 && b.json == NULL,
+         "claim by another owner: held, nothing read");
     T_OK(c.calls == 1 && c.status == -1, "commit by a non-owner: refused");
     T_OK(d.calls == 1 && d.status == 0, "commit by the owner: written");
     T_OK(e.calls == 1 && e.status == 0 && e.json && !strcmp(e.json, "{\"t\":1}"),
