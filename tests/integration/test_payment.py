@@ -336,7 +336,7 @@ def procedure_fee(bot):
        not any(p.startswith("payment:") for p in payloads(r)),
        "no procedure named: the ways to pay, the code or the procedure is asked", r)
     st, text = sms(bot, "nop le phi cap doi cccd o dau", "84987000222")
-    ok("30.000" in text and "1.012202" in text, "SMS: the fee of cấp đổi căn cước", text)
+    ok("50.000" in text and "1.012202" in text, "SMS: the fee of cấp đổi căn cước", text)
     st, r = bot.chat("web-fee-3", payload="payment:1.003266")
     ok("200.000" in text_of(r) and "Cấp hộ chiếu" in text_of(r),
        "a payment:<procedure> button gives that procedure's fee", r)
