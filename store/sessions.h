@@ -5,7 +5,13 @@
  *   dvcbot:sess:{channel}:{user}
  * with a TTL refreshed on every save. Key layout: store/README.md.
  *
- * Load and save are asynchronous; callbacks run on the loop thread. */
+ * Load and save are asynchronous; callbacks run on the loop thread.
+ *
+ * A lease makes one turn at a time hold across instances: the router takes
+ * it with the read (sessions_claim), and gives it back with the write
+ * (sessions_commit) or without one (sessions_release). It lives under
+ *   dvcbot:sess-lease:{channel}:{user}   (the owner's token, PX lease_ms)
+ * Why a lease and not a compare-and-set: store/README.md "Sessions". */
 #ifndef DVC_STORE_SESSIONS_H
 #define DVC_STORE_SESSIONS_H
 
@@ -30,5 +36,27 @@ int sessions_load(store *s, const char *channel, const char *user,
 int sessions_save(store *s, const char *channel, const char *user,
                   const char *json, size_t len, int ttl_s,
                   sessions_save_fn *fn, void *privdata);
+
+/* The lease. token: the owner, any 1-SESSIONS_TOKEN_MAX bytes unique to one
+ * turn of one instance (e.g. store_instance() + a counter). Same -1 rules as
+ * above (and -1 for a bad token or lease_ms < 1).
+ *
+ * sessions_claim: fn gets status 0 and the session as sessions_load does when
+ * the lease was free and is now the caller's, status 1 (json NULL, len 0)
+ * when it is held (by another owner, or by this
+ * token's own earlier claim: a token claims once): nothing was read, try
+ * again later; -1 when Redis failed. */
+#define SESSIONS_TOKEN_MAX 128
+int sessions_claim(store *s, const char *channel, const char *user, const char *token,
+                   int lease_ms, sessions_load_fn *fn, void *privdata);
+/* Write the session (SET .. EX ttl_s) and delete the lease, only while the
+ * lease is still token's: status 0 written; -1 Redis failed, or the lease
+ * expired or went to another owner (then nothing was written). */
+int sessions_commit(store *s, const char *channel, const char *user, const char *token,
+                    const char *json, size_t len, int ttl_s, sessions_save_fn *fn,
+                    void *privdata);
+/* Give the lease back without a write (fire and forget; a lease that is not
+ * token's any more is left alone). */
+int sessions_release(store *s, const char *channel, const char *user, const char *token);
 
 #endif

@@ -76,6 +76,7 @@ static const cf_field config_fields[] = {
     CF("channels", "allow_ips", CF_STR, 0, 0, channels.allow_ips),
     CF("limits", "window_s", CF_INT, 1, 86400, limits.window_s),
     CF("limits", "addr_per_window", CF_INT, 0, 1 << 30, limits.addr_per_window),
+    CF("limits", "agency_per_window", CF_INT, 0, 1 << 30, limits.agency_per_window),
     CF("limits", "identity_per_window", CF_INT, 0, 1 << 30, limits.identity_per_window),
     CF("limits", "trusted_proxies", CF_STR, 0, 0, limits.trusted_proxies),
     CF("limits", "miss_addr_limit", CF_INT, 0, 1 << 30, limits.miss_addr_limit),

@@ -82,6 +82,7 @@ typedef struct config {
     struct {                    /* budgets (store/ratelimit.h, SPEC "Errors": 429); 0 = none */
         int window_s;           /* the window of the per-request budgets */
         int addr_per_window;    /* requests of one client address, every endpoint */
+        int agency_per_window;  /* requests with one agency API key (instead of the address's) */
         int identity_per_window; /* messages of one chat id / phone number */
         char *trusted_proxies;  /* "" or IPv4 list: peers whose X-Forwarded-For is believed */
         int miss_addr_limit;    /* unknown codes of one client address per miss window */

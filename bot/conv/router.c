@@ -2,13 +2,19 @@
  *
  * A "route" is the heap state of one message in flight: it is created by
  * router_handle(), survives the asynchronous session load, the dialog and the
- * session save, and is freed after the caller's callback ran. */
+ * session save, and is freed after the caller's callback ran.
+ *
+ * One turn at a time per session holds across instances through the
+ * session's lease (store/sessions.h): the route claims it with the read,
+ * waits (polling, bounded) while another instance's turn holds it, and
+ * gives it back with the write, or without one when the turn fails. */
 #include "bot/conv/router.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bot/conv/agent.h"
 #include "bot/conv/chatlog.h"
@@ -28,6 +34,13 @@
  * below this the citizen is asked which was meant. */
 #define ROUTER_SURE_SHORT 0.9f
 #define ROUTER_SHORT_WORDS 2
+/* The lease of a session: longer than any turn (a turn whose lease ran out
+ * writes nothing and answers "unavailable"); a message waits at most
+ * ROUTER_LEASE_WAIT_MS for another instance's turn, polling every
+ * ROUTER_LEASE_STEP_MS (store_after: up to 100 ms late). */
+#define ROUTER_LEASE_MS 5000
+#define ROUTER_LEASE_WAIT_MS 5000
+#define ROUTER_LEASE_STEP_MS 20
 
 typedef struct route route;
 
@@ -35,6 +48,7 @@ struct router {
     router_deps d;
     route *busy;     /* routes in flight, one per user (route.next_busy) */
     int retry_after; /* of the ROUTER_LIMITED being called back */
+    unsigned long turns; /* lease tokens: store_instance() + ":" + this */
 };
 
 struct route {
@@ -43,6 +57,9 @@ struct route {
     route *next_busy;
     route *wait_head, *wait_tail, *next_wait; /* the user's later messages */
     int started;     /* in r->busy */
+    int leased;      /* the session's lease is (or may still be) rt->token's */
+    double wait_since_ms; /* when the first claim found the lease held, or 0 */
+    char token[SESSIONS_TOKEN_MAX + 1];
     message *m;
     intent_result ir;
     json_t *session;
@@ -96,6 +113,8 @@ static void route_free(route *rt)
                 break;
             }
     route *tail = rt->wait_tail;
+    if (rt->leased)
+        sessions_release(r->d.store, channel_name(rt->m->channel), rt->m->user, rt->token);
     route_destroy(rt);
     while (next) {
         route *after = next->next_wait;
@@ -398,6 +417,8 @@ static void router_agent_checked(int status, int held, int queued, void *ctx)
 static void router_saved(int status, void *privdata)
 {
     route *rt = privdata;
+    if (status == 0)
+        rt->leased = 0;     /* the commit gave it back */
     if (status < 0) {
         route_fail(rt);
         return;
@@ -437,10 +458,56 @@ static void router_finish(dialog_ctx *ctx)
         agent_remember(rt->session, rt->m, rt->dctx.out);
     chatlog_remember(rt->r->d.store, rt->session, rt->m, rt->dctx.out, rt->r->d.session_ttl_s);
     char *js = json_dumps(rt->session, JSON_COMPACT);
-    int rc = sessions_save(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, js,
-                           strlen(js), rt->r->d.session_ttl_s, router_saved, rt);
+    int rc = sessions_commit(rt->r->d.store, channel_name(rt->m->channel), rt->m->user,
+                             rt->token, js, strlen(js), rt->r->d.session_ttl_s, router_saved, rt);
     free(js);
     if (rc < 0)
+        route_fail(rt);
+}
+
+static void router_claim(route *rt);
+
+static double router_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void router_claim_again(void *privdata, int ok)
+{
+    route *rt = privdata;
+    if (ok)
+        router_claim(rt);
+    else
+        route_fail(rt);     /* the store is closing */
+}
+
+/* The lease answered: the session (router_loaded), or another instance's
+ * turn holds it (wait, bounded), or Redis failed. */
+static void router_claimed(int status, const char *json, size_t len, void *privdata)
+{
+    route *rt = privdata;
+    if (status == 1) {
+        rt->leased = 0;
+        double now = router_now_ms();
+        if (!rt->wait_since_ms)
+            rt->wait_since_ms = now;
+        if (now - rt->wait_since_ms > ROUTER_LEASE_WAIT_MS ||
+            store_after(rt->r->d.store, ROUTER_LEASE_STEP_MS, router_claim_again, rt) < 0)
+            route_fail(rt);
+        return;
+    }
+    if (status == 0)
+        rt->leased = 1;
+    router_loaded(status, json, len, rt);
+}
+
+static void router_claim(route *rt)
+{
+    rt->leased = 1;     /* a claim whose answer is lost may still have taken it */
+    if (sessions_claim(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, rt->token,
+                       ROUTER_LEASE_MS, router_claimed, rt) < 0)
         route_fail(rt);
 }
 
@@ -456,10 +523,8 @@ static void router_limited(int status, int retry_after_s, void *privdata)
         route_free(rt);
         return;
     }
-    /* status -1: the limiter failed; the session load tells if Redis is there */
-    if (sessions_load(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, router_loaded,
-                      rt) < 0)
-        route_fail(rt);
+    /* status -1: the limiter failed; the session claim tells if Redis is there */
+    router_claim(rt);
 }
 
 /* Join the busy list and spend the budgets; -1 (rt untouched but unlinked)
@@ -506,6 +571,7 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->ctx = ctx;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
+    snprintf(rt->token, sizeof(rt->token), "%s:%lu", store_instance(r->d.store), ++r->turns);
     const char *ch = channel_name(m->channel);
     size_t n = strlen(ch) + strlen(m->user) + 2;
     rt->ukey = xmalloc(n);

@@ -52,8 +52,10 @@ void router_free(router *r);
 
 /* Messages of one user (channel session name + user id) are handled one at
  * a time, in arrival order, whatever connection they came on: a second one
- * waits until the first one's session was saved, so no update is lost
- * (within this process; see store/README.md "Sessions").
+ * waits until the first one's session was saved, so no update is lost:
+ * within this process by a queue, across instances by the session's lease
+ * (store/sessions.h; a message that waits on another instance's turn longer
+ * than 5 s gets ROUTER_UNAVAILABLE; store/README.md "Sessions").
  *
  * Returns 0 if the message is being handled (fn is called exactly once,
  * possibly before this returns), -1 if Redis is down (fn is not called; the

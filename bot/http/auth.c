@@ -49,18 +49,25 @@ static const char *auth_bearer(char *h, size_t *n)
     return keys_text_valid(h, len) ? h : NULL;
 }
 
-void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata)
+int auth_bearer_hash(struct lws *wsi, char *hex)
 {
-    char h[256], hex[KEYS_HASH_HEX];
+    char h[256];
     size_t n = 0;
     const char *key = NULL;
     if (lws_hdr_copy(wsi, h, sizeof(h), WSI_TOKEN_HTTP_AUTHORIZATION) > 0)
         key = auth_bearer(h, &n);
-    if (!key || keys_hash(key, n, hex) < 0) {
+    int rc = key && keys_hash(key, n, hex) == 0 ? 0 : -1;
+    memset(h, 0, sizeof(h));
+    return rc;
+}
+
+void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata)
+{
+    char hex[KEYS_HASH_HEX];
+    if (auth_bearer_hash(wsi, hex) < 0) {
         fn(401, NULL, privdata);
         return;
     }
-    memset(h, 0, sizeof(h));
     auth_call *c = xmalloc(sizeof(*c));
     c->fn = fn;
     c->privdata = privdata;

@@ -24,6 +24,11 @@ typedef void auth_fn(int status, const char *agency, void *privdata);
 
 void auth_agency(struct lws *wsi, store *s, auth_fn *fn, void *privdata);
 
+/* The SHA-256 hex (store/keys.h: KEYS_HASH_HEX bytes) of the request's
+ * Bearer key into hex: 0, or -1 when the request has no well-formed one.
+ * Nothing is looked up: whose key it is tells keys_lookup(). */
+int auth_bearer_hash(struct lws *wsi, char *hex);
+
 /* SPEC.md "Channel access": the endpoints that take a phone number from the
  * request (/sms/kannel, /sms/kannel/dlr, /ussd, /ussd/json, /ussd/kannel)
  * serve a caller only if it comes from channels.allow_ips (when set) and

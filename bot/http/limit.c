@@ -1,5 +1,5 @@
-/* limit.c -- client address and the per-address budget of every endpoint
- * (see limit.h). */
+/* limit.c -- client address and the per-address budget of every endpoint,
+ * or the per-key budget of an agency API key (see limit.h). */
 #include "bot/http/limit.h"
 
 #include <stdlib.h>
@@ -8,12 +8,18 @@
 #include "bot/app/config.h"
 #include "bot/app/log.h"
 #include "common/xmalloc.h"
+#include "bot/http/auth.h"
+#include "store/keys.h"
 #include "store/ratelimit.h"
 
 typedef struct limit_wait {
     http_pending *p;
     const http_endpoint *ep;
     char *rest;
+    char addr[HTTP_ADDR_MAX];
+    char hex[KEYS_HASH_HEX];    /* the request's Bearer key hash, or "" */
+    store *store;
+    int addr_limit, agency_limit, window_s; /* of the config the request came under */
 } limit_wait;
 
 void http_client_addr(struct lws *wsi, char *out, size_t n)
@@ -74,6 +80,26 @@ static void limit_done(int status, int retry_after_s, void *ctx)
     free(w);
 }
 
+/* Count w's request in one budget: the key's when agency (the key is an
+ * agency's), else the address's; -1 (nothing sent) when the store is down. */
+static int limit_count(limit_wait *w, int agency)
+{
+    ratelimit_rule rule = {"addr", w->addr, w->addr_limit, w->window_s};
+    if (agency)
+        rule = (ratelimit_rule){"key", w->hex, w->agency_limit, w->window_s};
+    return ratelimit_hit(w->store, &rule, 1, limit_done, w);
+}
+
+/* Whose key the Bearer header holds: an agency's gets the key's budget;
+ * an unknown or an operator's key, the address's. */
+static void limit_keyed(int status, const char *agency, const char *role, void *ctx)
+{
+    limit_wait *w = ctx;
+    int is_agency = status == 0 && !strcmp(role, "agency") && keys_agency_valid(agency);
+    if (limit_count(w, is_agency) < 0)
+        limit_done(-1, 0, w);   /* the request goes on (it answers 503 if it needs Redis) */
+}
+
 void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
                         const char *rest)
 {
@@ -81,16 +107,25 @@ void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
     const config *cfg = ap->cfg;
     char addr[HTTP_ADDR_MAX];
     http_client_addr(wsi, addr, sizeof(addr));
-    ratelimit_rule rule = {"addr", addr, cfg->limits.addr_per_window, cfg->limits.window_s};
-    if (ep->channel || ep->budget_in_router || rule.limit <= 0 || !*addr || !store_is_up(ap->store)) {
+    if (ep->channel || ep->budget_in_router || !*addr || !store_is_up(ap->store) ||
+        (cfg->limits.addr_per_window <= 0 && cfg->limits.agency_per_window <= 0)) {
         limit_go_on(wsi, hr, ep, rest);
         return;
     }
     limit_wait *w = xcalloc(1, sizeof(*w));
     w->ep = ep;
     w->rest = xstrdup(rest ? rest : "");
+    memcpy(w->addr, addr, sizeof(addr));
+    w->store = ap->store;
+    w->addr_limit = cfg->limits.addr_per_window;
+    w->agency_limit = cfg->limits.agency_per_window;
+    w->window_s = cfg->limits.window_s;
     w->p = http_pending_new(wsi, hr);
-    if (ratelimit_hit(ap->store, &rule, 1, limit_done, w) < 0) {
+    if (w->agency_limit > 0 && auth_bearer_hash(wsi, w->hex) == 0 &&
+        keys_lookup(ap->store, w->hex, limit_keyed, w) == 0)
+        return;
+    w->hex[0] = '\0';
+    if (limit_count(w, 0) < 0) {
         http_pending_abort(hr);
         free(w->rest);
         free(w);

@@ -7,7 +7,11 @@
  * (SMS, USSD: one aggregator speaks for every phone, authenticated by the
  * channel secret) are budgeted per phone by the router instead, and the chat
  * endpoint's request is counted (same key) by the router with its message,
- * in the script that also counts the identity. A refused
+ * in the script that also counts the identity. A request with an agency
+ * API key (Authorization: Bearer, looked up in Redis: store/keys.h) counts
+ * in that key's budget instead (limits.agency_per_window per
+ * limits.window_s; 0: none), so a bulk upload does not spend its office's
+ * address budget; an unknown or operator key counts as its address. A refused
  * request gets 429 {"error":"rate_limited",...} with Retry-After. When Redis
  * is down or fails the request goes on (the endpoint answers 503 itself if
  * it needs Redis): the limiter never turns an outage into 429s. */

@@ -6,7 +6,10 @@ private redis-server, with small budgets set through DVCBOT_LIMITS_*:
 - 9: 429 JSON + Retry-After per client address on every endpoint and per
   identity, shared by two instances on one Redis; X-Forwarded-For only from a
   trusted proxy; redis.conf has maxmemory; every anonymous key is bounded
-- 15: 20 concurrent requests of one user: no lost session update
+- 9b: an agency API key has its own budget (limits.agency_per_window), not
+  its office's address budget; an unknown or operator key counts as its address
+- 15: 20 concurrent requests of one user: no lost session update, in one
+  process and split across two instances on one Redis (the session lease)
 - 4/16: the miss limit for TRACUU, DK, DG, TTPA, and across chat ids of one address
 - 3: subscribers capped per dossier and per identity; a USSD subscriber who is
   not the applicant must confirm by SMS; the fan-out of 120,000 subscribers in
@@ -116,6 +119,44 @@ def addr_budget(redis):
     redis.cli("FLUSHALL")
 
 
+def agency_budget(redis):
+    env = {"DVCBOT_LIMITS_ADDR_PER_WINDOW": "10", "DVCBOT_LIMITS_AGENCY_PER_WINDOW": "30",
+           "DVCBOT_LIMITS_WINDOW_S": str(WIN)}
+    a, b = start(redis, env), start(redis, env)
+    try:
+        _, ka, _ = a.keys("create", "--agency", AGENCY)
+        _, kg, _ = a.keys("create", "--agency", PORTAL)
+        _, ko, _ = a.keys("create", "--operator", "op-budget")
+        redis.cli("DEL", "dvcbot:rl:addr:127.0.0.1")   # the health checks of the starts
+        bulk = [(a if i % 2 else b).api("GET", "/api/v1/complaints?status=open", key=ka)[0]
+                for i in range(30)]
+        over = a.request("GET", "/api/v1/complaints?status=open",
+                         headers={"Authorization": "Bearer " + ka})
+        ok(bulk == [200] * 30 and is_429(over[0], over[1], json.loads(over[2] or b"{}")),
+           "agency budget: 30 API calls with one agency key from one address over two "
+           "instances are answered (address budget 10), the 31st is 429 with Retry-After",
+           (bulk, over[0]))
+        other = b.api("GET", "/api/v1/complaints?status=open", key=kg)[0]
+        ok(other == 200, "agency budget: another agency's key has a budget of its own", other)
+        st, _, _ = chat(a, "citizen-b", "xin chào")
+        ok(st == 200, "agency budget: the office's address budget was not spent by the keys", st)
+        fake = ka[:-1] + ("A" if ka[-1] != "A" else "B")
+        unknown = [a.api("GET", "/api/v1/complaints?status=open", key=fake)[0]
+                   for _ in range(10)]
+        op = a.api("GET", "/api/v1/complaints?status=open", key=ko)[0]
+        ok(unknown.count(401) == 9 and unknown[-1] == 429 and op == 429,
+           "agency budget: unknown keys and operator keys count as their address "
+           "(1 chat + 9 401s spend the 10, then 429)", (unknown, op))
+        keys = redis.cli("KEYS", "dvcbot:rl:key:*").split()
+        ttl = int(redis.cli("TTL", keys[0]) or -2) if keys else -2
+        ok(len(keys) == 2 and 0 < ttl <= WIN,
+           "agency budget: one counter per agency key in Redis, with a TTL", (keys, ttl))
+    finally:
+        stop(a, "agency budget a")
+        stop(b, "agency budget b")
+    redis.cli("FLUSHALL")
+
+
 def identity_budget(redis, ka):
     bot = start(redis, {"DVCBOT_LIMITS_IDENTITY_PER_WINDOW": "5"})
     try:
@@ -180,6 +221,55 @@ def serialised(redis):
            sess.get("turns"))
     finally:
         stop(bot, "serialised")
+    redis.cli("FLUSHALL")
+
+
+def serialised_two(redis):
+    """Two instances, one Redis: the session lease (store/sessions.h) makes one turn
+    at a time hold across processes."""
+    bots = [start(redis, {}), start(redis, {})]
+    try:
+        gate = threading.Barrier(20)
+        got = []
+
+        def one(i):
+            gate.wait()
+            st, _, body = chat(bots[i % 2], "race-2", "xin chào")
+            got.append(st)
+        ts = [threading.Thread(target=one, args=(i,)) for i in range(20)]
+        t0 = time.time()
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+        took = time.time() - t0
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(sess.get("turns") == 20 and got.count(200) == 20,
+           "finding 15: 20 concurrent messages of one user split across two instances: all "
+           "answered 200, turns 20", (sess.get("turns"), got))
+        print(f"# 20 messages over two instances in {took:.2f} s", flush=True)
+        ok(redis.cli("EXISTS", "dvcbot:sess-lease:chat:race-2") == "0",
+           "finding 15: no lease left behind after the turns")
+        # a lease held by a turn elsewhere that never ends: the message waits a
+        # bounded time, answers 503, and writes nothing
+        redis.cli("SET", "dvcbot:sess-lease:chat:race-2", "elsewhere:1", "PX", "60000")
+        t0 = time.time()
+        st, _, _ = chat(bots[0], "race-2", "xin chào")
+        took = time.time() - t0
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(st == 503 and 4.0 <= took <= 15.0 and sess.get("turns") == 20,
+           "finding 15: a lease that is never given back: 503 after a bounded wait, no write",
+           (st, took, sess.get("turns")))
+        redis.cli("PEXPIRE", "dvcbot:sess-lease:chat:race-2", "200")
+        end = time.time() + 5
+        while redis.cli("EXISTS", "dvcbot:sess-lease:chat:race-2") != "0" and time.time() < end:
+            time.sleep(0.05)
+        st, _, _ = chat(bots[1], "race-2", "xin chào")
+        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        ok(st == 200 and sess.get("turns") == 21,
+           "finding 15: once that lease expired the next message is answered (turns 21)",
+           (st, sess.get("turns")))
+    finally:
+        stop(bots[0], "serialised (instance 1)")
+        stop(bots[1], "serialised (instance 2)")
     redis.cli("FLUSHALL")
 
 
@@ -460,8 +550,10 @@ def main():
     redis = Redis().start()
     try:
         addr_budget(redis)
+        agency_budget(redis)
         identity_budget(redis, None)
         serialised(redis)
+        serialised_two(redis)
         misses(redis)
         subscriptions(redis)
         complaints(redis)

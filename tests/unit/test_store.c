@@ -195,6 +195,50 @@ static void test_missing_and_misc(store *s)
     rec_clear(&e, 1); rec_clear(&t, 1);
 }
 
+/* The lease: one owner at a time; the write only while the lease is the
+ * writer's; a failed turn gives it back; an expired one is anyone's. */
+static void test_lease(store *s)
+{
+    srec a, b, c, d, e, f, g;
+    const char *u = case_user[3];   /* protocol bytes in the user id */
+
+    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b)); memset(&c, 0, sizeof(c));
+    memset(&d, 0, sizeof(d)); memset(&e, 0, sizeof(e)); memset(&f, 0, sizeof(f));
+    memset(&g, 0, sizeof(g));
+    sessions_claim(s, "chat", u, "inst-1:1", 5000, srec_load, &a);
+    sessions_claim(s, "chat", u, "inst-2:1", 5000, srec_load, &b);
+    sessions_commit(s, "chat", u, "inst-2:1", "{\"t\":9}", 7, 60, srec_save, &c);
+    sessions_commit(s, "chat", u, "inst-1:1", "{\"t\":1}", 7, 60, srec_save, &d);
+    sessions_claim(s, "chat", u, "inst-2:1", 5000, srec_load, &e);
+    sessions_release(s, "chat", u, "inst-1:1");         /* not its own: left alone */
+    sessions_claim(s, "chat", u, "inst-1:2", 5000, srec_load, &f);
+    sessions_release(s, "chat", u, "inst-2:1");
+    sessions_claim(s, "chat", u, "inst-1:3", 1, srec_load, &g);
+    RUN_UNTIL(g.calls, 3000);
+    T_OK(a.calls == 1 && a.status == 0 && a.json == NULL, "claim: taken, no session yet");
+    T_OK(b.calls == 1 && b.status == 1 && b.json == NULL,
+         "claim by another owner: held, nothing read");
+    T_OK(c.calls == 1 && c.status == -1, "commit by a non-owner: refused");
+    T_OK(d.calls == 1 && d.status == 0, "commit by the owner: written");
+    T_OK(e.calls == 1 && e.status == 0 && e.json && !strcmp(e.json, "{\"t\":1}"),
+         "after the commit the lease is free and the claim reads the owner's write only");
+    T_OK(f.calls == 1 && f.status == 1, "a release by a non-owner leaves the lease");
+    T_OK(g.calls == 1 && g.status == 0, "released by its owner: free again");
+    RUN_FOR(20);                                         /* the 1 ms lease runs out */
+    srec_clear(&a, 1); srec_clear(&b, 1);
+    sessions_claim(s, "chat", u, "inst-3:1", 5000, srec_load, &a);
+    sessions_commit(s, "chat", u, "inst-1:3", "{}", 2, 60, srec_save, &b);
+    RUN_UNTIL(b.calls, 3000);
+    T_OK(a.calls == 1 && a.status == 0, "an expired lease is taken by the next claim");
+    T_OK(b.status == -1, "the turn whose lease expired writes nothing");
+    T_OK(sessions_claim(s, "chat", u, "", 5000, srec_load, &a) == -1 &&
+         sessions_claim(s, "chat", u, "t", 0, srec_load, &a) == -1 &&
+         sessions_commit(s, "chat", u, NULL, "{}", 2, 60, NULL, NULL) == -1,
+         "empty token, lease 0 refused");
+    srec_clear(&a, 1); srec_clear(&b, 1); srec_clear(&c, 1); srec_clear(&d, 1);
+    srec_clear(&e, 1); srec_clear(&f, 1); srec_clear(&g, 1);
+}
+
 /* 300 pipelined INCRs: answered in order, once each. */
 static void test_pipeline(store *s)
 {
@@ -459,6 +503,7 @@ int main(void)
     test_save_load(s);
     test_raw(s);
     test_missing_and_misc(s);
+    test_lease(s);
     test_pipeline(s);
     test_timeout();
     test_bad_db();
