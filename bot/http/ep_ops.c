@@ -13,6 +13,13 @@
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 
+/* ROLE's first element ("master", "slave", ...), or "" when Redis gave none. */
+static const char *ep_ops_role(const redisReply *rr)
+{
+    return rr && rr->type == REDIS_REPLY_ARRAY && rr->elements >= 1 &&
+           rr->element[0]->type == REDIS_REPLY_STRING ? rr->element[0]->str : "";
+}
+
 /* 503: writes would fail (no connection, or the node is not master). */
 static void ep_healthz_down(struct lws *wsi, http_req *hr, const char *role)
 {
@@ -31,8 +38,7 @@ static void ep_healthz_done(redisReply *rr, void *privdata)
     struct lws *wsi = http_pending_done(privdata, &hr);
     if (!wsi)
         return;
-    const char *role = rr && rr->type == REDIS_REPLY_ARRAY && rr->elements >= 1 &&
-                       rr->element[0]->type == REDIS_REPLY_STRING ? rr->element[0]->str : "";
+    const char *role = ep_ops_role(rr);
     if (strcmp(role, "master")) {
         ep_healthz_down(wsi, hr, role);
         return;
@@ -51,13 +57,11 @@ static void ep_healthz_request(struct lws *wsi, http_req *hr, const char *rest)
     }
 }
 
-/* ROLE's first element: "master", "slave" (a replica), ... */
+/* /readyz's name of a ROLE answer: "master", "replica", or "down" (none). */
 static const char *ep_readyz_role(const redisReply *rr)
 {
-    if (!rr || rr->type != REDIS_REPLY_ARRAY || rr->elements < 1 ||
-        rr->element[0]->type != REDIS_REPLY_STRING)
-        return "down";
-    return !strcmp(rr->element[0]->str, "master") ? "master" : "replica";
+    const char *role = ep_ops_role(rr);
+    return !*role ? "down" : !strcmp(role, "master") ? "master" : "replica";
 }
 
 static void ep_readyz_respond(struct lws *wsi, http_req *hr, const char *role)
