@@ -87,7 +87,7 @@ class Server:
         p = subprocess.run(["redis-cli", "-p", str(self.port), "--pipe"], input=data,
                            capture_output=True)
         if b"errors: 0" not in p.stdout:
-            sys.exit("memory.py: redis-cli --pipe: " + p.stdout.decode()[-300:])
+            sys.exit("memory.py: redis-cli --pipe: " + p.stdout.decode()[:600] + p.stderr.decode()[:600])
 
     def used(self):
         for line in self.cli("INFO", "memory").splitlines():
@@ -114,7 +114,7 @@ def load_dossiers(srv, script, n):
             at = f"2026-12-{k + 1:02d}T08:{k:02d}:00+07:00"
             chunk.append(resp("EVALSHA", sp, 2, f"dvcbot:dossier:{code}", f"dvcbot:phone-idx:{phone}",
                               code, code.split("-")[0], "1.001193", st, "2026-12-01T08:00:00+07:00",
-                              "2026-12-20T17:00:00+07:00", phone, "", at, ""))
+                              "2026-12-20T17:00:00+07:00", phone, "", at, "", 0, 0))
             if k:
                 text = (f"Ho so {code} cua Anh/Chi da chuyen sang: {st}. "
                         f"Tra cuu: TRACUU {code}. Cam on Anh/Chi.")
@@ -140,7 +140,8 @@ def load_complaints(srv, script, n):
         codes.append(f"PA-{day}-{i % 9000 + 1:04d}")
         chunk.append(resp("EVALSHA", sc, 0, day, f"000.00.{i % 200:03d}.H18"[:13], "sms",
                           f"849{i:08d}"[:11], f"849{i:08d}"[:11], "khac", text, "",
-                          "2026-12-01T09:00:00+07:00", 1796000000 + i, f"sms:bench-{i}"))
+                          "2026-12-01T09:00:00+07:00", 1796000000 + i, f"sms:bench-{i}",
+                          "", 0, "", 0, ""))
     srv.pipe(b"".join(chunk))
     chunk = []
     for i, code in enumerate(codes):
