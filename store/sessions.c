@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "common/xmalloc.h"
+#include "store/chatlog.h"
 #include "store/ratelimit.h"
 #include "store/store_lua.h"
 
@@ -303,35 +304,50 @@ static void sessions_on_commit(redisReply *r, void *privdata)
         fn(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : -1, up);
 }
 
+/* The commit's arguments: 4 keys, token, value, ttl, n, the lines. */
+#define SESSIONS_COMMIT_ARGS (8 + SESSIONS_RECENT_MAX + SESSIONS_CHATLOG_MAX)
+
+static size_t sessions_lines(const char **argv, size_t *lens, const char *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        argv[i] = lines[i] ? lines[i] : "";
+        lens[i] = strlen(argv[i]);
+    }
+    return n;
+}
+
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,
                     const sessions_write *w, sessions_save_fn *fn, void *privdata)
 {
     if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) || !w ||
-        w->nrecent > SESSIONS_RECENT_MAX || (w->nrecent && !w->recent))
+        w->nrecent > SESSIONS_RECENT_MAX || (w->nrecent && !w->recent) ||
+        w->nchatlog > SESSIONS_CHATLOG_MAX || (w->nchatlog && !w->chatlog))
         return -1;
-    char kb[256], lb[256], hb[256], ttl[24];
-    size_t lens[6 + SESSIONS_RECENT_MAX];
-    const char *argv[6 + SESSIONS_RECENT_MAX];
+    char kb[256], lb[256], hb[256], cb[CHATLOG_KEY_MAX], ttl[24], nh[24];
+    size_t lens[SESSIONS_COMMIT_ARGS];
+    const char *argv[SESSIONS_COMMIT_ARGS];
     char *key = sessions_key_of(SESSIONS_KEY_PREFIX, kb, sizeof(kb), channel, user, &lens[0]);
     char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &lens[1]);
     char *hist = sessions_key_of(SESSIONS_RECENT_PREFIX, hb, sizeof(hb), channel, user, &lens[2]);
-    int n = snprintf(ttl, sizeof(ttl), "%d", w->ttl_s);
+    int cn = w->nchatlog ? chatlog_key(user, cb, sizeof(cb)) : 0;
     argv[0] = key;
     argv[1] = lease;
     argv[2] = hist;
-    argv[3] = token;
-    lens[3] = strlen(token);
-    argv[4] = w->value ? w->value : "";
-    lens[4] = w->value ? w->len : 0;
-    argv[5] = ttl;
-    lens[5] = (size_t)n;
-    for (size_t i = 0; i < w->nrecent; i++) {
-        argv[6 + i] = w->recent[i] ? w->recent[i] : "";
-        lens[6 + i] = strlen(argv[6 + i]);
-    }
+    argv[3] = cn > 0 ? cb : "";
+    lens[3] = cn > 0 ? (size_t)cn : 0;
+    argv[4] = token;
+    lens[4] = strlen(token);
+    argv[5] = w->value ? w->value : "";
+    lens[5] = w->value ? w->len : 0;
+    argv[6] = ttl;
+    lens[6] = (size_t)snprintf(ttl, sizeof(ttl), "%d", w->ttl_s);
+    argv[7] = nh;
+    lens[7] = (size_t)snprintf(nh, sizeof(nh), "%zu", w->nrecent);
+    size_t n = 8 + sessions_lines(argv + 8, lens + 8, w->recent, w->nrecent);
+    if (cn > 0)
+        n += sessions_lines(argv + n, lens + n, w->chatlog, w->nchatlog);
     sessions_call *c = sessions_call_new(NULL, fn, privdata);
-    int rc = store_eval(s, sessions_on_commit, c, &store_lua_sessions_commit, 3,
-                        6 + (int)w->nrecent, argv, lens);
+    int rc = store_eval(s, sessions_on_commit, c, &store_lua_sessions_commit, 4, (int)n, argv, lens);
     if (rc != 0)
         free(c);
     if (key != kb)

@@ -81,17 +81,22 @@ typedef struct sessions_turn {
 int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata);
 
 /* What the end of a turn writes: the session (value, len bytes), its TTL,
- * and 0..SESSIONS_RECENT_MAX lines (NUL-terminated JSON texts) appended to
- * the session's hand-off history, the list
+ * 0..SESSIONS_RECENT_MAX lines (NUL-terminated JSON texts) appended to the
+ * session's hand-off history, the list
  *   dvcbot:sess-recent:{channel}:{user}   (last SESSIONS_RECENT_MAX lines,
  *                                          TTL ttl_s, refreshed with them)
- * which only the hand-off to a person reads (store/agent_queue.h). */
+ * which only the hand-off to a person reads (store/agent_queue.h), and
+ * 0..SESSIONS_CHATLOG_MAX lines appended to the web chat's log of user
+ * (store/chatlog.h; channel "chat" only). */
+#define SESSIONS_CHATLOG_MAX 16
 typedef struct sessions_write {
     const char *value;
     size_t len;
     int ttl_s;
     const char *const *recent;
     size_t nrecent;
+    const char *const *chatlog;
+    size_t nchatlog;
 } sessions_write;
 
 /* End a turn in one script call: write the session (SET .. EX ttl_s), append

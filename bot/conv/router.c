@@ -472,14 +472,17 @@ static void router_finish(dialog_ctx *ctx)
     if (rt->r->d.agent)
         rt->nrecent = agent_remember(rt->m, rt->dctx.out, rt->recent, rt->nrecent,
                                      SESSIONS_RECENT_MAX);
-    chatlog_remember(rt->r->d.store, rt->session, rt->m, rt->dctx.out, rt->r->d.session_ttl_s);
+    char *log[SESSIONS_CHATLOG_MAX];
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
     buf b = {0};
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
-                        rt->nrecent};
+                        rt->nrecent, (const char *const *)log, nlog};
     int rc = sessions_commit(rt->r->d.store, channel_name(rt->m->channel), rt->m->user,
                              rt->token, &w, router_saved, rt);
     buf_free(&b);
+    for (size_t i = 0; i < nlog; i++)
+        free(log[i]);
     if (rc < 0)
         route_fail(rt);
 }

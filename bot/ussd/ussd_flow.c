@@ -103,7 +103,7 @@ void ussd_show(ussd_call *c)
     free(screen);
     buf b = {0};
     sesscodec_encode(c->st, &b);
-    sessions_write w = {b.data, b.len, c->f->d.cfg->ussd.session_ttl_s, NULL, 0};
+    sessions_write w = {.value = b.data, .len = b.len, .ttl_s = c->f->d.cfg->ussd.session_ttl_s};
     int rc = sessions_commit(c->f->d.store, USSD_ROUTE_CHANNEL, c->key, c->token, &w, ussd_saved,
                              c);
     buf_free(&b);

@@ -212,7 +212,7 @@ static int claim(store *s, const char *u, const char *token, int lease_ms, unsig
 static int commit(store *s, const char *u, const char *token, const char *v,
                   const char *const *lines, size_t n, srec *x)
 {
-    sessions_write w = {v, v ? strlen(v) : 0, 60, lines, n};
+    sessions_write w = {.value = v, .len = v ? strlen(v) : 0, .ttl_s = 60, .recent = lines, .nrecent = n};
     return sessions_commit(s, "chat", u, token, &w, srec_save, x);
 }
 
