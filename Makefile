@@ -256,7 +256,11 @@ build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the pure files of the store floor: its url parser, the session codec
 build/fuzz/fuzz_store_url: build/fuzz/obj/store/redis_url.o
-build/fuzz/fuzz_sesscodec: build/fuzz/obj/store/sesscodec.o
+# (its object before the archive: it needs common/utf8)
+build/fuzz/fuzz_sesscodec: build/fuzz/obj/tests/fuzz/fuzz_sesscodec.o build/fuzz/obj/store/sesscodec.o \
+	build/fuzz/libfuzzfloors.a
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the typed-answer readers of the dialogs (pure: messages, replies, jansson)
 build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
 	build/fuzz/obj/bot/conv/dialogs/dialog_say.o

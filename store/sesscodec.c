@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/utf8.h"
+
 static void sc_varint(buf *out, uint64_t v)
 {
     unsigned char b[10];
@@ -168,8 +170,13 @@ static json_t *sc_get_object(sc_in *in, int depth)
         const char *k = (const char *)in->p;
         in->p += klen;
         e = sc_get(in, depth + 1);
-        /* checked: a key must be UTF-8; a repeated key keeps the last value */
-        if (!e || json_object_setn_new(o, k, klen, e) < 0) {
+        /* a key must be UTF-8 (checked here, once); a repeated key keeps
+         * the last value; setn_new takes e even when it fails */
+        if (e && !utf8_valid(k, klen)) {
+            json_decref(e);
+            e = NULL;
+        }
+        if (!e || json_object_setn_new_nocheck(o, k, klen, e) < 0) {
             json_decref(o);
             return NULL;
         }
@@ -205,9 +212,10 @@ static json_t *sc_get(sc_in *in, int depth)
     case 's': {
         if (sc_get_len(in, &n) < 0)
             return NULL;
-        json_t *s = json_stringn((const char *)in->p, n); /* checked: UTF-8 */
+        const char *str = (const char *)in->p;
         in->p += n;
-        return s;
+        /* UTF-8 checked by common/utf8 (jansson's own check is per character) */
+        return utf8_valid(str, n) ? json_stringn_nocheck(str, n) : NULL;
     }
     case 'a': return sc_get_array(in, depth);
     case 'o': return sc_get_object(in, depth);
