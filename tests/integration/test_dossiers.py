@@ -305,7 +305,7 @@ def no_plaintext(redis, ka, kb):
     for k in redis.cli("--scan").split():
         t = redis.cli("TYPE", k)
         if t == "string":
-            v = redis.cli("GET", k)
+            v = redis.raw("GET", k).decode("utf-8", "replace")  # sessions are binary
         elif t == "hash":
             v = redis.cli("HGETALL", k)
         elif t == "set":
