@@ -80,6 +80,7 @@ UNIT_FLOORS_test_store_scripts := store common
 UNIT_FLOORS_test_store_url    := store common
 UNIT_FLOORS_test_store_sms    := store common
 UNIT_FLOORS_test_ratelimit    := store common
+UNIT_FLOORS_test_sesscodec    := store common
 UNIT_FLOORS_test_store_pushq  := store common
 UNIT_FLOORS_test_outbox_stream := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
@@ -253,12 +254,17 @@ build/fuzz/libfuzzfloors.a: $(patsubst %.c,build/fuzz/obj/%.o,$(foreach f,$(FUZZ
 build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzfloors.a
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-# the one pure file of the store floor: its url parser
+# the pure files of the store floor: its url parser, the session codec
 build/fuzz/fuzz_store_url: build/fuzz/obj/store/redis_url.o
+# (its object before the archive: it needs common/utf8)
+build/fuzz/fuzz_sesscodec: build/fuzz/obj/tests/fuzz/fuzz_sesscodec.o build/fuzz/obj/store/sesscodec.o \
+	build/fuzz/libfuzzfloors.a
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the typed-answer readers of the dialogs (pure: messages, replies, jansson)
 build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
 	build/fuzz/obj/bot/conv/dialogs/dialog_say.o
--include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c \
+-include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c store/sesscodec.c \
 	bot/conv/dialogs/dialog_answer.c bot/conv/dialogs/dialog_say.c \
 	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 

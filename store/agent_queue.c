@@ -71,8 +71,7 @@ static aq_call *aq_new(void *privdata)
     return c;
 }
 
-int agentq_enqueue(store *s, const char *conv, const char *reason, const char *history,
-                   long long now, const char *addr, int per_hour, agentq_done_fn *fn,
+int agentq_enqueue(store *s, const char *conv, const char *reason, long long now, const char *addr, int per_hour, agentq_done_fn *fn,
                    void *privdata)
 {
     if (!aq_conv_ok(conv))
@@ -83,9 +82,8 @@ int agentq_enqueue(store *s, const char *conv, const char *reason, const char *h
     snprintf(alim, sizeof(alim), "%d", per_hour > 0 ? 4 * per_hour : 0);
     aq_call *c = aq_new(privdata);
     c->done = fn;
-    const char *args[] = {conv, reason ? reason : "", ts, history ? history : "[]",
-                          addr ? addr : "", lim, alim};
-    return aq_eval(s, c, &store_lua_agentq_enqueue, 7, args);
+    const char *args[] = {conv, reason ? reason : "", ts, addr ? addr : "", lim, alim};
+    return aq_eval(s, c, &store_lua_agentq_enqueue, 6, args);
 }
 
 int agentq_log(store *s, const char *conv, long long now, const char *const *from,

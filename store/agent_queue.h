@@ -36,15 +36,15 @@ char *agentq_conv(const char *channel, const char *user);
 typedef void agentq_done_fn(int status, void *privdata);
 
 /* Put conv in the waiting queue (status 0), or leave it as it is when it is
- * already waiting or held (status 1). history: NULL, or a JSON array text of
- * log lines ({"from","text","at"}) that starts the conversation log.
+ * already waiting or held (status 1). The conversation log starts from the
+ * session's hand-off history (store/sessions.h: dvcbot:sess-recent:{conv},
+ * lines {"from","text","at"}).
  * addr: the citizen's client address (kept in the conversation: the queue
  * lists one conversation per address in turn, see agentq_list), or NULL.
  * per_hour > 0: a conversation asks at most per_hour times an hour and one
  * address 4 x per_hour (dvcbot:rl:handoff:{conv}, dvcbot:rl:handoff-addr:
  * {addr}); over that, status 2 and nothing is queued. */
-int agentq_enqueue(store *s, const char *conv, const char *reason, const char *history,
-                   long long now, const char *addr, int per_hour, agentq_done_fn *fn,
+int agentq_enqueue(store *s, const char *conv, const char *reason, long long now, const char *addr, int per_hour, agentq_done_fn *fn,
                    void *privdata);
 
 /* state: enum agentq_state; operator: who holds it ("" otherwise). */

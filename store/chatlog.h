@@ -5,12 +5,12 @@
  *   dvcbot:chatlog:chat:{user}   list of JSON lines {"from","text","buttons"?},
  *                                the last `max` kept, TTL = the session's
  *
- * The lines are built by bot/conv/chatlog.c; this file only stores them
- * (RPUSH + LTRIM + EXPIRE pipelined, LRANGE: plain commands, binary safe).
- * chatlog_push is fire-and-forget (a lost write loses history lines, never a
- * reply). Both return -1 (nothing sent, fn not called) on bad arguments or a
- * store that cannot send, else 0; chatlog_read's fn gets status 0 and the
- * lines (valid during the call), or -1 and no lines when Redis fails. */
+ * The lines are built by bot/conv/chatlog.c and appended by the turn's
+ * commit (sessions_commit: RPUSH + LTRIM to CHATLOG_KEEP + EXPIRE inside the
+ * script that writes the session, so a turn sends no command for them).
+ * chatlog_read returns -1 (nothing sent, fn not called) on bad arguments or
+ * a store that cannot send, else 0; its fn gets status 0 and the lines
+ * (valid during the call), or -1 and no lines when Redis fails. */
 #ifndef DVC_STORE_CHATLOG_H
 #define DVC_STORE_CHATLOG_H
 
@@ -18,8 +18,12 @@
 
 #include "store/redis.h"
 
-int chatlog_push(store *s, const char *user, const char *const *lines, size_t n, int ttl_s,
-                 int max);
+#define CHATLOG_KEEP 30         /* lines kept a chat user */
+#define CHATLOG_KEY_MAX 320     /* 64 code points of UTF-8 and the prefix */
+
+/* The list's key for user into out; its length, or -1 (empty user, or it
+ * does not fit cap). */
+int chatlog_key(const char *user, char *out, size_t cap);
 
 typedef void chatlog_read_fn(int status, const char *const *lines, const size_t *lens, size_t n,
                              void *privdata);

@@ -16,6 +16,11 @@ typedef struct rl_call {
     void *privdata;
 } rl_call;
 
+int ratelimit_retry_after_s(long long ms)
+{
+    return ms <= 1000 ? 1 : (int)((ms + 999) / 1000);
+}
+
 static void rl_on_hit(redisReply *r, void *privdata)
 {
     rl_call *c = privdata;
@@ -31,7 +36,7 @@ static void rl_on_hit(redisReply *r, void *privdata)
         return;
     }
     long long ms = r->element[1]->integer;
-    fn(0, ms <= 1000 ? 1 : (int)((ms + 999) / 1000), up);
+    fn(0, ratelimit_retry_after_s(ms), up);
 }
 
 static char *rl_key(const char *prefix, const char *kind, const char *id)
@@ -42,33 +47,49 @@ static char *rl_key(const char *prefix, const char *kind, const char *id)
     return k;
 }
 
-int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn *fn,
-                  void *privdata)
+int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t n)
 {
-    if (!s || !fn || n > RATELIMIT_RULES_MAX || (n && !rules))
+    memset(out, 0, sizeof(*out));
+    if (n > RATELIMIT_RULES_MAX || (n && !rules))
         return -1;
-    char *keys[RATELIMIT_RULES_MAX];
-    char nums[RATELIMIT_RULES_MAX][2][16];
-    const char *args[RATELIMIT_RULES_MAX * 3];
-    int nargs = 0, nk = 0;
+    int nk = 0;
     for (size_t i = 0; i < n; i++) {
         const ratelimit_rule *r = &rules[i];
         if (r->limit <= 0 || !r->id || !*r->id)
             continue;
         if (!r->kind || !*r->kind || strchr(r->kind, ':') || r->window_s < 1) {
-            for (int j = 0; j < nk; j++)
-                free(keys[j]);
+            ratelimit_argv_free(out);
             return -1;
         }
-        keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
-        snprintf(nums[nk][0], sizeof(nums[nk][0]), "%d", r->limit);
-        snprintf(nums[nk][1], sizeof(nums[nk][1]), "%d", r->window_s);
-        args[nargs++] = keys[nk];
-        args[nargs++] = nums[nk][0];
-        args[nargs++] = nums[nk][1];
+        out->keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
+        snprintf(out->nums[nk][0], sizeof(out->nums[nk][0]), "%d", r->limit);
+        snprintf(out->nums[nk][1], sizeof(out->nums[nk][1]), "%d", r->window_s);
+        out->argv[out->n++] = out->keys[nk];
+        out->argv[out->n++] = out->nums[nk][0];
+        out->argv[out->n++] = out->nums[nk][1];
         nk++;
     }
-    if (!nk) {
+    return 0;
+}
+
+void ratelimit_argv_free(ratelimit_argv *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < RATELIMIT_RULES_MAX; i++) {
+        free(a->keys[i]);
+        a->keys[i] = NULL;
+    }
+    a->n = 0;
+}
+
+int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn *fn,
+                  void *privdata)
+{
+    ratelimit_argv a;
+    if (!s || !fn || ratelimit_argv_init(&a, rules, n) < 0)
+        return -1;
+    if (!a.n) {
         if (!store_is_up(s))
             return -1;
         fn(1, 0, privdata);
@@ -77,11 +98,10 @@ int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn 
     rl_call *c = xcalloc(1, sizeof(*c));
     c->fn = fn;
     c->privdata = privdata;
-    int rc = store_eval(s, rl_on_hit, c, &store_lua_ratelimit_hit, 0, nargs, args, NULL);
+    int rc = store_eval(s, rl_on_hit, c, &store_lua_ratelimit_hit, 0, a.n, a.argv, NULL);
     if (rc < 0)
         free(c);
-    for (int j = 0; j < nk; j++)
-        free(keys[j]);
+    ratelimit_argv_free(&a);
     return rc;
 }
 

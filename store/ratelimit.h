@@ -35,10 +35,29 @@ typedef struct ratelimit_rule {
  * failed (the caller answers 503). */
 typedef void ratelimit_fn(int status, int retry_after_s, void *privdata);
 
+/* The Retry-After seconds (>= 1) of a refusal whose window ends in ms. */
+int ratelimit_retry_after_s(long long ms);
+
 /* One request against up to RATELIMIT_RULES_MAX rules, in one script. When
  * every rule is skipped, fn(1, 0) runs before the call returns. */
 int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn *fn,
                   void *privdata);
+
+/* The script arguments of a request's budgets (lib_ratelimit.lua's
+ * triples: key, limit, window_s), for the scripts of store/ that count them
+ * with other work (sessions_begin). argv[0..n) is valid until
+ * ratelimit_argv_free. Skipped rules (see above) have no triple. */
+typedef struct ratelimit_argv {
+    char *keys[RATELIMIT_RULES_MAX];
+    char nums[RATELIMIT_RULES_MAX][2][16];
+    const char *argv[RATELIMIT_RULES_MAX * 3];
+    int n;
+} ratelimit_argv;
+
+/* Fill out from rules (n <= RATELIMIT_RULES_MAX); -1 (nothing to free) for
+ * a bad rule: a kind that is empty or holds ':', or window_s < 1. */
+int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t n);
+void ratelimit_argv_free(ratelimit_argv *a); /* accepts NULL */
 
 /* The miss limit of one citizen: the identity (channel, user) and, when
  * known, the client address (web chat; NULL for phones, whose channel is

@@ -10,22 +10,27 @@
  * is the privdata of the store command and is freed when the reply (or the
  * NULL of a failure) arrives.
  *
- * The lease (sessions_claim/commit/release) lives in
- * dvcbot:sess-lease:{channel}:{user}: the claim is SET NX PX pipelined with
- * the GET, the commit and the release small scripts of store/lua/ (compare
- * the token, then write / delete), so a turn costs two round trips as
- * before. */
+ * A turn is two script calls (store/lua/sessions_begin.lua, then
+ * sessions_commit.lua): the start spends the turn's budgets, takes the lease
+ * dvcbot:sess-lease:{channel}:{user} and reads the session; the end writes
+ * it, gives the lease back and appends the hand-off history
+ * dvcbot:sess-recent:{channel}:{user}. The bytes of a session are the
+ * caller's (store/sesscodec.h encodes them). */
 #include "store/sessions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/xmalloc.h"
+#include "store/chatlog.h"
+#include "store/ratelimit.h"
 #include "store/store_lua.h"
 
 #define SESSIONS_KEY_PREFIX "dvcbot:sess:"
 #define SESSIONS_LEASE_PREFIX "dvcbot:sess-lease:"
+#define SESSIONS_RECENT_PREFIX "dvcbot:sess-recent:"
 #define SESSIONS_CHANNEL_MAX 32
 
 typedef struct sessions_call {
@@ -185,41 +190,107 @@ static int sessions_token_ok(const char *token)
     return n > 0 && n <= SESSIONS_TOKEN_MAX;
 }
 
-/* A claim is two pipelined commands, SET lease token NX PX ms and GET
- * session: the first answer says whether the lease was taken, the second
- * (only then meaningful) is the session. Both callbacks share this. */
-typedef struct sessions_claim_call {
-    sessions_load_fn *fn;
+/* One turn start in flight: what a retry needs again (the budgets only go
+ * with the first attempt: they were counted then). */
+typedef struct sessions_begin_call {
+    store *s;
+    sessions_begin_fn *fn;
     void *privdata;
-    int taken;      /* 1 the lease is the caller's, 0 held, -1 failed */
-    int orphan;     /* the GET was never sent: the SET's answer frees this */
-} sessions_claim_call;
+    char *key, *lease, *token;
+    char ms[16];
+    ratelimit_argv budgets;
+    int first;
+    double give_up_ms;   /* monotonic time after which a held lease is answered */
+} sessions_begin_call;
 
-static void sessions_on_take(redisReply *r, void *privdata)
+static double sessions_now_ms(void)
 {
-    sessions_claim_call *c = privdata;
-    if (c->orphan) {
-        free(c);
-        return;
-    }
-    if (r != NULL && r->type == REDIS_REPLY_STATUS && r->len == 2 && !memcmp(r->str, "OK", 2))
-        c->taken = 1;
-    else
-        c->taken = r != NULL && r->type == REDIS_REPLY_NIL ? 0 : -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void sessions_on_claim_read(redisReply *r, void *privdata)
+static void sessions_begin_free(sessions_begin_call *c)
 {
-    sessions_claim_call c = *(sessions_claim_call *)privdata;
-    free(privdata);
-    if (c.taken == 0)
-        c.fn(1, NULL, 0, c.privdata);
-    else if (c.taken == 1 && r != NULL && r->type == REDIS_REPLY_STRING)
-        c.fn(0, r->str, r->len, c.privdata);
-    else if (c.taken == 1 && r != NULL && r->type == REDIS_REPLY_NIL)
-        c.fn(0, NULL, 0, c.privdata);
+    free(c->key);
+    free(c->lease);
+    free(c->token);
+    ratelimit_argv_free(&c->budgets);
+    free(c);
+}
+
+static void sessions_on_begin(redisReply *r, void *privdata);
+
+static int sessions_begin_send(sessions_begin_call *c)
+{
+    const char *argv[4 + RATELIMIT_RULES_MAX * 3] = {c->key, c->lease, c->token, c->ms};
+    int n = 4;
+    for (int i = 0; c->first && i < c->budgets.n; i++)
+        argv[n++] = c->budgets.argv[i];
+    return store_eval(c->s, sessions_on_begin, c, &store_lua_sessions_begin, 2, n, argv, NULL);
+}
+
+static void sessions_begin_again(void *privdata, int ok)
+{
+    sessions_begin_call *c = privdata;
+    if (!ok || sessions_begin_send(c) != 0) {
+        c->fn(SESSIONS_FAILED, 0, NULL, 0, c->privdata);   /* the store is closing */
+        sessions_begin_free(c);
+    }
+}
+
+static void sessions_on_begin(redisReply *r, void *privdata)
+{
+    sessions_begin_call *c = privdata;
+    long long st = -1, ms = 0;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements >= 2 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER && r->element[1]->type == REDIS_REPLY_INTEGER) {
+        st = r->element[0]->integer;
+        ms = r->element[1]->integer;
+    }
+    c->first = 0;
+    if (st == SESSIONS_HELD && sessions_now_ms() < c->give_up_ms &&
+        store_after(c->s, SESSIONS_WAIT_STEP_MS, sessions_begin_again, c) == 0)
+        return;
+    const redisReply *v = st == SESSIONS_OWNED && r->elements == 3 ? r->element[2] : NULL;
+    if (st == SESSIONS_OWNED && v && v->type == REDIS_REPLY_STRING)
+        c->fn(SESSIONS_OWNED, 0, v->str, v->len, c->privdata);
+    else if (st == SESSIONS_OWNED && (!v || v->type == REDIS_REPLY_NIL))
+        c->fn(SESSIONS_OWNED, 0, NULL, 0, c->privdata);
+    else if (st == SESSIONS_HELD)
+        c->fn(SESSIONS_HELD, 0, NULL, 0, c->privdata);
+    else if (st == SESSIONS_LIMITED)
+        c->fn(SESSIONS_LIMITED, ratelimit_retry_after_s(ms), NULL, 0, c->privdata);
     else
-        c.fn(-1, NULL, 0, c.privdata);
+        c->fn(SESSIONS_FAILED, 0, NULL, 0, c->privdata);
+    sessions_begin_free(c);
+}
+
+int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata)
+{
+    if (!t || !sessions_args_ok(s, t->channel, t->user) || !sessions_token_ok(t->token) ||
+        t->lease_ms < 1 || !fn)
+        return -1;
+    sessions_begin_call *c = xcalloc(1, sizeof(*c));
+    if (ratelimit_argv_init(&c->budgets, t->rules, t->nrules) < 0) {
+        free(c);
+        return -1;
+    }
+    size_t len;
+    c->s = s;
+    c->fn = fn;
+    c->privdata = privdata;
+    c->key = sessions_key_of(SESSIONS_KEY_PREFIX, NULL, 0, t->channel, t->user, &len);
+    c->lease = sessions_key_of(SESSIONS_LEASE_PREFIX, NULL, 0, t->channel, t->user, &len);
+    c->token = xstrdup(t->token);
+    snprintf(c->ms, sizeof(c->ms), "%d", t->lease_ms);
+    c->first = 1;
+    c->give_up_ms = sessions_now_ms() + t->wait_ms;
+    if (sessions_begin_send(c) != 0) {
+        sessions_begin_free(c);
+        return -1;
+    }
+    return 0;
 }
 
 static void sessions_on_commit(redisReply *r, void *privdata)
@@ -233,96 +304,72 @@ static void sessions_on_commit(redisReply *r, void *privdata)
         fn(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : -1, up);
 }
 
-/* Run script over the session key (with_session) and the lease key, then
- * the nargs arguments; c (may be NULL for fire and forget) is freed on -1. */
-static int sessions_lease_eval(store *s, const store_script *script, int with_session,
-                               const char *channel, const char *user, const char **args,
-                               const size_t *lens, int nargs, store_reply_fn *on,
-                               sessions_call *c)
-{
-    char kb[256], lb[256];
-    size_t klen = 0, llen = 0;
-    char *key = with_session ? sessions_key(kb, sizeof(kb), channel, user, &klen) : NULL;
-    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &llen);
-    const char *argv[6];
-    size_t alen[6];
-    int k = 0;
-    if (key) {
-        argv[k] = key;
-        alen[k++] = klen;
-    }
-    argv[k] = lease;
-    alen[k++] = llen;
-    int nkeys = k;
-    for (int i = 0; i < nargs && k < 6; i++, k++) {
-        argv[k] = args[i];
-        alen[k] = lens[i];
-    }
-    int rc = store_eval(s, c ? on : NULL, c, script, nkeys, k, argv, alen);
-    if (key && key != kb)
-        free(key);
-    if (lease != lb)
-        free(lease);
-    if (rc != 0)
-        free(c);
-    return rc != 0 ? -1 : 0;
-}
+/* The commit's arguments: 4 keys, token, value, ttl, n, the lines. */
+#define SESSIONS_COMMIT_ARGS (8 + SESSIONS_RECENT_MAX + SESSIONS_CHATLOG_MAX)
 
-int sessions_claim(store *s, const char *channel, const char *user, const char *token,
-                   int lease_ms, sessions_load_fn *fn, void *privdata)
+static size_t sessions_lines(const char **argv, size_t *lens, const char *const *lines, size_t n)
 {
-    if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) || lease_ms < 1 || !fn)
-        return -1;
-    char kb[256], lb[256], ms[24];
-    size_t klen, llen;
-    int n = snprintf(ms, sizeof(ms), "%d", lease_ms);
-    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &llen);
-    char *key = sessions_key(kb, sizeof(kb), channel, user, &klen);
-    const char *set[6] = {"SET", lease, token, "NX", "PX", ms};
-    const size_t setl[6] = {3, llen, strlen(token), 2, 2, (size_t)n};
-    const char *get[2] = {"GET", key};
-    const size_t getl[2] = {3, klen};
-    sessions_claim_call *c = xcalloc(1, sizeof(*c));
-    c->fn = fn;
-    c->privdata = privdata;
-    int rc = store_commandargv(s, sessions_on_take, c, 6, set, setl);
-    if (rc == 0 && store_commandargv(s, sessions_on_claim_read, c, 2, get, getl) != 0) {
-        c->orphan = 1;      /* the lease may be taken: fn -1 now, the caller releases */
-        fn(-1, NULL, 0, privdata);
-    } else if (rc != 0) {
-        free(c);
+    for (size_t i = 0; i < n; i++) {
+        argv[i] = lines[i] ? lines[i] : "";
+        lens[i] = strlen(argv[i]);
     }
-    if (lease != lb)
-        free(lease);
-    if (key != kb)
-        free(key);
-    return rc != 0 ? -1 : 0;
+    return n;
 }
 
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,
-                    const char *json, size_t len, int ttl_s, sessions_save_fn *fn,
-                    void *privdata)
+                    const sessions_write *w, sessions_save_fn *fn, void *privdata)
 {
-    if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token))
+    if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) || !w ||
+        w->nrecent > SESSIONS_RECENT_MAX || (w->nrecent && !w->recent) ||
+        w->nchatlog > SESSIONS_CHATLOG_MAX || (w->nchatlog && !w->chatlog))
         return -1;
-    if (json == NULL) {
-        json = "";
-        len = 0;
-    }
-    char ttl[24];
-    int n = snprintf(ttl, sizeof(ttl), "%d", ttl_s);
-    const char *args[3] = {token, json, ttl};
-    const size_t lens[3] = {strlen(token), len, (size_t)n};
-    return sessions_lease_eval(s, &store_lua_sessions_commit, 1, channel, user, args, lens, 3,
-                               sessions_on_commit, sessions_call_new(NULL, fn, privdata));
+    char kb[256], lb[256], hb[256], cb[CHATLOG_KEY_MAX], ttl[24], nh[24];
+    size_t lens[SESSIONS_COMMIT_ARGS];
+    const char *argv[SESSIONS_COMMIT_ARGS];
+    char *key = sessions_key_of(SESSIONS_KEY_PREFIX, kb, sizeof(kb), channel, user, &lens[0]);
+    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &lens[1]);
+    char *hist = sessions_key_of(SESSIONS_RECENT_PREFIX, hb, sizeof(hb), channel, user, &lens[2]);
+    int cn = w->nchatlog ? chatlog_key(user, cb, sizeof(cb)) : 0;
+    argv[0] = key;
+    argv[1] = lease;
+    argv[2] = hist;
+    argv[3] = cn > 0 ? cb : "";
+    lens[3] = cn > 0 ? (size_t)cn : 0;
+    argv[4] = token;
+    lens[4] = strlen(token);
+    argv[5] = w->value ? w->value : "";
+    lens[5] = w->value ? w->len : 0;
+    argv[6] = ttl;
+    lens[6] = (size_t)snprintf(ttl, sizeof(ttl), "%d", w->ttl_s);
+    argv[7] = nh;
+    lens[7] = (size_t)snprintf(nh, sizeof(nh), "%zu", w->nrecent);
+    size_t n = 8 + sessions_lines(argv + 8, lens + 8, w->recent, w->nrecent);
+    if (cn > 0)
+        n += sessions_lines(argv + n, lens + n, w->chatlog, w->nchatlog);
+    sessions_call *c = sessions_call_new(NULL, fn, privdata);
+    int rc = store_eval(s, sessions_on_commit, c, &store_lua_sessions_commit, 4, (int)n, argv, lens);
+    if (rc != 0)
+        free(c);
+    if (key != kb)
+        free(key);
+    if (lease != lb)
+        free(lease);
+    if (hist != hb)
+        free(hist);
+    return rc != 0 ? -1 : 0;
 }
 
 int sessions_release(store *s, const char *channel, const char *user, const char *token)
 {
     if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token))
         return -1;
-    const char *args[1] = {token};
-    const size_t lens[1] = {strlen(token)};
-    return sessions_lease_eval(s, &store_lua_sessions_release, 0, channel, user, args, lens, 1,
-                               NULL, NULL);
+    char lb[256];
+    size_t lens[2];
+    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &lens[0]);
+    const char *argv[2] = {lease, token};
+    lens[1] = strlen(token);
+    int rc = store_eval(s, NULL, NULL, &store_lua_sessions_release, 1, 2, argv, lens);
+    if (lease != lb)
+        free(lease);
+    return rc != 0 ? -1 : 0;
 }

@@ -1,21 +1,26 @@
 /* sessions.h -- per-user, per-channel conversation state in Redis.
  *
- * A session is a small JSON object (owned by the router and the dialogs; the
+ * A session is a small object (owned by the router and the dialogs; the
  * store neither reads nor checks its fields) kept under
  *   dvcbot:sess:{channel}:{user}
  * with a TTL refreshed on every save. Key layout: store/README.md.
  *
  * Load and save are asynchronous; callbacks run on the loop thread.
  *
- * A lease makes one turn at a time hold across instances: the router takes
- * it with the read (sessions_claim), and gives it back with the write
- * (sessions_commit) or without one (sessions_release). It lives under
+ * The bytes are the caller's; the router and the USSD engine store
+ * store/sesscodec.h's encoding.
+ *
+ * A lease makes one turn at a time hold across instances: a turn takes it
+ * with its budgets and the read (sessions_begin), and gives it back with the
+ * write (sessions_commit) or without one (sessions_release). It lives under
  *   dvcbot:sess-lease:{channel}:{user}   (the owner's token, PX lease_ms)
- * Why a lease and not a compare-and-set: store/README.md "Sessions". */
+ * Why a lease and not a compare-and-set: store/README.md "Sessions".
+ * Plain load and save (no lease) are for tools and tests. */
 #ifndef DVC_STORE_SESSIONS_H
 #define DVC_STORE_SESSIONS_H
 
 #include <stddef.h>
+#include "store/ratelimit.h"
 #include "store/redis.h"
 
 /* json is the stored text (NUL-terminated, valid only during the callback),
@@ -37,24 +42,69 @@ int sessions_save(store *s, const char *channel, const char *user,
                   const char *json, size_t len, int ttl_s,
                   sessions_save_fn *fn, void *privdata);
 
-/* The lease. token: the owner, any 1-SESSIONS_TOKEN_MAX bytes unique to one
- * turn of one instance (e.g. store_instance() + a counter). Same -1 rules as
- * above (and -1 for a bad token or lease_ms < 1).
- *
- * sessions_claim: fn gets status 0 and the session as sessions_load does when
- * the lease was free and is now the caller's, status 1 (json NULL, len 0)
- * when it is held (by another owner, or by this
- * token's own earlier claim: a token claims once): nothing was read, try
- * again later; -1 when Redis failed. */
+/* A turn: sessions_begin, then sessions_commit (or sessions_release when
+ * the turn fails). token: the owner, any 1-SESSIONS_TOKEN_MAX bytes unique
+ * to one turn of one instance (e.g. store_instance() + a counter). */
 #define SESSIONS_TOKEN_MAX 128
-int sessions_claim(store *s, const char *channel, const char *user, const char *token,
-                   int lease_ms, sessions_load_fn *fn, void *privdata);
-/* Write the session (SET .. EX ttl_s) and delete the lease, only while the
- * lease is still token's: status 0 written; -1 Redis failed, or the lease
- * expired or went to another owner (then nothing was written). */
+#define SESSIONS_WAIT_STEP_MS 20    /* a held lease is asked again this often */
+#define SESSIONS_RECENT_MAX 8       /* hand-off history lines kept a session */
+
+enum sessions_begin_status {
+    SESSIONS_FAILED = -1,   /* Redis failed, or the store closed while waiting */
+    SESSIONS_OWNED = 0,     /* the lease is the caller's: value is the session */
+    SESSIONS_HELD = 1,      /* another owner still holds it after wait_ms */
+    SESSIONS_LIMITED = 2,   /* a budget refused the turn: nothing counted or taken */
+};
+
+/* value: the stored session (len bytes, NUL-terminated, valid during the
+ * call), NULL when it does not exist or status is not SESSIONS_OWNED.
+ * retry_after_s: for SESSIONS_LIMITED, seconds until the refusing window
+ * ends (>= 1), else 0. */
+typedef void sessions_begin_fn(int status, int retry_after_s, const char *value, size_t len,
+                               void *privdata);
+
+typedef struct sessions_turn {
+    const char *channel, *user, *token;
+    int lease_ms;                   /* >= 1: the lease's life */
+    unsigned wait_ms;               /* how long to wait for another owner's lease */
+    const ratelimit_rule *rules;    /* budgets of the turn (store/ratelimit.h), */
+    size_t nrules;                  /* counted once, with the first attempt */
+} sessions_turn;
+
+/* Start a turn in one script call (store/lua/sessions_begin.lua): the
+ * budgets are checked and counted (as ratelimit_hit), the lease taken
+ * (SET NX PX) and the session read. While another owner holds the lease the
+ * store asks again every SESSIONS_WAIT_STEP_MS (store_after, budgets not
+ * counted again) until wait_ms have passed. -1 (no callback) under the same
+ * rules as above, and for a bad token, lease_ms < 1, a bad rule or fn NULL;
+ * else fn runs exactly once. */
+int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata);
+
+/* What the end of a turn writes: the session (value, len bytes), its TTL,
+ * 0..SESSIONS_RECENT_MAX lines (NUL-terminated JSON texts) appended to the
+ * session's hand-off history, the list
+ *   dvcbot:sess-recent:{channel}:{user}   (last SESSIONS_RECENT_MAX lines,
+ *                                          TTL ttl_s, refreshed with them)
+ * which only the hand-off to a person reads (store/agent_queue.h), and
+ * 0..SESSIONS_CHATLOG_MAX lines appended to the web chat's log of user
+ * (store/chatlog.h; channel "chat" only). */
+#define SESSIONS_CHATLOG_MAX 16
+typedef struct sessions_write {
+    const char *value;
+    size_t len;
+    int ttl_s;
+    const char *const *recent;
+    size_t nrecent;
+    const char *const *chatlog;
+    size_t nchatlog;
+} sessions_write;
+
+/* End a turn in one script call: write the session (SET .. EX ttl_s), append
+ * the history lines and delete the lease, only while the lease is still
+ * token's: status 0 written; -1 Redis failed, or the lease expired or went
+ * to another owner (then nothing was written). */
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,
-                    const char *json, size_t len, int ttl_s, sessions_save_fn *fn,
-                    void *privdata);
+                    const sessions_write *w, sessions_save_fn *fn, void *privdata);
 /* Give the lease back without a write (fire and forget; a lease that is not
  * token's any more is left alone). */
 int sessions_release(store *s, const char *channel, const char *user, const char *token);

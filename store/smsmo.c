@@ -1,8 +1,10 @@
 /* smsmo.c -- the once-per-Kannel-id record and the reply pages of the SMS
- * flow (see smsmo.h). Plain SET/GET/DEL, each with its argument vector
- * (binary safe); the claim is "SET NX", so of two processes that see the same
- * id first, one claims it. smsmo_take is one script per attempt, with its
- * bounded wait on store_after(). */
+ * flow (see smsmo.h). Plain SET/GET, each with its argument vector (binary
+ * safe); the claim is "SET NX", so of two processes that see the same id
+ * first, one claims it. smsmo_take is one script per attempt, with its
+ * bounded wait on store_after(); the pages record is a small hash read and
+ * written by scripts (smsmo_pages.lua, smsmo_save.lua: the answer and the
+ * pages in one call, no JSON). */
 #include "store/smsmo.h"
 
 #include <stdio.h>
@@ -23,8 +25,6 @@ typedef struct smsmo_call {
     smsmo_answer_fn *answer;
     smsmo_pages_fn *pages;
     void *privdata;
-    int pending;                /* smsmo_save: writes not answered yet */
-    int failed;
 } smsmo_call;
 
 static smsmo_call *smsmo_call_new(void *privdata)
@@ -146,19 +146,6 @@ static void smsmo_on_answer(redisReply *r, void *privdata)
         c.answer(1, NULL, 0, c.privdata);
 }
 
-static void smsmo_on_pages(redisReply *r, void *privdata)
-{
-    smsmo_call c = *(smsmo_call *)privdata;
-
-    free(privdata);
-    if (smsmo_failed(r))
-        c.pages(-1, NULL, 0, c.privdata);
-    else if (r->type == REDIS_REPLY_STRING)
-        c.pages(0, r->str, r->len, c.privdata);
-    else
-        c.pages(1, NULL, 0, c.privdata);
-}
-
 int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata)
 {
     const char *argv[2] = {"GET", NULL};
@@ -171,66 +158,119 @@ int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata)
                                            NULL, 0));
 }
 
+/* The pages record from HGETALL's field/value pairs; -1 when there is none
+ * (no fields, or a page count the fields do not hold). */
+static int smsmo_pages_parse(const redisReply *r, smsmo_pages_rec *rec, const char **slots,
+                             size_t nslots)
+{
+    long np = -1, nb = -1;
+    memset(rec, 0, sizeof(*rec));
+    rec->cmd = "";
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *k = r->element[i], *v = r->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            return -1;
+        if (!strcmp(k->str, "cmd"))
+            rec->cmd = v->str;
+        else if (!strcmp(k->str, "next"))
+            rec->next = atoi(v->str);
+        else if (!strcmp(k->str, "np"))
+            np = atol(v->str);
+        else if (!strcmp(k->str, "nb"))
+            nb = atol(v->str);
+    }
+    if (np < 0 || nb < 0 || (size_t)(np + nb) > nslots)
+        return -1;
+    for (long j = 0; j < np + nb; j++)
+        slots[j] = NULL;
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const char *k = r->element[i]->str;
+        long j = (k[0] == 'p' || k[0] == 'b') && k[1] >= '1' && k[1] <= '9' ? atol(k + 1) : 0;
+        if (k[0] == 'p' && j >= 1 && j <= np)
+            slots[j - 1] = r->element[i + 1]->str;
+        else if (k[0] == 'b' && j >= 1 && j <= nb)
+            slots[np + j - 1] = r->element[i + 1]->str;
+    }
+    for (long j = 0; j < np + nb; j++)
+        if (!slots[j])
+            return -1;
+    rec->pages = slots;
+    rec->npages = (size_t)np;
+    rec->buttons = slots + np;
+    rec->nbuttons = (size_t)nb;
+    return 0;
+}
+
+static void smsmo_on_pages(redisReply *r, void *privdata)
+{
+    smsmo_call c = *(smsmo_call *)privdata;
+
+    free(privdata);
+    if (smsmo_failed(r) || r->type != REDIS_REPLY_ARRAY) {
+        c.pages(-1, NULL, c.privdata);
+        return;
+    }
+    size_t nslots = r->elements / 2;
+    const char **slots = xcalloc(nslots ? nslots : 1, sizeof(*slots));
+    smsmo_pages_rec rec;
+    if (smsmo_pages_parse(r, &rec, slots, nslots) == 0)
+        c.pages(0, &rec, c.privdata);
+    else
+        c.pages(1, NULL, c.privdata);
+    free(slots);
+}
+
 int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata)
 {
-    const char *argv[2] = {"GET", NULL};
-
     if (!s || !fn || !smsmo_nonempty(msisdn))
         return -1;
     smsmo_call *c = smsmo_call_new(privdata);
     c->pages = fn;
-    return smsmo_finish_send(c, smsmo_send(s, smsmo_on_pages, c, argv, 2, SMSMO_PAGES_KEY,
-                                           msisdn, 0, NULL, 0));
-}
-
-/* One write of smsmo_save is over (or the hold of the sending is released). */
-static void smsmo_write_over(smsmo_call *c)
-{
-    if (--c->pending > 0)
-        return;
-    if (c->done)
-        c->done(c->failed ? -1 : 0, c->privdata);
-    free(c);
-}
-
-static void smsmo_on_write(redisReply *r, void *privdata)
-{
-    smsmo_call *c = privdata;
-
-    c->failed |= smsmo_failed(r);
-    smsmo_write_over(c);
-}
-
-/* Count a write that was queued; one that could not be counts as failed. */
-static void smsmo_sent(smsmo_call *c, int rc)
-{
-    if (rc == 0)
-        c->pending++;
-    else
-        c->failed = 1;
+    const char *argv[1] = {msisdn};
+    return smsmo_finish_send(c, store_eval(s, smsmo_on_pages, c, &store_lua_smsmo_pages, 0, 1,
+                                           argv, NULL));
 }
 
 int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
 {
-    const char *del[2] = {"DEL", NULL};
-
+    static const char ops[] = {'k', 'd', 'w', 'n'};
     if (!s || !r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
+        (unsigned)r->op > SMSMO_PAGES_NEXT ||
+        ((r->op == SMSMO_PAGES_WRITE || r->op == SMSMO_PAGES_NEXT) && !r->pages) ||
         !store_is_up(s))
         return -1;
+    if (!smsmo_nonempty(r->id) && r->op == SMSMO_PAGES_KEEP) {
+        if (fn)
+            fn(0, privdata);
+        return 0;
+    }
+    const smsmo_pages_rec *pg = r->pages;
+    size_t extra = r->op == SMSMO_PAGES_WRITE && pg ? pg->npages + pg->nbuttons : 0;
+    const char **argv = xcalloc(9 + extra, sizeof(*argv));
+    size_t *lens = xcalloc(9 + extra, sizeof(*lens));
+    char ttl[16], pttl[16], next[16], np[16], op[2] = {ops[r->op], '\0'};
+    snprintf(ttl, sizeof(ttl), "%d", r->ttl_s);
+    snprintf(pttl, sizeof(pttl), "%d", r->pages_ttl_s);
+    snprintf(next, sizeof(next), "%d", pg ? pg->next : 0);
+    snprintf(np, sizeof(np), "%zu", r->op == SMSMO_PAGES_WRITE ? pg->npages : 0);
+    const char *fixed[9] = {smsmo_nonempty(r->id) ? r->id : "", r->answer ? r->answer : "", ttl,
+                            r->msisdn, op, pttl, next, pg && pg->cmd ? pg->cmd : "", np};
+    for (size_t i = 0; i < 9; i++) {
+        argv[i] = fixed[i];
+        lens[i] = i == 1 ? (r->answer ? r->len : 0) : strlen(fixed[i]);
+    }
+    for (size_t i = 0; i < extra; i++) {
+        argv[9 + i] = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
+        argv[9 + i] = argv[9 + i] ? argv[9 + i] : "";
+        lens[9 + i] = strlen(argv[9 + i]);
+    }
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
-    c->pending = 1;             /* held until every command is sent */
-    if (r->pages && *r->pages)
-        smsmo_sent(c, smsmo_set(s, smsmo_on_write, c, SMSMO_PAGES_KEY, r->msisdn, 0, r->pages,
-                                strlen(r->pages), 0, r->pages_ttl_s));
-    else if (!r->pages)
-        smsmo_sent(c, smsmo_send(s, smsmo_on_write, c, del, 2, SMSMO_PAGES_KEY, r->msisdn, 0,
-                                 NULL, 0));
-    if (smsmo_nonempty(r->id))
-        smsmo_sent(c, smsmo_set(s, smsmo_on_write, c, SMSMO_KEY, r->id, SMSMO_ANSWERED,
-                                r->answer, r->len, 0, r->ttl_s));
-    smsmo_write_over(c);
-    return 0;
+    int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0,
+                                             (int)(9 + extra), argv, lens));
+    free(argv);
+    free(lens);
+    return rc;
 }
 
 typedef struct smsmo_taking {

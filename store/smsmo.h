@@ -10,9 +10,11 @@
  *                                      store_instance()), then
  *                                      "D{answer}" (the caller's TTL); the
  *                                      answer bytes are the caller's
- *   dvcbot:smspages:{msisdn}   string  the pages of the last long answer and
- *                                      its buttons: the caller's JSON, stored
- *                                      verbatim (the caller's TTL)
+ *   dvcbot:smspages:{msisdn}   hash    the pages of the last long answer and
+ *                                      its buttons: cmd, next, np, nb,
+ *                                      p1..p{np}, b1..b{nb} (the caller's TTL;
+ *                                      a JSON string of an earlier version is
+ *                                      rewritten as this hash when read)
  *
  * The ids, numbers and values are NUL-terminated strings, except the answer
  * (bytes and a length); every one is sent binary safe. All calls are
@@ -74,12 +76,33 @@ typedef void smsmo_answer_fn(int status, const char *answer, size_t len, void *p
 /* The answer stored for the MO id by smsmo_save. */
 int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata);
 
-/* status 0: the pages record (json, len bytes, valid during the call);
- * 1: none (expired or never written); -1: Redis failed. */
-typedef void smsmo_pages_fn(int status, const char *json, size_t len, void *privdata);
+/* The pages record of a number: the pages of its last long answer (page 1
+ * was sent), the payloads of that answer's numbered buttons, the text that
+ * asked for it (cmd: "TT 1.001193" pages are asked for as "TT 1.001193 2")
+ * and the next page that "more" serves. */
+typedef struct smsmo_pages_rec {
+    const char *cmd;
+    const char *const *pages;
+    size_t npages;
+    const char *const *buttons;
+    size_t nbuttons;
+    int next;
+} smsmo_pages_rec;
 
-/* The pages record of msisdn. */
+/* status 0: rec (its strings valid during the call); 1: none (expired or
+ * never written; rec NULL); -1: Redis failed (rec NULL). */
+typedef void smsmo_pages_fn(int status, const smsmo_pages_rec *rec, void *privdata);
+
+/* The pages record of msisdn (one script: store/lua/smsmo_pages.lua). */
 int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata);
+
+/* What happens to the pages record with an answer. */
+enum smsmo_pages_op {
+    SMSMO_PAGES_KEEP = 0,       /* leave it as it is */
+    SMSMO_PAGES_DELETE,         /* the answer had one page and no buttons */
+    SMSMO_PAGES_WRITE,          /* replace it with *pages */
+    SMSMO_PAGES_NEXT,           /* a page was served: only pages->next changes */
+};
 
 /* What one answered MO leaves behind. */
 typedef struct smsmo_result {
@@ -88,14 +111,15 @@ typedef struct smsmo_result {
     size_t len;
     int ttl_s;                  /* of the answer */
     const char *msisdn;         /* whose pages record this is */
-    const char *pages;          /* JSON to keep; NULL deletes the record; "" leaves it */
+    enum smsmo_pages_op op;
+    const smsmo_pages_rec *pages; /* for WRITE and NEXT */
     int pages_ttl_s;
 } smsmo_result;
 
-/* Write the pages record (SET or DEL), then the answer (SET), pipelined in
- * that order. fn status 0 when every write succeeded, -1 when one failed
- * (the others may have been done). When there is nothing to write, fn runs
- * at once with 0. */
+/* Write the pages record and the answer in one script call
+ * (store/lua/smsmo_save.lua). fn status 0 when it ran, -1 when it failed
+ * (nothing was written). When there is nothing to write (no id, KEEP), fn
+ * runs at once with 0. */
 int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata);
 
 #endif

@@ -223,8 +223,8 @@ int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx)
     return 0;
 }
 
-/* Append {"from","text","at"} to arr, text cut at a UTF-8 boundary. */
-static void agent_recent_add(json_t *arr, const char *from, const char *text, long long now)
+/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary. */
+static char *agent_recent_line(const char *from, const char *text, long long now)
 {
     size_t n = strlen(text);
     if (n > AGENT_RECENT_TEXT) {
@@ -232,21 +232,31 @@ static void agent_recent_add(json_t *arr, const char *from, const char *text, lo
         while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
             n--;
     }
-    json_array_append_new(arr, json_pack("{s:s,s:s%,s:I}", "from", from, "text", text, n,
-                                         "at", (json_int_t)now));
+    buf b = {0};
+    buf_printf(&b, "{\"from\":\"%s\",\"text\":\"", from);
+    buf_json_escape(&b, text, n);
+    buf_printf(&b, "\",\"at\":%lld}", now);
+    return buf_detach(&b, NULL);
 }
 
-void agent_remember(json_t *session, const message *m, const reply *r)
+static size_t agent_recent_add(char **lines, size_t n, size_t max, char *line)
 {
-    if (m->channel != CHANNEL_CHAT || !json_is_object(session))
-        return;
-    json_t *arr = json_object_get(session, "recent");
-    if (!json_is_array(arr)) {
-        arr = json_array();
-        json_object_set_new(session, "recent", arr);
+    if (n == max) {
+        free(lines[0]);
+        memmove(lines, lines + 1, (n - 1) * sizeof(*lines));
+        n--;
     }
+    lines[n++] = line;
+    return n;
+}
+
+size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, size_t max)
+{
+    if (m->channel != CHANNEL_CHAT || !max)
+        return n;
     long long now = agent_now();
-    agent_recent_add(arr, "citizen", m->text ? m->text : m->payload ? m->payload : "", now);
+    const char *said = m->text ? m->text : m->payload ? m->payload : "";
+    n = agent_recent_add(lines, n, max, agent_recent_line("citizen", said, now));
     buf b = {0};
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (i)
@@ -254,10 +264,9 @@ void agent_remember(json_t *session, const message *m, const reply *r)
         buf_puts(&b, r->parts[i].text ? r->parts[i].text : "");
     }
     if (b.len)
-        agent_recent_add(arr, "bot", b.data, now);
+        n = agent_recent_add(lines, n, max, agent_recent_line("bot", b.data, now));
     buf_free(&b);
-    while (json_array_size(arr) > AGENT_RECENT)
-        json_array_remove(arr, 0);
+    return n;
 }
 
 void agent_note(agent_hub *h, const message *m, const reply *r, const json_t *session)

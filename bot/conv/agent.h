@@ -51,14 +51,16 @@ void agent_free(agent_hub *h);
 typedef void agent_check_fn(int status, int held, int queued, void *ctx);
 int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx);
 
-/* Keep the last AGENT_RECENT lines of a chat conversation in its session
- * ("recent": [{"from","text","at"}], texts cut to AGENT_RECENT_TEXT bytes):
- * no Redis call, so ordinary traffic pays nothing for the hand-off; the
- * human_agent dialog copies them into the operator's log. Chat channel only. */
-#define AGENT_RECENT 8
+/* The hand-off history lines of one chat turn: the citizen's text and the
+ * bot's reply as JSON texts {"from","text","at"} (texts cut to
+ * AGENT_RECENT_TEXT bytes), appended to lines[0..n) (malloc'd; the caller
+ * frees them), the oldest dropped beyond max. Returns the new count; other
+ * channels add none. The router sends them with the session's write to the
+ * session's history list (store/sessions.h), which the human_agent dialog's
+ * hand-off copies into the operator's log: no read on ordinary turns. */
 #define AGENT_RECENT_TEXT 400
+size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, size_t max);
 struct json_t;
-void agent_remember(struct json_t *session, const message *m, const reply *r);
 
 /* While the session is flagged "agent", log the message and the bot's reply
  * for the operator (fire-and-forget). h may be NULL. */

@@ -5,13 +5,12 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "store/chatlog.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 
-#define CHATLOG_TURN_MAX 16     /* lines pushed for one turn (store/chatlog.c) */
 
-/* A copy of s cut to at most max bytes, never inside a UTF-8 sequence. */
-static json_t *chatlog_text(const char *s, size_t max)
+/* The length of s cut to at most max bytes, never inside a UTF-8 sequence. */
+static size_t chatlog_cut(const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n > max) {
@@ -19,7 +18,7 @@ static json_t *chatlog_text(const char *s, size_t max)
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     }
-    return json_stringn(s, n);
+    return n;
 }
 
 /* The title of the last reply's button with this payload, or NULL. */
@@ -35,23 +34,30 @@ static const char *chatlog_title(const json_t *session, const char *payload)
     return NULL;
 }
 
+/* {"from","text","buttons"?} as JSON text, written directly (the line is
+ * stored as it is: no jansson object per line). */
 static char *chatlog_line(const char *from, const char *text, const reply_part *p)
 {
-    json_t *e = json_object();
-    json_object_set_new(e, "from", json_string(from));
-    json_object_set_new(e, "text", chatlog_text(text ? text : "", CHATLOG_TEXT_MAX));
+    buf b = {0};
+    text = text ? text : "";
+    buf_puts(&b, "{\"from\":");
+    buf_json_str(&b, from);
+    buf_puts(&b, ",\"text\":\"");
+    buf_json_escape(&b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
+    buf_putc(&b, '"');
     if (p && p->nbuttons) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < p->nbuttons; i++)
-            json_array_append_new(a, json_pack("{s:s,s:s}", "title",
-                                               p->buttons[i].title ? p->buttons[i].title : "",
-                                               "payload",
-                                               p->buttons[i].payload ? p->buttons[i].payload : ""));
-        json_object_set_new(e, "buttons", a);
+        buf_puts(&b, ",\"buttons\":[");
+        for (size_t i = 0; i < p->nbuttons; i++) {
+            buf_puts(&b, i ? ",{\"title\":" : "{\"title\":");
+            buf_json_str(&b, p->buttons[i].title ? p->buttons[i].title : "");
+            buf_puts(&b, ",\"payload\":");
+            buf_json_str(&b, p->buttons[i].payload ? p->buttons[i].payload : "");
+            buf_putc(&b, '}');
+        }
+        buf_putc(&b, ']');
     }
-    char *s = json_dumps(e, JSON_COMPACT);
-    json_decref(e);
-    return s;
+    buf_putc(&b, '}');
+    return buf_detach(&b, NULL);
 }
 
 /* session.chat_buttons = the last part's buttons that has any, or none. */
@@ -71,25 +77,22 @@ static void chatlog_keep_buttons(json_t *session, const reply *r)
     }
 }
 
-void chatlog_remember(store *s, json_t *session, const message *m, const reply *r, int ttl_s)
+size_t chatlog_remember(json_t *session, const message *m, const reply *r, char **lines,
+                        size_t cap)
 {
-    if (!s || m->channel != CHANNEL_CHAT || !json_is_object(session))
-        return;
-    char *lines[CHATLOG_TURN_MAX];
+    if (m->channel != CHANNEL_CHAT || !json_is_object(session))
+        return 0;
     size_t n = 0;
     const char *said = m->text ? m->text : chatlog_title(session, m->payload);
-    if (said && *said)
+    if (said && *said && n < cap)
         lines[n++] = chatlog_line("me", said, NULL);
-    for (size_t i = 0; r && i < r->nparts && n < CHATLOG_TURN_MAX; i++) {
+    for (size_t i = 0; r && i < r->nparts && n < cap; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
             lines[n++] = chatlog_line("bot", p->text, p);
     }
-    if (n)
-        chatlog_push(s, m->user, (const char *const *)lines, n, ttl_s, CHATLOG_MAX);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
     chatlog_keep_buttons(session, r);
+    return n;
 }
 
 char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen)

@@ -6,8 +6,9 @@
  *
  * A line is {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}]}
  * (buttons only on bot lines that had some), T cut to CHATLOG_TEXT_MAX bytes on
- * a UTF-8 boundary; the last CHATLOG_MAX lines are kept in
- * dvcbot:chatlog:chat:{user} with the session's TTL. Only CHANNEL_CHAT (REST
+ * a UTF-8 boundary; the last CHATLOG_KEEP lines are kept in
+ * dvcbot:chatlog:chat:{user} with the session's TTL (store/chatlog.h),
+ * appended by the turn's commit with the session. Only CHANNEL_CHAT (REST
  * and WebSocket) keeps one. The session holds only "chat_buttons" (the last
  * reply's [[title, payload], ...]) so that a tapped button is logged by its
  * title. */
@@ -19,18 +20,18 @@
 #include "channels/message.h"
 #include "store/redis.h"
 
-#define CHATLOG_MAX 30
 #define CHATLOG_TEXT_MAX 1200
 
 struct json_t;
 
-/* Push the citizen's line (its text, or the title of the tapped button; a
+/* The lines of one turn into lines[0..cap) (malloc'd JSON texts; the caller
+ * frees them): the citizen's (its text, or the title of the tapped button; a
  * payload sent without a button, as the page's greeting and language switch,
- * adds no line) and the reply's parts (fire-and-forget), and keep the reply's
- * buttons in the session. Does nothing for other channels, when session is
- * not an object or s is NULL. */
-void chatlog_remember(store *s, struct json_t *session, const message *m, const reply *r,
-                      int ttl_s);
+ * adds none) and the reply's parts; and keep the reply's buttons in the
+ * session. Returns the number of lines; 0 for other channels or when session
+ * is not an object. The router sends them with the session's commit. */
+size_t chatlog_remember(struct json_t *session, const message *m, const reply *r, char **lines,
+                        size_t cap);
 
 /* {"items": [...]} of n stored lines (lines that do not parse are skipped).
  * Returns a malloc'd string (caller frees), *outlen set. */

@@ -5,23 +5,26 @@
  * session save, and is freed after the caller's callback ran.
  *
  * One turn at a time per session holds across instances through the
- * session's lease (store/sessions.h): the route claims it with the read,
- * waits (polling, bounded) while another instance's turn holds it, and
- * gives it back with the write, or without one when the turn fails. */
+ * session's lease (store/sessions.h): the route takes it with its budgets
+ * and the read in one script call (the store waits, bounded, while another
+ * instance's turn holds it), and gives it back with the write and the
+ * hand-off history in another, or without a write when the turn fails. The
+ * session's bytes are store/sesscodec.h's. */
 #include "bot/conv/router.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bot/conv/agent.h"
 #include "bot/conv/chatlog.h"
 #include "bot/conv/dialogs/dialog.h"
 #include "intents/normalize.h"
 #include "store/ratelimit.h"
+#include "store/sesscodec.h"
 #include "store/sessions.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 
 /* Below this confidence a model's guess is asked back (docs/dialogs.md);
@@ -36,11 +39,9 @@
 #define ROUTER_SHORT_WORDS 2
 /* The lease of a session: longer than any turn (a turn whose lease ran out
  * writes nothing and answers "unavailable"); a message waits at most
- * ROUTER_LEASE_WAIT_MS for another instance's turn, polling every
- * ROUTER_LEASE_STEP_MS (store_after: up to 100 ms late). */
+ * ROUTER_LEASE_WAIT_MS for another instance's turn (the store polls). */
 #define ROUTER_LEASE_MS 5000
 #define ROUTER_LEASE_WAIT_MS 5000
-#define ROUTER_LEASE_STEP_MS 20
 
 typedef struct route route;
 
@@ -58,7 +59,6 @@ struct route {
     route *wait_head, *wait_tail, *next_wait; /* the user's later messages */
     int started;     /* in r->busy */
     int leased;      /* the session's lease is (or may still be) rt->token's */
-    double wait_since_ms; /* when the first claim found the lease held, or 0 */
     char token[SESSIONS_TOKEN_MAX + 1];
     message *m;
     intent_result ir;
@@ -69,6 +69,8 @@ struct route {
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
+    char *recent[SESSIONS_RECENT_MAX]; /* hand-off history lines to append (JSON) */
+    size_t nrecent;
 };
 
 router *router_new(const router_deps *deps)
@@ -96,6 +98,8 @@ static void route_destroy(route *rt)
     intent_result_clear(&rt->ir);
     json_decref(rt->session);
     reply_free(rt->dctx.out);
+    for (size_t i = 0; i < rt->nrecent; i++)
+        free(rt->recent[i]);
     free(rt->ukey);
     free(rt);
 }
@@ -320,18 +324,29 @@ static void router_dispatch(route *rt);
 static void router_finish(dialog_ctx *ctx);
 static void router_agent_checked(int status, int held, int queued, void *ctx);
 
-static void router_loaded(int status, const char *json, size_t len, void *privdata)
+/* An earlier version kept the hand-off history in the session ("recent"):
+ * its lines move to the session's own list with this turn's write. */
+static void router_migrate_recent(route *rt)
 {
-    route *rt = privdata;
-    if (status < 0) {
-        route_fail(rt);
-        return;
+    json_t *old = json_object_get(rt->session, "recent");
+    size_t i, k = json_array_size(old);
+    json_t *e;
+    json_array_foreach(old, i, e) {
+        if (i + SESSIONS_RECENT_MAX < k)
+            continue;   /* the list keeps the last ones only */
+        rt->recent[rt->nrecent++] = json_dumps(e, JSON_COMPACT);
     }
-    rt->session = json ? json_loadb(json, len, 0, NULL) : NULL;
+    json_object_del(rt->session, "recent");
+}
+
+static void router_loaded(const char *value, size_t len, route *rt)
+{
+    rt->session = value ? sesscodec_decode(value, len, NULL) : NULL;
     if (!json_is_object(rt->session)) {
         json_decref(rt->session);
         rt->session = json_object();
     }
+    router_migrate_recent(rt);
     /* [webchat] a conversation handed to a person: see router_agent_checked */
     if (rt->r->d.agent && json_is_true(json_object_get(rt->session, "agent")) &&
         agent_check(rt->r->d.agent, rt->m, router_agent_checked, rt) == 0)
@@ -455,67 +470,32 @@ static void router_finish(dialog_ctx *ctx)
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     if (rt->r->d.agent)
-        agent_remember(rt->session, rt->m, rt->dctx.out);
-    chatlog_remember(rt->r->d.store, rt->session, rt->m, rt->dctx.out, rt->r->d.session_ttl_s);
-    char *js = json_dumps(rt->session, JSON_COMPACT);
+        rt->nrecent = agent_remember(rt->m, rt->dctx.out, rt->recent, rt->nrecent,
+                                     SESSIONS_RECENT_MAX);
+    char *log[SESSIONS_CHATLOG_MAX];
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
+    buf b = {0};
+    sesscodec_encode(rt->session, &b);
+    sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
+                        rt->nrecent, (const char *const *)log, nlog};
     int rc = sessions_commit(rt->r->d.store, channel_name(rt->m->channel), rt->m->user,
-                             rt->token, js, strlen(js), rt->r->d.session_ttl_s, router_saved, rt);
-    free(js);
+                             rt->token, &w, router_saved, rt);
+    buf_free(&b);
+    for (size_t i = 0; i < nlog; i++)
+        free(log[i]);
     if (rc < 0)
         route_fail(rt);
 }
 
-static void router_claim(route *rt);
-
-static double router_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void router_claim_again(void *privdata, int ok)
+/* The turn's start answered: the session (router_loaded), or a budget
+ * refused it, or another instance's turn kept the lease for too long, or
+ * Redis failed. */
+static void router_begun(int status, int retry_after_s, const char *value, size_t len,
+                         void *privdata)
 {
     route *rt = privdata;
-    if (ok)
-        router_claim(rt);
-    else
-        route_fail(rt);     /* the store is closing */
-}
-
-/* The lease answered: the session (router_loaded), or another instance's
- * turn holds it (wait, bounded), or Redis failed. */
-static void router_claimed(int status, const char *json, size_t len, void *privdata)
-{
-    route *rt = privdata;
-    if (status == 1) {
+    if (status == SESSIONS_LIMITED) {
         rt->leased = 0;
-        double now = router_now_ms();
-        if (!rt->wait_since_ms)
-            rt->wait_since_ms = now;
-        if (now - rt->wait_since_ms > ROUTER_LEASE_WAIT_MS ||
-            store_after(rt->r->d.store, ROUTER_LEASE_STEP_MS, router_claim_again, rt) < 0)
-            route_fail(rt);
-        return;
-    }
-    if (status == 0)
-        rt->leased = 1;
-    router_loaded(status, json, len, rt);
-}
-
-static void router_claim(route *rt)
-{
-    rt->leased = 1;     /* a claim whose answer is lost may still have taken it */
-    if (sessions_claim(rt->r->d.store, channel_name(rt->m->channel), rt->m->user, rt->token,
-                       ROUTER_LEASE_MS, router_claimed, rt) < 0)
-        route_fail(rt);
-}
-
-/* The identity's (and the address's) budget answered. */
-static void router_limited(int status, int retry_after_s, void *privdata)
-{
-    route *rt = privdata;
-    if (status == 0) {
         reply *out = reply_new();
         reply_add_text(out, messages_get(rt->r->d.msgs, "errors.rate_limited", "vi"));
         rt->r->retry_after = retry_after_s;
@@ -523,12 +503,18 @@ static void router_limited(int status, int retry_after_s, void *privdata)
         route_free(rt);
         return;
     }
-    /* status -1: the limiter failed; the session claim tells if Redis is there */
-    router_claim(rt);
+    if (status == SESSIONS_HELD)
+        rt->leased = 0;
+    if (status != SESSIONS_OWNED) {
+        route_fail(rt);
+        return;
+    }
+    router_loaded(value, len, rt);
 }
 
-/* Join the busy list and spend the budgets; -1 (rt untouched but unlinked)
- * when Redis is down. */
+/* Join the busy list and start the turn: the budgets, the lease and the
+ * session in one script call; -1 (rt untouched but unlinked) when Redis is
+ * down. */
 static int router_start(route *rt)
 {
     router *r = rt->r;
@@ -542,7 +528,11 @@ static int router_start(route *rt)
         {"addr", rt->m->addr, cfg ? cfg->limits.addr_per_window : 0,
          cfg ? cfg->limits.window_s : 60},
     };
-    if (ratelimit_hit(r->d.store, rules, 2, router_limited, rt) < 0) {
+    sessions_turn t = {channel_name(rt->m->channel), rt->m->user, rt->token, ROUTER_LEASE_MS,
+                       ROUTER_LEASE_WAIT_MS, rules, 2};
+    rt->leased = 1;     /* a start whose answer is lost may still have taken it */
+    if (sessions_begin(r->d.store, &t, router_begun, rt) < 0) {
+        rt->leased = 0;
         r->busy = rt->next_busy;
         rt->started = 0;
         return -1;

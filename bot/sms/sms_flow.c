@@ -3,7 +3,6 @@
  * flows in flight is this process's own, so a plain linked list suffices. */
 #include "bot/sms/sms_flow.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,14 +95,14 @@ static void sms_on_saved(int status, void *privdata)
     sms_flow_end(f, 200);
 }
 
-/* Store the answer for retries of the same id (and the pages record, when
- * given: json NULL deletes it, "" leaves it), then answer. */
-static void sms_flow_commit(sms_flow *f, const char *json)
+/* Store the answer for retries of the same id and what becomes of the
+ * pages record (one script), then answer. */
+static void sms_flow_commit(sms_flow *f, enum smsmo_pages_op op, const smsmo_pages_rec *pages)
 {
     const config *cfg = sms_cfg(f);
     smsmo_result res = {.id = f->id, .answer = f->answer + 1, .len = f->alen - 1,
-                        .ttl_s = cfg->sms.dedup_ttl_s, .msisdn = f->user, .pages = json,
-                        .pages_ttl_s = cfg->session.ttl_s};
+                        .ttl_s = cfg->sms.dedup_ttl_s, .msisdn = f->user, .op = op,
+                        .pages = pages, .pages_ttl_s = cfg->session.ttl_s};
     if (smsmo_save(sms_store(f), &res, sms_on_saved, f) < 0)
         sms_flow_end(f, 200);
 }
@@ -128,25 +127,23 @@ static char *sms_norm(const char *s)
     return out;
 }
 
-/* The pages record of a rendered reply, or NULL when there is nothing to
- * keep (one page, no buttons). */
-static char *sms_pages_json(const sms_pages *pg, const reply *r, const char *cmd)
+/* Keep the pages of a rendered reply and its buttons' payloads (none when
+ * there is one page and no button: the record is deleted), then answer. */
+static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *cmd)
 {
-    if (pg->n < 2 && !pg->nbuttons)
-        return NULL;
-    json_t *o = json_object(), *pages = json_array(), *btn = json_array();
-    for (size_t i = 0; i < pg->n; i++)
-        json_array_append_new(pages, json_string(pg->page[i]));
-    for (size_t i = 0, k = 0; r && i < r->nparts; i++)
-        for (size_t j = 0; j < r->parts[i].nbuttons && k < pg->nbuttons; j++, k++)
-            json_array_append_new(btn, json_string(r->parts[i].buttons[j].payload));
-    json_object_set_new(o, "cmd", json_string(cmd));
-    json_object_set_new(o, "pages", pages);
-    json_object_set_new(o, "next", json_integer(2));
-    json_object_set_new(o, "buttons", btn);
-    char *s = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    return s;
+    if (pg->n < 2 && !pg->nbuttons) {
+        sms_flow_commit(f, SMSMO_PAGES_DELETE, NULL);
+        return;
+    }
+    const char **btn = xcalloc(pg->nbuttons ? pg->nbuttons : 1, sizeof(*btn));
+    size_t nb = 0;
+    for (size_t i = 0; r && i < r->nparts; i++)
+        for (size_t j = 0; j < r->parts[i].nbuttons && nb < pg->nbuttons; j++)
+            btn[nb++] = r->parts[i].buttons[j].payload;
+    smsmo_pages_rec rec = {.cmd = cmd, .pages = (const char *const *)pg->page, .npages = pg->n,
+                           .buttons = btn, .nbuttons = nb, .next = 2};
+    sms_flow_commit(f, SMSMO_PAGES_WRITE, &rec);
+    free(btn);
 }
 
 static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
@@ -171,12 +168,10 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
     sms_render(r, &o, &pg);
     sms_set_answer(f, pg.page[0], strlen(pg.page[0]));
     char *norm_cmd = sms_norm(cmd);
-    char *json = sms_pages_json(&pg, r, norm_cmd ? norm_cmd : "");
+    sms_flow_keep(f, &pg, r, norm_cmd ? norm_cmd : "");
     free(norm_cmd);
     sms_pages_free(&pg);
     reply_free(r);
-    sms_flow_commit(f, json);
-    free(json);
 }
 
 static void sms_flow_route(sms_flow *f)
@@ -205,17 +200,15 @@ static int sms_flow_candidate(const sms_flow *f)
     return is;
 }
 
-/* Serve page `page` (1-based) of the record; updates "next". */
-static void sms_flow_serve(sms_flow *f, json_t *rec, int page)
+/* Serve page `page` (1..npages) of the record; updates "next". */
+static void sms_flow_serve(sms_flow *f, const smsmo_pages_rec *rec, int page)
 {
-    json_t *pages = json_object_get(rec, "pages");
-    const char *text = json_string_value(json_array_get(pages, (size_t)page - 1));
+    const char *text = rec->pages[page - 1];
     f->intent = "page";
-    sms_set_answer(f, text ? text : "", text ? strlen(text) : 0);
-    json_object_set_new(rec, "next", json_integer(page + 1));
-    char *js = json_dumps(rec, JSON_COMPACT);
-    sms_flow_commit(f, js);
-    free(js);
+    sms_set_answer(f, text, strlen(text));
+    smsmo_pages_rec next = *rec;
+    next.next = page + 1;
+    sms_flow_commit(f, SMSMO_PAGES_NEXT, &next);
 }
 
 static void sms_flow_no_more(sms_flow *f)
@@ -227,26 +220,25 @@ static void sms_flow_no_more(sms_flow *f)
 }
 
 /* Decide what a candidate text means given the record (may be NULL). */
-static void sms_flow_dispatch(sms_flow *f, json_t *rec)
+static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
 {
     const char *t = f->norm;
     size_t n = strlen(t);
     char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
     size_t kl = kw ? strlen(kw) : 0;
-    json_t *pages = json_object_get(rec, "pages");
-    const char *cmd = json_string_value(json_object_get(rec, "cmd"));
-    int npages = (int)json_array_size(pages), page = 0, is_kw = 0;
+    const char *cmd = rec ? rec->cmd : NULL;
+    int npages = rec ? (int)rec->npages : 0, page = 0, is_kw = 0;
     if (kw && !strcmp(t, kw)) {
         is_kw = 1;
-        page = (int)json_integer_value(json_object_get(rec, "next"));
+        page = rec ? rec->next : 0;
     } else if (n >= 3 && t[n - 2] == ' ') {
         int same = (kw && n - 2 == kl && !strncmp(t, kw, kl)) ||
                    (cmd && strlen(cmd) == n - 2 && !strncmp(t, cmd, n - 2));
         is_kw = kw && n - 2 == kl && !strncmp(t, kw, kl);
         page = same ? t[n - 1] - '0' : 0;
     } else if (n == 1) {
-        const char *p = json_string_value(json_array_get(json_object_get(rec, "buttons"),
-                                                         (size_t)(t[0] - '1')));
+        size_t k = (size_t)(t[0] - '1');
+        const char *p = rec && k < rec->nbuttons ? rec->buttons[k] : NULL;
         if (p) {
             free(f->msg->text);
             f->msg->text = NULL;
@@ -262,20 +254,14 @@ static void sms_flow_dispatch(sms_flow *f, json_t *rec)
         sms_flow_route(f);
 }
 
-static void sms_on_pages(int status, const char *json, size_t len, void *privdata)
+static void sms_on_pages(int status, const smsmo_pages_rec *rec, void *privdata)
 {
     sms_flow *f = privdata;
     if (status < 0) {
         sms_flow_end(f, 503);
         return;
     }
-    json_t *rec = status == 0 ? json_loadb(json, len, 0, NULL) : NULL;
-    if (!json_is_object(rec)) {
-        json_decref(rec);
-        rec = json_object();
-    }
-    sms_flow_dispatch(f, rec);
-    json_decref(rec);
+    sms_flow_dispatch(f, status == 0 ? rec : NULL);
 }
 
 /* The MO is ours to process. */

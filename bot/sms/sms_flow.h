@@ -13,7 +13,8 @@
  *
  * Pages: a reply longer than sms.max_segments is cut into pages (sms.h);
  * page 1 is the answer and the others are kept in the number's pages record
- * (JSON {"cmd","pages","next","buttons"}, TTL session.ttl_s; smsmo_pages).
+ * (a small hash: cmd, next, pages, buttons; TTL session.ttl_s; store/smsmo.h),
+ * written with the answer in one script call.
  * "<cmd> N", "<more keyword>" and "<more keyword> N" serve them; a bare digit
  * picks a numbered button of the last answer.
  *

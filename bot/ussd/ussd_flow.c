@@ -5,10 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sessions.h"
+#include "store/sesscodec.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 
 #define USSD_ROUTE_CHANNEL "ussd-route"
+/* The route's lease: longer than any request; a request waits at most
+ * USSD_LEASE_WAIT_MS for the same session's request in flight elsewhere. */
+#define USSD_LEASE_MS 5000
+#define USSD_LEASE_WAIT_MS 5000
 
 ussd_flow *ussd_flow_new(const ussd_flow_deps *d)
 {
@@ -24,6 +29,8 @@ void ussd_flow_free(ussd_flow *f)
 
 static void ussd_call_free(ussd_call *c)
 {
+    if (c->leased)
+        sessions_release(c->f->d.store, USSD_ROUTE_CHANNEL, c->key, c->token);
     ussd_req_clear(&c->req);
     json_decref(c->st);
     free(c);
@@ -67,6 +74,15 @@ void ussd_flow_fail(ussd_call *c)
     ussd_call_free(c);
 }
 
+/* Answer the last screen of the route and free the call. */
+static void ussd_answer(ussd_call *c)
+{
+    json_t *last = json_object_get(c->st, "last");
+    c->fn(200, xstrdup(json_string_value(last)), json_is_true(json_object_get(c->st, "end")),
+          c->ctx);
+    ussd_call_free(c);
+}
+
 static void ussd_saved(int status, void *privdata)
 {
     ussd_call *c = privdata;
@@ -74,10 +90,8 @@ static void ussd_saved(int status, void *privdata)
         ussd_flow_fail(c);
         return;
     }
-    json_t *last = json_object_get(c->st, "last");
-    c->fn(200, xstrdup(json_string_value(last)), json_is_true(json_object_get(c->st, "end")),
-          c->ctx);
-    ussd_call_free(c);
+    c->leased = 0;      /* the commit gave it back */
+    ussd_answer(c);
 }
 
 void ussd_show(ussd_call *c)
@@ -87,10 +101,12 @@ void ussd_show(ussd_call *c)
     json_object_set_new(c->st, "last", json_string(screen));
     json_object_set_new(c->st, "end", json_boolean(end));
     free(screen);
-    char *js = json_dumps(c->st, JSON_COMPACT);
-    int rc = sessions_save(c->f->d.store, USSD_ROUTE_CHANNEL, c->key, js, strlen(js),
-                           c->f->d.cfg->ussd.session_ttl_s, ussd_saved, c);
-    free(js);
+    buf b = {0};
+    sesscodec_encode(c->st, &b);
+    sessions_write w = {.value = b.data, .len = b.len, .ttl_s = c->f->d.cfg->ussd.session_ttl_s};
+    int rc = sessions_commit(c->f->d.store, USSD_ROUTE_CHANNEL, c->key, c->token, &w, ussd_saved,
+                             c);
+    buf_free(&b);
     if (rc < 0)
         ussd_flow_fail(c);
 }
@@ -219,15 +235,21 @@ static void ussd_input(ussd_call *c, const char *in)
     }
 }
 
-/* The route is loaded (or new): decide what the request means. */
-static void ussd_loaded(int status, const char *json, size_t len, void *privdata)
+/* The route is loaded under its lease (or new): decide what the request
+ * means. A route still held by a request elsewhere after the wait, or a
+ * failed Redis, answers "unavailable". */
+static void ussd_loaded(int status, int retry_after_s, const char *value, size_t len,
+                        void *privdata)
 {
     ussd_call *c = privdata;
-    if (status < 0) {
+    (void)retry_after_s;    /* no budgets on the route: the router counts the phone's */
+    if (status == SESSIONS_HELD)
+        c->leased = 0;
+    if (status != SESSIONS_OWNED) {
         ussd_flow_fail(c);
         return;
     }
-    json_t *st = json ? json_loadb(json, len, 0, NULL) : NULL;
+    json_t *st = value ? sesscodec_decode(value, len, NULL) : NULL;
     int fresh = !json_is_object(st) || c->req.is_new || !json_is_array(json_object_get(st, "s"));
     c->st = fresh ? json_object() : st;
     if (fresh)
@@ -237,7 +259,7 @@ static void ussd_loaded(int status, const char *json, size_t len, void *privdata
         const char *seen = json_string_value(json_object_get(c->st, "seen"));
         int rc = ussd_at_input(seen ? seen : "", text, &in);
         if (rc == 1 && json_is_string(json_object_get(c->st, "last"))) {
-            ussd_saved(0, c); /* a retry: the same screen again */
+            ussd_answer(c); /* a retry: the same screen again (the lease is released) */
             return;
         }
         if (rc < 0) /* a path that does not extend ours: its last input */
@@ -263,7 +285,12 @@ int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
     c->fn = fn;
     c->ctx = ctx;
     snprintf(c->key, sizeof(c->key), "%s:%s", c->req.msisdn, c->req.session);
-    if (sessions_load(f->d.store, USSD_ROUTE_CHANNEL, c->key, ussd_loaded, c) < 0) {
+    snprintf(c->token, sizeof(c->token), "%s:u%lu", store_instance(f->d.store), ++f->turns);
+    sessions_turn t = {USSD_ROUTE_CHANNEL, c->key, c->token, USSD_LEASE_MS, USSD_LEASE_WAIT_MS,
+                       NULL, 0};
+    c->leased = 1;      /* a start whose answer is lost may still have taken it */
+    if (sessions_begin(f->d.store, &t, ussd_loaded, c) < 0) {
+        c->leased = 0;
         ussd_call_free(c);
         return -1;
     }

@@ -3,7 +3,10 @@
  *
  * One ussd_call is the heap state of one request: it survives the route
  * load, list sources and actions (router or store calls) and the route
- * save, and is freed after the callback ran. The route (st) is a JSON object:
+ * save, and is freed after the callback ran. Requests of one USSD session are
+ * one turn at a time across instances: the route is read under its lease
+ * and written with it (store/sessions.h), stored in store/sesscodec.h's
+ * encoding. The route (st) is a JSON object:
  *   "s"  stack of screen ids (home first)     "v"  variables (strings)
  *   "p"  page of the top screen               "it" the top list's items [[value, label]]
  *   "res" the top action's result pages        "seen" the AT path handled
@@ -14,15 +17,19 @@
 #include <jansson.h>
 
 #include "bot/ussd/ussd_flow.h"
+#include "store/sessions.h"
 
 struct ussd_flow {
     ussd_flow_deps d;
+    unsigned long turns;        /* lease tokens: store_instance() + ":u" + this */
 };
 
 typedef struct ussd_call {
     ussd_flow *f;
     ussd_req req;
     char key[MSISDN_MAX + USSD_SESSION_MAX + 2];
+    char token[SESSIONS_TOKEN_MAX + 1];
+    int leased;                 /* the route's lease is (or may still be) token's */
     json_t *st;
     const char *err;            /* messages key of the error to show, or NULL */
     ussd_flow_fn *fn;

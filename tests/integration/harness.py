@@ -9,6 +9,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,57 @@ def wait_port(port, timeout=10.0):
     return False
 
 
+def sesscodec_decode(data):
+    """Decode store/sesscodec.c's version 1 (0xC0 0x01, then tagged values)."""
+    if data[:2] != b"\xc0\x01":
+        raise ValueError("not a version-1 session: %r" % data[:40])
+    pos = [2]
+
+    def varint():
+        v, shift = 0, 0
+        while True:
+            b = data[pos[0]]
+            pos[0] += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return v
+
+    def blob():
+        n = varint()
+        out = data[pos[0]:pos[0] + n]
+        pos[0] += n
+        return out.decode("utf-8")
+
+    def value():
+        tag = chr(data[pos[0]])
+        pos[0] += 1
+        if tag in "ntf":
+            return {"n": None, "t": True, "f": False}[tag]
+        if tag == "i":
+            u = varint()
+            return (u >> 1) ^ -(u & 1)
+        if tag == "d":
+            pos[0] += 8
+            return struct.unpack("<d", data[pos[0] - 8:pos[0]])[0]
+        if tag == "s":
+            return blob()
+        if tag == "a":
+            return [value() for _ in range(varint())]
+        if tag == "o":
+            out = {}
+            for _ in range(varint()):
+                k = blob()
+                out[k] = value()
+            return out
+        raise ValueError("bad tag %r" % tag)
+
+    v = value()
+    if pos[0] != len(data):
+        raise ValueError("trailing bytes")
+    return v
+
+
 class Redis:
     """A private redis-server; nothing is shared with a system instance."""
 
@@ -83,6 +135,24 @@ class Redis:
         out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", *args],
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip()
+
+    def raw(self, *args):
+        """A command's reply as bytes (one trailing newline of redis-cli removed)."""
+        out = subprocess.run(["redis-cli", "-p", str(self.port), "--raw", *args],
+                             capture_output=True, timeout=10)
+        return out.stdout[:-1] if out.stdout.endswith(b"\n") else out.stdout
+
+    def session(self, key):
+        """The session or USSD route stored under key (store/sesscodec.h, version 1)
+        as a dict, or None when missing. An old JSON value raises: dvcbot rewrites
+        every session it touches in the current format."""
+        data = self.raw("GET", key)
+        return sesscodec_decode(data) if data else None
+
+    def session_text(self, key):
+        """The session as compact JSON text, for substring checks ("" when missing)."""
+        v = self.session(key)
+        return "" if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
     def pipe(self, commands):
         """Many one-line-reply commands (lists of args) in one redis-cli run."""

@@ -51,8 +51,9 @@ def console(bot, redis):
     cit.send_json({"type": "message", "text": "HD"})
     wait_for(cit, lambda f: f.get("type") == "reply")
     ok(redis.cli("EXISTS", "dvcbot:agent:log:chat:cit-1") == "0" and
-       "recent" in redis.cli("GET", "dvcbot:sess:chat:cit-1"),
-       "an ordinary conversation writes no operator log (its last lines stay in the session)")
+       redis.cli("LLEN", "dvcbot:sess-recent:chat:cit-1") == "2" and
+       "recent" not in redis.session("dvcbot:sess:chat:cit-1"),
+       "an ordinary conversation writes no operator log (its last lines go to the session's history list)")
     cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
     r, got = wait_for(cit, lambda f: f.get("type") == "reply")
     ok(r and r["intent"] == "human_agent", "human_agent puts the citizen in the queue", got)
@@ -68,7 +69,7 @@ def console(bot, redis):
     cites = [i["text"] for i in (t or {}).get("items", []) if i["from"] == "citizen"]
     ok(any(f.get("type") == "taken" for f in got) and cites[-2:] == ["HD", "tôi muốn gặp nhân viên tư vấn"]
        and any(i["from"] == "bot" and "gõ câu hỏi" in i["text"] for i in t["items"]),
-       "take -> taken + the history, from before the request (kept in the session)", got)
+       "take -> taken + the history, from before the request (the session's history list)", got)
     n, got = wait_for(cit, lambda f: f.get("type") == "notice")
     ok(n and n["kind"] == "agent_taken" and "Lan" in n["text"], "the citizen is told who took it", got)
 

@@ -41,7 +41,7 @@ def multi_turn(bot, redis):
     st, r = bot.chat(user, "hồ sơ của tôi đã xong chưa")
     ok(st == 200 and CODE in r["replies"][0]["text"], "last dossier remembered across requests", r)
     key = f"dvcbot:sess:chat:{user}"
-    sess = redis.cli("GET", key)
+    sess = redis.session_text(key)
     ttl = int(redis.cli("TTL", key) or -2)
     ok(CODE in sess and 0 < ttl <= 1800, "session stored in Redis with a TTL", f"{sess} ttl={ttl}")
 
@@ -216,7 +216,7 @@ def web_endpoints(bot, redis):
     for _ in range(40):
         bot.chat("u-cap", "HD")
     n, ttl = redis.cli("LLEN", "dvcbot:chatlog:chat:u-cap"), int(redis.cli("TTL", "dvcbot:chatlog:chat:u-cap"))
-    sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:u-cap"))
+    sess = redis.session("dvcbot:sess:chat:u-cap")
     ok(n == "30" and 0 < ttl <= int(redis.cli("TTL", "dvcbot:sess:chat:u-cap")) + 1 and "chatlog" not in sess,
        "the chat log: its own list, capped at 30 lines, with the session's TTL", (n, ttl))
     st, _, raw = bot.request("POST", "/api/v1/chat/csat", {"user": "u-hist", "score": 5})
@@ -235,12 +235,34 @@ def web_endpoints(bot, redis):
        "18001096" in t["web.hotline"]["en"], "the pages' texts, both languages", list(t)[:5])
 
 
+def migration(bot, redis):
+    """A session stored as JSON by an earlier version (with its hand-off
+    history inside) is read, continued and rewritten in the stored format."""
+    user, key = "u-old", "dvcbot:sess:chat:u-old"
+    st, r = bot.chat(user, "tra cứu hồ sơ")
+    sess = redis.session(key)
+    ok(st == 200 and sess and sess.get("await") == "dossier_status" and
+       redis.raw("GET", key)[:2] == b"\xc0\x01", "a session is stored in the compact format", sess)
+    sess["recent"] = [{"from": "citizen", "text": "dòng cũ", "at": 1}]
+    redis.cli("SET", key, json.dumps(sess, ensure_ascii=False), "EX", "1800")
+    redis.cli("DEL", "dvcbot:sess-recent:chat:u-old")
+    st, r = bot.chat(user, CODE.replace("-", " "))
+    again = redis.session(key) or {}
+    hist = redis.cli("LRANGE", "dvcbot:sess-recent:chat:u-old", "0", "-1")
+    ok(st == 200 and r.get("intent") == "dossier_status" and CODE in r["replies"][0]["text"],
+       "the old JSON session's pending question is answered", r)
+    ok(again.get("turns") == sess.get("turns", 0) + 1 and "recent" not in again and
+       "dòng cũ" in hist.split("\n")[0] and redis.raw("GET", key)[:2] == b"\xc0\x01",
+       "rewritten in the compact format; its history moved to the session's list", (again, hist))
+
+
 def main():
     redis = Redis().start()
     bot = Dvcbot(redis.port).start()
     try:
         conversation(bot, redis)
         multi_turn(bot, redis)
+        migration(bot, redis)
         web_endpoints(bot, redis)
         bad_input(bot, redis)
         concurrency(bot)

@@ -61,7 +61,7 @@ def form_full(bot, redis):
     content = "Thủ tục rườm rà quá, cán bộ yêu cầu nộp thêm giấy tờ ngoài quy định"
     st, r = bot.chat(u, content)
     ok(st == 200 and "complaint_new:skip" in payloads(r) and r.get("intent") == "complaint_new"
-       and '"dossier":"' + DOSSIER in redis.cli("GET", f"dvcbot:sess:chat:{u}"),
+       and '"dossier":"' + DOSSIER in redis.session_text(f"dvcbot:sess:chat:{u}"),
        "form: content -> the dossier named at the start is kept; asks contact", r)
     st, r = bot.chat(u, "0987 654 321")
     t = text_of(r)
@@ -83,7 +83,7 @@ def form_full(bot, redis):
     ok(redis.cli("ZSCORE", f"dvcbot:complaints-idx:{AGENCY}:open", code) != "" and
        redis.cli("ZSCORE", f"dvcbot:complaints-by:chat:{u}", code) != "",
        "record indexed by agency (open) and by citizen")
-    sess = redis.cli("GET", f"dvcbot:sess:chat:{u}")
+    sess = redis.session_text(f"dvcbot:sess:chat:{u}")
     ok('"pakn"' not in sess, "form removed from the session once filed", sess)
     return code
 
@@ -98,7 +98,7 @@ def free_text_answers(bot, redis):
        "form: content that reads like a procedure question is content", r)
     st, r = bot.chat(u, DOSSIER)
     ok(st == 200 and r.get("intent") == "complaint_new" and "complaint_new:skip" in payloads(r)
-       and '"dossier":"' + DOSSIER in redis.cli("GET", f"dvcbot:sess:chat:{u}"),
+       and '"dossier":"' + DOSSIER in redis.session_text(f"dvcbot:sess:chat:{u}"),
        "form: a bare dossier code answers the dossier question", r)
     bot.chat(u, "hủy")
 
@@ -123,7 +123,7 @@ def form_skip_cancel(bot, redis):
     bot.chat(u, "gửi phản ánh")
     bot.chat(u, payload="complaint_new:topic:fee")
     st, r = bot.chat(u, "hủy")
-    ok(st == 200 and '"pakn"' not in redis.cli("GET", f"dvcbot:sess:chat:{u}") and
+    ok(st == 200 and '"pakn"' not in redis.session_text(f"dvcbot:sess:chat:{u}") and
        "PA-" not in text_of(r), "typing 'hủy' in the form cancels it", r)
     ok(redis.cli("SISMEMBER", "dvcbot:optout", u) == "0", "... and is not an opt-out")
     bot.chat(u, "gửi phản ánh")
@@ -232,7 +232,7 @@ def status_dialog(bot, redis, code, key):
        "status without code lists the citizen's complaints", r)
     st, r = bot.chat("cpl-nobody", "xem kết quả phản ánh")
     ok(st == 200 and payloads(r) == [] and '"await":"complaint_status"' in
-       redis.cli("GET", "dvcbot:sess:chat:cpl-nobody"),
+       redis.session_text("dvcbot:sess:chat:cpl-nobody"),
        "status without code and no complaints asks for the code", r)
     st, r = bot.chat(u, "TTPA PA-200101-9999")
     ok(st == 200 and "PA-200101-9999" in text_of(r), "unknown complaint code: clear answer", r)

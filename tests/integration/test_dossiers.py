@@ -263,7 +263,7 @@ def chat_status(bot, redis):
     payloads = [b["payload"] for b in r["replies"][0].get("buttons", [])] if st == 200 else []
     ok(st == 200 and "Đã có kết quả" in text and "rating" in payloads,
        "done dossier offers a rating button", r)
-    sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:cit-2") or "{}")
+    sess = redis.session("dvcbot:sess:chat:cit-2") or {}
     ok(sess.get("last_dossier") == DONE_CODE, "session remembers the dossier for the rating", sess)
     st, r = bot.chat("cit-3", "tra cứu hồ sơ của tôi")
     ok(st == 200 and r.get("intent") == "dossier_status" and "000.00.12.H18" in r["replies"][0]["text"],
@@ -305,7 +305,7 @@ def no_plaintext(redis, ka, kb):
     for k in redis.cli("--scan").split():
         t = redis.cli("TYPE", k)
         if t == "string":
-            v = redis.cli("GET", k)
+            v = redis.raw("GET", k).decode("utf-8", "replace")  # sessions are binary
         elif t == "hash":
             v = redis.cli("HGETALL", k)
         elif t == "set":

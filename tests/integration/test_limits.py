@@ -216,7 +216,7 @@ def serialised(redis):
         ts = [threading.Thread(target=chat, args=(bot, "race-1", "xin chào")) for _ in range(20)]
         [t.start() for t in ts]
         [t.join() for t in ts]
-        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-1") or "{}")
+        sess = (redis.session("dvcbot:sess:chat:race-1") or {})
         ok(sess.get("turns") == 20, "finding 15: 20 concurrent requests of one user: turns 20",
            sess.get("turns"))
     finally:
@@ -241,7 +241,7 @@ def serialised_two(redis):
         [t.start() for t in ts]
         [t.join() for t in ts]
         took = time.time() - t0
-        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        sess = (redis.session("dvcbot:sess:chat:race-2") or {})
         ok(sess.get("turns") == 20 and got.count(200) == 20,
            "finding 15: 20 concurrent messages of one user split across two instances: all "
            "answered 200, turns 20", (sess.get("turns"), got))
@@ -254,7 +254,7 @@ def serialised_two(redis):
         t0 = time.time()
         st, _, _ = chat(bots[0], "race-2", "xin chào")
         took = time.time() - t0
-        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        sess = (redis.session("dvcbot:sess:chat:race-2") or {})
         ok(st == 503 and 4.0 <= took <= 15.0 and sess.get("turns") == 20,
            "finding 15: a lease that is never given back: 503 after a bounded wait, no write",
            (st, took, sess.get("turns")))
@@ -263,7 +263,7 @@ def serialised_two(redis):
         while redis.cli("EXISTS", "dvcbot:sess-lease:chat:race-2") != "0" and time.time() < end:
             time.sleep(0.05)
         st, _, _ = chat(bots[1], "race-2", "xin chào")
-        sess = json.loads(redis.cli("GET", "dvcbot:sess:chat:race-2") or "{}")
+        sess = (redis.session("dvcbot:sess:chat:race-2") or {})
         ok(st == 200 and sess.get("turns") == 21,
            "finding 15: once that lease expired the next message is answered (turns 21)",
            (st, sess.get("turns")))

@@ -125,13 +125,13 @@ class Runner:
             user = sc.user or f"0999{self.seq:06d}"
         else:
             user = sc.user or f"scen-{self.seq}"
-        for pat in (f"dvcbot:sess:*{user[-9:]}*", f"dvcbot:rl-miss:*{user[-9:]}*"):
+        for pat in (f"dvcbot:sess*:*{user[-9:]}*", f"dvcbot:rl-miss:*{user[-9:]}*"):
             for k in self.redis.cli("--scan", "--pattern", pat).split():
                 self.redis.cli("DEL", k)
         return user
 
     def expire(self, sc, user):
-        for k in self.redis.cli("--scan", "--pattern", f"dvcbot:sess:*{user[-9:]}*").split():
+        for k in self.redis.cli("--scan", "--pattern", f"dvcbot:sess*:*{user[-9:]}*").split():
             self.redis.cli("DEL", k)
         if sc.channel == "ussd":
             self.ussd_path = []

@@ -99,7 +99,7 @@ def pages_buttons(bot, redis):
     st, h, g = mo(bot, "xin chao", mid="bt-1")
     ok("1. " in g and "2. " in g, "buttons become numbered lines when they fit", g)
     st, h, d = mo(bot, "1", mid="bt-2")
-    sess = redis.cli("GET", "dvcbot:sess:sms:" + ME)
+    sess = redis.session_text("dvcbot:sess:sms:" + ME)
     ok(st == 200 and '"last_intent":"dossier_status"' in sess, "a digit picks a numbered button",
        (d, sess))
 

@@ -5,8 +5,9 @@ pagination, complaint filing and lookup, rating, SMS subscription), invalid
 choices, back/home, page edges, an expired or unknown session, two parallel
 sessions of one number, 200 concurrent sessions, inputs of 0 and 500
 characters, a text path that does not match the tree, the JSON adapter, the
-Kannel SMPP meta-data path, malformed requests (JSON 400s), Redis down, and a
-clean SIGTERM stop. Every screen is checked: CON/END and at most 182
+Kannel SMPP meta-data path, malformed requests (JSON 400s), concurrent
+requests of one session under the route's lease, a route stored as JSON by an
+earlier version, Redis down, and a clean SIGTERM stop. Every screen is checked: CON/END and at most 182
 characters."""
 import json
 import os
@@ -232,6 +233,36 @@ def concurrent(bot):
        res.count(False))
 
 
+def route_lease(bot, redis):
+    """Concurrent requests of one USSD session are one at a time (the route's
+    lease): none of them loses the update of another."""
+    route_key = "dvcbot:sess:ussd-route:" + MSISDN + ":lk"
+    at(bot, "lk", "")
+    texts = ["*".join(["9"] * (i + 1)) for i in range(8)]
+    with ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(lambda t: at(bot, "lk", t), texts))
+    route = redis.session(route_key) or {}
+    ok(all(st == 200 and "Lua chon khong hop le" in b for st, b in res) and route.get("n") == 9,
+       "8 concurrent requests of one session: each answered, each counted in the route",
+       (route.get("n"), [st for st, _ in res]))
+    ok(redis.cli("EXISTS", "dvcbot:sess-lease:ussd-route:" + MSISDN + ":lk") == "0",
+       "the route's lease is given back by every request")
+
+
+def route_migration(bot, redis):
+    """A route stored as JSON by an earlier version is read and rewritten."""
+    route_key = "dvcbot:sess:ussd-route:" + MSISDN + ":mig"
+    walk(bot, "mig", ["3"])
+    route = redis.session(route_key)
+    redis.cli("SET", route_key, json.dumps(route, ensure_ascii=False), "EX", "180")
+    ok(redis.raw("GET", route_key).startswith(b"{"), "an old JSON route in Redis")
+    st, body = at(bot, "mig", "3*0")
+    again = redis.session(route_key) or {}
+    ok(st == 200 and "1. Tra cuu ho so" in body and again.get("n") == route["n"] + 1 and
+       redis.raw("GET", route_key)[:2] == b"\xc0\x01",
+       "the old route is followed (back goes home) and rewritten in the stored format", body)
+
+
 def json_adapter(bot):
     def j(body):
         st, h, raw = bot.request("POST", "/ussd/json", body)
@@ -378,6 +409,8 @@ def main():
         flows_rate_subscribe(bot, redis)
         navigation(bot, redis)
         concurrent(bot)
+        route_lease(bot, redis)
+        route_migration(bot, redis)
         json_adapter(bot)
         smpp(bot)
         malformed(bot)

@@ -77,7 +77,28 @@ static void test_session_state(void)
     chat("u-junk", "xin chào");
     T_OK(T.status == ROUTER_OK && said("greeting", NULL) &&
              json_is_object(sess_load("chat", "u-junk")),
-         "a damaged session is started afresh and saved as JSON");
+         "a damaged session is started afresh and saved in the stored format");
+    /* the former format: a JSON text with the hand-off history inside */
+    buf old = {0};
+    buf_puts(&old, "{\"turns\":5,\"lang\":\"en\",\"recent\":[");
+    for (int i = 0; i < 10; i++)
+        buf_printf(&old, "%s{\"from\":\"citizen\",\"text\":\"old %d\",\"at\":1}", i ? "," : "", i);
+    buf_puts(&old, "]}");
+    freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-old %s", old.data));
+    buf_free(&old);
+    chat("u-old", "hi");
+    char *first = r_str(r_cmd("LINDEX dvcbot:sess-recent:chat:u-old 0"));
+    char *said_now = r_str(r_cmd("LINDEX dvcbot:sess-recent:chat:u-old -2"));
+    long long hist = r_int(r_cmd("LLEN dvcbot:sess-recent:chat:u-old"));
+    T_OK(T.status == ROUTER_OK && sess_load("chat", "u-old") &&
+             json_integer_value(json_object_get(sess, "turns")) == 6 && is(sess_str("lang"), "en") &&
+             !json_object_get(sess, "recent"),
+         "an old JSON session is read and rewritten in the stored format, its state kept");
+    T_OK(hist == 8 && first && strstr(first, "\"old 4\"") && said_now &&
+             strstr(said_now, "\"citizen\",\"text\":\"hi\""),
+         "its hand-off history moved to the session's list: the last 8 lines with this turn's");
+    free(first);
+    free(said_now);
 }
 
 static void test_status(void)

@@ -195,6 +195,27 @@ static void test_missing_and_misc(store *s)
     rec_clear(&e, 1); rec_clear(&t, 1);
 }
 
+/* sessions_begin's answer into an srec (json: the session), retry in len. */
+static void srec_begin(int status, int retry_after_s, const char *value, size_t len,
+                       void *privdata)
+{
+    srec_load(status, value, value ? len : (size_t)retry_after_s, privdata);
+}
+
+static int claim(store *s, const char *u, const char *token, int lease_ms, unsigned wait_ms,
+                 const ratelimit_rule *rules, size_t n, srec *x)
+{
+    sessions_turn t = {"chat", u, token, lease_ms, wait_ms, rules, n};
+    return sessions_begin(s, &t, srec_begin, x);
+}
+
+static int commit(store *s, const char *u, const char *token, const char *v,
+                  const char *const *lines, size_t n, srec *x)
+{
+    sessions_write w = {.value = v, .len = v ? strlen(v) : 0, .ttl_s = 60, .recent = lines, .nrecent = n};
+    return sessions_commit(s, "chat", u, token, &w, srec_save, x);
+}
+
 /* The lease: one owner at a time; the write only while the lease is the
  * writer's; a failed turn gives it back; an expired one is anyone's. */
 static void test_lease(store *s)
@@ -205,38 +226,116 @@ static void test_lease(store *s)
     memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b)); memset(&c, 0, sizeof(c));
     memset(&d, 0, sizeof(d)); memset(&e, 0, sizeof(e)); memset(&f, 0, sizeof(f));
     memset(&g, 0, sizeof(g));
-    sessions_claim(s, "chat", u, "inst-1:1", 5000, srec_load, &a);
-    sessions_claim(s, "chat", u, "inst-2:1", 5000, srec_load, &b);
-    sessions_commit(s, "chat", u, "inst-2:1", "{\"t\":9}", 7, 60, srec_save, &c);
-    sessions_commit(s, "chat", u, "inst-1:1", "{\"t\":1}", 7, 60, srec_save, &d);
-    sessions_claim(s, "chat", u, "inst-2:1", 5000, srec_load, &e);
+    claim(s, u, "inst-1:1", 5000, 0, NULL, 0, &a);
+    claim(s, u, "inst-2:1", 5000, 0, NULL, 0, &b);
+    commit(s, u, "inst-2:1", "{\"t\":9}", NULL, 0, &c);
+    commit(s, u, "inst-1:1", "{\"t\":1}", NULL, 0, &d);
+    claim(s, u, "inst-2:1", 5000, 0, NULL, 0, &e);
     sessions_release(s, "chat", u, "inst-1:1");         /* not its own: left alone */
-    sessions_claim(s, "chat", u, "inst-1:2", 5000, srec_load, &f);
+    claim(s, u, "inst-1:2", 5000, 0, NULL, 0, &f);
     sessions_release(s, "chat", u, "inst-2:1");
-    sessions_claim(s, "chat", u, "inst-1:3", 1, srec_load, &g);
+    claim(s, u, "inst-1:3", 1, 0, NULL, 0, &g);
     RUN_UNTIL(g.calls, 3000);
-    T_OK(a.calls == 1 && a.status == 0 && a.json == NULL, "claim: taken, no session yet");
-    T_OK(b.calls == 1 && b.status == 1 && b.json == NULL,
-         "claim by another owner: held, nothing read");
+    T_OK(a.calls == 1 && a.status == SESSIONS_OWNED && a.json == NULL,
+         "begin: taken, no session yet");
+    T_OK(b.calls == 1 && b.status == SESSIONS_HELD && b.json == NULL,
+         "begin by another owner: held, nothing read");
     T_OK(c.calls == 1 && c.status == -1, "commit by a non-owner: refused");
     T_OK(d.calls == 1 && d.status == 0, "commit by the owner: written");
-    T_OK(e.calls == 1 && e.status == 0 && e.json && !strcmp(e.json, "{\"t\":1}"),
-         "after the commit the lease is free and the claim reads the owner's write only");
-    T_OK(f.calls == 1 && f.status == 1, "a release by a non-owner leaves the lease");
-    T_OK(g.calls == 1 && g.status == 0, "released by its owner: free again");
+    T_OK(e.calls == 1 && e.status == SESSIONS_OWNED && e.json && !strcmp(e.json, "{\"t\":1}"),
+         "after the commit the lease is free and the next turn reads the owner's write only");
+    T_OK(f.calls == 1 && f.status == SESSIONS_HELD, "a release by a non-owner leaves the lease");
+    T_OK(g.calls == 1 && g.status == SESSIONS_OWNED, "released by its owner: free again");
     RUN_FOR(20);                                         /* the 1 ms lease runs out */
     srec_clear(&a, 1); srec_clear(&b, 1);
-    sessions_claim(s, "chat", u, "inst-3:1", 5000, srec_load, &a);
-    sessions_commit(s, "chat", u, "inst-1:3", "{}", 2, 60, srec_save, &b);
+    claim(s, u, "inst-3:1", 5000, 0, NULL, 0, &a);
+    commit(s, u, "inst-1:3", "{}", NULL, 0, &b);
     RUN_UNTIL(b.calls, 3000);
-    T_OK(a.calls == 1 && a.status == 0, "an expired lease is taken by the next claim");
+    T_OK(a.calls == 1 && a.status == SESSIONS_OWNED, "an expired lease is taken by the next turn");
     T_OK(b.status == -1, "the turn whose lease expired writes nothing");
-    T_OK(sessions_claim(s, "chat", u, "", 5000, srec_load, &a) == -1 &&
-         sessions_claim(s, "chat", u, "t", 0, srec_load, &a) == -1 &&
-         sessions_commit(s, "chat", u, NULL, "{}", 2, 60, NULL, NULL) == -1,
+    T_OK(claim(s, u, "", 5000, 0, NULL, 0, &a) == -1 && claim(s, u, "t", 0, 0, NULL, 0, &a) == -1 &&
+         commit(s, u, NULL, "{}", NULL, 0, NULL) == -1,
          "empty token, lease 0 refused");
     srec_clear(&a, 1); srec_clear(&b, 1); srec_clear(&c, 1); srec_clear(&d, 1);
     srec_clear(&e, 1); srec_clear(&f, 1); srec_clear(&g, 1);
+}
+
+/* Budgets go with the turn's start: a refused turn takes no lease and counts
+ * nothing; a turn that waits for the lease is counted once; the wait ends
+ * when the other turn commits. */
+static void test_begin_budgets(store *s)
+{
+    srec a, b, c, d;
+    const char *u = "budget\r\nuser";
+    ratelimit_rule rules[1] = {{"id", "chat:budget-test", 2, 60}};
+    redisContext *rc = sync_open(3);
+    size_t n;
+
+    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b)); memset(&c, 0, sizeof(c));
+    memset(&d, 0, sizeof(d));
+    claim(s, u, "b:1", 5000, 0, rules, 1, &a);
+    claim(s, u, "b:2", 5000, 3000, rules, 1, &b);     /* waits for b:1's commit */
+    RUN_FOR(120);
+    char *cnt = sync_str(rc, &n, "GET dvcbot:rl:id:chat:budget-test");
+    T_OK(a.status == SESSIONS_OWNED && b.calls == 0 && cnt && !strcmp(cnt, "2"),
+         "two turns counted, the second waits for the lease (count %s)", cnt ? cnt : "-");
+    free(cnt);
+    commit(s, u, "b:1", "{\"n\":1}", NULL, 0, &c);
+    RUN_UNTIL(b.calls, 3000);
+    cnt = sync_str(rc, &n, "GET dvcbot:rl:id:chat:budget-test");
+    T_OK(b.status == SESSIONS_OWNED && b.json && !strcmp(b.json, "{\"n\":1}") && cnt &&
+             !strcmp(cnt, "2"),
+         "the waiting turn got the lease after the commit, with its write, counted once");
+    free(cnt);
+    sessions_release(s, "chat", u, "b:2");
+    claim(s, u, "b:3", 5000, 0, rules, 1, &d);
+    RUN_UNTIL(d.calls, 3000);
+    cnt = sync_str(rc, &n, "GET dvcbot:rl:id:chat:budget-test");
+    char *lease = sync_str(rc, &n, "GET %b", "dvcbot:sess-lease:chat:budget\r\nuser", (size_t)34);
+    T_OK(d.status == SESSIONS_LIMITED && d.len >= 1 && d.len <= 60 && cnt && !strcmp(cnt, "2") &&
+             !lease,
+         "over the budget: limited (retry %zu s), nothing counted, no lease taken", d.len);
+    free(cnt);
+    free(lease);
+    redisFree(rc);
+    srec_clear(&a, 1); srec_clear(&b, 1); srec_clear(&c, 1); srec_clear(&d, 1);
+}
+
+/* The hand-off history goes with the commit to its own list, capped. */
+static void test_recent(store *s)
+{
+    const char *u = "hist-1";
+    const char *lines[SESSIONS_RECENT_MAX];
+    char text[SESSIONS_RECENT_MAX][32];
+    redisContext *rc = sync_open(3);
+    srec a, b;
+    size_t n;
+
+    for (int turn = 0; turn < 3; turn++) {
+        char tok[16];
+        snprintf(tok, sizeof(tok), "h:%d", turn);
+        memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
+        for (int i = 0; i < 4; i++) {
+            snprintf(text[i], sizeof(text[i]), "{\"n\":%d}", turn * 4 + i);
+            lines[i] = text[i];
+        }
+        claim(s, u, tok, 5000, 0, NULL, 0, &a);
+        commit(s, u, tok, "{}", lines, 4, &b);
+        RUN_UNTIL(b.calls, 3000);
+        srec_clear(&a, 1);
+    }
+    char *len = sync_str(rc, &n, "LLEN dvcbot:sess-recent:chat:hist-1");
+    char *first = sync_str(rc, &n, "LINDEX dvcbot:sess-recent:chat:hist-1 0");
+    char *ttl = sync_str(rc, &n, "TTL dvcbot:sess-recent:chat:hist-1");
+    T_OK(b.status == 0 && len && atoi(len) == SESSIONS_RECENT_MAX && first &&
+             !strcmp(first, "{\"n\":4}") && ttl && atoi(ttl) > 0 && atoi(ttl) <= 60,
+         "12 history lines: the last %d kept, oldest first, with the session's TTL",
+         SESSIONS_RECENT_MAX);
+    free(len); free(first); free(ttl);
+    memset(&a, 0, sizeof(a));
+    T_OK(commit(s, u, "x", "{}", lines, SESSIONS_RECENT_MAX + 1, &a) == -1,
+         "more lines than the cap in one commit refused");
+    redisFree(rc);
 }
 
 /* 300 pipelined INCRs: answered in order, once each. */
@@ -504,6 +603,8 @@ int main(void)
     test_raw(s);
     test_missing_and_misc(s);
     test_lease(s);
+    test_begin_budgets(s);
+    test_recent(s);
     test_pipeline(s);
     test_timeout();
     test_bad_db();

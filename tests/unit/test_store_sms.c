@@ -105,12 +105,37 @@ static void test_claim(store *s, redisContext *c)
     got_clear(&d);
 }
 
+/* smsmo_pages' answer: the record's parts joined as "cmd|next|p1,p2|b1". */
+typedef struct pgot {
+    int calls, status;
+    char text[256];
+} pgot;
+
+static void on_pages(int status, const smsmo_pages_rec *pr, void *pd)
+{
+    pgot *g = pd;
+    g->calls++;
+    g->status = status;
+    g->text[0] = '\0';
+    if (!pr)
+        return;
+    size_t n = (size_t)snprintf(g->text, sizeof(g->text), "%s|%d|", pr->cmd, pr->next);
+    for (size_t i = 0; i < pr->npages && n < sizeof(g->text); i++)
+        n += (size_t)snprintf(g->text + n, sizeof(g->text) - n, "%s%s", i ? "," : "", pr->pages[i]);
+    for (size_t i = 0; i < pr->nbuttons && n < sizeof(g->text); i++)
+        n += (size_t)snprintf(g->text + n, sizeof(g->text) - n, "%s%s", i ? "," : "|",
+                              pr->buttons[i]);
+}
+
 static void test_save(store *s, redisContext *c)
 {
-    got a = {0}, b = {0}, p = {0};
-    const char *pages = "{\"cmd\":\"tt\",\"pages\":[\"1\",\"2\"],\"next\":2,\"buttons\":[]}";
+    got a = {0}, b = {0};
+    pgot p = {0};
+    const char *pages[2] = {"trang 1\r\n", "trang 2"}, *buttons[1] = {"rating:5"};
+    smsmo_pages_rec pr = {.cmd = "tt 1.001193", .pages = pages, .npages = 2,
+                           .buttons = buttons, .nbuttons = 1, .next = 2};
     smsmo_result r = {.id = "k-1", .answer = answer, .len = sizeof(answer) - 1, .ttl_s = 300,
-                      .msisdn = TO_A, .pages = pages, .pages_ttl_s = 100};
+                      .msisdn = TO_A, .op = SMSMO_PAGES_WRITE, .pages = &pr, .pages_ttl_s = 100};
     char want[sizeof(answer) + 1];
 
     T_OK(smsmo_save(s, &r, on_done, &a) == 0, "save queued");
@@ -124,31 +149,56 @@ static void test_save(store *s, redisContext *c)
     long long t2 = raw_int(c, "TTL %b", "dvcbot:smspages:" TO_A);
     T_OK(t1 > 100 && t1 <= 300 && t2 > 0 && t2 <= 100,
          "TTLs: answer %lld <= 300, pages %lld <= 100", t1, t2);
-    T_OK(raw_is(c, "dvcbot:smspages:" TO_A, pages, strlen(pages)), "raw: the pages JSON verbatim");
+    size_t len = 0;
+    char *p2 = sync_str(c, &len, "HGET %b p2", "dvcbot:smspages:" TO_A,
+                        strlen("dvcbot:smspages:" TO_A));
+    T_OK(p2 && !strcmp(p2, "trang 2") && raw_int(c, "HLEN %b", "dvcbot:smspages:" TO_A) == 7,
+         "raw: the pages record is a hash (cmd, next, np, nb, p1, p2, b1)");
+    free(p2);
     smsmo_answer(s, "k-1", on_bytes, &b);
-    smsmo_pages(s, TO_A, on_bytes, &p);
+    smsmo_pages(s, TO_A, on_pages, &p);
     RUN_UNTIL(p.calls, 3000);
     T_OK(b.status == 0 && b.len == sizeof(answer) - 1 &&
          memcmp(b.bytes, answer, b.len) == 0 && b.bytes[b.len] == '\0',
          "smsmo_answer returns the answer saved, byte for byte");
-    T_OK(p.status == 0 && p.len == strlen(pages) && !strcmp(p.bytes, pages),
-         "smsmo_pages returns the JSON saved");
+    T_STREQ(p.text, "tt 1.001193|2|trang 1\r\n,trang 2|rating:5", "smsmo_pages returns the record saved");
     got_clear(&a);
-    got_clear(&p);
 
-    r = (smsmo_result){.msisdn = TO_A, .pages = ""};      /* nothing to write */
-    T_OK(smsmo_save(s, &r, on_done, &a) == 0 && a.calls == 1 && a.status == 0,
-         "nothing to write (no id, pages \"\"): called back at once");
-    r.pages = NULL;                                         /* delete the pages */
-    got_clear(&a);
+    pr.next = 3;
+    r = (smsmo_result){.msisdn = TO_A, .op = SMSMO_PAGES_NEXT, .pages = &pr};
     smsmo_save(s, &r, on_done, &a);
-    smsmo_pages(s, TO_A, on_bytes, &p);
+    memset(&p, 0, sizeof(p));
+    smsmo_pages(s, TO_A, on_pages, &p);
+    RUN_UNTIL(p.calls, 3000);
+    T_STREQ(p.text, "tt 1.001193|3|trang 1\r\n,trang 2|rating:5", "NEXT changes only next");
+    got_clear(&a);
+
+    r = (smsmo_result){.msisdn = TO_A, .op = SMSMO_PAGES_KEEP};     /* nothing to write */
+    T_OK(smsmo_save(s, &r, on_done, &a) == 0 && a.calls == 1 && a.status == 0,
+         "nothing to write (no id, KEEP): called back at once");
+    r.op = SMSMO_PAGES_DELETE;
+    got_clear(&a);
+    memset(&p, 0, sizeof(p));
+    smsmo_save(s, &r, on_done, &a);
+    smsmo_pages(s, TO_A, on_pages, &p);
     RUN_UNTIL(p.calls, 3000);
     T_OK(a.status == 0 && p.calls == 1 && p.status == 1 &&
-         raw_int(c, "EXISTS %b", "dvcbot:smspages:" TO_A) == 0, "pages NULL deletes the record");
+         raw_int(c, "EXISTS %b", "dvcbot:smspages:" TO_A) == 0, "DELETE deletes the record");
+
+    /* an earlier version's JSON record is read, and rewritten as the hash */
+    sync_do(c, "SET dvcbot:smspages:" TO_A " "
+               "{\"cmd\":\"tt\",\"pages\":[\"a\",\"b\",\"c\"],\"next\":3,\"buttons\":[\"x:1\"]} EX 90");
+    memset(&p, 0, sizeof(p));
+    smsmo_pages(s, TO_A, on_pages, &p);
+    RUN_UNTIL(p.calls, 3000);
+    long long t3 = raw_int(c, "TTL %b", "dvcbot:smspages:" TO_A);
+    char *type = sync_str(c, &len, "TYPE %b", "dvcbot:smspages:" TO_A, strlen("dvcbot:smspages:" TO_A));
+    T_OK(p.status == 0 && !strcmp(p.text, "tt|3|a,b,c|x:1") && type && !strcmp(type, "hash") &&
+             t3 > 0 && t3 <= 90,
+         "an old JSON pages record is read (%s) and rewritten as a hash, its TTL kept", p.text);
+    free(type);
     got_clear(&a);
     got_clear(&b);
-    got_clear(&p);
 }
 
 static void test_smsmo_refused(store *s, store *down)
@@ -159,7 +209,7 @@ static void test_smsmo_refused(store *s, store *down)
     T_OK(smsmo_claim(s, "", "i", on_done, &g) == -1 &&
          smsmo_claim(s, NULL, "i", on_done, &g) == -1 &&
          smsmo_claim(s, "x", "", on_done, &g) == -1, "claim: empty id or instance refused");
-    T_OK(smsmo_answer(s, "x", NULL, &g) == -1 && smsmo_pages(s, "", on_bytes, &g) == -1,
+    T_OK(smsmo_answer(s, "x", NULL, &g) == -1 && smsmo_pages(s, "", on_pages, NULL) == -1,
          "answer without fn, pages without number: refused");
     T_OK(smsmo_claim(down, "x", "i", on_done, &g) == -1 &&
          smsmo_save(down, &r, on_done, &g) == -1 &&
@@ -192,7 +242,7 @@ static void save_later(void *pd, int ok)
 {
     store *s = pd;
     smsmo_result r = {.id = "t-2", .answer = "0xong", .len = 5, .ttl_s = 300, .msisdn = TO_A,
-                      .pages = ""};
+                      .op = SMSMO_PAGES_KEEP};
     if (ok)
         smsmo_save(s, &r, NULL, NULL);
 }

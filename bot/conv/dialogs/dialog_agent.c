@@ -59,15 +59,11 @@ void dialog_agent(dialog_ctx *ctx)
         return;
     }
     if (ctx->msg->channel == CHANNEL_CHAT) {
-        /* the last lines kept in the session (bot/agent.h) start the operator's log */
+        /* the session's hand-off history (bot/agent.h) starts the operator's log */
         char *conv = agentq_conv(channel_name(ctx->msg->channel), ctx->msg->user);
-        json_t *recent = json_object_get(ctx->session, "recent");
-        char *history = recent ? json_dumps(recent, JSON_COMPACT) : NULL;
-        int rc = conv ? agentq_enqueue(ctx->store, conv, "human_agent", history,
-                                       (long long)time(NULL), ctx->msg->addr,
-                                       ctx->cfg->limits.handoffs_per_hour,
+        int rc = conv ? agentq_enqueue(ctx->store, conv, "human_agent", (long long)time(NULL),
+                                       ctx->msg->addr, ctx->cfg->limits.handoffs_per_hour,
                                        dialog_agent_queued, ctx) : -1;
-        free(history);
         free(conv);
         if (rc == 0)
             return;

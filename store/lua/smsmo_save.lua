@@ -1,0 +1,25 @@
+-- smsmo_save.lua -- what one answered MO leaves behind, in one call
+-- (smsmo_save): the number's pages record, then the answer for retries of
+-- the Kannel id.
+-- ARGV: id ('' = none), answer, answer TTL, msisdn, op ('k' keep, 'd'
+-- delete, 'w' write, 'n' next only), pages TTL, next, cmd, np, the np pages,
+-- then the buttons' payloads.
+-- Returns 1.
+--! use lib_smspages.lua
+local pk = 'dvcbot:smspages:' .. ARGV[4]
+local op = ARGV[5]
+if op == 'd' then
+  redis.call('DEL', pk)
+elseif op == 'n' then
+  if redis.call('TYPE', pk).ok == 'hash' then redis.call('HSET', pk, 'next', ARGV[7]) end
+elseif op == 'w' then
+  local np = tonumber(ARGV[9])
+  local pages, buttons = {}, {}
+  for i = 1, np do pages[i] = ARGV[9 + i] end
+  for i = 10 + np, #ARGV do buttons[#buttons + 1] = ARGV[i] end
+  pages_put(pk, ARGV[8], ARGV[7], pages, buttons, tonumber(ARGV[6]))
+end
+if ARGV[1] ~= '' then
+  redis.call('SET', 'dvcbot:smsmo:' .. ARGV[1], 'D' .. ARGV[2], 'EX', ARGV[3])
+end
+return 1
