@@ -546,6 +546,19 @@ static void model_find_fixed(model *m)
     }
 }
 
+/* Newlines in f (then rewound): block reads and memchr, not getc per byte,
+ * since every `dvcbot classify` and `serve` start reads the whole file. */
+static size_t model_count_lines(FILE *f)
+{
+    char buf[1 << 16];
+    size_t lines = 0, got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
+            lines++;
+    rewind(f);
+    return lines;
+}
+
 model *model_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -553,10 +566,7 @@ model *model_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    size_t lines = 0;
-    for (int c; (c = getc(f)) != EOF;)
-        lines += c == '\n';
-    rewind(f);
+    size_t lines = model_count_lines(f);
     model *m = xcalloc(1, sizeof *m);
     size_t size = 64;
     while (size < 2 * lines + 4)
