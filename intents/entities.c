@@ -28,8 +28,9 @@ static const char *const ent_rx_src[ENT_RX__COUNT] = {
 
 struct ent_ctx {
     pcre2_code *rx[ENT_RX__COUNT];
-    pcre2_code *likert;   /* combined score_words */
+    pcre2_code **likert;  /* score_words patterns, in file order */
     int *likert_score;    /* score of each score_words entry */
+    size_t nlikert;
     char **stop;          /* query_stopwords, longest first */
     size_t *stoplen;
     size_t nstop;
@@ -41,7 +42,9 @@ void ent_free(ent_ctx *e)
         return;
     for (int i = 0; i < ENT_RX__COUNT; i++)
         pcre2_code_free(e->rx[i]);
-    pcre2_code_free(e->likert);
+    for (size_t i = 0; i < e->nlikert; i++)
+        pcre2_code_free(e->likert[i]);
+    free(e->likert);
     free(e->likert_score);
     for (size_t i = 0; i < e->nstop; i++)
         free(e->stop[i]);
@@ -60,31 +63,28 @@ static int ent_load_scores(ent_ctx *e, json_t *root, const char *file, char *err
         return -1;
     }
     size_t n = json_array_size(arr);
-    const char **pats = xcalloc(n ? n : 1, sizeof *pats);
+    e->likert = xcalloc(n ? n : 1, sizeof *e->likert);
     e->likert_score = xcalloc(n ? n : 1, sizeof *e->likert_score);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(arr, i);
         json_t *p = json_object_get(o, "pattern"), *s = json_object_get(o, "score");
         char jpath[64];
         snprintf(jpath, sizeof jpath, "score_words[%zu].pattern", i);
-        pcre2_code *c = json_is_string(p) ? rules_compile(json_string_value(p), file, jpath, err, errlen) : NULL;
-        json_int_t v = json_is_integer(s) ? json_integer_value(s) : 0;
-        if (c && (v < 0 || v > 5 || !json_is_integer(s)))
-            snprintf(err, errlen, "%s: score_words[%zu].score: must be an integer 0-5", file, i);
-        else if (!c && !json_is_string(p))
+        if (!json_is_string(p)) {
             snprintf(err, errlen, "%s: %s: missing or not a string", file, jpath);
-        rc = (c && json_is_integer(s) && v >= 0 && v <= 5) ? 0 : -1;
-        pcre2_code_free(c);
-        pats[i] = json_string_value(p);
-        e->likert_score[i] = (int)v;
+            return -1;
+        }
+        pcre2_code *c = rules_compile(json_string_value(p), file, jpath, err, errlen);
+        if (!c)
+            return -1;
+        e->likert[e->nlikert] = c;
+        e->likert_score[e->nlikert++] = json_is_integer(s) ? (int)json_integer_value(s) : 0;
+        if (!json_is_integer(s) || json_integer_value(s) < 0 || json_integer_value(s) > 5) {
+            snprintf(err, errlen, "%s: score_words[%zu].score: must be an integer 0-5", file, i);
+            return -1;
+        }
     }
-    if (rc == 0 && n) {
-        e->likert = rules_combine(pats, NULL, n, file, "score_words", err, errlen);
-        rc = e->likert ? 0 : -1;
-    }
-    free(pats);
-    return rc;
+    return 0;
 }
 
 static int ent_stop_cmp(const void *a, const void *b)
@@ -282,7 +282,9 @@ int ent_procedure_canon(const char *s, size_t n, char *out, size_t cap)
 
 /* Digits in s[0..n): 8 bytes at a time (a byte of y = x without its top
  * bits is a digit when y + 0x50 reaches 0x80 and y + 0x46 does not, and x
- * had its top bit clear), then byte by byte. */
+ * had its top bit clear), then byte by byte. The flags (one bit a byte) are
+ * summed by one multiplication: without -mpopcnt __builtin_popcountll is a
+ * library call. */
 static size_t ent_count_digits(const char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
@@ -290,7 +292,8 @@ static size_t ent_count_digits(const char *s, size_t n)
     for (uint64_t x; i + 8 <= n; i += 8) {
         memcpy(&x, s + i, 8);
         uint64_t y = x & ~high;
-        d += (size_t)__builtin_popcountll((y + 0x50 * ones) & ~(y + 0x46 * ones) & ~x & high);
+        uint64_t f = ((y + 0x50 * ones) & ~(y + 0x46 * ones) & ~x & high) >> 7;
+        d += (size_t)((f * ones) >> 56);
     }
     for (; i < n; i++)
         d += ent_is_digit(s[i]);
@@ -356,12 +359,15 @@ static int ent_group_digit(rules_rx *rx, const char *s)
     return 0;
 }
 
+/* The score of the first score_words entry (file order) found anywhere in
+ * s: the same answer as one combined "^(?:.*?p0(*MARK:0)|.*?p1...)" match,
+ * but each pattern is searched with its own start-byte optimisations. */
 static int ent_likert(ent_ctx *e, rules_rx *rx, const char *s, size_t n)
 {
-    if (!e->likert || !rules_exec(rx, e->likert, s, n, 0))
-        return 0;
-    long k = rules_mark(rx);
-    return k >= 0 ? e->likert_score[k] : 0;
+    for (size_t i = 0; i < e->nlikert; i++)
+        if (rules_exec(rx, e->likert[i], s, n, 0))
+            return e->likert_score[i];
+    return 0;
 }
 
 int ent_find_score(ent_ctx *e, rules_rx *rx, const char *s, size_t n, size_t after, int bare)

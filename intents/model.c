@@ -456,6 +456,39 @@ static int model_classes(model *m, char *line, char *err, size_t errlen, const c
     return 0;
 }
 
+/* strtof(p, end) (see model.h): a decimal of at most 7 digits, of which at
+ * most 10 after the point, is d / 10^k with d < 2^24 and 10^k exact floats;
+ * their quotient rounded to double and then to float is the correctly
+ * rounded float (double has more than 2 * 24 + 2 bits), which is what
+ * strtof returns. Anything else (exponents, more digits, hex, inf, other
+ * white space) goes to strtof. */
+float model_weight(const char *p, char **end)
+{
+    static const double ten[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+    const char *s = p + strspn(p, " \t"); /* strtof skips leading blanks too */
+    const char *q = s + (*s == '-');
+    uint32_t d = 0;
+    int digits = 0, frac = -1;
+    for (;; q++) {
+        if (*q >= '0' && *q <= '9' && digits < 7) {
+            d = d * 10 + (uint32_t)(*q - '0');
+            digits++;
+            frac += frac >= 0;
+        } else if (*q == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    int frac_ok = frac < 0 || (frac >= 1 && frac <= 10);
+    if (!digits || !frac_ok || (*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' ||
+        *q == 'E' || (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r'))
+        return strtof(p, end);
+    *end = (char *)q;
+    float w = (float)((double)d / ten[frac < 0 ? 0 : frac]);
+    return *s == '-' ? -w : w;
+}
+
 /* "feature<TAB>w w w": one row. */
 static int model_row(model *m, char *line, char *err, size_t errlen, const char *path, int ln)
 {
@@ -483,7 +516,7 @@ static int model_row(model *m, char *line, char *err, size_t errlen, const char 
     char *p = tab + 1, *end;
     for (size_t k = 0; k < m->nclass; k++, p = end) {
         errno = 0;
-        float w = strtof(p, &end);
+        float w = model_weight(p, &end);
         if (end == p || errno || !isfinite(w) || fabsf(w) > MODEL_MAX_WEIGHT) {
             snprintf(err, errlen, "%s:%d: feature \"%s\": %zu weights (|w| <= %g) expected", path,
                      ln, line, m->nclass, (double)MODEL_MAX_WEIGHT);
@@ -546,6 +579,19 @@ static void model_find_fixed(model *m)
     }
 }
 
+/* Newlines in f (then rewound): block reads and memchr, not getc per byte,
+ * since every `dvcbot classify` and `serve` start reads the whole file. */
+static size_t model_count_lines(FILE *f)
+{
+    char buf[1 << 16];
+    size_t lines = 0, got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
+            lines++;
+    rewind(f);
+    return lines;
+}
+
 model *model_load(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
@@ -553,10 +599,7 @@ model *model_load(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    size_t lines = 0;
-    for (int c; (c = getc(f)) != EOF;)
-        lines += c == '\n';
-    rewind(f);
+    size_t lines = model_count_lines(f);
     model *m = xcalloc(1, sizeof *m);
     size_t size = 64;
     while (size < 2 * lines + 4)

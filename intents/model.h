@@ -42,6 +42,10 @@ void model_features(const char *s, size_t n, int rule, model_feature_fn *fn, voi
 /* The 64-bit key of a feature, the hash of "kind:slice" ("bias" for 'x'). */
 uint64_t model_key(char kind, const char *slice, size_t len);
 
+/* strtof(p, end) for a weight of the model file (the same float, errno
+ * untouched on the fast path of short decimals such as "-0.824"). */
+float model_weight(const char *p, char **end);
+
 /* Load a model file. Returns NULL and writes "path:line: problem" into err. */
 model *model_load(const char *path, char *err, size_t errlen);
 void model_free(model *m);

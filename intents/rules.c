@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "intents/factor.h"
 #include "intents/literals.h"
 #include "common/xmalloc.h"
 
@@ -310,9 +311,17 @@ static int rules_one(rules_rule *r, json_t *o, size_t i, const char *file,
     r->code = rules_compile(r->pattern, file, jpath, err, errlen);
     if (!r->code)
         return -1;
-    if (r->word && lit_lead(r->pattern, &r->lead) == 0 &&
-        !(r->acode = rules_compile_opt(r->pattern, PCRE2_ANCHORED, file, jpath, err, errlen)))
-        return -1;
+    if (r->word && lit_lead(r->pattern, &r->lead) == 0) {
+        /* the anchored tries only ask whether a match starts here: a long
+         * leading alternation may be factored into a trie (factor.h) */
+        char *fast = factor_lead(r->pattern);
+        if (fast)
+            r->acode = rules_compile_opt(fast, PCRE2_ANCHORED, file, jpath, err, errlen);
+        free(fast);
+        if (!r->acode &&
+            !(r->acode = rules_compile_opt(r->pattern, PCRE2_ANCHORED, file, jpath, err, errlen)))
+            return -1;
+    }
     return rules_groups(r, file, jpath, err, errlen);
 }
 

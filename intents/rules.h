@@ -23,7 +23,10 @@
  * Leading sets. A \\b rule whose leading literals can be derived (lit_lead)
  * is tried, compiled PCRE2_ANCHORED, only at the word starts where one of
  * them occurs (lead.h), in ascending order: the first success is the same
- * leftmost word-start match the unanchored search finds (match.c).
+ * leftmost word-start match the unanchored search finds (match.c). The
+ * anchored code may be built from a rewrite of the pattern whose long
+ * leading alternation is factored into a trie (factor.h): the same starts
+ * match, with less code run per try.
  *
  * Reference. rules_match_ref() keeps the original single combined pattern
  *   ^(?:.*?(?:p0)(*MARK:0)|.*?(?:p1)(*MARK:1)|...)

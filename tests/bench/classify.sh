@@ -8,14 +8,16 @@
 # lines (TRACUU/DG/DK/TT/TTPA/PAKN/HUY/HD with varying codes). Times one run
 # of BINARY classify (default build/dvcbot) pinned to one CPU with taskset
 # when available, and prints "classify: N msgs in S s = R msgs/s" (wall
-# clock), plus the CPU time (user + sys) and its rate when /usr/bin/time
-# is there: on a shared machine the CPU rate is the steadier number.
+# clock), plus the CPU time (user + sys) and its rate: from perf stat's
+# task-clock (microseconds) when perf works, else /usr/bin/time (10 ms
+# steps); on a shared machine the CPU rate is the steadier number.
+# CLASSIFY_ARGS (environment) is passed to `classify`, e.g. "--rules FILE".
 set -eu
 BIN=${1:-build/dvcbot}
 LINES=${2:-1000000}
 MIX=${3:-corpus}
 TMP=${TMPDIR:-/tmp}/dvcbot-bench.$$
-trap 'rm -f "$TMP.in" "$TMP.out" "$TMP.cpu"' EXIT INT TERM
+trap 'rm -f "$TMP.in" "$TMP.out" "$TMP.cpu" "$TMP.perf"' EXIT INT TERM
 if [ "$MIX" = sms ]; then
     awk -v n="$LINES" 'BEGIN {
         split("TRACUU %s|tracuu %s|DG %s %d|DK %s|TT 1.00%04d|TT khai sinh|TTPA PA-2411%02d-%04d|" \
@@ -42,14 +44,22 @@ fi
 PIN=""
 command -v taskset >/dev/null 2>&1 && PIN="taskset -c 0"
 TIME=""
-[ -x /usr/bin/time ] && TIME="/usr/bin/time -f %U+%S -o $TMP.cpu"
+PERF=""
+if command -v perf >/dev/null 2>&1 && perf stat -x, -e task-clock true >/dev/null 2>&1; then
+    PERF=1
+    TIME="perf stat -x, -e task-clock -o $TMP.perf"
+elif [ -x /usr/bin/time ]; then
+    TIME="/usr/bin/time -f %U+%S -o $TMP.cpu"
+fi
 start=$(date +%s.%N)
-$TIME $PIN "$BIN" classify < "$TMP.in" > "$TMP.out"
+# shellcheck disable=SC2086
+$TIME $PIN "$BIN" classify ${CLASSIFY_ARGS:-} < "$TMP.in" > "$TMP.out"
 end=$(date +%s.%N)
+[ -n "$PERF" ] && awk -F, '$3 == "task-clock" { printf "%.6f+0\n", $1 / 1000 }' "$TMP.perf" > "$TMP.cpu"
 got=$(wc -l < "$TMP.out")
 [ "$got" -eq "$LINES" ] || { echo "classify.sh: $got output lines for $LINES input lines" >&2; exit 1; }
 awk -v n="$LINES" -v s="$start" -v e="$end" -v b="$(wc -c < "$TMP.in")" -v m="$MIX" 'BEGIN {
     t = e - s; printf "classify: %d msgs (%.1f MB, %s) in %.3f s = %.0f msgs/s\n", n, b / 1e6, m, t, n / t }'
 if [ -s "$TMP.cpu" ]; then
-    awk -v n="$LINES" -F+ '{ c = $1 + $2; if (c > 0) printf "classify: cpu %.3f s = %.0f msgs/s\n", c, n / c }' "$TMP.cpu"
+    awk -v n="$LINES" -F+ '{ c = $1 + $2; if (c > 0) printf "classify: cpu %.4f s = %.0f msgs/s\n", c, n / c }' "$TMP.cpu"
 fi

@@ -2,14 +2,16 @@
  * config loading and its error messages, priorities, named groups, entity
  * canonicalisation, regex-bomb inputs, invalid UTF-8 and over-long input,
  * literal derivation (necessary, second and leading sets), word runs, declared
- * keywords, and agreement of the prefiltered
- * engine with the single combined reference pattern. */
+ * keywords, the factored leading alternations of the anchored tries, and
+ * agreement of the prefiltered engine with the single combined reference
+ * pattern. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "intents/factor.h"
 #include "intents/intents.h"
 #include "intents/literals.h"
 #include "intents/normalize.h"
@@ -332,6 +334,28 @@ static void test_prefilter_agrees(intents *in, const char *path)
          "(%zu differ)", path, runs, bad);
 }
 
+/* factor_lead: a long plain leading alternation becomes a trie (branches and
+ * the rest kept), shorter or unsafe ones are left alone. */
+static void test_factor(void)
+{
+    char *f = factor_lead("\\b(?:khai sinh|khai tu|ket hon|ly hon|ly lich|ly|ho chieu|hc|"
+                          "bang (?:a1|b2))\\b.*x");
+    T_STREQ(f ? f : "(null)",
+            "\\b(?:(?:h(?:c|o chieu)|k(?:et hon|hai (?:sinh|tu))|ly(?: (?:hon|lich)|))"
+            "|bang (?:a1|b2))\\b.*x",
+            "a leading alternation of 8 plain words is factored");
+    free(f);
+    f = factor_lead("\\b(?:a|b|c|d|e|f|g)\\b");
+    T_OK(f == NULL, "fewer than %d plain branches: left alone", FACTOR_MIN);
+    free(f);
+    f = factor_lead("\\b(?:a|b|c|d|e|f|g|h)(*COMMIT)x");
+    T_OK(f == NULL, "a backtracking verb: left alone");
+    free(f);
+    f = factor_lead("\\b(?:a|b|c|d|e|f|g|h|\\c|)x");
+    T_OK(f == NULL, "an escape that swallows a '|': left alone");
+    free(f);
+}
+
 int main(void)
 {
     char err[512];
@@ -344,6 +368,7 @@ int main(void)
     test_lead_literals();
     test_word_runs();
     test_keywords();
+    test_factor();
     g_in = intents_load("config/intents.json", err, sizeof err);
     T_OK(g_in != NULL, "config/intents.json loads (%s)", g_in ? "" : err);
     if (g_in) {

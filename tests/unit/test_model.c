@@ -3,7 +3,8 @@
  * combine (final rules, confidence, runner-up, no destructive intent without
  * a rule of it), deterministic training, and what citizens type that must
  * never be misread with the shipped config (yes/no never unsubscribes,
- * "chào bán cổ phiếu" is no greeting, DONGPHI is payment). */
+ * "chào bán cổ phiếu" is no greeting, DONGPHI is payment), and the fast
+ * weight parser being strtof. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,12 +199,41 @@ static void test_shipped(void)
     intents_free(in);
 }
 
+/* model_weight agrees with strtof bit for bit and stops at the same byte:
+ * every weight `dvcbot train` can write up to |w| <= 300 (3 decimals, %g),
+ * and forms that take the strtof path (exponents, long digit runs, signs,
+ * blanks, garbage after the number). */
+static void test_weight(void)
+{
+    char buf[64], *e1, *e2;
+    size_t bad = 0, n = 0;
+    for (long k = -300000; k <= 300000; k++, n++) {
+        snprintf(buf, sizeof buf, "%g", (double)((float)k / 1000));
+        float a = model_weight(buf, &e1), b = strtof(buf, &e2);
+        bad += memcmp(&a, &b, sizeof a) != 0 || e1 != e2;
+    }
+    static const char *const odd[] = {
+        "0", "-0", "-0.000", "1e-05", "2.5E3", "0.12345678", "12345678", "1234567.5", "1.",
+        ".5", "-.5", "+0.5", " 0.5", "0.5 0.25", "  -0.25 1", "\t0.5", "\v0.5", " ", "0.5x", "-", ".", "", "inf", "nan", "0x1p3",
+        "9999999", "0.0000001", "3.4028235e38", "1e40", "-0.8240", "0.1234567", NULL};
+    for (int i = 0; odd[i]; i++, n++) {
+        float a = model_weight(odd[i], &e1), b = strtof(odd[i], &e2);
+        int same = (a != a && b != b) || memcmp(&a, &b, sizeof a) == 0;
+        if (!same || e1 != e2)
+            printf("# \"%s\": %a (+%td) vs strtof %a (+%td)\n", odd[i], (double)a,
+                   e1 - odd[i], (double)b, e2 - odd[i]);
+        bad += !same || e1 != e2;
+    }
+    T_OK(bad == 0, "model_weight is strtof on %zu weights (%zu differ)", n, bad);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/test_model.XXXXXX");
     if (!mkdtemp(dir))
         return 1;
     test_parse_errors();
+    test_weight();
     test_combination();
     test_train();
     test_shipped();
