@@ -26,6 +26,7 @@
 #define CA_SURE 0.50f               /* answer without asking back when this sure, ... */
 #define CA_SURE_NAME 0.70f          /* ... the best name this well covered, ... */
 #define CA_SURE_MARGIN 8.0f         /* ... and the next group scores this much lower */
+#define CA_FOUND_LACKING 0.30f      /* below, when the best hit lacks the action asked for */
 
 /* Blank every whole-word occurrence of phrase p in t (words one space apart). */
 static void ca_blank(const cat_text *t, const char *p)
@@ -208,12 +209,12 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
         ca_blank(&q->text, y->marks[i]);
     cat_squeeze(q->words);
     cat_text_init(&q->text, q->words);  /* the pairs made by the words that went */
-    q->actions = q->objects = q->qualifiers = 0;
+    q->actions = q->objects = q->qualifiers = q->own_qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;
     if (y) {
         q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
         q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
-        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+        q->qualifiers = q->own_qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
     }
     for (size_t i = 0; i < q->nadd; i++) {
         q->actions |= q->add_rule[i]->actions;
@@ -308,6 +309,30 @@ static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_a
     return 0;
 }
 
+/* What a hit may lack of the question (ca_mismatch). */
+enum {
+    CA_LACKS_ACTION = 1,        /* an action the question (or an "also" rule) names */
+    CA_LACKS_QUALIFIER = 2,     /* a qualifier of the question's own words */
+    CA_LACKS_OBJECT = 4,        /* every object of the question */
+};
+
+/* Whether procedure p is about something else than the question asks, in
+ * the ways of kinds: it lacks every action the question names ("xóa đăng
+ * ký tạm trú" / "Đăng ký tạm trú"; "mất cà vẹt" -> cấp lại / "Đăng ký xe
+ * lần đầu"), a qualifier the question names ("căn cước cho người dưới 14
+ * tuổi" / "... từ đủ 14 tuổi"), or every object the question names. A
+ * small catalogue then holds only a neighbour of the procedure asked for. */
+static int ca_mismatch(const cat_data *d, const cat_query *q, uint32_t p, unsigned kinds)
+{
+    if (!d->syn)
+        return 0;
+    if ((kinds & CA_LACKS_ACTION) && q->actions && !(d->actions_in[p] & q->actions))
+        return 1;
+    if ((kinds & CA_LACKS_QUALIFIER) && (q->own_qualifiers & ~d->qualifiers[p]))
+        return 1;
+    return (kinds & CA_LACKS_OBJECT) && q->objects && !(d->objects[p] & q->objects);
+}
+
 /* How much of the question the hit explains: not found / choices / sure. */
 static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const catalogue_answer *a)
 {
@@ -320,8 +345,12 @@ static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const
     int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]);
     if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
+    uint32_t p = (uint32_t)(h->proc - d->procs);
+    if (conf < CA_FOUND_LACKING && ca_mismatch(d, q, p, CA_LACKS_ACTION))
+        return CATALOGUE_NOT_FOUND;
+    int mismatch = ca_mismatch(d, q, p, CA_LACKS_ACTION | CA_LACKS_QUALIFIER | CA_LACKS_OBJECT);
     int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
-    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
+    if (sure && !mismatch && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
         && !ca_group_tie(d, q, a))
         return CATALOGUE_ANSWER;
     return CATALOGUE_CHOOSE;

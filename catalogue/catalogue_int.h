@@ -129,6 +129,8 @@ typedef struct cat_post {
     uint8_t src;                /* CAT_SRC_* */
 } cat_post;
 
+#define CAT_PHRASE_INSIDE 0x80000000u
+
 typedef struct cat_phrase {
     uint32_t hash;
     uint32_t ids_off, nids;     /* word ids in data->phrase_ids */
@@ -159,13 +161,14 @@ typedef struct cat_data {
     size_t nphrases;
     uint32_t *phrase_tab;       /* phrase index + 1 */
     size_t phrase_cap;
-    uint32_t *phrase_ids, *phrase_procs;
+    uint32_t *phrase_ids, *phrase_procs;   /* a proc | CAT_PHRASE_INSIDE: inside a longer text */
     float *slot_w;              /* nprocs * CAT_NSLOTS: IDF weight of each slot's words */
     /* level variants (catalogue_group.c): procs of one group, lowest level first */
     /* per procedure, from its name and aliases (catalogue_group.c): */
     uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
     uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
+    uint64_t *head;             /* the objects of the name's head: its first object and those inside */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -250,6 +253,7 @@ typedef struct cat_query {
     size_t nadd;
     int level;                  /* level named in the question (rank), or -1 */
     uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */
+    uint64_t own_qualifiers;    /* the qualifiers of the question's own words */
     uint64_t objects_beyond;    /* objects of the words outside the "outside" phrases */
     const char *outside;        /* name of an "outside" topic found, or NULL */
     const cat_syn_outside *outside_topic;

@@ -14,16 +14,32 @@
 #include <string.h>
 
 #define CS_PHRASE_BASE 100.0f
+#ifndef CS_PHRASE_WORD
 #define CS_PHRASE_WORD 10.0f
+#endif
+#ifndef CS_ALIAS_COV
 #define CS_ALIAS_COV 30.0f
+#endif
+#ifndef CS_NAME_COV
 #define CS_NAME_COV 20.0f
+#endif
 #define CS_ENDED 3.0f
+#ifndef CS_INSIDE
+#define CS_INSIDE 3.0f       /* the phrase found is only inside a longer text of the procedure */
+#endif
 #define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
 #ifndef CS_ACTION_MISS
 #define CS_ACTION_MISS 8.0f  /* the question names an action ("mất" -> cấp lại) the name lacks */
 #endif
+#ifndef CS_OBJECT
 #define CS_OBJECT 12.0f      /* the name has none of the question's objects */
+#endif
+#ifndef CS_QUALIFIER
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
+#endif
+#ifndef CS_HEAD
+#define CS_HEAD 6.0f         /* the name is about another object; the question's only in passing */
+#endif
 #define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
 #define CS_UNKNOWN_WEIGHT 2.5f
@@ -34,8 +50,12 @@
 #define CS_MAX_TOUCH 96      /* candidates made by rare words (the rarest first) */
 
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
-#define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
+#ifndef CS_QUERY_COV
+#define CS_QUERY_COV 50.0f   /* share of the question's weight matched (10 before the phrases inside) */
+#endif
+#ifndef CS_NAME_FULL
 #define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
+#endif
 #ifndef CS_NAME_CAP
 #define CS_NAME_CAP 40.0f    /* the name coverage of the verdict: a long name counts as this long */
 #endif
@@ -264,10 +284,11 @@ static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
                 break;
             const cat_phrase *ph = &d->phrases[f];
             for (uint32_t k = 0; k < ph->nprocs; k++) {
-                uint32_t p = d->phrase_procs[ph->procs_off + k];
+                uint32_t v = d->phrase_procs[ph->procs_off + k], p = v & ~CAT_PHRASE_INSIDE;
+                uint16_t len = (uint16_t)(ph->nids * 2 + !(v & CAT_PHRASE_INSIDE));
                 cs_touch(d, p, nt);
-                if (d->sc_phrase_len[p] < ph->nids)
-                    d->sc_phrase_len[p] = (uint16_t)ph->nids;
+                if (d->sc_phrase_len[p] < len)
+                    d->sc_phrase_len[p] = len;  /* words * 2, + 1 when it is a whole text of p */
                 d->sc_phrase_n[p]++;
             }
         }
@@ -410,6 +431,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
         pen += CS_ACTION_MISS;
     if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
         pen += CS_OBJECT;
+    else if (d->head && cq->objects && d->head[p] && !(d->head[p] & cq->objects))
+        pen += CS_HEAD;     /* about another object, the question's only in passing */
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
         int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
@@ -449,8 +472,8 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
               CS_NAME_COV * name_cov + (name_cov > 0.999f ? CS_NAME_FULL : 0) +
               (float)(naliases > 6 ? 5 : naliases > 1 ? naliases - 1 : 0);
     if (d->sc_phrase_len[p]) {
-        h.score += CS_PHRASE_BASE + CS_PHRASE_WORD * d->sc_phrase_len[p] +
-                   3.0f * (float)(d->sc_phrase_n[p] - 1);
+        h.score += CS_PHRASE_BASE + CS_PHRASE_WORD * (float)(d->sc_phrase_len[p] / 2) -
+                   (d->sc_phrase_len[p] & 1 ? 0 : CS_INSIDE) + 3.0f * (float)(d->sc_phrase_n[p] - 1);
         h.match = CATALOGUE_MATCH_PHRASE;
     }
     if (d->procs[p].ended)
@@ -482,6 +505,30 @@ static void cs_keep(catalogue_hit *out, size_t *n, size_t max, catalogue_hit h)
         i--;
     }
     out[i] = h;
+}
+
+/* The best candidates again, with the share of the question they explain
+ * counting the words that led to an "also" addition they match
+ * (cs_explained: "lấy vợ" is explained by "Đăng ký kết hôn"), best first. */
+static void cs_rescore(const cat_data *d, const cs_query *q, catalogue_hit *cand, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cand[i].match == CATALOGUE_MATCH_CODE)
+            continue;
+        float e = cs_explained(d, q, (uint32_t)(cand[i].proc - d->procs));
+        if (e > cand[i].coverage)
+            cand[i].score += CS_QUERY_COV * (e - cand[i].coverage);
+    }
+    for (size_t i = 1; i < n; i++) {
+        catalogue_hit h = cand[i];
+        size_t k = i;
+        while (k > 0 && (cand[k - 1].score < h.score ||
+                         (cand[k - 1].score == h.score && cand[k - 1].proc > h.proc))) {
+            cand[k] = cand[k - 1];
+            k--;
+        }
+        cand[k] = h;
+    }
 }
 
 /* A procedure code "d.dddddd" (or d,dddddd) standing alone in the query. */
@@ -553,6 +600,7 @@ size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit
         if (h.proc != code)
             cs_keep(cand, &n, CS_KEEP, h);
     }
+    cs_rescore(d, &q, cand, n);
     size_t k = cs_merge(d, cand, n, cq->level, out, max);
     for (size_t i = 0; i < k; i++)
         if (out[i].match != CATALOGUE_MATCH_CODE)
