@@ -204,7 +204,7 @@ static const char *const ranking[][2] = {
     {"thanh lap cong ty tnhh", "2.002031"}, {"ho kinh doanh", "1.001612"},
     {"tro cap that nghiep", "1.000108"}, {"bhxh 1 lan", "1.008101"}, {"bhxh lan", "1.008101"},
     {"Đăng ký khai sinh", "1.001193"}, {"giấy khai sinh", "1.001193"}, {"đổi bằng lái xe", "1.002804"},
-    {"mất hộ chiếu", "1.003268"}, {"lltp", "2.000505"}, {"ddawng kys tam tru", "1.004195"},
+    {"lam lai ho chieu bi mat", "1.003267"}, {"lltp", "2.000505"}, {"ddawng kys tam tru", "1.004195"},
     {"gia han tam tru", "1.004196"}, {"sổ hồng", "1.012801"}, {"tach thua", "1.012804"},
     {"xac nhan doc than", "1.004873"}, {"giay phep xay dung", "1.009994"},
     {"cap lai the bhyt", "1.008104"}, {"passport", "1.003266"}, {"khai tu", "1.000656"},
