@@ -244,6 +244,8 @@ void cat_groups_build(cat_data *d);
 typedef struct cat_query {
     char words[1024];           /* rewritten search words, one space apart */
     cat_text text;              /* words with the signature of the rewritten question */
+    char words0[1024];          /* the whole rewritten question (before words are dropped) */
+    cat_text text0;
     catalogue_aspect aspect;    /* of the rewritten question */
     const char *add[CAT_MAX_ADDS];  /* "also" words (point into the synonyms) */
     const cat_syn_also *add_rule[CAT_MAX_ADDS];     /* the rule of each */
