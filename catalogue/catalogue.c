@@ -155,6 +155,7 @@ void cat_data_free(cat_data *d)
     free(d->sc_touched);
     free(d->sc_sort);
     free(d->sc_mark);
+    free(d->sc_qbits);
     free(d->action);
     free(d->objects);
     free(d->actions_in);

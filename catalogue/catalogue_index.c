@@ -433,4 +433,5 @@ void cat_index_build(cat_data *d)
     d->sc_touched = xcalloc(n, sizeof(uint32_t));
     d->sc_sort = xcalloc(n, sizeof(uint32_t));
     d->sc_mark = xcalloc(n, 1);
+    d->sc_qbits = xcalloc(n, sizeof(uint64_t));
 }

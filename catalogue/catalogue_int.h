@@ -178,6 +178,7 @@ typedef struct cat_data {
     uint32_t *sc_touched;
     uint32_t *sc_sort;          /* radix sort scratch for sc_touched */
     uint8_t *sc_mark;
+    uint64_t *sc_qbits;         /* the single query words a candidate holds (bit per word) */
 } cat_data;
 
 typedef struct cat_aspects {
