@@ -242,12 +242,12 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
         ca_blank(&q->text, y->marks[i]);
     cat_squeeze(q->words);
     cat_text_init(&q->text, q->words);  /* the pairs made by the words that went */
-    q->actions = q->objects = q->qualifiers = q->own_qualifiers = 0;
+    q->actions = q->objects = q->qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;
     if (y) {
         q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
         q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
-        q->qualifiers = q->own_qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
     }
     for (size_t i = 0; i < q->nadd; i++) {
         q->actions |= q->add_rule[i]->actions;
@@ -345,7 +345,7 @@ static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_a
 /* What a hit may lack of the question (ca_mismatch). */
 enum {
     CA_LACKS_ACTION = 1,        /* an action the question (or an "also" rule) names */
-    CA_LACKS_QUALIFIER = 2,     /* a qualifier of the question's own words */
+    CA_LACKS_QUALIFIER = 2,     /* a qualifier the question (or an "also" rule) names */
     CA_LACKS_OBJECT = 4,        /* every object of the question */
 };
 
@@ -361,7 +361,7 @@ static int ca_mismatch(const cat_data *d, const cat_query *q, uint32_t p, unsign
         return 0;
     if ((kinds & CA_LACKS_ACTION) && q->actions && !(d->actions_in[p] & q->actions))
         return 1;
-    if ((kinds & CA_LACKS_QUALIFIER) && (q->own_qualifiers & ~d->qualifiers[p]))
+    if ((kinds & CA_LACKS_QUALIFIER) && (q->qualifiers & ~d->qualifiers[p]))
         return 1;
     return (kinds & CA_LACKS_OBJECT) && q->objects && !(d->objects[p] & q->objects);
 }

@@ -256,7 +256,6 @@ typedef struct cat_query {
     size_t nadd;
     int level;                  /* level named in the question (rank), or -1 */
     uint64_t actions, objects, qualifiers;  /* bits of the phrases in the words and "also" */
-    uint64_t own_qualifiers;    /* the qualifiers of the question's own words */
     uint64_t objects_beyond;    /* objects of the words outside the "outside" phrases */
     const char *outside;        /* name of an "outside" topic found, or NULL */
     const cat_syn_outside *outside_topic;
