@@ -493,6 +493,7 @@ static void cs_keep(cs_cand *out, size_t *n, size_t max, cs_cand c)
     const catalogue_hit h = c.h;
     size_t i = *n;
     if (i == max) {
+        /* cppcheck-suppress uninitvar ; out[0..max) is filled when *n == max */
         const catalogue_hit *last = &out[max - 1].h;
         if (h.score < last->score || (h.score == last->score && h.proc > last->proc))
             return;
