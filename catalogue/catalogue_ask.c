@@ -397,7 +397,9 @@ static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const
     uint32_t p = (uint32_t)(h->proc - d->procs);
     if (conf < CA_FOUND_LACKING && ca_mismatch(d, q, p, CA_LACKS_ACTION))
         return CATALOGUE_NOT_FOUND;
-    int mismatch = ca_mismatch(d, q, p, CA_LACKS_ACTION | CA_LACKS_QUALIFIER | CA_LACKS_OBJECT);
+    /* not the qualifiers: a procedure may serve them as a case of its documents (the sample's
+     * căn cước lần đầu has the under-14 case) */
+    int mismatch = ca_mismatch(d, q, p, CA_LACKS_ACTION | CA_LACKS_OBJECT);
     int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
     if (sure && !mismatch && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
         && !ca_group_tie(d, q, a))
