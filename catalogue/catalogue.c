@@ -155,10 +155,12 @@ void cat_data_free(cat_data *d)
     free(d->sc_touched);
     free(d->sc_sort);
     free(d->sc_mark);
+    free(d->sc_qbits);
     free(d->action);
     free(d->objects);
     free(d->actions_in);
     free(d->qualifiers);
+    free(d->head);
     free(d->group);
     free(d->group_off);
     free(d->group_n);

@@ -26,6 +26,7 @@
 #define CA_SURE 0.50f               /* answer without asking back when this sure, ... */
 #define CA_SURE_NAME 0.70f          /* ... the best name this well covered, ... */
 #define CA_SURE_MARGIN 8.0f         /* ... and the next group scores this much lower */
+#define CA_FOUND_LACKING 0.30f      /* below, when the best hit lacks the action asked for */
 
 /* Blank every whole-word occurrence of phrase p in t (words one space apart). */
 static void ca_blank(const cat_text *t, const char *p)
@@ -149,6 +150,36 @@ static const char *ca_first(const cat_text *t, char *const *list, size_t n)
     return NULL;
 }
 
+/* Whether the occurrence of phrase p at s[at..) is the middle of other
+ * words: its first word makes a word pair of the index with the word
+ * before and its last word one with the word after ("cong nhan ho ngheo"
+ * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). */
+static int ca_bridged(const cat_data *d, const char *s, size_t at, const char *p)
+{
+    size_t plen = strlen(p), fl = strcspn(p, " "), ln = 0, rn = 0;
+    const char *last = strrchr(p, ' ');
+    last = last ? last + 1 : p;
+    const char *l = ca_neighbour(s, at, plen, -1, &ln), *r = ca_neighbour(s, at, plen, 1, &rn);
+    return ca_pair(d, l, ln, s + at, fl) && ca_pair(d, s + at + (size_t)(last - p), strlen(last), r, rn);
+}
+
+/* The first phrase of list found in t other than in the middle of other
+ * words (ca_bridged), or NULL. */
+static const char *ca_first_free(const cat_data *d, const cat_text *t, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!cat_text_may(t, list[i]))
+            continue;
+        for (long from = 0, o; (o = cat_phrase_at(t->s + from, list[i])) >= 0;) {
+            size_t at = (size_t)(from + o);
+            if (!ca_bridged(d, t->s, at, list[i]))
+                return list[i];
+            from = (long)(at + strlen(list[i]));
+        }
+    }
+    return NULL;
+}
+
 /* Remember that phrase t led to addition k (its words are explained when
  * the addition matches; catalogue_search.c). */
 static void ca_trigger(cat_query *q, size_t k, const char *t)
@@ -160,12 +191,12 @@ static void ca_trigger(cat_query *q, size_t k, const char *t)
         q->trig[k][q->ntrig[k]++] = t;
 }
 
-static void ca_also(const cat_syn *y, cat_query *q)
+static void ca_also(const cat_data *d, const cat_syn *y, cat_query *q)
 {
     q->nadd = 0;
     for (size_t i = 0; y && i < y->nalso; i++) {
         const cat_syn_also *a = &y->also[i];
-        const char *when = ca_first(&q->text, a->when, a->nwhen);
+        const char *when = ca_first_free(d, &q->text, a->when, a->nwhen);
         const char *with = when && a->nwith ? ca_first(&q->text, a->with, a->nwith) : NULL;
         /* an addition already in the words adds no weight (its words are
          * repeats) but still explains its trigger ("mất" of "bà mất, khai tử") */
@@ -194,6 +225,9 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->raw = normalised;
     cat_syn_rewrite(y, normalised, q->words, sizeof(q->words));
     cat_text_init(&q->text, q->words);
+    memcpy(q->words0, q->words, sizeof(q->words0));
+    q->text0 = q->text;
+    q->text0.s = q->words0;
     q->aspect = cat_aspect_of(cat->aspects, &q->text);
     q->level = ca_level(y, &q->text);
     q->outside_topic = ca_outside(y, &q->text);
@@ -201,7 +235,7 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     const cat_aspects *as = cat->aspects;
     if (as)
         ca_drop(cat->cur, &q->text, as->phrase, as->n);
-    ca_also(y, q);      /* before the question words go: "làm lại", "xin" count here */
+    ca_also(cat->cur, y, q);      /* before the question words go: "làm lại", "xin" count here */
     if (as)
         ca_drop(cat->cur, &q->text, as->question, as->nquestion);
     for (size_t i = 0; y && i < y->nmarks; i++)
@@ -308,6 +342,45 @@ static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_a
     return 0;
 }
 
+/* What a hit may lack of the question (ca_mismatch). */
+enum {
+    CA_LACKS_ACTION = 1,        /* an action the question (or an "also" rule) names */
+    CA_LACKS_QUALIFIER = 2,     /* a qualifier the question (or an "also" rule) names */
+    CA_LACKS_OBJECT = 4,        /* every object of the question */
+};
+
+/* Whether procedure p is about something else than the question asks, in
+ * the ways of kinds: it lacks every action the question names ("xóa đăng
+ * ký tạm trú" / "Đăng ký tạm trú"; "mất cà vẹt" -> cấp lại / "Đăng ký xe
+ * lần đầu"), a qualifier the question names ("căn cước cho người dưới 14
+ * tuổi" / "... từ đủ 14 tuổi"), or every object the question names. A
+ * small catalogue then holds only a neighbour of the procedure asked for. */
+static int ca_mismatch(const cat_data *d, const cat_query *q, uint32_t p, unsigned kinds)
+{
+    if (!d->syn)
+        return 0;
+    if ((kinds & CA_LACKS_ACTION) && q->actions && !(d->actions_in[p] & q->actions))
+        return 1;
+    if ((kinds & CA_LACKS_QUALIFIER) && (q->qualifiers & ~d->qualifiers[p]))
+        return 1;
+    return (kinds & CA_LACKS_OBJECT) && q->objects && !(d->objects[p] & q->objects);
+}
+
+/* Whether the name of procedure p holds a phrase of the question's outside
+ * topic: this catalogue has it ("Công nhận hộ nghèo", "Đổi tiền không đủ
+ * tiêu chuẩn lưu thông"), so it is not outside here. */
+static int ca_outside_here(const cat_data *d, const cat_query *q, const catalogue_proc *p)
+{
+    char name[2048];
+    const cat_syn_outside *o = q->outside_topic;
+    if (!o || cat_index_text(d->syn, p->name, 1, name, sizeof(name)) < 0)
+        return 0;
+    for (size_t i = 0; i < o->nwhen; i++)
+        if (cat_text_at(&q->text0, o->when[i]) >= 0 && cat_phrase_at(name, o->when[i]) >= 0)
+            return 1;
+    return 0;
+}
+
 /* How much of the question the hit explains: not found / choices / sure. */
 static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const catalogue_answer *a)
 {
@@ -317,11 +390,18 @@ static catalogue_verdict ca_verdict(const cat_data *d, const cat_query *q, const
         return CATALOGUE_ANSWER;
     /* an outside topic ("ly hôn") needs more, unless the hit is about an
      * object the question names ("kết hôn lần 2 sau khi ly hôn") */
-    int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]);
+    int outside = a->outside && !(q->objects_beyond & d->objects[h->proc - d->procs]) &&
+                  !ca_outside_here(d, q, h->proc);
     if (conf < (outside ? CA_FOUND_OUTSIDE : CA_FOUND) || h->alias_coverage < CA_FOUND_NAME)
         return CATALOGUE_NOT_FOUND;
+    uint32_t p = (uint32_t)(h->proc - d->procs);
+    if (conf < CA_FOUND_LACKING && ca_mismatch(d, q, p, CA_LACKS_ACTION))
+        return CATALOGUE_NOT_FOUND;
+    /* not the qualifiers: a procedure may serve them as a case of its documents (the sample's
+     * căn cước lần đầu has the under-14 case) */
+    int mismatch = ca_mismatch(d, q, p, CA_LACKS_ACTION | CA_LACKS_OBJECT);
     int sure = conf >= CA_SURE && h->alias_coverage >= CA_SURE_NAME;
-    if (sure && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
+    if (sure && !mismatch && (a->nhits == 1 || h->score - a->hits[1].score >= CA_SURE_MARGIN)
         && !ca_group_tie(d, q, a))
         return CATALOGUE_ANSWER;
     return CATALOGUE_CHOOSE;

@@ -95,6 +95,30 @@ static int cg_u64_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The objects of a name that make its head: the first object named and
+ * those inside it ("Cấp lại tem AB ... hộ chiếu" is about the tem AB;
+ * "giấy chứng nhận quyền sử dụng đất" holds "đất"). */
+static uint64_t cg_head(const cat_syn *y, const char *name)
+{
+    long first = -1;
+    size_t end = 0;
+    for (size_t i = 0; i < y->nobjects; i++) {
+        long o = cat_phrase_at(name, y->objects[i]);
+        size_t e = o >= 0 ? (size_t)o + strlen(y->objects[i]) : 0;
+        if (o >= 0 && (first < 0 || o < first || (o == first && e > end))) {
+            first = o;
+            end = e;
+        }
+    }
+    uint64_t head = 0;
+    for (size_t i = 0; first >= 0 && i < y->nobjects; i++) {
+        long o = cat_phrase_at(name + first, y->objects[i]);
+        if (o >= 0 && (size_t)(first + o) + strlen(y->objects[i]) <= end)
+            head |= (uint64_t)1 << i;
+    }
+    return head;
+}
+
 /* The key phrases of procedure p (catalogue_synonyms.c): its leading
  * action, the objects of its name, aliases and field, the qualifiers of its
  * name and aliases. */
@@ -110,6 +134,7 @@ static void cg_marks(cat_data *d, size_t p)
         if (!strncmp(text, y->actions[i], n) && (text[n] == ' ' || text[n] == '\0'))
             d->action[p] = (uint8_t)(i + 1);
     }
+    d->head[p] = cg_head(y, text);
     for (size_t a = 0; a <= pr->naliases; a++) {
         if (a > 0 && cat_index_text(y, pr->aliases[a - 1], 1, text, sizeof(text)) < 0)
             continue;
@@ -127,6 +152,7 @@ void cat_groups_build(cat_data *d)
     d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->actions_in = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->qualifiers = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    d->head = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     for (size_t i = 0; i < d->nprocs; i++)
         cg_marks(d, i);
     size_t cap = 16;

@@ -29,8 +29,11 @@ typedef struct ci_build {
     size_t npost, cappost;
     uint32_t *word_last;        /* last post index + 1 of each word for the current proc */
     size_t capwords;
-    ci_pair *pp;                /* (phrase, proc) */
+    ci_pair *pp;                /* (phrase, proc); .src 1: the phrase is inside a longer text */
     size_t npp, cappp;
+    uint8_t *full;              /* per phrase: 1 when it is a whole alias or name */
+    size_t capfull;
+    uint32_t *pp_start;         /* per procedure: its first (phrase, proc) pair */
     size_t capphrases, capids;
 } ci_build;
 
@@ -200,6 +203,13 @@ static int ci_bare_object(const cat_syn *y, const char *text)
     return 0;
 }
 
+static void ci_pp_add(ci_build *b, uint32_t ph, uint32_t p, uint8_t inside)
+{
+    if (b->npp == b->cappp)
+        b->pp = xrealloc(b->pp, (b->cappp = b->cappp ? b->cappp * 2 : 4096) * sizeof(*b->pp));
+    b->pp[b->npp++] = (ci_pair){.key = ph, .proc = p, .src = inside};
+}
+
 /* Index one text of procedure p: its words, and (slot >= 0) its phrase. */
 static void ci_text(ci_build *b, uint32_t p, const char *text, int slot, uint8_t src)
 {
@@ -228,9 +238,54 @@ static void ci_text(ci_build *b, uint32_t p, const char *text, int slot, uint8_t
         return;
     if (b->npp && b->pp[b->npp - 1].key == ph && b->pp[b->npp - 1].proc == p)
         return;
-    if (b->npp == b->cappp)
-        b->pp = xrealloc(b->pp, (b->cappp = b->cappp ? b->cappp * 2 : 4096) * sizeof(*b->pp));
-    b->pp[b->npp++] = (ci_pair){.key = ph, .proc = p, .slots = (uint16_t)n};
+    ci_pp_add(b, ph, p, 0);
+    while (ph >= b->capfull) {
+        size_t cap = b->capfull ? b->capfull * 2 : 4096;
+        b->full = xrealloc(b->full, cap);
+        memset(b->full + b->capfull, 0, cap - b->capfull);
+        b->capfull = cap;
+    }
+    b->full[ph] = 1;
+}
+
+/* Whether procedure p already has phrase ph: among its own pairs (from the
+ * first pass) or those of this pass since from. */
+static int ci_pp_has(const ci_build *b, size_t from, uint32_t ph, uint32_t p)
+{
+    for (size_t i = b->pp_start[p]; i < b->pp_start[p + 1]; i++)
+        if (b->pp[i].key == ph)
+            return 1;
+    for (size_t i = from; i < b->npp; i++)
+        if (b->pp[i].key == ph)
+            return 1;
+    return 0;
+}
+
+/* The whole aliases and names of any procedure found as a run of words
+ * inside one of p's texts ("đăng ký khai sinh" inside "đăng ký khai sinh có
+ * yếu tố nước ngoài"): p holds that phrase too, so a question naming it and
+ * more of p's words finds p as well as the shorter procedure. */
+static void ci_contained(ci_build *b, uint32_t p, const char *text, size_t from)
+{
+    char norm[2048];
+    size_t off[CAT_MAX_TEXT_WORDS], len[CAT_MAX_TEXT_WORDS];
+    uint32_t ids[CAT_MAX_TEXT_WORDS];
+    if (cat_index_text(b->d->syn, text, 1, norm, sizeof(norm)) < 0)
+        return;
+    size_t n = cat_tokens(norm, off, len, CAT_MAX_TEXT_WORDS);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (uint32_t)cat_word_find(b->d, norm + off[i], len[i]);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = CAT_HASH_INIT;
+        for (size_t j = i; j < n && j - i < CAT_MAX_PHRASE; j++) {
+            h = cat_hash_step(h, ids[j]);
+            long f = cat_phrase_find(b->d, h, ids + i, j - i + 1);
+            if (f < 0)
+                break;
+            if ((size_t)f < b->capfull && b->full[f] && !ci_pp_has(b, from, (uint32_t)f, p))
+                ci_pp_add(b, (uint32_t)f, p, 1);
+        }
+    }
 }
 
 /* Counting sort of pairs by key into a flat array of procs (phrases) or posts (words). */
@@ -264,7 +319,7 @@ static void ci_flatten(ci_build *b)
     d->phrase_procs = xmalloc((b->npp ? b->npp : 1) * sizeof(uint32_t));
     for (size_t i = 0; i < b->npp; i++) {
         cat_phrase *ph = &d->phrases[b->pp[i].key];
-        d->phrase_procs[ph->procs_off + ph->nprocs++] = b->pp[i].proc;
+        d->phrase_procs[ph->procs_off + ph->nprocs++] = b->pp[i].proc | (b->pp[i].src ? CAT_PHRASE_INSIDE : 0);
     }
 }
 
@@ -336,14 +391,26 @@ static void ci_by_len(cat_data *d)
 void cat_index_build(cat_data *d)
 {
     ci_build b = {.d = d};
+    b.pp_start = xcalloc(d->nprocs + 1, sizeof(uint32_t));
     for (size_t i = 0; i < d->nprocs; i++) {
         const catalogue_proc *p = &d->procs[i];
+        b.pp_start[i] = (uint32_t)b.npp;
         for (size_t a = 0; a < p->naliases; a++)
             ci_text(&b, (uint32_t)i, p->aliases[a], (int)a, CAT_SRC_ALIAS);
         ci_text(&b, (uint32_t)i, p->name, CAT_SLOT_NAME, CAT_SRC_NAME);
         ci_text(&b, (uint32_t)i, p->short_name, CAT_SLOT_SHORT, CAT_SRC_NAME);
         ci_text(&b, (uint32_t)i, p->field, -1, CAT_SRC_FIELD);
     }
+    b.pp_start[d->nprocs] = (uint32_t)b.npp;
+    for (size_t i = 0; i < d->nprocs; i++) {    /* the phrases inside longer texts */
+        const catalogue_proc *p = &d->procs[i];
+        size_t from = b.npp;
+        for (size_t a = 0; a < p->naliases; a++)
+            ci_contained(&b, (uint32_t)i, p->aliases[a], from);
+        ci_contained(&b, (uint32_t)i, p->name, from);
+    }
+    free(b.full);
+    free(b.pp_start);
     if (!d->word_cap)
         ci_word_rehash(d, 16);
     if (!d->phrase_cap)
@@ -366,4 +433,5 @@ void cat_index_build(cat_data *d)
     d->sc_touched = xcalloc(n, sizeof(uint32_t));
     d->sc_sort = xcalloc(n, sizeof(uint32_t));
     d->sc_mark = xcalloc(n, 1);
+    d->sc_qbits = xcalloc(n, sizeof(uint64_t));
 }

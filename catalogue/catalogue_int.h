@@ -129,6 +129,8 @@ typedef struct cat_post {
     uint8_t src;                /* CAT_SRC_* */
 } cat_post;
 
+#define CAT_PHRASE_INSIDE 0x80000000u
+
 typedef struct cat_phrase {
     uint32_t hash;
     uint32_t ids_off, nids;     /* word ids in data->phrase_ids */
@@ -159,13 +161,14 @@ typedef struct cat_data {
     size_t nphrases;
     uint32_t *phrase_tab;       /* phrase index + 1 */
     size_t phrase_cap;
-    uint32_t *phrase_ids, *phrase_procs;
+    uint32_t *phrase_ids, *phrase_procs;   /* a proc | CAT_PHRASE_INSIDE: inside a longer text */
     float *slot_w;              /* nprocs * CAT_NSLOTS: IDF weight of each slot's words */
     /* level variants (catalogue_group.c): procs of one group, lowest level first */
     /* per procedure, from its name and aliases (catalogue_group.c): */
     uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
     uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
+    uint64_t *head;             /* the objects of the name's head: its first object and those inside */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -175,6 +178,7 @@ typedef struct cat_data {
     uint32_t *sc_touched;
     uint32_t *sc_sort;          /* radix sort scratch for sc_touched */
     uint8_t *sc_mark;
+    uint64_t *sc_qbits;         /* the single query words a candidate holds (bit per word) */
 } cat_data;
 
 typedef struct cat_aspects {
@@ -241,6 +245,8 @@ void cat_groups_build(cat_data *d);
 typedef struct cat_query {
     char words[1024];           /* rewritten search words, one space apart */
     cat_text text;              /* words with the signature of the rewritten question */
+    char words0[1024];          /* the whole rewritten question (before words are dropped) */
+    cat_text text0;
     catalogue_aspect aspect;    /* of the rewritten question */
     const char *add[CAT_MAX_ADDS];  /* "also" words (point into the synonyms) */
     const cat_syn_also *add_rule[CAT_MAX_ADDS];     /* the rule of each */

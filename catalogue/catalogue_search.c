@@ -14,16 +14,32 @@
 #include <string.h>
 
 #define CS_PHRASE_BASE 100.0f
+#ifndef CS_PHRASE_WORD
 #define CS_PHRASE_WORD 10.0f
+#endif
+#ifndef CS_ALIAS_COV
 #define CS_ALIAS_COV 30.0f
+#endif
+#ifndef CS_NAME_COV
 #define CS_NAME_COV 20.0f
+#endif
 #define CS_ENDED 3.0f
+#ifndef CS_INSIDE
+#define CS_INSIDE 3.0f       /* the phrase found is only inside a longer text of the procedure */
+#endif
 #define CS_ACTION 10.0f      /* the name starts with an action the question does not name */
 #ifndef CS_ACTION_MISS
 #define CS_ACTION_MISS 8.0f  /* the question names an action ("mất" -> cấp lại) the name lacks */
 #endif
+#ifndef CS_OBJECT
 #define CS_OBJECT 12.0f      /* the name has none of the question's objects */
+#endif
+#ifndef CS_QUALIFIER
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
+#endif
+#ifndef CS_HEAD
+#define CS_HEAD 6.0f         /* the name is about another object; the question's only in passing */
+#endif
 #define CS_LEVEL 3.0f        /* bonus: the procedure is at the level the question names */
 #define CS_FUZZY 0.7f
 #define CS_UNKNOWN_WEIGHT 2.5f
@@ -34,8 +50,12 @@
 #define CS_MAX_TOUCH 96      /* candidates made by rare words (the rarest first) */
 
 #define CS_PAIR 1.0f          /* weight of a pair of adjacent words, times its IDF */
-#define CS_QUERY_COV 10.0f   /* share of the question's weight matched */
+#ifndef CS_QUERY_COV
+#define CS_QUERY_COV 50.0f   /* share of the question's weight matched (10 before the phrases inside) */
+#endif
+#ifndef CS_NAME_FULL
 #define CS_NAME_FULL 15.0f   /* every word of the name is in the question */
+#endif
 #ifndef CS_NAME_CAP
 #define CS_NAME_CAP 40.0f    /* the name coverage of the verdict: a long name counts as this long */
 #endif
@@ -51,12 +71,15 @@ typedef struct cs_query {
     uint8_t seg[CAT_MAX_QWORDS];    /* 0: the question's words; k: the k-th "also" addition */
     uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
     uint8_t add_only[CAT_MAX_QWORDS];   /* a pair of which one word is rare: no candidates */
+    uint8_t first[CAT_MAX_QWORDS];  /* single words: the first one with the same id (itself) */
     float total;                /* weight of the single words (own and "also") */
 } cs_query;
 
 /* Whether word i counts in the coverage (single words, the question's own
  * and the "also" ones): 1, or -1 for a pair. */
 #define CS_OWN(q, i) ((i) >= (q)->nuni ? -1 : 1)
+/* The bit of single word i in sc_qbits (pairs have none). */
+#define CS_BIT(q, i) ((i) < (q)->nuni ? (uint64_t)1 << (i) : 0)
 
 static void cs_touch(cat_data *d, uint32_t p, size_t *nt)
 {
@@ -140,8 +163,10 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
     q->cw[i] *= mult;
     q->w[i] = q->cw[i];
     int dup = 0;
+    q->first[i] = (uint8_t)i;
     for (size_t k = 0; k < i && !dup; k++)
-        dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i];
+        if ((dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i]))
+            q->first[i] = (uint8_t)k;
     if (dup)
         q->w[i] = q->cw[i] = 0;   /* counted once */
     else if (seg == 0 || q->ids[i] >= 0)    /* an "also" word the index lacks is no loss */
@@ -204,34 +229,21 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     }
 }
 
-/* Whether procedure p holds word id (binary search in its postings). */
-static int cs_holds(const cat_data *d, long id, uint32_t p)
-{
-    if (id < 0)
-        return 0;
-    const cat_word *w = &d->words[id];
-    const cat_post *base = d->posts + w->post_off;
-    uint32_t lo = 0, hi = w->npost;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (base[mid].proc < p)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < w->npost && base[lo].proc == p;
-}
-
 /* The share of the question's own words that procedure p explains: words it
- * holds, and words that led to an "also" addition p mostly holds (so "nhập
- * khẩu cho vợ" is explained by "đăng ký thường trú"). */
-static float cs_explained(const cat_data *d, const cs_query *q, uint32_t p)
+ * holds (bits: the single words of q it holds, sc_qbits; a repeated word as
+ * its first), and words that led to an "also" addition p mostly holds (so
+ * "nhập khẩu cho vợ" is explained by "đăng ký thường trú"). */
+static float cs_explained(const cs_query *q, uint64_t bits)
 {
     float have[CAT_MAX_ADDS + 1] = {0}, all[CAT_MAX_ADDS + 1] = {0}, tot = 0, got = 0;
+    uint64_t held = 0;
+    for (size_t i = 0; i < q->nuni; i++)
+        if (bits & ((uint64_t)1 << (q->first[i])))
+            held |= (uint64_t)1 << i;
     for (size_t i = 0; i < q->nuni; i++)
         if (q->seg[i]) {
             all[q->seg[i]] += q->idf[i];
-            have[q->seg[i]] += cs_holds(d, q->ids[i], p) ? q->idf[i] : 0;
+            have[q->seg[i]] += held & ((uint64_t)1 << i) ? q->idf[i] : 0;
         }
     unsigned ok = 0;
     for (unsigned a = 1; a <= CAT_MAX_ADDS; a++)
@@ -242,7 +254,7 @@ static float cs_explained(const cat_data *d, const cs_query *q, uint32_t p)
             continue;
         float wt = q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
         tot += wt;
-        if (cs_holds(d, q->ids[i], p) || (q->trig[i] & ok))
+        if ((held & ((uint64_t)1 << i)) || (q->trig[i] & ok))
             got += wt;
     }
     return tot > 0 ? got / tot : 0;
@@ -264,10 +276,11 @@ static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
                 break;
             const cat_phrase *ph = &d->phrases[f];
             for (uint32_t k = 0; k < ph->nprocs; k++) {
-                uint32_t p = d->phrase_procs[ph->procs_off + k];
+                uint32_t v = d->phrase_procs[ph->procs_off + k], p = v & ~CAT_PHRASE_INSIDE;
+                uint16_t len = (uint16_t)(ph->nids * 2 + !(v & CAT_PHRASE_INSIDE));
                 cs_touch(d, p, nt);
-                if (d->sc_phrase_len[p] < ph->nids)
-                    d->sc_phrase_len[p] = (uint16_t)ph->nids;
+                if (d->sc_phrase_len[p] < len)
+                    d->sc_phrase_len[p] = len;  /* words * 2, + 1 when it is a whole text of p */
                 d->sc_phrase_n[p]++;
             }
         }
@@ -276,8 +289,9 @@ static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
 
 /* Add word weight wt to p's procedure: own is CS_OWN (counts in the
  * coverage); pairs (own < 0) count in the score only. */
-static void cs_add(cat_data *d, const cat_post *p, float wt, float cw, int own)
+static void cs_add(cat_data *d, const cat_post *p, float wt, float cw, int own, uint64_t bit)
 {
+    d->sc_qbits[p->proc] |= bit;
     float src = p->src & CAT_SRC_ALIAS ? 1.0f : p->src & CAT_SRC_NAME ? 0.7f : 0.3f;
     d->sc_word[p->proc] += wt * src;
     if (own < 0)
@@ -291,8 +305,8 @@ static void cs_add(cat_data *d, const cat_post *p, float wt, float cw, int own)
 }
 
 /* Walk a word's postings: touch (make candidates) or only add to candidates. */
-static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own, int touch,
-                    size_t limit, size_t *nt)
+static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                    int touch, size_t limit, size_t *nt)
 {
     for (uint32_t k = 0; k < w->npost && k < limit; k++) {
         const cat_post *p = &d->posts[w->post_off + k];
@@ -300,14 +314,15 @@ static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own,
             cs_touch(d, p->proc, nt);
         else if (!d->sc_mark[p->proc])
             continue;
-        cs_add(d, p, wt, cw, own);
+        cs_add(d, p, wt, cw, own, bit);
     }
 }
 
 /* Add a common word to the candidates (sc_touched, sorted ascending) by a
  * galloping search in its postings (also sorted): each candidate costs the
  * logarithm of the distance from the previous one, not of the whole list. */
-static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, size_t nt)
+static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                     size_t nt)
 {
     const cat_post *base = d->posts + w->post_off;
     uint32_t lo = 0, n = w->npost;
@@ -328,7 +343,7 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own
                 hi = mid;
         }
         if (lo < n && base[lo].proc == p)
-            cs_add(d, &base[lo], wt, cw, own);
+            cs_add(d, &base[lo], wt, cw, own, bit);
     }
 }
 
@@ -377,11 +392,11 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
     while (made < n && !q->add_only[order[made]] && d->words[q->ids[order[made]]].df <= common &&
            *nt < CS_MAX_TOUCH) {
         size_t i = order[made++];
-        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, (size_t)-1, nt);
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, (size_t)-1, nt);
     }
     if (*nt == 0 && made < n && !q->add_only[order[made]]) {  /* only common words: the rarest's */
         size_t i = order[made++];
-        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), 1, CS_MAX_CAND, nt);
+        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, CS_MAX_CAND, nt);
     }
     if (made < n)
         cs_sort_touched(d, *nt);
@@ -392,9 +407,9 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
         while (((size_t)1 << log2gap) < gap)
             log2gap++;
         if (*nt * 2 * log2gap < w->df)
-            cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), *nt);
+            cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
         else
-            cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), 0, (size_t)-1, nt);
+            cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 0, (size_t)-1, nt);
     }
 }
 
@@ -410,6 +425,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
         pen += CS_ACTION_MISS;
     if (d->objects && cq->objects && !(d->objects[p] & cq->objects))
         pen += CS_OBJECT;
+    else if (d->head && cq->objects && d->head[p] && !(d->head[p] & cq->objects))
+        pen += CS_HEAD;     /* about another object, the question's only in passing */
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
         int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
@@ -419,8 +436,14 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
     return pen;
 }
 
+/* A candidate: its hit and the single words of the question it holds. */
+typedef struct cs_cand {
+    catalogue_hit h;
+    uint64_t bits;
+} cs_cand;
+
 /* Score procedure p from the scratch arrays, then clear them. */
-static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
+static cs_cand cs_score(cat_data *d, uint32_t p, const cs_query *q)
 {
     float *slot = d->sc_slot + (size_t)p * CAT_NSLOTS;
     const float *sw = d->slot_w + (size_t)p * CAT_NSLOTS;
@@ -449,8 +472,8 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
               CS_NAME_COV * name_cov + (name_cov > 0.999f ? CS_NAME_FULL : 0) +
               (float)(naliases > 6 ? 5 : naliases > 1 ? naliases - 1 : 0);
     if (d->sc_phrase_len[p]) {
-        h.score += CS_PHRASE_BASE + CS_PHRASE_WORD * d->sc_phrase_len[p] +
-                   3.0f * (float)(d->sc_phrase_n[p] - 1);
+        h.score += CS_PHRASE_BASE + CS_PHRASE_WORD * (float)(d->sc_phrase_len[p] / 2) -
+                   (d->sc_phrase_len[p] & 1 ? 0 : CS_INSIDE) + 3.0f * (float)(d->sc_phrase_n[p] - 1);
         h.match = CATALOGUE_MATCH_PHRASE;
     }
     if (d->procs[p].ended)
@@ -459,15 +482,19 @@ static catalogue_hit cs_score(cat_data *d, uint32_t p, const cs_query *q)
     d->sc_word[p] = d->sc_match[p] = 0;
     d->sc_phrase_len[p] = d->sc_phrase_n[p] = 0;
     d->sc_mark[p] = 0;
-    return h;
+    cs_cand c = {.h = h, .bits = d->sc_qbits[p]};
+    d->sc_qbits[p] = 0;
+    return c;
 }
 
-/* Insert h into the best-first list out[0..*n) of capacity max. */
-static void cs_keep(catalogue_hit *out, size_t *n, size_t max, catalogue_hit h)
+/* Insert c into the best-first list out[0..*n) of capacity max. */
+static void cs_keep(cs_cand *out, size_t *n, size_t max, cs_cand c)
 {
+    const catalogue_hit h = c.h;
     size_t i = *n;
     if (i == max) {
-        const catalogue_hit *last = &out[max - 1];
+        /* cppcheck-suppress uninitvar ; out[0..max) is filled when *n == max */
+        const catalogue_hit *last = &out[max - 1].h;
         if (h.score < last->score || (h.score == last->score && h.proc > last->proc))
             return;
         i--;
@@ -476,12 +503,38 @@ static void cs_keep(catalogue_hit *out, size_t *n, size_t max, catalogue_hit h)
     }
     /* out[0..i) is filled: i <= *n - 1 here */
     /* cppcheck-suppress uninitvar */
-    while (i > 0 && (out[i - 1].score < h.score ||
-                     (out[i - 1].score == h.score && out[i - 1].proc > h.proc))) {
+    while (i > 0 && (out[i - 1].h.score < h.score ||
+                     (out[i - 1].h.score == h.score && out[i - 1].h.proc > h.proc))) {
         out[i] = out[i - 1];
         i--;
     }
-    out[i] = h;
+    out[i] = c;
+}
+
+/* The best candidates again, with the share of the question they explain
+ * counting the words that led to an "also" addition they match
+ * (cs_explained: "lấy vợ" is explained by "Đăng ký kết hôn"), best first. */
+static void cs_rescore(const cs_query *q, cs_cand *cand, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        catalogue_hit *h = &cand[i].h;
+        if (h->match == CATALOGUE_MATCH_CODE)
+            continue;
+        float e = cs_explained(q, cand[i].bits);
+        if (e > h->coverage)
+            h->score += CS_QUERY_COV * (e - h->coverage);
+        h->coverage = e;
+    }
+    for (size_t i = 1; i < n; i++) {
+        cs_cand c = cand[i];
+        size_t k = i;
+        while (k > 0 && (cand[k - 1].h.score < c.h.score ||
+                         (cand[k - 1].h.score == c.h.score && cand[k - 1].h.proc > c.h.proc))) {
+            cand[k] = cand[k - 1];
+            k--;
+        }
+        cand[k] = c;
+    }
 }
 
 /* A procedure code "d.dddddd" (or d,dddddd) standing alone in the query. */
@@ -515,20 +568,20 @@ static const catalogue_proc *cs_variant(const cat_data *d, const catalogue_proc 
 }
 
 /* Copy the best hits to out, one per level group, at most max. */
-static size_t cs_merge(const cat_data *d, const catalogue_hit *cand, size_t n, int level,
+static size_t cs_merge(const cat_data *d, const cs_cand *cand, size_t n, int level,
                        catalogue_hit *out, size_t max)
 {
     size_t k = 0;
     for (size_t i = 0; i < n && k < max; i++) {
-        uint32_t g = d->group[cand[i].proc - d->procs];
+        uint32_t g = d->group[cand[i].h.proc - d->procs];
         int seen = 0;
         for (size_t j = 0; j < k && !seen; j++)
             seen = d->group[out[j].proc - d->procs] == g;
         if (seen)
             continue;
-        out[k] = cand[i];
-        if (cand[i].match != CATALOGUE_MATCH_CODE)
-            out[k].proc = cs_variant(d, cand[i].proc, level);
+        out[k] = cand[i].h;
+        if (cand[i].h.match != CATALOGUE_MATCH_CODE)
+            out[k].proc = cs_variant(d, cand[i].h.proc, level);
         k++;
     }
     return k;
@@ -537,27 +590,24 @@ static size_t cs_merge(const cat_data *d, const catalogue_hit *cand, size_t n, i
 size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit *out, size_t max)
 {
     cat_data *d = cat->cur;     /* the scratch space is ours to change */
-    catalogue_hit cand[CS_KEEP];
+    cs_cand cand[CS_KEEP];
     size_t n = 0, nt = 0;
     const catalogue_proc *code = cs_code(d, cq->raw);
     if (code)
-        cs_keep(cand, &n, CS_KEEP, (catalogue_hit){.proc = code, .score = 1e6f,
+        cs_keep(cand, &n, CS_KEEP, (cs_cand){.h = {.proc = code, .score = 1e6f,
                                                    .match = CATALOGUE_MATCH_CODE, .coverage = 1,
-                                                   .alias_coverage = 1});
+                                                   .alias_coverage = 1}});
     cs_query q;
     cs_parse(d, cq, &q);
     cs_phrases(d, &q, &nt);
     cs_words(d, &q, &nt);
     for (size_t i = 0; i < nt; i++) {
-        catalogue_hit h = cs_score(d, d->sc_touched[i], &q);
-        if (h.proc != code)
-            cs_keep(cand, &n, CS_KEEP, h);
+        cs_cand c = cs_score(d, d->sc_touched[i], &q);
+        if (c.h.proc != code)
+            cs_keep(cand, &n, CS_KEEP, c);
     }
-    size_t k = cs_merge(d, cand, n, cq->level, out, max);
-    for (size_t i = 0; i < k; i++)
-        if (out[i].match != CATALOGUE_MATCH_CODE)
-            out[i].coverage = cs_explained(d, &q, (uint32_t)(out[i].proc - d->procs));
-    return k;
+    cs_rescore(&q, cand, n);
+    return cs_merge(d, cand, n, cq->level, out, max);
 }
 
 size_t catalogue_search(const catalogue *cat, const char *query, catalogue_hit *out, size_t max)

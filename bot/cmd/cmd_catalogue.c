@@ -281,6 +281,7 @@ typedef struct cc_tally {
     size_t in, top1, top3, answered, right;     /* questions this catalogue can answer */
     size_t off, off_nf;         /* no catalogue of the file has it (every code column "-") */
     size_t miss, miss_nf;       /* another catalogue of the file has it, this one not */
+    size_t wrong;               /* of those (and off-topic): one procedure answered all the same */
     size_t nasp, asp_ok;
 } cc_tally;
 
@@ -357,6 +358,7 @@ static void cc_eval_row(const catalogue *cat, const cc_row *r, const cc_args *a,
     if (!strcmp(r->expect, "-")) {
         *(r->offtopic ? &e->off : &e->miss) += 1;
         *(r->offtopic ? &e->off_nf : &e->miss_nf) += n == 0;
+        e->wrong += ans.verdict == CATALOGUE_ANSWER;
         if (n && !a->quiet)
             printf("%s, got %s %s %s: %s\n", r->offtopic ? "outside" : "missing",
                    catalogue_verdict_name(ans.verdict), hits[0].proc->code, hits[0].proc->name,
@@ -448,11 +450,12 @@ static int cc_eval(const config *cfg, const cc_args *a)
     if (rc == 0)
         printf("%s (%zu procedures), column %s: %zu questions it has: top-1 %zu (%.1f%%), top-3 %zu "
                "(%.1f%%), answered %zu (right %zu); %zu off-topic: not found %zu (%.1f%%); %zu it "
-               "lacks: not found %zu (%.1f%%); aspect %zu/%zu (%.1f%%)\n",
+               "lacks: not found %zu (%.1f%%); one procedure answered where none fits %zu; aspect %zu/%zu "
+               "(%.1f%%)\n",
                a->catalogue ? a->catalogue : cfg->files.catalogue, catalogue_count(cat), a->expect,
                e.in, e.top1, cc_pct(e.top1, e.in), e.top3, cc_pct(e.top3, e.in), e.answered, e.right,
                e.off, e.off_nf, cc_pct(e.off_nf, e.off), e.miss, e.miss_nf,
-               cc_pct(e.miss_nf, e.miss), e.asp_ok, e.nasp, cc_pct(e.asp_ok, e.nasp));
+               cc_pct(e.miss_nf, e.miss), e.wrong, e.asp_ok, e.nasp, cc_pct(e.asp_ok, e.nasp));
     catalogue_free(cat);
     return rc;
 }

@@ -10,7 +10,8 @@
  * questions of a TSV file (tests/corpus/procedure-questions.tsv) -- each
  * normalised beforehand as the classifier does, and prints a human line on
  * stderr (load time, RSS after the load and its peak, mean / p99 / max) and
- * "procedures mean_us p99_us load_ms" on stdout (tests/bench/run.sh).
+ * "procedures mean_us p99_us load_ms cpu_p99_us rss_mb peak_mb" on stdout
+ * (tests/bench/run.sh).
  * With --aspects (config/procedure-aspects.json, which names the synonyms)
  * the catalogue is loaded with its vocabulary and every query goes through
  * catalogue_ask(), as procedure_info does; without, catalogue_search().
@@ -143,7 +144,8 @@ static void bench_run(const catalogue *cat, char (*norm)[256], size_t nnorm, lon
                     "%.1f us, p99 %.1f us\n",
             ask ? "ask" : "search", catalogue_count(cat), load_ms, rss, grown, peak, nq,
             nnorm, found, mean, p99, t[nq - 1], cpu_p50, cpu_p99);
-    printf("%zu %.2f %.2f %.0f\n", catalogue_count(cat), mean, p99, load_ms);
+    printf("%zu %.2f %.2f %.0f %.2f %.1f %.1f\n", catalogue_count(cat), mean, p99, load_ms, cpu_p99,
+           rss, peak);
     free(t);
     free(c);
 }

@@ -152,6 +152,14 @@ def table(rows_path, out_path):
         print(f"catalogue search: {cat['procedures']} procedures, mean {cat['mean_us']} us, "
               f"p99 {cat['p99_us']} us per query (load {cat['load_ms']} ms)")
         res["catalogue_search"] = cat
+    for key, goal in (("catalogue_real", "index <= 1000 ms, RSS <= 40 MB, p99 <= 100 us"),
+                      ("catalogue_20k", "RSS < 150 MB, p99 <= 200 us")):
+        cr = by.get(key)
+        if cr:
+            print(f"{key}: {cr['procedures']} procedures, index {cr['load_ms']} ms, RSS "
+                  f"{cr.get('rss_mb', '?')} MB (peak {cr.get('peak_mb', '?')}), ask mean {cr['mean_us']} us, "
+                  f"p99 {cr['p99_us']} us (CPU p99 {cr.get('cpu_p99_us', '?')}) (goal: {goal})")
+            res[key] = cr
     rss = by.get("rss", {})
     if w:
         idle = w["dvcbot"]["idle"]

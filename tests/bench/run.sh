@@ -134,8 +134,28 @@ python3 tests/bench/report.py classify "$tmp/lines.txt" >>"$rows"
 # Catalogue search: sample + 6,000 generated procedures, 10,000 queries (catalogue_bench.c).
 python3 scripts/gen-catalogue.py 6000 "$tmp/gen-catalogue" >/dev/null
 # (build/bench/catalogue_bench: built by `make bench` against the catalogue floor's archives)
-read -r cat_n cat_mean cat_p99 cat_load < <(build/bench/catalogue_bench config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
-row name=catalogue procedures="$cat_n" mean_us="$cat_mean" p99_us="$cat_p99" load_ms="$cat_load"
+read -r cat_n cat_mean cat_p99 cat_load cat_cpu99 cat_rss cat_peak \
+    < <(build/bench/catalogue_bench config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
+row name=catalogue procedures="$cat_n" mean_us="$cat_mean" p99_us="$cat_p99" load_ms="$cat_load" \
+    cpu_p99_us="$cat_cpu99" rss_mb="$cat_rss" peak_mb="$cat_peak"
+# [knowledge] point 5: the real catalogue (../shared/data, when present) through catalogue_ask with
+# its vocabulary on the citizens' questions (budgets: index <= 1 s, RSS <= 40 MB, p99 <= 100 us),
+# and 20,000 generated procedures (< 150 MB, p99 <= 200 us).
+real_catalogue=${REAL_CATALOGUE:-../shared/data/catalogue-real.json}
+if [ -f "$real_catalogue" ]; then
+    read -r cr_n cr_mean cr_p99 cr_load cr_cpu99 cr_rss cr_peak < <(build/bench/catalogue_bench \
+        "$real_catalogue" --aspects config/procedure-aspects.json \
+        --questions tests/corpus/procedure-questions.tsv 2>/dev/null)
+    row name=catalogue_real procedures="$cr_n" mean_us="$cr_mean" p99_us="$cr_p99" load_ms="$cr_load" \
+        cpu_p99_us="$cr_cpu99" rss_mb="$cr_rss" peak_mb="$cr_peak"
+else
+    echo "bench: catalogue_real: skipped ($real_catalogue absent)" >&2
+fi
+python3 scripts/gen-catalogue.py 20000 "$tmp/gen-catalogue-20k" >/dev/null
+read -r c20_n c20_mean c20_p99 c20_load c20_cpu99 c20_rss c20_peak < <(build/bench/catalogue_bench \
+    "$tmp/gen-catalogue-20k" --aspects config/procedure-aspects.json 2>/dev/null)
+row name=catalogue_20k procedures="$c20_n" mean_us="$c20_mean" p99_us="$c20_p99" load_ms="$c20_load" \
+    cpu_p99_us="$c20_cpu99" rss_mb="$c20_rss" peak_mb="$c20_peak"
 
 # [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections,
 # dvcbot then the lws echo baseline (ws_bench.py; the baseline skips the idle part).
