@@ -498,47 +498,22 @@ int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
     return store_argv_send(s, fn, privdata, argc, argv, argvlen);
 }
 
-/* "{c}{n}\r\n" at o; returns the end. */
-static char *store_resp_head(char *o, char c, size_t n)
-{
-    char d[24];
-    int k = 0;
-    do {
-        d[k++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    *o++ = c;
-    while (k)
-        *o++ = d[--k];
-    *o++ = '\r';
-    *o++ = '\n';
-    return o;
-}
-
-/* The request is framed here (RESP: an array of bulk strings, into one
- * allocation) and handed to hiredis as formatted: hiredis 0.14's own argv
- * formatter (redisFormatSdsCommandArgv) grows an sds with sdscatfmt per
- * argument, ~6k instructions a command, measured 16% of an SMS MO's
- * user-space instructions (callgrind, docs/performance.md); this is a few
- * hundred. hiredis still sends it, parses the reply and runs the callback. */
+/* The request is framed by hiredis's plain formatter (redisFormatCommandArgv:
+ * lengths counted first, one allocation) and handed over as formatted:
+ * redisAsyncCommandArgv's formatter (redisFormatSdsCommandArgv) grows an sds
+ * with sdscatfmt per argument, ~6k instructions a command, measured 16% of
+ * an SMS MO's user-space instructions (callgrind, docs/performance.md).
+ * hiredis still sends it, parses the reply and runs the callback. */
 static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
                            const char **argv, const size_t *argvlen)
 {
-    size_t total = 16;
-    for (int i = 0; i < argc; i++)
-        total += (argvlen ? argvlen[i] : strlen(argv[i])) + 26;
-    char *cmd = xmalloc(total), *o = store_resp_head(cmd, '*', (size_t)argc);
-    for (int i = 0; i < argc; i++) {
-        size_t n = argvlen ? argvlen[i] : strlen(argv[i]);
-        o = store_resp_head(o, '$', n);
-        memcpy(o, argv[i], n);
-        o += n;
-        *o++ = '\r';
-        *o++ = '\n';
-    }
+    char *cmd = NULL;
+    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (len < 0)
+        abort(); /* only an allocation failure: xmalloc's rule */
     store_pending *p = store_pending_new(s, fn, privdata);
-    int rc = redisAsyncFormattedCommand(s->ac, store_on_reply, p, cmd, (size_t)(o - cmd));
-    free(cmd);
+    int rc = redisAsyncFormattedCommand(s->ac, store_on_reply, p, cmd, (size_t)len);
+    redisFreeCommand(cmd);
     if (rc != REDIS_OK) {
         store_pending_unlink(s, p);
         free(p);
