@@ -282,7 +282,7 @@ build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
 # top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
 PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
-                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4
+                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4
 accuracy-catalogue: build/dvcbot
 	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
 	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \
