@@ -137,7 +137,8 @@ python3 scripts/gen-catalogue.py 6000 "$tmp/gen-catalogue" >/dev/null
 read -r cat_n cat_mean cat_p99 cat_load < <(build/bench/catalogue_bench config/catalogue "$tmp/gen-catalogue" 2>/dev/null)
 row name=catalogue procedures="$cat_n" mean_us="$cat_mean" p99_us="$cat_p99" load_ms="$cat_load"
 
-# [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections,
+# [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections (the C client
+# build/bench/ws_load for the active part),
 # dvcbot then the lws echo baseline (ws_bench.py; the baseline skips the idle part).
 python3 tests/bench/ws_bench.py "$bport" "$bot_pid" "$tmp/ws-dvcbot.json" >/dev/null
 BENCH_WS_IDLE=0 python3 tests/bench/ws_bench.py "$eport" "$echo_pid" "$tmp/ws-echo.json" >/dev/null
