@@ -279,6 +279,11 @@ build/bench/catalogue_bench: build/rel/obj/tests/bench/catalogue_bench.o \
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(REL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# the WebSocket load client (C, epoll, no library): tests/bench/ws_load.c
+build/bench/ws_load: tests/bench/ws_load.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(REL_CFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
 PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
@@ -289,7 +294,7 @@ accuracy-catalogue: build/dvcbot
 	  if [ -f $(REAL_CATALOGUE) ]; then build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect real --catalogue $(REAL_CATALOGUE) --quiet; \
 	  else echo "accuracy-catalogue: real catalogue: skipped ($(REAL_CATALOGUE) absent)"; fi; done
 
-bench: deps all build/bench/catalogue_bench
+bench: deps all build/bench/catalogue_bench build/bench/ws_load
 	@tests/bench/run.sh
 
 soak: deps

@@ -132,6 +132,16 @@ int conn_keepalive(struct lws *wsi)
     return 0;
 }
 
+void conn_completed(struct lws *wsi)
+{
+    if (conn_flags(wsi) & CONN_PIPELINED)
+        return; /* lws's forced service of the buffered request follows a real POLLOUT */
+    struct lws_pollfd pfd = {.fd = lws_get_socket_fd(wsi), .events = LWS_POLLOUT,
+                             .revents = LWS_POLLOUT};
+    if (pfd.fd >= 0)
+        lws_service_fd(lws_get_context(wsi), &pfd);
+}
+
 int conn_request_has_body(struct lws *wsi)
 {
     char cl[32];

@@ -36,7 +36,17 @@
  *    Connection: close);
  *  - a response that does not leave in one write closes the connection once
  *    it is flushed (lws would otherwise complete the transaction later on its
- *    own, with input being read in between).
+ *    own, with input being read in between);
+ *  - after lws_http_transaction_completed() lws reads nothing more until it
+ *    sees POLLOUT (LRS_DEFERRING_ACTION; it re-arms POLLOUT for that). The
+ *    socket has just taken the whole response, so conn_completed() tells lws
+ *    at once (lws_service_fd() with POLLOUT, the public external-poll entry;
+ *    in that state lws only changes state, it writes nothing and calls no
+ *    callback): no POLLOUT wake-up and loop iteration per request, and two
+ *    fewer real epoll_ctl (lws 4.1.6 on libuv 1.44: every poll change is
+ *    epoll_ctl DEL at once and ADD at the next poll). Not in pipelined mode:
+ *    there lws parses the buffered request in the forced service that
+ *    follows a real POLLOUT event.
  * The pages are an endpoint like the others (ep_static.c): lws's file
  * mounts complete their transactions on their own, unseen by this guard.
  *
@@ -77,6 +87,12 @@ void conn_release(struct lws *wsi);
  * connection may be kept alive, 0 if it must be closed after this response.
  * Either way the connection is released (reads input again). */
 int conn_keepalive(struct lws *wsi);
+
+/* Right after lws_http_transaction_completed() answered 0 for a response
+ * that left in one write, outside every lws callback: lws may read the next
+ * request now (see above). wsi may be closed by lws meanwhile: do not use it
+ * afterwards. */
+void conn_completed(struct lws *wsi);
 
 /* LWS_CALLBACK_FILTER_HTTP_CONNECTION: 0 to go on, -1 to close the
  * connection before the request is served (a request with a body on a

@@ -11,7 +11,9 @@
  * it). It outlives the wsi while a router call or a notice fetch is in flight:
  * LWS_CALLBACK_CLOSED sets conn->wsi = NULL and unlinks it from the hub; the
  * last completion frees it. Frames to send wait in a per-connection queue and
- * are written only in LWS_CALLBACK_SERVER_WRITEABLE. Messages of one
+ * are written in LWS_CALLBACK_SERVER_WRITEABLE, except the router's reply,
+ * which leaves at once when nothing waits before it (ws_queue_send(): the
+ * router's completion runs outside every lws callback). Messages of one
  * connection go through the router one at a time, in order.
  *
  * The hub (per-vhost protocol data) lists the live connections; an lws_sul
@@ -119,6 +121,20 @@ static void ws_send_take(ws_conn *c, char *text, size_t len)
     lws_callback_on_writable(c->wsi);
 }
 
+/* The router's reply (takes text), from outside every lws callback: written
+ * at once when nothing waits before it (bot/http/ws_queue.h). */
+static void ws_send_now(ws_conn *c, char *text, size_t len)
+{
+    const config *cfg = c->hub->app->cfg;
+    if (ws_queue_send(&c->out, c->wsi, text, len, (size_t)cfg->webchat.max_out) < 0) {
+        c->overflow = 1;        /* closed at the next WRITEABLE */
+        lws_callback_on_writable(c->wsi);
+    } else if (!c->out.head) {
+        metrics_ws_frame(c->hub->app->metrics, 1);
+    }
+    free(text);
+}
+
 static void ws_send_error(ws_conn *c, const char *code)
 {
     size_t n;
@@ -169,10 +185,15 @@ static void ws_routed(int status, reply *r, const char *intent, void *ctx)
     } else if (status != ROUTER_OK) {
         ws_send_error(c, "unavailable");
     } else {
+        /* pumping: called back from within router_handle(), so from within
+         * LWS_CALLBACK_RECEIVE: the frames wait for WRITEABLE */
         for (size_t i = 0; r && i < r->nparts; i++) {
             size_t n;
             char *t = ws_render_reply_part(&r->parts[i], intent, &n);
-            ws_send_take(c, t, n);
+            if (c->pumping || c->overflow)
+                ws_send_take(c, t, n);
+            else
+                ws_send_now(c, t, n);
         }
     }
     reply_free(r);

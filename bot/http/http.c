@@ -282,8 +282,10 @@ static void http_finish(struct lws *wsi, void *ctx)
     int close = rc < 0 || hr->close_after || lws_partial_buffered(wsi);
     free(hr->resp);
     hr->resp = NULL;
-    if (!close && lws_http_transaction_completed(wsi) == 0)
-        return; /* hr is gone with the protocol binding */
+    if (!close && lws_http_transaction_completed(wsi) == 0) {
+        conn_completed(wsi); /* hr is gone with the protocol binding */
+        return;
+    }
     hr->closing = 1;
     lws_callback_on_writable(wsi); /* WRITEABLE comes once lws has flushed: close */
 }

@@ -47,6 +47,23 @@ int ws_queue_write(ws_queue *q, struct lws *wsi)
     return 0;
 }
 
+int ws_queue_send(ws_queue *q, struct lws *wsi, const char *text, size_t len, size_t max)
+{
+    if (q->head || lws_partial_buffered(wsi)) {
+        if (ws_queue_push(q, text, len, max) < 0)
+            return -1;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    unsigned char small[LWS_PRE + 1024];
+    unsigned char *b = len <= sizeof(small) - LWS_PRE ? small : xmalloc(LWS_PRE + len);
+    memcpy(b + LWS_PRE, text, len);
+    int n = lws_write(wsi, b + LWS_PRE, len, LWS_WRITE_TEXT);
+    if (b != small)
+        free(b);
+    return n < 0 ? -1 : 0;
+}
+
 void ws_queue_clear(ws_queue *q)
 {
     while (q->head) {

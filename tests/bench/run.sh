@@ -157,7 +157,8 @@ read -r c20_n c20_mean c20_p99 c20_load c20_cpu99 c20_rss c20_peak < <(build/ben
 row name=catalogue_20k procedures="$c20_n" mean_us="$c20_mean" p99_us="$c20_p99" load_ms="$c20_load" \
     cpu_p99_us="$c20_cpu99" rss_mb="$c20_rss" peak_mb="$c20_peak"
 
-# [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections,
+# [webchat] WebSocket: idle sessions (RSS) and messages/s over active connections (the C client
+# build/bench/ws_load for the active part),
 # dvcbot then the lws echo baseline (ws_bench.py; the baseline skips the idle part).
 python3 tests/bench/ws_bench.py "$bport" "$bot_pid" "$tmp/ws-dvcbot.json" >/dev/null
 BENCH_WS_IDLE=0 python3 tests/bench/ws_bench.py "$eport" "$echo_pid" "$tmp/ws-echo.json" >/dev/null
