@@ -13,7 +13,7 @@
  *  - a decoded target over HG_TARGET_MAX bytes, or more than HG_ARGS_MAX
  *    query arguments: the excess is dropped and the request flagged 414;
  *  - a head over HG_HEAD_MAX bytes (as lws stores it) or more than
- *    HG_LINES_MAX header lines: the excess is dropped (line breaks kept) and
+ *    HG_FRAGS_MAX header lines and query arguments together: the excess is dropped (line breaks kept) and
  *    the request flagged 431 (lws would close without an answer);
  *  - an unmasked client WebSocket frame: replaced by a masked close frame
  *    with status 1002, so that lws answers a 1002 close and closes.
@@ -32,7 +32,7 @@
 #define HG_TARGET_MAX 3584  /* decoded request-target bytes */
 #define HG_ARGS_MAX 48      /* query arguments (lws: one header fragment each) */
 #define HG_HEAD_MAX 4000    /* bytes lws would store (max_http_header_data 4096) */
-#define HG_LINES_MAX 48     /* header lines */
+#define HG_FRAGS_MAX 80     /* query arguments + header lines (lws: 90 fragments) */
 #define HG_HOLD_MAX 2       /* bytes kept back for the next read */
 #define HG_ROOM 16          /* output bytes hg_feed may add to its input */
 
@@ -42,6 +42,7 @@ typedef struct hg_scan {
     uint64_t heads;             /* complete request heads scanned */
     uint64_t bad_seq;           /* 1-based number of the flagged head (0: none) */
     int bad_status;             /* 400, 414, 431 */
+    int rewritten;              /* some byte was changed, dropped or added */
     size_t target_len, head_len;
     unsigned args, lines;
     int in_query, cr;

@@ -43,6 +43,7 @@ static int hg_flag(hg_scan *s, int status)
     s->flag = status;
     s->bad_seq = s->heads + 1;
     s->bad_status = status;
+    s->rewritten = 1;
     return 1;
 }
 
@@ -187,7 +188,7 @@ static void hg_head_byte(hg_scan *s, hg_io *io)
             hg_line_end(s);
         return;
     }
-    if (!s->line_len && ++s->lines > HG_LINES_MAX) {
+    if (!s->line_len && ++s->lines + s->args > HG_FRAGS_MAX) {
         hg_cut(s, io, 431);
         return;
     }
@@ -252,6 +253,7 @@ static int hg_ws_header(hg_scan *s, hg_io *io)
         }
         if (!(io->in[io->i + 1] & 0x80)) {
             hg_put(io, "\x88\x82\0\0\0\0\x03\xea", 8); /* close, zero mask key, 1002 */
+            s->rewritten = 1;
             s->mode = HG_DROP;
             return 0;
         }
