@@ -143,6 +143,7 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
     serve_close_handles(a);
+    fanout_sweep_stop(a->fanout);
     outbox_worker_stop(a->worker);
     push_worker_stop(a->push);
     push_in_stop(a->deps.push_in);

@@ -110,6 +110,8 @@ def main():
            "the new process says once that it resumed a fan-out", resumed)
         st = put(bot2, ka, "processing")
         ok(st == 200, "the next status change is served as usual", st)
+        rc = bot2.stop(timeout=120 if SLOW else 20)
+        ok(rc == 0, f"SIGTERM -> exit {rc} (the sweeper's timer closed)", bot2.stderr()[-800:])
     finally:
         for b in (bot, bot2):
             if b and b.proc and b.proc.poll() is None:
