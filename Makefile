@@ -264,8 +264,10 @@ build/fuzz/fuzz_sesscodec: build/fuzz/obj/tests/fuzz/fuzz_sesscodec.o build/fuzz
 # the typed-answer readers of the dialogs (pure: messages, replies, jansson)
 build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
 	build/fuzz/obj/bot/conv/dialogs/dialog_say.o
+# the request scanner of the HTTP gate (pure: no lws, no I/O)
+build/fuzz/fuzz_http_gate: build/fuzz/obj/bot/http/http_gate_scan.o
 -include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c store/sesscodec.c \
-	bot/conv/dialogs/dialog_answer.c bot/conv/dialogs/dialog_say.c \
+	bot/conv/dialogs/dialog_answer.c bot/conv/dialogs/dialog_say.c bot/http/http_gate_scan.c \
 	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 
 fuzz-build: $(FUZZ_BIN)

@@ -6,6 +6,10 @@
 #include "store/subscriptions.h"
 
 #include <stdio.h>
+#include <sys/random.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,18 +83,46 @@ int subs_stop(store *s, const char *member, const char *msisdn, subs_done_fn *fn
     return subs_run(s, &store_lua_subs_stop, 2, args, fn, privdata);
 }
 
-/* The background part of one change: its texts and the scan cursor. */
+/* This process's name as the owner of fan-out jobs: differs on every run. */
+static const char *subs_owner(void)
+{
+    static char owner[48];
+    if (!owner[0]) {
+        unsigned int r = 0;
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            r = (unsigned int)time(NULL);
+        snprintf(owner, sizeof(owner), "%ld-%08x", (long)getpid(), r);
+    }
+    return owner;
+}
+
+enum { FAN_CODE, FAN_OLD, FAN_NEW, FAN_EV, FAN_SMS, FAN_NOTICE, FAN_BATCH, FAN_JOB, FAN_OWNER,
+       FAN_NARGS };
+
+/* The background part of one change: its texts, job id and owner. */
 typedef struct subs_fan {
     store *s;
-    char *args[8];              /* code, old, new, event, sms, notice, cursor, batch */
+    char *args[FAN_NARGS];
     long long queued;
     notify_done_fn *fn;         /* NULL once called */
     void *privdata;
 } subs_fan;
 
+static subs_fan *subs_fan_new(store *s, const char *const *args, notify_done_fn *fn,
+                              void *privdata)
+{
+    subs_fan *f = xcalloc(1, sizeof(*f));
+    f->s = s;
+    for (int i = 0; i < FAN_NARGS; i++)
+        f->args[i] = xstrdup(args[i]);
+    f->fn = fn;
+    f->privdata = privdata;
+    return f;
+}
+
 static void subs_fan_free(subs_fan *f)
 {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < FAN_NARGS; i++)
         free(f->args[i]);
     free(f);
 }
@@ -108,7 +140,7 @@ static void subs_on_batch(redisReply *r, void *privdata);
 
 static int subs_fan_next(subs_fan *f)
 {
-    return store_eval(f->s, subs_on_batch, f, &store_lua_subs_fanout, 0, 8,
+    return store_eval(f->s, subs_on_batch, f, &store_lua_subs_fanout, 0, FAN_NARGS,
                       (const char *const *)f->args, NULL);
 }
 
@@ -116,28 +148,29 @@ static void subs_on_batch(redisReply *r, void *privdata)
 {
     subs_fan *f = privdata;
     if (!store_reply_shape(r, 2, (const int[]){REDIS_REPLY_STRING, REDIS_REPLY_INTEGER})) {
-        subs_fan_tell(f, -1);
+        subs_fan_tell(f, -1); /* the job stays: its lease runs out, another run resumes it */
         subs_fan_free(f);
         return;
     }
     f->queued += r->element[1]->integer;
-    free(f->args[6]);
-    f->args[6] = xstrdup(r->element[0]->str);
     subs_fan_tell(f, 0);
-    if (!strcmp(f->args[6], "0") || subs_fan_next(f) < 0)
+    if (!strcmp(r->element[0]->str, "0") || subs_fan_next(f) < 0)
         subs_fan_free(f);
 }
 
 static void subs_on_notify(redisReply *r, void *privdata)
 {
     subs_fan *f = privdata;
-    if (!r || r->type != REDIS_REPLY_INTEGER) {
+    if (!store_reply_shape(r, 2, (const int[]){REDIS_REPLY_INTEGER, REDIS_REPLY_INTEGER})) {
         subs_fan_tell(f, -1);
         subs_fan_free(f);
         return;
     }
-    f->queued = r->integer;
-    if (subs_fan_next(f) < 0) {
+    f->queued = r->element[0]->integer;
+    if (!r->element[1]->integer) {
+        subs_fan_tell(f, 0); /* no subscriber, or the job is another run's */
+        subs_fan_free(f);
+    } else if (subs_fan_next(f) < 0) {
         subs_fan_tell(f, -1);
         subs_fan_free(f);
     }
@@ -162,19 +195,70 @@ int subs_notify_dossier_changed(store *s, const dossier_change *ch, notify_done_
     snprintf(batch, sizeof(batch), "%d", ch->batch > 0 ? ch->batch : SUBS_FANOUT_BATCH);
     const char *ev = ch->event_id ? ch->event_id : "";
     const char *phone = ch->applicant_phone ? ch->applicant_phone : "";
-    const char *first[6] = {ch->code, old, ch->new_status, phone, ev, ch->sms_text};
-    subs_fan *f = xcalloc(1, sizeof(*f));
-    f->s = s;
-    const char *keep[8] = {ch->code, old, ch->new_status, ev, ch->sms_text,
-                           ch->notice_text ? ch->notice_text : ch->sms_text, "0", batch};
-    for (int i = 0; i < 8; i++)
-        f->args[i] = xstrdup(keep[i]);
-    f->fn = fn;
-    f->privdata = privdata;
-    int rc = store_eval(s, subs_on_notify, f, &store_lua_subs_notify, 0, 6, first, NULL);
+    const char *notice = ch->notice_text ? ch->notice_text : ch->sms_text;
+    /* the job id: the code and the event, as the scripts name it */
+    size_t n = strlen(ch->code) + strlen(old) + strlen(ch->new_status) + strlen(ev) + 3;
+    char *job = xmalloc(n);
+    if (*ev)
+        snprintf(job, n, "%s|%s", ch->code, ev);
+    else
+        snprintf(job, n, "%s|%s>%s", ch->code, old, ch->new_status);
+    const char *keep[FAN_NARGS] = {ch->code, old, ch->new_status, ev, ch->sms_text, notice,
+                                   batch, job, subs_owner()};
+    subs_fan *f = subs_fan_new(s, keep, fn, privdata);
+    free(job);
+    const char *first[9] = {ch->code, old, ch->new_status, phone, ev, ch->sms_text, notice,
+                            batch, subs_owner()};
+    int rc = store_eval(s, subs_on_notify, f, &store_lua_subs_notify, 0, 9, first, NULL);
     if (rc < 0) {
         f->fn = NULL;
         subs_fan_free(f);
     }
+    return rc;
+}
+
+typedef struct subs_resume {
+    store *s;
+    notify_done_fn *fn;
+    void *privdata;
+} subs_resume;
+
+static void subs_on_claim(redisReply *r, void *privdata)
+{
+    subs_resume c = *(subs_resume *)privdata;
+    free(privdata);
+    if (!r || r->type != REDIS_REPLY_ARRAY) {
+        c.fn(-1, 0, c.privdata);
+        return;
+    }
+    if (r->elements != 9) {
+        c.fn(0, 0, c.privdata);
+        return;
+    }
+    for (size_t i = 0; i < 9; i++)
+        if (r->element[i]->type != REDIS_REPLY_STRING) {
+            c.fn(-1, 0, c.privdata);
+            return;
+        }
+    /* reply: job id, code, old, new, event, sms, notice, cursor, batch */
+    const char *args[FAN_NARGS] = {r->element[1]->str, r->element[2]->str, r->element[3]->str,
+                                   r->element[4]->str, r->element[5]->str, r->element[6]->str,
+                                   r->element[8]->str, r->element[0]->str, subs_owner()};
+    subs_fan *f = subs_fan_new(c.s, args, NULL, NULL);
+    c.fn(0, 1, c.privdata);
+    if (subs_fan_next(f) < 0)
+        subs_fan_free(f);
+}
+
+int subs_fanout_resume(store *s, notify_done_fn *fn, void *privdata)
+{
+    if (!s || !fn)
+        return -1;
+    subs_resume *c = xmalloc(sizeof(*c));
+    *c = (subs_resume){.s = s, .fn = fn, .privdata = privdata};
+    const char *args[1] = {subs_owner()};
+    int rc = store_eval(s, subs_on_claim, c, &store_lua_subs_fanout_claim, 0, 1, args, NULL);
+    if (rc < 0)
+        free(c);
     return rc;
 }

@@ -7,6 +7,9 @@
  *   dvcbot:optout                  set of MSISDNs that sent HUY/STOP
  *   dvcbot:stats:dossiers          hash {e-id}:{status} -> dossiers in that status
  *   dvcbot:stats:dossier-status    hash code -> the status counted for it
+ *   dvcbot:fanout:job:{code}|{event}  hash: a fan-out in progress (texts,
+ *                                  SSCAN cursor, owner), TTL SUBS_FANOUT_JOB_TTL_S
+ *   dvcbot:fanout:jobs             zset job id -> lease deadline (ms)
  * A member is "sms:{msisdn}" for SMS and USSD citizens (both reach the same
  * phone: notifications go out by SMS), "{channel}:{user}" for chat users
  * (notified with a notice on dvcbot:notices:{channel}:{user}).
@@ -20,6 +23,8 @@
 #include "store/redis.h"
 
 #define SUBS_FANOUT_BATCH 200      /* subscribers per fan-out script by default */
+#define SUBS_FANOUT_LEASE_MS 10000 /* a fan-out not advanced for this long is taken over */
+#define SUBS_FANOUT_JOB_TTL_S 604800 /* a job record outlives its last batch at most a week */
 
 /* The member id of a citizen: malloc'd, free() it. channel is the fixed
  * channel name ("sms", "ussd", "chat", "ws"); NULL for a bad channel or an
@@ -86,9 +91,16 @@ typedef void notify_done_fn(int status, long long queued, void *privdata);
  * small script (store/lua/subs_fanout.lua), one after another, so no script
  * ever walks all subscribers and Redis serves other clients in between.
  * fn runs after the first batch; the rest go on in the background (their
- * texts are copied), until the scan ends or the store closes (a process
- * ended mid-way does not resume: the members not reached yet miss that
- * change). What is queued: an outbox message (kind "notify",
+ * texts are copied), until the scan ends or the store closes.
+ * Resumable: the first script records the fan-out as a job
+ * (dvcbot:fanout:job:{code}|{event}: texts, cursor, owner = this process)
+ * with a lease of SUBS_FANOUT_LEASE_MS in dvcbot:fanout:jobs, and each
+ * batch moves the cursor and renews the lease in the same script as its
+ * messages. A process that stops mid-way leaves the job; after its lease
+ * any instance's subs_fanout_resume() takes it over from the cursor, so
+ * every member is reached, and each once (the per-member dedupe below
+ * covers a batch SSCAN returns again). A change whose job is already under
+ * way (a retried PUT) leaves it to its owner. What is queued: an outbox message (kind "notify",
  * dedupe "dossier:{code}:{event}:{msisdn}", ref = code) for the applicant's
  * number and every "sms:" subscriber, each number once, skipping numbers in
  * dvcbot:optout; a notice {"type":"notice","kind":"dossier_changed","code",
@@ -98,5 +110,12 @@ typedef void notify_done_fn(int status, long long queued, void *privdata);
  * and fn runs before the call returns. */
 int subs_notify_dossier_changed(store *s, const dossier_change *ch, notify_done_fn *fn,
                            void *privdata);
+
+/* Takes over one fan-out job whose lease ran out (its process stopped) and
+ * runs its remaining batches in the background, as above. fn gets status 0
+ * with queued 1 when a job was taken (call again for the next one), 0 when
+ * none waits; -1 when Redis failed. bot/outbox/fanout_sweep.h calls it at
+ * start and every SUBS_FANOUT_LEASE_MS / 2. */
+int subs_fanout_resume(store *s, notify_done_fn *fn, void *privdata);
 
 #endif

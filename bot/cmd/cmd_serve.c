@@ -28,6 +28,7 @@
 #include "bot/app/messages.h"
 #include "bot/app/metrics.h"
 #include "bot/outbox/outbox_worker.h"
+#include "bot/outbox/fanout_sweep.h"
 #include "bot/outbox/push_worker.h"
 #include "bot/http/push_in.h"
 #include "bot/conv/router.h"
@@ -54,6 +55,7 @@ typedef struct serve {
     router *router;
     server *server;
     outbox_worker *worker;      /* NULL when sms.outbox is off */
+    fanout_sweep *fanout;       /* resumes fan-outs a stopped run left */
     push_worker *push;          /* NULL when neither Zalo nor Telegram is on */
     catalogue *catalogue;
     ussd_menu *ussd_menu;
@@ -141,6 +143,7 @@ static void serve_on_signal(uv_signal_t *h, int signum)
     a->stopping = 1;
     log_info("signal %d: stopping", signum);
     serve_close_handles(a);
+    fanout_sweep_stop(a->fanout);
     outbox_worker_stop(a->worker);
     push_worker_stop(a->push);
     push_in_stop(a->deps.push_in);
@@ -264,6 +267,7 @@ static int serve_start(serve *a)
         fprintf(stderr, "dvcbot: %s\n", err);
         return -1;
     }
+    a->fanout = fanout_sweep_start(&a->loop, a->store);
     a->watchdog = watchdog_start(&a->loop, a->cfg->http.watchdog_s);
     serve_channels(a->cfg, a->insecure, 1);
     log_info("listening on http://%s:%d/", a->cfg->http.bind, a->cfg->http.port);
@@ -273,6 +277,7 @@ static int serve_start(serve *a)
 static void serve_free(serve *a)
 {
     watchdog_stop(a->watchdog);
+    fanout_sweep_stop(a->fanout);
     outbox_worker_stop(a->worker);
     push_worker_stop(a->push);
     push_in_stop(a->deps.push_in);
@@ -284,6 +289,7 @@ static void serve_free(serve *a)
     store_close(a->store);
     uv_run(&a->loop, UV_RUN_DEFAULT);
     outbox_worker_free(a->worker);
+    fanout_sweep_free(a->fanout);
     push_worker_free(a->push);
     push_in_free(a->deps.push_in);
     if (uv_loop_close(&a->loop) != 0)

@@ -7,6 +7,7 @@
 
 #include "bot/http/conn.h"
 #include "bot/http/http.h"
+#include "bot/http/http_gate.h"
 #include "bot/app/log.h"
 #include "common/xmalloc.h"
 
@@ -36,9 +37,20 @@ static int guard_content_length_ok(struct lws *wsi)
     }
 }
 
+/* What http_gate.c found in the request's bytes: 0, or -1 once refused. */
+static int guard_gate(struct lws *wsi)
+{
+    const char *code;
+    int st = http_gate_verdict(wsi, &code);
+    if (!st)
+        return 0;
+    http_refuse(wsi, st, code);
+    return -1;
+}
+
 int guard_filter(struct lws *wsi)
 {
-    if (conn_filter(wsi) < 0)
+    if (guard_gate(wsi) < 0 || conn_filter(wsi) < 0)
         return -1;
     int has_cl = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
     int has_te = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
@@ -77,6 +89,8 @@ int guard_upgrade(struct lws *wsi, char *up)
     if (!up)
         return -1;
     if (!strcasecmp(up, "websocket")) {
+        if (guard_gate(wsi) < 0)
+            return -1;
         if (guard_ws_protocol_ok(wsi))
             return 0;
         log_info("http: WebSocket upgrade without a dvcbot subprotocol refused");
@@ -101,6 +115,12 @@ int guard_root_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         return guard_filter(wsi);
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return guard_upgrade(wsi, in);
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        http_gate_open(wsi);
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    case LWS_CALLBACK_WSI_DESTROY:
+        http_gate_close(wsi);
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     default:
         return lws_callback_http_dummy(wsi, reason, user, in, len);
     }

@@ -16,9 +16,13 @@
  * A refusal is written at once, whole, with Connection: close, and the
  * connection is closed: nothing of the request is read or served.
  *
- * Not reachable from here (lws 4.1.6 rejects them in its header parser, before
- * any callback): invalid %-escapes (lws answers its own HTML 403) and %00 in
- * the URL (closed without an answer); see docs/reliability.md. */
+ * Before all of these, both ask bot/http/http_gate.h for its verdict on the
+ * request's bytes (invalid %-escapes, %00, control bytes: 400 bad_request;
+ * a target too long: 414 uri_too_long; a head too large: 431
+ * header_too_large), which lws 4.1.6's own parser would otherwise answer in
+ * HTML or not at all; guard_root_cb opens and closes the gate's record of
+ * each accepted connection (LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED,
+ * LWS_CALLBACK_WSI_DESTROY). */
 #ifndef DVC_BOT_HTTP_GUARD_H
 #define DVC_BOT_HTTP_GUARD_H
 

@@ -14,6 +14,7 @@
 
 #include "bot/http/conn.h"
 #include "bot/http/guard.h"
+#include "bot/http/http_gate.h"
 #include "bot/http/endpoints.h"
 #include "bot/http/http.h"
 #include "bot/app/log.h"
@@ -209,6 +210,7 @@ void server_free(server *s)
     if (s->ctx)
         lws_context_destroy(s->ctx);
     conn_fini();
+    http_gate_fini();
     free(s);
 }
 

@@ -119,7 +119,7 @@ def load_dossiers(srv, script, n):
                 text = (f"Ho so {code} cua Anh/Chi da chuyen sang: {st}. "
                         f"Tra cuu: TRACUU {code}. Cam on Anh/Chi.")
                 chunk.append(resp("EVALSHA", sn, 0, code, STATUSES[k - 1], st, phone,
-                                  f"{at}:{STATUSES[k - 1]}>{st}", text, text))
+                                  f"{at}:{STATUSES[k - 1]}>{st}", text, text, "200", "bench"))
         if len(chunk) >= 40000:
             srv.pipe(b"".join(chunk))
             chunk = []
