@@ -137,7 +137,8 @@ static void hg_line_end(hg_scan *s)
     if (s->name_len < sizeof(s->name) && !strcasecmp(s->name, "content-length")) {
         uint64_t v = 0;
         size_t k = 0;
-        while (k < s->value_len && s->value[k] >= '0' && s->value[k] <= '9' && k < 18)
+        while (k < sizeof(s->value) - 1 && k < s->value_len && s->value[k] >= '0' &&
+               s->value[k] <= '9')
             v = v * 10 + (uint64_t)(s->value[k++] - '0');
         if (!s->cl_seen)
             s->cl = v; /* a malformed or second length: guard.c refuses it and closes */
