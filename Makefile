@@ -86,6 +86,7 @@ UNIT_FLOORS_test_outbox_stream := store common
 UNIT_FLOORS_test_config       := bot/app channels intents store common
 UNIT_FLOORS_test_conv         := bot/conv bot/app catalogue channels store intents common
 UNIT_FLOORS_test_agent_hub    := bot/conv bot/app catalogue channels store intents common
+UNIT_FLOORS_test_ussd_screen  := bot/ussd bot/conv bot/app catalogue channels store intents common
 # the fuzz targets: pure floors only
 FUZZ_FLOORS := bot/app catalogue channels intents common
 

@@ -44,36 +44,40 @@ static size_t sms_next(const char *s, size_t n, unsigned *cp)
     return 1;
 }
 
-static void sms_put_cp(buf *b, const char *s, size_t k, unsigned cp)
-{
-    if (cp == 0xFFFD && k == 1)
-        buf_putc(b, '?');
-    else
-        buf_append(b, s, k);
-}
-
+/* The second pass runs in place: every character becomes at most as many
+ * bytes as it had ('?' for a multi-byte one, '\r' dropped). */
 char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
 {
     char *f = xmalloc(n + 1);
-    size_t fl;
+    size_t fl, o = 0;
     if (utf8_fold(s, n, f, n + 1, &fl) < 0) {
         memcpy(f, s, n); /* invalid UTF-8: fold nothing, '?' below */
         fl = n;
     }
-    buf b = {0};
     for (size_t i = 0; i < fl;) {
+        unsigned char c = (unsigned char)f[i];
+        if (c < 0x80) { /* ASCII: the common case, no decoding */
+            if (c == '\t' || c == '`')
+                f[o++] = c == '\t' ? ' ' : '\'';
+            else if (c != '\r')
+                f[o++] = sms_gsm_septets(c) ? (char)c : '?';
+            i++;
+            continue;
+        }
         unsigned cp;
         size_t k = sms_next(f + i, fl - i, &cp);
-        if (cp == '\t')
-            buf_putc(&b, ' ');
-        else if (cp == '`')
-            buf_putc(&b, '\'');
-        else if (cp != '\r')
-            sms_gsm_septets(cp) ? sms_put_cp(&b, f + i, k, cp) : buf_putc(&b, '?');
+        if (sms_gsm_septets(cp)) { /* an invalid byte is U+FFFD: '?' */
+            memmove(f + o, f + i, k);
+            o += k;
+        } else {
+            f[o++] = '?';
+        }
         i += k;
     }
-    free(f);
-    return buf_detach(&b, outlen);
+    f[o] = '\0';
+    if (outlen)
+        *outlen = o;
+    return f;
 }
 
 /* Units of one character: septets (GSM) or UTF-16 code units (UCS-2). */

@@ -331,11 +331,46 @@ char *ussd_render_json(int end, const char *screen, size_t *len)
     return s;
 }
 
+/* Units of the ASCII byte c: septets (GSM-7: the extension characters and
+ * form feed count 2; '?' for what GSM-7 lacks counts 1) or one UTF-16 unit.
+ * The same as sms_segments() counts, without decoding. */
+static size_t ussd_ascii_units(unsigned char c, int unicode)
+{
+    if (unicode)
+        return 1;
+    switch (c) {
+    case '^': case '{': case '}': case '\\': case '[': case ']': case '~': case '|': case '\f':
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+/* Length and units of the character at s (n > 0 bytes): ASCII here, any
+ * other character (or invalid byte) as sms_segments() counts it. */
+static size_t ussd_char_units(const char *s, size_t n, int unicode, size_t *u)
+{
+    unsigned char c = (unsigned char)*s;
+    if (c < 0x80) {
+        *u = ussd_ascii_units(c, unicode);
+        return 1;
+    }
+    unsigned cp;
+    int k = utf8_next(s, n, &cp);
+    size_t len = k > 0 ? (size_t)k : 1;
+    sms_segments(s, len, unicode, u);
+    return len;
+}
+
 size_t ussd_units(const char *s, size_t n, int unicode)
 {
-    size_t u = 0;
-    sms_segments(s, n, unicode, &u);
-    return u;
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        size_t u;
+        i += ussd_char_units(s + i, n - i, unicode, &u);
+        total += u;
+    }
+    return total;
 }
 
 /* Length of the UTF-8 character at s (at least 1). */
@@ -354,10 +389,14 @@ static size_t ussd_prefix(const char *s, size_t n, size_t budget, int unicode)
 {
     size_t used = 0, i = 0;
     while (i < n) {
-        size_t k = ussd_charlen(s + i);
+        unsigned char c = (unsigned char)s[i];
+        size_t k = c < 0x80 ? 1 : ussd_charlen(s + i), u;
         if (i + k > n)
             break;
-        size_t u = ussd_units(s + i, k, unicode);
+        if (k == 1 && c < 0x80)
+            u = ussd_ascii_units(c, unicode);
+        else
+            u = ussd_units(s + i, k, unicode);
         if (used + u > budget)
             break;
         used += u;

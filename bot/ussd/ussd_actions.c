@@ -28,8 +28,18 @@ static const char *ussd_var(ussd_call *c, const char *name)
 
 static void ussd_item_add(json_t *items, const char *value, const char *label)
 {
-    if (json_array_size(items) < USSD_LIST_MAX)
-        json_array_append_new(items, json_pack("[ss]", value ? value : "", label ? label : ""));
+    if (json_array_size(items) >= USSD_LIST_MAX)
+        return;
+    json_t *v = json_string(value ? value : ""), *l = json_string(label ? label : "");
+    if (!v || !l) { /* not UTF-8: left out, as json_pack() did */
+        json_decref(v);
+        json_decref(l);
+        return;
+    }
+    json_t *e = json_array();
+    json_array_append_new(e, v);
+    json_array_append_new(e, l);
+    json_array_append_new(items, e);
 }
 
 static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdata)
@@ -63,6 +73,17 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
     ussd_show(c);
 }
 
+/* i in decimal, in num (at least 21 bytes). */
+static const char *ussd_num(char *num, size_t i)
+{
+    char *p = num + 20;
+    *p = '\0';
+    do
+        *--p = (char)('0' + i % 10);
+    while (i /= 10);
+    return p;
+}
+
 static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *items)
 {
     const catalogue *cat = c->f->d.catalogue;
@@ -75,9 +96,8 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
             const catalogue_proc *const *procs = catalogue_field_procs(cat, i, &n);
             for (size_t k = 0; k < n; k++)
                 live += !procs[k]->ended;
-            snprintf(num, sizeof(num), "%zu", i);
             if (live)
-                ussd_item_add(items, num, catalogue_field_name(cat, i));
+                ussd_item_add(items, ussd_num(num, i), catalogue_field_name(cat, i));
         }
         return;
     }

@@ -19,11 +19,15 @@ ussd_flow *ussd_flow_new(const ussd_flow_deps *d)
 {
     ussd_flow *f = xcalloc(1, sizeof(*f));
     f->d = *d;
+    ussd_cache_new(f);
     return f;
 }
 
 void ussd_flow_free(ussd_flow *f)
 {
+    if (!f)
+        return;
+    ussd_cache_free(f->cache);
     free(f);
 }
 
@@ -276,6 +280,17 @@ static void ussd_loaded(int status, int retry_after_s, const char *value, size_t
     }
 }
 
+/* a, sep and b in out (cap bytes), cut as snprintf() would. */
+static void ussd_concat(char *out, size_t cap, const char *a, const char *sep, const char *b)
+{
+    size_t n = 0;
+    const char *p[3] = {a, sep, b};
+    for (int i = 0; i < 3; i++)
+        for (const char *q = p[i]; *q && n + 1 < cap; q++)
+            out[n++] = *q;
+    out[n] = '\0';
+}
+
 int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
 {
     ussd_call *c = xcalloc(1, sizeof(*c));
@@ -284,8 +299,12 @@ int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
     memset(req, 0, sizeof(*req));
     c->fn = fn;
     c->ctx = ctx;
-    snprintf(c->key, sizeof(c->key), "%s:%s", c->req.msisdn, c->req.session);
-    snprintf(c->token, sizeof(c->token), "%s:u%lu", store_instance(f->d.store), ++f->turns);
+    char turn[24], *d = turn + sizeof(turn) - 1;
+    *d = '\0';
+    for (unsigned long v = ++f->turns; v || d == turn + sizeof(turn) - 1; v /= 10)
+        *--d = (char)('0' + v % 10);
+    ussd_concat(c->key, sizeof(c->key), c->req.msisdn, ":", c->req.session);
+    ussd_concat(c->token, sizeof(c->token), store_instance(f->d.store), ":u", d);
     sessions_turn t = {USSD_ROUTE_CHANNEL, c->key, c->token, USSD_LEASE_MS, USSD_LEASE_WAIT_MS,
                        NULL, 0};
     c->leased = 1;      /* a start whose answer is lost may still have taken it */

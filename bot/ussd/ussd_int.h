@@ -19,9 +19,13 @@
 #include "bot/ussd/ussd_flow.h"
 #include "store/sessions.h"
 
+typedef struct ussd_cache ussd_cache;
+
 struct ussd_flow {
     ussd_flow_deps d;
     unsigned long turns;        /* lease tokens: store_instance() + ":u" + this */
+    ussd_cache *cache;          /* ussd_cache.c, made by ussd_flow_new() */
+    int no_cache;               /* 1: compose everything afresh (the unit test's reference) */
 };
 
 typedef struct ussd_call {
@@ -58,6 +62,41 @@ size_t ussd_budget(ussd_call *c);
 char *ussd_compose(ussd_call *c, int *end);
 /* Paginate a result text into st.res. */
 void ussd_set_result(ussd_call *c, const char *text);
+
+/* ussd_cache.c -- the flow's cache. A text folded (unless unicode) with its
+ * length and units; owned by the cache (or by the caller for *tmp). */
+typedef struct ussd_folded {
+    char *text;
+    size_t len, units;
+} ussd_folded;
+
+#define USSD_LAYOUT_DEPS 11     /* 9 labels + the two nav lines */
+
+/* A menu screen's lines, paginated, with their footers: what ussd_lines()
+ * would make for page p at depth d (0: home, first page), for any header. */
+typedef struct ussd_menu_layout {
+    int ok;                     /* 1: made from the texts in deps */
+    char *deps[USSD_LAYOUT_DEPS];   /* copies of the raw texts it came from */
+    size_t ndeps;
+    size_t npages;
+    char **tail;                /* [2 * p + d]: lines + footer, joined and fitted */
+    size_t *used;               /* [2 * p + d]: their units + separators */
+} ussd_menu_layout;
+
+/* Make the cache and every menu's layout (sets f->cache). */
+ussd_cache *ussd_cache_new(ussd_flow *f);
+void ussd_cache_free(ussd_cache *k);
+/* s (n bytes) folded and counted: remembered in k (valid until the next
+ * call), or made in *tmp for a long text (tmp->text then the caller's). */
+const ussd_folded *ussd_cache_fold(ussd_cache *k, const char *s, size_t n, ussd_folded *tmp);
+/* The layout of menu sc, current with the texts; NULL when sc is not a
+ * menu or a label has a placeholder. */
+const ussd_menu_layout *ussd_cache_menu(ussd_call *c, const ussd_screen *sc);
+/* 1: the flow composes every screen afresh, as without a cache (tests). */
+void ussd_cache_off(ussd_flow *f, int off);
+
+/* ussd_screen.c: fill l (empty) with menu sc's layout, composed afresh. */
+void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layout *l);
 
 /* ussd_actions.c */
 /* Fill st.it for a list screen, then ussd_show(). */

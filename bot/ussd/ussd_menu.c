@@ -230,7 +230,8 @@ static int ussd_parse(ussd_load *l)
     m->items = xcalloc(nitems + 1, sizeof(ussd_item));
     m->screens = xcalloc(json_object_size(screens), sizeof(ussd_screen));
     json_object_foreach(screens, id, o) {
-        ussd_screen *sc = &m->screens[m->nscreens++];
+        ussd_screen *sc = &m->screens[m->nscreens];
+        sc->index = m->nscreens++;
         sc->id = id;
         if (ussd_screen_load(l, sc, o, &used) < 0)
             return -1;
@@ -282,6 +283,11 @@ size_t ussd_menu_nscreens(const ussd_menu *m) { return m->nscreens; }
 const ussd_agency *ussd_menu_agency(const ussd_menu *m, size_t i)
 {
     return i < m->nagencies ? &m->agencies[i] : NULL;
+}
+
+const ussd_screen *ussd_menu_screen_at(const ussd_menu *m, size_t i)
+{
+    return i < m->nscreens ? &m->screens[i] : NULL;
 }
 
 const ussd_screen *ussd_menu_screen(const ussd_menu *m, const char *id)

@@ -41,6 +41,7 @@ typedef struct ussd_item {
 
 typedef struct ussd_screen {
     const char *id;
+    size_t index;               /* position in the menu, 0 .. ussd_menu_nscreens() - 1 */
     ussd_screen_type type;
     const char *title;          /* messages key (NULL for actions) */
     const ussd_item *items;     /* menu */
@@ -72,6 +73,8 @@ const ussd_screen *ussd_menu_screen(const ussd_menu *m, const char *id);
 size_t ussd_menu_nagencies(const ussd_menu *m);
 const ussd_agency *ussd_menu_agency(const ussd_menu *m, size_t i);
 size_t ussd_menu_nscreens(const ussd_menu *m);
+/* The screen at index i (< ussd_menu_nscreens()), or NULL. */
+const ussd_screen *ussd_menu_screen_at(const ussd_menu *m, size_t i);
 /* 1 when n bytes of s (valid UTF-8) match the input screen's pattern. */
 int ussd_menu_match(const ussd_menu *m, const ussd_screen *sc, const char *s, size_t n);
 

@@ -14,11 +14,26 @@
 #define USSD_PREFIX 4           /* "CON " / "END " */
 #define USSD_ERR_RESERVE 30     /* room kept on every page for a title or an error */
 
+/* s (n bytes) folded and counted: from the flow's memo, or in *tmp when
+ * the cache is off or s is long (tmp->text is then the caller's). */
+static const ussd_folded *ussd_folded_get(ussd_call *c, const char *s, size_t n,
+                                          ussd_folded *tmp)
+{
+    int uni = c->f->d.cfg->ussd.unicode;
+    if (c->f->cache && !c->f->no_cache)
+        return ussd_cache_fold(c->f->cache, s, n, tmp);
+    tmp->text = uni ? xstrndup(s, n) : sms_gsm_fold(s, n, &tmp->len);
+    if (uni)
+        tmp->len = n;
+    tmp->units = ussd_units(tmp->text, tmp->len, uni);
+    return tmp;
+}
+
 char *ussd_fold(ussd_call *c, const char *s)
 {
-    if (c->f->d.cfg->ussd.unicode)
-        return xstrdup(s);
-    return sms_gsm_fold(s, strlen(s), NULL);
+    ussd_folded tmp;
+    const ussd_folded *f = ussd_folded_get(c, s, strlen(s), &tmp);
+    return f == &tmp ? tmp.text : xstrndup(f->text, f->len);
 }
 
 size_t ussd_budget(ussd_call *c)
@@ -31,13 +46,15 @@ static size_t ussd_u(ussd_call *c, const char *s)
     return ussd_units(s, strlen(s), c->f->d.cfg->ussd.unicode);
 }
 
-char *ussd_text(ussd_call *c, const char *key)
+/* t with its {var} placeholders filled from the route's variables. */
+static char *ussd_fill(ussd_call *c, const char *t)
 {
-    const char *t = messages_get(c->f->d.msgs, key, "vi");
     json_t *vars = ussd_vars(c);
     buf b = {0};
-    while (*t) {
-        const char *close = *t == '{' ? strchr(t, '}') : NULL;
+    for (const char *open; (open = strchr(t, '{'));) {
+        buf_append(&b, t, (size_t)(open - t));
+        t = open;
+        const char *close = strchr(t, '}');
         json_t *v = NULL;
         if (close && close - t < 64) {
             char name[64];
@@ -52,7 +69,16 @@ char *ussd_text(ussd_call *c, const char *key)
             buf_putc(&b, *t++);
         }
     }
-    char *raw = buf_detach(&b, NULL);
+    buf_puts(&b, t);
+    return buf_detach(&b, NULL);
+}
+
+char *ussd_text(ussd_call *c, const char *key)
+{
+    const char *t = messages_get(c->f->d.msgs, key, "vi");
+    if (!strchr(t, '{'))
+        return ussd_fold(c, t);
+    char *raw = ussd_fill(c, t);
     char *out = ussd_fold(c, raw);
     free(raw);
     return out;
@@ -79,40 +105,75 @@ void ussd_set_result(ussd_call *c, const char *text)
     free(home);
 }
 
-/* Join header (cut first), body and footer within the budget. Takes all. */
-static char *ussd_join(ussd_call *c, char *header, char *body, char *footer)
+/* Body and footer joined, the body cut so that both fit with the header's
+ * line break; *used gets their units and separators. Takes both. */
+static char *ussd_tail(ussd_call *c, char *body, char *footer, size_t *used_out)
 {
     size_t budget = ussd_budget(c), used = 0, parts = 0;
+    size_t ub = body && *body ? ussd_u(c, body) : 0, uf = footer && *footer ? ussd_u(c, footer) : 0;
     int uni = c->f->d.cfg->ussd.unicode;
     if (body && *body) {
-        used += ussd_u(c, body);
+        used += ub;
         parts++;
     }
     if (footer && *footer) {
-        used += ussd_u(c, footer);
+        used += uf;
         parts++;
     }
-    if (used + parts > budget && body)
-        ussd_fit(body, budget > parts + (footer ? ussd_u(c, footer) : 0) ?
-                       budget - parts - (footer ? ussd_u(c, footer) : 0) : 0, uni);
-    used = (body ? ussd_u(c, body) : 0) + (footer ? ussd_u(c, footer) : 0) + parts;
-    if (header)
-        ussd_fit(header, used < budget ? budget - used : 0, uni);
+    if (used + parts > budget && body) {
+        ussd_fit(body, budget > parts + uf ? budget - parts - uf : 0, uni);
+        ub = ussd_u(c, body);
+    }
+    *used_out = ub + uf + parts;
     buf b = {0};
-    const char *p[3] = {header, body, footer};
-    for (int i = 0; i < 3; i++) {
+    const char *p[2] = {body, footer};
+    for (int i = 0; i < 2; i++) {
         if (!p[i] || !*p[i])
             continue;
         if (b.len)
             buf_putc(&b, '\n');
         buf_puts(&b, p[i]);
     }
-    char *out = buf_detach(&b, NULL);
-    free(header);
     free(body);
     free(footer);
-    ussd_fit(out, budget, uni);
-    return out;
+    char *out = buf_detach(&b, NULL);
+    return out ? out : xstrdup("");
+}
+
+/* The header (cut to what the tail leaves) above the tail, within the
+ * budget. Takes both. */
+static char *ussd_join_tail(ussd_call *c, char *header, char *tail, size_t used)
+{
+    size_t budget = ussd_budget(c);
+    int uni = c->f->d.cfg->ussd.unicode;
+    if (header)
+        ussd_fit(header, used < budget ? budget - used : 0, uni);
+    if (!header || !*header) {
+        free(header);
+        header = NULL;
+    } else if (*tail) {
+        buf b = {0};
+        buf_puts(&b, header);
+        buf_putc(&b, '\n');
+        buf_puts(&b, tail);
+        free(header);
+        free(tail);
+        tail = buf_detach(&b, NULL);
+    } else {
+        free(tail);
+        tail = header;
+    }
+    if (used > budget) /* else header + tail fit already */
+        ussd_fit(tail, budget, uni);
+    return tail;
+}
+
+/* Join header (cut first), body and footer within the budget. Takes all. */
+static char *ussd_join(ussd_call *c, char *header, char *body, char *footer)
+{
+    size_t used;
+    char *tail = ussd_tail(c, body, footer, &used);
+    return ussd_join_tail(c, header, tail, used);
 }
 
 /* Footer lines for nav keys (NULL-terminated). malloc'd. */
@@ -164,51 +225,119 @@ static int ussd_clamp(ussd_call *c, int npages)
     return p < 0 ? 0 : p;
 }
 
-/* Numbered lines (folded labels) paginated greedily. */
-static char *ussd_lines(ussd_call *c, const ussd_screen *sc, char **labels, size_t n)
+/* Numbered lines (folded labels), one malloc'd string each in *lines, and
+ * the greedy page starts: start[p] for p < *np (at most 100 pages). */
+static char **ussd_numbered(ussd_call *c, char **labels, size_t n, size_t *start, size_t *np)
 {
-    size_t budget = ussd_budget(c), start[100] = {0}, np = 1, used = 0;
+    size_t budget = ussd_budget(c), used = 0;
     char *more = ussd_footer(c, "ussd.nav.more", "ussd.nav.back");
     size_t room = budget - ussd_u(c, more) - 1 - USSD_ERR_RESERVE;
     free(more);
     char **line = xcalloc(n + 1, sizeof(char *));
+    start[0] = 0;
+    *np = 1;
     for (size_t i = 0; i < n; i++) {
-        buf b = {0};
-        buf_printf(&b, "%zu. %s", i + 1, labels[i]);
-        line[i] = buf_detach(&b, NULL);
+        char num[24], *d = num + sizeof(num) - 2;
+        size_t v = i + 1, ll = strlen(labels[i]);
+        do
+            *--d = (char)('0' + v % 10);
+        while (v /= 10);
+        size_t k = (size_t)(num + sizeof(num) - 2 - d);
+        line[i] = xmalloc(k + 2 + ll + 1);
+        memcpy(line[i], d, k);
+        memcpy(line[i] + k, ". ", 2);
+        memcpy(line[i] + k + 2, labels[i], ll + 1);
         size_t u = ussd_u(c, line[i]) + 1;
-        if (used && used + u > room && np < 100) {
-            start[np++] = i;
+        if (used && used + u > room && *np < 100) {
+            start[(*np)++] = i;
             used = 0;
         }
         used += u;
     }
-    int p = ussd_clamp(c, (int)np);
-    size_t from = start[p], to = (size_t)p + 1 < np ? start[p + 1] : n;
+    return line;
+}
+
+/* Page p's lines joined (page starts as ussd_numbered() made them). */
+static char *ussd_page_lines(char **line, size_t n, const size_t *start, size_t np, size_t p)
+{
+    size_t from = start[p], to = p + 1 < np ? start[p + 1] : n;
     buf b = {0};
     for (size_t i = from; i < to; i++) {
         if (b.len)
             buf_putc(&b, '\n');
         buf_puts(&b, line[i]);
     }
+    return buf_detach(&b, NULL);
+}
+
+static void ussd_lines_free(char **line, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         free(line[i]);
     free(line);
+}
+
+/* The footer of page p of np: "more" unless last, "back" when deep. */
+static char *ussd_lines_footer(ussd_call *c, size_t p, size_t np, int depth)
+{
+    return ussd_footer(c, p + 1 < np ? "ussd.nav.more" : NULL, depth ? "ussd.nav.back" : NULL);
+}
+
+/* Numbered lines (folded labels) paginated greedily. */
+static char *ussd_lines(ussd_call *c, const ussd_screen *sc, char **labels, size_t n)
+{
+    size_t start[100], np;
+    char **line = ussd_numbered(c, labels, n, start, &np);
+    int p = ussd_clamp(c, (int)np);
+    char *body = ussd_page_lines(line, n, start, np, (size_t)p);
+    ussd_lines_free(line, n);
     int depth = json_array_size(json_object_get(c->st, "s")) > 1 || p > 0;
-    char *footer = ussd_footer(c, (size_t)p + 1 < np ? "ussd.nav.more" : NULL,
-                               depth ? "ussd.nav.back" : NULL);
-    char *body = buf_detach(&b, NULL);
+    char *footer = ussd_lines_footer(c, (size_t)p, np, depth);
     return ussd_join(c, ussd_header(c, sc->title), body, footer);
+}
+
+static char **ussd_menu_labels(ussd_call *c, const ussd_screen *sc)
+{
+    char **labels = xcalloc(sc->nitems + 1, sizeof(char *));
+    for (size_t i = 0; i < sc->nitems; i++)
+        labels[i] = ussd_text(c, sc->items[i].label);
+    return labels;
+}
+
+void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layout *l)
+{
+    size_t start[100], np, n = sc->nitems;
+    char **labels = ussd_menu_labels(c, sc);
+    char **line = ussd_numbered(c, labels, n, start, &np);
+    l->npages = np;
+    l->tail = xcalloc(2 * np, sizeof(char *));
+    l->used = xcalloc(2 * np, sizeof(size_t));
+    for (size_t p = 0; p < np; p++)
+        for (int d = 0; d < 2; d++)
+            l->tail[2 * p + (size_t)d] =
+                ussd_tail(c, ussd_page_lines(line, n, start, np, p),
+                          ussd_lines_footer(c, p, np, d), &l->used[2 * p + (size_t)d]);
+    ussd_lines_free(line, n);
+    ussd_lines_free(labels, n);
+}
+
+/* A menu from its layout: the same text as ussd_lines(), only the header made. */
+static char *ussd_menu_cached(ussd_call *c, const ussd_screen *sc, const ussd_menu_layout *l)
+{
+    int p = ussd_clamp(c, (int)l->npages);
+    int depth = json_array_size(json_object_get(c->st, "s")) > 1 || p > 0;
+    size_t k = 2 * (size_t)p + (size_t)depth;
+    return ussd_join_tail(c, ussd_header(c, sc->title), xstrdup(l->tail[k]), l->used[k]);
 }
 
 static char *ussd_menu_screen_text(ussd_call *c, const ussd_screen *sc)
 {
-    char *labels[10];
-    for (size_t i = 0; i < sc->nitems; i++)
-        labels[i] = ussd_text(c, sc->items[i].label);
+    const ussd_menu_layout *l = c->f->no_cache ? NULL : ussd_cache_menu(c, sc);
+    if (l)
+        return ussd_menu_cached(c, sc, l);
+    char **labels = ussd_menu_labels(c, sc);
     char *out = ussd_lines(c, sc, labels, sc->nitems);
-    for (size_t i = 0; i < sc->nitems; i++)
-        free(labels[i]);
+    ussd_lines_free(labels, sc->nitems);
     return out;
 }
 
