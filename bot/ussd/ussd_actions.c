@@ -19,27 +19,9 @@
 #include "store/dossiers.h"
 #include "common/xmalloc.h"
 
-#define USSD_LIST_MAX 97        /* 98 is "next page" */
-
 static const char *ussd_var(ussd_call *c, const char *name)
 {
     return json_string_value(json_object_get(ussd_vars(c), name));
-}
-
-static void ussd_item_add(json_t *items, const char *value, const char *label)
-{
-    if (json_array_size(items) >= USSD_LIST_MAX)
-        return;
-    json_t *v = json_string(value ? value : ""), *l = json_string(label ? label : "");
-    if (!v || !l) { /* not UTF-8: left out, as json_pack() did */
-        json_decref(v);
-        json_decref(l);
-        return;
-    }
-    json_t *e = json_array();
-    json_array_append_new(e, v);
-    json_array_append_new(e, l);
-    json_array_append_new(items, e);
 }
 
 static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdata)
@@ -84,20 +66,35 @@ static const char *ussd_num(char *num, size_t i)
     return p;
 }
 
-static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *items)
+/* The (value, label) pairs of a list, in order, before they become st.it. */
+typedef struct ussd_pairs {
+    const char **s;             /* value, label, value, label... (borrowed) */
+    size_t n, cap;
+    char *nums;                 /* field numbers, 21 bytes each */
+} ussd_pairs;
+
+static void ussd_pair(ussd_pairs *p, const char *value, const char *label)
+{
+    if (p->n + 2 > p->cap)
+        p->s = xrealloc(p->s, (p->cap = p->cap ? 2 * p->cap : 32) * sizeof(char *));
+    p->s[p->n++] = value ? value : "";
+    p->s[p->n++] = label ? label : "";
+}
+
+static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, ussd_pairs *out)
 {
     const catalogue *cat = c->f->d.catalogue;
-    char num[24];
     if (!cat)
         return;
     if (!strcmp(sc->source, "fields")) {   /* a field of ended procedures only is not offered */
+        out->nums = xcalloc(catalogue_nfields(cat) + 1, 21);
         for (size_t i = 0; i < catalogue_nfields(cat); i++) {
             size_t n = 0, live = 0;
             const catalogue_proc *const *procs = catalogue_field_procs(cat, i, &n);
             for (size_t k = 0; k < n; k++)
                 live += !procs[k]->ended;
             if (live)
-                ussd_item_add(items, ussd_num(num, i), catalogue_field_name(cat, i));
+                ussd_pair(out, ussd_num(out->nums + 21 * i, i), catalogue_field_name(cat, i));
         }
         return;
     }
@@ -107,7 +104,7 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, json_t *it
         f ? catalogue_field_procs(cat, (size_t)strtoul(f, NULL, 10), &n) : NULL;
     for (size_t i = 0; procs && i < n; i++)     /* ended ones (COVID-19 support) are off the menu */
         if (!procs[i]->ended)
-            ussd_item_add(items, procs[i]->code, procs[i]->short_name);
+            ussd_pair(out, procs[i]->code, procs[i]->short_name);
 }
 
 void ussd_list_enter(ussd_call *c, const ussd_screen *sc)
@@ -117,17 +114,19 @@ void ussd_list_enter(ussd_call *c, const ussd_screen *sc)
             ussd_flow_fail(c);
         return;
     }
-    json_t *items = json_array();
+    ussd_pairs p = {0};
     if (!strcmp(sc->source, "agencies")) {
         const ussd_menu *m = c->f->d.menu;
         for (size_t i = 0; i < ussd_menu_nagencies(m); i++) {
             const ussd_agency *a = ussd_menu_agency(m, i);
-            ussd_item_add(items, a->id, messages_get(c->f->d.msgs, a->label, "vi"));
+            ussd_pair(&p, a->id, messages_get(c->f->d.msgs, a->label, "vi"));
         }
     } else {
-        ussd_catalogue_items(c, sc, items);
+        ussd_catalogue_items(c, sc, &p);
     }
-    json_object_set_new(c->st, "it", items);
+    json_object_set_new(c->st, "it", ussd_cache_items(c, p.s, p.n));
+    free(p.s);
+    free(p.nums);
     ussd_show(c);
 }
 

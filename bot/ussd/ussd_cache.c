@@ -7,7 +7,9 @@
  * changes messages.vi.json shows the new texts at the next request: the
  * fold memo is keyed by the raw text itself; a menu's layout keeps a copy
  * of every raw text it used (its labels, the nav lines) and is made again
- * when one of them differs. Everything here is owned by the flow. */
+ * when one of them differs. A list screen's layout (its items come with
+ * the route) is remembered the same way, keyed by the raw labels and nav
+ * texts, for the lists shown most (the catalogue's fields and procedures). Everything here is owned by the flow. */
 #include "bot/ussd/ussd_int.h"
 
 #include <stdint.h>
@@ -15,10 +17,24 @@
 #include <string.h>
 
 #include "channels/sms.h"
+#include "common/buf.h"
 #include "common/xmalloc.h"
 
 #define USSD_MEMO_SLOTS 512     /* folded texts kept (direct-mapped by hash) */
 #define USSD_MEMO_MAX 512       /* longer texts are folded every time */
+#define USSD_LIST_SLOTS 64      /* list layouts kept (direct-mapped by hash) */
+
+typedef struct ussd_items_slot {
+    char *key;                  /* the pairs, length-prefixed */
+    size_t keylen;
+    json_t *items;
+} ussd_items_slot;
+
+typedef struct ussd_list_slot {
+    char *key;                  /* the raw texts it came from, length-prefixed */
+    size_t keylen;
+    ussd_menu_layout l;
+} ussd_list_slot;
 
 typedef struct ussd_memo_slot {
     char *raw;                  /* the text as given, or NULL (empty slot) */
@@ -31,6 +47,8 @@ struct ussd_cache {
     int unicode;                /* the memo's texts are folded for this */
     ussd_menu_layout *menus;    /* by screen index; built only for menus */
     size_t nmenus;
+    ussd_list_slot lists[USSD_LIST_SLOTS];
+    ussd_items_slot items[USSD_LIST_SLOTS];
 };
 
 static uint64_t ussd_hash(const char *s, size_t n)
@@ -118,15 +136,117 @@ static int ussd_layout_make(ussd_call *c, ussd_menu_layout *l, const ussd_screen
     return 0;
 }
 
+int ussd_cache_on(ussd_call *c)
+{
+    const ussd_cache *k = c->f->cache;
+    return k && !c->f->no_cache && k->unicode == c->f->d.cfg->ussd.unicode;
+}
+
 const ussd_menu_layout *ussd_cache_menu(ussd_call *c, const ussd_screen *sc)
 {
     ussd_cache *k = c->f->cache;
-    if (!k || sc->type != USSD_MENU || sc->index >= k->nmenus)
+    if (!ussd_cache_on(c) || sc->type != USSD_MENU || sc->index >= k->nmenus)
         return NULL;
     ussd_menu_layout *l = &k->menus[sc->index];
     if (l->ok && ussd_layout_current(c, l, sc))
         return l;
     return ussd_layout_make(c, l, sc) == 0 ? l : NULL;
+}
+
+static void ussd_key_put(buf *b, const char *s, size_t n)
+{
+    uint32_t len = (uint32_t)n;
+    buf_append(b, &len, sizeof(len));
+    buf_append(b, s, n);
+}
+
+/* The list's layout made from its folded labels into slot e (key taken). */
+static void ussd_list_make(ussd_call *c, ussd_list_slot *e, json_t *items, char *key, size_t n)
+{
+    size_t count = json_array_size(items);
+    char **labels = xcalloc(count + 1, sizeof(char *));
+    free(e->key);
+    ussd_layout_clear(&e->l);
+    e->key = key;
+    e->keylen = n;
+    for (size_t i = 0; i < count; i++)
+        labels[i] = ussd_fold(c, json_string_value(json_array_get(json_array_get(items, i), 1)));
+    ussd_lines_layout(c, labels, count, &e->l);
+    e->l.ok = 1;
+    for (size_t i = 0; i < count; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items)
+{
+    if (!ussd_cache_on(c))
+        return NULL;
+    buf b = {0};
+    const char *nav[2] = {"ussd.nav.more", "ussd.nav.back"};
+    for (int i = 0; i < 2; i++) {
+        const char *t = messages_get(c->f->d.msgs, nav[i], "vi");
+        ussd_key_put(&b, t, strlen(t));
+    }
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *l = json_array_get(json_array_get(items, i), 1);
+        if (!json_is_string(l)) {
+            buf_free(&b);
+            return NULL;
+        }
+        ussd_key_put(&b, json_string_value(l), json_string_length(l));
+    }
+    ussd_list_slot *e = &c->f->cache->lists[ussd_hash(b.data, b.len) % USSD_LIST_SLOTS];
+    if (e->key && e->keylen == b.len && !memcmp(e->key, b.data, b.len)) {
+        buf_free(&b);
+        return &e->l;
+    }
+    size_t n;
+    char *key = buf_detach(&b, &n);
+    ussd_list_make(c, e, items, key, n);
+    return &e->l;
+}
+
+void ussd_item_add(json_t *items, const char *value, const char *label)
+{
+    if (json_array_size(items) >= USSD_LIST_MAX)
+        return;
+    json_t *v = json_string(value ? value : ""), *l = json_string(label ? label : "");
+    if (!v || !l) { /* not UTF-8: left out, as json_pack() did */
+        json_decref(v);
+        json_decref(l);
+        return;
+    }
+    json_t *e = json_array();
+    json_array_append_new(e, v);
+    json_array_append_new(e, l);
+    json_array_append_new(items, e);
+}
+
+static json_t *ussd_items_make(const char *const *s, size_t n)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i + 1 < n; i += 2)
+        ussd_item_add(items, s[i], s[i + 1]);
+    return items;
+}
+
+json_t *ussd_cache_items(ussd_call *c, const char *const *s, size_t n)
+{
+    if (!ussd_cache_on(c))
+        return ussd_items_make(s, n);
+    buf b = {0};
+    for (size_t i = 0; i < n; i++)
+        ussd_key_put(&b, s[i], strlen(s[i]));
+    ussd_items_slot *e = &c->f->cache->items[ussd_hash(b.data, b.len) % USSD_LIST_SLOTS];
+    if (!e->key || e->keylen != b.len || memcmp(e->key, b.data, b.len)) {
+        free(e->key);
+        json_decref(e->items);
+        e->key = buf_detach(&b, &e->keylen);
+        e->items = ussd_items_make(s, n);
+    }
+    buf_free(&b);
+    return json_incref(e->items);
 }
 
 ussd_cache *ussd_cache_new(ussd_flow *f)
@@ -155,6 +275,12 @@ void ussd_cache_free(ussd_cache *k)
     }
     for (size_t i = 0; i < k->nmenus; i++)
         ussd_layout_clear(&k->menus[i]);
+    for (size_t i = 0; i < USSD_LIST_SLOTS; i++) {
+        free(k->items[i].key);
+        json_decref(k->items[i].items);
+        free(k->lists[i].key);
+        ussd_layout_clear(&k->lists[i].l);
+    }
     free(k->menus);
     free(k);
 }

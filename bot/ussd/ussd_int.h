@@ -92,11 +92,26 @@ const ussd_folded *ussd_cache_fold(ussd_cache *k, const char *s, size_t n, ussd_
 /* The layout of menu sc, current with the texts; NULL when sc is not a
  * menu or a label has a placeholder. */
 const ussd_menu_layout *ussd_cache_menu(ussd_call *c, const ussd_screen *sc);
+/* The layout of a list screen showing items (st.it), remembered by the
+ * raw labels and nav texts it came from; NULL when the cache is off. */
+const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items);
+/* A new reference to the list items [[value, label], ...] of the n/2
+ * (value, label) pairs in s: shared with other routes showing the same
+ * list (never changed in place), or made afresh when the cache is off. */
+json_t *ussd_cache_items(ussd_call *c, const char *const *s, size_t n);
+/* Append [value, label] to items (at most USSD_LIST_MAX; a text that is
+ * not UTF-8 leaves the item out). */
+void ussd_item_add(json_t *items, const char *value, const char *label);
+#define USSD_LIST_MAX 97        /* 98 is "next page" */
+/* 1 when the cache may be used (there, on, made for the current encoding). */
+int ussd_cache_on(ussd_call *c);
 /* 1: the flow composes every screen afresh, as without a cache (tests). */
 void ussd_cache_off(ussd_flow *f, int off);
 
-/* ussd_screen.c: fill l (empty) with menu sc's layout, composed afresh. */
+/* ussd_screen.c: fill l (empty) with menu sc's layout, composed afresh;
+ * the same from n folded labels (borrowed). */
 void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layout *l);
+void ussd_lines_layout(ussd_call *c, char **labels, size_t n, ussd_menu_layout *l);
 
 /* ussd_actions.c */
 /* Fill st.it for a list screen, then ussd_show(). */

@@ -20,7 +20,7 @@ static const ussd_folded *ussd_folded_get(ussd_call *c, const char *s, size_t n,
                                           ussd_folded *tmp)
 {
     int uni = c->f->d.cfg->ussd.unicode;
-    if (c->f->cache && !c->f->no_cache)
+    if (ussd_cache_on(c))
         return ussd_cache_fold(c->f->cache, s, n, tmp);
     tmp->text = uni ? xstrndup(s, n) : sms_gsm_fold(s, n, &tmp->len);
     if (uni)
@@ -304,10 +304,9 @@ static char **ussd_menu_labels(ussd_call *c, const ussd_screen *sc)
     return labels;
 }
 
-void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layout *l)
+void ussd_lines_layout(ussd_call *c, char **labels, size_t n, ussd_menu_layout *l)
 {
-    size_t start[100], np, n = sc->nitems;
-    char **labels = ussd_menu_labels(c, sc);
+    size_t start[100], np;
     char **line = ussd_numbered(c, labels, n, start, &np);
     l->npages = np;
     l->tail = xcalloc(2 * np, sizeof(char *));
@@ -318,10 +317,17 @@ void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layou
                 ussd_tail(c, ussd_page_lines(line, n, start, np, p),
                           ussd_lines_footer(c, p, np, d), &l->used[2 * p + (size_t)d]);
     ussd_lines_free(line, n);
-    ussd_lines_free(labels, n);
 }
 
-/* A menu from its layout: the same text as ussd_lines(), only the header made. */
+void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layout *l)
+{
+    char **labels = ussd_menu_labels(c, sc);
+    ussd_lines_layout(c, labels, sc->nitems, l);
+    ussd_lines_free(labels, sc->nitems);
+}
+
+/* A menu or list from its layout: the same text as ussd_lines(), only the
+ * header made. */
 static char *ussd_menu_cached(ussd_call *c, const ussd_screen *sc, const ussd_menu_layout *l)
 {
     int p = ussd_clamp(c, (int)l->npages);
@@ -332,7 +338,7 @@ static char *ussd_menu_cached(ussd_call *c, const ussd_screen *sc, const ussd_me
 
 static char *ussd_menu_screen_text(ussd_call *c, const ussd_screen *sc)
 {
-    const ussd_menu_layout *l = c->f->no_cache ? NULL : ussd_cache_menu(c, sc);
+    const ussd_menu_layout *l = ussd_cache_menu(c, sc);
     if (l)
         return ussd_menu_cached(c, sc, l);
     char **labels = ussd_menu_labels(c, sc);
@@ -350,6 +356,9 @@ static char *ussd_list_screen_text(ussd_call *c, const ussd_screen *sc)
         return ussd_join(c, ussd_header(c, NULL), ussd_text(c, sc->empty),
                          ussd_footer(c, "ussd.nav.back", "ussd.nav.home"));
     }
+    const ussd_menu_layout *l = ussd_cache_list(c, items);
+    if (l)
+        return ussd_menu_cached(c, sc, l);
     char **labels = xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++)
         labels[i] = ussd_fold(c, json_string_value(json_array_get(json_array_get(items, i), 1)));
