@@ -49,14 +49,24 @@ struct ussd_cache {
     size_t nmenus;
     ussd_list_slot lists[USSD_LIST_SLOTS];
     ussd_items_slot items[USSD_LIST_SLOTS];
+    buf key;                    /* scratch for the lists' keys (kept allocated) */
 };
 
+/* A hash for the direct-mapped tables (a hit is always checked in full):
+ * eight bytes a step. */
 static uint64_t ussd_hash(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    return h ^ (h >> 29);
 }
 
 static void ussd_folded_make(ussd_folded *f, const char *s, size_t n, int unicode)
@@ -182,28 +192,25 @@ const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items)
 {
     if (!ussd_cache_on(c))
         return NULL;
-    buf b = {0};
+    buf *b = &c->f->cache->key;
+    buf_reset(b);
     const char *nav[2] = {"ussd.nav.more", "ussd.nav.back"};
     for (int i = 0; i < 2; i++) {
         const char *t = messages_get(c->f->d.msgs, nav[i], "vi");
-        ussd_key_put(&b, t, strlen(t));
+        ussd_key_put(b, t, strlen(t));
     }
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *l = json_array_get(json_array_get(items, i), 1);
-        if (!json_is_string(l)) {
-            buf_free(&b);
+        if (!json_is_string(l))
             return NULL;
-        }
-        ussd_key_put(&b, json_string_value(l), json_string_length(l));
+        ussd_key_put(b, json_string_value(l), json_string_length(l));
     }
-    ussd_list_slot *e = &c->f->cache->lists[ussd_hash(b.data, b.len) % USSD_LIST_SLOTS];
-    if (e->key && e->keylen == b.len && !memcmp(e->key, b.data, b.len)) {
-        buf_free(&b);
+    ussd_list_slot *e = &c->f->cache->lists[ussd_hash(b->data, b->len) % USSD_LIST_SLOTS];
+    if (e->key && e->keylen == b->len && !memcmp(e->key, b->data, b->len))
         return &e->l;
-    }
-    size_t n;
-    char *key = buf_detach(&b, &n);
-    ussd_list_make(c, e, items, key, n);
+    char *key = xmalloc(b->len + 1);
+    memcpy(key, b->data, b->len);
+    ussd_list_make(c, e, items, key, b->len);
     return &e->l;
 }
 
@@ -233,19 +240,21 @@ static json_t *ussd_items_make(const char *const *s, size_t n)
 
 json_t *ussd_cache_items(ussd_call *c, const char *const *s, size_t n)
 {
-    if (!ussd_cache_on(c))
+    if (!ussd_cache_on(c) || n == 0)
         return ussd_items_make(s, n);
-    buf b = {0};
+    buf *b = &c->f->cache->key;
+    buf_reset(b);
     for (size_t i = 0; i < n; i++)
-        ussd_key_put(&b, s[i], strlen(s[i]));
-    ussd_items_slot *e = &c->f->cache->items[ussd_hash(b.data, b.len) % USSD_LIST_SLOTS];
-    if (!e->key || e->keylen != b.len || memcmp(e->key, b.data, b.len)) {
+        ussd_key_put(b, s[i], strlen(s[i]));
+    ussd_items_slot *e = &c->f->cache->items[ussd_hash(b->data, b->len) % USSD_LIST_SLOTS];
+    if (!e->key || e->keylen != b->len || memcmp(e->key, b->data, b->len)) {
         free(e->key);
         json_decref(e->items);
-        e->key = buf_detach(&b, &e->keylen);
+        e->key = xmalloc(b->len + 1);
+        memcpy(e->key, b->data, b->len);
+        e->keylen = b->len;
         e->items = ussd_items_make(s, n);
     }
-    buf_free(&b);
     return json_incref(e->items);
 }
 
@@ -282,6 +291,7 @@ void ussd_cache_free(ussd_cache *k)
         ussd_layout_clear(&k->lists[i].l);
     }
     free(k->menus);
+    buf_free(&k->key);
     free(k);
 }
 

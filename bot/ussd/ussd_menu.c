@@ -24,6 +24,8 @@ struct ussd_menu {
     const ussd_screen *home;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    const ussd_screen **index;  /* screens by id hash, open addressing, nindex slots */
+    size_t nindex;
 };
 
 typedef struct ussd_load {
@@ -40,6 +42,29 @@ static const char *const ussd_actions[] = {"dossier_status", "dossier_status_par
                                            "procedure_info", "complaint_file",
                                            "complaint_status", "rating", "subscribe",
                                            "payment", "payment_sms", NULL};
+
+static size_t ussd_id_hash(const char *id)
+{
+    size_t h = 5381;
+    for (; *id; id++)
+        h = h * 33 + (unsigned char)*id;
+    return h;
+}
+
+/* The id index (twice the screens, a power of two). */
+static void ussd_index(ussd_menu *m)
+{
+    m->nindex = 8;
+    while (m->nindex < 2 * m->nscreens)
+        m->nindex *= 2;
+    m->index = xcalloc(m->nindex, sizeof(*m->index));
+    for (size_t i = 0; i < m->nscreens; i++) {
+        size_t k = ussd_id_hash(m->screens[i].id) & (m->nindex - 1);
+        while (m->index[k])
+            k = (k + 1) & (m->nindex - 1);
+        m->index[k] = &m->screens[i];
+    }
+}
 
 static int ussd_in(const char *const *list, const char *s)
 {
@@ -236,6 +261,7 @@ static int ussd_parse(ussd_load *l)
         if (ussd_screen_load(l, sc, o, &used) < 0)
             return -1;
     }
+    ussd_index(m);
     return ussd_links(l, home);
 }
 
@@ -270,6 +296,7 @@ void ussd_menu_free(ussd_menu *m)
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
     free(m->screens);
+    free(m->index);
     free(m->items);
     free(m->agencies);
     json_decref(m->root);
@@ -292,9 +319,11 @@ const ussd_screen *ussd_menu_screen_at(const ussd_menu *m, size_t i)
 
 const ussd_screen *ussd_menu_screen(const ussd_menu *m, const char *id)
 {
-    for (size_t i = 0; id && i < m->nscreens; i++)
-        if (!strcmp(m->screens[i].id, id))
-            return &m->screens[i];
+    if (!id || !m->index)
+        return NULL;
+    for (size_t k = ussd_id_hash(id) & (m->nindex - 1); m->index[k]; k = (k + 1) & (m->nindex - 1))
+        if (!strcmp(m->index[k]->id, id))
+            return m->index[k];
     return NULL;
 }
 
