@@ -21,14 +21,28 @@ static size_t chatlog_cut(const char *s, size_t max)
     return n;
 }
 
-/* The title of the last reply's button with this payload, or NULL. */
+/* The title of the last reply's button with this payload, or NULL: of the
+ * buttons of its last part that had any (session "btns" from "btns_from",
+ * dialog.h), or, in a session written by an earlier version, "chat_buttons"
+ * ([[title, payload], ...] of that part). */
 static const char *chatlog_title(const json_t *session, const char *payload)
 {
     size_t i;
-    json_t *b;
+    json_t *b, *flat = json_object_get(session, "btns");
+    if (!payload)
+        return NULL;
+    if (json_is_array(flat)) {
+        json_int_t from = json_integer_value(json_object_get(session, "btns_from"));
+        for (i = from > 0 ? 2 * (size_t)from : 0; i + 1 < json_array_size(flat); i += 2) {
+            const char *p = json_string_value(json_array_get(flat, i + 1));
+            if (p && !strcmp(p, payload))
+                return json_string_value(json_array_get(flat, i));
+        }
+        return NULL;
+    }
     json_array_foreach(json_object_get(session, "chat_buttons"), i, b) {
         const char *p = json_string_value(json_array_get(b, 1));
-        if (payload && p && !strcmp(p, payload))
+        if (p && !strcmp(p, payload))
             return json_string_value(json_array_get(b, 0));
     }
     return NULL;
@@ -60,24 +74,7 @@ static char *chatlog_line(const char *from, const char *text, const reply_part *
     return buf_detach(&b, NULL);
 }
 
-/* session.chat_buttons = the last part's buttons that has any, or none. */
-static void chatlog_keep_buttons(json_t *session, const reply *r)
-{
-    json_object_del(session, "chat_buttons");
-    for (size_t i = r ? r->nparts : 0; i-- > 0;) {
-        const reply_part *p = &r->parts[i];
-        if (!p->nbuttons)
-            continue;
-        json_t *a = json_array();
-        for (size_t j = 0; j < p->nbuttons; j++)
-            json_array_append_new(a, json_pack("[s,s]", p->buttons[j].title ? p->buttons[j].title : "",
-                                               p->buttons[j].payload ? p->buttons[j].payload : ""));
-        json_object_set_new(session, "chat_buttons", a);
-        return;
-    }
-}
-
-size_t chatlog_remember(json_t *session, const message *m, const reply *r, char **lines,
+size_t chatlog_remember(const json_t *session, const message *m, const reply *r, char **lines,
                         size_t cap)
 {
     if (m->channel != CHANNEL_CHAT || !json_is_object(session))
@@ -91,7 +88,6 @@ size_t chatlog_remember(json_t *session, const message *m, const reply *r, char 
         if ((p->text && *p->text) || p->nbuttons)
             lines[n++] = chatlog_line("bot", p->text, p);
     }
-    chatlog_keep_buttons(session, r);
     return n;
 }
 
