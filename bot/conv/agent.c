@@ -2,6 +2,7 @@
 #include "bot/conv/agent.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -223,8 +224,9 @@ int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx)
     return 0;
 }
 
-/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary. */
-static char *agent_recent_line(const char *from, const char *text, long long now)
+/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary; at is
+ * the line's end, ",\"at\":{seconds}}" (one per turn: agent_remember). */
+static char *agent_recent_line(const char *from, const char *text, const char *at)
 {
     size_t n = strlen(text);
     if (n > AGENT_RECENT_TEXT) {
@@ -233,9 +235,11 @@ static char *agent_recent_line(const char *from, const char *text, long long now
             n--;
     }
     buf b = {0};
-    buf_printf(&b, "{\"from\":\"%s\",\"text\":\"", from);
+    buf_puts(&b, "{\"from\":\"");
+    buf_puts(&b, from);     /* "citizen" or "bot": nothing to escape */
+    buf_puts(&b, "\",\"text\":\"");
     buf_json_escape(&b, text, n);
-    buf_printf(&b, "\",\"at\":%lld}", now);
+    buf_puts(&b, at);
     return buf_detach(&b, NULL);
 }
 
@@ -254,9 +258,10 @@ size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, 
 {
     if (m->channel != CHANNEL_CHAT || !max)
         return n;
-    long long now = agent_now();
+    char at[40];
+    snprintf(at, sizeof(at), "\",\"at\":%lld}", agent_now());
     const char *said = m->text ? m->text : m->payload ? m->payload : "";
-    n = agent_recent_add(lines, n, max, agent_recent_line("citizen", said, now));
+    n = agent_recent_add(lines, n, max, agent_recent_line("citizen", said, at));
     buf b = {0};
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (i)
@@ -264,7 +269,7 @@ size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, 
         buf_puts(&b, r->parts[i].text ? r->parts[i].text : "");
     }
     if (b.len)
-        n = agent_recent_add(lines, n, max, agent_recent_line("bot", b.data, now));
+        n = agent_recent_add(lines, n, max, agent_recent_line("bot", b.data, at));
     buf_free(&b);
     return n;
 }

@@ -576,9 +576,12 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->awaited = -1;
     snprintf(rt->token, sizeof(rt->token), "%s:%lu", store_instance(r->d.store), ++r->turns);
     const char *ch = channel_name(m->channel);
-    size_t n = strlen(ch) + strlen(m->user) + 2;
-    rt->ukey = xmalloc(n);
-    snprintf(rt->ukey, n, "%s:%s", !strcmp(ch, "ussd") ? "sms" : ch, m->user);
+    ch = !strcmp(ch, "ussd") ? "sms" : ch;
+    size_t nc = strlen(ch), nu = strlen(m->user);
+    rt->ukey = xmalloc(nc + nu + 2);    /* "{channel}:{user}" */
+    memcpy(rt->ukey, ch, nc);
+    rt->ukey[nc] = ':';
+    memcpy(rt->ukey + nc + 1, m->user, nu + 1);
     route *owner = router_busy_find(r, rt->ukey);
     if (owner) {
         if (owner->wait_tail)
