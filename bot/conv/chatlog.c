@@ -49,29 +49,30 @@ static const char *chatlog_title(const json_t *session, const char *payload)
 }
 
 /* {"from","text","buttons"?} as JSON text, written directly (the line is
- * stored as it is: no jansson object per line). */
-static char *chatlog_line(const char *from, const char *text, const reply_part *p)
+ * stored as it is: no jansson object per line). b is the turn's scratch
+ * buffer (grown once for all of its lines); the line returned is a copy. */
+static char *chatlog_line(buf *b, const char *from, const char *text, const reply_part *p)
 {
-    buf b = {0};
+    buf_reset(b);
     text = text ? text : "";
-    buf_puts(&b, "{\"from\":");
-    buf_json_str(&b, from);
-    buf_puts(&b, ",\"text\":\"");
-    buf_json_escape(&b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
-    buf_putc(&b, '"');
+    buf_puts(b, "{\"from\":");
+    buf_json_str(b, from);
+    buf_puts(b, ",\"text\":\"");
+    buf_json_escape(b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
+    buf_putc(b, '"');
     if (p && p->nbuttons) {
-        buf_puts(&b, ",\"buttons\":[");
+        buf_puts(b, ",\"buttons\":[");
         for (size_t i = 0; i < p->nbuttons; i++) {
-            buf_puts(&b, i ? ",{\"title\":" : "{\"title\":");
-            buf_json_str(&b, p->buttons[i].title ? p->buttons[i].title : "");
-            buf_puts(&b, ",\"payload\":");
-            buf_json_str(&b, p->buttons[i].payload ? p->buttons[i].payload : "");
-            buf_putc(&b, '}');
+            buf_puts(b, i ? ",{\"title\":" : "{\"title\":");
+            buf_json_str(b, p->buttons[i].title ? p->buttons[i].title : "");
+            buf_puts(b, ",\"payload\":");
+            buf_json_str(b, p->buttons[i].payload ? p->buttons[i].payload : "");
+            buf_putc(b, '}');
         }
-        buf_putc(&b, ']');
+        buf_putc(b, ']');
     }
-    buf_putc(&b, '}');
-    return buf_detach(&b, NULL);
+    buf_putc(b, '}');
+    return xstrndup(b->data, b->len);
 }
 
 size_t chatlog_remember(const json_t *session, const message *m, const reply *r, char **lines,
@@ -80,14 +81,16 @@ size_t chatlog_remember(const json_t *session, const message *m, const reply *r,
     if (m->channel != CHANNEL_CHAT || !json_is_object(session))
         return 0;
     size_t n = 0;
+    buf b = {0};
     const char *said = m->text ? m->text : chatlog_title(session, m->payload);
     if (said && *said && n < cap)
-        lines[n++] = chatlog_line("me", said, NULL);
+        lines[n++] = chatlog_line(&b, "me", said, NULL);
     for (size_t i = 0; r && i < r->nparts && n < cap; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
-            lines[n++] = chatlog_line("bot", p->text, p);
+            lines[n++] = chatlog_line(&b, "bot", p->text, p);
     }
+    buf_free(&b);
     return n;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "intents/normalize.h"
 
@@ -364,6 +365,14 @@ const char *dialog_answer_button(json_t *session, const char *norm)
     return answer_title(&l, tw, w, 0);
 }
 
+/* A jansson string of s, NULL when s is not UTF-8 (as json_string(), with
+ * common/utf8's check: jansson's own is per character, most of the cost). */
+static json_t *answer_string(const char *s)
+{
+    size_t n = strlen(s);
+    return utf8_valid(s, n) ? json_stringn_nocheck(s, n) : NULL;
+}
+
 void dialog_answer_remember(json_t *session, const reply *r)
 {
     json_t *list = json_array();
@@ -373,10 +382,10 @@ void dialog_answer_remember(json_t *session, const reply *r)
             from = n;   /* where the last part with buttons starts (chatlog.c) */
         for (size_t j = 0; j < r->parts[i].nbuttons && n < ANSWER_BUTTONS; j++) {
             const reply_button *b = &r->parts[i].buttons[j];
-            json_t *p = b->title && b->payload ? json_string(b->payload) : NULL;
+            json_t *p = b->title && b->payload ? answer_string(b->payload) : NULL;
             if (!p)
                 continue;   /* no payload (or not UTF-8): no button to pick */
-            json_t *t = json_string(b->title);  /* a title not UTF-8 is kept as "" */
+            json_t *t = answer_string(b->title);  /* a title not UTF-8 is kept as "" */
             json_array_append_new(list, t ? t : json_string(""));
             json_array_append_new(list, p);
             n++;
