@@ -2,6 +2,7 @@
 #include "bot/conv/agent.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -223,8 +224,10 @@ int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx)
     return 0;
 }
 
-/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary. */
-static char *agent_recent_line(const char *from, const char *text, long long now)
+/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary; at is
+ * the line's end, ",\"at\":{seconds}}" (one per turn: agent_remember); b
+ * the turn's scratch buffer, the line returned a copy. */
+static char *agent_recent_line(buf *b, const char *from, const char *text, const char *at)
 {
     size_t n = strlen(text);
     if (n > AGENT_RECENT_TEXT) {
@@ -232,11 +235,13 @@ static char *agent_recent_line(const char *from, const char *text, long long now
         while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
             n--;
     }
-    buf b = {0};
-    buf_printf(&b, "{\"from\":\"%s\",\"text\":\"", from);
-    buf_json_escape(&b, text, n);
-    buf_printf(&b, "\",\"at\":%lld}", now);
-    return buf_detach(&b, NULL);
+    buf_reset(b);
+    buf_puts(b, "{\"from\":\"");
+    buf_puts(b, from);     /* "citizen" or "bot": nothing to escape */
+    buf_puts(b, "\",\"text\":\"");
+    buf_json_escape(b, text, n);
+    buf_puts(b, at);
+    return xstrndup(b->data, b->len);
 }
 
 static size_t agent_recent_add(char **lines, size_t n, size_t max, char *line)
@@ -254,17 +259,19 @@ size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, 
 {
     if (m->channel != CHANNEL_CHAT || !max)
         return n;
-    long long now = agent_now();
+    char at[40];
+    snprintf(at, sizeof(at), "\",\"at\":%lld}", agent_now());
     const char *said = m->text ? m->text : m->payload ? m->payload : "";
-    n = agent_recent_add(lines, n, max, agent_recent_line("citizen", said, now));
-    buf b = {0};
+    buf line = {0}, b = {0};
+    n = agent_recent_add(lines, n, max, agent_recent_line(&line, "citizen", said, at));
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (i)
             buf_putc(&b, '\n');
         buf_puts(&b, r->parts[i].text ? r->parts[i].text : "");
     }
     if (b.len)
-        n = agent_recent_add(lines, n, max, agent_recent_line("bot", b.data, now));
+        n = agent_recent_add(lines, n, max, agent_recent_line(&line, "bot", b.data, at));
+    buf_free(&line);
     buf_free(&b);
     return n;
 }

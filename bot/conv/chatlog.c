@@ -21,77 +21,76 @@ static size_t chatlog_cut(const char *s, size_t max)
     return n;
 }
 
-/* The title of the last reply's button with this payload, or NULL. */
+/* The title of the last reply's button with this payload, or NULL: of the
+ * buttons of its last part that had any (session "btns" from "btns_from",
+ * dialog.h), or, in a session written by an earlier version, "chat_buttons"
+ * ([[title, payload], ...] of that part). */
 static const char *chatlog_title(const json_t *session, const char *payload)
 {
     size_t i;
-    json_t *b;
+    json_t *b, *flat = json_object_get(session, "btns");
+    if (!payload)
+        return NULL;
+    if (json_is_array(flat)) {
+        json_int_t from = json_integer_value(json_object_get(session, "btns_from"));
+        for (i = from > 0 ? 2 * (size_t)from : 0; i + 1 < json_array_size(flat); i += 2) {
+            const char *p = json_string_value(json_array_get(flat, i + 1));
+            if (p && !strcmp(p, payload))
+                return json_string_value(json_array_get(flat, i));
+        }
+        return NULL;
+    }
     json_array_foreach(json_object_get(session, "chat_buttons"), i, b) {
         const char *p = json_string_value(json_array_get(b, 1));
-        if (payload && p && !strcmp(p, payload))
+        if (p && !strcmp(p, payload))
             return json_string_value(json_array_get(b, 0));
     }
     return NULL;
 }
 
 /* {"from","text","buttons"?} as JSON text, written directly (the line is
- * stored as it is: no jansson object per line). */
-static char *chatlog_line(const char *from, const char *text, const reply_part *p)
+ * stored as it is: no jansson object per line). b is the turn's scratch
+ * buffer (grown once for all of its lines); the line returned is a copy. */
+static char *chatlog_line(buf *b, const char *from, const char *text, const reply_part *p)
 {
-    buf b = {0};
+    buf_reset(b);
     text = text ? text : "";
-    buf_puts(&b, "{\"from\":");
-    buf_json_str(&b, from);
-    buf_puts(&b, ",\"text\":\"");
-    buf_json_escape(&b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
-    buf_putc(&b, '"');
+    buf_puts(b, "{\"from\":");
+    buf_json_str(b, from);
+    buf_puts(b, ",\"text\":\"");
+    buf_json_escape(b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
+    buf_putc(b, '"');
     if (p && p->nbuttons) {
-        buf_puts(&b, ",\"buttons\":[");
+        buf_puts(b, ",\"buttons\":[");
         for (size_t i = 0; i < p->nbuttons; i++) {
-            buf_puts(&b, i ? ",{\"title\":" : "{\"title\":");
-            buf_json_str(&b, p->buttons[i].title ? p->buttons[i].title : "");
-            buf_puts(&b, ",\"payload\":");
-            buf_json_str(&b, p->buttons[i].payload ? p->buttons[i].payload : "");
-            buf_putc(&b, '}');
+            buf_puts(b, i ? ",{\"title\":" : "{\"title\":");
+            buf_json_str(b, p->buttons[i].title ? p->buttons[i].title : "");
+            buf_puts(b, ",\"payload\":");
+            buf_json_str(b, p->buttons[i].payload ? p->buttons[i].payload : "");
+            buf_putc(b, '}');
         }
-        buf_putc(&b, ']');
+        buf_putc(b, ']');
     }
-    buf_putc(&b, '}');
-    return buf_detach(&b, NULL);
+    buf_putc(b, '}');
+    return xstrndup(b->data, b->len);
 }
 
-/* session.chat_buttons = the last part's buttons that has any, or none. */
-static void chatlog_keep_buttons(json_t *session, const reply *r)
-{
-    json_object_del(session, "chat_buttons");
-    for (size_t i = r ? r->nparts : 0; i-- > 0;) {
-        const reply_part *p = &r->parts[i];
-        if (!p->nbuttons)
-            continue;
-        json_t *a = json_array();
-        for (size_t j = 0; j < p->nbuttons; j++)
-            json_array_append_new(a, json_pack("[s,s]", p->buttons[j].title ? p->buttons[j].title : "",
-                                               p->buttons[j].payload ? p->buttons[j].payload : ""));
-        json_object_set_new(session, "chat_buttons", a);
-        return;
-    }
-}
-
-size_t chatlog_remember(json_t *session, const message *m, const reply *r, char **lines,
+size_t chatlog_remember(const json_t *session, const message *m, const reply *r, char **lines,
                         size_t cap)
 {
     if (m->channel != CHANNEL_CHAT || !json_is_object(session))
         return 0;
     size_t n = 0;
+    buf b = {0};
     const char *said = m->text ? m->text : chatlog_title(session, m->payload);
     if (said && *said && n < cap)
-        lines[n++] = chatlog_line("me", said, NULL);
+        lines[n++] = chatlog_line(&b, "me", said, NULL);
     for (size_t i = 0; r && i < r->nparts && n < cap; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
-            lines[n++] = chatlog_line("bot", p->text, p);
+            lines[n++] = chatlog_line(&b, "bot", p->text, p);
     }
-    chatlog_keep_buttons(session, r);
+    buf_free(&b);
     return n;
 }
 

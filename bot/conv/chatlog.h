@@ -9,9 +9,10 @@
  * a UTF-8 boundary; the last CHATLOG_KEEP lines are kept in
  * dvcbot:chatlog:chat:{user} with the session's TTL (store/chatlog.h),
  * appended by the turn's commit with the session. Only CHANNEL_CHAT (REST
- * and WebSocket) keeps one. The session holds only "chat_buttons" (the last
- * reply's [[title, payload], ...]) so that a tapped button is logged by its
- * title. */
+ * and WebSocket) keeps one. A tapped button is logged by its title, found
+ * in the last reply's buttons that the session keeps for typed answers
+ * (bot/conv/dialogs/dialog.h "btns"; "chat_buttons" in a session written by
+ * an earlier version). */
 #ifndef DVC_BOT_CONV_CHATLOG_H
 #define DVC_BOT_CONV_CHATLOG_H
 
@@ -27,10 +28,11 @@ struct json_t;
 /* The lines of one turn into lines[0..cap) (malloc'd JSON texts; the caller
  * frees them): the citizen's (its text, or the title of the tapped button; a
  * payload sent without a button, as the page's greeting and language switch,
- * adds none) and the reply's parts; and keep the reply's buttons in the
- * session. Returns the number of lines; 0 for other channels or when session
+ * adds none) and the reply's parts. The session must still hold the previous
+ * reply's buttons (call this before dialog_answer_remember()); it is not
+ * changed. Returns the number of lines; 0 for other channels or when session
  * is not an object. The router sends them with the session's commit. */
-size_t chatlog_remember(struct json_t *session, const message *m, const reply *r, char **lines,
+size_t chatlog_remember(const struct json_t *session, const message *m, const reply *r, char **lines,
                         size_t cap);
 
 /* {"items": [...]} of n stored lines (lines that do not parse are skipped).

@@ -71,6 +71,8 @@ struct route {
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
     char *recent[SESSIONS_RECENT_MAX]; /* hand-off history lines to append (JSON) */
     size_t nrecent;
+    char *norm;      /* the text normalised (router_norm), or NULL */
+    int norm_done;
 };
 
 router *router_new(const router_deps *deps)
@@ -101,6 +103,7 @@ static void route_destroy(route *rt)
     for (size_t i = 0; i < rt->nrecent; i++)
         free(rt->recent[i]);
     free(rt->ukey);
+    free(rt->norm);
     free(rt);
 }
 
@@ -188,18 +191,32 @@ static void router_payload(route *rt)
         rt->ir.score = colon[1] - '0';
 }
 
+/* The message's text normalised (intents/normalize.h), computed once for
+ * the language and the typed answer; NULL when there is no text or it is
+ * not UTF-8. Owned by rt. */
+static const char *router_norm(route *rt)
+{
+    const char *t = rt->m->text;
+    size_t len = t ? strlen(t) : 0;
+    if (!rt->norm_done && len) {
+        rt->norm = xmalloc(len + 1);
+        if (norm_text(t, len, rt->norm, len + 1, NULL) < 0) {
+            free(rt->norm);
+            rt->norm = NULL;
+        }
+    }
+    rt->norm_done = 1;
+    return rt->norm;
+}
+
 /* A typed answer to the last reply's buttons (its number, its words, yes /
  * no / cancel, "quay lại" in an open complaint form) becomes that button's
  * payload; the text stays, so a dialog can tell typed from tapped. */
 static void router_typed(route *rt)
 {
-    const char *t = rt->m->text;
-    size_t len = t ? strlen(t) : 0;
-    if (!len)
-        return;
-    char *norm = xmalloc(len + 1);
+    const char *norm = router_norm(rt);
     const char *p = NULL;
-    if (norm_text(t, len, norm, len + 1, NULL) == 0) {
+    if (norm) {
         if (dialog_answer_back(norm) && json_is_object(json_object_get(rt->session, "pakn")))
             p = "complaint_new:back";
         else
@@ -210,7 +227,6 @@ static void router_typed(route *rt)
     }
     if (p)
         rt->m->payload = xstrdup(p);
-    free(norm);
 }
 
 /* Whether text holds an e-mail address or a phone-length run of digits. */
@@ -250,7 +266,8 @@ static void router_classify(route *rt)
     json_object_del(rt->session, "await_text");
     if (!rt->m->payload)
         router_typed(rt);
-    json_object_del(rt->session, "buttons");
+    /* the last reply's buttons stay until router_finish(): the chat log
+     * names a tapped button by its title there */
     if (rt->dropped)
         return;
     if (rt->m->payload) {
@@ -359,14 +376,10 @@ static void router_loaded(const char *value, size_t len, route *rt)
  * a digit or "ok" leaves it as it was (dialog_answer_language). */
 static void router_language(route *rt)
 {
-    const char *t = rt->m->text;
-    size_t len = t ? strlen(t) : 0;
-    if (!len || rt->m->payload)
+    if (rt->m->payload)
         return;
-    char *norm = xmalloc(len + 1);
-    const char *lang = norm_text(t, len, norm, len + 1, NULL) == 0 ?
-                       dialog_answer_language(t, norm) : NULL;
-    free(norm);
+    const char *norm = router_norm(rt);
+    const char *lang = norm ? dialog_answer_language(rt->m->text, norm) : NULL;
     if (lang)
         json_object_set_new(rt->session, "lang", json_string(lang));
 }
@@ -464,6 +477,8 @@ static void router_finish(dialog_ctx *ctx)
 {
     route *rt = ctx->owner;
     router_parked(rt);
+    char *log[SESSIONS_CHATLOG_MAX];   /* before the buttons change: a tap's title */
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
     dialog_answer_remember(rt->session, rt->dctx.out);
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
@@ -472,8 +487,6 @@ static void router_finish(dialog_ctx *ctx)
     if (rt->r->d.agent)
         rt->nrecent = agent_remember(rt->m, rt->dctx.out, rt->recent, rt->nrecent,
                                      SESSIONS_RECENT_MAX);
-    char *log[SESSIONS_CHATLOG_MAX];
-    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
     buf b = {0};
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
@@ -563,9 +576,12 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->awaited = -1;
     snprintf(rt->token, sizeof(rt->token), "%s:%lu", store_instance(r->d.store), ++r->turns);
     const char *ch = channel_name(m->channel);
-    size_t n = strlen(ch) + strlen(m->user) + 2;
-    rt->ukey = xmalloc(n);
-    snprintf(rt->ukey, n, "%s:%s", !strcmp(ch, "ussd") ? "sms" : ch, m->user);
+    ch = !strcmp(ch, "ussd") ? "sms" : ch;
+    size_t nc = strlen(ch), nu = strlen(m->user);
+    rt->ukey = xmalloc(nc + nu + 2);    /* "{channel}:{user}" */
+    memcpy(rt->ukey, ch, nc);
+    rt->ukey[nc] = ':';
+    memcpy(rt->ukey + nc + 1, m->user, nu + 1);
     route *owner = router_busy_find(r, rt->ukey);
     if (owner) {
         if (owner->wait_tail)

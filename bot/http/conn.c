@@ -6,7 +6,7 @@
 
 #include "bot/app/log.h"
 
-enum { CONN_PIPELINED = 1 };
+enum { CONN_PIPELINED = 1, CONN_FD_SHIFT = 1 };  /* the word: (fd + 1) << 1 | flags */
 
 /* The finisher: deferred finishes in order, run from an idle handle. */
 static struct {
@@ -96,6 +96,17 @@ static uintptr_t conn_flags(struct lws *wsi)
 static void conn_set_flags(struct lws *wsi, uintptr_t f)
 {
     lws_set_opaque_user_data(wsi, (void *)f);
+}
+
+void conn_note_fd(struct lws *wsi, int fd)
+{
+    uintptr_t f = conn_flags(wsi) & (uintptr_t)CONN_PIPELINED;
+    conn_set_flags(wsi, f | ((uintptr_t)fd + 1) << CONN_FD_SHIFT);
+}
+
+int conn_noted_fd(struct lws *wsi)
+{
+    return (int)(conn_flags(wsi) >> CONN_FD_SHIFT) - 1;
 }
 
 void conn_hold(struct lws *wsi)

@@ -51,7 +51,9 @@
  * mounts complete their transactions on their own, unseen by this guard.
  *
  * The mode rides on the wsi as its opaque user data (a small integer, nothing
- * to free): lws never uses that field for server connections. The finisher
+ * to free): lws never uses that field for server connections. The same word
+ * keeps the connection's descriptor for bot/http/http_gate.c (conn_note_fd),
+ * so a closed connection's entry is found without a scan. The finisher
  * queue is one per process (conn_init() by server.c, one lws context). */
 #ifndef DVC_BOT_HTTP_CONN_H
 #define DVC_BOT_HTTP_CONN_H
@@ -103,5 +105,10 @@ int conn_filter(struct lws *wsi);
  * Transfer-Encoding, or a POST/PUT/PATCH, which lws 4.1 reads as a body
  * even without a length). */
 int conn_request_has_body(struct lws *wsi);
+
+/* Keep fd (>= 0) with wsi (http_gate_open); conn_noted_fd() gives it back
+ * after the descriptor is closed, or -1 when none was noted. */
+void conn_note_fd(struct lws *wsi, int fd);
+int conn_noted_fd(struct lws *wsi);
 
 #endif

@@ -51,8 +51,7 @@ static void ep_chat_complete(struct lws *wsi, http_req *hr)
         http_error(wsi, hr, 400, errkey);
         return;
     }
-    char addr[HTTP_ADDR_MAX];
-    http_client_addr(wsi, addr, sizeof(addr));
+    const char *addr = http_req_addr(wsi, hr);  /* the limiter's (bot/http/limit.h) */
     m->addr = *addr ? xstrdup(addr) : NULL;
     http_pending *p = http_pending_message(wsi, hr, m);
     if (router_handle(ap->router, m, ep_chat_done, p) < 0) {

@@ -38,6 +38,8 @@ typedef struct http_pending {
     struct lws *wsi;            /* NULL once the client is gone */
 } http_pending;
 
+#define HTTP_ADDR_MAX 64    /* a client address, NUL included (bot/http/limit.h) */
+
 typedef struct http_req {
     int method;                 /* one enum http_method */
     metrics_route route;
@@ -66,6 +68,10 @@ typedef struct http_req {
     char *user;
     const char *intent;
     const char *error;
+    /* the client's address as bot/http/limit.c found it for this request
+     * (http_client_addr), kept for the endpoint: "" until then or unknown */
+    char addr[HTTP_ADDR_MAX];
+    int addr_known;
 } http_req;
 
 /* The gateway's dependencies (bot/app/app.h): the lws context user data. */

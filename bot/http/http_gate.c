@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "bot/http/conn.h"
 #include "bot/http/http_gate_int.h"
 #include "bot/app/log.h"
 #include "common/xmalloc.h"
@@ -40,6 +41,7 @@ void http_gate_open(struct lws *wsi)
     }
     if (!gate.tab[fd])
         gate.tab[fd] = xmalloc(sizeof(gate_conn));
+    conn_note_fd(wsi, fd);      /* for http_gate_close, after the descriptor is gone */
     gate.tab[fd]->wsi = wsi;
     gate.tab[fd]->served = 0;
     hg_init(&gate.tab[fd]->scan);
@@ -47,8 +49,15 @@ void http_gate_open(struct lws *wsi)
 
 void http_gate_close(struct lws *wsi)
 {
-    /* the descriptor is closed by now: look the wsi up (no descriptor can be
-     * reused between lws's close() and this callback) */
+    /* the descriptor is closed by now: the one noted at the open (no
+     * descriptor can be reused between lws's close() and this callback), or,
+     * for a wsi without one, a look-up */
+    int noted = conn_noted_fd(wsi);
+    if (noted >= 0 && noted < gate.cap && gate.tab[noted] && gate.tab[noted]->wsi == wsi) {
+        free(gate.tab[noted]);
+        gate.tab[noted] = NULL;
+        return;
+    }
     for (int fd = 0; fd < gate.cap; fd++)
         if (gate.tab[fd] && gate.tab[fd]->wsi == wsi) {
             free(gate.tab[fd]);

@@ -45,6 +45,15 @@ void http_client_addr(struct lws *wsi, char *out, size_t n)
     }
 }
 
+const char *http_req_addr(struct lws *wsi, http_req *hr)
+{
+    if (!hr->addr_known) {
+        http_client_addr(wsi, hr->addr, sizeof(hr->addr));
+        hr->addr_known = 1;
+    }
+    return hr->addr;
+}
+
 void http_limit_refuse(struct lws *wsi, http_req *hr, int retry_after_s)
 {
     hr->retry_after = retry_after_s > 0 ? retry_after_s : 1;
@@ -105,8 +114,7 @@ void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
 {
     const app *ap = http_app(wsi);
     const config *cfg = ap->cfg;
-    char addr[HTTP_ADDR_MAX];
-    http_client_addr(wsi, addr, sizeof(addr));
+    const char *addr = http_req_addr(wsi, hr);
     if (ep->channel || ep->budget_in_router || !*addr || !store_is_up(ap->store) ||
         (cfg->limits.addr_per_window <= 0 && cfg->limits.agency_per_window <= 0)) {
         limit_go_on(wsi, hr, ep, rest);
@@ -115,7 +123,7 @@ void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
     limit_wait *w = xcalloc(1, sizeof(*w));
     w->ep = ep;
     w->rest = xstrdup(rest ? rest : "");
-    memcpy(w->addr, addr, sizeof(addr));
+    memcpy(w->addr, addr, sizeof(w->addr));
     w->store = ap->store;
     w->addr_limit = cfg->limits.addr_per_window;
     w->agency_limit = cfg->limits.agency_per_window;

@@ -23,17 +23,20 @@
 
 #include "bot/http/http.h"
 
-#define HTTP_ADDR_MAX 64
-
 /* The client's address into out: the TCP peer, or, when the peer is one of
  * limits.trusted_proxies, the last address of its X-Forwarded-For (what the
  * proxy itself saw). "" when unknown. */
 void http_client_addr(struct lws *wsi, char *out, size_t n);
 
+/* hr's client address: the one http_limit_request() found (no second
+ * getpeername), else http_client_addr() now. "" when unknown. */
+const char *http_req_addr(struct lws *wsi, http_req *hr);
+
 /* Driver step at LWS_CALLBACK_HTTP (the request is accepted): count the
  * request in its address budget, then run ep->on_request(rest) and, once the
  * body is complete, ep->on_body -- or answer 429. The request holds an
- * http_pending while it waits. */
+ * http_pending while it waits. The address is left in hr->addr (addr_known
+ * set): an endpoint needing it again takes it from there (http_req_addr). */
 void http_limit_request(struct lws *wsi, http_req *hr, const http_endpoint *ep,
                         const char *rest);
 

@@ -51,12 +51,12 @@ static void fz_readers(const char *text, const char *norm)
 /* The buttons remembered from r: same payloads, in order, at most 16. */
 static void fz_remembered(json_t *session, const reply *r, size_t nbuttons)
 {
-    json_t *list = json_object_get(session, "buttons");
+    json_t *list = json_object_get(session, "btns");     /* [title, payload, ...] */
     size_t want = nbuttons < FZ_MAX_BUTTONS ? nbuttons : FZ_MAX_BUTTONS;
-    if (json_array_size(list) != want || (!want && list))
+    if (json_array_size(list) != 2 * want || (!want && list))
         abort();
     for (size_t i = 0; i < want; i++) {
-        const char *p = json_string_value(json_array_get(json_array_get(list, i), 1));
+        const char *p = json_string_value(json_array_get(list, 2 * i + 1));
         if (!p || strcmp(p, r->parts[0].buttons[i].payload))
             abort();
     }
@@ -67,8 +67,8 @@ static int fz_title_digit(json_t *session)
 {
     size_t i;
     json_t *b;
-    json_array_foreach(json_object_get(session, "buttons"), i, b) {
-        const char *t = json_string_value(json_array_get(b, 0));
+    json_array_foreach(json_object_get(session, "btns"), i, b) {
+        const char *t = i % 2 ? NULL : json_string_value(b);
         if (t && strpbrk(t, "0123456789"))
             return 1;
     }

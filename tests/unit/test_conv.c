@@ -420,6 +420,37 @@ static void test_typed_answers(void)
     T_OK(dialog_answer_yesno(big) == DIALOG_NEITHER && dialog_answer_courtesy(big) == 0,
          "a 2 KB word is no answer (and no overflow)");
 
+    /* the last reply's buttons are kept once ("btns", titles as shown); a
+     * session of the former format ("buttons" normalised + "chat_buttons")
+     * is still read, then rewritten */
+    chat("u-btns", "xin chào");
+    chat("u-btns", "đánh giá hài lòng");
+    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-btns") &&
+             json_array_size(json_object_get(sess, "btns")) == 10 &&
+             !json_object_get(sess, "buttons") && !json_object_get(sess, "chat_buttons"),
+         "a main menu title typed with its diacritics picks it; the buttons stored once");
+    const char *old_btns =
+        "{\"turns\":1,\"buttons\":[[\"tra cuu ho so\",\"dossier_status\"],"
+        "[\"danh gia hai long\",\"rating\"]],\"chat_buttons\":[[\"Tra cứu hồ sơ\","
+        "\"dossier_status\"],[\"Đánh giá hài lòng\",\"rating\"]]}";
+    freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-oldb %s", old_btns));
+    chat("u-oldb", "2");
+    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-oldb") &&
+             json_array_size(json_object_get(sess, "btns")) == 10 &&
+             !json_object_get(sess, "buttons") && !json_object_get(sess, "chat_buttons"),
+         "an old session's buttons: a typed number picks one; saved as \"btns\"");
+    freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-oldt %s", old_btns));
+    press("u-oldt", "rating");
+    char *me = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-oldt 0"));
+    T_OK(said("rating.ask", NULL) && me && strstr(me, "\"me\",\"text\":\"Đánh giá hài lòng\""),
+         "an old session's buttons: a tap is logged by the title the page showed");
+    free(me);
+    press("u-oldt", "rating:5");
+    me = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-oldt -2"));
+    T_OK(me && strstr(me, "\"me\",\"text\":\"5\""),
+         "then, from the new form: a tap is logged by its title");
+    free(me);
+
     chat("u-typed", "tôi muốn phản ánh");
     chat("u-typed", "2");
     T_OK(said("complaint_new.ask", NULL), "the topic typed as its number");

@@ -20,8 +20,16 @@
  *            contact): an unmatched message answers it, a clear other intent
  *            wins; "content": it wants a complaint's content, and only a
  *            cancel escapes (router.c)
- *   "buttons" [[normalised title, payload], ...] of the last reply: a typed
- *            number, title or yes/no answers them (dialog_answer.c)
+ *   "btns"   [title, payload, title, payload, ...]: the last reply's buttons
+ *            (at most 16, titles as shown); a typed number, title or yes/no
+ *            answers them (dialog_answer.c), and the web chat's log names a
+ *            tapped one by its title (chatlog.c); "btns_from" (when not 0):
+ *            the index of the first button of the reply's last part with
+ *            buttons, the ones the web chat shows under its last bubble.
+ *            Sessions written before kept "buttons" [[normalised title,
+ *            payload], ...] and "chat_buttons" [[title, payload], ...] of
+ *            that last part: both are still read, and replaced by "btns" at
+ *            the next save (one list instead of two: docs/performance.md)
  *   "last_intent", "last_dossier", "last_procedure", "turns"
  *
  * The channel is ctx->msg->channel; on CHANNEL_SMS and CHANNEL_USSD,
@@ -101,13 +109,14 @@ int dialog_answer_contact(const char *norm);
  * English), NULL when it cannot tell (a digit, "ok"). text is the original,
  * norm its normalised form. A static string. */
 const char *dialog_answer_language(const char *text, const char *norm);
-/* The payload of the button of the last reply (session "buttons") that the
+/* The payload of the button of the last reply (session "btns") that the
  * typed text picks: its number (1-based), its title (all typed words in one
  * title only), or a yes/no answer to a ":confirm"/":replace" or
  * ":no"/":keep"/":skip"/":cancel" button. NULL when none; the string lives
  * in the session. */
 const char *dialog_answer_button(json_t *session, const char *norm);
-/* Remember the buttons of reply r in the session (or forget them). */
+/* Remember the buttons of reply r in the session as "btns" (or forget them);
+ * the former "buttons" and "chat_buttons" go. */
 void dialog_answer_remember(json_t *session, const reply *r);
 /* Ask back: "which of these did you mean?" with buttons clarify:<a>,
  * clarify:<b> in the intents' order (b may be INTENT_UNKNOWN: then a and the

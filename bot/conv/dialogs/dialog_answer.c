@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "intents/normalize.h"
 
@@ -57,7 +58,7 @@ static const char *const answer_bye[] = {
 static int answer_in(const char *s, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++)
-        if (!strcmp(s, list[i]))
+        if (s[0] == list[i][0] && !strcmp(s, list[i]))   /* the first byte: no call per entry */
             return 1;
     return 0;
 }
@@ -202,6 +203,26 @@ static int answer_has_vietnamese(const char *text)
     return 0;
 }
 
+static int answer_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether word is in answer_english: a binary search of a sorted copy made
+ * at the first call (every message asks this of each of its words). */
+static int answer_is_english(const char *word)
+{
+    enum { N = sizeof(answer_english) / sizeof(answer_english[0]) - 1 };
+    static const char *sorted[N];
+    static int ready;
+    if (!ready) {
+        memcpy(sorted, answer_english, sizeof(sorted));
+        qsort(sorted, N, sizeof(sorted[0]), answer_strcmp);
+        ready = 1;
+    }
+    return bsearch(&word, sorted, N, sizeof(sorted[0]), answer_strcmp) != NULL;
+}
+
 const char *dialog_answer_language(const char *text, const char *norm)
 {
     if (answer_has_vietnamese(text))
@@ -214,7 +235,7 @@ const char *dialog_answer_language(const char *text, const char *norm)
         if (isdigit((unsigned char)word[0]))
             continue;          /* codes and numbers tell nothing */
         n++;
-        if (answer_in(word, answer_english)) {
+        if (answer_is_english(word)) {
             en++;
             /* words that are also unaccented Vietnamese ("can", "to", "the") count only
              * next to clearly English ones */
@@ -239,14 +260,63 @@ static int answer_subset(const char *typed, const char *title)
     return 1;
 }
 
+/* The last reply's buttons as the session keeps them (dialog.h): "btns", a
+ * flat [title, payload, ...] list with the titles as shown; or, in a session
+ * written by an earlier version, "buttons", [[normalised title, payload], ...]
+ * (read as it is: the migration is the next save, dialog_answer_remember). */
+typedef struct answer_list {
+    json_t *flat, *old;
+    size_t n;
+} answer_list;
+
+static int answer_list_of(json_t *session, answer_list *l)
+{
+    json_t *b = json_object_get(session, "btns");
+    l->flat = json_is_array(b) ? b : NULL;
+    l->old = l->flat ? NULL : json_object_get(session, "buttons");
+    if (!l->flat && !json_is_array(l->old))
+        return -1;
+    l->n = l->flat ? json_array_size(l->flat) / 2 : json_array_size(l->old);
+    if (l->n > ANSWER_BUTTONS)
+        l->n = ANSWER_BUTTONS;
+    return 0;
+}
+
+static const char *answer_payload(const answer_list *l, size_t i)
+{
+    return l->flat ? json_string_value(json_array_get(l->flat, 2 * i + 1))
+                   : json_string_value(json_array_get(json_array_get(l->old, i), 1));
+}
+
+/* The words of button i's title (normalised, as typed answers are) into w. */
+static void answer_title_words(const answer_list *l, size_t i, char *w, size_t cap)
+{
+    w[0] = '\0';
+    if (!l->flat) {
+        const char *t = json_string_value(json_array_get(json_array_get(l->old, i), 0));
+        if (t)
+            answer_words(t, w, cap);
+        return;
+    }
+    json_t *t = json_array_get(l->flat, 2 * i);
+    size_t n = json_string_length(t);
+    if (!json_is_string(t))
+        return;
+    char small[256];
+    char *norm = n < sizeof(small) ? small : xmalloc(n + 1);
+    if (norm_text(json_string_value(t), n, norm, n + 1, NULL) == 0)
+        answer_words(norm, w, cap);
+    if (norm != small)
+        free(norm);
+}
+
 /* The payload of the first button whose payload ends with one of roles. */
-static const char *answer_role(json_t *buttons, const char *const *roles)
+static const char *answer_role(const answer_list *l, const char *const *roles)
 {
     for (size_t r = 0; roles[r]; r++) {
-        size_t rl = strlen(roles[r]), i;
-        json_t *b;
-        json_array_foreach(buttons, i, b) {
-            const char *p = json_string_value(json_array_get(b, 1));
+        size_t rl = strlen(roles[r]);
+        for (size_t i = 0; i < l->n; i++) {
+            const char *p = answer_payload(l, i);
             size_t pl = p ? strlen(p) : 0;
             if (pl > rl && !strcmp(p + pl - rl, roles[r]))
                 return p;
@@ -255,22 +325,16 @@ static const char *answer_role(json_t *buttons, const char *const *roles)
     return NULL;
 }
 
-/* Exact title, else the title that holds every typed word (one only). */
-static const char *answer_title(json_t *buttons, const char *w, int exact)
+/* Exact title, else the title that holds every typed word (one only); the
+ * titles' words are tw[0..l->n). */
+static const char *answer_title(const answer_list *l, char (*tw)[256], const char *w, int exact)
 {
     const char *found = NULL;
-    size_t i;
-    json_t *b;
-    json_array_foreach(buttons, i, b) {
-        const char *title = json_string_value(json_array_get(b, 0));
-        char tw[256];
-        if (!title)
-            continue;
-        answer_words(title, tw, sizeof(tw));
-        if (exact ? !strcmp(tw, w) : (tw[0] && answer_subset(w, tw))) {
+    for (size_t i = 0; i < l->n; i++) {
+        if (exact ? !strcmp(tw[i], w) : (tw[i][0] && answer_subset(w, tw[i]))) {
             if (found)
                 return NULL;
-            found = json_string_value(json_array_get(b, 1));
+            found = answer_payload(l, i);
         }
     }
     return found;
@@ -281,45 +345,64 @@ const char *dialog_answer_button(json_t *session, const char *norm)
     static const char *const yes_roles[] = {":confirm", ":replace", ":yes", NULL};
     static const char *const no_roles[] = {":no", ":keep", ":skip", ":cancel", NULL};
     static const char *const cancel_roles[] = {":cancel", ":no", ":keep", NULL};
-    json_t *buttons = json_object_get(session, "buttons");
-    char w[256];
-    if (!json_is_array(buttons) || !answer_words(norm, w, sizeof(w)))
+    answer_list l;
+    char w[256], tw[ANSWER_BUTTONS][256];
+    if (answer_list_of(session, &l) < 0 || !answer_words(norm, w, sizeof(w)))
         return NULL;
-    const char *p = answer_title(buttons, w, 1);
+    for (size_t i = 0; i < l.n; i++)
+        answer_title_words(&l, i, tw[i], sizeof(tw[i]));
+    const char *p = answer_title(&l, tw, w, 1);
     if (p)
         return p;
     char *end;
     long k = strtol(w, &end, 10);
-    if (!*end && k >= 1 && (size_t)k <= json_array_size(buttons))
-        return json_string_value(json_array_get(json_array_get(buttons, (size_t)k - 1), 1));
+    if (!*end && k >= 1 && (size_t)k <= l.n)
+        return answer_payload(&l, (size_t)k - 1);
     int yn = dialog_answer_yesno(norm);
     if (yn != DIALOG_NEITHER)
-        return answer_role(buttons, yn == DIALOG_YES ? yes_roles
-                                    : yn == DIALOG_NO ? no_roles : cancel_roles);
-    return answer_title(buttons, w, 0);
+        return answer_role(&l, yn == DIALOG_YES ? yes_roles
+                               : yn == DIALOG_NO ? no_roles : cancel_roles);
+    return answer_title(&l, tw, w, 0);
+}
+
+/* A jansson string of s, NULL when s is not UTF-8 (as json_string(), with
+ * common/utf8's check: jansson's own is per character, most of the cost). */
+static json_t *answer_string(const char *s)
+{
+    size_t n = strlen(s);
+    return utf8_valid(s, n) ? json_stringn_nocheck(s, n) : NULL;
 }
 
 void dialog_answer_remember(json_t *session, const reply *r)
 {
     json_t *list = json_array();
-    for (size_t i = 0; r && i < r->nparts; i++)
-        for (size_t j = 0; j < r->parts[i].nbuttons && json_array_size(list) < ANSWER_BUTTONS; j++) {
+    size_t n = 0, from = 0;
+    for (size_t i = 0; r && i < r->nparts; i++) {
+        if (r->parts[i].nbuttons)
+            from = n;   /* where the last part with buttons starts (chatlog.c) */
+        for (size_t j = 0; j < r->parts[i].nbuttons && n < ANSWER_BUTTONS; j++) {
             const reply_button *b = &r->parts[i].buttons[j];
-            if (!b->title || !b->payload)
-                continue;
-            size_t n = strlen(b->title);
-            char *norm = xmalloc(n + 1);
-            if (norm_text(b->title, n, norm, n + 1, NULL) < 0)
-                norm[0] = '\0';
-            json_array_append_new(list, json_pack("[ss]", norm, b->payload));
-            free(norm);
+            json_t *p = b->title && b->payload ? answer_string(b->payload) : NULL;
+            if (!p)
+                continue;   /* no payload (or not UTF-8): no button to pick */
+            json_t *t = answer_string(b->title);  /* a title not UTF-8 is kept as "" */
+            json_array_append_new(list, t ? t : json_string(""));
+            json_array_append_new(list, p);
+            n++;
         }
-    if (json_array_size(list))
-        json_object_set_new(session, "buttons", list);
+    }
+    json_object_del(session, "buttons");        /* the former forms (dialog.h) */
+    json_object_del(session, "chat_buttons");
+    if (n)
+        json_object_set_new(session, "btns", list);
     else {
         json_decref(list);
-        json_object_del(session, "buttons");
+        json_object_del(session, "btns");
     }
+    if (n && from)
+        json_object_set_new(session, "btns_from", json_integer((json_int_t)from));
+    else
+        json_object_del(session, "btns_from");
 }
 
 static void answer_clarify_button(dialog_ctx *ctx, intent_id id)

@@ -30,6 +30,24 @@
 #define PR_TITLE_MAX 120   /* bytes of a button title; longer names are cut at a word */
 
 /* Format key into a fresh buf (caller frees) with (name, value) pairs. */
+/* a, b, c and d (the last ones may be NULL) joined into out (capacity
+ * cap >= 1), cut to fit as snprintf would: the message keys and payloads
+ * of an answer (a dozen or more per answer) without printf. */
+static void pr_cat(char *out, size_t cap, const char *a, const char *b, const char *c,
+                   const char *d)
+{
+    const char *part[4] = {a, b, c, d};
+    size_t n = 0;
+    for (int i = 0; i < 4 && part[i]; i++) {
+        size_t k = strlen(part[i]);
+        if (k > cap - 1 - n)
+            k = cap - 1 - n;
+        memcpy(out + n, part[i], k);
+        n += k;
+    }
+    out[n] = '\0';
+}
+
 static void pr_fmt(dialog_ctx *ctx, buf *b, const char *key, ...)
 {
     va_list ap;
@@ -216,7 +234,7 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
 static void pr_button(dialog_ctx *ctx, const char *title, const char *code, catalogue_aspect a)
 {
     char payload[64];
-    snprintf(payload, sizeof(payload), "procedure_info:%s:%s", code, catalogue_aspect_name(a));
+    pr_cat(payload, sizeof(payload), "procedure_info:", code, ":", catalogue_aspect_name(a));
     reply_add_button(ctx->out, title, payload);
 }
 
@@ -228,7 +246,7 @@ static void pr_levels(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
         char key[64];
         if (v == p)
             continue;
-        snprintf(key, sizeof(key), "procedure_info.level.%s", v->level);
+        pr_cat(key, sizeof(key), "procedure_info.level.", v->level, NULL, NULL);
         buf title = {0};
         pr_fmt(ctx, &title, "procedure_info.level_btn", "level",
                messages_get(ctx->msgs, key, ctx->lang), NULL);
@@ -282,7 +300,7 @@ static void pr_next(dialog_ctx *ctx, const catalogue_proc *p, buf *text)
     buf ch = {0};
     char key[64];
     pr_channels(ctx, p, &ch);
-    snprintf(key, sizeof(key), "procedure_info.level.%s", p->level);
+    pr_cat(key, sizeof(key), "procedure_info.level.", p->level, NULL, NULL);
     pr_fmt(ctx, text, p->online_level >= 3 ? "procedure_info.next.online" : "procedure_info.next.direct",
            "code", p->code, "level", messages_get(ctx->msgs, key, ctx->lang), "channels",
            ch.data ? ch.data : "", NULL);
@@ -322,7 +340,7 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
     if (catalogue_variant_count(ctx->catalogue, p) > 1) {
         char key[64];
-        snprintf(key, sizeof(key), "procedure_info.level.%s", p->level);
+        pr_cat(key, sizeof(key), "procedure_info.level.", p->level, NULL, NULL);
         pr_fmt(ctx, &text, "procedure_info.levels_note", "level",
                messages_get(ctx->msgs, key, ctx->lang), NULL);
     }
@@ -335,7 +353,8 @@ static void pr_answer(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
         if (i == (int)a)
             continue;
         char key[64];
-        snprintf(key, sizeof(key), "procedure_info.btn.%s", catalogue_aspect_name((catalogue_aspect)i));
+        pr_cat(key, sizeof(key), "procedure_info.btn.", catalogue_aspect_name((catalogue_aspect)i),
+               NULL, NULL);
         pr_button(ctx, messages_get(ctx->msgs, key, ctx->lang), p->code, (catalogue_aspect)i);
     }
 }
@@ -358,7 +377,7 @@ static void pr_outside(dialog_ctx *ctx, const catalogue_answer *ans)
 {
     if (ans->outside) {
         char key[96];
-        snprintf(key, sizeof(key), "procedure_info.outside.%s", ans->outside);
+        pr_cat(key, sizeof(key), "procedure_info.outside.", ans->outside, NULL, NULL);
         dialog_say(ctx, key, NULL);
     }
 }
