@@ -289,7 +289,8 @@ build/bench/ws_load: tests/bench/ws_load.c
 # top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
 PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
-                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4
+                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4 \
+                  procedure-questions-5
 accuracy-catalogue: build/dvcbot
 	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
 	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \
