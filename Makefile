@@ -71,6 +71,7 @@ UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
 UNIT_FLOORS_test_catalogue_cases := catalogue intents common
+UNIT_FLOORS_test_catalogue_qualifiers := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
 UNIT_FLOORS_test_model        := intents common

@@ -247,7 +247,7 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     if (y) {
         q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
         q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
-        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+        q->qualifiers = cat_qual_mask(y, &q->text);
     }
     for (size_t i = 0; i < q->nadd; i++) {
         q->actions |= q->add_rule[i]->actions;

@@ -71,6 +71,12 @@ typedef struct cat_syn {
     size_t nlevel_words[CAT_NLEVELS];
     cat_syn_outside *outside;
     size_t noutside;
+    char **qual_words;          /* "qualifier_words": phrases naming a qualifier ... */
+    uint8_t *qual_bit;          /* ... its index in qualifiers */
+    size_t nqual_words;
+    char **qual_fields;         /* "field_qualifiers": fields (normalised, rewritten) ... */
+    uint64_t *qual_field_mask;  /* ... the qualifiers their procedures hold */
+    size_t nqual_fields;
 } cat_syn;
 
 cat_syn *cat_syn_load(const char *path, char *err, size_t errlen);
@@ -111,6 +117,16 @@ void cat_phrase_free(char *p);
 char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, const char *path,
                      char *err, size_t errlen);
 void cat_strv_free(char **v, size_t n);     /* a list of cat_strv_load */
+/* catalogue_qualifiers.c: "qualifier_words" and "field_qualifiers" of the
+ * synonyms root (after "qualifiers"); -1 with err naming the JSON path. */
+int cat_qual_load(cat_syn *y, json_t *root, const char *file, char *err, size_t errlen);
+void cat_qual_free(cat_syn *y);     /* the parts cat_qual_load made; y may be NULL */
+/* The qualifiers of a text (bits of y->qualifiers): those it names, also in
+ * other words ("qualifier_words"); 0 when y is NULL. */
+uint64_t cat_qual_mask(const cat_syn *y, const cat_text *t);
+uint64_t cat_qual_mask_s(const cat_syn *y, const char *s);
+/* The qualifiers every procedure of field (normalised, rewritten) holds. */
+uint64_t cat_qual_field(const cat_syn *y, const char *field);
 int cat_level_rank(const char *level);      /* "xa" 0 ... "bo" 3 (unknown: 3) */
 const char *cat_level_name(int rank);
 

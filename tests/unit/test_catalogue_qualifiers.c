@@ -1,0 +1,147 @@
+/* test_catalogue_qualifiers.c -- the qualifiers of the synonyms file beyond
+ * their own words (catalogue/catalogue_qualifiers.c): "qualifier_words" (a
+ * question saying "cho người lao động" is about the one who "trả thu nhập"),
+ * "field_qualifiers" (every procedure of a field holds them although its
+ * name does not say so), and their load errors. Each catalogue is two small
+ * procedures that tie but for the qualifier, searched as a citizen types. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalogue/catalogue.h"
+#include "intents/normalize.h"
+#include "t.h"
+
+static char dir[] = "/tmp/dvc-catq-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[4][256];
+    static int k;
+    char *p = path[k++ & 3];
+    snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* A procedure named name in field, as JSON (its alias: the name in lower case). */
+static void proc(char *out, size_t cap, const char *code, const char *name, const char *field)
+{
+    char alias[256];
+    snprintf(alias, sizeof(alias), "%s", name);
+    if (alias[0] == 'K' || alias[0] == 'C')
+        alias[0] = (char)(alias[0] - 'A' + 'a');    /* the names start with an ASCII capital */
+    snprintf(out + strlen(out), cap - strlen(out),
+             "%s{\"code\": \"%s\", \"name\": \"%s\", \"aliases\": [\"%s\"], \"field\": \"%s\", "
+             "\"level\": \"xa\", \"agency\": \"UBND cấp xã\", "
+             "\"documents\": [{\"name\": \"Tờ khai\", \"originals\": 1, \"copies\": 0}], "
+             "\"steps\": [\"Nộp hồ sơ.\"], "
+             "\"processing_time\": {\"days\": 3, \"working_days\": true, \"text\": \"03 ngày\"}, "
+             "\"fees\": [{\"amount_vnd\": 0, \"text\": \"Miễn phí\"}], \"channels\": [\"direct\"], "
+             "\"online_level\": 2, \"legal_basis\": [\"Luật X\"], \"result\": \"Giấy\"}",
+             out[strlen(out) - 1] == '[' ? "" : ", ", code, name, alias, field);
+}
+
+/* Load the two procedures with synonyms syn; NULL (and err) on failure. */
+static catalogue *load(const char *const names[2], const char *const fields[2], const char *syn,
+                       char *err, size_t errlen)
+{
+    char buf[8192] = "{\"procedures\": [";
+    proc(buf, sizeof(buf), "9.000031", names[0], fields[0]);
+    proc(buf, sizeof(buf), "9.000032", names[1], fields[1]);
+    snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "]}");
+    write_file("syn.json", syn);
+    const char *aspects = write_file("asp.json", "{\"synonyms\": \"syn.json\", \"aspects\": {\"fee\": [\"phí\"]}}");
+    const char *files[] = {write_file("q.json", buf)};
+    return catalogue_load_files(files, 1, aspects, NULL, err, errlen);
+}
+
+/* The code of the best hit for q as typed (normalised like user input). */
+static const char *first(const catalogue *c, const char *q)
+{
+    char norm[512];
+    catalogue_hit h[2];
+    norm_text(q, strlen(q), norm, sizeof(norm), NULL);
+    return catalogue_search(c, norm, h, 2) ? h[0].proc->code : "-";
+}
+
+static void test_words(void)
+{
+    static const char *const names[2] = {"Khai thuế mẫu của bên nhận tiền",
+                                         "Khai thuế mẫu của bên trả thu nhập"};
+    static const char *const fields[2] = {"Thuế", "Thuế"};
+    char err[1024];
+    catalogue *c = load(names, fields, "{\"qualifiers\": [\"trả thu nhập\"]}", err, sizeof(err));
+    T_OK(c != NULL, "words: load without qualifier_words (%s)", c ? "ok" : err);
+    if (c)
+        T_STREQ(first(c, "khai thue mau cho nguoi lao dong"), "9.000031",
+                "without qualifier_words 'cho người lao động' does not name the payer");
+    catalogue_free(c);
+    c = load(names, fields, "{\"qualifiers\": [\"trả thu nhập\"], "
+                            "\"qualifier_words\": {\"trả thu nhập\": [\"cho người lao động\"]}}", err, sizeof(err));
+    T_OK(c != NULL, "words: load (%s)", c ? "ok" : err);
+    if (!c)
+        return;
+    T_STREQ(first(c, "khai thue mau cho nguoi lao dong"), "9.000032",
+            "'cho người lao động' names the payer: the payer's procedure first");
+    T_STREQ(first(c, "khai thuế mẫu"), "9.000031", "a question naming no payer: the other one first");
+    catalogue_free(c);
+}
+
+static void test_fields(void)
+{
+    static const char *const names[2] = {"Cấp thẻ mẫu loại một", "Cấp thẻ mẫu loại hai"};
+    static const char *const fields[2] = {"Chính sách", "Thử"};
+    char err[1024];
+    const char *syn = "{\"qualifiers\": [\"công an nhân dân\"], "
+                      "\"field_qualifiers\": {\"Chính sách\": [\"công an nhân dân\"]}}";
+    catalogue *c = load(names, fields, "{\"qualifiers\": [\"công an nhân dân\"]}", err, sizeof(err));
+    T_OK(c && !strcmp(first(c, "cap the mau"), "9.000031"), "fields: without them the first of a tie wins");
+    catalogue_free(c);
+    c = load(names, fields, syn, err, sizeof(err));
+    T_OK(c != NULL, "fields: load (%s)", c ? "ok" : err);
+    if (!c)
+        return;
+    T_STREQ(first(c, "cap the mau"), "9.000032", "the police's own field is not for a citizen");
+    T_STREQ(first(c, "cấp thẻ mẫu cho công an nhân dân"), "9.000031", "unless the question says so");
+    catalogue_free(c);
+}
+
+static void test_errors(void)
+{
+    static const char *const names[2] = {"Cấp thẻ mẫu loại một", "Cấp thẻ mẫu loại hai"};
+    static const char *const fields[2] = {"Thử", "Thử"};
+    char err[1024], want[600];
+    catalogue *c = load(names, fields, "{\"qualifiers\": [\"nước ngoài\"], "
+                                       "\"qualifier_words\": {\"tàu cá\": [\"ghe\"]}}", err, sizeof(err));
+    snprintf(want, sizeof(want), "%s/syn.json: qualifier_words.tàu cá: \"tàu cá\" is not one of \"qualifiers\"", dir);
+    T_OK(!c, "an unknown qualifier in qualifier_words is refused");
+    T_STREQ(err, want, "its error names the file and the path");
+    catalogue_free(c);
+    c = load(names, fields, "{\"qualifiers\": [\"nước ngoài\"], "
+                            "\"field_qualifiers\": {\"Thử\": [\"nước ngoài\", \"tàu cá\"]}}", err, sizeof(err));
+    snprintf(want, sizeof(want), "%s/syn.json: field_qualifiers.Thử[1]: \"tàu cá\" is not one of \"qualifiers\"", dir);
+    T_OK(!c, "an unknown qualifier in field_qualifiers is refused");
+    T_STREQ(err, want, "its error names the entry");
+    catalogue_free(c);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    test_words();
+    test_fields();
+    test_errors();
+    static const char *const files[] = {"syn.json", "asp.json", "q.json"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[300];
+        snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+    return t_done();
+}
