@@ -144,7 +144,8 @@ static void cg_marks(cat_data *d, size_t p)
     }
     if (cat_index_text(y, pr->field, 0, text, sizeof(text)) == 0) {   /* "Đất đai" is about đất */
         d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
-        d->qualifiers[p] |= cat_qual_field(y, text);
+        d->closed[p] = cat_qual_field(y, text);
+        d->qualifiers[p] |= d->closed[p];
     }
 }
 
@@ -154,6 +155,7 @@ void cat_groups_build(cat_data *d)
     d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->actions_in = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->qualifiers = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    d->closed = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->head = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     for (size_t i = 0; i < d->nprocs; i++)
         cg_marks(d, i);

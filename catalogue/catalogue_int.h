@@ -183,6 +183,7 @@ typedef struct cat_data {
     /* per procedure, from its name and aliases (catalogue_group.c): */
     uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
     uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
+    uint64_t *closed;           /* the qualifiers of its field ("field_qualifiers"): a closed group */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
     uint64_t *head;             /* the objects of the name's head: its first object and those inside */
     uint32_t *group;            /* per procedure: its group */

@@ -37,6 +37,9 @@
 #ifndef CS_QUALIFIER
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #endif
+#ifndef CS_CLOSED
+#define CS_CLOSED 25.0f      /* the procedure's field is for a group (the police's own) the question does not name */
+#endif
 #ifndef CS_HEAD
 #define CS_HEAD 6.0f         /* the name is about another object; the question's only in passing */
 #endif
@@ -431,6 +434,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
         int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
     }
+    if (d->closed && (d->closed[p] & ~cq->qualifiers))
+        pen += CS_CLOSED;
     if (cq->level >= 0 && cat_level_rank(d->procs[p].level) == cq->level)
         pen -= CS_LEVEL;
     return pen;
