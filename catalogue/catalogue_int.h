@@ -26,7 +26,7 @@ void cat_arena_free(cat_arena *a);
 #define CAT_SLOT_SHORT 13
 #define CAT_NSLOTS 14
 #define CAT_MAX_PHRASE 24   /* longer names are indexed by words only */
-#define CAT_MAX_QWORDS 40   /* query words looked at */
+#define CAT_MAX_QWORDS 64   /* query words looked at: single words (own and "also") and pairs */
 #define CAT_MAX_TEXT_WORDS 160  /* words of one indexed text or question looked at */
 #define CAT_MAX_ADDS 8      /* "also" additions to one question */
 #define CAT_MAX_TRIG 6      /* phrases of the question that led to one addition */
