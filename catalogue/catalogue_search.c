@@ -38,7 +38,7 @@
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #endif
 #ifndef CS_CLOSED
-#define CS_CLOSED 25.0f      /* the procedure's field is for a group (the police's own) the question does not name */
+#define CS_CLOSED 40.0f      /* the procedure's field is for a group (the police's own) the question does not name */
 #endif
 #ifndef CS_HEAD
 #define CS_HEAD 6.0f         /* the name is about another object; the question's only in passing */
