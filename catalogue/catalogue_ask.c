@@ -141,13 +141,14 @@ static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
     return cat_text_mask(&t, y->objects, y->nobjects);
 }
 
-/* The first phrase of list found in t, or NULL. */
+/* The longest phrase of list found in t, or NULL. */
 static const char *ca_first(const cat_text *t, char *const *list, size_t n)
 {
+    const char *best = NULL;    /* the longest: it explains the most words of the question */
     for (size_t i = 0; i < n; i++)
-        if (cat_text_at(t, list[i]) >= 0)
-            return list[i];
-    return NULL;
+        if ((!best || strlen(list[i]) > strlen(best)) && cat_text_at(t, list[i]) >= 0)
+            best = list[i];
+    return best;
 }
 
 /* Whether the occurrence of phrase p at s[at..) is the middle of other
@@ -163,21 +164,24 @@ static int ca_bridged(const cat_data *d, const char *s, size_t at, const char *p
     return ca_pair(d, l, ln, s + at, fl) && ca_pair(d, s + at + (size_t)(last - p), strlen(last), r, rn);
 }
 
-/* The first phrase of list found in t other than in the middle of other
+/* The longest phrase of list found in t other than in the middle of other
  * words (ca_bridged), or NULL. */
 static const char *ca_first_free(const cat_data *d, const cat_text *t, char *const *list, size_t n)
 {
+    const char *best = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!cat_text_may(t, list[i]))
+        if ((best && strlen(list[i]) <= strlen(best)) || !cat_text_may(t, list[i]))
             continue;
         for (long from = 0, o; (o = cat_phrase_at(t->s + from, list[i])) >= 0;) {
             size_t at = (size_t)(from + o);
-            if (!ca_bridged(d, t->s, at, list[i]))
-                return list[i];
+            if (!ca_bridged(d, t->s, at, list[i])) {
+                best = list[i];
+                break;
+            }
             from = (long)(at + strlen(list[i]));
         }
     }
-    return NULL;
+    return best;
 }
 
 /* Remember that phrase t led to addition k (its words are explained when
