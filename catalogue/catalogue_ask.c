@@ -58,8 +58,8 @@ static const char *ca_neighbour(const char *s, size_t o, size_t n, int dir, size
     return *len ? s + st : NULL;
 }
 
-/* Whether "a b" is a word pair of the index. */
-static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+/* The number of procedures holding the word pair "a b" of the index, or 0. */
+static uint32_t ca_pair_df(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
 {
     char pair[128];
     if (!a || !b || na + nb + 2 > sizeof(pair))
@@ -67,7 +67,14 @@ static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, s
     memcpy(pair, a, na);
     pair[na] = ' ';
     memcpy(pair + na + 1, b, nb);
-    return cat_word_find(d, pair, na + nb + 1) >= 0;
+    long id = cat_word_find(d, pair, na + nb + 1);
+    return id >= 0 ? d->words[id].df : 0;
+}
+
+/* Whether "a b" is a word pair of the index. */
+static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+{
+    return ca_pair_df(d, a, na, b, nb) > 0;
 }
 
 /* Blank the phrases of list in s. Without diacritics one syllable stands
@@ -154,14 +161,22 @@ static const char *ca_first(const cat_text *t, char *const *list, size_t n)
 /* Whether the occurrence of phrase p at s[at..) is the middle of other
  * words: its first word makes a word pair of the index with the word
  * before and its last word one with the word after ("cong nhan ho ngheo"
- * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). */
+ * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). A two-word
+ * phrase that is itself a pair more than twice as common as the rarer of
+ * those is no bridge: "hợp đồng" in "chứng thực hợp đồng cho con" stays a
+ * trigger although "thực hợp" and "đồng cho" occur somewhere. */
 static int ca_bridged(const cat_data *d, const char *s, size_t at, const char *p)
 {
     size_t plen = strlen(p), fl = strcspn(p, " "), ln = 0, rn = 0;
     const char *last = strrchr(p, ' ');
     last = last ? last + 1 : p;
     const char *l = ca_neighbour(s, at, plen, -1, &ln), *r = ca_neighbour(s, at, plen, 1, &rn);
-    return ca_pair(d, l, ln, s + at, fl) && ca_pair(d, s + at + (size_t)(last - p), strlen(last), r, rn);
+    uint32_t ldf = ca_pair_df(d, l, ln, s + at, fl);
+    uint32_t rdf = ldf ? ca_pair_df(d, s + at + (size_t)(last - p), strlen(last), r, rn) : 0;
+    if (!ldf || !rdf)
+        return 0;
+    uint32_t self = p[fl] == ' ' && !strchr(p + fl + 1, ' ') ? ca_pair_df(d, p, fl, p + fl + 1, strlen(p + fl + 1)) : 0;
+    return self <= 2 * (ldf < rdf ? ldf : rdf);
 }
 
 /* The longest phrase of list found in t other than in the middle of other
