@@ -161,21 +161,24 @@ static const char *ca_first(const cat_text *t, char *const *list, size_t n)
 /* Whether the occurrence of phrase p at s[at..) is the middle of other
  * words: its first word makes a word pair of the index with the word
  * before and its last word one with the word after ("cong nhan ho ngheo"
- * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). A two-word
- * phrase that is itself a pair more than twice as common as the rarer of
- * those is no bridge: "hợp đồng" in "chứng thực hợp đồng cho con" stays a
- * trigger although "thực hợp" and "đồng cho" occur somewhere. */
+ * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). Only a
+ * two-word phrase can be a bridge, and not one that is itself a pair more
+ * than twice as common as the rarer of those: "hợp đồng" in "chứng thực hợp
+ * đồng cho con" stays a trigger although "thực hợp" and "đồng cho" occur
+ * somewhere. */
 static int ca_bridged(const cat_data *d, const char *s, size_t at, const char *p)
 {
     size_t plen = strlen(p), fl = strcspn(p, " "), ln = 0, rn = 0;
     const char *last = strrchr(p, ' ');
     last = last ? last + 1 : p;
     const char *l = ca_neighbour(s, at, plen, -1, &ln), *r = ca_neighbour(s, at, plen, 1, &rn);
+    if (p[fl] != ' ' || strchr(p + fl + 1, ' '))
+        return 0;   /* only a two-word phrase: "mất" in "làm mất giấy", "mã số thuế" in "ký mã số thuế cho" stay */
     uint32_t ldf = ca_pair_df(d, l, ln, s + at, fl);
     uint32_t rdf = ldf ? ca_pair_df(d, s + at + (size_t)(last - p), strlen(last), r, rn) : 0;
     if (!ldf || !rdf)
         return 0;
-    uint32_t self = p[fl] == ' ' && !strchr(p + fl + 1, ' ') ? ca_pair_df(d, p, fl, p + fl + 1, strlen(p + fl + 1)) : 0;
+    uint32_t self = ca_pair_df(d, p, fl, p + fl + 1, strlen(p + fl + 1));
     return self <= 2 * (ldf < rdf ? ldf : rdf);
 }
 
