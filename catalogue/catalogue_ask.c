@@ -218,6 +218,9 @@ static void ca_also(const cat_data *d, const cat_syn *y, cat_query *q)
     q->nadd = 0;
     for (size_t i = 0; y && i < y->nalso; i++) {
         const cat_syn_also *a = &y->also[i];
+        if (!((a->wsig[0] & q->text.sig[0]) | (a->wsig[1] & q->text.sig[1]) |
+              (a->wsig[2] & q->text.sig[2]) | (a->wsig[3] & q->text.sig[3])))
+            continue;   /* none of its triggers' first words */
         const char *when = ca_first_free(d, &q->text, a->when, a->nwhen);
         const char *with = when && a->nwith ? ca_first(&q->text, a->with, a->nwith) : NULL;
         /* an addition already in the words adds no weight (its words are

@@ -40,6 +40,7 @@ typedef struct cat_syn_also {
     char *add;                  /* words added to the question */
     float weight;               /* their weight (0, 1] */
     uint64_t actions, objects, qualifiers;  /* the key phrases of add */
+    uint64_t wsig[4];           /* the filter bits of the first words of "when" (cat_text sig) */
 } cat_syn_also;
 
 typedef struct cat_syn_outside {

@@ -514,6 +514,10 @@ static int csy_load_also(cat_syn *y, json_t *also, const char *file, char *err, 
             return -1;
         }
         a->add = xstrdup(add);
+        for (size_t k = 0; k < a->nwhen; k++) {  /* a question holding none of these skips the rule */
+            unsigned b = ((const unsigned char *)a->when[k] - CSY_HDR)[0];
+            a->wsig[b >> 6] |= (uint64_t)1 << (b & 63);
+        }
     }
     return 0;
 }
