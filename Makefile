@@ -71,6 +71,7 @@ UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
 UNIT_FLOORS_test_catalogue_cases := catalogue intents common
+UNIT_FLOORS_test_catalogue_vocab := catalogue intents common
 UNIT_FLOORS_test_corpus       := intents common
 UNIT_FLOORS_test_intents      := intents common
 UNIT_FLOORS_test_model        := intents common
@@ -290,7 +291,8 @@ build/bench/ws_load: tests/bench/ws_load.c
 # top-1 / top-3 of the procedure question sets on the sample and (when present) the real catalogue
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
 PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
-                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4
+                  procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4 \
+                  procedure-questions-5
 accuracy-catalogue: build/dvcbot
 	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
 	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \

@@ -160,6 +160,7 @@ void cat_data_free(cat_data *d)
     free(d->objects);
     free(d->actions_in);
     free(d->qualifiers);
+    free(d->closed);
     free(d->head);
     free(d->group);
     free(d->group_off);

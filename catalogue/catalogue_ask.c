@@ -58,8 +58,8 @@ static const char *ca_neighbour(const char *s, size_t o, size_t n, int dir, size
     return *len ? s + st : NULL;
 }
 
-/* Whether "a b" is a word pair of the index. */
-static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+/* The number of procedures holding the word pair "a b" of the index, or 0. */
+static uint32_t ca_pair_df(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
 {
     char pair[128];
     if (!a || !b || na + nb + 2 > sizeof(pair))
@@ -67,7 +67,14 @@ static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, s
     memcpy(pair, a, na);
     pair[na] = ' ';
     memcpy(pair + na + 1, b, nb);
-    return cat_word_find(d, pair, na + nb + 1) >= 0;
+    long id = cat_word_find(d, pair, na + nb + 1);
+    return id >= 0 ? d->words[id].df : 0;
+}
+
+/* Whether "a b" is a word pair of the index. */
+static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, size_t nb)
+{
+    return ca_pair_df(d, a, na, b, nb) > 0;
 }
 
 /* Blank the phrases of list in s. Without diacritics one syllable stands
@@ -141,43 +148,58 @@ static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
     return cat_text_mask(&t, y->objects, y->nobjects);
 }
 
-/* The first phrase of list found in t, or NULL. */
+/* The longest phrase of list found in t, or NULL. */
 static const char *ca_first(const cat_text *t, char *const *list, size_t n)
 {
+    const char *best = NULL;    /* the longest: it explains the most words of the question */
     for (size_t i = 0; i < n; i++)
-        if (cat_text_at(t, list[i]) >= 0)
-            return list[i];
-    return NULL;
+        if ((!best || strlen(list[i]) > strlen(best)) && cat_text_at(t, list[i]) >= 0)
+            best = list[i];
+    return best;
 }
 
 /* Whether the occurrence of phrase p at s[at..) is the middle of other
  * words: its first word makes a word pair of the index with the word
  * before and its last word one with the word after ("cong nhan ho ngheo"
- * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). */
+ * holds "nhan ho", nhận hộ, across "công nhận" and "hộ nghèo"). Only a
+ * two-word phrase can be a bridge, and not one that is itself a pair more
+ * than twice as common as the rarer of those: "hợp đồng" in "chứng thực hợp
+ * đồng cho con" stays a trigger although "thực hợp" and "đồng cho" occur
+ * somewhere. */
 static int ca_bridged(const cat_data *d, const char *s, size_t at, const char *p)
 {
     size_t plen = strlen(p), fl = strcspn(p, " "), ln = 0, rn = 0;
     const char *last = strrchr(p, ' ');
     last = last ? last + 1 : p;
     const char *l = ca_neighbour(s, at, plen, -1, &ln), *r = ca_neighbour(s, at, plen, 1, &rn);
-    return ca_pair(d, l, ln, s + at, fl) && ca_pair(d, s + at + (size_t)(last - p), strlen(last), r, rn);
+    if (p[fl] != ' ' || strchr(p + fl + 1, ' '))
+        return 0;   /* only a two-word phrase: "mất" in "làm mất giấy", "mã số thuế" in "ký mã số thuế cho" stay */
+    uint32_t ldf = ca_pair_df(d, l, ln, s + at, fl);
+    uint32_t rdf = ldf ? ca_pair_df(d, s + at + (size_t)(last - p), strlen(last), r, rn) : 0;
+    if (!ldf || !rdf)
+        return 0;
+    uint32_t self = ca_pair_df(d, p, fl, p + fl + 1, strlen(p + fl + 1));
+    return self <= 2 * (ldf < rdf ? ldf : rdf);
 }
 
-/* The first phrase of list found in t other than in the middle of other
+/* The longest phrase of list found in t other than in the middle of other
  * words (ca_bridged), or NULL. */
 static const char *ca_first_free(const cat_data *d, const cat_text *t, char *const *list, size_t n)
 {
+    const char *best = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!cat_text_may(t, list[i]))
+        if ((best && strlen(list[i]) <= strlen(best)) || !cat_text_may(t, list[i]))
             continue;
         for (long from = 0, o; (o = cat_phrase_at(t->s + from, list[i])) >= 0;) {
             size_t at = (size_t)(from + o);
-            if (!ca_bridged(d, t->s, at, list[i]))
-                return list[i];
+            if (!ca_bridged(d, t->s, at, list[i])) {
+                best = list[i];
+                break;
+            }
             from = (long)(at + strlen(list[i]));
         }
     }
-    return NULL;
+    return best;
 }
 
 /* Remember that phrase t led to addition k (its words are explained when
@@ -196,6 +218,9 @@ static void ca_also(const cat_data *d, const cat_syn *y, cat_query *q)
     q->nadd = 0;
     for (size_t i = 0; y && i < y->nalso; i++) {
         const cat_syn_also *a = &y->also[i];
+        if (!((a->wsig[0] & q->text.sig[0]) | (a->wsig[1] & q->text.sig[1]) |
+              (a->wsig[2] & q->text.sig[2]) | (a->wsig[3] & q->text.sig[3])))
+            continue;   /* none of its triggers' first words */
         const char *when = ca_first_free(d, &q->text, a->when, a->nwhen);
         const char *with = when && a->nwith ? ca_first(&q->text, a->with, a->nwith) : NULL;
         /* an addition already in the words adds no weight (its words are
@@ -247,7 +272,7 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     if (y) {
         q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
         q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
-        q->qualifiers = cat_text_mask(&q->text, y->qualifiers, y->nqualifiers);
+        q->qualifiers = cat_qual_mask(y, &q->text);
     }
     for (size_t i = 0; i < q->nadd; i++) {
         q->actions |= q->add_rule[i]->actions;

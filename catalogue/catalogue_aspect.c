@@ -142,7 +142,7 @@ cat_aspects *cat_aspects_load(const char *path, const cat_syn *y, char *err, siz
     if (ok && q && !(a->question = cat_strv_load(y, q, &a->nquestion, path, "question_words", err,
                                                  errlen)))
         ok = 0;
-    if (ok)     /* longest first, like the aspect phrases */
+    if (ok && a->nquestion)     /* longest first, like the aspect phrases */
         qsort(a->question, a->nquestion, sizeof(*a->question), ca_longer);
     json_decref(root);
     if (!ok) {

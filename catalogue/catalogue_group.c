@@ -121,7 +121,7 @@ static uint64_t cg_head(const cat_syn *y, const char *name)
 
 /* The key phrases of procedure p (catalogue_synonyms.c): its leading
  * action, the objects of its name, aliases and field, the qualifiers of its
- * name and aliases. */
+ * name and aliases (also in other words) and of its field ("field_qualifiers"). */
 static void cg_marks(cat_data *d, size_t p)
 {
     const cat_syn *y = d->syn;
@@ -140,10 +140,13 @@ static void cg_marks(cat_data *d, size_t p)
             continue;
         d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
         d->actions_in[p] |= cat_phrase_mask(text, y->actions, y->nactions);
-        d->qualifiers[p] |= cat_phrase_mask(text, y->qualifiers, y->nqualifiers);
+        d->qualifiers[p] |= cat_qual_mask_s(y, text);
     }
-    if (cat_index_text(y, pr->field, 0, text, sizeof(text)) == 0)     /* "Đất đai" is about đất */
+    if (cat_index_text(y, pr->field, 0, text, sizeof(text)) == 0) {   /* "Đất đai" is about đất */
         d->objects[p] |= cat_phrase_mask(text, y->objects, y->nobjects);
+        d->closed[p] = cat_qual_field(y, text);
+        d->qualifiers[p] |= d->closed[p];
+    }
 }
 
 void cat_groups_build(cat_data *d)
@@ -152,6 +155,7 @@ void cat_groups_build(cat_data *d)
     d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->actions_in = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->qualifiers = xcalloc(d->nprocs + 1, sizeof(uint64_t));
+    d->closed = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->head = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     for (size_t i = 0; i < d->nprocs; i++)
         cg_marks(d, i);

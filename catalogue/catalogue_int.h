@@ -26,7 +26,7 @@ void cat_arena_free(cat_arena *a);
 #define CAT_SLOT_SHORT 13
 #define CAT_NSLOTS 14
 #define CAT_MAX_PHRASE 24   /* longer names are indexed by words only */
-#define CAT_MAX_QWORDS 40   /* query words looked at */
+#define CAT_MAX_QWORDS 64   /* query words looked at: single words (own and "also") and pairs */
 #define CAT_MAX_TEXT_WORDS 160  /* words of one indexed text or question looked at */
 #define CAT_MAX_ADDS 8      /* "also" additions to one question */
 #define CAT_MAX_TRIG 6      /* phrases of the question that led to one addition */
@@ -40,6 +40,7 @@ typedef struct cat_syn_also {
     char *add;                  /* words added to the question */
     float weight;               /* their weight (0, 1] */
     uint64_t actions, objects, qualifiers;  /* the key phrases of add */
+    uint64_t wsig[4];           /* the filter bits of the first words of "when" (cat_text sig) */
 } cat_syn_also;
 
 typedef struct cat_syn_outside {
@@ -71,6 +72,12 @@ typedef struct cat_syn {
     size_t nlevel_words[CAT_NLEVELS];
     cat_syn_outside *outside;
     size_t noutside;
+    char **qual_words;          /* "qualifier_words": phrases naming a qualifier ... */
+    uint8_t *qual_bit;          /* ... its index in qualifiers */
+    size_t nqual_words;
+    char **qual_fields;         /* "field_qualifiers": fields (normalised, rewritten) ... */
+    uint64_t *qual_field_mask;  /* ... the qualifiers their procedures hold */
+    size_t nqual_fields;
 } cat_syn;
 
 cat_syn *cat_syn_load(const char *path, char *err, size_t errlen);
@@ -111,6 +118,16 @@ void cat_phrase_free(char *p);
 char **cat_strv_load(const cat_syn *y, json_t *v, size_t *n, const char *file, const char *path,
                      char *err, size_t errlen);
 void cat_strv_free(char **v, size_t n);     /* a list of cat_strv_load */
+/* catalogue_qualifiers.c: "qualifier_words" and "field_qualifiers" of the
+ * synonyms root (after "qualifiers"); -1 with err naming the JSON path. */
+int cat_qual_load(cat_syn *y, json_t *root, const char *file, char *err, size_t errlen);
+void cat_qual_free(cat_syn *y);     /* the parts cat_qual_load made; y may be NULL */
+/* The qualifiers of a text (bits of y->qualifiers): those it names, also in
+ * other words ("qualifier_words"); 0 when y is NULL. */
+uint64_t cat_qual_mask(const cat_syn *y, const cat_text *t);
+uint64_t cat_qual_mask_s(const cat_syn *y, const char *s);
+/* The qualifiers every procedure of field (normalised, rewritten) holds. */
+uint64_t cat_qual_field(const cat_syn *y, const char *field);
 int cat_level_rank(const char *level);      /* "xa" 0 ... "bo" 3 (unknown: 3) */
 const char *cat_level_name(int rank);
 
@@ -167,6 +184,7 @@ typedef struct cat_data {
     /* per procedure, from its name and aliases (catalogue_group.c): */
     uint8_t *action;            /* 1 + the "actions" phrase the name starts with, or 0 */
     uint64_t *objects, *qualifiers;     /* bit i: objects[i] / qualifiers[i] occurs */
+    uint64_t *closed;           /* the qualifiers of its field ("field_qualifiers"): a closed group */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
     uint64_t *head;             /* the objects of the name's head: its first object and those inside */
     uint32_t *group;            /* per procedure: its group */

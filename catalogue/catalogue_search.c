@@ -37,6 +37,9 @@
 #ifndef CS_QUALIFIER
 #define CS_QUALIFIER 5.0f    /* per qualifier in the name or the question, not both (at most 2) */
 #endif
+#ifndef CS_CLOSED
+#define CS_CLOSED 40.0f      /* the procedure's field is for a group (the police's own) the question does not name */
+#endif
 #ifndef CS_HEAD
 #define CS_HEAD 6.0f         /* the name is about another object; the question's only in passing */
 #endif
@@ -59,6 +62,8 @@
 #ifndef CS_NAME_CAP
 #define CS_NAME_CAP 40.0f    /* the name coverage of the verdict: a long name counts as this long */
 #endif
+#define CS_MAX_OWN 20         /* the question's own words looked at */
+#define CS_MAX_SINGLE 40      /* single words with the "also" ones (the rest of CAT_MAX_QWORDS: pairs) */
 #define CS_KEEP 24            /* best procedures kept before the level groups are merged */
 
 typedef struct cs_query {
@@ -210,8 +215,8 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     for (size_t a = 0; a < cq->nadd; a++)
         text[a + 1] = cq->add[a];
     for (size_t a = 0; a <= cq->nadd; a++) {
-        cnt[a] = cat_tokens(text[a], off[a], len[a],
-                            q->n < CAT_MAX_QWORDS / 2 ? CAT_MAX_QWORDS / 2 - q->n : 0);
+        size_t cap = a ? CS_MAX_SINGLE : CS_MAX_OWN;   /* the additions may name a whole procedure */
+        cnt[a] = cat_tokens(text[a], off[a], len[a], q->n < cap ? cap - q->n : 0);
         for (size_t i = 0; i < cnt[a]; i++)
             cs_word(d, q, text[a] + off[a][i], len[a][i], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
     }
@@ -431,6 +436,8 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
         int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
     }
+    if (d->closed && (d->closed[p] & ~cq->qualifiers))
+        pen += CS_CLOSED;
     if (cq->level >= 0 && cat_level_rank(d->procs[p].level) == cq->level)
         pen -= CS_LEVEL;
     return pen;

@@ -391,6 +391,7 @@ void cat_syn_free(cat_syn *y)
     cat_strv_free(y->actions, y->nactions);
     cat_strv_free(y->objects, y->nobjects);
     cat_strv_free(y->qualifiers, y->nqualifiers);
+    cat_qual_free(y);
     free(y->from);
     free(y->to);
     free(y->tab);
@@ -513,6 +514,10 @@ static int csy_load_also(cat_syn *y, json_t *also, const char *file, char *err, 
             return -1;
         }
         a->add = xstrdup(add);
+        for (size_t k = 0; k < a->nwhen; k++) {  /* a question holding none of these skips the rule */
+            unsigned b = ((const unsigned char *)a->when[k] - CSY_HDR)[0];
+            a->wsig[b >> 6] |= (uint64_t)1 << (b & 63);
+        }
     }
     return 0;
 }
@@ -580,11 +585,13 @@ cat_syn *cat_syn_load(const char *path, char *err, size_t errlen)
         rc = csy_load_also(y, json_object_get(root, "also"), path, err, errlen);
     if (rc == 0)
         rc = csy_load_named(y, root, path, err, errlen);
+    if (rc == 0)
+        rc = cat_qual_load(y, root, path, err, errlen);
     for (size_t i = 0; rc == 0 && i < y->nalso; i++) {   /* the key phrases of each addition */
         cat_syn_also *a = &y->also[i];
         a->actions = cat_phrase_mask(a->add, y->actions, y->nactions);
         a->objects = cat_phrase_mask(a->add, y->objects, y->nobjects);
-        a->qualifiers = cat_phrase_mask(a->add, y->qualifiers, y->nqualifiers);
+        a->qualifiers = cat_qual_mask_s(y, a->add);
     }
     json_decref(root);
     if (rc < 0) {
