@@ -44,36 +44,47 @@ static size_t sms_next(const char *s, size_t n, unsigned *cp)
     return 1;
 }
 
-static void sms_put_cp(buf *b, const char *s, size_t k, unsigned cp)
+/* The ASCII characters that take two septets (the GSM escape table). */
+static int sms_ascii_double(unsigned char c)
 {
-    if (cp == 0xFFFD && k == 1)
-        buf_putc(b, '?');
-    else
-        buf_append(b, s, k);
+    return c == '^' || c == '{' || c == '}' || c == '\\' || c == '[' || c == ']' || c == '~' ||
+           c == '|' || c == '\f';
 }
 
+/* Folded in place: the output of one character is never longer than the
+ * character (tab -> space, '`' -> '\'', '\r' dropped, unsendable -> '?'),
+ * so the write position never passes the read position. ASCII, nearly
+ * every character of an answer, takes the short path. */
 char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
 {
     char *f = xmalloc(n + 1);
-    size_t fl;
+    size_t fl, o = 0;
     if (utf8_fold(s, n, f, n + 1, &fl) < 0) {
         memcpy(f, s, n); /* invalid UTF-8: fold nothing, '?' below */
         fl = n;
     }
-    buf b = {0};
     for (size_t i = 0; i < fl;) {
+        unsigned char c = (unsigned char)f[i];
+        if (c < 0x80) {
+            i++;
+            if (c == '\r')
+                continue;
+            f[o++] = c == '\t' ? ' ' : c == '`' ? '\'' : sms_gsm_septets(c) ? (char)c : '?';
+            continue;
+        }
         unsigned cp;
         size_t k = sms_next(f + i, fl - i, &cp);
-        if (cp == '\t')
-            buf_putc(&b, ' ');
-        else if (cp == '`')
-            buf_putc(&b, '\'');
-        else if (cp != '\r')
-            sms_gsm_septets(cp) ? sms_put_cp(&b, f + i, k, cp) : buf_putc(&b, '?');
+        if (!sms_gsm_septets(cp) || (cp == 0xFFFD && k == 1)) {
+            f[o++] = '?';
+        } else {
+            memmove(f + o, f + i, k);
+            o += k;
+        }
         i += k;
     }
-    free(f);
-    return buf_detach(&b, outlen);
+    f[o] = '\0';
+    *outlen = o;
+    return f;
 }
 
 /* Units of one character: septets (GSM) or UTF-16 code units (UCS-2). */
@@ -91,9 +102,16 @@ int sms_segments(const char *s, size_t n, int ucs2, size_t *units)
     int segs = 1;
     size_t single = ucs2 ? 70 : 160, per = ucs2 ? 67 : 153;
     for (size_t i = 0; i < n;) {
-        unsigned cp;
-        i += sms_next(s + i, n - i, &cp);
-        size_t u = (size_t)sms_units(cp, ucs2);
+        unsigned char c = (unsigned char)s[i];
+        size_t u;
+        if (c < 0x80) { /* one unit, or two for GSM's escaped characters */
+            u = !ucs2 && sms_ascii_double(c) ? 2 : 1;
+            i++;
+        } else {
+            unsigned cp;
+            i += sms_next(s + i, n - i, &cp);
+            u = (size_t)sms_units(cp, ucs2);
+        }
         total += u;
         if (seg_used + u > per) { /* a 2-unit character never straddles */
             segs++;
@@ -232,17 +250,19 @@ static char *sms_buttons(const reply *r, int unicode, size_t *len, size_t *count
 }
 
 /* The last page: rest, with the buttons if they fit; cut with "..." if even
- * rest does not fit. */
+ * rest does not fit. fits: 1 when the caller knows rest fits, else 0. */
 static void sms_last_page(const char *rest, size_t n, const char *btn, size_t blen,
-                          size_t nbtn, const sms_render_opts *o, sms_pages *out)
+                          size_t nbtn, int fits, const sms_render_opts *o, sms_pages *out)
 {
     buf b = {0};
-    buf_append(&b, rest, n);
-    buf_append(&b, btn, blen);
+    if (nbtn) {
+        buf_append(&b, rest, n);
+        buf_append(&b, btn, blen);
+    }
     if (nbtn && sms_fits(b.data, b.len, o)) {
         sms_add_page(out, rest, n, btn, blen);
         out->nbuttons = nbtn;
-    } else if (sms_fits(rest, n, o)) {
+    } else if (fits || sms_fits(rest, n, o)) {
         sms_add_page(out, rest, n, "", 0);
     } else {
         size_t k = sms_prefix(rest, n, "...", 3, o);
@@ -263,8 +283,9 @@ int sms_render(const reply *r, const sms_render_opts *o, sms_pages *out)
     for (int p = 1;; p++) {
         while (at < blen && (body[at] == ' ' || body[at] == '\n'))
             at++;
-        if (p == maxp || !o->more || sms_fits(body + at, blen - at, o)) {
-            sms_last_page(body + at, blen - at, btn, btnlen, nbtn, o, out);
+        int fits = 0;
+        if (p == maxp || !o->more || (fits = sms_fits(body + at, blen - at, o))) {
+            sms_last_page(body + at, blen - at, btn, btnlen, nbtn, fits, o, out);
             break;
         }
         size_t hlen;
@@ -272,7 +293,7 @@ int sms_render(const reply *r, const sms_render_opts *o, sms_pages *out)
         size_t k = sms_prefix(body + at, blen - at, hint, hlen, o);
         if (k == 0) { /* the hint alone does not fit: cut */
             free(hint);
-            sms_last_page(body + at, blen - at, "", 0, 0, o, out);
+            sms_last_page(body + at, blen - at, "", 0, 0, 0, o, out);
             break;
         }
         size_t end = k; /* drop trailing blanks before the hint */

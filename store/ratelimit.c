@@ -4,11 +4,11 @@
  * instances never overspend one. */
 #include "store/ratelimit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/store_lua.h"
 
 typedef struct rl_call {
@@ -41,10 +41,8 @@ static void rl_on_hit(redisReply *r, void *privdata)
 
 static char *rl_key(const char *prefix, const char *kind, const char *id)
 {
-    size_t n = strlen(prefix) + (kind ? strlen(kind) + 1 : 0) + strlen(id) + 1;
-    char *k = xmalloc(n);
-    snprintf(k, n, "%s%s%s%s", prefix, kind ? kind : "", kind ? ":" : "", id);
-    return k;
+    const char *parts[4] = {prefix, kind, kind ? ":" : NULL, id};
+    return store_arg_cat(parts, 4, NULL);
 }
 
 int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t n)
@@ -62,8 +60,8 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
             return -1;
         }
         out->keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
-        snprintf(out->nums[nk][0], sizeof(out->nums[nk][0]), "%d", r->limit);
-        snprintf(out->nums[nk][1], sizeof(out->nums[nk][1]), "%d", r->window_s);
+        store_arg_int(out->nums[nk][0], r->limit);
+        store_arg_int(out->nums[nk][1], r->window_s);
         out->argv[out->n++] = out->keys[nk];
         out->argv[out->n++] = out->nums[nk][0];
         out->argv[out->n++] = out->nums[nk][1];
@@ -112,16 +110,13 @@ int ratelimit_miss_argv_init(ratelimit_miss_argv *out, const ratelimit_miss *m)
         !*m->user || m->window_s < 1)
         return -1;
     const char *ch = !strcmp(m->channel, "ussd") ? "sms" : m->channel; /* one phone */
-    size_t n = strlen(ch) + strlen(m->user) + 2;
-    char *id = xmalloc(n);
-    snprintf(id, n, "%s:%s", ch, m->user);
-    out->id_key = rl_key("dvcbot:rl-miss:", NULL, id);
-    free(id);
+    const char *parts[4] = {"dvcbot:rl-miss:", ch, ":", m->user};
+    out->id_key = store_arg_cat(parts, 4, NULL);
     out->addr_key = m->addr && *m->addr ? rl_key("dvcbot:rl-miss-addr:", NULL, m->addr)
                                         : xstrdup("");
-    snprintf(out->lim, sizeof(out->lim), "%d", m->limit);
-    snprintf(out->alim, sizeof(out->alim), "%d", m->addr_limit > 0 ? m->addr_limit : 1 << 30);
-    snprintf(out->win, sizeof(out->win), "%d", m->window_s);
+    store_arg_int(out->lim, m->limit);
+    store_arg_int(out->alim, m->addr_limit > 0 ? m->addr_limit : 1 << 30);
+    store_arg_int(out->win, m->window_s);
     out->argv[0] = out->id_key;
     out->argv[1] = out->addr_key;
     out->argv[2] = out->lim;

@@ -498,22 +498,23 @@ int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
     return store_argv_send(s, fn, privdata, argc, argv, argvlen);
 }
 
-/* The request is framed by hiredis's plain formatter (redisFormatCommandArgv:
- * lengths counted first, one allocation) and handed over as formatted:
- * redisAsyncCommandArgv's formatter (redisFormatSdsCommandArgv) grows an sds
- * with sdscatfmt per argument, ~6k instructions a command, measured 16% of
- * an SMS MO's user-space instructions (callgrind, docs/performance.md).
- * hiredis still sends it, parses the reply and runs the callback. */
+/* The request is framed by hiredis's sds formatter (redisFormatSdsCommandArgv:
+ * the length counted first, one buffer, the argument lengths written by
+ * sdscatfmt) and handed over as formatted. Its plain formatter
+ * (redisFormatCommandArgv) calls sprintf for every argument: ~890
+ * instructions an argument against ~660 (callgrind, a 10-argument EVALSHA;
+ * ~50 arguments an SMS MO, docs/performance.md). hiredis still sends it,
+ * parses the reply and runs the callback. */
 static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
                            const char **argv, const size_t *argvlen)
 {
-    char *cmd = NULL;
-    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    sds cmd = NULL;
+    int len = redisFormatSdsCommandArgv(&cmd, argc, argv, argvlen);
     if (len < 0)
         abort(); /* only an allocation failure: xmalloc's rule */
     store_pending *p = store_pending_new(s, fn, privdata);
     int rc = redisAsyncFormattedCommand(s->ac, store_on_reply, p, cmd, (size_t)len);
-    redisFreeCommand(cmd);
+    redisFreeSdsCommand(cmd);
     if (rc != REDIS_OK) {
         store_pending_unlink(s, p);
         free(p);

@@ -9,11 +9,11 @@
  * of its one EVAL retry. */
 #include "store/redis.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/redis_int.h"
 #include "store/store_lua.h"
 
@@ -28,7 +28,7 @@ typedef struct store_evalcall {
     int retried;
     const char **argv;          /* EVALSHA|EVAL, sha|text, nkeys, args (copies) */
     size_t *argvlen;
-    char nkeys[16];
+    char nkeys[STORE_ARG_INT_MAX];
 } store_evalcall;
 
 static void store_evalcall_free(store_evalcall *c)
@@ -103,13 +103,12 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
     c->fn = fn;
     c->privdata = privdata;
     c->script = script;
-    snprintf(c->nkeys, sizeof(c->nkeys), "%d", nkeys);
     c->argv[0] = "EVALSHA";
     c->argvlen[0] = 7;
     c->argv[1] = script->sha1;
     c->argvlen[1] = strlen(script->sha1);
     c->argv[2] = c->nkeys;
-    c->argvlen[2] = strlen(c->nkeys);
+    c->argvlen[2] = store_arg_int(c->nkeys, nkeys);
     if (store_commandargv(s, store_eval_on_reply, c, c->argc, c->argv, c->argvlen) < 0) {
         store_evalcall_free(c);
         return -1;

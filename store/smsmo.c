@@ -7,18 +7,21 @@
  * pages in one call, no JSON). */
 #include "store/smsmo.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/store_lua.h"
 
 #define SMSMO_KEY "dvcbot:smsmo:"
 #define SMSMO_PAGES_KEY "dvcbot:smspages:"
 #define SMSMO_CLAIMED 'P'
 #define SMSMO_ANSWERED 'D'
+#define SMSMO_STACK_ITEMS 9     /* pages and buttons whose arguments fit the stack */
+#define SMSMO_XSTR(x) #x
+#define SMSMO_STR(x) SMSMO_XSTR(x)
 
 typedef struct smsmo_call {
     smsmo_done_fn *done;
@@ -74,10 +77,10 @@ static int smsmo_send(store *s, store_reply_fn *cb, void *pd, const char **argv,
 static int smsmo_set(store *s, store_reply_fn *cb, void *pd, const char *prefix, const char *id,
                      char mark, const char *val, size_t len, int nx, int ttl_s)
 {
-    char ttl[16];
+    char ttl[STORE_ARG_INT_MAX];
     const char *argv[6] = {"SET", NULL, NULL, "NX", "EX", ttl};
 
-    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    store_arg_int(ttl, ttl_s);
     if (!nx) {
         argv[3] = "EX";
         argv[4] = ttl;
@@ -231,9 +234,51 @@ int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata
                                            argv, NULL));
 }
 
+/* Append one argument (p, len bytes) to argv/lens at *n. */
+static void smsmo_arg(const char **argv, size_t *lens, int *n, const char *p, size_t len)
+{
+    argv[*n] = p;
+    lens[(*n)++] = len;
+}
+
+static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, long long v)
+{
+    smsmo_arg(argv, lens, n, num, store_arg_int(num, v));
+}
+
+/* smsmo_save.lua's arguments: the five every call has (id, answer, TTL,
+ * msisdn, op); "n" adds next; "w" adds next, the pages' TTL, cmd, np, the
+ * pages and the buttons. Returns the count; argv/lens must hold 9 + pages
+ * + buttons; nums holds the numbers' texts. */
+static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *lens,
+                           char (*nums)[STORE_ARG_INT_MAX])
+{
+    static const char *const opname[] = {"k", "d", "w", "n"};
+    const smsmo_pages_rec *pg = r->pages;
+    const char *id = smsmo_nonempty(r->id) ? r->id : "";
+    int n = 0;
+    smsmo_arg(argv, lens, &n, id, strlen(id));
+    smsmo_arg(argv, lens, &n, r->answer ? r->answer : "", r->answer ? r->len : 0);
+    smsmo_arg_int(argv, lens, &n, nums[0], r->ttl_s);
+    smsmo_arg(argv, lens, &n, r->msisdn, strlen(r->msisdn));
+    smsmo_arg(argv, lens, &n, opname[r->op], 1);
+    if (r->op != SMSMO_PAGES_WRITE && r->op != SMSMO_PAGES_NEXT)
+        return n;
+    smsmo_arg_int(argv, lens, &n, nums[1], pg->next);
+    if (r->op == SMSMO_PAGES_NEXT)
+        return n;
+    smsmo_arg_int(argv, lens, &n, nums[2], r->pages_ttl_s);
+    smsmo_arg(argv, lens, &n, pg->cmd ? pg->cmd : "", pg->cmd ? strlen(pg->cmd) : 0);
+    smsmo_arg_int(argv, lens, &n, nums[3], (long long)pg->npages);
+    for (size_t i = 0; i < pg->npages + pg->nbuttons; i++) {
+        const char *v = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
+        smsmo_arg(argv, lens, &n, v ? v : "", v ? strlen(v) : 0);
+    }
+    return n;
+}
+
 int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
 {
-    static const char ops[] = {'k', 'd', 'w', 'n'};
     if (!s || !r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
         (unsigned)r->op > SMSMO_PAGES_NEXT ||
         ((r->op == SMSMO_PAGES_WRITE || r->op == SMSMO_PAGES_NEXT) && !r->pages) ||
@@ -245,31 +290,22 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
         return 0;
     }
     const smsmo_pages_rec *pg = r->pages;
-    size_t extra = r->op == SMSMO_PAGES_WRITE && pg ? pg->npages + pg->nbuttons : 0;
-    const char **argv = xcalloc(9 + extra, sizeof(*argv));
-    size_t *lens = xcalloc(9 + extra, sizeof(*lens));
-    char ttl[16], pttl[16], next[16], np[16], op[2] = {ops[r->op], '\0'};
-    snprintf(ttl, sizeof(ttl), "%d", r->ttl_s);
-    snprintf(pttl, sizeof(pttl), "%d", r->pages_ttl_s);
-    snprintf(next, sizeof(next), "%d", pg ? pg->next : 0);
-    snprintf(np, sizeof(np), "%zu", r->op == SMSMO_PAGES_WRITE ? pg->npages : 0);
-    const char *fixed[9] = {smsmo_nonempty(r->id) ? r->id : "", r->answer ? r->answer : "", ttl,
-                            r->msisdn, op, pttl, next, pg && pg->cmd ? pg->cmd : "", np};
-    for (size_t i = 0; i < 9; i++) {
-        argv[i] = fixed[i];
-        lens[i] = i == 1 ? (r->answer ? r->len : 0) : strlen(fixed[i]);
-    }
-    for (size_t i = 0; i < extra; i++) {
-        argv[9 + i] = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
-        argv[9 + i] = argv[9 + i] ? argv[9 + i] : "";
-        lens[9 + i] = strlen(argv[9 + i]);
-    }
+    size_t extra = r->op == SMSMO_PAGES_WRITE ? pg->npages + pg->nbuttons : 0;
+    const char *argv_s[9 + 2 * SMSMO_STACK_ITEMS];
+    size_t lens_s[9 + 2 * SMSMO_STACK_ITEMS];
+    int heap = extra > 2 * SMSMO_STACK_ITEMS;
+    const char **argv = heap ? xcalloc(9 + extra, sizeof(*argv)) : argv_s;
+    size_t *lens = heap ? xcalloc(9 + extra, sizeof(*lens)) : lens_s;
+    char nums[4][STORE_ARG_INT_MAX];
+    int n = smsmo_save_argv(r, argv, lens, nums);
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
-    int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0,
-                                             (int)(9 + extra), argv, lens));
-    free(argv);
-    free(lens);
+    int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0, n,
+                                             argv, lens));
+    if (heap) {
+        free(argv);
+        free(lens);
+    }
     return rc;
 }
 
@@ -321,9 +357,7 @@ static void smsmo_on_take(redisReply *r, void *privdata)
 
 static int smsmo_take_send(smsmo_taking *t)
 {
-    char ttl[16];
-    snprintf(ttl, sizeof(ttl), "%d", SMSMO_CLAIM_TTL_S);
-    const char *args[3] = {t->id, t->instance, ttl};
+    const char *args[3] = {t->id, t->instance, SMSMO_STR(SMSMO_CLAIM_TTL_S)};
     return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, 3, args, NULL);
 }
 

@@ -3,7 +3,6 @@
  * flows in flight is this process's own, so a plain linked list suffices. */
 #include "bot/sms/sms_flow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +39,14 @@ typedef struct sms_flow {
 } sms_flow;
 
 static sms_flow *sms_inflight;
+
+/* src into dst (cap bytes), cut to fit (as snprintf "%s", without its cost). */
+static void sms_copy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static sms_flow *sms_flow_find(const char *id)
 {
@@ -314,8 +321,8 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
     }
     f = xcalloc(1, sizeof(*f));
     f->app = ap;
-    snprintf(f->id, sizeof(f->id), "%s", id ? id : "");
-    snprintf(f->user, sizeof(f->user), "%s", m->user);
+    sms_copy(f->id, id ? id : "", sizeof(f->id));
+    sms_copy(f->user, m->user, sizeof(f->user));
     f->msg = m;
     if (f->id[0] && !m->ref)
         m->ref = xstrdup(f->id);
