@@ -3,7 +3,6 @@
 #include "channels/sms.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,31 +14,37 @@
 
 static const struct {
     const char *name, *header;
+    size_t nlen, hlen;
     size_t offset;
 } sms_fields[] = {
-    {"from", "x-kannel-from", offsetof(sms_raw, from)},
-    {"to", "x-kannel-to", offsetof(sms_raw, to)},
-    {"text", NULL, offsetof(sms_raw, text)},
-    {"id", NULL, offsetof(sms_raw, id)},
-    {"time", "x-kannel-time", offsetof(sms_raw, time)},
-    {"smsc", "x-kannel-smsc", offsetof(sms_raw, smsc)},
-    {"coding", "x-kannel-coding", offsetof(sms_raw, coding)},
-    {"charset", NULL, offsetof(sms_raw, charset)},
-    {"status", NULL, offsetof(sms_raw, status)},
-    {"secret", NULL, offsetof(sms_raw, secret)},
+#define SMS_FIELD(name, header, member) \
+    {name, header, sizeof(name) - 1, sizeof(header) - 1, offsetof(sms_raw, member)}
+    SMS_FIELD("from", "x-kannel-from", from),
+    SMS_FIELD("to", "x-kannel-to", to),
+    SMS_FIELD("text", "", text),
+    SMS_FIELD("id", "", id),
+    SMS_FIELD("time", "x-kannel-time", time),
+    SMS_FIELD("smsc", "x-kannel-smsc", smsc),
+    SMS_FIELD("coding", "x-kannel-coding", coding),
+    SMS_FIELD("charset", "", charset),
+    SMS_FIELD("status", "", status),
+    SMS_FIELD("secret", "", secret),
+#undef SMS_FIELD
 };
 #define SMS_NFIELDS (sizeof(sms_fields) / sizeof(sms_fields[0]))
 
-static int sms_name_is(const char *name, size_t nlen, const char *want)
+/* name (nlen bytes) is want (wlen bytes, "" = no such name), any case. The
+ * lengths first: most fields differ there. */
+static int sms_name_is(const char *name, size_t nlen, const char *want, size_t wlen)
 {
-    return want && strlen(want) == nlen && strncasecmp(name, want, nlen) == 0;
+    return wlen && wlen == nlen && strncasecmp(name, want, nlen) == 0;
 }
 
 int sms_raw_set(sms_raw *r, const char *name, size_t nlen, const char *val, size_t vlen)
 {
     for (size_t i = 0; i < SMS_NFIELDS; i++) {
-        if (!sms_name_is(name, nlen, sms_fields[i].name) &&
-            !sms_name_is(name, nlen, sms_fields[i].header))
+        if (!sms_name_is(name, nlen, sms_fields[i].name, sms_fields[i].nlen) &&
+            !sms_name_is(name, nlen, sms_fields[i].header, sms_fields[i].hlen))
             continue;
         sms_str *f = (sms_str *)((char *)r + sms_fields[i].offset);
         if (!f->p) {
@@ -169,8 +174,11 @@ message *sms_parse(const sms_raw *raw, size_t max_text, sms_mo *mo, const char *
         memset(mo, 0, sizeof(*mo));
         if (raw->id.p)
             memcpy(mo->id, raw->id.p, raw->id.n);
-        if (raw->to.p)
-            snprintf(mo->to, sizeof(mo->to), "%s", raw->to.p);
+        if (raw->to.p) { /* cut to fit, as snprintf "%s" (without its cost) */
+            size_t n = strnlen(raw->to.p, sizeof(mo->to) - 1);
+            memcpy(mo->to, raw->to.p, n);
+            mo->to[n] = '\0';
+        }
         mo->coding = coding;
     }
     message *m = message_new(CHANNEL_SMS, user, strlen(user));

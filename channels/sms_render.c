@@ -69,7 +69,9 @@ char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
             i++;
             if (c == '\r')
                 continue;
-            f[o++] = c == '\t' ? ' ' : c == '`' ? '\'' : sms_gsm_septets(c) ? (char)c : '?';
+            /* sms_gsm_septets(c) != 0, inline: the printable ASCII, \n, \f */
+            int sendable = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\f';
+            f[o++] = c == '\t' ? ' ' : c == '`' ? '\'' : sendable ? (char)c : '?';
             continue;
         }
         unsigned cp;

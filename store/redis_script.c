@@ -33,8 +33,7 @@ typedef struct store_evalcall {
 
 static void store_evalcall_free(store_evalcall *c)
 {
-    free(c->argv);
-    free(c);
+    free(c); /* one block with its argv, argvlen and argument bytes */
 }
 
 static int store_is_noscript(const redisReply *r)
@@ -74,12 +73,14 @@ static store_evalcall *store_evalcall_new(int nargs, const char *const *args,
     size_t bytes = 0;
     for (int i = 0; i < nargs; i++)
         bytes += args[i] ? (lens ? lens[i] : strlen(args[i])) + 1 : 1;
-    store_evalcall *c = xcalloc(1, sizeof(*c));
-    char *blob = xmalloc((size_t)argc * (sizeof(char *) + sizeof(size_t)) + bytes);
+    size_t head = (sizeof(store_evalcall) + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+    char *blob = xmalloc(head + (size_t)argc * (sizeof(char *) + sizeof(size_t)) + bytes);
+    store_evalcall *c = (store_evalcall *)(void *)blob;
+    memset(c, 0, sizeof(*c));
     c->argc = argc;
-    c->argv = (const char **)(void *)blob;
-    c->argvlen = (size_t *)(void *)(blob + (size_t)argc * sizeof(char *));
-    char *data = blob + (size_t)argc * (sizeof(char *) + sizeof(size_t));
+    c->argv = (const char **)(void *)(blob + head);
+    c->argvlen = (size_t *)(void *)(blob + head + (size_t)argc * sizeof(char *));
+    char *data = blob + head + (size_t)argc * (sizeof(char *) + sizeof(size_t));
     for (int i = 0; i < nargs; i++) {
         size_t n = args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
         if (n)

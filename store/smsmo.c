@@ -2,9 +2,10 @@
  * flow (see smsmo.h). Plain SET/GET, each with its argument vector (binary
  * safe); the claim is "SET NX", so of two processes that see the same id
  * first, one claims it. smsmo_take is one script per attempt, with its
- * bounded wait on store_after(); the pages record is a small hash read and
- * written by scripts (smsmo_pages.lua, smsmo_save.lua: the answer and the
- * pages in one call, no JSON). */
+ * bounded wait on store_after() (smsmo_take_pages: the same script also
+ * reads the pages record once it claimed); the pages record is a small hash
+ * read and written by scripts (smsmo_pages.lua, smsmo_save.lua: the answer
+ * and the pages in one call, no JSON). */
 #include "store/smsmo.h"
 
 #include <stdlib.h>
@@ -204,6 +205,15 @@ static int smsmo_pages_parse(const redisReply *r, smsmo_pages_rec *rec, const ch
     return 0;
 }
 
+/* The record of the HGETALL reply a into rec: 0, or 1 when there is none.
+ * *slots (the caller frees it) holds rec's page and button pointers into a. */
+static int smsmo_pages_read(const redisReply *a, smsmo_pages_rec *rec, const char ***slots)
+{
+    size_t nslots = a->elements / 2;
+    *slots = xcalloc(nslots ? nslots : 1, sizeof(**slots));
+    return smsmo_pages_parse(a, rec, *slots, nslots) == 0 ? 0 : 1;
+}
+
 static void smsmo_on_pages(redisReply *r, void *privdata)
 {
     smsmo_call c = *(smsmo_call *)privdata;
@@ -213,13 +223,10 @@ static void smsmo_on_pages(redisReply *r, void *privdata)
         c.pages(-1, NULL, c.privdata);
         return;
     }
-    size_t nslots = r->elements / 2;
-    const char **slots = xcalloc(nslots ? nslots : 1, sizeof(*slots));
+    const char **slots;
     smsmo_pages_rec rec;
-    if (smsmo_pages_parse(r, &rec, slots, nslots) == 0)
-        c.pages(0, &rec, c.privdata);
-    else
-        c.pages(1, NULL, c.privdata);
+    int st = smsmo_pages_read(r, &rec, &slots);
+    c.pages(st, st == 0 ? &rec : NULL, c.privdata);
     free(slots);
 }
 
@@ -312,17 +319,36 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
 typedef struct smsmo_taking {
     store *s;
     char *id, *instance;
+    char *msisdn;               /* smsmo_take_pages, else NULL */
     unsigned steps;             /* attempts left after this one */
-    smsmo_take_fn *fn;
+    smsmo_take_fn *fn;          /* one of the two */
+    smsmo_take_pages_fn *pfn;
     void *privdata;
 } smsmo_taking;
 
-static void smsmo_taking_end(smsmo_taking *t, smsmo_take_status st, const char *a, size_t len)
+static void smsmo_taking_free(smsmo_taking *t)
 {
-    t->fn(st, a, len, t->privdata);
     free(t->id);
     free(t->instance);
+    free(t->msisdn);
     free(t);
+}
+
+/* Answer and free t; pages: the HGETALL reply that came with a claim of
+ * smsmo_take_pages (NULL otherwise). */
+static void smsmo_taking_end(smsmo_taking *t, smsmo_take_status st, const char *a, size_t len,
+                             const redisReply *pages)
+{
+    if (t->pfn) {
+        const char **slots = NULL;
+        smsmo_pages_rec rec;
+        int ps = pages ? smsmo_pages_read(pages, &rec, &slots) : 1;
+        t->pfn(st, a, len, ps, ps == 0 ? &rec : NULL, t->privdata);
+        free(slots);
+    } else {
+        t->fn(st, a, len, t->privdata);
+    }
+    smsmo_taking_free(t);
 }
 
 static int smsmo_take_send(smsmo_taking *t);
@@ -331,7 +357,17 @@ static void smsmo_take_again(void *privdata, int ok)
 {
     smsmo_taking *t = privdata;
     if (!ok || smsmo_take_send(t) < 0)
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+}
+
+/* A claim's answer: {code}, or {code, pages} for smsmo_take_pages. */
+static void smsmo_took(smsmo_taking *t, const redisReply *r, long long code)
+{
+    const redisReply *pages = r->elements == 2 ? r->element[1] : NULL;
+    if (t->msisdn && (!pages || pages->type != REDIS_REPLY_ARRAY))
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+    else
+        smsmo_taking_end(t, (smsmo_take_status)code, NULL, 0, t->msisdn ? pages : NULL);
 }
 
 static void smsmo_on_take(redisReply *r, void *privdata)
@@ -339,45 +375,63 @@ static void smsmo_on_take(redisReply *r, void *privdata)
     smsmo_taking *t = privdata;
     if (smsmo_failed(r) || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
         r->element[0]->type != REDIS_REPLY_INTEGER) {
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
         return;
     }
     long long code = r->element[0]->integer;
     if (code == SMSMO_TAKE_ANSWERED && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING)
-        smsmo_taking_end(t, SMSMO_TAKE_ANSWERED, r->element[1]->str, r->element[1]->len);
+        smsmo_taking_end(t, SMSMO_TAKE_ANSWERED, r->element[1]->str, r->element[1]->len, NULL);
     else if (code == SMSMO_TAKE_BUSY && t->steps > 0) {
         t->steps--;
         if (store_after(t->s, SMSMO_WAIT_STEP_MS, smsmo_take_again, t) < 0)
-            smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
-    } else if (code >= SMSMO_TAKE_CLAIMED && code <= SMSMO_TAKE_BUSY && code != SMSMO_TAKE_ANSWERED)
-        smsmo_taking_end(t, (smsmo_take_status)code, NULL, 0);
+            smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+    } else if (code == SMSMO_TAKE_CLAIMED || code == SMSMO_TAKE_OVER)
+        smsmo_took(t, r, code);
+    else if (code == SMSMO_TAKE_BUSY)
+        smsmo_taking_end(t, SMSMO_TAKE_BUSY, NULL, 0, NULL);
     else
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
 }
 
 static int smsmo_take_send(smsmo_taking *t)
 {
-    const char *args[3] = {t->id, t->instance, SMSMO_STR(SMSMO_CLAIM_TTL_S)};
-    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, 3, args, NULL);
+    const char *args[4] = {t->id, t->instance, SMSMO_STR(SMSMO_CLAIM_TTL_S), t->msisdn};
+    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, t->msisdn ? 4 : 3, args,
+                      NULL);
 }
 
-int smsmo_take(store *s, const char *id, const char *instance, unsigned wait_ms,
-               smsmo_take_fn *fn, void *privdata)
+static int smsmo_take_start(store *s, const char *id, const char *instance, const char *msisdn,
+                            unsigned wait_ms, smsmo_take_fn *fn, smsmo_take_pages_fn *pfn,
+                            void *privdata)
 {
-    if (!s || !fn || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+    if (!s || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
         return -1;
     smsmo_taking *t = xcalloc(1, sizeof(*t));
     t->s = s;
     t->id = xstrdup(id);
     t->instance = xstrdup(instance);
+    t->msisdn = msisdn ? xstrdup(msisdn) : NULL;
     t->steps = wait_ms / SMSMO_WAIT_STEP_MS;
     t->fn = fn;
+    t->pfn = pfn;
     t->privdata = privdata;
     if (smsmo_take_send(t) < 0) {
-        free(t->id);
-        free(t->instance);
-        free(t);
+        smsmo_taking_free(t);
         return -1;
     }
     return 0;
+}
+
+int smsmo_take(store *s, const char *id, const char *instance, unsigned wait_ms,
+               smsmo_take_fn *fn, void *privdata)
+{
+    return fn ? smsmo_take_start(s, id, instance, NULL, wait_ms, fn, NULL, privdata) : -1;
+}
+
+int smsmo_take_pages(store *s, const char *id, const char *instance, const char *msisdn,
+                     unsigned wait_ms, smsmo_take_pages_fn *fn, void *privdata)
+{
+    if (!fn || !smsmo_nonempty(msisdn))
+        return -1;
+    return smsmo_take_start(s, id, instance, msisdn, wait_ms, NULL, fn, privdata);
 }

@@ -282,16 +282,15 @@ static void sms_flow_process(sms_flow *f)
         sms_flow_end(f, 503);
 }
 
-static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
-                        void *privdata)
+/* The take's answer other than a claim: 1 if it ended the flow. */
+static int sms_took(sms_flow *f, smsmo_take_status status, const char *answer, size_t len)
 {
-    sms_flow *f = privdata;
     if (status == SMSMO_TAKE_FAILED || status == SMSMO_TAKE_BUSY) {
         if (status == SMSMO_TAKE_BUSY) /* smsbox retries later */
             log_info("sms: MO %s still processed by another instance after %d ms", f->id,
                      SMS_WAIT_MS);
         sms_flow_end(f, 503);
-        return;
+        return 1;
     }
     if (status == SMSMO_TAKE_ANSWERED) { /* answered: the answer is coding + body */
         f->intent = "retry";
@@ -300,10 +299,26 @@ static void sms_on_take(smsmo_take_status status, const char *answer, size_t len
         f->answer[0] = 'D';
         memcpy(f->answer + 1, answer, len + 1);
         sms_flow_end(f, 200);
-        return;
+        return 1;
     }
-    /* claimed now, or taken over from a dead instance or a failed attempt here */
-    sms_flow_process(f);
+    return 0; /* claimed now, or taken over from a dead instance or a failed attempt here */
+}
+
+static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
+                        void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!sms_took(f, status, answer, len))
+        sms_flow_route(f);
+}
+
+/* A candidate's take: the claim came with the pages record. */
+static void sms_on_take_pages(smsmo_take_status status, const char *answer, size_t len,
+                              int pstatus, const smsmo_pages_rec *rec, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!sms_took(f, status, answer, len))
+        sms_flow_dispatch(f, pstatus == 0 ? rec : NULL);
 }
 
 int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn, void *ctx)
@@ -336,7 +351,12 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
         sms_flow_process(f);
         return 0;
     }
-    if (smsmo_take(ap->store, f->id, store_instance(ap->store), SMS_WAIT_MS, sms_on_take, f) < 0)
+    const char *inst = store_instance(ap->store);
+    int rc = sms_flow_candidate(f)
+                 ? smsmo_take_pages(ap->store, f->id, inst, f->user, SMS_WAIT_MS,
+                                    sms_on_take_pages, f)
+                 : smsmo_take(ap->store, f->id, inst, SMS_WAIT_MS, sms_on_take, f);
+    if (rc < 0)
         sms_flow_end(f, 503);
     return 0;
 }
