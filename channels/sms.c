@@ -3,6 +3,7 @@
 #include "channels/sms.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,15 +41,27 @@ static int sms_name_is(const char *name, size_t nlen, const char *want, size_t w
     return wlen && wlen == nlen && strncasecmp(name, want, nlen) == 0;
 }
 
+static sms_str *sms_field(sms_raw *r, size_t i)
+{
+    return (sms_str *)(void *)((char *)r + sms_fields[i].offset);
+}
+
 int sms_raw_set(sms_raw *r, const char *name, size_t nlen, const char *val, size_t vlen)
 {
     for (size_t i = 0; i < SMS_NFIELDS; i++) {
         if (!sms_name_is(name, nlen, sms_fields[i].name, sms_fields[i].nlen) &&
             !sms_name_is(name, nlen, sms_fields[i].header, sms_fields[i].hlen))
             continue;
-        sms_str *f = (sms_str *)((char *)r + sms_fields[i].offset);
+        sms_str *f = sms_field(r, i);
         if (!f->p) {
-            f->p = xstrndup(val, vlen);
+            if (vlen < sizeof(r->inline_) - r->used) {
+                f->p = r->inline_ + r->used;
+                memcpy(f->p, val, vlen);
+                f->p[vlen] = '\0';
+                r->used += vlen + 1;
+            } else {
+                f->p = xstrndup(val, vlen);
+            }
             f->n = vlen;
         }
         return 1;
@@ -60,9 +73,15 @@ void sms_raw_clear(sms_raw *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < SMS_NFIELDS; i++)
-        free(((sms_str *)((char *)r + sms_fields[i].offset))->p);
-    memset(r, 0, sizeof(*r));
+    uintptr_t lo = (uintptr_t)r->inline_, hi = lo + sizeof(r->inline_);
+    for (size_t i = 0; i < SMS_NFIELDS; i++) {
+        sms_str *f = sms_field(r, i);
+        if ((uintptr_t)f->p < lo || (uintptr_t)f->p >= hi)
+            free(f->p); /* a copy that did not fit inline */
+        f->p = NULL;
+        f->n = 0;
+    }
+    r->used = 0;
 }
 
 static int sms_query_field(void *ctx, const char *name, size_t nlen, const char *val,

@@ -45,11 +45,10 @@ static size_t sms_next(const char *s, size_t n, unsigned *cp)
 }
 
 /* The ASCII characters that take two septets (the GSM escape table). */
-static int sms_ascii_double(unsigned char c)
-{
-    return c == '^' || c == '{' || c == '}' || c == '\\' || c == '[' || c == ']' || c == '~' ||
-           c == '|' || c == '\f';
-}
+static const unsigned char sms_ascii_double[128] = {
+    ['^'] = 1, ['{'] = 1, ['}'] = 1, ['\\'] = 1, ['['] = 1, [']'] = 1, ['~'] = 1, ['|'] = 1,
+    ['\f'] = 1,
+};
 
 /* Folded in place: the output of one character is never longer than the
  * character (tab -> space, '`' -> '\'', '\r' dropped, unsendable -> '?'),
@@ -85,7 +84,8 @@ char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
         i += k;
     }
     f[o] = '\0';
-    *outlen = o;
+    if (outlen)
+        *outlen = o;
     return f;
 }
 
@@ -107,7 +107,7 @@ int sms_segments(const char *s, size_t n, int ucs2, size_t *units)
         unsigned char c = (unsigned char)s[i];
         size_t u;
         if (c < 0x80) { /* one unit, or two for GSM's escaped characters */
-            u = !ucs2 && sms_ascii_double(c) ? 2 : 1;
+            u = 1 + (!ucs2 && sms_ascii_double[c]);
             i++;
         } else {
             unsigned cp;
@@ -136,6 +136,10 @@ static int sms_fits(const char *s, size_t n, const sms_render_opts *o)
 /* Text in the page encoding: folded for GSM-7, as is for UCS-2. */
 static char *sms_encode(const char *s, size_t n, int unicode, size_t *outlen)
 {
+    if (!n) { /* no text (no buttons): nothing to fold */
+        *outlen = 0;
+        return xstrdup("");
+    }
     if (!unicode)
         return sms_gsm_fold(s, n, outlen);
     *outlen = n;

@@ -253,22 +253,25 @@ static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, lo
     smsmo_arg(argv, lens, n, num, store_arg_int(num, v));
 }
 
-/* smsmo_save.lua's arguments: the five every call has (id, answer, TTL,
- * msisdn, op); "n" adds next; "w" adds next, the pages' TTL, cmd, np, the
- * pages and the buttons. Returns the count; argv/lens must hold 9 + pages
- * + buttons; nums holds the numbers' texts. */
+/* smsmo_save.lua's arguments: the four every call has (id, answer, TTL,
+ * op + msisdn); "n" adds next; "w" adds next, the pages' TTL, cmd, np, the
+ * pages and the buttons. Returns the count; argv/lens must hold 8 + pages
+ * + buttons; nums holds the numbers' texts, opm (strlen(msisdn) + 2
+ * bytes) the op and the msisdn. */
 static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *lens,
-                           char (*nums)[STORE_ARG_INT_MAX])
+                           char (*nums)[STORE_ARG_INT_MAX], char *opm)
 {
-    static const char *const opname[] = {"k", "d", "w", "n"};
+    static const char ops[] = {'k', 'd', 'w', 'n'};
     const smsmo_pages_rec *pg = r->pages;
     const char *id = smsmo_nonempty(r->id) ? r->id : "";
     int n = 0;
     smsmo_arg(argv, lens, &n, id, strlen(id));
     smsmo_arg(argv, lens, &n, r->answer ? r->answer : "", r->answer ? r->len : 0);
     smsmo_arg_int(argv, lens, &n, nums[0], r->ttl_s);
-    smsmo_arg(argv, lens, &n, r->msisdn, strlen(r->msisdn));
-    smsmo_arg(argv, lens, &n, opname[r->op], 1);
+    size_t ml = strlen(r->msisdn);
+    opm[0] = ops[r->op];
+    memcpy(opm + 1, r->msisdn, ml + 1);
+    smsmo_arg(argv, lens, &n, opm, ml + 1);
     if (r->op != SMSMO_PAGES_WRITE && r->op != SMSMO_PAGES_NEXT)
         return n;
     smsmo_arg_int(argv, lens, &n, nums[1], pg->next);
@@ -298,17 +301,22 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
     }
     const smsmo_pages_rec *pg = r->pages;
     size_t extra = r->op == SMSMO_PAGES_WRITE ? pg->npages + pg->nbuttons : 0;
-    const char *argv_s[9 + 2 * SMSMO_STACK_ITEMS];
-    size_t lens_s[9 + 2 * SMSMO_STACK_ITEMS];
+    const char *argv_s[8 + 2 * SMSMO_STACK_ITEMS];
+    size_t lens_s[8 + 2 * SMSMO_STACK_ITEMS];
     int heap = extra > 2 * SMSMO_STACK_ITEMS;
-    const char **argv = heap ? xcalloc(9 + extra, sizeof(*argv)) : argv_s;
-    size_t *lens = heap ? xcalloc(9 + extra, sizeof(*lens)) : lens_s;
+    const char **argv = heap ? xcalloc(8 + extra, sizeof(*argv)) : argv_s;
+    size_t *lens = heap ? xcalloc(8 + extra, sizeof(*lens)) : lens_s;
     char nums[4][STORE_ARG_INT_MAX];
-    int n = smsmo_save_argv(r, argv, lens, nums);
+    size_t ml = strlen(r->msisdn);
+    char opm_s[64];
+    char *opm = ml + 2 <= sizeof(opm_s) ? opm_s : xmalloc(ml + 2);
+    int n = smsmo_save_argv(r, argv, lens, nums, opm);
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
     int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0, n,
                                              argv, lens));
+    if (opm != opm_s)
+        free(opm);
     if (heap) {
         free(argv);
         free(lens);
@@ -318,20 +326,34 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
 
 typedef struct smsmo_taking {
     store *s;
-    char *id, *instance;
-    char *msisdn;               /* smsmo_take_pages, else NULL */
+    const char *id, *instance;  /* in text[] */
+    const char *msisdn;         /* in text[] for smsmo_take_pages, else NULL */
     unsigned steps;             /* attempts left after this one */
     smsmo_take_fn *fn;          /* one of the two */
     smsmo_take_pages_fn *pfn;
     void *privdata;
+    char text[];                /* id, instance, msisdn: one allocation */
 } smsmo_taking;
 
 static void smsmo_taking_free(smsmo_taking *t)
 {
-    free(t->id);
-    free(t->instance);
-    free(t->msisdn);
     free(t);
+}
+
+/* A taking with copies of its strings (msisdn may be NULL). */
+static smsmo_taking *smsmo_taking_new(const char *id, const char *instance, const char *msisdn)
+{
+    size_t li = strlen(id) + 1, ln = strlen(instance) + 1, lm = msisdn ? strlen(msisdn) + 1 : 0;
+    smsmo_taking *t = xmalloc(sizeof(*t) + li + ln + lm);
+    memset(t, 0, sizeof(*t));
+    memcpy(t->text, id, li);
+    memcpy(t->text + li, instance, ln);
+    if (msisdn)
+        memcpy(t->text + li + ln, msisdn, lm);
+    t->id = t->text;
+    t->instance = t->text + li;
+    t->msisdn = msisdn ? t->text + li + ln : NULL;
+    return t;
 }
 
 /* Answer and free t; pages: the HGETALL reply that came with a claim of
@@ -406,11 +428,8 @@ static int smsmo_take_start(store *s, const char *id, const char *instance, cons
 {
     if (!s || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
         return -1;
-    smsmo_taking *t = xcalloc(1, sizeof(*t));
+    smsmo_taking *t = smsmo_taking_new(id, instance, msisdn);
     t->s = s;
-    t->id = xstrdup(id);
-    t->instance = xstrdup(instance);
-    t->msisdn = msisdn ? xstrdup(msisdn) : NULL;
     t->steps = wait_ms / SMSMO_WAIT_STEP_MS;
     t->fn = fn;
     t->pfn = pfn;

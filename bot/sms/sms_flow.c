@@ -135,13 +135,16 @@ static char *sms_norm(const char *s)
 }
 
 /* Keep the pages of a rendered reply and its buttons' payloads (none when
- * there is one page and no button: the record is deleted), then answer. */
-static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *cmd)
+ * there is one page and no button: the record is deleted), then answer.
+ * cmd: the hint's text, kept as its norm_text form. */
+static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *hint)
 {
     if (pg->n < 2 && !pg->nbuttons) {
         sms_flow_commit(f, SMSMO_PAGES_DELETE, NULL);
         return;
     }
+    char *norm = sms_norm(hint);
+    const char *cmd = norm ? norm : "";
     const char **btn = xcalloc(pg->nbuttons ? pg->nbuttons : 1, sizeof(*btn));
     size_t nb = 0;
     for (size_t i = 0; r && i < r->nparts; i++)
@@ -151,6 +154,7 @@ static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, cons
                            .buttons = btn, .nbuttons = nb, .next = 2};
     sms_flow_commit(f, SMSMO_PAGES_WRITE, &rec);
     free(btn);
+    free(norm);
 }
 
 static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
@@ -174,9 +178,7 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
     sms_pages pg;
     sms_render(r, &o, &pg);
     sms_set_answer(f, pg.page[0], strlen(pg.page[0]));
-    char *norm_cmd = sms_norm(cmd);
-    sms_flow_keep(f, &pg, r, norm_cmd ? norm_cmd : "");
-    free(norm_cmd);
+    sms_flow_keep(f, &pg, r, cmd);
     sms_pages_free(&pg);
     reply_free(r);
 }
@@ -187,6 +189,21 @@ static void sms_flow_route(sms_flow *f)
     f->msg = NULL;
     if (router_handle(f->app->router, m, sms_flow_routed, f) < 0)
         sms_flow_end(f, 503);
+}
+
+/* norm_text of the "more" keyword (NULL if it has none), normalised again
+ * only when its text changes (a reload of the messages): every MO asks. */
+static const char *sms_more_keyword(const sms_flow *f)
+{
+    static char *raw, *norm;
+    const char *kw = messages_get(f->app->msgs, "sms.more_keyword", "vi");
+    if (!raw || strcmp(raw, kw)) {
+        free(raw);
+        free(norm);
+        raw = xstrdup(kw);
+        norm = sms_norm(kw);
+    }
+    return norm;
 }
 
 /* Is the text a request for a page or a button? Returns 1 if the pages
@@ -201,10 +218,8 @@ static int sms_flow_candidate(const sms_flow *f)
         return 1;
     if (n >= 3 && t[n - 2] == ' ' && t[n - 1] >= '1' && t[n - 1] <= '9')
         return 1;
-    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
-    int is = kw && !strcmp(kw, t);
-    free(kw);
-    return is;
+    const char *kw = sms_more_keyword(f);
+    return kw && !strcmp(kw, t);
 }
 
 /* Serve page `page` (1..npages) of the record; updates "next". */
@@ -231,7 +246,7 @@ static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
 {
     const char *t = f->norm;
     size_t n = strlen(t);
-    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
+    const char *kw = sms_more_keyword(f);
     size_t kl = kw ? strlen(kw) : 0;
     const char *cmd = rec ? rec->cmd : NULL;
     int npages = rec ? (int)rec->npages : 0, page = 0, is_kw = 0;
@@ -252,7 +267,6 @@ static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
             f->msg->payload = xstrdup(p);
         }
     }
-    free(kw);
     if (page >= 1 && page <= npages)
         sms_flow_serve(f, rec, page);
     else if (is_kw)
