@@ -21,8 +21,6 @@
 #define SMSMO_CLAIMED 'P'
 #define SMSMO_ANSWERED 'D'
 #define SMSMO_STACK_ITEMS 9     /* pages and buttons whose arguments fit the stack */
-#define SMSMO_XSTR(x) #x
-#define SMSMO_STR(x) SMSMO_XSTR(x)
 
 typedef struct smsmo_call {
     smsmo_done_fn *done;
@@ -417,8 +415,8 @@ static void smsmo_on_take(redisReply *r, void *privdata)
 
 static int smsmo_take_send(smsmo_taking *t)
 {
-    const char *args[4] = {t->id, t->instance, SMSMO_STR(SMSMO_CLAIM_TTL_S), t->msisdn};
-    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, t->msisdn ? 4 : 3, args,
+    const char *args[3] = {t->id, t->instance, t->msisdn}; /* the TTL is the script's */
+    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, t->msisdn ? 3 : 2, args,
                       NULL);
 }
 
