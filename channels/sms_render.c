@@ -98,11 +98,39 @@ static int sms_units(unsigned cp, int ucs2)
     return s ? s : 1; /* '?' */
 }
 
+/* The units of s (n bytes) in the page encoding. */
+static size_t sms_units_of(const char *s, size_t n, int ucs2)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            total += 1 + (!ucs2 && sms_ascii_double[c]);
+            i++;
+        } else {
+            unsigned cp;
+            i += sms_next(s + i, n - i, &cp);
+            total += (size_t)sms_units(cp, ucs2);
+        }
+    }
+    return total;
+}
+
 int sms_segments(const char *s, size_t n, int ucs2, size_t *units)
 {
     size_t total = 0, seg_used = 0;
     int segs = 1;
     size_t single = ucs2 ? 70 : 160, per = ucs2 ? 67 : 153;
+    /* One segment is the rule: count the units alone first. A text of more
+     * than single * 4 bytes (4 bytes a character at most) cannot fit one. */
+    if (n <= single * 4) {
+        total = sms_units_of(s, n, ucs2);
+        if (units)
+            *units = total;
+        if (total <= single)
+            return total ? 1 : 0;
+        total = 0;
+    }
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         size_t u;
