@@ -30,6 +30,7 @@ typedef struct store_evalcall {
     const char **argv;          /* EVALSHA|EVAL, sha|text, nkeys, args (copies) */
     size_t *argvlen;
     char nkeys[STORE_ARG_INT_MAX];
+    store_pending pending;      /* the command's, in the call's block */
 } store_evalcall;
 
 static void store_evalcall_free(store_evalcall *c)
@@ -53,7 +54,8 @@ static void store_eval_on_reply(redisReply *r, void *privdata)
         c->argvlen[0] = 4;
         c->argv[1] = c->script->text;
         c->argvlen[1] = c->script->len;
-        if (store_commandargv(c->s, store_eval_on_reply, c, c->argc, c->argv, c->argvlen) == 0)
+        if (store_commandargv_in(c->s, &c->pending, store_eval_on_reply, c, c->argc, c->argv,
+                                 c->argvlen) == 0)
             return;
         /* the store was closed from an earlier callback: answer with the error */
     }
@@ -115,7 +117,8 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
     c->argvlen[1] = strlen(script->sha1);
     c->argv[2] = c->nkeys;
     c->argvlen[2] = store_arg_int(c->nkeys, nkeys);
-    if (store_commandargv(s, store_eval_on_reply, c, c->argc, c->argv, c->argvlen) < 0) {
+    if (store_commandargv_in(s, &c->pending, store_eval_on_reply, c, c->argc, c->argv,
+                             c->argvlen) < 0) {
         store_evalcall_free(c);
         return -1;
     }
