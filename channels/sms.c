@@ -34,11 +34,13 @@ static const struct {
 };
 #define SMS_NFIELDS (sizeof(sms_fields) / sizeof(sms_fields[0]))
 
-/* name (nlen bytes) is want (wlen bytes, "" = no such name), any case. The
- * lengths first: most fields differ there. */
+/* name (nlen bytes) is want (wlen bytes of lower case, "" = no such
+ * name), any case. The length and the first letter first: most fields
+ * differ there. */
 static int sms_name_is(const char *name, size_t nlen, const char *want, size_t wlen)
 {
-    return wlen && wlen == nlen && strncasecmp(name, want, nlen) == 0;
+    return wlen && wlen == nlen && ((unsigned char)name[0] | 0x20) == (unsigned char)want[0] &&
+           strncasecmp(name, want, nlen) == 0;
 }
 
 static sms_str *sms_field(sms_raw *r, size_t i)
