@@ -136,7 +136,8 @@ static char *sms_norm(const char *s)
 
 /* Keep the pages of a rendered reply and its buttons' payloads (none when
  * there is one page and no button: the record is deleted), then answer.
- * cmd: the hint's text, kept as its norm_text form. */
+ * hint: the command the "more" hint names, kept in the record as its
+ * norm_text form (only normalised when there is a record to write). */
 static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *hint)
 {
     if (pg->n < 2 && !pg->nbuttons) {
