@@ -3,7 +3,7 @@
 #include "channels/sms.h"
 
 #include <ctype.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,35 +15,55 @@
 
 static const struct {
     const char *name, *header;
+    size_t nlen, hlen;
     size_t offset;
 } sms_fields[] = {
-    {"from", "x-kannel-from", offsetof(sms_raw, from)},
-    {"to", "x-kannel-to", offsetof(sms_raw, to)},
-    {"text", NULL, offsetof(sms_raw, text)},
-    {"id", NULL, offsetof(sms_raw, id)},
-    {"time", "x-kannel-time", offsetof(sms_raw, time)},
-    {"smsc", "x-kannel-smsc", offsetof(sms_raw, smsc)},
-    {"coding", "x-kannel-coding", offsetof(sms_raw, coding)},
-    {"charset", NULL, offsetof(sms_raw, charset)},
-    {"status", NULL, offsetof(sms_raw, status)},
-    {"secret", NULL, offsetof(sms_raw, secret)},
+#define SMS_FIELD(name, header, member) \
+    {name, header, sizeof(name) - 1, sizeof(header) - 1, offsetof(sms_raw, member)}
+    SMS_FIELD("from", "x-kannel-from", from),
+    SMS_FIELD("to", "x-kannel-to", to),
+    SMS_FIELD("text", "", text),
+    SMS_FIELD("id", "", id),
+    SMS_FIELD("time", "x-kannel-time", time),
+    SMS_FIELD("smsc", "x-kannel-smsc", smsc),
+    SMS_FIELD("coding", "x-kannel-coding", coding),
+    SMS_FIELD("charset", "", charset),
+    SMS_FIELD("status", "", status),
+    SMS_FIELD("secret", "", secret),
+#undef SMS_FIELD
 };
 #define SMS_NFIELDS (sizeof(sms_fields) / sizeof(sms_fields[0]))
 
-static int sms_name_is(const char *name, size_t nlen, const char *want)
+/* name (nlen bytes) is want (wlen bytes of lower case, "" = no such
+ * name), any case. The length and the first letter first: most fields
+ * differ there. */
+static int sms_name_is(const char *name, size_t nlen, const char *want, size_t wlen)
 {
-    return want && strlen(want) == nlen && strncasecmp(name, want, nlen) == 0;
+    return wlen && wlen == nlen && ((unsigned char)name[0] | 0x20) == (unsigned char)want[0] &&
+           strncasecmp(name, want, nlen) == 0;
+}
+
+static sms_str *sms_field(sms_raw *r, size_t i)
+{
+    return (sms_str *)(void *)((char *)r + sms_fields[i].offset);
 }
 
 int sms_raw_set(sms_raw *r, const char *name, size_t nlen, const char *val, size_t vlen)
 {
     for (size_t i = 0; i < SMS_NFIELDS; i++) {
-        if (!sms_name_is(name, nlen, sms_fields[i].name) &&
-            !sms_name_is(name, nlen, sms_fields[i].header))
+        if (!sms_name_is(name, nlen, sms_fields[i].name, sms_fields[i].nlen) &&
+            !sms_name_is(name, nlen, sms_fields[i].header, sms_fields[i].hlen))
             continue;
-        sms_str *f = (sms_str *)((char *)r + sms_fields[i].offset);
+        sms_str *f = sms_field(r, i);
         if (!f->p) {
-            f->p = xstrndup(val, vlen);
+            if (vlen < sizeof(r->inline_) - r->used) {
+                f->p = r->inline_ + r->used;
+                memcpy(f->p, val, vlen);
+                f->p[vlen] = '\0';
+                r->used += vlen + 1;
+            } else {
+                f->p = xstrndup(val, vlen);
+            }
             f->n = vlen;
         }
         return 1;
@@ -55,9 +75,15 @@ void sms_raw_clear(sms_raw *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < SMS_NFIELDS; i++)
-        free(((sms_str *)((char *)r + sms_fields[i].offset))->p);
-    memset(r, 0, sizeof(*r));
+    uintptr_t lo = (uintptr_t)r->inline_, hi = lo + sizeof(r->inline_);
+    for (size_t i = 0; i < SMS_NFIELDS; i++) {
+        sms_str *f = sms_field(r, i);
+        if ((uintptr_t)f->p < lo || (uintptr_t)f->p >= hi)
+            free(f->p); /* a copy that did not fit inline */
+        f->p = NULL;
+        f->n = 0;
+    }
+    r->used = 0;
 }
 
 static int sms_query_field(void *ctx, const char *name, size_t nlen, const char *val,
@@ -169,8 +195,11 @@ message *sms_parse(const sms_raw *raw, size_t max_text, sms_mo *mo, const char *
         memset(mo, 0, sizeof(*mo));
         if (raw->id.p)
             memcpy(mo->id, raw->id.p, raw->id.n);
-        if (raw->to.p)
-            snprintf(mo->to, sizeof(mo->to), "%s", raw->to.p);
+        if (raw->to.p) { /* cut to fit, as snprintf "%s" (without its cost) */
+            size_t n = strnlen(raw->to.p, sizeof(mo->to) - 1);
+            memcpy(mo->to, raw->to.p, n);
+            mo->to[n] = '\0';
+        }
         mo->coding = coding;
     }
     message *m = message_new(CHANNEL_SMS, user, strlen(user));

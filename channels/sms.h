@@ -39,9 +39,14 @@ typedef struct sms_str {
     size_t n;
 } sms_str;
 
-/* The fields of one MO or DLR as Kannel sent them (decoded, not checked). */
+/* The fields of one MO or DLR as Kannel sent them (decoded, not checked).
+ * Start from {0}; the copies go to the inline space while they fit (an MO's
+ * short fields: no allocation each), else to the heap. */
+#define SMS_RAW_INLINE 512
 typedef struct sms_raw {
     sms_str from, to, text, id, time, smsc, coding, charset, status, secret;
+    size_t used;                /* bytes of inline taken */
+    char inline_[SMS_RAW_INLINE];
 } sms_raw;
 
 /* Store a field by its query name ("from", "to", "text", "id", "time",
@@ -89,7 +94,8 @@ int sms_render(const reply *r, const sms_render_opts *o, sms_pages *out);
 void sms_pages_free(sms_pages *p);
 
 /* Fold UTF-8 text to the GSM-7 repertoire (unaccented Vietnamese, '?' for
- * what GSM 03.38 cannot carry); malloc'd result. */
+ * what GSM 03.38 cannot carry); malloc'd result, its length in *outlen
+ * unless outlen is NULL. */
 char *sms_gsm_fold(const char *s, size_t n, size_t *outlen);
 /* Segments the text takes on air: GSM-7 (ucs2 = 0, s already folded) or
  * UCS-2. 0 for an empty text. *units (may be NULL) gets septets or UTF-16

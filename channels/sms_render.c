@@ -44,8 +44,16 @@ static size_t sms_next(const char *s, size_t n, unsigned *cp)
     return 1;
 }
 
-/* The second pass runs in place: every character becomes at most as many
- * bytes as it had ('?' for a multi-byte one, '\r' dropped). */
+/* The ASCII characters that take two septets (the GSM escape table). */
+static const unsigned char sms_ascii_double[128] = {
+    ['^'] = 1, ['{'] = 1, ['}'] = 1, ['\\'] = 1, ['['] = 1, [']'] = 1, ['~'] = 1, ['|'] = 1,
+    ['\f'] = 1,
+};
+
+/* Folded in place: the output of one character is never longer than the
+ * character (tab -> space, '`' -> '\'', '\r' dropped, unsendable -> '?'),
+ * so the write position never passes the read position. ASCII, nearly
+ * every character of an answer, takes the short path. */
 char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
 {
     char *f = xmalloc(n + 1);
@@ -56,21 +64,22 @@ char *sms_gsm_fold(const char *s, size_t n, size_t *outlen)
     }
     for (size_t i = 0; i < fl;) {
         unsigned char c = (unsigned char)f[i];
-        if (c < 0x80) { /* ASCII: the common case, no decoding */
-            if (c == '\t' || c == '`')
-                f[o++] = c == '\t' ? ' ' : '\'';
-            else if (c != '\r')
-                f[o++] = sms_gsm_septets(c) ? (char)c : '?';
+        if (c < 0x80) {
             i++;
+            if (c == '\r')
+                continue;
+            /* sms_gsm_septets(c) != 0, inline: the printable ASCII, \n, \f */
+            int sendable = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\f';
+            f[o++] = c == '\t' ? ' ' : c == '`' ? '\'' : sendable ? (char)c : '?';
             continue;
         }
         unsigned cp;
         size_t k = sms_next(f + i, fl - i, &cp);
-        if (sms_gsm_septets(cp)) { /* an invalid byte is U+FFFD: '?' */
+        if (!sms_gsm_septets(cp) || (cp == 0xFFFD && k == 1)) {
+            f[o++] = '?';
+        } else {
             memmove(f + o, f + i, k);
             o += k;
-        } else {
-            f[o++] = '?';
         }
         i += k;
     }
@@ -89,15 +98,50 @@ static int sms_units(unsigned cp, int ucs2)
     return s ? s : 1; /* '?' */
 }
 
+/* The units of s (n bytes) in the page encoding. */
+static size_t sms_units_of(const char *s, size_t n, int ucs2)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            total += 1 + (!ucs2 && sms_ascii_double[c]);
+            i++;
+        } else {
+            unsigned cp;
+            i += sms_next(s + i, n - i, &cp);
+            total += (size_t)sms_units(cp, ucs2);
+        }
+    }
+    return total;
+}
+
 int sms_segments(const char *s, size_t n, int ucs2, size_t *units)
 {
     size_t total = 0, seg_used = 0;
     int segs = 1;
     size_t single = ucs2 ? 70 : 160, per = ucs2 ? 67 : 153;
+    /* One segment is the rule: count the units alone first. A text of more
+     * than single * 4 bytes (4 bytes a character at most) cannot fit one. */
+    if (n <= single * 4) {
+        total = sms_units_of(s, n, ucs2);
+        if (units)
+            *units = total;
+        if (total <= single)
+            return total ? 1 : 0;
+        total = 0;
+    }
     for (size_t i = 0; i < n;) {
-        unsigned cp;
-        i += sms_next(s + i, n - i, &cp);
-        size_t u = (size_t)sms_units(cp, ucs2);
+        unsigned char c = (unsigned char)s[i];
+        size_t u;
+        if (c < 0x80) { /* one unit, or two for GSM's escaped characters */
+            u = 1 + (!ucs2 && sms_ascii_double[c]);
+            i++;
+        } else {
+            unsigned cp;
+            i += sms_next(s + i, n - i, &cp);
+            u = (size_t)sms_units(cp, ucs2);
+        }
         total += u;
         if (seg_used + u > per) { /* a 2-unit character never straddles */
             segs++;
@@ -120,6 +164,10 @@ static int sms_fits(const char *s, size_t n, const sms_render_opts *o)
 /* Text in the page encoding: folded for GSM-7, as is for UCS-2. */
 static char *sms_encode(const char *s, size_t n, int unicode, size_t *outlen)
 {
+    if (!n) { /* no text (no buttons): nothing to fold */
+        *outlen = 0;
+        return xstrdup("");
+    }
     if (!unicode)
         return sms_gsm_fold(s, n, outlen);
     *outlen = n;
@@ -236,17 +284,19 @@ static char *sms_buttons(const reply *r, int unicode, size_t *len, size_t *count
 }
 
 /* The last page: rest, with the buttons if they fit; cut with "..." if even
- * rest does not fit. */
+ * rest does not fit. fits: 1 when the caller knows rest fits, else 0. */
 static void sms_last_page(const char *rest, size_t n, const char *btn, size_t blen,
-                          size_t nbtn, const sms_render_opts *o, sms_pages *out)
+                          size_t nbtn, int fits, const sms_render_opts *o, sms_pages *out)
 {
     buf b = {0};
-    buf_append(&b, rest, n);
-    buf_append(&b, btn, blen);
+    if (nbtn) {
+        buf_append(&b, rest, n);
+        buf_append(&b, btn, blen);
+    }
     if (nbtn && sms_fits(b.data, b.len, o)) {
         sms_add_page(out, rest, n, btn, blen);
         out->nbuttons = nbtn;
-    } else if (sms_fits(rest, n, o)) {
+    } else if (fits || sms_fits(rest, n, o)) {
         sms_add_page(out, rest, n, "", 0);
     } else {
         size_t k = sms_prefix(rest, n, "...", 3, o);
@@ -267,8 +317,9 @@ int sms_render(const reply *r, const sms_render_opts *o, sms_pages *out)
     for (int p = 1;; p++) {
         while (at < blen && (body[at] == ' ' || body[at] == '\n'))
             at++;
-        if (p == maxp || !o->more || sms_fits(body + at, blen - at, o)) {
-            sms_last_page(body + at, blen - at, btn, btnlen, nbtn, o, out);
+        int fits = 0;
+        if (p == maxp || !o->more || (fits = sms_fits(body + at, blen - at, o))) {
+            sms_last_page(body + at, blen - at, btn, btnlen, nbtn, fits, o, out);
             break;
         }
         size_t hlen;
@@ -276,7 +327,7 @@ int sms_render(const reply *r, const sms_render_opts *o, sms_pages *out)
         size_t k = sms_prefix(body + at, blen - at, hint, hlen, o);
         if (k == 0) { /* the hint alone does not fit: cut */
             free(hint);
-            sms_last_page(body + at, blen - at, "", 0, 0, o, out);
+            sms_last_page(body + at, blen - at, "", 0, 0, 0, o, out);
             break;
         }
         size_t end = k; /* drop trailing blanks before the hint */

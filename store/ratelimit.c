@@ -4,11 +4,11 @@
  * instances never overspend one. */
 #include "store/ratelimit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/store_lua.h"
 
 typedef struct rl_call {
@@ -39,12 +39,14 @@ static void rl_on_hit(redisReply *r, void *privdata)
     fn(0, ratelimit_retry_after_s(ms), up);
 }
 
-static char *rl_key(const char *prefix, const char *kind, const char *id)
+/* "<limit> <window_s> dvcbot:rl:<kind>:<id>": lib_ratelimit.lua's budget. */
+static char *rl_packed(const ratelimit_rule *r)
 {
-    size_t n = strlen(prefix) + (kind ? strlen(kind) + 1 : 0) + strlen(id) + 1;
-    char *k = xmalloc(n);
-    snprintf(k, n, "%s%s%s%s", prefix, kind ? kind : "", kind ? ":" : "", id);
-    return k;
+    char lim[STORE_ARG_INT_MAX], win[STORE_ARG_INT_MAX];
+    store_arg_int(lim, r->limit);
+    store_arg_int(win, r->window_s);
+    const char *parts[7] = {lim, " ", win, " dvcbot:rl:", r->kind, ":", r->id};
+    return store_arg_cat(parts, 7, NULL);
 }
 
 int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t n)
@@ -52,7 +54,6 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
     memset(out, 0, sizeof(*out));
     if (n > RATELIMIT_RULES_MAX || (n && !rules))
         return -1;
-    int nk = 0;
     for (size_t i = 0; i < n; i++) {
         const ratelimit_rule *r = &rules[i];
         if (r->limit <= 0 || !r->id || !*r->id)
@@ -61,13 +62,9 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
             ratelimit_argv_free(out);
             return -1;
         }
-        out->keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
-        snprintf(out->nums[nk][0], sizeof(out->nums[nk][0]), "%d", r->limit);
-        snprintf(out->nums[nk][1], sizeof(out->nums[nk][1]), "%d", r->window_s);
-        out->argv[out->n++] = out->keys[nk];
-        out->argv[out->n++] = out->nums[nk][0];
-        out->argv[out->n++] = out->nums[nk][1];
-        nk++;
+        out->packed[out->n] = rl_packed(r);
+        out->argv[out->n] = out->packed[out->n];
+        out->n++;
     }
     return 0;
 }
@@ -77,8 +74,8 @@ void ratelimit_argv_free(ratelimit_argv *a)
     if (!a)
         return;
     for (int i = 0; i < RATELIMIT_RULES_MAX; i++) {
-        free(a->keys[i]);
-        a->keys[i] = NULL;
+        free(a->packed[i]);
+        a->packed[i] = NULL;
     }
     a->n = 0;
 }
@@ -112,16 +109,13 @@ int ratelimit_miss_argv_init(ratelimit_miss_argv *out, const ratelimit_miss *m)
         !*m->user || m->window_s < 1)
         return -1;
     const char *ch = !strcmp(m->channel, "ussd") ? "sms" : m->channel; /* one phone */
-    size_t n = strlen(ch) + strlen(m->user) + 2;
-    char *id = xmalloc(n);
-    snprintf(id, n, "%s:%s", ch, m->user);
-    out->id_key = rl_key("dvcbot:rl-miss:", NULL, id);
-    free(id);
-    out->addr_key = m->addr && *m->addr ? rl_key("dvcbot:rl-miss-addr:", NULL, m->addr)
-                                        : xstrdup("");
-    snprintf(out->lim, sizeof(out->lim), "%d", m->limit);
-    snprintf(out->alim, sizeof(out->alim), "%d", m->addr_limit > 0 ? m->addr_limit : 1 << 30);
-    snprintf(out->win, sizeof(out->win), "%d", m->window_s);
+    const char *parts[4] = {"dvcbot:rl-miss:", ch, ":", m->user};
+    out->id_key = store_arg_cat(parts, 4, NULL);
+    const char *addr[2] = {"dvcbot:rl-miss-addr:", m->addr};
+    out->addr_key = m->addr && *m->addr ? store_arg_cat(addr, 2, NULL) : xstrdup("");
+    store_arg_int(out->lim, m->limit);
+    store_arg_int(out->alim, m->addr_limit > 0 ? m->addr_limit : 1 << 30);
+    store_arg_int(out->win, m->window_s);
     out->argv[0] = out->id_key;
     out->argv[1] = out->addr_key;
     out->argv[2] = out->lim;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "store/arg.h"
 #include "store/redis.h"
 
 #define RATELIMIT_RULES_MAX 8
@@ -44,13 +45,12 @@ int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn 
                   void *privdata);
 
 /* The script arguments of a request's budgets (lib_ratelimit.lua's
- * triples: key, limit, window_s), for the scripts of store/ that count them
- * with other work (sessions_begin). argv[0..n) is valid until
- * ratelimit_argv_free. Skipped rules (see above) have no triple. */
+ * triples, one argument each: "<limit> <window_s> <key>"), for the scripts
+ * of store/ that count them with other work (sessions_begin). argv[0..n) is
+ * valid until ratelimit_argv_free. Skipped rules (see above) have none. */
 typedef struct ratelimit_argv {
-    char *keys[RATELIMIT_RULES_MAX];
-    char nums[RATELIMIT_RULES_MAX][2][16];
-    const char *argv[RATELIMIT_RULES_MAX * 3];
+    char *packed[RATELIMIT_RULES_MAX];
+    const char *argv[RATELIMIT_RULES_MAX];
     int n;
 } ratelimit_argv;
 
@@ -75,7 +75,7 @@ typedef struct ratelimit_miss {
 typedef struct ratelimit_miss_argv {
     char *id_key;
     char *addr_key;
-    char lim[16], alim[16], win[16];
+    char lim[STORE_ARG_INT_MAX], alim[STORE_ARG_INT_MAX], win[STORE_ARG_INT_MAX];
     const char *argv[5];
 } ratelimit_miss_argv;
 

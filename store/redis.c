@@ -42,8 +42,8 @@
 
 
 static void store_connect(store *s);
-static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
-                           const char **argv, const size_t *argvlen);
+static int store_argv_send(store *s, store_pending *in, store_reply_fn *fn, void *privdata,
+                           int argc, const char **argv, const size_t *argvlen);
 
 /* ------------------------------------------------------------------------
  * Errors, backoff, state changes
@@ -117,10 +117,16 @@ static void store_drop(store *s)
  * Pending commands
  * ---------------------------------------------------------------------- */
 
-static store_pending *store_pending_new(store *s, store_reply_fn *fn, void *privdata)
+/* Queue p (NULL: a new one) as the newest pending command. */
+static store_pending *store_pending_new(store *s, store_pending *p, store_reply_fn *fn,
+                                        void *privdata)
 {
-    store_pending *p = xcalloc(1, sizeof(*p));
-
+    if (p) {
+        memset(p, 0, sizeof(*p));
+        p->embedded = 1;
+    } else {
+        p = xcalloc(1, sizeof(*p));
+    }
     p->s = s;
     p->fn = fn;
     p->privdata = privdata;
@@ -158,7 +164,8 @@ static void store_on_reply(redisAsyncContext *ac, void *r, void *privdata)
     void *fn_privdata = p->privdata;
 
     store_pending_unlink(s, p);
-    free(p);
+    if (!p->embedded)
+        free(p);
     if (r == NULL && ac == s->ac)
         s->up = 0;              /* connection lost: hiredis is failing all */
     const redisReply *rr = r;
@@ -175,7 +182,7 @@ static void store_on_reply(redisAsyncContext *ac, void *r, void *privdata)
 static int store_vsend(store *s, store_reply_fn *fn, void *privdata,
                        const char *fmt, va_list ap)
 {
-    store_pending *p = store_pending_new(s, fn, privdata);
+    store_pending *p = store_pending_new(s, NULL, fn, privdata);
 
     if (redisvAsyncCommand(s->ac, store_on_reply, p, fmt, ap) != REDIS_OK) {
         store_pending_unlink(s, p);
@@ -269,7 +276,7 @@ static void store_on_connect(const redisAsyncContext *ac, int status)
      * and ROLE are pipelined; ROLE "master" marks the store up. */
     if (s->password) {
         const char *argv[2] = {"AUTH", s->password};
-        (void)store_argv_send(s, store_on_auth, s, 2, argv, NULL);
+        (void)store_argv_send(s, NULL, store_on_auth, s, 2, argv, NULL);
     }
     if (s->db != 0)
         (void)store_send(s, store_on_select, s, "SELECT %d", s->db);
@@ -495,28 +502,38 @@ int store_commandargv(store *s, store_reply_fn *fn, void *privdata, int argc,
 {
     if (!store_is_up(s) || argc <= 0 || argv == NULL)
         return -1;
-    return store_argv_send(s, fn, privdata, argc, argv, argvlen);
+    return store_argv_send(s, NULL, fn, privdata, argc, argv, argvlen);
 }
 
-/* The request is framed by hiredis's plain formatter (redisFormatCommandArgv:
- * lengths counted first, one allocation) and handed over as formatted:
- * redisAsyncCommandArgv's formatter (redisFormatSdsCommandArgv) grows an sds
- * with sdscatfmt per argument, ~6k instructions a command, measured 16% of
- * an SMS MO's user-space instructions (callgrind, docs/performance.md).
- * hiredis still sends it, parses the reply and runs the callback. */
-static int store_argv_send(store *s, store_reply_fn *fn, void *privdata, int argc,
-                           const char **argv, const size_t *argvlen)
+int store_commandargv_in(store *s, store_pending *p, store_reply_fn *fn, void *privdata, int argc,
+                         const char **argv, const size_t *argvlen)
 {
-    char *cmd = NULL;
-    int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
+    if (!store_is_up(s) || !p || argc <= 0 || argv == NULL)
+        return -1;
+    return store_argv_send(s, p, fn, privdata, argc, argv, argvlen);
+}
+
+/* The request is framed by hiredis's sds formatter (redisFormatSdsCommandArgv:
+ * the length counted first, one buffer, the argument lengths written by
+ * sdscatfmt) and handed over as formatted. Its plain formatter
+ * (redisFormatCommandArgv) calls sprintf for every argument: ~890
+ * instructions an argument against ~660 (callgrind, a 10-argument EVALSHA;
+ * ~50 arguments an SMS MO, docs/performance.md). hiredis still sends it,
+ * parses the reply and runs the callback. */
+static int store_argv_send(store *s, store_pending *in, store_reply_fn *fn, void *privdata,
+                           int argc, const char **argv, const size_t *argvlen)
+{
+    sds cmd = NULL;
+    int len = redisFormatSdsCommandArgv(&cmd, argc, argv, argvlen);
     if (len < 0)
         abort(); /* only an allocation failure: xmalloc's rule */
-    store_pending *p = store_pending_new(s, fn, privdata);
+    store_pending *p = store_pending_new(s, in, fn, privdata);
     int rc = redisAsyncFormattedCommand(s->ac, store_on_reply, p, cmd, (size_t)len);
-    redisFreeCommand(cmd);
+    redisFreeSdsCommand(cmd);
     if (rc != REDIS_OK) {
         store_pending_unlink(s, p);
-        free(p);
+        if (!p->embedded)
+            free(p);
         return -1;
     }
     return 0;

@@ -15,7 +15,14 @@ typedef struct store_pending {
     store_reply_fn *fn;
     void *privdata;
     uint64_t sent_ms;           /* uv_now() when queued */
+    int embedded;               /* in its caller's memory (store_commandargv_in) */
 } store_pending;
+
+/* store_commandargv with the pending record in the caller's memory p (a
+ * script call's, redis_script.c: one allocation fewer a command); p must
+ * stay valid until fn has run, and may be reused from inside fn. */
+int store_commandargv_in(store *s, store_pending *p, store_reply_fn *fn, void *privdata, int argc,
+                         const char **argv, const size_t *argvlen);
 
 typedef struct store_delay {
     struct store_delay *next;

@@ -9,15 +9,16 @@
  * of its one EVAL retry. */
 #include "store/redis.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/redis_int.h"
 #include "store/store_lua.h"
 
 #define STORE_NOSCRIPT "NOSCRIPT"
+#define STORE_EVAL_LENS 32     /* arguments whose lengths are kept while copying */
 
 typedef struct store_evalcall {
     store *s;
@@ -28,13 +29,13 @@ typedef struct store_evalcall {
     int retried;
     const char **argv;          /* EVALSHA|EVAL, sha|text, nkeys, args (copies) */
     size_t *argvlen;
-    char nkeys[16];
+    char nkeys[STORE_ARG_INT_MAX];
+    store_pending pending;      /* the command's, in the call's block */
 } store_evalcall;
 
 static void store_evalcall_free(store_evalcall *c)
 {
-    free(c->argv);
-    free(c);
+    free(c); /* one block with its argv, argvlen and argument bytes */
 }
 
 static int store_is_noscript(const redisReply *r)
@@ -53,7 +54,8 @@ static void store_eval_on_reply(redisReply *r, void *privdata)
         c->argvlen[0] = 4;
         c->argv[1] = c->script->text;
         c->argvlen[1] = c->script->len;
-        if (store_commandargv(c->s, store_eval_on_reply, c, c->argc, c->argv, c->argvlen) == 0)
+        if (store_commandargv_in(c->s, &c->pending, store_eval_on_reply, c, c->argc, c->argv,
+                                 c->argvlen) == 0)
             return;
         /* the store was closed from an earlier callback: answer with the error */
     }
@@ -71,17 +73,23 @@ static store_evalcall *store_evalcall_new(int nargs, const char *const *args,
                                           const size_t *lens)
 {
     int argc = nargs + 3;
-    size_t bytes = 0;
-    for (int i = 0; i < nargs; i++)
-        bytes += args[i] ? (lens ? lens[i] : strlen(args[i])) + 1 : 1;
-    store_evalcall *c = xcalloc(1, sizeof(*c));
-    char *blob = xmalloc((size_t)argc * (sizeof(char *) + sizeof(size_t)) + bytes);
-    c->argc = argc;
-    c->argv = (const char **)(void *)blob;
-    c->argvlen = (size_t *)(void *)(blob + (size_t)argc * sizeof(char *));
-    char *data = blob + (size_t)argc * (sizeof(char *) + sizeof(size_t));
+    size_t bytes = 0, seen[STORE_EVAL_LENS]; /* the lengths, counted once */
     for (int i = 0; i < nargs; i++) {
         size_t n = args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
+        if (i < STORE_EVAL_LENS)
+            seen[i] = n;
+        bytes += n + 1;
+    }
+    size_t head = (sizeof(store_evalcall) + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+    char *blob = xmalloc(head + (size_t)argc * (sizeof(char *) + sizeof(size_t)) + bytes);
+    store_evalcall *c = (store_evalcall *)(void *)blob;
+    memset(c, 0, sizeof(*c));
+    c->argc = argc;
+    c->argv = (const char **)(void *)(blob + head);
+    c->argvlen = (size_t *)(void *)(blob + head + (size_t)argc * sizeof(char *));
+    char *data = blob + head + (size_t)argc * (sizeof(char *) + sizeof(size_t));
+    for (int i = 0; i < nargs; i++) {
+        size_t n = i < STORE_EVAL_LENS ? seen[i] : args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
         if (n)
             memcpy(data, args[i], n);
         data[n] = '\0';
@@ -103,14 +111,14 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
     c->fn = fn;
     c->privdata = privdata;
     c->script = script;
-    snprintf(c->nkeys, sizeof(c->nkeys), "%d", nkeys);
     c->argv[0] = "EVALSHA";
     c->argvlen[0] = 7;
     c->argv[1] = script->sha1;
     c->argvlen[1] = strlen(script->sha1);
     c->argv[2] = c->nkeys;
-    c->argvlen[2] = strlen(c->nkeys);
-    if (store_commandargv(s, store_eval_on_reply, c, c->argc, c->argv, c->argvlen) < 0) {
+    c->argvlen[2] = store_arg_int(c->nkeys, nkeys);
+    if (store_commandargv_in(s, &c->pending, store_eval_on_reply, c, c->argc, c->argv,
+                             c->argvlen) < 0) {
         store_evalcall_free(c);
         return -1;
     }

@@ -2,23 +2,25 @@
  * flow (see smsmo.h). Plain SET/GET, each with its argument vector (binary
  * safe); the claim is "SET NX", so of two processes that see the same id
  * first, one claims it. smsmo_take is one script per attempt, with its
- * bounded wait on store_after(); the pages record is a small hash read and
- * written by scripts (smsmo_pages.lua, smsmo_save.lua: the answer and the
- * pages in one call, no JSON). */
+ * bounded wait on store_after() (smsmo_take_pages: the same script also
+ * reads the pages record once it claimed); the pages record is a small hash
+ * read and written by scripts (smsmo_pages.lua, smsmo_save.lua: the answer
+ * and the pages in one call, no JSON). */
 #include "store/smsmo.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/store_lua.h"
 
 #define SMSMO_KEY "dvcbot:smsmo:"
 #define SMSMO_PAGES_KEY "dvcbot:smspages:"
 #define SMSMO_CLAIMED 'P'
 #define SMSMO_ANSWERED 'D'
+#define SMSMO_STACK_ITEMS 9     /* pages and buttons whose arguments fit the stack */
 
 typedef struct smsmo_call {
     smsmo_done_fn *done;
@@ -74,10 +76,10 @@ static int smsmo_send(store *s, store_reply_fn *cb, void *pd, const char **argv,
 static int smsmo_set(store *s, store_reply_fn *cb, void *pd, const char *prefix, const char *id,
                      char mark, const char *val, size_t len, int nx, int ttl_s)
 {
-    char ttl[16];
+    char ttl[STORE_ARG_INT_MAX];
     const char *argv[6] = {"SET", NULL, NULL, "NX", "EX", ttl};
 
-    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    store_arg_int(ttl, ttl_s);
     if (!nx) {
         argv[3] = "EX";
         argv[4] = ttl;
@@ -201,6 +203,15 @@ static int smsmo_pages_parse(const redisReply *r, smsmo_pages_rec *rec, const ch
     return 0;
 }
 
+/* The record of the HGETALL reply a into rec: 0, or 1 when there is none.
+ * *slots (the caller frees it) holds rec's page and button pointers into a. */
+static int smsmo_pages_read(const redisReply *a, smsmo_pages_rec *rec, const char ***slots)
+{
+    size_t nslots = a->elements / 2;
+    *slots = xcalloc(nslots ? nslots : 1, sizeof(**slots));
+    return smsmo_pages_parse(a, rec, *slots, nslots) == 0 ? 0 : 1;
+}
+
 static void smsmo_on_pages(redisReply *r, void *privdata)
 {
     smsmo_call c = *(smsmo_call *)privdata;
@@ -210,13 +221,10 @@ static void smsmo_on_pages(redisReply *r, void *privdata)
         c.pages(-1, NULL, c.privdata);
         return;
     }
-    size_t nslots = r->elements / 2;
-    const char **slots = xcalloc(nslots ? nslots : 1, sizeof(*slots));
+    const char **slots;
     smsmo_pages_rec rec;
-    if (smsmo_pages_parse(r, &rec, slots, nslots) == 0)
-        c.pages(0, &rec, c.privdata);
-    else
-        c.pages(1, NULL, c.privdata);
+    int st = smsmo_pages_read(r, &rec, &slots);
+    c.pages(st, st == 0 ? &rec : NULL, c.privdata);
     free(slots);
 }
 
@@ -231,9 +239,54 @@ int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata
                                            argv, NULL));
 }
 
-int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
+/* Append one argument (p, len bytes) to argv/lens at *n. */
+static void smsmo_arg(const char **argv, size_t *lens, int *n, const char *p, size_t len)
+{
+    argv[*n] = p;
+    lens[(*n)++] = len;
+}
+
+static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, long long v)
+{
+    smsmo_arg(argv, lens, n, num, store_arg_int(num, v));
+}
+
+/* smsmo_save.lua's arguments: the four every call has (id, answer, TTL,
+ * op + msisdn); "n" adds next; "w" adds next, the pages' TTL, cmd, np, the
+ * pages and the buttons. Returns the count; argv/lens must hold 8 + pages
+ * + buttons; nums holds the numbers' texts, opm (strlen(msisdn) + 2
+ * bytes) the op and the msisdn. */
+static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *lens,
+                           char (*nums)[STORE_ARG_INT_MAX], char *opm)
 {
     static const char ops[] = {'k', 'd', 'w', 'n'};
+    const smsmo_pages_rec *pg = r->pages;
+    const char *id = smsmo_nonempty(r->id) ? r->id : "";
+    int n = 0;
+    smsmo_arg(argv, lens, &n, id, strlen(id));
+    smsmo_arg(argv, lens, &n, r->answer ? r->answer : "", r->answer ? r->len : 0);
+    smsmo_arg_int(argv, lens, &n, nums[0], r->ttl_s);
+    size_t ml = strlen(r->msisdn);
+    opm[0] = ops[r->op];
+    memcpy(opm + 1, r->msisdn, ml + 1);
+    smsmo_arg(argv, lens, &n, opm, ml + 1);
+    if (r->op != SMSMO_PAGES_WRITE && r->op != SMSMO_PAGES_NEXT)
+        return n;
+    smsmo_arg_int(argv, lens, &n, nums[1], pg->next);
+    if (r->op == SMSMO_PAGES_NEXT)
+        return n;
+    smsmo_arg_int(argv, lens, &n, nums[2], r->pages_ttl_s);
+    smsmo_arg(argv, lens, &n, pg->cmd ? pg->cmd : "", pg->cmd ? strlen(pg->cmd) : 0);
+    smsmo_arg_int(argv, lens, &n, nums[3], (long long)pg->npages);
+    for (size_t i = 0; i < pg->npages + pg->nbuttons; i++) {
+        const char *v = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
+        smsmo_arg(argv, lens, &n, v ? v : "", v ? strlen(v) : 0);
+    }
+    return n;
+}
+
+int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
+{
     if (!s || !r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
         (unsigned)r->op > SMSMO_PAGES_NEXT ||
         ((r->op == SMSMO_PAGES_WRITE || r->op == SMSMO_PAGES_NEXT) && !r->pages) ||
@@ -245,48 +298,77 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
         return 0;
     }
     const smsmo_pages_rec *pg = r->pages;
-    size_t extra = r->op == SMSMO_PAGES_WRITE && pg ? pg->npages + pg->nbuttons : 0;
-    const char **argv = xcalloc(9 + extra, sizeof(*argv));
-    size_t *lens = xcalloc(9 + extra, sizeof(*lens));
-    char ttl[16], pttl[16], next[16], np[16], op[2] = {ops[r->op], '\0'};
-    snprintf(ttl, sizeof(ttl), "%d", r->ttl_s);
-    snprintf(pttl, sizeof(pttl), "%d", r->pages_ttl_s);
-    snprintf(next, sizeof(next), "%d", pg ? pg->next : 0);
-    snprintf(np, sizeof(np), "%zu", r->op == SMSMO_PAGES_WRITE ? pg->npages : 0);
-    const char *fixed[9] = {smsmo_nonempty(r->id) ? r->id : "", r->answer ? r->answer : "", ttl,
-                            r->msisdn, op, pttl, next, pg && pg->cmd ? pg->cmd : "", np};
-    for (size_t i = 0; i < 9; i++) {
-        argv[i] = fixed[i];
-        lens[i] = i == 1 ? (r->answer ? r->len : 0) : strlen(fixed[i]);
-    }
-    for (size_t i = 0; i < extra; i++) {
-        argv[9 + i] = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
-        argv[9 + i] = argv[9 + i] ? argv[9 + i] : "";
-        lens[9 + i] = strlen(argv[9 + i]);
-    }
+    size_t extra = r->op == SMSMO_PAGES_WRITE ? pg->npages + pg->nbuttons : 0;
+    const char *argv_s[8 + 2 * SMSMO_STACK_ITEMS];
+    size_t lens_s[8 + 2 * SMSMO_STACK_ITEMS];
+    int heap = extra > 2 * SMSMO_STACK_ITEMS;
+    const char **argv = heap ? xcalloc(8 + extra, sizeof(*argv)) : argv_s;
+    size_t *lens = heap ? xcalloc(8 + extra, sizeof(*lens)) : lens_s;
+    char nums[4][STORE_ARG_INT_MAX];
+    size_t ml = strlen(r->msisdn);
+    char opm_s[64];
+    char *opm = ml + 2 <= sizeof(opm_s) ? opm_s : xmalloc(ml + 2);
+    int n = smsmo_save_argv(r, argv, lens, nums, opm);
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
-    int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0,
-                                             (int)(9 + extra), argv, lens));
-    free(argv);
-    free(lens);
+    int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0, n,
+                                             argv, lens));
+    if (opm != opm_s)
+        free(opm);
+    if (heap) {
+        free(argv);
+        free(lens);
+    }
     return rc;
 }
 
 typedef struct smsmo_taking {
     store *s;
-    char *id, *instance;
+    const char *id, *instance;  /* in text[] */
+    const char *msisdn;         /* in text[] for smsmo_take_pages, else NULL */
     unsigned steps;             /* attempts left after this one */
-    smsmo_take_fn *fn;
+    smsmo_take_fn *fn;          /* one of the two */
+    smsmo_take_pages_fn *pfn;
     void *privdata;
+    char text[];                /* id, instance, msisdn: one allocation */
 } smsmo_taking;
 
-static void smsmo_taking_end(smsmo_taking *t, smsmo_take_status st, const char *a, size_t len)
+static void smsmo_taking_free(smsmo_taking *t)
 {
-    t->fn(st, a, len, t->privdata);
-    free(t->id);
-    free(t->instance);
     free(t);
+}
+
+/* A taking with copies of its strings (msisdn may be NULL). */
+static smsmo_taking *smsmo_taking_new(const char *id, const char *instance, const char *msisdn)
+{
+    size_t li = strlen(id) + 1, ln = strlen(instance) + 1, lm = msisdn ? strlen(msisdn) + 1 : 0;
+    smsmo_taking *t = xmalloc(sizeof(*t) + li + ln + lm);
+    memset(t, 0, sizeof(*t));
+    memcpy(t->text, id, li);
+    memcpy(t->text + li, instance, ln);
+    if (msisdn)
+        memcpy(t->text + li + ln, msisdn, lm);
+    t->id = t->text;
+    t->instance = t->text + li;
+    t->msisdn = msisdn ? t->text + li + ln : NULL;
+    return t;
+}
+
+/* Answer and free t; pages: the HGETALL reply that came with a claim of
+ * smsmo_take_pages (NULL otherwise). */
+static void smsmo_taking_end(smsmo_taking *t, smsmo_take_status st, const char *a, size_t len,
+                             const redisReply *pages)
+{
+    if (t->pfn) {
+        const char **slots = NULL;
+        smsmo_pages_rec rec;
+        int ps = pages ? smsmo_pages_read(pages, &rec, &slots) : 1;
+        t->pfn(st, a, len, ps, ps == 0 ? &rec : NULL, t->privdata);
+        free(slots);
+    } else {
+        t->fn(st, a, len, t->privdata);
+    }
+    smsmo_taking_free(t);
 }
 
 static int smsmo_take_send(smsmo_taking *t);
@@ -295,7 +377,17 @@ static void smsmo_take_again(void *privdata, int ok)
 {
     smsmo_taking *t = privdata;
     if (!ok || smsmo_take_send(t) < 0)
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+}
+
+/* A claim's answer: {code}, or {code, pages} for smsmo_take_pages. */
+static void smsmo_took(smsmo_taking *t, const redisReply *r, long long code)
+{
+    const redisReply *pages = r->elements == 2 ? r->element[1] : NULL;
+    if (t->msisdn && (!pages || pages->type != REDIS_REPLY_ARRAY))
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+    else
+        smsmo_taking_end(t, (smsmo_take_status)code, NULL, 0, t->msisdn ? pages : NULL);
 }
 
 static void smsmo_on_take(redisReply *r, void *privdata)
@@ -303,47 +395,60 @@ static void smsmo_on_take(redisReply *r, void *privdata)
     smsmo_taking *t = privdata;
     if (smsmo_failed(r) || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
         r->element[0]->type != REDIS_REPLY_INTEGER) {
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
         return;
     }
     long long code = r->element[0]->integer;
     if (code == SMSMO_TAKE_ANSWERED && r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING)
-        smsmo_taking_end(t, SMSMO_TAKE_ANSWERED, r->element[1]->str, r->element[1]->len);
+        smsmo_taking_end(t, SMSMO_TAKE_ANSWERED, r->element[1]->str, r->element[1]->len, NULL);
     else if (code == SMSMO_TAKE_BUSY && t->steps > 0) {
         t->steps--;
         if (store_after(t->s, SMSMO_WAIT_STEP_MS, smsmo_take_again, t) < 0)
-            smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
-    } else if (code >= SMSMO_TAKE_CLAIMED && code <= SMSMO_TAKE_BUSY && code != SMSMO_TAKE_ANSWERED)
-        smsmo_taking_end(t, (smsmo_take_status)code, NULL, 0);
+            smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
+    } else if (code == SMSMO_TAKE_CLAIMED || code == SMSMO_TAKE_OVER)
+        smsmo_took(t, r, code);
+    else if (code == SMSMO_TAKE_BUSY)
+        smsmo_taking_end(t, SMSMO_TAKE_BUSY, NULL, 0, NULL);
     else
-        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0);
+        smsmo_taking_end(t, SMSMO_TAKE_FAILED, NULL, 0, NULL);
 }
 
 static int smsmo_take_send(smsmo_taking *t)
 {
-    char ttl[16];
-    snprintf(ttl, sizeof(ttl), "%d", SMSMO_CLAIM_TTL_S);
-    const char *args[3] = {t->id, t->instance, ttl};
-    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, 3, args, NULL);
+    const char *args[3] = {t->id, t->instance, t->msisdn}; /* the TTL is the script's */
+    return store_eval(t->s, smsmo_on_take, t, &store_lua_smsmo_take, 0, t->msisdn ? 3 : 2, args,
+                      NULL);
+}
+
+static int smsmo_take_start(store *s, const char *id, const char *instance, const char *msisdn,
+                            unsigned wait_ms, smsmo_take_fn *fn, smsmo_take_pages_fn *pfn,
+                            void *privdata)
+{
+    if (!s || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+        return -1;
+    smsmo_taking *t = smsmo_taking_new(id, instance, msisdn);
+    t->s = s;
+    t->steps = wait_ms / SMSMO_WAIT_STEP_MS;
+    t->fn = fn;
+    t->pfn = pfn;
+    t->privdata = privdata;
+    if (smsmo_take_send(t) < 0) {
+        smsmo_taking_free(t);
+        return -1;
+    }
+    return 0;
 }
 
 int smsmo_take(store *s, const char *id, const char *instance, unsigned wait_ms,
                smsmo_take_fn *fn, void *privdata)
 {
-    if (!s || !fn || !smsmo_nonempty(id) || !smsmo_nonempty(instance))
+    return fn ? smsmo_take_start(s, id, instance, NULL, wait_ms, fn, NULL, privdata) : -1;
+}
+
+int smsmo_take_pages(store *s, const char *id, const char *instance, const char *msisdn,
+                     unsigned wait_ms, smsmo_take_pages_fn *fn, void *privdata)
+{
+    if (!fn || !smsmo_nonempty(msisdn))
         return -1;
-    smsmo_taking *t = xcalloc(1, sizeof(*t));
-    t->s = s;
-    t->id = xstrdup(id);
-    t->instance = xstrdup(instance);
-    t->steps = wait_ms / SMSMO_WAIT_STEP_MS;
-    t->fn = fn;
-    t->privdata = privdata;
-    if (smsmo_take_send(t) < 0) {
-        free(t->id);
-        free(t->instance);
-        free(t);
-        return -1;
-    }
-    return 0;
+    return smsmo_take_start(s, id, instance, msisdn, wait_ms, NULL, fn, privdata);
 }

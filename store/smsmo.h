@@ -96,6 +96,19 @@ typedef void smsmo_pages_fn(int status, const smsmo_pages_rec *rec, void *privda
 /* The pages record of msisdn (one script: store/lua/smsmo_pages.lua). */
 int smsmo_pages(store *s, const char *msisdn, smsmo_pages_fn *fn, void *privdata);
 
+/* smsmo_take_pages's answer: as smsmo_take_fn's, and with SMSMO_TAKE_CLAIMED
+ * or SMSMO_TAKE_OVER the number's pages record as smsmo_pages_fn gets it
+ * (pstatus 0: rec; 1: none, rec NULL); pstatus 1 and rec NULL otherwise. */
+typedef void smsmo_take_pages_fn(smsmo_take_status status, const char *answer, size_t len,
+                                 int pstatus, const smsmo_pages_rec *rec, void *privdata);
+
+/* smsmo_take and smsmo_pages(msisdn) in one script call, for an MO that
+ * may ask for a page or a button: the record is read only once the MO is
+ * claimed (one round trip instead of two). Same rules as smsmo_take; -1
+ * also for an empty msisdn. */
+int smsmo_take_pages(store *s, const char *id, const char *instance, const char *msisdn,
+                     unsigned wait_ms, smsmo_take_pages_fn *fn, void *privdata);
+
 /* What happens to the pages record with an answer. */
 enum smsmo_pages_op {
     SMSMO_PAGES_KEEP = 0,       /* leave it as it is */

@@ -3,7 +3,6 @@
  * flows in flight is this process's own, so a plain linked list suffices. */
 #include "bot/sms/sms_flow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +39,14 @@ typedef struct sms_flow {
 } sms_flow;
 
 static sms_flow *sms_inflight;
+
+/* src into dst (cap bytes), cut to fit (as snprintf "%s", without its cost). */
+static void sms_copy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static sms_flow *sms_flow_find(const char *id)
 {
@@ -128,13 +135,17 @@ static char *sms_norm(const char *s)
 }
 
 /* Keep the pages of a rendered reply and its buttons' payloads (none when
- * there is one page and no button: the record is deleted), then answer. */
-static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *cmd)
+ * there is one page and no button: the record is deleted), then answer.
+ * hint: the command the "more" hint names, kept in the record as its
+ * norm_text form (only normalised when there is a record to write). */
+static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *hint)
 {
     if (pg->n < 2 && !pg->nbuttons) {
         sms_flow_commit(f, SMSMO_PAGES_DELETE, NULL);
         return;
     }
+    char *norm = sms_norm(hint);
+    const char *cmd = norm ? norm : "";
     const char **btn = xcalloc(pg->nbuttons ? pg->nbuttons : 1, sizeof(*btn));
     size_t nb = 0;
     for (size_t i = 0; r && i < r->nparts; i++)
@@ -144,6 +155,7 @@ static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, cons
                            .buttons = btn, .nbuttons = nb, .next = 2};
     sms_flow_commit(f, SMSMO_PAGES_WRITE, &rec);
     free(btn);
+    free(norm);
 }
 
 static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
@@ -167,9 +179,7 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
     sms_pages pg;
     sms_render(r, &o, &pg);
     sms_set_answer(f, pg.page[0], strlen(pg.page[0]));
-    char *norm_cmd = sms_norm(cmd);
-    sms_flow_keep(f, &pg, r, norm_cmd ? norm_cmd : "");
-    free(norm_cmd);
+    sms_flow_keep(f, &pg, r, cmd);
     sms_pages_free(&pg);
     reply_free(r);
 }
@@ -180,6 +190,21 @@ static void sms_flow_route(sms_flow *f)
     f->msg = NULL;
     if (router_handle(f->app->router, m, sms_flow_routed, f) < 0)
         sms_flow_end(f, 503);
+}
+
+/* norm_text of the "more" keyword (NULL if it has none), normalised again
+ * only when its text changes (a reload of the messages): every MO asks. */
+static const char *sms_more_keyword(const sms_flow *f)
+{
+    static char *raw, *norm;
+    const char *kw = messages_get(f->app->msgs, "sms.more_keyword", "vi");
+    if (!raw || strcmp(raw, kw)) {
+        free(raw);
+        free(norm);
+        raw = xstrdup(kw);
+        norm = sms_norm(kw);
+    }
+    return norm;
 }
 
 /* Is the text a request for a page or a button? Returns 1 if the pages
@@ -194,10 +219,8 @@ static int sms_flow_candidate(const sms_flow *f)
         return 1;
     if (n >= 3 && t[n - 2] == ' ' && t[n - 1] >= '1' && t[n - 1] <= '9')
         return 1;
-    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
-    int is = kw && !strcmp(kw, t);
-    free(kw);
-    return is;
+    const char *kw = sms_more_keyword(f);
+    return kw && !strcmp(kw, t);
 }
 
 /* Serve page `page` (1..npages) of the record; updates "next". */
@@ -224,7 +247,7 @@ static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
 {
     const char *t = f->norm;
     size_t n = strlen(t);
-    char *kw = sms_norm(messages_get(f->app->msgs, "sms.more_keyword", "vi"));
+    const char *kw = sms_more_keyword(f);
     size_t kl = kw ? strlen(kw) : 0;
     const char *cmd = rec ? rec->cmd : NULL;
     int npages = rec ? (int)rec->npages : 0, page = 0, is_kw = 0;
@@ -245,7 +268,6 @@ static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
             f->msg->payload = xstrdup(p);
         }
     }
-    free(kw);
     if (page >= 1 && page <= npages)
         sms_flow_serve(f, rec, page);
     else if (is_kw)
@@ -275,16 +297,15 @@ static void sms_flow_process(sms_flow *f)
         sms_flow_end(f, 503);
 }
 
-static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
-                        void *privdata)
+/* The take's answer other than a claim: 1 if it ended the flow. */
+static int sms_took(sms_flow *f, smsmo_take_status status, const char *answer, size_t len)
 {
-    sms_flow *f = privdata;
     if (status == SMSMO_TAKE_FAILED || status == SMSMO_TAKE_BUSY) {
         if (status == SMSMO_TAKE_BUSY) /* smsbox retries later */
             log_info("sms: MO %s still processed by another instance after %d ms", f->id,
                      SMS_WAIT_MS);
         sms_flow_end(f, 503);
-        return;
+        return 1;
     }
     if (status == SMSMO_TAKE_ANSWERED) { /* answered: the answer is coding + body */
         f->intent = "retry";
@@ -293,10 +314,26 @@ static void sms_on_take(smsmo_take_status status, const char *answer, size_t len
         f->answer[0] = 'D';
         memcpy(f->answer + 1, answer, len + 1);
         sms_flow_end(f, 200);
-        return;
+        return 1;
     }
-    /* claimed now, or taken over from a dead instance or a failed attempt here */
-    sms_flow_process(f);
+    return 0; /* claimed now, or taken over from a dead instance or a failed attempt here */
+}
+
+static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
+                        void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!sms_took(f, status, answer, len))
+        sms_flow_route(f);
+}
+
+/* A candidate's take: the claim came with the pages record. */
+static void sms_on_take_pages(smsmo_take_status status, const char *answer, size_t len,
+                              int pstatus, const smsmo_pages_rec *rec, void *privdata)
+{
+    sms_flow *f = privdata;
+    if (!sms_took(f, status, answer, len))
+        sms_flow_dispatch(f, pstatus == 0 ? rec : NULL);
 }
 
 int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn, void *ctx)
@@ -314,8 +351,8 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
     }
     f = xcalloc(1, sizeof(*f));
     f->app = ap;
-    snprintf(f->id, sizeof(f->id), "%s", id ? id : "");
-    snprintf(f->user, sizeof(f->user), "%s", m->user);
+    sms_copy(f->id, id ? id : "", sizeof(f->id));
+    sms_copy(f->user, m->user, sizeof(f->user));
     f->msg = m;
     if (f->id[0] && !m->ref)
         m->ref = xstrdup(f->id);
@@ -329,7 +366,12 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
         sms_flow_process(f);
         return 0;
     }
-    if (smsmo_take(ap->store, f->id, store_instance(ap->store), SMS_WAIT_MS, sms_on_take, f) < 0)
+    const char *inst = store_instance(ap->store);
+    int rc = sms_flow_candidate(f)
+                 ? smsmo_take_pages(ap->store, f->id, inst, f->user, SMS_WAIT_MS,
+                                    sms_on_take_pages, f)
+                 : smsmo_take(ap->store, f->id, inst, SMS_WAIT_MS, sms_on_take, f);
+    if (rc < 0)
         sms_flow_end(f, 503);
     return 0;
 }

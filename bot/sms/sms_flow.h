@@ -16,7 +16,8 @@
  * (a small hash: cmd, next, pages, buttons; TTL session.ttl_s; store/smsmo.h),
  * written with the answer in one script call.
  * "<cmd> N", "<more keyword>" and "<more keyword> N" serve them; a bare digit
- * picks a numbered button of the last answer.
+ * picks a numbered button of the last answer. Such a text's record is read
+ * with the claim of its Kannel id (smsmo_take_pages: one round trip).
  *
  * Ownership: sms_flow_start() takes m; fn is called exactly once with ctx
  * (also when Redis fails: status 503), possibly before sms_flow_start()

@@ -5,7 +5,8 @@
  * skipped rules (no limit, no id) answer at once without Redis; the keys are
  * dvcbot:rl:{kind}:{id} with a TTL, any bytes in the id; bad rules are
  * refused without a callback; the miss arguments
- * name the identity and address counters (ussd counted as sms). */
+ * name the identity and address counters (ussd counted as sms); the
+ * numbers and keys of store/arg.h read as printf would write them. */
 #include "t.h"
 #include "tests/unit/redis_fixture.h"
 #include "store/ratelimit.h"
@@ -78,6 +79,14 @@ static void test_edges(store *s)
     T_OK(ratelimit_hit(s, &bad[0], 1, on_hit, &h) < 0 &&
          ratelimit_hit(s, &bad[1], 1, on_hit, &h) < 0 && h.calls == 0,
          "a kind with ':' or a window under 1 s: refused, no callback");
+    ratelimit_rule two[3] = {{"id", "sms:84 9\r\n", 3, 60}, {"addr", NULL, 5, 60},
+                             {"addr", "10.0.0.1", 5, 30}};
+    ratelimit_argv ra;
+    T_OK(ratelimit_argv_init(&ra, two, 3) == 0 && ra.n == 2 &&
+             !strcmp(ra.argv[0], "3 60 dvcbot:rl:id:sms:84 9\r\n") &&
+             !strcmp(ra.argv[1], "5 30 dvcbot:rl:addr:10.0.0.1"),
+         "budget arguments: one per rule that applies, \"<limit> <window_s> <key>\"");
+    ratelimit_argv_free(&ra);
     ratelimit_miss m = {.channel = "ussd", .user = "84912345678", .addr = "10.1.1.1",
                         .limit = 5, .addr_limit = 0, .window_s = 3600};
     ratelimit_miss_argv a;
@@ -93,8 +102,34 @@ static void test_edges(store *s)
     ratelimit_miss_argv_free(&a);
 }
 
+/* store/arg.h: the numbers as printf writes them, keys concatenated. */
+static void test_args(void)
+{
+    static const long long v[] = {0, 7, -1, 60, 86400, 2147483647LL, -2147483647LL - 1,
+                                  9223372036854775807LL, -9223372036854775807LL - 1};
+    int same = 1;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char a[STORE_ARG_INT_MAX], b[32];
+        size_t n = store_arg_int(a, v[i]);
+        snprintf(b, sizeof(b), "%lld", v[i]);
+        same &= !strcmp(a, b) && n == strlen(b);
+    }
+    T_OK(same, "store_arg_int writes what %%lld writes (0, negatives, both ends of long long)");
+    const char *parts[5] = {"dvcbot:rl:", "id", NULL, ":", "sms:849"};
+    size_t len = 0;
+    char *k = store_arg_cat(parts, 5, &len);
+    T_OK(!strcmp(k, "dvcbot:rl:id:sms:849") && len == strlen(k),
+         "store_arg_cat: the parts in order, a NULL part empty");
+    free(k);
+    const char *many[10] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+    k = store_arg_cat(many, 10, NULL);
+    T_OK(!strcmp(k, "abcdefghij"), "store_arg_cat: more than 8 parts");
+    free(k);
+}
+
 int main(void)
 {
+    test_args();
     if (redis_suite_start(20, 4) != 0)
         return t_done();
     char url[64];

@@ -59,6 +59,22 @@ static void test_parse(void)
     message_free(m);
     sms_raw_clear(&raw);
     sms_raw_clear(NULL);
+    /* short fields are copied inline, a long one to the heap; both read the same */
+    char big[700];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    sms_raw_set(&raw, "from", 4, "84901234567", 11);
+    sms_raw_set(&raw, "text", 4, big, strlen(big));
+    sms_raw_set(&raw, "id", 2, "k-1", 3);
+    sms_raw_set(&raw, "from", 4, "84900000000", 11);
+    T_OK(raw.text.n == 699 && !strcmp(raw.text.p, big) && !strcmp(raw.id.p, "k-1") &&
+             !strcmp(raw.from.p, "84901234567"),
+         "a 699-byte text beside short fields: each kept whole, the first value wins");
+    sms_raw_clear(&raw);
+    T_OK(!raw.text.p && !raw.from.p && !raw.id.p && !raw.used, "cleared: every field absent");
+    sms_raw_set(&raw, "id", 2, "k-2", 3);
+    T_OK(raw.id.p && !strcmp(raw.id.p, "k-2"), "reusable after a clear");
+    sms_raw_clear(&raw);
 }
 
 static void test_gsm(void)
@@ -70,6 +86,9 @@ static void test_gsm(void)
     free(f);
     f = sms_gsm_fold("日本 ok", strlen("日本 ok"), &n);
     T_STREQ(f, "?? ok", "non-GSM characters become ?");
+    free(f);
+    f = sms_gsm_fold("Đ\r\nx", strlen("Đ\r\nx"), NULL);
+    T_STREQ(f, "D\nx", "no length asked for (outlen NULL): folded all the same, \\r dropped");
     free(f);
     char big[400];
     memset(big, 'a', sizeof(big));

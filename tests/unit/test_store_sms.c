@@ -296,6 +296,72 @@ static void test_take(store *s, redisContext *c)
          "take without id or instance: refused");
 }
 
+/* smsmo_take_pages: the claim and the number's pages record in one call. */
+typedef struct tookp {
+    took t;
+    pgot p;
+} tookp;
+
+static void on_take_pages(smsmo_take_status st, const char *ans, size_t len, int pstatus,
+                          const smsmo_pages_rec *pr, void *pd)
+{
+    tookp *x = pd;
+    on_take(st, ans, len, &x->t);
+    on_pages(pstatus, pr, &x->p);
+}
+
+static tookp take_pages(store *s, const char *id, const char *msisdn)
+{
+    tookp x = {0};
+    if (smsmo_take_pages(s, id, store_instance(s), msisdn, 0, on_take_pages, &x) < 0)
+        x.t.calls = -1;
+    RUN_UNTIL(x.t.calls, 3000);
+    return x;
+}
+
+static void test_take_pages(store *s, redisContext *c)
+{
+    const char *me = store_instance(s);
+    char claim[128];
+    sync_do(c, "DEL dvcbot:smspages:" TO_A);
+    const char *pages[2] = {"trang 1", "trang 2"}, *buttons[1] = {"rating:5"};
+    smsmo_pages_rec pr = {.cmd = "tt 1", .pages = pages, .npages = 2, .buttons = buttons,
+                          .nbuttons = 1, .next = 2};
+    smsmo_result r = {.msisdn = TO_A, .op = SMSMO_PAGES_WRITE, .pages = &pr, .pages_ttl_s = 600};
+    got a = {0};
+    smsmo_save(s, &r, on_done, &a);
+    RUN_UNTIL(a.calls, 3000);
+    tookp x = take_pages(s, "tp-1", TO_A);
+    snprintf(claim, sizeof(claim), "P%s", me);
+    T_OK(x.t.calls == 1 && x.t.st == SMSMO_TAKE_CLAIMED && x.p.calls == 1 && x.p.status == 0 &&
+             !strcmp(x.p.text, "tt 1|2|trang 1,trang 2|rating:5") &&
+             raw_is(c, "dvcbot:smsmo:tp-1", claim, strlen(claim)),
+         "take_pages: claimed, with the number's record (%s)", x.p.text);
+    x = take_pages(s, "tp-1", TO_A);
+    T_OK(x.t.st == SMSMO_TAKE_OVER && x.p.status == 0, "its own failed attempt: taken over, record too");
+    r = (smsmo_result){.id = "tp-1", .answer = "0trang 2", .len = 8, .ttl_s = 300, .msisdn = TO_A,
+                       .op = SMSMO_PAGES_KEEP};
+    smsmo_save(s, &r, NULL, NULL);
+    x = take_pages(s, "tp-1", TO_A);
+    T_OK(x.t.st == SMSMO_TAKE_ANSWERED && !strcmp(x.t.answer, "0trang 2") && x.p.status == 1 &&
+             x.p.calls == 1, "an answered id: its answer, no record");
+    x = take_pages(s, "tp-2", "84900000009");
+    T_OK(x.t.st == SMSMO_TAKE_CLAIMED && x.p.status == 1, "a number without a record: none");
+    sync_do(c, "SET dvcbot:smspages:" TO_A " "
+               "{\"cmd\":\"tt\",\"pages\":[\"a\",\"b\"],\"next\":2,\"buttons\":[]} EX 90");
+    x = take_pages(s, "tp-3", TO_A);
+    size_t len;
+    char *type = sync_str(c, &len, "TYPE %b", "dvcbot:smspages:" TO_A, strlen("dvcbot:smspages:" TO_A));
+    T_OK(x.t.st == SMSMO_TAKE_CLAIMED && x.p.status == 0 && !strcmp(x.p.text, "tt|2|a,b") && type &&
+             !strcmp(type, "hash"), "an old JSON record comes with the claim, rewritten as a hash");
+    free(type);
+    tookp y = {0};
+    T_OK(smsmo_take_pages(s, "tp-4", me, "", 0, on_take_pages, &y) == -1 &&
+             smsmo_take_pages(s, "tp-4", me, TO_A, 0, NULL, NULL) == -1 && y.t.calls == 0,
+         "take_pages without a number or a callback: refused");
+    got_clear(&a);
+}
+
 /* A wait still pending when the store closes ends with SMSMO_TAKE_FAILED. */
 static void test_take_close(void)
 {
@@ -331,6 +397,7 @@ int main(void)
     test_save(s, c1);
     test_smsmo_refused(s, down);
     test_take(s, c1);
+    test_take_pages(s, c1);
     test_take_close();
 
     store_close(s);
