@@ -39,14 +39,10 @@ static void rl_on_hit(redisReply *r, void *privdata)
     fn(0, ratelimit_retry_after_s(ms), up);
 }
 
-/* "<limit> <window_s> dvcbot:rl:<kind>:<id>": lib_ratelimit.lua's budget. */
-static char *rl_packed(const ratelimit_rule *r)
+static char *rl_key(const char *prefix, const char *kind, const char *id)
 {
-    char lim[STORE_ARG_INT_MAX], win[STORE_ARG_INT_MAX];
-    store_arg_int(lim, r->limit);
-    store_arg_int(win, r->window_s);
-    const char *parts[7] = {lim, " ", win, " dvcbot:rl:", r->kind, ":", r->id};
-    return store_arg_cat(parts, 7, NULL);
+    const char *parts[4] = {prefix, kind, kind ? ":" : NULL, id};
+    return store_arg_cat(parts, 4, NULL);
 }
 
 int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t n)
@@ -54,6 +50,7 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
     memset(out, 0, sizeof(*out));
     if (n > RATELIMIT_RULES_MAX || (n && !rules))
         return -1;
+    int nk = 0;
     for (size_t i = 0; i < n; i++) {
         const ratelimit_rule *r = &rules[i];
         if (r->limit <= 0 || !r->id || !*r->id)
@@ -62,9 +59,13 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
             ratelimit_argv_free(out);
             return -1;
         }
-        out->packed[out->n] = rl_packed(r);
-        out->argv[out->n] = out->packed[out->n];
-        out->n++;
+        out->keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
+        store_arg_int(out->nums[nk][0], r->limit);
+        store_arg_int(out->nums[nk][1], r->window_s);
+        out->argv[out->n++] = out->keys[nk];
+        out->argv[out->n++] = out->nums[nk][0];
+        out->argv[out->n++] = out->nums[nk][1];
+        nk++;
     }
     return 0;
 }
@@ -74,8 +75,8 @@ void ratelimit_argv_free(ratelimit_argv *a)
     if (!a)
         return;
     for (int i = 0; i < RATELIMIT_RULES_MAX; i++) {
-        free(a->packed[i]);
-        a->packed[i] = NULL;
+        free(a->keys[i]);
+        a->keys[i] = NULL;
     }
     a->n = 0;
 }
@@ -111,8 +112,8 @@ int ratelimit_miss_argv_init(ratelimit_miss_argv *out, const ratelimit_miss *m)
     const char *ch = !strcmp(m->channel, "ussd") ? "sms" : m->channel; /* one phone */
     const char *parts[4] = {"dvcbot:rl-miss:", ch, ":", m->user};
     out->id_key = store_arg_cat(parts, 4, NULL);
-    const char *addr[2] = {"dvcbot:rl-miss-addr:", m->addr};
-    out->addr_key = m->addr && *m->addr ? store_arg_cat(addr, 2, NULL) : xstrdup("");
+    out->addr_key = m->addr && *m->addr ? rl_key("dvcbot:rl-miss-addr:", NULL, m->addr)
+                                        : xstrdup("");
     store_arg_int(out->lim, m->limit);
     store_arg_int(out->alim, m->addr_limit > 0 ? m->addr_limit : 1 << 30);
     store_arg_int(out->win, m->window_s);

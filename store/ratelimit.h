@@ -45,12 +45,13 @@ int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn 
                   void *privdata);
 
 /* The script arguments of a request's budgets (lib_ratelimit.lua's
- * triples, one argument each: "<limit> <window_s> <key>"), for the scripts
- * of store/ that count them with other work (sessions_begin). argv[0..n) is
- * valid until ratelimit_argv_free. Skipped rules (see above) have none. */
+ * triples: key, limit, window_s), for the scripts of store/ that count them
+ * with other work (sessions_begin). argv[0..n) is valid until
+ * ratelimit_argv_free. Skipped rules (see above) have no triple. */
 typedef struct ratelimit_argv {
-    char *packed[RATELIMIT_RULES_MAX];
-    const char *argv[RATELIMIT_RULES_MAX];
+    char *keys[RATELIMIT_RULES_MAX];
+    char nums[RATELIMIT_RULES_MAX][2][STORE_ARG_INT_MAX];
+    const char *argv[RATELIMIT_RULES_MAX * 3];
     int n;
 } ratelimit_argv;
 

@@ -18,7 +18,6 @@
 #include "store/store_lua.h"
 
 #define STORE_NOSCRIPT "NOSCRIPT"
-#define STORE_EVAL_LENS 32     /* arguments whose lengths are kept while copying */
 
 typedef struct store_evalcall {
     store *s;
@@ -73,13 +72,9 @@ static store_evalcall *store_evalcall_new(int nargs, const char *const *args,
                                           const size_t *lens)
 {
     int argc = nargs + 3;
-    size_t bytes = 0, seen[STORE_EVAL_LENS]; /* the lengths, counted once */
-    for (int i = 0; i < nargs; i++) {
-        size_t n = args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
-        if (i < STORE_EVAL_LENS)
-            seen[i] = n;
-        bytes += n + 1;
-    }
+    size_t bytes = 0;
+    for (int i = 0; i < nargs; i++)
+        bytes += args[i] ? (lens ? lens[i] : strlen(args[i])) + 1 : 1;
     size_t head = (sizeof(store_evalcall) + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
     char *blob = xmalloc(head + (size_t)argc * (sizeof(char *) + sizeof(size_t)) + bytes);
     store_evalcall *c = (store_evalcall *)(void *)blob;
@@ -89,7 +84,7 @@ static store_evalcall *store_evalcall_new(int nargs, const char *const *args,
     c->argvlen = (size_t *)(void *)(blob + head + (size_t)argc * sizeof(char *));
     char *data = blob + head + (size_t)argc * (sizeof(char *) + sizeof(size_t));
     for (int i = 0; i < nargs; i++) {
-        size_t n = i < STORE_EVAL_LENS ? seen[i] : args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
+        size_t n = args[i] ? (lens ? lens[i] : strlen(args[i])) : 0;
         if (n)
             memcpy(data, args[i], n);
         data[n] = '\0';

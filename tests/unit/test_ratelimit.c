@@ -79,14 +79,6 @@ static void test_edges(store *s)
     T_OK(ratelimit_hit(s, &bad[0], 1, on_hit, &h) < 0 &&
          ratelimit_hit(s, &bad[1], 1, on_hit, &h) < 0 && h.calls == 0,
          "a kind with ':' or a window under 1 s: refused, no callback");
-    ratelimit_rule two[3] = {{"id", "sms:84 9\r\n", 3, 60}, {"addr", NULL, 5, 60},
-                             {"addr", "10.0.0.1", 5, 30}};
-    ratelimit_argv ra;
-    T_OK(ratelimit_argv_init(&ra, two, 3) == 0 && ra.n == 2 &&
-             !strcmp(ra.argv[0], "3 60 dvcbot:rl:id:sms:84 9\r\n") &&
-             !strcmp(ra.argv[1], "5 30 dvcbot:rl:addr:10.0.0.1"),
-         "budget arguments: one per rule that applies, \"<limit> <window_s> <key>\"");
-    ratelimit_argv_free(&ra);
     ratelimit_miss m = {.channel = "ussd", .user = "84912345678", .addr = "10.1.1.1",
                         .limit = 5, .addr_limit = 0, .window_s = 3600};
     ratelimit_miss_argv a;
