@@ -350,6 +350,8 @@ async function operatorTakesOver(ctx, s) {
     await op.locator("#release").click();
     await cit.locator("#log .msg.notice", { hasText: "Trợ lý tự động" }).waitFor({ timeout: 8000 });
     ok(true, "handing back tells the citizen the bot is back");
+    // The operator's "released" frame and the citizen's notice travel on two sockets: either may come first.
+    await op.locator("#reply-form").waitFor({ state: "hidden", timeout: 8000 }).catch(() => {});
     ok(!(await op.locator("#reply-form").isVisible()), "after hand-back the reply box is gone");
     const csat = cit.locator(".stars-wrap.csat");
     await csat.waitFor();
