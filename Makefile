@@ -292,7 +292,7 @@ build/bench/ws_load: tests/bench/ws_load.c
 REAL_CATALOGUE ?= ../shared/data/catalogue-real.json
 PROC_QUESTIONS := procedure-questions procedure-questions-heldout procedure-questions-2 procedure-questions-heldout-2 \
                   procedure-questions-3 procedure-questions-heldout-3 procedure-questions-heldout-4 procedure-questions-4 \
-                  procedure-questions-5
+                  procedure-questions-5 procedure-questions-6
 accuracy-catalogue: build/dvcbot
 	@for f in $(PROC_QUESTIONS); do echo "$$f:"; \
 	  build/dvcbot catalogue eval tests/corpus/$$f.tsv --expect sample --quiet; \
