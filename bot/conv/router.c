@@ -20,6 +20,7 @@
 #include "bot/conv/agent.h"
 #include "bot/conv/chatlog.h"
 #include "bot/conv/dialogs/dialog.h"
+#include "bot/conv/reply_json.h"
 #include "intents/normalize.h"
 #include "store/ratelimit.h"
 #include "store/sesscodec.h"
@@ -49,6 +50,7 @@ struct router {
     router_deps d;
     route *busy;     /* routes in flight, one per user (route.next_busy) */
     int retry_after; /* of the ROUTER_LIMITED being called back */
+    const chat_json *json; /* of the ROUTER_OK being called back, or NULL */
     unsigned long turns; /* lease tokens: store_instance() + ":" + this */
 };
 
@@ -72,6 +74,7 @@ struct route {
     char *recent[SESSIONS_RECENT_MAX]; /* hand-off history lines to append (JSON) */
     size_t nrecent;
     char *norm;      /* the text normalised (router_norm), or NULL */
+    chat_json json;  /* the chat reply escaped once (reply_json.h); nparts 0 otherwise */
     int norm_done;
 };
 
@@ -92,6 +95,11 @@ int router_retry_after(const router *r)
     return r ? r->retry_after : 0;
 }
 
+const chat_json *router_reply_json(const router *r)
+{
+    return r ? r->json : NULL;
+}
+
 static int router_start(route *rt);
 
 static void route_destroy(route *rt)
@@ -104,6 +112,7 @@ static void route_destroy(route *rt)
         free(rt->recent[i]);
     free(rt->ukey);
     free(rt->norm);
+    chat_json_clear(&rt->json);
     free(rt);
 }
 
@@ -454,7 +463,9 @@ static void router_saved(int status, void *privdata)
     reply *out = rt->dctx.out;
     rt->dctx.out = NULL;
     agent_note(rt->r->d.agent, rt->m, out, rt->session);
+    rt->r->json = rt->m->channel == CHANNEL_CHAT ? &rt->json : NULL;
     rt->fn(ROUTER_OK, out, intent_name(rt->ir.intent), rt->ctx);
+    rt->r->json = NULL;
     route_free(rt);
 }
 
@@ -477,15 +488,18 @@ static void router_finish(dialog_ctx *ctx)
 {
     route *rt = ctx->owner;
     router_parked(rt);
+    if (rt->m->channel == CHANNEL_CHAT)
+        reply_json_build(&rt->json, rt->dctx.out);
     char *log[SESSIONS_CHATLOG_MAX];   /* before the buttons change: a tap's title */
-    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, &rt->json, log,
+                                   SESSIONS_CHATLOG_MAX);
     dialog_answer_remember(rt->session, rt->dctx.out);
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     if (rt->r->d.agent)
-        rt->nrecent = agent_remember(rt->m, rt->dctx.out, rt->recent, rt->nrecent,
+        rt->nrecent = agent_remember(rt->m, rt->dctx.out, &rt->json, rt->recent, rt->nrecent,
                                      SESSIONS_RECENT_MAX);
     buf b = {0};
     sesscodec_encode(rt->session, &b);

@@ -11,6 +11,8 @@
 #include "t.h"
 #include "tests/unit/conv_fixture.h"
 #include "bot/conv/dialogs/dialog.h"
+#include "bot/conv/chatlog.h"
+#include "bot/conv/reply_json.h"
 #include "common/ids.h"
 #include "store/dossiers.h"
 
@@ -466,8 +468,51 @@ static void test_typed_answers(void)
          "topic in words, \"không\", \"bỏ qua\" and \"ok gửi đi\": filed");
 }
 
+/* The chat log's lines of a turn are copied from the reply's JSON escaped
+ * once (reply_json.h): texts cut to CHATLOG_TEXT_MAX bytes, never inside a
+ * letter, buttons as shown. */
+static void test_chatlog_lines(void)
+{
+    char long_vi[1400];
+    size_t k = 0;
+    memcpy(long_vi, "ab", 2), k = 2;        /* 1198 = 2 + 4 * 299: "ệ" across 1200 */
+    while (k + 4 < sizeof(long_vi))
+        memcpy(long_vi + k, "\"ệ", 4), k += 4;
+    long_vi[k] = '\0';
+    reply *r = reply_new();
+    reply_add_text(r, long_vi);
+    reply_add_button(r, "Có \"ngay\"", "yes");
+    reply_add_text(r, "hai\ndòng");
+    message *m = message_new(CHANNEL_CHAT, "u-log", 5);
+    m->text = xstrdup("tôi \"hỏi\"");
+    json_t *session = json_object();
+    chat_json j = {0};
+    reply_json_build(&j, r);
+    char *lines[4];
+    size_t n = chatlog_remember(session, m, r, &j, lines, 4);
+    buf want = {0};
+    buf_puts(&want, "{\"from\":\"bot\",\"text\":\"ab");
+    for (size_t i = 0; i < 299; i++)
+        buf_puts(&want, "\\\"ệ");
+    buf_puts(&want, "\\\"\",\"buttons\":[{\"title\":\"Có \\\"ngay\\\"\",\"payload\":\"yes\"}]}");
+    T_OK(n == 3, "chat log: the citizen's line and one per part");
+    T_STREQ(n == 3 ? lines[0] : NULL, "{\"from\":\"me\",\"text\":\"tôi \\\"hỏi\\\"\"}",
+            "chat log: the citizen's text");
+    T_STREQ(n == 3 ? lines[1] : NULL, want.data, "chat log: a long text cut before a letter at 1,200 bytes");
+    T_STREQ(n == 3 ? lines[2] : NULL, "{\"from\":\"bot\",\"text\":\"hai\\ndòng\"}",
+            "chat log: a part without buttons");
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    buf_free(&want);
+    chat_json_clear(&j);
+    json_decref(session);
+    message_free(m);
+    reply_free(r);
+}
+
 int main(void)
 {
+    test_chatlog_lines();
     if (conv_setup(50) != 0)
         return t_done();
     test_greeting();
