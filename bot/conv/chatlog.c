@@ -1,6 +1,7 @@
 /* chatlog.c -- the web chat's visible history (chatlog.h). */
 #include "bot/conv/chatlog.h"
 #include "bot/conv/reply_json.h"
+#include "bot/conv/dialogs/dialog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,17 @@ size_t chatlog_keep(const char *s)
 static const char *chatlog_title(const json_t *session, const char *payload)
 {
     size_t i;
-    json_t *b, *flat = json_object_get(session, "btns");
+    json_t *b = json_object_get(session, "btns");
     if (!payload)
         return NULL;
-    if (json_is_array(flat)) {
+    if (json_is_string(b) || json_is_array(b)) {
+        const char *titles[DIALOG_BUTTONS_MAX], *payloads[DIALOG_BUTTONS_MAX];
+        int normalised;
+        size_t n = dialog_buttons_kept(session, titles, payloads, &normalised);
         json_int_t from = json_integer_value(json_object_get(session, "btns_from"));
-        for (i = from > 0 ? 2 * (size_t)from : 0; i + 1 < json_array_size(flat); i += 2) {
-            const char *p = json_string_value(json_array_get(flat, i + 1));
-            if (p && !strcmp(p, payload))
-                return json_string_value(json_array_get(flat, i));
-        }
+        for (i = from > 0 ? (size_t)from : 0; i < n; i++)
+            if (payloads[i] && !strcmp(payloads[i], payload))
+                return titles[i];
         return NULL;
     }
     json_array_foreach(json_object_get(session, "chat_buttons"), i, b) {
