@@ -84,8 +84,7 @@ message *chat_parse_csat(const char *body, size_t len, int *score, const char **
 
 message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     message *m = NULL;
     *errkey = NULL;
     if (!root || !json_is_object(root)) {

@@ -9,6 +9,7 @@
 
 #include "bot/app/log.h"
 #include "bot/conv/reply_json.h"
+#include "bot/conv/dialogs/dialog.h"
 #include "common/buf.h"
 #include "store/agent_queue.h"
 #include "common/xmalloc.h"
@@ -327,8 +328,8 @@ size_t agent_remember(const message *m, const reply *r, const chat_json *j, char
 {
     if (m->channel != CHANNEL_CHAT || !max)
         return n;
-    char at[40];
-    snprintf(at, sizeof(at), "\",\"at\":%lld}", agent_now());
+    char at[40] = "\",\"at\":";     /* the lines' end: ",\"at\":{seconds}}" */
+    strcat(dialog_num(at + strlen(at), agent_now()), "}");
     const char *said = m->text ? m->text : m->payload ? m->payload : "";
     buf line = {0};
     n = agent_recent_add(lines, n, max, agent_citizen_line(&line, said, at));

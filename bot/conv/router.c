@@ -13,7 +13,6 @@
 #include "bot/conv/router.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,7 +225,7 @@ static void router_typed(route *rt)
     const char *norm = router_norm(rt);
     const char *p = NULL;
     if (norm) {
-        if (dialog_answer_back(norm) && json_is_object(json_object_get(rt->session, "pakn")))
+        if (json_is_object(json_object_get(rt->session, "pakn")) && dialog_answer_back(norm))
             p = "complaint_new:back";
         else
             p = dialog_answer_button(rt->session, norm);
@@ -501,7 +500,7 @@ static void router_finish(dialog_ctx *ctx)
     if (rt->r->d.agent)
         rt->nrecent = agent_remember(rt->m, rt->dctx.out, &rt->json, rt->recent, rt->nrecent,
                                      SESSIONS_RECENT_MAX);
-    buf b = {0};
+    buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
                         rt->nrecent, (const char *const *)log, nlog};
@@ -588,7 +587,11 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->ctx = ctx;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
-    snprintf(rt->token, sizeof(rt->token), "%s:%lu", store_instance(r->d.store), ++r->turns);
+    const char *inst = store_instance(r->d.store);  /* "{instance}:{turn}", no printf */
+    size_t il = strnlen(inst, sizeof(rt->token) - DIALOG_NUM_MAX - 1);
+    memcpy(rt->token, inst, il);
+    rt->token[il] = ':';
+    dialog_num(rt->token + il + 1, (long long)++r->turns);
     const char *ch = channel_name(m->channel);
     ch = !strcmp(ch, "ussd") ? "sms" : ch;
     size_t nc = strlen(ch), nu = strlen(m->user);

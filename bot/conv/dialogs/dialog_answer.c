@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "channels/chat.h"
 #include "common/buf.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -393,7 +394,7 @@ const char *dialog_answer_button(json_t *session, const char *norm)
 
 void dialog_answer_remember(json_t *session, const reply *r)
 {
-    buf list = {0};
+    buf list = chat_json_buf(512);  /* 16 buttons mostly fit (channels/chat.h) */
     size_t n = 0, from = 0;
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (r->parts[i].nbuttons)
