@@ -309,27 +309,6 @@ static void router_classify(route *rt)
 
 /* Whether the classifier's guess is too unsure to act on: then the citizen
  * is asked which of the likely meanings was meant. */
-static int router_word_byte(unsigned char c)
-{
-    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
-}
-
-/* The number of words (runs of letters and digits, any script) of text. */
-static size_t router_words(const char *text)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
-        while (*p && !router_word_byte(*p))
-            p++;
-        if (!*p)
-            break;
-        n++;
-        while (*p && router_word_byte(*p))
-            p++;
-    }
-    return n;
-}
-
 static int router_unsure(const route *rt)
 {
     const intent_result *ir = &rt->ir;
@@ -341,7 +320,7 @@ static int router_unsure(const route *rt)
         return ir->alt_confidence >= ROUTER_ALT_UNKNOWN;
     if (ir->intent == INTENT_GREETING || ir->intent == INTENT_UNSUBSCRIBE)
         return 0;
-    float sure = router_words(rt->m->text) <= ROUTER_SHORT_WORDS ? ROUTER_SURE_SHORT : ROUTER_SURE;
+    float sure = dialog_answer_word_count(rt->m->text) <= ROUTER_SHORT_WORDS ? ROUTER_SURE_SHORT : ROUTER_SURE;
     return ir->confidence < sure && ir->alt_confidence >= ROUTER_ALT_MIN;
 }
 

@@ -112,6 +112,10 @@ int dialog_answer_contact(const char *norm);
  * English), NULL when it cannot tell (a digit, "ok"). text is the original,
  * norm its normalised form. A static string. */
 const char *dialog_answer_language(const char *text, const char *norm);
+/* The number of words (runs of letters and digits, any script) of text (NULL:
+ * none), as typed: one or two words name a topic more than a request (the
+ * router asks back). */
+size_t dialog_answer_word_count(const char *text);
 /* The payload of the button of the last reply (session "btns") that the
  * typed text picks: its number (1-based), its title (all typed words in one
  * title only), or a yes/no answer to a ":confirm"/":replace" or

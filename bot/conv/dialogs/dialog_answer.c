@@ -447,3 +447,23 @@ void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b)
         json_object_set_new(ctx->session, "clarify_text", json_string(ctx->msg->text));
     dialog_finish(ctx);
 }
+
+static int answer_word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+size_t dialog_answer_word_count(const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
+        while (*p && !answer_word_byte(*p))
+            p++;
+        if (!*p)
+            break;
+        n++;
+        while (*p && answer_word_byte(*p))
+            p++;
+    }
+    return n;
+}
