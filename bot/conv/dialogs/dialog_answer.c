@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channels/chat.h"
 #include "common/buf.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
@@ -394,7 +393,7 @@ const char *dialog_answer_button(json_t *session, const char *norm)
 
 void dialog_answer_remember(json_t *session, const reply *r)
 {
-    buf list = chat_json_buf(512);  /* 16 buttons mostly fit (channels/chat.h) */
+    buf list = {0};
     size_t n = 0, from = 0;
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (r->parts[i].nbuttons)
