@@ -2,6 +2,7 @@
 #include "channels/chat.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -83,8 +84,7 @@ message *chat_parse_csat(const char *body, size_t len, int *score, const char **
 
 message *chat_parse(const char *body, size_t len, size_t max_text, const char **errkey)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
     message *m = NULL;
     *errkey = NULL;
     if (!root || !json_is_object(root)) {
@@ -99,37 +99,147 @@ message *chat_parse(const char *body, size_t len, size_t max_text, const char **
     return m;
 }
 
-void chat_render_part(buf *b, const reply_part *p)
+/* Literals appended without strlen. */
+#define CHAT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
+buf chat_json_buf(size_t cap)
 {
-    buf_puts(b, "{\"text\":");
-    buf_json_str(b, p->text);
-    buf_puts(b, ",\"buttons\":[");
+    buf b = {xmalloc(cap + 1), 0, cap + 1};
+    b.data[0] = '\0';
+    return b;
+}
+
+/* s (NULL: "") escaped into b. */
+static void chat_escape(buf *b, const char *s)
+{
+    s = s ? s : "";
+    buf_json_escape(b, s, strlen(s));
+}
+
+/* [{"title":...,"payload":...},...] of p's buttons (at least one). */
+static void chat_buttons(buf *b, const reply_part *p)
+{
     for (size_t j = 0; j < p->nbuttons; j++) {
-        buf_puts(b, j ? ",{\"title\":" : "{\"title\":");
-        buf_json_str(b, p->buttons[j].title);
-        buf_puts(b, ",\"payload\":");
-        buf_json_str(b, p->buttons[j].payload);
-        buf_putc(b, '}');
+        if (j)
+            CHAT_LIT(b, ",{\"title\":\"");
+        else
+            CHAT_LIT(b, "[{\"title\":\"");
+        chat_escape(b, p->buttons[j].title);
+        CHAT_LIT(b, "\",\"payload\":\"");
+        chat_escape(b, p->buttons[j].payload);
+        CHAT_LIT(b, "\"}");
     }
     buf_putc(b, ']');
-    if (p->svg) {
-        buf_puts(b, ",\"qr_svg\":");
-        buf_json_str(b, p->svg);
+}
+
+/* s escaped into b for jp, the escaped lengths at its two marks noted:
+ * escaped in three runs, up to the lower mark, the higher, the end. */
+_Static_assert(CHAT_JSON_MARKS == 2, "chat_json_text notes two marks");
+static void chat_json_text(buf *b, const char *s, const size_t *marks, chat_json_part *jp)
+{
+    size_t n = strlen(s), cut[CHAT_JSON_MARKS];
+    for (size_t k = 0; k < CHAT_JSON_MARKS; k++)
+        cut[k] = marks && marks[k] < n ? marks[k] : n;
+    int swap = cut[1] < cut[0];
+    size_t lo = cut[swap], hi = cut[!swap];
+    jp->text = b->len;
+    buf_json_escape(b, s, lo);
+    jp->mark[swap] = b->len - jp->text;
+    buf_json_escape(b, s + lo, hi - lo);
+    jp->mark[!swap] = b->len - jp->text;
+    buf_json_escape(b, s + hi, n - hi);
+    jp->text_len = b->len - jp->text;
+}
+
+/* The bytes r's JSON takes when nothing needs escaping, plus a margin. */
+static size_t chat_json_size(const reply *r)
+{
+    size_t n = 64;
+    for (size_t i = 0; r && i < r->nparts; i++) {
+        const reply_part *p = &r->parts[i];
+        n += 48 + (p->text ? strlen(p->text) : 0) + (p->svg ? 16 + strlen(p->svg) : 0);
+        for (size_t k = 0; k < p->nbuttons; k++)
+            n += 32 + (p->buttons[k].title ? strlen(p->buttons[k].title) : 0) +
+                 (p->buttons[k].payload ? strlen(p->buttons[k].payload) : 0);
     }
-    buf_putc(b, '}');
+    return n + n / 16;
+}
+
+void chat_json_build(chat_json *j, const reply *r, const size_t *marks)
+{
+    buf b = chat_json_buf(chat_json_size(r));
+    size_t n = r ? r->nparts : 0;
+    j->parts = n ? xcalloc(n, sizeof(*j->parts)) : NULL;
+    j->nparts = n;
+    CHAT_LIT(&b, "{\"replies\":[");
+    for (size_t i = 0; i < n; i++) {
+        const reply_part *p = &r->parts[i];
+        chat_json_part *jp = &j->parts[i];
+        if (i)
+            buf_putc(&b, ',');
+        jp->obj = b.len;
+        CHAT_LIT(&b, "{\"text\":\"");
+        chat_json_text(&b, p->text ? p->text : "", marks ? marks + i * CHAT_JSON_MARKS : NULL, jp);
+        CHAT_LIT(&b, "\",\"buttons\":");
+        jp->buttons = b.len;
+        if (p->nbuttons)
+            chat_buttons(&b, p);
+        else
+            CHAT_LIT(&b, "[]");
+        jp->buttons_len = p->nbuttons ? b.len - jp->buttons : 0;
+        if (p->svg) {
+            CHAT_LIT(&b, ",\"qr_svg\":\"");
+            chat_escape(&b, p->svg);
+            buf_putc(&b, '"');
+        }
+        buf_putc(&b, '}');
+        jp->obj_len = b.len - jp->obj;
+    }
+    buf_putc(&b, ']');
+    j->data = buf_detach(&b, &j->len);
+}
+
+void chat_json_clear(chat_json *j)
+{
+    if (!j)
+        return;
+    free(j->data);
+    free(j->parts);
+    *j = (chat_json){0};
+}
+
+/* j when it was built from r, else tmp built from r. */
+static const chat_json *chat_json_for(const reply *r, const chat_json *j, chat_json *tmp)
+{
+    if (j && j->nparts == (r ? r->nparts : 0))
+        return j;
+    chat_json_build(tmp, r, NULL);
+    return tmp;
+}
+
+char *chat_render_json(const reply *r, const chat_json *j, const char *intent, size_t *len)
+{
+    chat_json tmp = {0};
+    j = chat_json_for(r, j, &tmp);
+    intent = intent ? intent : "unknown";
+    buf b = chat_json_buf(j->len + 16 + strlen(intent));
+    buf_append(&b, j->data, j->len);
+    CHAT_LIT(&b, ",\"intent\":\"");
+    chat_escape(&b, intent);
+    CHAT_LIT(&b, "\"}");
+    chat_json_clear(&tmp);
+    return buf_detach(&b, len);
 }
 
 char *chat_render(const reply *r, const char *intent, size_t *len)
 {
-    buf b = {0};
-    buf_puts(&b, "{\"replies\":[");
-    for (size_t i = 0; r && i < r->nparts; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        chat_render_part(&b, &r->parts[i]);
-    }
-    buf_puts(&b, "],\"intent\":");
-    buf_json_str(&b, intent ? intent : "unknown");
-    buf_putc(&b, '}');
-    return buf_detach(&b, len);
+    return chat_render_json(r, NULL, intent, len);
+}
+
+void chat_render_part_json(buf *b, const reply *r, const chat_json *j, size_t i)
+{
+    chat_json tmp = {0};
+    j = chat_json_for(r, j, &tmp);
+    buf_append(b, j->data + j->parts[i].obj, j->parts[i].obj_len);
+    chat_json_clear(&tmp);
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include "channels/message.h"
+#include "common/buf.h"
 
 #define CHAT_USER_MAX 64        /* characters (code points) */
 #define CHAT_PAYLOAD_MAX 256    /* bytes */
@@ -35,9 +36,49 @@ message *chat_parse_csat(const char *body, size_t len, int *score, const char **
  * Returns a malloc'd NUL-terminated string; *len gets its length. */
 char *chat_render(const reply *r, const char *intent, size_t *len);
 
-/* Append one reply part as a JSON object {"text":...,"buttons":[...]}
- * (shared with the WebSocket codec). */
-struct buf;
-void chat_render_part(struct buf *b, const reply_part *p);
+/* A reply's texts and buttons as JSON, escaped once for every writer of
+ * the same turn (the answer above, the WebSocket frames, the web chat's
+ * history and hand-off lines: bot/conv/router.c builds it). data is the
+ * answer's {"replies":[...] without its intent and closing brace. Part i is
+ * the object data[obj, obj + obj_len) {"text","buttons","qr_svg"?}; its text
+ * escaped (no quotes) is data[text, text + text_len); mark[k] is the escaped
+ * length of its first marks[k] bytes (the prefix a line cut to marks[k]
+ * bytes writes); data[buttons, buttons + buttons_len) is its buttons'
+ * [{"title","payload"},...], buttons_len 0 when it has none. A NULL text,
+ * title or payload is written as "" (message.h never leaves one NULL). */
+#define CHAT_JSON_MARKS 2
+typedef struct chat_json_part {
+    size_t obj, obj_len;
+    size_t text, text_len;
+    size_t mark[CHAT_JSON_MARKS];
+    size_t buttons, buttons_len;
+} chat_json_part;
+
+typedef struct chat_json {
+    char *data;             /* owned; NUL-terminated */
+    size_t len;
+    chat_json_part *parts;  /* owned, nparts of them */
+    size_t nparts;
+} chat_json;
+
+/* Fill j (zeroed, or cleared with chat_json_clear) from r (may be NULL: no
+ * parts). marks is NULL (every mark[k] is then the whole text_len) or holds
+ * CHAT_JSON_MARKS byte counts per part, marks[i * CHAT_JSON_MARKS + k] for
+ * part i; a count beyond the text's length stands for all of it. */
+void chat_json_build(chat_json *j, const reply *r, const size_t *marks);
+/* Free j's memory and zero it (accepts NULL). */
+void chat_json_clear(chat_json *j);
+/* An empty buffer with room for cap bytes (common/buf.h's data, len, cap):
+ * a line of known size built from j's pieces is not grown (copied) step by
+ * step. Free it or take it as any buf. */
+buf chat_json_buf(size_t cap);
+
+/* chat_render() with the parts' JSON taken from j, which must have been
+ * built from r (j NULL, or one of another reply's part count: built here).
+ * The answer is byte for byte chat_render()'s. */
+char *chat_render_json(const reply *r, const chat_json *j, const char *intent, size_t *len);
+/* Append r's part i as its JSON object {"text","buttons":[...]} (shared
+ * with the WebSocket codec); j as for chat_render_json. */
+void chat_render_part_json(buf *b, const reply *r, const chat_json *j, size_t i);
 
 #endif

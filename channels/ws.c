@@ -101,18 +101,20 @@ message *ws_frame_message(ws_frame *f, channel c, const char *user)
     return m;
 }
 
-char *ws_render_reply_part(const reply_part *p, const char *intent, size_t *len)
+char *ws_render_reply_part(const reply *r, const chat_json *j, size_t i, const char *intent,
+                           size_t *len)
 {
-    buf part = {0}, b = {0};
-    chat_render_part(&part, p);  /* {"text":...,"buttons":[...]} */
+    buf b = {0};
     buf_puts(&b, "{\"type\":\"reply\",");
-    buf_append(&b, part.data + 1, part.len - 2);
+    size_t at = b.len;
+    chat_render_part_json(&b, r, j, i);     /* {"text":...,"buttons":[...]} */
+    memmove(b.data + at, b.data + at + 1, b.len - at - 2);  /* its members only */
+    b.len -= 2;
     if (intent) {
         buf_puts(&b, ",\"intent\":");
         buf_json_str(&b, intent);
     }
     buf_putc(&b, '}');
-    buf_free(&part);
     return buf_detach(&b, len);
 }
 

@@ -48,8 +48,12 @@ message *ws_frame_message(ws_frame *f, channel c, const char *user);
 /* 1 if s is a valid user id (1-64 code points of text, no CR/LF/TAB). */
 int ws_user_valid(const char *s, size_t n);
 
-/* Server frames; *len gets the length of the malloc'd NUL-terminated text. */
-char *ws_render_reply_part(const reply_part *p, const char *intent, size_t *len);
+/* Server frames; *len gets the length of the malloc'd NUL-terminated text.
+ * A reply frame is r's part i, its JSON taken from j when j was built from r
+ * (channels/chat.h chat_json; NULL: escaped here). */
+struct chat_json;
+char *ws_render_reply_part(const reply *r, const struct chat_json *j, size_t i, const char *intent,
+                           size_t *len);
 char *ws_render_error(const char *code, const char *message, size_t *len);
 char *ws_render_hello(const char *user, size_t *len);
 /* 1 if text is a JSON object with "type":"notice" (what may be forwarded). */

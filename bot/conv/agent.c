@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "bot/app/log.h"
+#include "bot/conv/reply_json.h"
+#include "bot/conv/dialogs/dialog.h"
 #include "common/buf.h"
 #include "store/agent_queue.h"
 #include "common/xmalloc.h"
@@ -224,10 +226,11 @@ int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx)
     return 0;
 }
 
-/* {"from","text","at"} as a JSON text, text cut at a UTF-8 boundary; at is
- * the line's end, ",\"at\":{seconds}}" (one per turn: agent_remember); b
- * the turn's scratch buffer, the line returned a copy. */
-static char *agent_recent_line(buf *b, const char *from, const char *text, const char *at)
+/* The citizen's line {"from":"citizen","text","at"} as a JSON text, text
+ * cut at a UTF-8 boundary; at is the line's end, ",\"at\":{seconds}}" (one
+ * per turn: agent_remember); b the turn's scratch buffer, the line returned
+ * a copy. */
+static char *agent_citizen_line(buf *b, const char *text, const char *at)
 {
     size_t n = strlen(text);
     if (n > AGENT_RECENT_TEXT) {
@@ -236,12 +239,77 @@ static char *agent_recent_line(buf *b, const char *from, const char *text, const
             n--;
     }
     buf_reset(b);
-    buf_puts(b, "{\"from\":\"");
-    buf_puts(b, from);     /* "citizen" or "bot": nothing to escape */
-    buf_puts(b, "\",\"text\":\"");
+    buf_puts(b, "{\"from\":\"citizen\",\"text\":\"");
     buf_json_escape(b, text, n);
     buf_puts(b, at);
     return xstrndup(b->data, b->len);
+}
+
+/* The byte at position pos of r's texts joined by '\n' ('\0' past the end). */
+static unsigned char agent_joined_byte(const reply *r, size_t pos)
+{
+    for (size_t i = 0; i < r->nparts; i++) {
+        const char *t = r->parts[i].text ? r->parts[i].text : "";
+        size_t len = strlen(t);
+        if (pos < len)
+            return (unsigned char)t[pos];
+        if (pos == len)
+            return i + 1 < r->nparts ? '\n' : '\0';
+        pos -= len + 1;
+    }
+    return '\0';
+}
+
+/* The bot's text of a turn is its parts' texts joined by '\n', cut to
+ * AGENT_RECENT_TEXT bytes at a UTF-8 boundary: the joined bytes kept. */
+static size_t agent_bot_cut(const reply *r, size_t *total)
+{
+    size_t n = 0;
+    for (size_t i = 0; r && i < r->nparts; i++)
+        n += (i ? 1 : 0) + strlen(r->parts[i].text ? r->parts[i].text : "");
+    *total = n;
+    if (n > AGENT_RECENT_TEXT) {
+        n = AGENT_RECENT_TEXT;
+        while (n > 0 && (agent_joined_byte(r, n) & 0xC0) == 0x80)
+            n--;
+    }
+    return n;
+}
+
+void agent_recent_keep(const reply *r, size_t *keep)
+{
+    size_t total, cut = agent_bot_cut(r, &total), start = 0;
+    for (size_t i = 0; r && i < r->nparts; i++) {
+        keep[i] = cut > start ? cut - start : 0;
+        start += strlen(r->parts[i].text ? r->parts[i].text : "") + 1;
+    }
+}
+
+/* The bot's line {"from":"bot","text","at"}: the parts' escaped texts of j
+ * (reply_json.h) joined by "\n" up to the cut, in a string of its size; or
+ * NULL when the joined text is empty. */
+static char *agent_bot_line(const reply *r, const chat_json *j, const char *at)
+{
+    static const char head[] = "{\"from\":\"bot\",\"text\":\"";
+    size_t total, cut = agent_bot_cut(r, &total), start = 0, size = sizeof(head) + strlen(at);
+    if (!total || !j || j->nparts != r->nparts)
+        return NULL;
+    for (size_t i = 0; i < r->nparts; i++)
+        size += 2 + j->parts[i].mark[REPLY_JSON_AGENT];
+    buf b = chat_json_buf(size);
+    buf_append(&b, head, sizeof(head) - 1);
+    for (size_t i = 0; i < r->nparts; i++) {
+        if (i) {
+            if (cut < start)
+                break;      /* the '\n' before part i is cut off */
+            buf_append(&b, "\\n", 2);
+        }
+        const chat_json_part *jp = &j->parts[i];
+        buf_append(&b, j->data + jp->text, jp->mark[REPLY_JSON_AGENT]);
+        start += strlen(r->parts[i].text ? r->parts[i].text : "") + 1;
+    }
+    buf_puts(&b, at);
+    return buf_detach(&b, NULL);
 }
 
 static size_t agent_recent_add(char **lines, size_t n, size_t max, char *line)
@@ -255,24 +323,20 @@ static size_t agent_recent_add(char **lines, size_t n, size_t max, char *line)
     return n;
 }
 
-size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, size_t max)
+size_t agent_remember(const message *m, const reply *r, const chat_json *j, char **lines,
+                      size_t n, size_t max)
 {
     if (m->channel != CHANNEL_CHAT || !max)
         return n;
-    char at[40];
-    snprintf(at, sizeof(at), "\",\"at\":%lld}", agent_now());
+    char at[40] = "\",\"at\":";     /* the lines' end: ",\"at\":{seconds}}" */
+    strcat(dialog_num(at + strlen(at), agent_now()), "}");
     const char *said = m->text ? m->text : m->payload ? m->payload : "";
-    buf line = {0}, b = {0};
-    n = agent_recent_add(lines, n, max, agent_recent_line(&line, "citizen", said, at));
-    for (size_t i = 0; r && i < r->nparts; i++) {
-        if (i)
-            buf_putc(&b, '\n');
-        buf_puts(&b, r->parts[i].text ? r->parts[i].text : "");
-    }
-    if (b.len)
-        n = agent_recent_add(lines, n, max, agent_recent_line(&line, "bot", b.data, at));
+    buf line = {0};
+    n = agent_recent_add(lines, n, max, agent_citizen_line(&line, said, at));
+    char *bot = r ? agent_bot_line(r, j, at) : NULL;
+    if (bot)
+        n = agent_recent_add(lines, n, max, bot);
     buf_free(&line);
-    buf_free(&b);
     return n;
 }
 

@@ -59,7 +59,15 @@ int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx);
  * session's history list (store/sessions.h), which the human_agent dialog's
  * hand-off copies into the operator's log: no read on ordinary turns. */
 #define AGENT_RECENT_TEXT 400
-size_t agent_remember(const message *m, const reply *r, char **lines, size_t n, size_t max);
+struct chat_json;
+/* The bot's line is the reply's parts joined by '\n' as they are escaped in
+ * j (built from r by reply_json_build(): no second escape). */
+size_t agent_remember(const message *m, const reply *r, const struct chat_json *j, char **lines,
+                      size_t n, size_t max);
+/* keep[i] (r->nparts of them) gets the bytes of part i's text that the
+ * bot's line keeps (0 for the parts past its cut; more than the text's
+ * length for a part kept whole). */
+void agent_recent_keep(const reply *r, size_t *keep);
 struct json_t;
 
 /* While the session is flagged "agent", log the message and the bot's reply

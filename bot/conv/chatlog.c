@@ -1,5 +1,7 @@
 /* chatlog.c -- the web chat's visible history (chatlog.h). */
 #include "bot/conv/chatlog.h"
+#include "bot/conv/reply_json.h"
+#include "bot/conv/dialogs/dialog.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +11,11 @@
 #include "common/xmalloc.h"
 
 
-/* The length of s cut to at most max bytes, never inside a UTF-8 sequence. */
-static size_t chatlog_cut(const char *s, size_t max)
+size_t chatlog_keep(const char *s)
 {
-    size_t n = strlen(s);
-    if (n > max) {
-        n = max;
+    size_t n = s ? strlen(s) : 0;
+    if (n > CHATLOG_TEXT_MAX) {
+        n = CHATLOG_TEXT_MAX;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
     }
@@ -28,16 +29,17 @@ static size_t chatlog_cut(const char *s, size_t max)
 static const char *chatlog_title(const json_t *session, const char *payload)
 {
     size_t i;
-    json_t *b, *flat = json_object_get(session, "btns");
+    json_t *b = json_object_get(session, "btns");
     if (!payload)
         return NULL;
-    if (json_is_array(flat)) {
+    if (json_is_string(b) || json_is_array(b)) {
+        const char *titles[DIALOG_BUTTONS_MAX], *payloads[DIALOG_BUTTONS_MAX];
+        int normalised;
+        size_t n = dialog_buttons_kept(session, titles, payloads, &normalised);
         json_int_t from = json_integer_value(json_object_get(session, "btns_from"));
-        for (i = from > 0 ? 2 * (size_t)from : 0; i + 1 < json_array_size(flat); i += 2) {
-            const char *p = json_string_value(json_array_get(flat, i + 1));
-            if (p && !strcmp(p, payload))
-                return json_string_value(json_array_get(flat, i));
-        }
+        for (i = from > 0 ? (size_t)from : 0; i < n; i++)
+            if (payloads[i] && !strcmp(payloads[i], payload))
+                return titles[i];
         return NULL;
     }
     json_array_foreach(json_object_get(session, "chat_buttons"), i, b) {
@@ -48,35 +50,41 @@ static const char *chatlog_title(const json_t *session, const char *payload)
     return NULL;
 }
 
-/* {"from","text","buttons"?} as JSON text, written directly (the line is
- * stored as it is: no jansson object per line). b is the turn's scratch
- * buffer (grown once for all of its lines); the line returned is a copy. */
-static char *chatlog_line(buf *b, const char *from, const char *text, const reply_part *p)
+/* The citizen's line {"from":"me","text"} as JSON text, written directly
+ * (the line is stored as it is: no jansson object per line). b is the
+ * turn's scratch buffer (grown once for all of its lines); the line
+ * returned is a copy. */
+static char *chatlog_me_line(buf *b, const char *text)
 {
     buf_reset(b);
-    text = text ? text : "";
-    buf_puts(b, "{\"from\":");
-    buf_json_str(b, from);
-    buf_puts(b, ",\"text\":\"");
-    buf_json_escape(b, text, chatlog_cut(text, CHATLOG_TEXT_MAX));
-    buf_putc(b, '"');
-    if (p && p->nbuttons) {
-        buf_puts(b, ",\"buttons\":[");
-        for (size_t i = 0; i < p->nbuttons; i++) {
-            buf_puts(b, i ? ",{\"title\":" : "{\"title\":");
-            buf_json_str(b, p->buttons[i].title ? p->buttons[i].title : "");
-            buf_puts(b, ",\"payload\":");
-            buf_json_str(b, p->buttons[i].payload ? p->buttons[i].payload : "");
-            buf_putc(b, '}');
-        }
-        buf_putc(b, ']');
-    }
-    buf_putc(b, '}');
+    buf_puts(b, "{\"from\":\"me\",\"text\":\"");
+    buf_json_escape(b, text, chatlog_keep(text));
+    buf_puts(b, "\"}");
     return xstrndup(b->data, b->len);
 }
 
-size_t chatlog_remember(const json_t *session, const message *m, const reply *r, char **lines,
-                        size_t cap)
+/* The bot's line of part i {"from":"bot","text","buttons"?}: the text's
+ * and the buttons' JSON copied from j (reply_json.h) into a string of its
+ * size. */
+static char *chatlog_bot_line(const chat_json *j, size_t i)
+{
+    static const char head[] = "{\"from\":\"bot\",\"text\":\"", bl[] = ",\"buttons\":";
+    const chat_json_part *jp = &j->parts[i];
+    size_t tl = jp->mark[REPLY_JSON_CHATLOG];
+    buf b = chat_json_buf(sizeof(head) + tl + sizeof(bl) + jp->buttons_len + 2);
+    buf_append(&b, head, sizeof(head) - 1);
+    buf_append(&b, j->data + jp->text, tl);
+    buf_putc(&b, '"');
+    if (jp->buttons_len) {
+        buf_append(&b, bl, sizeof(bl) - 1);
+        buf_append(&b, j->data + jp->buttons, jp->buttons_len);
+    }
+    buf_putc(&b, '}');
+    return buf_detach(&b, NULL);
+}
+
+size_t chatlog_remember(const json_t *session, const message *m, const reply *r,
+                        const chat_json *j, char **lines, size_t cap)
 {
     if (m->channel != CHANNEL_CHAT || !json_is_object(session))
         return 0;
@@ -84,11 +92,11 @@ size_t chatlog_remember(const json_t *session, const message *m, const reply *r,
     buf b = {0};
     const char *said = m->text ? m->text : chatlog_title(session, m->payload);
     if (said && *said && n < cap)
-        lines[n++] = chatlog_line(&b, "me", said, NULL);
-    for (size_t i = 0; r && i < r->nparts && n < cap; i++) {
+        lines[n++] = chatlog_me_line(&b, said);
+    for (size_t i = 0; r && j && j->nparts == r->nparts && i < r->nparts && n < cap; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
-            lines[n++] = chatlog_line(&b, "bot", p->text, p);
+            lines[n++] = chatlog_bot_line(j, i);
     }
     buf_free(&b);
     return n;

@@ -25,15 +25,22 @@
 
 struct json_t;
 
+struct chat_json;
+
+/* The bytes of text (NULL: none) a line keeps: its length cut to
+ * CHATLOG_TEXT_MAX, never inside a UTF-8 sequence (reply_json.h marks it). */
+size_t chatlog_keep(const char *text);
+
 /* The lines of one turn into lines[0..cap) (malloc'd JSON texts; the caller
  * frees them): the citizen's (its text, or the title of the tapped button; a
  * payload sent without a button, as the page's greeting and language switch,
- * adds none) and the reply's parts. The session must still hold the previous
+ * adds none) and the reply's parts, whose JSON is copied from j (built from
+ * r by reply_json_build()). The session must still hold the previous
  * reply's buttons (call this before dialog_answer_remember()); it is not
  * changed. Returns the number of lines; 0 for other channels or when session
  * is not an object. The router sends them with the session's commit. */
-size_t chatlog_remember(const struct json_t *session, const message *m, const reply *r, char **lines,
-                        size_t cap);
+size_t chatlog_remember(const struct json_t *session, const message *m, const reply *r,
+                        const struct chat_json *j, char **lines, size_t cap);
 
 /* {"items": [...]} of n stored lines (lines that do not parse are skipped).
  * Returns a malloc'd string (caller frees), *outlen set. */

@@ -13,13 +13,13 @@
 #include "bot/conv/router.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bot/conv/agent.h"
 #include "bot/conv/chatlog.h"
 #include "bot/conv/dialogs/dialog.h"
+#include "bot/conv/reply_json.h"
 #include "intents/normalize.h"
 #include "store/ratelimit.h"
 #include "store/sesscodec.h"
@@ -49,6 +49,7 @@ struct router {
     router_deps d;
     route *busy;     /* routes in flight, one per user (route.next_busy) */
     int retry_after; /* of the ROUTER_LIMITED being called back */
+    const chat_json *json; /* of the ROUTER_OK being called back, or NULL */
     unsigned long turns; /* lease tokens: store_instance() + ":" + this */
 };
 
@@ -72,6 +73,7 @@ struct route {
     char *recent[SESSIONS_RECENT_MAX]; /* hand-off history lines to append (JSON) */
     size_t nrecent;
     char *norm;      /* the text normalised (router_norm), or NULL */
+    chat_json json;  /* the chat reply escaped once (reply_json.h); nparts 0 otherwise */
     int norm_done;
 };
 
@@ -92,6 +94,11 @@ int router_retry_after(const router *r)
     return r ? r->retry_after : 0;
 }
 
+const chat_json *router_reply_json(const router *r)
+{
+    return r ? r->json : NULL;
+}
+
 static int router_start(route *rt);
 
 static void route_destroy(route *rt)
@@ -104,6 +111,7 @@ static void route_destroy(route *rt)
         free(rt->recent[i]);
     free(rt->ukey);
     free(rt->norm);
+    chat_json_clear(&rt->json);
     free(rt);
 }
 
@@ -217,7 +225,7 @@ static void router_typed(route *rt)
     const char *norm = router_norm(rt);
     const char *p = NULL;
     if (norm) {
-        if (dialog_answer_back(norm) && json_is_object(json_object_get(rt->session, "pakn")))
+        if (json_is_object(json_object_get(rt->session, "pakn")) && dialog_answer_back(norm))
             p = "complaint_new:back";
         else
             p = dialog_answer_button(rt->session, norm);
@@ -301,27 +309,6 @@ static void router_classify(route *rt)
 
 /* Whether the classifier's guess is too unsure to act on: then the citizen
  * is asked which of the likely meanings was meant. */
-static int router_word_byte(unsigned char c)
-{
-    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
-}
-
-/* The number of words (runs of letters and digits, any script) of text. */
-static size_t router_words(const char *text)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
-        while (*p && !router_word_byte(*p))
-            p++;
-        if (!*p)
-            break;
-        n++;
-        while (*p && router_word_byte(*p))
-            p++;
-    }
-    return n;
-}
-
 static int router_unsure(const route *rt)
 {
     const intent_result *ir = &rt->ir;
@@ -333,7 +320,7 @@ static int router_unsure(const route *rt)
         return ir->alt_confidence >= ROUTER_ALT_UNKNOWN;
     if (ir->intent == INTENT_GREETING || ir->intent == INTENT_UNSUBSCRIBE)
         return 0;
-    float sure = router_words(rt->m->text) <= ROUTER_SHORT_WORDS ? ROUTER_SURE_SHORT : ROUTER_SURE;
+    float sure = dialog_answer_word_count(rt->m->text) <= ROUTER_SHORT_WORDS ? ROUTER_SURE_SHORT : ROUTER_SURE;
     return ir->confidence < sure && ir->alt_confidence >= ROUTER_ALT_MIN;
 }
 
@@ -454,7 +441,9 @@ static void router_saved(int status, void *privdata)
     reply *out = rt->dctx.out;
     rt->dctx.out = NULL;
     agent_note(rt->r->d.agent, rt->m, out, rt->session);
+    rt->r->json = rt->m->channel == CHANNEL_CHAT ? &rt->json : NULL;
     rt->fn(ROUTER_OK, out, intent_name(rt->ir.intent), rt->ctx);
+    rt->r->json = NULL;
     route_free(rt);
 }
 
@@ -477,17 +466,20 @@ static void router_finish(dialog_ctx *ctx)
 {
     route *rt = ctx->owner;
     router_parked(rt);
+    if (rt->m->channel == CHANNEL_CHAT)
+        reply_json_build(&rt->json, rt->dctx.out);
     char *log[SESSIONS_CHATLOG_MAX];   /* before the buttons change: a tap's title */
-    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, log, SESSIONS_CHATLOG_MAX);
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, &rt->json, log,
+                                   SESSIONS_CHATLOG_MAX);
     dialog_answer_remember(rt->session, rt->dctx.out);
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     if (rt->r->d.agent)
-        rt->nrecent = agent_remember(rt->m, rt->dctx.out, rt->recent, rt->nrecent,
+        rt->nrecent = agent_remember(rt->m, rt->dctx.out, &rt->json, rt->recent, rt->nrecent,
                                      SESSIONS_RECENT_MAX);
-    buf b = {0};
+    buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
                         rt->nrecent, (const char *const *)log, nlog};
@@ -574,7 +566,11 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->ctx = ctx;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
-    snprintf(rt->token, sizeof(rt->token), "%s:%lu", store_instance(r->d.store), ++r->turns);
+    const char *inst = store_instance(r->d.store);  /* "{instance}:{turn}", no printf */
+    size_t il = strnlen(inst, sizeof(rt->token) - DIALOG_NUM_MAX - 1);
+    memcpy(rt->token, inst, il);
+    rt->token[il] = ':';
+    dialog_num(rt->token + il + 1, (long long)++r->turns);
     const char *ch = channel_name(m->channel);
     ch = !strcmp(ch, "ussd") ? "sms" : ch;
     size_t nc = strlen(ch), nu = strlen(m->user);

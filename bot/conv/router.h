@@ -66,4 +66,12 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx);
  * router_done_fn called with ROUTER_LIMITED. */
 int router_retry_after(const router *r);
 
+/* The reply being called back with ROUTER_OK, escaped as JSON once for
+ * the turn's chat log and hand-off lines (channels/chat.h, reply_json.h):
+ * valid inside that router_done_fn only, for a CHANNEL_CHAT message; NULL
+ * otherwise. The answer renders from it (chat_render_json) instead of
+ * escaping the texts again. */
+struct chat_json;
+const struct chat_json *router_reply_json(const router *r);
+
 #endif

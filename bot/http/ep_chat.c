@@ -33,7 +33,8 @@ static void ep_chat_done(int status, reply *r, const char *intent, void *ctx)
         http_error(wsi, hr, 503, "unavailable");
     } else {
         size_t len;
-        char *body = chat_render(r, intent, &len);
+        /* the texts as the router escaped them for the chat log */
+        char *body = chat_render_json(r, router_reply_json(http_app(wsi)->router), intent, &len);
         http_respond_take(wsi, hr, 200, "application/json", body, len);
     }
     reply_free(r);

@@ -187,9 +187,10 @@ static void ws_routed(int status, reply *r, const char *intent, void *ctx)
     } else {
         /* pumping: called back from within router_handle(), so from within
          * LWS_CALLBACK_RECEIVE: the frames wait for WRITEABLE */
+        const struct chat_json *j = router_reply_json(c->hub->app->router); /* escaped once */
         for (size_t i = 0; r && i < r->nparts; i++) {
             size_t n;
-            char *t = ws_render_reply_part(&r->parts[i], intent, &n);
+            char *t = ws_render_reply_part(r, j, i, intent, &n);
             if (c->pumping || c->overflow)
                 ws_send_take(c, t, n);
             else

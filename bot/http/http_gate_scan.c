@@ -304,16 +304,23 @@ size_t hg_feed(hg_scan *s, const unsigned char *in, size_t n, unsigned char *out
             else
                 hg_head_begin(s);
             break;
+        /* the byte scanners loop while the mode stays (no dispatch a byte) */
         case HG_METHOD:
         case HG_LINE:
-            hg_line_byte(s, &io);
+            do
+                hg_line_byte(s, &io);
+            while (io.i < io.n && (s->mode == HG_METHOD || s->mode == HG_LINE));
             break;
         case HG_TARGET:
-            if (hg_target(s, &io))
-                return io.w;
+            do
+                if (hg_target(s, &io))
+                    return io.w;
+            while (io.i < io.n && s->mode == HG_TARGET);
             break;
         case HG_HEAD:
-            hg_head_byte(s, &io);
+            do
+                hg_head_byte(s, &io);
+            while (io.i < io.n && s->mode == HG_HEAD);
             break;
         case HG_BODY:
             hg_copy(&io, &s->body_left);

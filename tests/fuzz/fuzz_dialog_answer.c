@@ -48,30 +48,31 @@ static void fz_readers(const char *text, const char *norm)
         abort();
 }
 
-/* The buttons remembered from r: same payloads, in order, at most 16. */
+/* The buttons remembered from r: same payloads, in order, at most 16, in
+ * "btns"'s one string "title\0payload\0..." (dialog.h). */
 static void fz_remembered(json_t *session, const reply *r, size_t nbuttons)
 {
-    json_t *list = json_object_get(session, "btns");     /* [title, payload, ...] */
+    json_t *list = json_object_get(session, "btns");
+    const char *t[DIALOG_BUTTONS_MAX], *p[DIALOG_BUTTONS_MAX];
+    int normalised;
     size_t want = nbuttons < FZ_MAX_BUTTONS ? nbuttons : FZ_MAX_BUTTONS;
-    if (json_array_size(list) != 2 * want || (!want && list))
+    if ((want && !json_is_string(list)) || (!want && list) ||
+        dialog_buttons_kept(session, t, p, &normalised) != want || normalised)
         abort();
-    for (size_t i = 0; i < want; i++) {
-        const char *p = json_string_value(json_array_get(list, 2 * i + 1));
-        if (!p || strcmp(p, r->parts[0].buttons[i].payload))
+    for (size_t i = 0; i < want; i++)
+        if (!p[i] || strcmp(p[i], r->parts[0].buttons[i].payload))
             abort();
-    }
 }
 
 /* Whether a remembered title holds a digit (it may then read as a number). */
 static int fz_title_digit(json_t *session)
 {
-    size_t i;
-    json_t *b;
-    json_array_foreach(json_object_get(session, "btns"), i, b) {
-        const char *t = i % 2 ? NULL : json_string_value(b);
-        if (t && strpbrk(t, "0123456789"))
+    const char *t[DIALOG_BUTTONS_MAX], *p[DIALOG_BUTTONS_MAX];
+    int normalised;
+    size_t n = dialog_buttons_kept(session, t, p, &normalised);
+    for (size_t i = 0; i < n; i++)
+        if (t[i] && strpbrk(t[i], "0123456789"))
             return 1;
-    }
     return 0;
 }
 

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reply *r = reply_new();
     reply_add_text(r, m->text ? m->text : m->payload);
     reply_add_button(r, "t", m->payload ? m->payload : "x");
-    fuzz_ws_check(ws_render_reply_part(&r->parts[0], "unknown", &len), len);
+    fuzz_ws_check(ws_render_reply_part(r, NULL, 0, "unknown", &len), len);
     reply_free(r);
     message_free(m);
     ws_frame_clear(&f);

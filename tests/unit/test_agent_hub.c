@@ -13,6 +13,7 @@
 #include "t.h"
 #include "tests/unit/conv_fixture.h"
 #include "store/agent_queue.h"
+#include "bot/conv/reply_json.h"
 
 /* A stand-in operator connection: counts the frames of each type sent to it
  * and keeps the last message as "conv|text". */
@@ -121,8 +122,98 @@ static void test_agent_timeout(void)
          "after the timeout the bot answers again");
 }
 
+/* The bot's hand-off line of a reply of these parts (texts): what
+ * agent_remember() writes, without its ",\"at\":...}" end. */
+static char *bot_line(const char *const *texts, size_t n)
+{
+    reply *r = reply_new();
+    for (size_t i = 0; i < n; i++)
+        reply_add_text(r, texts[i]);
+    message *m = message_new(CHANNEL_CHAT, "u-lines", 7);
+    m->text = xstrdup("hi");
+    chat_json j = {0};
+    reply_json_build(&j, r);
+    char *lines[4];
+    size_t k = agent_remember(m, r, &j, lines, 0, 4);
+    char *out = NULL;
+    if (k == 2) {
+        char *at = strstr(lines[1], "\",\"at\":");
+        out = at ? xstrndup(lines[1], (size_t)(at - lines[1]) + 1) : NULL;
+    }
+    for (size_t i = 0; i < k; i++)
+        free(lines[i]);
+    chat_json_clear(&j);
+    reply_free(r);
+    message_free(m);
+    return out;
+}
+
+/* What the line must hold: the texts joined by '\n', cut to
+ * AGENT_RECENT_TEXT bytes, never inside a UTF-8 sequence, escaped. */
+static char *bot_line_want(const char *const *texts, size_t n)
+{
+    buf joined = {0}, b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&joined, '\n');
+        buf_puts(&joined, texts[i]);
+    }
+    size_t len = joined.len;
+    if (len > AGENT_RECENT_TEXT) {
+        len = AGENT_RECENT_TEXT;
+        while (len > 0 && ((unsigned char)joined.data[len] & 0xC0) == 0x80)
+            len--;
+    }
+    buf_puts(&b, "{\"from\":\"bot\",\"text\":\"");
+    buf_json_escape(&b, joined.data ? joined.data : "", len);
+    buf_putc(&b, '"');
+    buf_free(&joined);
+    return buf_detach(&b, NULL);
+}
+
+static void check_bot_line(const char *const *texts, size_t n, const char *what)
+{
+    char *got = bot_line(texts, n), *want = bot_line_want(texts, n);
+    T_STREQ(got, want, "hand-off line: %s", what);
+    free(got);
+    free(want);
+}
+
+/* The bot's line is copied from the reply's JSON escaped once
+ * (reply_json.h): where it cuts the joined texts. */
+static void test_recent_lines(void)
+{
+    char a398[401], a399[402], quotes[420], long_vi[1300];
+    memset(a398, 'a', 398);
+    strcpy(a398 + 398, "\xc3\xa9");      /* "é" ends at byte 400 */
+    memset(a399, 'a', 399);
+    strcpy(a399 + 399, "\xc3\xa9");      /* "é" across the cut */
+    memset(quotes, 'q', 390);
+    strcpy(quotes + 390, "\"\n\\\t\"\n\"\\x\"\n\"y");
+    size_t k = 0;
+    while (k + 4 < sizeof(long_vi))
+        memcpy(long_vi + k, "ệ\"", 4), k += 4;  /* 3-byte letters and quotes */
+    long_vi[k] = '\0';
+    const char *whole[] = {a398, "next"}, *across[] = {a399, "x"}, *sep[] = {a398 + 1, "xyz"};
+    const char *at_sep[] = {a398 + 2, "b", "c"}, *esc[] = {quotes, "z"}, *many[] = {"a", "", "b", ""};
+    const char *vi[] = {"mở đầu", long_vi}, *one[] = {long_vi}, *empty[] = {""}, *two_empty[] = {"", ""};
+    check_bot_line(whole, 2, "a first part of exactly 400 bytes, the '\\n' after it cut");
+    check_bot_line(across, 2, "a letter across the cut is left out whole");
+    check_bot_line(sep, 2, "the '\\n' is the 400th byte: kept, nothing of the next part");
+    check_bot_line(at_sep, 3, "the cut at the '\\n' before a third part");
+    check_bot_line(esc, 2, "escaped quotes, newlines and backslashes at the cut");
+    check_bot_line(many, 4, "short parts, empty ones among them, joined whole");
+    check_bot_line(vi, 2, "a long second part of 3-byte letters");
+    check_bot_line(one, 1, "one long part");
+    check_bot_line(two_empty, 2, "two empty parts: a line of one '\\n'");
+    char *none = bot_line(empty, 1);
+    T_OK(!none, "one empty part: no bot line");
+    free(none);
+}
+
 int main(void)
 {
+    test_recent_lines();
     if (conv_setup(30) != 0)
         return t_done();
     test_agent();

@@ -15,8 +15,56 @@ static const char *parse_err(const char *body)
     return m ? "ok" : err;
 }
 
+/* chat_json (escaped once, chat.h): the answer byte for byte, and the marks
+ * are the escaped lengths of the texts' prefixes. */
+static void test_chat_json(void)
+{
+    reply *r = reply_new();
+    reply_add_text(r, "Một \"hai\"\nba\\");
+    reply_add_button(r, "Tra cứu", "dossier_status");
+    reply_add_button(r, "x\"y", "p:\\1");
+    reply_add_text(r, "");
+    reply_set_svg(r, "<svg a=\"1\"/>");
+    reply_add_text(r, "tab\there");
+    size_t len;
+    char *out = chat_render(r, "greeting", &len);
+    T_STREQ(out, "{\"replies\":[{\"text\":\"Một \\\"hai\\\"\\nba\\\\\",\"buttons\":[{\"title\":\"Tra cứu\","
+                 "\"payload\":\"dossier_status\"},{\"title\":\"x\\\"y\",\"payload\":\"p:\\\\1\"}]},"
+                 "{\"text\":\"\",\"buttons\":[],\"qr_svg\":\"<svg a=\\\"1\\\"/>\"},"
+                 "{\"text\":\"tab\\there\",\"buttons\":[]}],\"intent\":\"greeting\"}",
+            "the answer: parts, escapes, buttons, image, intent");
+    T_OK(len == strlen(out), "its length");
+    size_t marks[] = {8, 6, 0, 99, 3, 4};  /* "Một " is 6 bytes; 8 ends inside "hai" */
+    chat_json j = {0};
+    chat_json_build(&j, r, marks);
+    size_t len2;
+    char *out2 = chat_render_json(r, &j, "greeting", &len2);
+    T_STREQ(out2, out, "rendered from the JSON escaped once: the same bytes");
+    const chat_json_part *p = &j.parts[0];
+    T_OK(j.nparts == 3 && p->mark[0] == 9 && p->mark[1] == 6 && p->text_len == 19,
+         "part 0: marks (not in order) at the escaped lengths of 8 and 6 bytes");
+    T_OK(!memcmp(j.data + p->text, "Một \\\"ha", 10), "part 0: the escaped prefix");
+    T_OK(j.parts[1].mark[0] == 0 && j.parts[1].mark[1] == 0 && j.parts[1].buttons_len == 0,
+         "an empty part: its marks, no buttons");
+    T_OK(j.parts[2].mark[0] == 3 && j.parts[2].mark[1] == 5, "a tab escaped in two bytes");
+    T_OK(!memcmp(j.data + p->buttons, "[{\"title\":\"Tra cứu\"", 20) &&
+         j.data[p->buttons + p->buttons_len - 1] == ']', "part 0: its buttons' array");
+    buf b = {0};
+    chat_render_part_json(&b, r, NULL, 1);
+    T_STREQ(b.data, "{\"text\":\"\",\"buttons\":[],\"qr_svg\":\"<svg a=\\\"1\\\"/>\"}",
+            "one part's object");
+    buf_free(&b);
+    chat_json_clear(&j);
+    chat_json_clear(&j);
+    chat_json_clear(NULL);
+    free(out);
+    free(out2);
+    reply_free(r);
+}
+
 int main(void)
 {
+    test_chat_json();
     const char *err;
     const char *b = "{\"user\": \"u1\", \"text\": \"Xin chào\"}";
     message *m = chat_parse(b, strlen(b), 100, &err);

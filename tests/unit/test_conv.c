@@ -11,6 +11,8 @@
 #include "t.h"
 #include "tests/unit/conv_fixture.h"
 #include "bot/conv/dialogs/dialog.h"
+#include "bot/conv/chatlog.h"
+#include "bot/conv/reply_json.h"
 #include "common/ids.h"
 #include "store/dossiers.h"
 
@@ -379,6 +381,17 @@ static void test_redis_killed(void)
          "Redis back: the store reconnects, 200 again");
 }
 
+/* The number of buttons the session keeps in "btns"'s current form (one
+ * string "title\0payload\0..."), 0 when it is not that form. */
+static size_t btns_kept(json_t *session)
+{
+    const char *t[DIALOG_BUTTONS_MAX], *p[DIALOG_BUTTONS_MAX];
+    int normalised;
+    if (!json_is_string(json_object_get(session, "btns")))
+        return 0;
+    return dialog_buttons_kept(session, t, p, &normalised);
+}
+
 /* Typed answers (dialog_answer.c): yes/no/cancel, courtesy, buttons by
  * number and words; then the same through the router. */
 static void test_typed_answers(void)
@@ -425,8 +438,7 @@ static void test_typed_answers(void)
      * is still read, then rewritten */
     chat("u-btns", "xin chào");
     chat("u-btns", "đánh giá hài lòng");
-    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-btns") &&
-             json_array_size(json_object_get(sess, "btns")) == 10 &&
+    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-btns") && btns_kept(sess) == 5 &&
              !json_object_get(sess, "buttons") && !json_object_get(sess, "chat_buttons"),
          "a main menu title typed with its diacritics picks it; the buttons stored once");
     const char *old_btns =
@@ -435,8 +447,7 @@ static void test_typed_answers(void)
         "\"dossier_status\"],[\"Đánh giá hài lòng\",\"rating\"]]}";
     freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-oldb %s", old_btns));
     chat("u-oldb", "2");
-    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-oldb") &&
-             json_array_size(json_object_get(sess, "btns")) == 10 &&
+    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-oldb") && btns_kept(sess) == 5 &&
              !json_object_get(sess, "buttons") && !json_object_get(sess, "chat_buttons"),
          "an old session's buttons: a typed number picks one; saved as \"btns\"");
     freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-oldt %s", old_btns));
@@ -449,6 +460,21 @@ static void test_typed_answers(void)
     me = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-oldt -2"));
     T_OK(me && strstr(me, "\"me\",\"text\":\"5\""),
          "then, from the new form: a tap is logged by its title");
+    free(me);
+    /* the list form of "btns" (one string per title and payload), written
+     * by the version before: a typed number, a typed title and a tap */
+    const char *list_btns =
+        "{\"turns\":1,\"btns\":[\"Tra cứu hồ sơ\",\"dossier_status\",\"Đánh giá hài lòng\","
+        "\"rating\"]}";
+    freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-listb %s", list_btns));
+    chat("u-listb", "2");
+    T_OK(said("rating.ask", NULL) && sess_load("chat", "u-listb") && btns_kept(sess) == 5,
+         "\"btns\" as a list: a typed number picks one; saved as one string");
+    freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-listt %s", list_btns));
+    press("u-listt", "rating");
+    me = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-listt 0"));
+    T_OK(said("rating.ask", NULL) && me && strstr(me, "\"me\",\"text\":\"Đánh giá hài lòng\""),
+         "\"btns\" as a list: a tap is logged by its title");
     free(me);
 
     chat("u-typed", "tôi muốn phản ánh");
@@ -466,8 +492,51 @@ static void test_typed_answers(void)
          "topic in words, \"không\", \"bỏ qua\" and \"ok gửi đi\": filed");
 }
 
+/* The chat log's lines of a turn are copied from the reply's JSON escaped
+ * once (reply_json.h): texts cut to CHATLOG_TEXT_MAX bytes, never inside a
+ * letter, buttons as shown. */
+static void test_chatlog_lines(void)
+{
+    char long_vi[1400];
+    size_t k = 0;
+    memcpy(long_vi, "ab", 2), k = 2;        /* 1198 = 2 + 4 * 299: "ệ" across 1200 */
+    while (k + 4 < sizeof(long_vi))
+        memcpy(long_vi + k, "\"ệ", 4), k += 4;
+    long_vi[k] = '\0';
+    reply *r = reply_new();
+    reply_add_text(r, long_vi);
+    reply_add_button(r, "Có \"ngay\"", "yes");
+    reply_add_text(r, "hai\ndòng");
+    message *m = message_new(CHANNEL_CHAT, "u-log", 5);
+    m->text = xstrdup("tôi \"hỏi\"");
+    json_t *session = json_object();
+    chat_json j = {0};
+    reply_json_build(&j, r);
+    char *lines[4];
+    size_t n = chatlog_remember(session, m, r, &j, lines, 4);
+    buf want = {0};
+    buf_puts(&want, "{\"from\":\"bot\",\"text\":\"ab");
+    for (size_t i = 0; i < 299; i++)
+        buf_puts(&want, "\\\"ệ");
+    buf_puts(&want, "\\\"\",\"buttons\":[{\"title\":\"Có \\\"ngay\\\"\",\"payload\":\"yes\"}]}");
+    T_OK(n == 3, "chat log: the citizen's line and one per part");
+    T_STREQ(n == 3 ? lines[0] : NULL, "{\"from\":\"me\",\"text\":\"tôi \\\"hỏi\\\"\"}",
+            "chat log: the citizen's text");
+    T_STREQ(n == 3 ? lines[1] : NULL, want.data, "chat log: a long text cut before a letter at 1,200 bytes");
+    T_STREQ(n == 3 ? lines[2] : NULL, "{\"from\":\"bot\",\"text\":\"hai\\ndòng\"}",
+            "chat log: a part without buttons");
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    buf_free(&want);
+    chat_json_clear(&j);
+    json_decref(session);
+    message_free(m);
+    reply_free(r);
+}
+
 int main(void)
 {
+    test_chatlog_lines();
     if (conv_setup(50) != 0)
         return t_done();
     test_greeting();

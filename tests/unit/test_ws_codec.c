@@ -73,7 +73,7 @@ static void render(void)
     reply_add_text(r, "Chào \"bạn\" <b>");
     reply_add_button(r, "Tra cứu", "dossier_status");
     size_t n;
-    char *t = ws_render_reply_part(&r->parts[0], "greeting", &n);
+    char *t = ws_render_reply_part(r, NULL, 0, "greeting", &n);
     json_t *j = json_loadb(t, n, 0, NULL);
     T_OK(j && !strcmp(json_string_value(json_object_get(j, "type")), "reply") &&
          !strcmp(json_string_value(json_object_get(j, "text")), "Chào \"bạn\" <b>") &&

@@ -20,16 +20,19 @@
  *            contact): an unmatched message answers it, a clear other intent
  *            wins; "content": it wants a complaint's content, and only a
  *            cancel escapes (router.c)
- *   "btns"   [title, payload, title, payload, ...]: the last reply's buttons
+ *   "btns"   "title\0payload\0title\0payload\0...": the last reply's
+ *            buttons in one string, each title and payload ended by a NUL
  *            (at most 16, titles as shown); a typed number, title or yes/no
  *            answers them (dialog_answer.c), and the web chat's log names a
  *            tapped one by its title (chatlog.c); "btns_from" (when not 0):
  *            the index of the first button of the reply's last part with
  *            buttons, the ones the web chat shows under its last bubble.
- *            Sessions written before kept "buttons" [[normalised title,
- *            payload], ...] and "chat_buttons" [[title, payload], ...] of
- *            that last part: both are still read, and replaced by "btns" at
- *            the next save (one list instead of two: docs/performance.md)
+ *            Sessions written before kept "btns" as a list [title, payload,
+ *            ...] (one string a title and a payload: twice the objects to
+ *            decode, encode and free), or earlier "buttons" [[normalised
+ *            title, payload], ...] and "chat_buttons" [[title, payload], ...]
+ *            of that last part: all are still read (dialog_buttons_kept), and
+ *            replaced by the string at the next save (docs/performance.md)
  *   "last_intent", "last_dossier", "last_procedure", "turns"
  *
  * The channel is ctx->msg->channel; on CHANNEL_SMS and CHANNEL_USSD,
@@ -109,6 +112,10 @@ int dialog_answer_contact(const char *norm);
  * English), NULL when it cannot tell (a digit, "ok"). text is the original,
  * norm its normalised form. A static string. */
 const char *dialog_answer_language(const char *text, const char *norm);
+/* The number of words (runs of letters and digits, any script) of text (NULL:
+ * none), as typed: one or two words name a topic more than a request (the
+ * router asks back). */
+size_t dialog_answer_word_count(const char *text);
 /* The payload of the button of the last reply (session "btns") that the
  * typed text picks: its number (1-based), its title (all typed words in one
  * title only), or a yes/no answer to a ":confirm"/":replace" or
@@ -117,6 +124,15 @@ const char *dialog_answer_language(const char *text, const char *norm);
 const char *dialog_answer_button(json_t *session, const char *norm);
 /* Remember the buttons of reply r in the session as "btns" (or forget them);
  * the former "buttons" and "chat_buttons" go. */
+#define DIALOG_BUTTONS_MAX 16
+/* The last reply's buttons the session keeps, in any of the forms above
+ * ("btns" string or list, else "buttons"): up to DIALOG_BUTTONS_MAX titles
+ * and payloads into titles[] and payloads[] (pointers into the session,
+ * valid while it is unchanged; NULL where a stored value is not a string);
+ * *normalised is 1 when they are the normalised titles of "buttons".
+ * Returns their number. */
+size_t dialog_buttons_kept(const json_t *session, const char **titles, const char **payloads,
+                           int *normalised);
 void dialog_answer_remember(json_t *session, const reply *r);
 /* Ask back: "which of these did you mean?" with buttons clarify:<a>,
  * clarify:<b> in the intents' order (b may be INTENT_UNKNOWN: then a and the
@@ -147,5 +163,11 @@ const char *dialog_session_str(const dialog_ctx *ctx, const char *field);
  * unknown codes in the same counters, per identity and, for web chat, per
  * client address (domain.miss_limit, limits.miss_addr_limit). */
 ratelimit_miss dialog_miss(const dialog_ctx *ctx);
+
+/* The decimal digits of v (a '-' first when negative) into out, which has
+ * room for DIALOG_NUM_MAX bytes; returns out. What snprintf("%lld") writes,
+ * without printf's cost (a turn formats several). */
+#define DIALOG_NUM_MAX 21
+char *dialog_num(char *out, long long v);
 
 #endif

@@ -13,12 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "intents/normalize.h"
 
 #define ANSWER_WORDS 12
-#define ANSWER_BUTTONS 16
+#define ANSWER_BUTTONS DIALOG_BUTTONS_MAX
 
 static const char *const answer_fillers[] = {
     "a", "nhe", "nha", "ne", "oi", "ad", "admin", "bot", "vay", "ha", "nhi", "luon", "roi", NULL,
@@ -260,51 +261,76 @@ static int answer_subset(const char *typed, const char *title)
     return 1;
 }
 
-/* The last reply's buttons as the session keeps them (dialog.h): "btns", a
- * flat [title, payload, ...] list with the titles as shown; or, in a session
- * written by an earlier version, "buttons", [[normalised title, payload], ...]
- * (read as it is: the migration is the next save, dialog_answer_remember). */
+size_t dialog_buttons_kept(const json_t *session, const char **titles, const char **payloads,
+                           int *normalised)
+{
+    json_t *b = json_object_get(session, "btns");
+    size_t n = 0, i;
+    *normalised = 0;
+    if (json_is_string(b)) {    /* "t\0p\0t\0p\0...": the strings in place */
+        const char *p = json_string_value(b), *end = p + json_string_length(b);
+        while (n < DIALOG_BUTTONS_MAX && p < end) {
+            const char *t = p;
+            p += strlen(p) + 1;
+            if (p >= end)
+                break;
+            titles[n] = t;
+            payloads[n++] = p;
+            p += strlen(p) + 1;
+        }
+        return n;
+    }
+    if (json_is_array(b)) {     /* [t, p, t, p, ...] of an earlier version */
+        for (i = 0; i + 1 < json_array_size(b) && n < DIALOG_BUTTONS_MAX; i += 2, n++) {
+            titles[n] = json_string_value(json_array_get(b, i));
+            payloads[n] = json_string_value(json_array_get(b, i + 1));
+        }
+        return n;
+    }
+    json_t *old = json_object_get(session, "buttons"), *e;
+    *normalised = json_is_array(old);
+    json_array_foreach(old, i, e) {
+        if (n == DIALOG_BUTTONS_MAX)
+            break;
+        titles[n] = json_string_value(json_array_get(e, 0));
+        payloads[n++] = json_string_value(json_array_get(e, 1));
+    }
+    return n;
+}
+
+/* The last reply's buttons as the session keeps them (dialog_buttons_kept). */
 typedef struct answer_list {
-    json_t *flat, *old;
+    const char *title[ANSWER_BUTTONS], *payload[ANSWER_BUTTONS];
+    int normalised;
     size_t n;
 } answer_list;
 
 static int answer_list_of(json_t *session, answer_list *l)
 {
-    json_t *b = json_object_get(session, "btns");
-    l->flat = json_is_array(b) ? b : NULL;
-    l->old = l->flat ? NULL : json_object_get(session, "buttons");
-    if (!l->flat && !json_is_array(l->old))
-        return -1;
-    l->n = l->flat ? json_array_size(l->flat) / 2 : json_array_size(l->old);
-    if (l->n > ANSWER_BUTTONS)
-        l->n = ANSWER_BUTTONS;
-    return 0;
+    l->n = dialog_buttons_kept(session, l->title, l->payload, &l->normalised);
+    return l->n ? 0 : -1;
 }
 
 static const char *answer_payload(const answer_list *l, size_t i)
 {
-    return l->flat ? json_string_value(json_array_get(l->flat, 2 * i + 1))
-                   : json_string_value(json_array_get(json_array_get(l->old, i), 1));
+    return l->payload[i];
 }
 
 /* The words of button i's title (normalised, as typed answers are) into w. */
 static void answer_title_words(const answer_list *l, size_t i, char *w, size_t cap)
 {
+    const char *t = l->title[i];
     w[0] = '\0';
-    if (!l->flat) {
-        const char *t = json_string_value(json_array_get(json_array_get(l->old, i), 0));
-        if (t)
-            answer_words(t, w, cap);
+    if (!t)
+        return;
+    if (l->normalised) {
+        answer_words(t, w, cap);
         return;
     }
-    json_t *t = json_array_get(l->flat, 2 * i);
-    size_t n = json_string_length(t);
-    if (!json_is_string(t))
-        return;
+    size_t n = strlen(t);
     char small[256];
     char *norm = n < sizeof(small) ? small : xmalloc(n + 1);
-    if (norm_text(json_string_value(t), n, norm, n + 1, NULL) == 0)
+    if (norm_text(t, n, norm, n + 1, NULL) == 0)
         answer_words(norm, w, cap);
     if (norm != small)
         free(norm);
@@ -365,40 +391,32 @@ const char *dialog_answer_button(json_t *session, const char *norm)
     return answer_title(&l, tw, w, 0);
 }
 
-/* A jansson string of s, NULL when s is not UTF-8 (as json_string(), with
- * common/utf8's check: jansson's own is per character, most of the cost). */
-static json_t *answer_string(const char *s)
-{
-    size_t n = strlen(s);
-    return utf8_valid(s, n) ? json_stringn_nocheck(s, n) : NULL;
-}
-
 void dialog_answer_remember(json_t *session, const reply *r)
 {
-    json_t *list = json_array();
+    buf list = {0};
     size_t n = 0, from = 0;
     for (size_t i = 0; r && i < r->nparts; i++) {
         if (r->parts[i].nbuttons)
             from = n;   /* where the last part with buttons starts (chatlog.c) */
         for (size_t j = 0; j < r->parts[i].nbuttons && n < ANSWER_BUTTONS; j++) {
             const reply_button *b = &r->parts[i].buttons[j];
-            json_t *p = b->title && b->payload ? answer_string(b->payload) : NULL;
-            if (!p)
+            size_t pl = b->payload ? strlen(b->payload) : 0, tl = b->title ? strlen(b->title) : 0;
+            if (!b->title || !b->payload || !utf8_valid(b->payload, pl))
                 continue;   /* no payload (or not UTF-8): no button to pick */
-            json_t *t = answer_string(b->title);  /* a title not UTF-8 is kept as "" */
-            json_array_append_new(list, t ? t : json_string(""));
-            json_array_append_new(list, p);
+            if (utf8_valid(b->title, tl))  /* a title not UTF-8 is kept as "" */
+                buf_append(&list, b->title, tl);
+            buf_append(&list, "", 1);
+            buf_append(&list, b->payload, pl + 1);   /* with its NUL */
             n++;
         }
     }
     json_object_del(session, "buttons");        /* the former forms (dialog.h) */
     json_object_del(session, "chat_buttons");
     if (n)
-        json_object_set_new(session, "btns", list);
-    else {
-        json_decref(list);
+        json_object_set_new(session, "btns", json_stringn_nocheck(list.data, list.len)); /* UTF-8 */
+    else
         json_object_del(session, "btns");
-    }
+    buf_free(&list);
     if (n && from)
         json_object_set_new(session, "btns_from", json_integer((json_int_t)from));
     else
@@ -427,4 +445,24 @@ void dialog_clarify(dialog_ctx *ctx, intent_id a, intent_id b)
     if (ctx->msg->text)
         json_object_set_new(ctx->session, "clarify_text", json_string(ctx->msg->text));
     dialog_finish(ctx);
+}
+
+static int answer_word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+size_t dialog_answer_word_count(const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p;) {
+        while (*p && !answer_word_byte(*p))
+            p++;
+        if (!*p)
+            break;
+        n++;
+        while (*p && answer_word_byte(*p))
+            p++;
+    }
+    return n;
 }

@@ -113,10 +113,10 @@ static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, const catalog
         if ((k == PR_COMMON && dc) || (k >= 0 && dc && dc != k + 1) || (k == PR_FORMS && !pr_is_form(d)))
             continue;
         const char *note = k >= 0 && dc ? NULL : d->note;
-        char n[24], o[16], c[16];
-        snprintf(n, sizeof(n), "%zu", ++shown);
-        snprintf(o, sizeof(o), "%d", d->originals);
-        snprintf(c, sizeof(c), "%d", d->copies);
+        char n[DIALOG_NUM_MAX], o[DIALOG_NUM_MAX], c[DIALOG_NUM_MAX];
+        dialog_num(n, (long long)++shown);
+        dialog_num(o, d->originals);
+        dialog_num(c, d->copies);
         buf count = {0};
         pr_fmt(ctx, &count, d->originals && d->copies ? "procedure_info.count_both"
                             : d->originals        ? "procedure_info.count_originals"
@@ -136,8 +136,8 @@ static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items,
                      const catalogue_fee *fees, buf *list)
 {
     for (size_t i = 0; i < n; i++) {
-        char num[24];
-        snprintf(num, sizeof(num), "%zu", i + 1);
+        char num[DIALOG_NUM_MAX];
+        dialog_num(num, (long long)i + 1);
         if (list->len)
             buf_putc(list, '\n');
         /* items or fees is set (the callers pass one of them) */
@@ -207,8 +207,8 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
     buf ch = {0};
     pr_channels(ctx, p, &ch);
-    snprintf(ndocs, sizeof(ndocs), "%zu", p->ndocs);
-    snprintf(ncases, sizeof(ncases), "%zu", c->n);
+    dialog_num(ndocs, (long long)p->ndocs);
+    dialog_num(ncases, (long long)c->n);
     char okey[64];
     const char *sample = p->sample_data ? messages_get(ctx->msgs, "procedure_info.sample_note",
                                                        ctx->lang) : "";
