@@ -162,6 +162,7 @@ void cat_data_free(cat_data *d)
     free(d->qualifiers);
     free(d->closed);
     free(d->head);
+    free(d->name_text);
     free(d->group);
     free(d->group_off);
     free(d->group_n);

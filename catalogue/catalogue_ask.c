@@ -328,10 +328,10 @@ static int ca_names_clause(const cat_query *q, const char *head, const char *cla
 
 /* Split a rewritten name at " doi voi ": the head (without a leading "thu
  * tuc"), the clause after; -1 when the name names no group. */
-static int ca_group_split(const cat_syn *y, const char *name, char *buf, size_t cap,
+static int ca_group_split(const cat_data *d, const catalogue_proc *p, char *buf, size_t cap,
                           const char **head, const char **clause)
 {
-    if (cat_index_text(y, name, 1, buf, cap) < 0)
+    if (cat_name_text(d, p, buf, cap) < 0)
         return -1;
     char *at = strstr(buf, " doi voi ");
     if (!at)
@@ -351,11 +351,11 @@ static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_a
 {
     char b0[1024], b1[1024];
     const char *h0, *c0, *h1, *c1;
-    if (ca_group_split(d->syn, a->hits[0].proc->name, b0, sizeof(b0), &h0, &c0) < 0
+    if (ca_group_split(d, a->hits[0].proc, b0, sizeof(b0), &h0, &c0) < 0
         || ca_names_clause(q, h0, c0))
         return 0;
     for (size_t i = 1; i < a->nhits && i < 3; i++) {
-        if (ca_group_split(d->syn, a->hits[i].proc->name, b1, sizeof(b1), &h1, &c1) < 0)
+        if (ca_group_split(d, a->hits[i].proc, b1, sizeof(b1), &h1, &c1) < 0)
             continue;
         size_t l0 = strlen(h0), l1 = strlen(h1);
         const char *lo = l0 >= l1 ? h0 : h1, *sh = l0 >= l1 ? h1 : h0;
@@ -396,7 +396,7 @@ static int ca_outside_here(const cat_data *d, const cat_query *q, const catalogu
 {
     char name[2048];
     const cat_syn_outside *o = q->outside_topic;
-    if (!o || cat_index_text(d->syn, p->name, 1, name, sizeof(name)) < 0)
+    if (!o || cat_name_text(d, p, name, sizeof(name)) < 0)
         return 0;
     for (size_t i = 0; i < o->nwhen; i++)
         if (cat_text_at(&q->text0, o->when[i]) >= 0 && cat_phrase_at(name, o->when[i]) >= 0)

@@ -106,8 +106,21 @@ typedef struct cat_text {
     uint64_t sig2[4];           /* bits of its pairs of adjacent words */
 } cat_text;
 void cat_text_init(cat_text *t, const char *s);
-int cat_text_may(const cat_text *t, const char *phrase);
-long cat_text_at(const cat_text *t, const char *phrase);
+#define CAT_PHRASE_HDR 8    /* bytes before a cat_phrase_new phrase: its filter bits */
+/* Whether phrase (a cat_phrase_new one) may be in t: its first word's bit,
+ * and its first two words' bit when it has two. Inline: the request path
+ * asks this of about a thousand phrases per question. */
+static inline int cat_text_may(const cat_text *t, const char *phrase)
+{
+    const unsigned char *h = (const unsigned char *)phrase - CAT_PHRASE_HDR;
+    return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
+           (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
+}
+/* Offset of phrase in t->s as whole words (cat_phrase_at), or -1. */
+static inline long cat_text_at(const cat_text *t, const char *phrase)
+{
+    return cat_text_may(t, phrase) ? cat_phrase_at(t->s, phrase) : -1;
+}
 int cat_text_any(const cat_text *t, char *const *list, size_t n);
 uint64_t cat_text_mask(const cat_text *t, char *const *list, size_t n);
 /* A phrase of a list: a copy of s that knows its first word's filter bit
@@ -187,6 +200,7 @@ typedef struct cat_data {
     uint64_t *closed;           /* the qualifiers of its field ("field_qualifiers"): a closed group */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
     uint64_t *head;             /* the objects of the name's head: its first object and those inside */
+    const char **name_text;     /* its name as cat_index_text(levels) makes it, or NULL */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -258,6 +272,9 @@ void cat_aspect_strip(const cat_aspects *a, char *rewritten, int question_words)
  * set (names, aliases), then rewritten with y. -1 when nothing is left. */
 int cat_index_text(const cat_syn *y, const char *s, int levels, char *out, size_t cap);
 void cat_groups_build(cat_data *d);
+/* cat_index_text(d->syn, p->name, 1, out, cap), from the copy made at load
+ * (the request path asks it of every hit it weighs). */
+int cat_name_text(const cat_data *d, const catalogue_proc *p, char *out, size_t cap);
 
 /* catalogue_ask.c: a question made ready for the search. */
 typedef struct cat_query {

@@ -295,7 +295,7 @@ void cat_text_init(cat_text *t, const char *s)
     }
 }
 
-#define CSY_HDR 8   /* bytes before a phrase's text: its filter bit */
+#define CSY_HDR CAT_PHRASE_HDR
 
 char *cat_phrase_new(const char *s)
 {
@@ -314,18 +314,6 @@ void cat_phrase_free(char *p)
 {
     if (p)
         free(p - CSY_HDR);
-}
-
-int cat_text_may(const cat_text *t, const char *p)
-{
-    const unsigned char *h = (const unsigned char *)p - CSY_HDR;  /* a cat_phrase_new phrase */
-    return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
-           (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
-}
-
-long cat_text_at(const cat_text *t, const char *p)
-{
-    return cat_text_may(t, p) ? cat_phrase_at(t->s, p) : -1;
 }
 
 int cat_text_any(const cat_text *t, char *const *list, size_t n)
