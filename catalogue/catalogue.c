@@ -140,6 +140,7 @@ void cat_data_free(cat_data *d)
     free(d->words);
     free(d->posts);
     free(d->by_len);
+    free(d->by_len_ends);
     free(d->phrases);
     free(d->phrase_ids);
     free(d->phrase_procs);

@@ -384,8 +384,13 @@ static void ci_by_len(cat_data *d)
     uint32_t fill[66];
     memcpy(fill, d->len_start, sizeof(fill));
     d->by_len = xmalloc((d->nwords + 1) * sizeof(uint32_t));
-    for (size_t w = 0; w < d->nwords; w++)
-        d->by_len[fill[d->words[w].len < 64 ? d->words[w].len : 64]++] = (uint32_t)w;
+    d->by_len_ends = xmalloc((d->nwords + 1) * sizeof(uint16_t));
+    for (size_t w = 0; w < d->nwords; w++) {
+        const cat_word *cw = &d->words[w];
+        uint32_t k = fill[cw->len < 64 ? cw->len : 64]++;
+        d->by_len[k] = (uint32_t)w;
+        d->by_len_ends[k] = CAT_WORD_ENDS(cw->s, cw->len);
+    }
 }
 
 void cat_index_build(cat_data *d)

@@ -153,6 +153,10 @@ typedef struct cat_word {
     float idf;
 } cat_word;
 
+/* The first and last byte of a word s[0..n), n > 0: two words one edit
+ * apart (both of 3+ bytes) share one or the other. */
+#define CAT_WORD_ENDS(s, n) ((uint16_t)((unsigned char)(s)[0] << 8 | (unsigned char)(s)[(n) - 1]))
+
 typedef struct cat_post {
     uint32_t proc;
     uint16_t slots;             /* bit per slot holding the word */
@@ -185,6 +189,7 @@ typedef struct cat_data {
     size_t word_cap;
     cat_post *posts;
     uint32_t *by_len;           /* word ids sorted by length, for the 1-edit fallback */
+    uint16_t *by_len_ends;      /* CAT_WORD_ENDS of each: most words fail on these alone */
     uint32_t len_start[66];
     /* phrases */
     cat_phrase *phrases;

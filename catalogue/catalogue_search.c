@@ -118,12 +118,17 @@ static int cs_edit1(const char *a, size_t na, const char *b, size_t nb)
     return !memcmp(a + i + 1, b + i, nb - i);
 }
 
-/* The most frequent dictionary word one edit away from s, or -1. */
+/* The most frequent dictionary word one edit away from s (n >= 5), or -1.
+ * A word sharing neither end byte with s is more than one edit away. */
 static long cs_fuzzy(const cat_data *d, const char *s, size_t n)
 {
     long best = -1;
+    uint16_t ends = CAT_WORD_ENDS(s, n);
     for (size_t l = n - 1; l <= n + 1 && l < 65; l++)
         for (uint32_t k = d->len_start[l]; k < d->len_start[l + 1]; k++) {
+            uint16_t e = d->by_len_ends[k];
+            if ((e ^ ends) >> 8 && (e ^ ends) & 255)
+                continue;
             const cat_word *w = &d->words[d->by_len[k]];
             if (cs_edit1(s, n, w->s, w->len) && (best < 0 || w->df > d->words[best].df))
                 best = (long)d->by_len[k];
