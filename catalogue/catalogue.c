@@ -140,6 +140,8 @@ void cat_data_free(cat_data *d)
     free(d->words);
     free(d->posts);
     free(d->by_len);
+    free(d->set_bits);
+    free(d->set_rank);
     free(d->by_len_ends);
     free(d->phrases);
     free(d->phrase_ids);

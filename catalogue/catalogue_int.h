@@ -151,6 +151,7 @@ typedef struct cat_word {
     uint32_t len, df;
     uint32_t post_off, npost;
     float idf;
+    uint32_t set;               /* 1 + its set in data->set_bits (cat_post_find), or 0 */
 } cat_word;
 
 /* The first and last byte of a word s[0..n), n > 0: two words one edit
@@ -188,6 +189,13 @@ typedef struct cat_data {
     uint32_t *word_tab;         /* word id + 1 */
     size_t word_cap;
     cat_post *posts;
+    /* the procedures of the common words as bit sets (nprocs bits each, a
+     * word whose postings are bigger than its set), with the number of
+     * postings before each 64-bit block: which posting of the word a
+     * procedure has, in constant time (cat_post_find) */
+    uint64_t *set_bits;
+    uint32_t *set_rank;
+    size_t set_blocks;          /* 64-bit blocks of one set */
     uint32_t *by_len;           /* word ids sorted by length, for the 1-edit fallback */
     uint16_t *by_len_ends;      /* CAT_WORD_ENDS of each: most words fail on these alone */
     uint32_t len_start[66];
@@ -255,6 +263,23 @@ void cat_data_free(cat_data *d);
 void cat_index_build(cat_data *d);
 /* Normalised words of s: start offsets and lengths (at most max). */
 size_t cat_tokens(const char *s, size_t *off, size_t *len, size_t max);
+/* Bits set in x. */
+static inline unsigned cat_popcount(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555u;
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+/* The posting of procedure p in word w, which has a set (w->set), or NULL. */
+static inline const cat_post *cat_post_find(const cat_data *d, const cat_word *w, uint32_t p)
+{
+    size_t at = (size_t)(w->set - 1) * d->set_blocks + (p >> 6);
+    uint64_t bits = d->set_bits[at], below = ((uint64_t)1 << (p & 63)) - 1;
+    if (!(bits >> (p & 63) & 1))
+        return NULL;
+    return &d->posts[w->post_off + d->set_rank[at] + cat_popcount(bits & below)];
+}
 /* Word id of s[0..n), or -1. */
 long cat_word_find(const cat_data *d, const char *s, size_t n);
 long cat_phrase_find(const cat_data *d, uint32_t hash, const uint32_t *ids, size_t n);

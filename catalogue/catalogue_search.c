@@ -357,6 +357,17 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own
     }
 }
 
+/* Add a word that has a set (cat_post_find) to the nt candidates. */
+static void cs_lookup(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                      size_t nt)
+{
+    for (size_t i = 0; i < nt; i++) {
+        const cat_post *p = cat_post_find(d, w, d->sc_touched[i]);
+        if (p)
+            cs_add(d, p, wt, cw, own, bit);
+    }
+}
+
 /* Sort the nt candidates of sc_touched ascending (LSD radix, 8 bits a pass,
  * as many passes as the catalogue's size needs). */
 static void cs_sort_touched(cat_data *d, size_t nt)
@@ -416,7 +427,9 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
         size_t gap = *nt ? w->df / *nt + 2 : 2, log2gap = 1;
         while (((size_t)1 << log2gap) < gap)
             log2gap++;
-        if (*nt * 2 * log2gap < w->df)
+        if (w->set && *nt < w->df)
+            cs_lookup(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
+        else if (*nt * 2 * log2gap < w->df)
             cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
         else
             cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 0, (size_t)-1, nt);
@@ -438,7 +451,7 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
     else if (d->head && cq->objects && d->head[p] && !(d->head[p] & cq->objects))
         pen += CS_HEAD;     /* about another object, the question's only in passing */
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
-        int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
+        int n = (int)cat_popcount(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
     }
     if (d->closed && (d->closed[p] & ~cq->qualifiers))
