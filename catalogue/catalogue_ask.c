@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/xmalloc.h"
+
 /* Verdict thresholds, on the best hit's confidence: the share of the
  * question it explains (catalogue_hit.coverage) times the share of its name
  * (or alias) found in the question; measured on the question set
@@ -81,13 +83,14 @@ static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, s
  * for several ("can" is cần and căn, "hoi" hỏi and hội): a one-word phrase
  * stays where it forms a word pair of the index with a neighbour ("can
  * cuoc", "xa hoi"). */
-static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n)
+static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n,
+                    const cat_plist *x)
 {
     char *s = (char *)t->s;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = list[i];
-        if (!cat_text_may(t, p))
-            continue;
+    uint32_t buf[256], *may = n <= 256 ? buf : xmalloc(n * sizeof(*may));
+    size_t nmay = cat_plist_may(x, t, list, may);   /* t's signature stays as the words go */
+    for (size_t k = 0; k < nmay; k++) {
+        const char *p = list[may[k]];
         size_t plen = strlen(p);
         int one = !strchr(p, ' ');
         for (long from = 0, o; (o = cat_phrase_at(s + from, p)) >= 0;) {
@@ -101,6 +104,8 @@ static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, siz
             memset(s + at, ' ', plen);
         }
     }
+    if (may != buf)
+        free(may);
 }
 
 void cat_squeeze(char *s)
@@ -259,10 +264,10 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->outside = q->outside_topic ? q->outside_topic->name : NULL;
     const cat_aspects *as = cat->aspects;
     if (as)
-        ca_drop(cat->cur, &q->text, as->phrase, as->n);
+        ca_drop(cat->cur, &q->text, as->phrase, as->n, &as->phrase_idx);
     ca_also(cat->cur, y, q);      /* before the question words go: "làm lại", "xin" count here */
     if (as)
-        ca_drop(cat->cur, &q->text, as->question, as->nquestion);
+        ca_drop(cat->cur, &q->text, as->question, as->nquestion, &as->question_idx);
     for (size_t i = 0; y && i < y->nmarks; i++)
         ca_blank(&q->text, y->marks[i]);
     cat_squeeze(q->words);

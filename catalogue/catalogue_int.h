@@ -116,6 +116,24 @@ static inline int cat_text_may(const cat_text *t, const char *phrase)
     return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
            (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
 }
+/* The filter bit of phrase's first word (0..255), as cat_text_may reads it. */
+static inline unsigned cat_phrase_bit(const char *phrase)
+{
+    return ((const unsigned char *)phrase - CAT_PHRASE_HDR)[0];
+}
+/* A list of phrases (cat_phrase_new) by the filter bit of their first word
+ * (catalogue_plist.c): idx holds the list's indexes, bucket b at
+ * idx[start[b]..start[b + 1]), each ascending. */
+typedef struct cat_plist {
+    uint32_t start[257];
+    uint32_t *idx;
+} cat_plist;
+void cat_plist_build(cat_plist *x, char *const *list, size_t n);
+void cat_plist_free(cat_plist *x);      /* x may be NULL */
+/* The indexes i of list (ascending) with cat_text_may(t, list[i]): the same
+ * as asking each, but only the buckets of t's words. out holds the list's
+ * length. */
+size_t cat_plist_may(const cat_plist *x, const cat_text *t, char *const *list, uint32_t *out);
 /* Offset of phrase in t->s as whole words (cat_phrase_at), or -1. */
 static inline long cat_text_at(const cat_text *t, const char *phrase)
 {
@@ -233,6 +251,7 @@ typedef struct cat_aspects {
     size_t n;
     char **question;            /* "question_words": no aspect, never search words */
     size_t nquestion;
+    cat_plist phrase_idx, question_idx;     /* of phrase and question */
     char *synonyms;             /* "synonyms": path of the synonyms file, or NULL */
 } cat_aspects;
 
