@@ -150,7 +150,7 @@ static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
     t.s = rest;
     for (size_t i = 0; q->outside_topic && i < q->outside_topic->nwhen; i++)
         ca_blank(&t, q->outside_topic->when[i]);
-    return cat_text_mask(&t, y->objects, y->nobjects);
+    return cat_plist_mask(&y->objects_idx, &t, y->objects, y->nobjects);
 }
 
 /* The longest phrase of list found in t, or NULL. */
@@ -275,8 +275,8 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->actions = q->objects = q->qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;
     if (y) {
-        q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
-        q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
+        q->actions = cat_plist_mask(&y->actions_idx, &q->text, y->actions, y->nactions);
+        q->objects = cat_plist_mask(&y->objects_idx, &q->text, y->objects, y->nobjects);
         q->qualifiers = cat_qual_mask(y, &q->text);
     }
     for (size_t i = 0; i < q->nadd; i++) {
@@ -445,7 +445,9 @@ void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answe
     a->aspect = q.aspect;
     a->outside = q.outside;
     a->level = q.level;
-    snprintf(a->words, sizeof(a->words), "%.*s", (int)sizeof(a->words) - 1, q.words);
+    size_t nw = strnlen(q.words, sizeof(a->words) - 1);
+    memcpy(a->words, q.words, nw);    /* cut to fit, as snprintf would */
+    a->words[nw] = '\0';
     for (size_t i = 0, o = 0; i < q.nadd && o < sizeof(a->also); i++)
         o += (size_t)snprintf(a->also + o, sizeof(a->also) - o, "%s%s", i ? " + " : "", q.add[i]);
     if (!q.words[0]) {

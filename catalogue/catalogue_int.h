@@ -33,6 +33,14 @@ void cat_arena_free(cat_arena *a);
 #define CAT_NLEVELS 4       /* xa, huyen, tinh, bo (this order: the lowest first) */
 #define CAT_MAX_MARKS 64    /* phrases of "actions", "objects", "qualifiers" (bits of a mask) */
 
+/* A list of phrases (cat_phrase_new) by the filter bit of their first word
+ * (catalogue_plist.c): idx holds the list's indexes, bucket b at
+ * idx[start[b]..start[b + 1]), each ascending. */
+typedef struct cat_plist {
+    uint32_t start[257];
+    uint32_t *idx;
+} cat_plist;
+
 /* ---- synonyms (catalogue_synonyms.c, config/synonyms.json) ---- */
 typedef struct cat_syn_also {
     char **when, **with, **unless;  /* normalised, rewritten phrases */
@@ -66,6 +74,7 @@ typedef struct cat_syn {
     size_t nobjects;
     char **qualifiers;          /* "qualifiers": who or which sector (nước ngoài, thủy sản) */
     size_t nqualifiers;
+    cat_plist actions_idx, objects_idx, qualifiers_idx;     /* of the three (cat_plist_mask) */
     char **marks;               /* level_marks, normalised (not rewritten) */
     size_t nmarks;
     char **level_words[CAT_NLEVELS];
@@ -121,19 +130,15 @@ static inline unsigned cat_phrase_bit(const char *phrase)
 {
     return ((const unsigned char *)phrase - CAT_PHRASE_HDR)[0];
 }
-/* A list of phrases (cat_phrase_new) by the filter bit of their first word
- * (catalogue_plist.c): idx holds the list's indexes, bucket b at
- * idx[start[b]..start[b + 1]), each ascending. */
-typedef struct cat_plist {
-    uint32_t start[257];
-    uint32_t *idx;
-} cat_plist;
 void cat_plist_build(cat_plist *x, char *const *list, size_t n);
 void cat_plist_free(cat_plist *x);      /* x may be NULL */
 /* The indexes i of list (ascending) with cat_text_may(t, list[i]): the same
  * as asking each, but only the buckets of t's words. out holds the list's
  * length. */
 size_t cat_plist_may(const cat_plist *x, const cat_text *t, char *const *list, uint32_t *out);
+/* cat_text_mask(t, list, n) by the buckets of t's words (all of list
+ * when x was not built). */
+uint64_t cat_plist_mask(const cat_plist *x, const cat_text *t, char *const *list, size_t n);
 /* Offset of phrase in t->s as whole words (cat_phrase_at), or -1. */
 static inline long cat_text_at(const cat_text *t, const char *phrase)
 {

@@ -52,3 +52,20 @@ size_t cat_plist_may(const cat_plist *x, const cat_text *t, char *const *list, u
         qsort(out, n, sizeof(*out), cp_cmp);
     return n;
 }
+
+uint64_t cat_plist_mask(const cat_plist *x, const cat_text *t, char *const *list, size_t n)
+{
+    if (!x->idx)
+        return cat_text_mask(t, list, n);
+    uint64_t m = 0;
+    for (unsigned w = 0; w < 4; w++)
+        for (uint64_t bits = t->sig[w]; bits; bits &= bits - 1) {
+            unsigned b = w * 64 + (unsigned)__builtin_ctzll(bits);
+            for (uint32_t k = x->start[b]; k < x->start[b + 1]; k++) {
+                uint32_t i = x->idx[k];
+                if (i < CAT_MAX_MARKS && cat_text_at(t, list[i]) >= 0)
+                    m |= (uint64_t)1 << i;
+            }
+        }
+    return m;
+}

@@ -525,6 +525,12 @@ static cs_cand cs_score(cat_data *d, uint32_t p, const cs_query *q)
     return c;
 }
 
+/* Whether candidate a ranks below b (lower score; at equal scores the later procedure). */
+static inline int cs_below(const catalogue_hit *a, const catalogue_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->proc > b->proc);
+}
+
 /* Insert c into the best-first list out[0..*n) of capacity max. */
 static void cs_keep(cs_cand *out, size_t *n, size_t max, cs_cand c)
 {
@@ -641,7 +647,7 @@ size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit
     cs_words(d, &q, &nt);
     for (size_t i = 0; i < nt; i++) {
         cs_cand c = cs_score(d, d->sc_touched[i], &q);
-        if (c.h.proc != code)
+        if (c.h.proc != code && (n < CS_KEEP || !cs_below(&c.h, &cand[CS_KEEP - 1].h)))
             cs_keep(cand, &n, CS_KEEP, c);
     }
     cs_rescore(&q, cand, n);

@@ -379,6 +379,9 @@ void cat_syn_free(cat_syn *y)
     cat_strv_free(y->actions, y->nactions);
     cat_strv_free(y->objects, y->nobjects);
     cat_strv_free(y->qualifiers, y->nqualifiers);
+    cat_plist_free(&y->actions_idx);
+    cat_plist_free(&y->objects_idx);
+    cat_plist_free(&y->qualifiers_idx);
     cat_qual_free(y);
     free(y->from);
     free(y->to);
@@ -575,6 +578,11 @@ cat_syn *cat_syn_load(const char *path, char *err, size_t errlen)
         rc = csy_load_named(y, root, path, err, errlen);
     if (rc == 0)
         rc = cat_qual_load(y, root, path, err, errlen);
+    if (rc == 0) {
+        cat_plist_build(&y->actions_idx, y->actions, y->nactions);
+        cat_plist_build(&y->objects_idx, y->objects, y->nobjects);
+        cat_plist_build(&y->qualifiers_idx, y->qualifiers, y->nqualifiers);
+    }
     for (size_t i = 0; rc == 0 && i < y->nalso; i++) {   /* the key phrases of each addition */
         cat_syn_also *a = &y->also[i];
         a->actions = cat_phrase_mask(a->add, y->actions, y->nactions);
