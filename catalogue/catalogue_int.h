@@ -174,7 +174,7 @@ typedef struct cat_word {
     uint32_t len, df;
     uint32_t post_off, npost;
     float idf;
-    uint32_t set;               /* 1 + its set in data->set_bits (cat_post_find), or 0 */
+    uint32_t set;               /* 1 + its set in data->set_bits (cat_set_rank), or 0 */
 } cat_word;
 
 /* The first and last byte of a word s[0..n), n > 0: two words one edit
@@ -215,7 +215,7 @@ typedef struct cat_data {
     /* the procedures of the common words as bit sets (nprocs bits each, a
      * word whose postings are bigger than its set), with the number of
      * postings before each 64-bit block: which posting of the word a
-     * procedure has, in constant time (cat_post_find) */
+     * procedure has, in constant time (cat_set_rank) */
     uint64_t *set_bits;
     uint32_t *set_rank;
     size_t set_blocks;          /* 64-bit blocks of one set */
@@ -295,14 +295,15 @@ static inline unsigned cat_popcount(uint64_t x)
     x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
     return (unsigned)((x * 0x0101010101010101u) >> 56);
 }
-/* The posting of procedure p in word w, which has a set (w->set), or NULL. */
-static inline const cat_post *cat_post_find(const cat_data *d, const cat_word *w, uint32_t p)
+/* Which posting of its word procedure p is, from the word's set (bits and
+ * rank of set w->set - 1 in data->set_bits, set_rank), or -1 when the word
+ * is not in p. */
+static inline long cat_set_rank(const uint64_t *bits, const uint32_t *rank, uint32_t p)
 {
-    size_t at = (size_t)(w->set - 1) * d->set_blocks + (p >> 6);
-    uint64_t bits = d->set_bits[at], below = ((uint64_t)1 << (p & 63)) - 1;
-    if (!(bits >> (p & 63) & 1))
-        return NULL;
-    return &d->posts[w->post_off + d->set_rank[at] + cat_popcount(bits & below)];
+    uint64_t b = bits[p >> 6];
+    if (!(b >> (p & 63) & 1))
+        return -1;
+    return (long)rank[p >> 6] + cat_popcount(b & (((uint64_t)1 << (p & 63)) - 1));
 }
 /* Word id of s[0..n), or -1. */
 long cat_word_find(const cat_data *d, const char *s, size_t n);
