@@ -140,6 +140,9 @@ void cat_data_free(cat_data *d)
     free(d->words);
     free(d->posts);
     free(d->by_len);
+    free(d->set_bits);
+    free(d->set_rank);
+    free(d->by_len_ends);
     free(d->phrases);
     free(d->phrase_ids);
     free(d->phrase_procs);
@@ -162,6 +165,7 @@ void cat_data_free(cat_data *d)
     free(d->qualifiers);
     free(d->closed);
     free(d->head);
+    free(d->name_text);
     free(d->group);
     free(d->group_off);
     free(d->group_n);

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/xmalloc.h"
+
 /* Verdict thresholds, on the best hit's confidence: the share of the
  * question it explains (catalogue_hit.coverage) times the share of its name
  * (or alias) found in the question; measured on the question set
@@ -81,13 +83,14 @@ static int ca_pair(const cat_data *d, const char *a, size_t na, const char *b, s
  * for several ("can" is cần and căn, "hoi" hỏi and hội): a one-word phrase
  * stays where it forms a word pair of the index with a neighbour ("can
  * cuoc", "xa hoi"). */
-static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n)
+static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, size_t n,
+                    const cat_plist *x)
 {
     char *s = (char *)t->s;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = list[i];
-        if (!cat_text_may(t, p))
-            continue;
+    uint32_t buf[256], *may = n <= 256 ? buf : xmalloc(n * sizeof(*may));
+    size_t nmay = cat_plist_may(x, t, list, may);   /* t's signature stays as the words go */
+    for (size_t k = 0; k < nmay; k++) {
+        const char *p = list[may[k]];
         size_t plen = strlen(p);
         int one = !strchr(p, ' ');
         for (long from = 0, o; (o = cat_phrase_at(s + from, p)) >= 0;) {
@@ -101,6 +104,8 @@ static void ca_drop(const cat_data *d, const cat_text *t, char *const *list, siz
             memset(s + at, ' ', plen);
         }
     }
+    if (may != buf)
+        free(may);
 }
 
 void cat_squeeze(char *s)
@@ -145,7 +150,7 @@ static uint64_t ca_beyond(const cat_syn *y, const cat_query *q)
     t.s = rest;
     for (size_t i = 0; q->outside_topic && i < q->outside_topic->nwhen; i++)
         ca_blank(&t, q->outside_topic->when[i]);
-    return cat_text_mask(&t, y->objects, y->nobjects);
+    return cat_plist_mask(&y->objects_idx, &t, y->objects, y->nobjects);
 }
 
 /* The longest phrase of list found in t, or NULL. */
@@ -259,10 +264,10 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->outside = q->outside_topic ? q->outside_topic->name : NULL;
     const cat_aspects *as = cat->aspects;
     if (as)
-        ca_drop(cat->cur, &q->text, as->phrase, as->n);
+        ca_drop(cat->cur, &q->text, as->phrase, as->n, &as->phrase_idx);
     ca_also(cat->cur, y, q);      /* before the question words go: "làm lại", "xin" count here */
     if (as)
-        ca_drop(cat->cur, &q->text, as->question, as->nquestion);
+        ca_drop(cat->cur, &q->text, as->question, as->nquestion, &as->question_idx);
     for (size_t i = 0; y && i < y->nmarks; i++)
         ca_blank(&q->text, y->marks[i]);
     cat_squeeze(q->words);
@@ -270,8 +275,8 @@ void cat_query_prepare(const catalogue *cat, const char *normalised, cat_query *
     q->actions = q->objects = q->qualifiers = 0;
     q->objects_beyond = y ? ca_beyond(y, q) : 0;
     if (y) {
-        q->actions = cat_text_mask(&q->text, y->actions, y->nactions);
-        q->objects = cat_text_mask(&q->text, y->objects, y->nobjects);
+        q->actions = cat_plist_mask(&y->actions_idx, &q->text, y->actions, y->nactions);
+        q->objects = cat_plist_mask(&y->objects_idx, &q->text, y->objects, y->nobjects);
         q->qualifiers = cat_qual_mask(y, &q->text);
     }
     for (size_t i = 0; i < q->nadd; i++) {
@@ -328,10 +333,10 @@ static int ca_names_clause(const cat_query *q, const char *head, const char *cla
 
 /* Split a rewritten name at " doi voi ": the head (without a leading "thu
  * tuc"), the clause after; -1 when the name names no group. */
-static int ca_group_split(const cat_syn *y, const char *name, char *buf, size_t cap,
+static int ca_group_split(const cat_data *d, const catalogue_proc *p, char *buf, size_t cap,
                           const char **head, const char **clause)
 {
-    if (cat_index_text(y, name, 1, buf, cap) < 0)
+    if (cat_name_text(d, p, buf, cap) < 0)
         return -1;
     char *at = strstr(buf, " doi voi ");
     if (!at)
@@ -351,11 +356,11 @@ static int ca_group_tie(const cat_data *d, const cat_query *q, const catalogue_a
 {
     char b0[1024], b1[1024];
     const char *h0, *c0, *h1, *c1;
-    if (ca_group_split(d->syn, a->hits[0].proc->name, b0, sizeof(b0), &h0, &c0) < 0
+    if (ca_group_split(d, a->hits[0].proc, b0, sizeof(b0), &h0, &c0) < 0
         || ca_names_clause(q, h0, c0))
         return 0;
     for (size_t i = 1; i < a->nhits && i < 3; i++) {
-        if (ca_group_split(d->syn, a->hits[i].proc->name, b1, sizeof(b1), &h1, &c1) < 0)
+        if (ca_group_split(d, a->hits[i].proc, b1, sizeof(b1), &h1, &c1) < 0)
             continue;
         size_t l0 = strlen(h0), l1 = strlen(h1);
         const char *lo = l0 >= l1 ? h0 : h1, *sh = l0 >= l1 ? h1 : h0;
@@ -396,7 +401,7 @@ static int ca_outside_here(const cat_data *d, const cat_query *q, const catalogu
 {
     char name[2048];
     const cat_syn_outside *o = q->outside_topic;
-    if (!o || cat_index_text(d->syn, p->name, 1, name, sizeof(name)) < 0)
+    if (!o || cat_name_text(d, p, name, sizeof(name)) < 0)
         return 0;
     for (size_t i = 0; i < o->nwhen; i++)
         if (cat_text_at(&q->text0, o->when[i]) >= 0 && cat_phrase_at(name, o->when[i]) >= 0)
@@ -440,7 +445,9 @@ void catalogue_ask(const catalogue *cat, const char *normalised, catalogue_answe
     a->aspect = q.aspect;
     a->outside = q.outside;
     a->level = q.level;
-    snprintf(a->words, sizeof(a->words), "%.*s", (int)sizeof(a->words) - 1, q.words);
+    size_t nw = strnlen(q.words, sizeof(a->words) - 1);
+    memcpy(a->words, q.words, nw);    /* cut to fit, as snprintf would */
+    a->words[nw] = '\0';
     for (size_t i = 0, o = 0; i < q.nadd && o < sizeof(a->also); i++)
         o += (size_t)snprintf(a->also + o, sizeof(a->also) - o, "%s%s", i ? " + " : "", q.add[i]);
     if (!q.words[0]) {

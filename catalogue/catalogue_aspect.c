@@ -44,6 +44,8 @@ void cat_aspects_free(cat_aspects *a)
     free(a->len);
     free(a->aspect);
     cat_strv_free(a->question, a->nquestion);
+    cat_plist_free(&a->phrase_idx);
+    cat_plist_free(&a->question_idx);
     free(a->synonyms);
     free(a);
 }
@@ -145,6 +147,10 @@ cat_aspects *cat_aspects_load(const char *path, const cat_syn *y, char *err, siz
     if (ok && a->nquestion)     /* longest first, like the aspect phrases */
         qsort(a->question, a->nquestion, sizeof(*a->question), ca_longer);
     json_decref(root);
+    if (ok) {
+        cat_plist_build(&a->phrase_idx, a->phrase, a->n);
+        cat_plist_build(&a->question_idx, a->question, a->nquestion);
+    }
     if (!ok) {
         cat_aspects_free(a);
         return NULL;
@@ -171,14 +177,19 @@ catalogue_aspect cat_aspect_of(const cat_aspects *a, const cat_text *t)
         return CATALOGUE_ASPECT_OVERVIEW;
     size_t slen = strlen(s), best_len = 0;
     catalogue_aspect best = CATALOGUE_ASPECT_OVERVIEW;
-    for (size_t i = 0; i < a->n && a->len[i] >= best_len; i++) {
-        if (!cat_text_may(t, a->phrase[i]) || ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
+    uint32_t buf[256], *may = a->n <= 256 ? buf : xmalloc(a->n * sizeof(*may));
+    size_t nmay = cat_plist_may(&a->phrase_idx, t, a->phrase, may);
+    for (size_t k = 0; k < nmay && a->len[may[k]] >= best_len; k++) {
+        size_t i = may[k];
+        if (ca_find(s, slen, a->phrase[i], a->len[i], 0) < 0)
             continue;
         if (a->len[i] > best_len || a->aspect[i] < best) {
             best = a->aspect[i];
             best_len = a->len[i];
         }
     }
+    if (may != buf)
+        free(may);
     return best;
 }
 

@@ -200,7 +200,7 @@ int catalogue_case_pick(const catalogue *cat, const catalogue_proc *p, const cat
     const cat_data *d = cat->cur;
     char q[1024], name[1024], label[CATALOGUE_CASE_LABEL * 2];
     if (cat_canon(d->syn, normalised, q, sizeof(q)) < 0 ||
-        cat_index_text(d->syn, p->name, 1, name, sizeof(name)) < 0)
+        cat_name_text(d, p, name, sizeof(name)) < 0)
         return -1;
     int best = -1, ties = 0;
     float best_got = 0;

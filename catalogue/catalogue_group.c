@@ -129,6 +129,7 @@ static void cg_marks(cat_data *d, size_t p)
     char text[2048];
     if (!y || cat_index_text(y, pr->name, 1, text, sizeof(text)) < 0)
         return;
+    d->name_text[p] = cat_strdup(&d->arena, text);
     for (size_t i = 0; i < y->nactions && !d->action[p]; i++) {
         size_t n = strlen(y->actions[i]);
         if (!strncmp(text, y->actions[i], n) && (text[n] == ' ' || text[n] == '\0'))
@@ -149,8 +150,21 @@ static void cg_marks(cat_data *d, size_t p)
     }
 }
 
+int cat_name_text(const cat_data *d, const catalogue_proc *p, char *out, size_t cap)
+{
+    uintptr_t at = (uintptr_t)p, lo = (uintptr_t)d->procs;   /* p may be of another generation */
+    int ours = d->name_text && at >= lo && at < lo + d->nprocs * sizeof(*p);
+    const char *t = ours ? d->name_text[p - d->procs] : NULL;
+    size_t n = t ? strlen(t) : 0;
+    if (!t || n + 2 > cap)  /* cat_syn_rewrite would cut it shorter at cap */
+        return cat_index_text(d->syn, p->name, 1, out, cap);
+    memcpy(out, t, n + 1);
+    return 0;
+}
+
 void cat_groups_build(cat_data *d)
 {
+    d->name_text = xcalloc(d->nprocs + 1, sizeof(*d->name_text));
     d->action = xcalloc(d->nprocs + 1, 1);
     d->objects = xcalloc(d->nprocs + 1, sizeof(uint64_t));
     d->actions_in = xcalloc(d->nprocs + 1, sizeof(uint64_t));

@@ -384,8 +384,39 @@ static void ci_by_len(cat_data *d)
     uint32_t fill[66];
     memcpy(fill, d->len_start, sizeof(fill));
     d->by_len = xmalloc((d->nwords + 1) * sizeof(uint32_t));
+    d->by_len_ends = xmalloc((d->nwords + 1) * sizeof(uint16_t));
+    for (size_t w = 0; w < d->nwords; w++) {
+        const cat_word *cw = &d->words[w];
+        uint32_t k = fill[cw->len < 64 ? cw->len : 64]++;
+        d->by_len[k] = (uint32_t)w;
+        d->by_len_ends[k] = CAT_WORD_ENDS(cw->s, cw->len);
+    }
+}
+
+/* The sets of the words whose postings (8 bytes each) take more room than
+ * a set and its ranks (12 bytes per 64 procedures). */
+static void ci_sets(cat_data *d)
+{
+    size_t nb = (d->nprocs + 63) / 64, nsets = 0;
+    d->set_blocks = nb;
     for (size_t w = 0; w < d->nwords; w++)
-        d->by_len[fill[d->words[w].len < 64 ? d->words[w].len : 64]++] = (uint32_t)w;
+        if (nb && (size_t)d->words[w].npost * 8 >= nb * 12)
+            d->words[w].set = (uint32_t)++nsets;
+    d->set_bits = xcalloc(nsets * nb + 1, sizeof(uint64_t));
+    d->set_rank = xcalloc(nsets * nb + 1, sizeof(uint32_t));
+    for (size_t w = 0; w < d->nwords; w++) {
+        const cat_word *cw = &d->words[w];
+        if (!cw->set)
+            continue;
+        uint64_t *bits = d->set_bits + (size_t)(cw->set - 1) * nb;
+        uint32_t *rank = d->set_rank + (size_t)(cw->set - 1) * nb;
+        for (uint32_t k = 0; k < cw->npost; k++) {
+            uint32_t p = d->posts[cw->post_off + k].proc;
+            bits[p >> 6] |= (uint64_t)1 << (p & 63);
+        }
+        for (size_t b = 1; b < nb; b++)
+            rank[b] = rank[b - 1] + cat_popcount(bits[b - 1]);
+    }
 }
 
 void cat_index_build(cat_data *d)
@@ -420,6 +451,7 @@ void cat_index_build(cat_data *d)
     free(b.pp);
     free(b.word_last);
     ci_slot_weights(d);
+    ci_sets(d);
     ci_fields(d);
     ci_by_len(d);
     cat_groups_build(d);

@@ -33,6 +33,14 @@ void cat_arena_free(cat_arena *a);
 #define CAT_NLEVELS 4       /* xa, huyen, tinh, bo (this order: the lowest first) */
 #define CAT_MAX_MARKS 64    /* phrases of "actions", "objects", "qualifiers" (bits of a mask) */
 
+/* A list of phrases (cat_phrase_new) by the filter bit of their first word
+ * (catalogue_plist.c): idx holds the list's indexes, bucket b at
+ * idx[start[b]..start[b + 1]), each ascending. */
+typedef struct cat_plist {
+    uint32_t start[257];
+    uint32_t *idx;
+} cat_plist;
+
 /* ---- synonyms (catalogue_synonyms.c, config/synonyms.json) ---- */
 typedef struct cat_syn_also {
     char **when, **with, **unless;  /* normalised, rewritten phrases */
@@ -66,6 +74,7 @@ typedef struct cat_syn {
     size_t nobjects;
     char **qualifiers;          /* "qualifiers": who or which sector (nước ngoài, thủy sản) */
     size_t nqualifiers;
+    cat_plist actions_idx, objects_idx, qualifiers_idx;     /* of the three (cat_plist_mask) */
     char **marks;               /* level_marks, normalised (not rewritten) */
     size_t nmarks;
     char **level_words[CAT_NLEVELS];
@@ -106,8 +115,35 @@ typedef struct cat_text {
     uint64_t sig2[4];           /* bits of its pairs of adjacent words */
 } cat_text;
 void cat_text_init(cat_text *t, const char *s);
-int cat_text_may(const cat_text *t, const char *phrase);
-long cat_text_at(const cat_text *t, const char *phrase);
+#define CAT_PHRASE_HDR 8    /* bytes before a cat_phrase_new phrase: its filter bits */
+/* Whether phrase (a cat_phrase_new one) may be in t: its first word's bit,
+ * and its first two words' bit when it has two. Inline: the request path
+ * asks this of about a thousand phrases per question. */
+static inline int cat_text_may(const cat_text *t, const char *phrase)
+{
+    const unsigned char *h = (const unsigned char *)phrase - CAT_PHRASE_HDR;
+    return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
+           (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
+}
+/* The filter bit of phrase's first word (0..255), as cat_text_may reads it. */
+static inline unsigned cat_phrase_bit(const char *phrase)
+{
+    return ((const unsigned char *)phrase - CAT_PHRASE_HDR)[0];
+}
+void cat_plist_build(cat_plist *x, char *const *list, size_t n);
+void cat_plist_free(cat_plist *x);      /* x may be NULL */
+/* The indexes i of list (ascending) with cat_text_may(t, list[i]): the same
+ * as asking each, but only the buckets of t's words. out holds the list's
+ * length. */
+size_t cat_plist_may(const cat_plist *x, const cat_text *t, char *const *list, uint32_t *out);
+/* cat_text_mask(t, list, n) by the buckets of t's words (all of list
+ * when x was not built). */
+uint64_t cat_plist_mask(const cat_plist *x, const cat_text *t, char *const *list, size_t n);
+/* Offset of phrase in t->s as whole words (cat_phrase_at), or -1. */
+static inline long cat_text_at(const cat_text *t, const char *phrase)
+{
+    return cat_text_may(t, phrase) ? cat_phrase_at(t->s, phrase) : -1;
+}
 int cat_text_any(const cat_text *t, char *const *list, size_t n);
 uint64_t cat_text_mask(const cat_text *t, char *const *list, size_t n);
 /* A phrase of a list: a copy of s that knows its first word's filter bit
@@ -138,7 +174,12 @@ typedef struct cat_word {
     uint32_t len, df;
     uint32_t post_off, npost;
     float idf;
+    uint32_t set;               /* 1 + its set in data->set_bits (cat_set_rank), or 0 */
 } cat_word;
+
+/* The first and last byte of a word s[0..n), n > 0: two words one edit
+ * apart (both of 3+ bytes) share one or the other. */
+#define CAT_WORD_ENDS(s, n) ((uint16_t)((unsigned char)(s)[0] << 8 | (unsigned char)(s)[(n) - 1]))
 
 typedef struct cat_post {
     uint32_t proc;
@@ -171,7 +212,15 @@ typedef struct cat_data {
     uint32_t *word_tab;         /* word id + 1 */
     size_t word_cap;
     cat_post *posts;
+    /* the procedures of the common words as bit sets (nprocs bits each, a
+     * word whose postings are bigger than its set), with the number of
+     * postings before each 64-bit block: which posting of the word a
+     * procedure has, in constant time (cat_set_rank) */
+    uint64_t *set_bits;
+    uint32_t *set_rank;
+    size_t set_blocks;          /* 64-bit blocks of one set */
     uint32_t *by_len;           /* word ids sorted by length, for the 1-edit fallback */
+    uint16_t *by_len_ends;      /* CAT_WORD_ENDS of each: most words fail on these alone */
     uint32_t len_start[66];
     /* phrases */
     cat_phrase *phrases;
@@ -187,6 +236,7 @@ typedef struct cat_data {
     uint64_t *closed;           /* the qualifiers of its field ("field_qualifiers"): a closed group */
     uint64_t *actions_in;       /* bit i: actions[i] occurs anywhere in the name or an alias */
     uint64_t *head;             /* the objects of the name's head: its first object and those inside */
+    const char **name_text;     /* its name as cat_index_text(levels) makes it, or NULL */
     uint32_t *group;            /* per procedure: its group */
     uint32_t *group_off, *group_n, *group_procs;
     size_t ngroups;
@@ -206,6 +256,7 @@ typedef struct cat_aspects {
     size_t n;
     char **question;            /* "question_words": no aspect, never search words */
     size_t nquestion;
+    cat_plist phrase_idx, question_idx;     /* of phrase and question */
     char *synonyms;             /* "synonyms": path of the synonyms file, or NULL */
 } cat_aspects;
 
@@ -236,6 +287,24 @@ void cat_data_free(cat_data *d);
 void cat_index_build(cat_data *d);
 /* Normalised words of s: start offsets and lengths (at most max). */
 size_t cat_tokens(const char *s, size_t *off, size_t *len, size_t max);
+/* Bits set in x. */
+static inline unsigned cat_popcount(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555u;
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+/* Which posting of its word procedure p is, from the word's set (bits and
+ * rank of set w->set - 1 in data->set_bits, set_rank), or -1 when the word
+ * is not in p. */
+static inline long cat_set_rank(const uint64_t *bits, const uint32_t *rank, uint32_t p)
+{
+    uint64_t b = bits[p >> 6];
+    if (!(b >> (p & 63) & 1))
+        return -1;
+    return (long)rank[p >> 6] + cat_popcount(b & (((uint64_t)1 << (p & 63)) - 1));
+}
 /* Word id of s[0..n), or -1. */
 long cat_word_find(const cat_data *d, const char *s, size_t n);
 long cat_phrase_find(const cat_data *d, uint32_t hash, const uint32_t *ids, size_t n);
@@ -258,6 +327,9 @@ void cat_aspect_strip(const cat_aspects *a, char *rewritten, int question_words)
  * set (names, aliases), then rewritten with y. -1 when nothing is left. */
 int cat_index_text(const cat_syn *y, const char *s, int levels, char *out, size_t cap);
 void cat_groups_build(cat_data *d);
+/* cat_index_text(d->syn, p->name, 1, out, cap), from the copy made at load
+ * (the request path asks it of every hit it weighs). */
+int cat_name_text(const cat_data *d, const catalogue_proc *p, char *out, size_t cap);
 
 /* catalogue_ask.c: a question made ready for the search. */
 typedef struct cat_query {

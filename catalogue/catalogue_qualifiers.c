@@ -129,7 +129,7 @@ uint64_t cat_qual_mask(const cat_syn *y, const cat_text *t)
 {
     if (!y)
         return 0;
-    uint64_t m = cat_text_mask(t, y->qualifiers, y->nqualifiers);
+    uint64_t m = cat_plist_mask(&y->qualifiers_idx, t, y->qualifiers, y->nqualifiers);
     for (size_t i = 0; i < y->nqual_words; i++)
         if (!(m >> y->qual_bit[i] & 1) && cat_text_at(t, y->qual_words[i]) >= 0)
             m |= (uint64_t)1 << y->qual_bit[i];

@@ -77,7 +77,13 @@ typedef struct cs_query {
     uint8_t trig[CAT_MAX_QWORDS];   /* own words: bit k-1 when they led to addition k */
     uint8_t add_only[CAT_MAX_QWORDS];   /* a pair of which one word is rare: no candidates */
     uint8_t first[CAT_MAX_QWORDS];  /* single words: the first one with the same id (itself) */
+    long exact[CAT_MAX_QWORDS];     /* single words: the id of the word as written, or -1 */
     float total;                /* weight of the single words (own and "also") */
+    /* for cs_explained, which every kept candidate asks: */
+    size_t nown;                /* the question's own words: the first nown */
+    int dups;                   /* some single word repeats an earlier one */
+    float own_total;            /* weight of the own words */
+    float seg_all[CAT_MAX_ADDS + 1];    /* IDF of the words of each "also" addition */
 } cs_query;
 
 /* Whether word i counts in the coverage (single words, the question's own
@@ -118,12 +124,17 @@ static int cs_edit1(const char *a, size_t na, const char *b, size_t nb)
     return !memcmp(a + i + 1, b + i, nb - i);
 }
 
-/* The most frequent dictionary word one edit away from s, or -1. */
+/* The most frequent dictionary word one edit away from s (n >= 5), or -1.
+ * A word sharing neither end byte with s is more than one edit away. */
 static long cs_fuzzy(const cat_data *d, const char *s, size_t n)
 {
     long best = -1;
+    uint16_t ends = CAT_WORD_ENDS(s, n);
     for (size_t l = n - 1; l <= n + 1 && l < 65; l++)
         for (uint32_t k = d->len_start[l]; k < d->len_start[l + 1]; k++) {
+            uint16_t e = d->by_len_ends[k];
+            if ((e ^ ends) >> 8 && (e ^ ends) & 255)
+                continue;
             const cat_word *w = &d->words[d->by_len[k]];
             if (cs_edit1(s, n, w->s, w->len) && (best < 0 || w->df > d->words[best].df))
                 best = (long)d->by_len[k];
@@ -160,7 +171,7 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
 {
     size_t i = q->n++;
     q->seg[i] = seg;
-    q->ids[i] = cat_word_find(d, w, n);
+    q->ids[i] = q->exact[i] = cat_word_find(d, w, n);
     q->cw[i] = q->ids[i] >= 0 ? d->words[q->ids[i]].idf : 0;
     if (q->ids[i] < 0 && n >= 5 && (q->ids[i] = cs_fuzzy(d, w, n)) >= 0)
         q->cw[i] = d->words[q->ids[i]].idf * CS_FUZZY;
@@ -172,6 +183,7 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
     for (size_t k = 0; k < i && !dup; k++)
         if ((dup = q->ids[i] >= 0 && q->ids[k] == q->ids[i]))
             q->first[i] = (uint8_t)k;
+    q->dups |= dup;
     if (dup)
         q->w[i] = q->cw[i] = 0;   /* counted once */
     else if (seg == 0 || q->ids[i] >= 0)    /* an "also" word the index lacks is no loss */
@@ -180,7 +192,7 @@ static void cs_word(const cat_data *d, cs_query *q, const char *w, size_t n, uin
 
 /* The pairs of adjacent words of one segment (known to the index only). */
 static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t *off,
-                     const size_t *len, size_t n, uint8_t seg, float mult)
+                     const size_t *len, const long *exact, size_t n, uint8_t seg, float mult)
 {
     for (size_t i = 1; i < n && q->n < CAT_MAX_QWORDS; i++) {
         if (off[i] != off[i - 1] + len[i - 1] + 1)
@@ -191,7 +203,7 @@ static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t
             dup = q->ids[k] == id;
         if (dup)
             continue;
-        long a = cat_word_find(d, s + off[i - 1], len[i - 1]), b = cat_word_find(d, s + off[i], len[i]);
+        long a = exact[i - 1], b = exact[i];    /* cat_word_find of either word */
         uint32_t common = cs_common(d);
         /* the rare word of the pair makes the candidates already */
         q->add_only[q->n] = (a >= 0 && d->words[a].df <= common) || (b >= 0 && d->words[b].df <= common);
@@ -206,10 +218,11 @@ static void cs_pairs(const cat_data *d, cs_query *q, const char *s, const size_t
 static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
 {
     size_t off[CAT_MAX_ADDS + 1][CAT_MAX_QWORDS], len[CAT_MAX_ADDS + 1][CAT_MAX_QWORDS];
-    size_t cnt[CAT_MAX_ADDS + 1];
+    size_t cnt[CAT_MAX_ADDS + 1], first[CAT_MAX_ADDS + 1];
     const char *text[CAT_MAX_ADDS + 1];
     q->n = 0;
     q->total = 0;
+    q->dups = 0;
     q->cq = cq;
     text[0] = cq->words;
     for (size_t a = 0; a < cq->nadd; a++)
@@ -217,14 +230,24 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
     for (size_t a = 0; a <= cq->nadd; a++) {
         size_t cap = a ? CS_MAX_SINGLE : CS_MAX_OWN;   /* the additions may name a whole procedure */
         cnt[a] = cat_tokens(text[a], off[a], len[a], q->n < cap ? cap - q->n : 0);
+        first[a] = q->n;
         for (size_t i = 0; i < cnt[a]; i++)
             cs_word(d, q, text[a] + off[a][i], len[a][i], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
     }
     q->nuni = q->n;
     for (size_t a = 0; a <= cq->nadd; a++)
-        cs_pairs(d, q, text[a], off[a], len[a], cnt[a], (uint8_t)a, a ? cq->add_w[a - 1] : 1.0f);
-    for (size_t i = 0; i < q->nuni; i++)
+        cs_pairs(d, q, text[a], off[a], len[a], q->exact + first[a], cnt[a], (uint8_t)a,
+                 a ? cq->add_w[a - 1] : 1.0f);
+    q->nown = cnt[0];
+    q->own_total = 0;
+    memset(q->seg_all, 0, sizeof(q->seg_all));
+    for (size_t i = 0; i < q->nuni; i++) {
         q->add_only[i] = 0;
+        if (q->seg[i])
+            q->seg_all[q->seg[i]] += q->idf[i];
+        else
+            q->own_total += q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
+    }
     for (size_t i = 0; i < cnt[0]; i++) {   /* which own words led to which addition */
         q->trig[i] = 0;
         for (size_t a = 0; a < cq->nadd; a++)
@@ -240,29 +263,22 @@ static void cs_parse(const cat_data *d, const cat_query *cq, cs_query *q)
  * "nhập khẩu cho vợ" is explained by "đăng ký thường trú"). */
 static float cs_explained(const cs_query *q, uint64_t bits)
 {
-    float have[CAT_MAX_ADDS + 1] = {0}, all[CAT_MAX_ADDS + 1] = {0}, tot = 0, got = 0;
-    uint64_t held = 0;
-    for (size_t i = 0; i < q->nuni; i++)
+    float have[CAT_MAX_ADDS + 1] = {0}, got = 0;
+    uint64_t held = bits;   /* bits has the first of each word only: the repeats too */
+    for (size_t i = 0; q->dups && i < q->nuni; i++)
         if (bits & ((uint64_t)1 << (q->first[i])))
             held |= (uint64_t)1 << i;
-    for (size_t i = 0; i < q->nuni; i++)
-        if (q->seg[i]) {
-            all[q->seg[i]] += q->idf[i];
-            have[q->seg[i]] += held & ((uint64_t)1 << i) ? q->idf[i] : 0;
-        }
+    for (size_t i = q->nown; i < q->nuni; i++)  /* the "also" words */
+        if (held & ((uint64_t)1 << i))
+            have[q->seg[i]] += q->idf[i];
     unsigned ok = 0;
     for (unsigned a = 1; a <= CAT_MAX_ADDS; a++)
-        if (all[a] > 0 && have[a] >= 0.5f * all[a])
+        if (q->seg_all[a] > 0 && have[a] >= 0.5f * q->seg_all[a])
             ok |= 1u << (a - 1);
-    for (size_t i = 0; i < q->nuni; i++) {
-        if (q->seg[i])
-            continue;
-        float wt = q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
-        tot += wt;
+    for (size_t i = 0; i < q->nown; i++)
         if ((held & ((uint64_t)1 << i)) || (q->trig[i] & ok))
-            got += wt;
-    }
-    return tot > 0 ? got / tot : 0;
+            got += q->ids[i] >= 0 ? q->w[i] : CS_UNKNOWN_WEIGHT;
+    return q->own_total > 0 ? got / q->own_total : 0;
 }
 
 /* Every alias/name phrase that occurs as a run of query words. */
@@ -352,6 +368,20 @@ static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own
     }
 }
 
+/* Add a word that has a set (cat_set_rank) to the nt candidates. */
+static void cs_lookup(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                      size_t nt)
+{
+    size_t at = (size_t)(w->set - 1) * d->set_blocks;
+    const uint64_t *bits = d->set_bits + at;
+    const uint32_t *rank = d->set_rank + at;
+    for (size_t i = 0; i < nt; i++) {
+        long k = cat_set_rank(bits, rank, d->sc_touched[i]);
+        if (k >= 0)
+            cs_add(d, &d->posts[w->post_off + (size_t)k], wt, cw, own, bit);
+    }
+}
+
 /* Sort the nt candidates of sc_touched ascending (LSD radix, 8 bits a pass,
  * as many passes as the catalogue's size needs). */
 static void cs_sort_touched(cat_data *d, size_t nt)
@@ -403,15 +433,20 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
         size_t i = order[made++];
         cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, CS_MAX_CAND, nt);
     }
-    if (made < n)
-        cs_sort_touched(d, *nt);
+    int sorted = 0;
     for (size_t k = made; k < n; k++) {     /* the others only add to the candidates */
         size_t i = order[k];
         const cat_word *w = &d->words[q->ids[i]];
         size_t gap = *nt ? w->df / *nt + 2 : 2, log2gap = 1;
         while (((size_t)1 << log2gap) < gap)
             log2gap++;
-        if (*nt * 2 * log2gap < w->df)
+        /* a set lookup costs about four postings of a walk (callgrind) */
+        int lookup = w->set && *nt * 4 < w->df, probe = !lookup && *nt * 2 * log2gap < w->df;
+        if (probe && !sorted++)
+            cs_sort_touched(d, *nt);    /* the probe needs them in order, nothing else does */
+        if (lookup)
+            cs_lookup(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
+        else if (probe)
             cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
         else
             cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 0, (size_t)-1, nt);
@@ -433,7 +468,7 @@ static float cs_marks(const cat_data *d, uint32_t p, const cat_query *cq)
     else if (d->head && cq->objects && d->head[p] && !(d->head[p] & cq->objects))
         pen += CS_HEAD;     /* about another object, the question's only in passing */
     if (d->qualifiers && (d->qualifiers[p] | cq->qualifiers)) {
-        int n = __builtin_popcountll(d->qualifiers[p] ^ cq->qualifiers);
+        int n = (int)cat_popcount(d->qualifiers[p] ^ cq->qualifiers);
         pen += CS_QUALIFIER * (float)(n > 2 ? 2 : n);
     }
     if (d->closed && (d->closed[p] & ~cq->qualifiers))
@@ -492,6 +527,12 @@ static cs_cand cs_score(cat_data *d, uint32_t p, const cs_query *q)
     cs_cand c = {.h = h, .bits = d->sc_qbits[p]};
     d->sc_qbits[p] = 0;
     return c;
+}
+
+/* Whether candidate a ranks below b (lower score; at equal scores the later procedure). */
+static inline int cs_below(const catalogue_hit *a, const catalogue_hit *b)
+{
+    return a->score < b->score || (a->score == b->score && a->proc > b->proc);
 }
 
 /* Insert c into the best-first list out[0..*n) of capacity max. */
@@ -610,7 +651,7 @@ size_t cat_search_query(const catalogue *cat, const cat_query *cq, catalogue_hit
     cs_words(d, &q, &nt);
     for (size_t i = 0; i < nt; i++) {
         cs_cand c = cs_score(d, d->sc_touched[i], &q);
-        if (c.h.proc != code)
+        if (c.h.proc != code && (n < CS_KEEP || !cs_below(&c.h, &cand[CS_KEEP - 1].h)))
             cs_keep(cand, &n, CS_KEEP, c);
     }
     cs_rescore(&q, cand, n);

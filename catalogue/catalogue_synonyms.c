@@ -295,7 +295,7 @@ void cat_text_init(cat_text *t, const char *s)
     }
 }
 
-#define CSY_HDR 8   /* bytes before a phrase's text: its filter bit */
+#define CSY_HDR CAT_PHRASE_HDR
 
 char *cat_phrase_new(const char *s)
 {
@@ -314,18 +314,6 @@ void cat_phrase_free(char *p)
 {
     if (p)
         free(p - CSY_HDR);
-}
-
-int cat_text_may(const cat_text *t, const char *p)
-{
-    const unsigned char *h = (const unsigned char *)p - CSY_HDR;  /* a cat_phrase_new phrase */
-    return (t->sig[h[0] >> 6] >> (h[0] & 63) & 1) &&
-           (!h[2] || (t->sig2[h[1] >> 6] >> (h[1] & 63) & 1));
-}
-
-long cat_text_at(const cat_text *t, const char *p)
-{
-    return cat_text_may(t, p) ? cat_phrase_at(t->s, p) : -1;
 }
 
 int cat_text_any(const cat_text *t, char *const *list, size_t n)
@@ -391,6 +379,9 @@ void cat_syn_free(cat_syn *y)
     cat_strv_free(y->actions, y->nactions);
     cat_strv_free(y->objects, y->nobjects);
     cat_strv_free(y->qualifiers, y->nqualifiers);
+    cat_plist_free(&y->actions_idx);
+    cat_plist_free(&y->objects_idx);
+    cat_plist_free(&y->qualifiers_idx);
     cat_qual_free(y);
     free(y->from);
     free(y->to);
@@ -587,6 +578,11 @@ cat_syn *cat_syn_load(const char *path, char *err, size_t errlen)
         rc = csy_load_named(y, root, path, err, errlen);
     if (rc == 0)
         rc = cat_qual_load(y, root, path, err, errlen);
+    if (rc == 0) {
+        cat_plist_build(&y->actions_idx, y->actions, y->nactions);
+        cat_plist_build(&y->objects_idx, y->objects, y->nobjects);
+        cat_plist_build(&y->qualifiers_idx, y->qualifiers, y->nqualifiers);
+    }
     for (size_t i = 0; rc == 0 && i < y->nalso; i++) {   /* the key phrases of each addition */
         cat_syn_also *a = &y->also[i];
         a->actions = cat_phrase_mask(a->add, y->actions, y->nactions);
