@@ -305,6 +305,30 @@ static inline long cat_set_rank(const uint64_t *bits, const uint32_t *rank, uint
         return -1;
     return (long)rank[p >> 6] + cat_popcount(b & (((uint64_t)1 << (p & 63)) - 1));
 }
+/* catalogue_postings.c: one query word's weight wt (cw for the name and
+ * alias coverage) added to the procedures of its postings, in the sc_*
+ * scratch of d. own: 1 a single word (it counts in the match and the
+ * coverage), -1 a pair (in the score alone); bit: its bit in sc_qbits.
+ * cat_touch makes p a candidate (sc_touched, *nt of them). */
+static inline void cat_touch(cat_data *d, uint32_t p, size_t *nt)
+{
+    if (!d->sc_mark[p]) {
+        d->sc_mark[p] = 1;
+        d->sc_touched[(*nt)++] = p;
+    }
+}
+/* Walk w's postings (the first limit): touch makes candidates, else only the
+ * candidates already made get the weight. */
+void cat_post_walk(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                   int touch, size_t limit, size_t *nt);
+/* The same for the nt candidates only, by a galloping search in the postings
+ * (sc_touched must be sorted: cat_sort_touched) or by w's set (w->set != 0). */
+void cat_post_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                    size_t nt);
+void cat_post_lookup(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
+                     size_t nt);
+/* Sort the nt candidates of sc_touched ascending. */
+void cat_sort_touched(cat_data *d, size_t nt);
 /* Word id of s[0..n), or -1. */
 long cat_word_find(const cat_data *d, const char *s, size_t n);
 long cat_phrase_find(const cat_data *d, uint32_t hash, const uint32_t *ids, size_t n);

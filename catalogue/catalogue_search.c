@@ -92,14 +92,6 @@ typedef struct cs_query {
 /* The bit of single word i in sc_qbits (pairs have none). */
 #define CS_BIT(q, i) ((i) < (q)->nuni ? (uint64_t)1 << (i) : 0)
 
-static void cs_touch(cat_data *d, uint32_t p, size_t *nt)
-{
-    if (!d->sc_mark[p]) {
-        d->sc_mark[p] = 1;
-        d->sc_touched[(*nt)++] = p;
-    }
-}
-
 /* One edit (substitution, adjacent transposition, insertion or deletion)? */
 static int cs_edit1(const char *a, size_t na, const char *b, size_t nb)
 {
@@ -299,108 +291,13 @@ static void cs_phrases(cat_data *d, const cs_query *q, size_t *nt)
             for (uint32_t k = 0; k < ph->nprocs; k++) {
                 uint32_t v = d->phrase_procs[ph->procs_off + k], p = v & ~CAT_PHRASE_INSIDE;
                 uint16_t len = (uint16_t)(ph->nids * 2 + !(v & CAT_PHRASE_INSIDE));
-                cs_touch(d, p, nt);
+                cat_touch(d, p, nt);
                 if (d->sc_phrase_len[p] < len)
                     d->sc_phrase_len[p] = len;  /* words * 2, + 1 when it is a whole text of p */
                 d->sc_phrase_n[p]++;
             }
         }
     }
-}
-
-/* Add word weight wt to p's procedure: own is CS_OWN (counts in the
- * coverage); pairs (own < 0) count in the score only. */
-static void cs_add(cat_data *d, const cat_post *p, float wt, float cw, int own, uint64_t bit)
-{
-    d->sc_qbits[p->proc] |= bit;
-    float src = p->src & CAT_SRC_ALIAS ? 1.0f : p->src & CAT_SRC_NAME ? 0.7f : 0.3f;
-    d->sc_word[p->proc] += wt * src;
-    if (own < 0)
-        return;
-    if (own)
-        d->sc_match[p->proc] += wt;
-    d->sc_slots[p->proc] |= p->slots;
-    float *slot = d->sc_slot + (size_t)p->proc * CAT_NSLOTS;
-    for (unsigned s = p->slots; s; s &= s - 1)
-        slot[__builtin_ctz(s)] += cw;
-}
-
-/* Walk a word's postings: touch (make candidates) or only add to candidates. */
-static void cs_walk(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
-                    int touch, size_t limit, size_t *nt)
-{
-    for (uint32_t k = 0; k < w->npost && k < limit; k++) {
-        const cat_post *p = &d->posts[w->post_off + k];
-        if (touch)
-            cs_touch(d, p->proc, nt);
-        else if (!d->sc_mark[p->proc])
-            continue;
-        cs_add(d, p, wt, cw, own, bit);
-    }
-}
-
-/* Add a common word to the candidates (sc_touched, sorted ascending) by a
- * galloping search in its postings (also sorted): each candidate costs the
- * logarithm of the distance from the previous one, not of the whole list. */
-static void cs_probe(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
-                     size_t nt)
-{
-    const cat_post *base = d->posts + w->post_off;
-    uint32_t lo = 0, n = w->npost;
-    for (size_t i = 0; i < nt && lo < n; i++) {
-        uint32_t p = d->sc_touched[i], hi = lo, step = 1;
-        while (hi < n && base[hi].proc < p) {   /* base[lo..hi) < p */
-            lo = hi + 1;
-            hi += step;
-            step *= 2;
-        }
-        if (hi > n)
-            hi = n;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (base[mid].proc < p)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < n && base[lo].proc == p)
-            cs_add(d, &base[lo], wt, cw, own, bit);
-    }
-}
-
-/* Add a word that has a set (cat_set_rank) to the nt candidates. */
-static void cs_lookup(cat_data *d, const cat_word *w, float wt, float cw, int own, uint64_t bit,
-                      size_t nt)
-{
-    size_t at = (size_t)(w->set - 1) * d->set_blocks;
-    const uint64_t *bits = d->set_bits + at;
-    const uint32_t *rank = d->set_rank + at;
-    for (size_t i = 0; i < nt; i++) {
-        long k = cat_set_rank(bits, rank, d->sc_touched[i]);
-        if (k >= 0)
-            cs_add(d, &d->posts[w->post_off + (size_t)k], wt, cw, own, bit);
-    }
-}
-
-/* Sort the nt candidates of sc_touched ascending (LSD radix, 8 bits a pass,
- * as many passes as the catalogue's size needs). */
-static void cs_sort_touched(cat_data *d, size_t nt)
-{
-    uint32_t *a = d->sc_touched, *b = d->sc_sort;
-    for (unsigned shift = 0; shift < 32 && (d->nprocs >> shift) > 0; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < nt; i++)
-            count[((a[i] >> shift) & 255) + 1]++;
-        for (int k = 0; k < 256; k++)
-            count[k + 1] += count[k];
-        for (size_t i = 0; i < nt; i++)
-            b[count[(a[i] >> shift) & 255]++] = a[i];
-        uint32_t *t = a;
-        a = b;
-        b = t;
-    }
-    if (a != d->sc_touched)
-        memcpy(d->sc_touched, a, nt * sizeof(*a));
 }
 
 /* Rare words make candidates, rarest first, until there are CS_MAX_TOUCH;
@@ -427,11 +324,11 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
     while (made < n && !q->add_only[order[made]] && d->words[q->ids[order[made]]].df <= common &&
            *nt < CS_MAX_TOUCH) {
         size_t i = order[made++];
-        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, (size_t)-1, nt);
+        cat_post_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, (size_t)-1, nt);
     }
     if (*nt == 0 && made < n && !q->add_only[order[made]]) {  /* only common words: the rarest's */
         size_t i = order[made++];
-        cs_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, CS_MAX_CAND, nt);
+        cat_post_walk(d, &d->words[q->ids[i]], q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 1, CS_MAX_CAND, nt);
     }
     int sorted = 0;
     for (size_t k = made; k < n; k++) {     /* the others only add to the candidates */
@@ -443,13 +340,13 @@ static void cs_words(cat_data *d, const cs_query *q, size_t *nt)
         /* a set lookup costs about four postings of a walk (callgrind) */
         int lookup = w->set && *nt * 4 < w->df, probe = !lookup && *nt * 2 * log2gap < w->df;
         if (probe && !sorted++)
-            cs_sort_touched(d, *nt);    /* the probe needs them in order, nothing else does */
+            cat_sort_touched(d, *nt);    /* the probe needs them in order, nothing else does */
         if (lookup)
-            cs_lookup(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
+            cat_post_lookup(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
         else if (probe)
-            cs_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
+            cat_post_probe(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), *nt);
         else
-            cs_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 0, (size_t)-1, nt);
+            cat_post_walk(d, w, q->w[i], q->cw[i], CS_OWN(q, i), CS_BIT(q, i), 0, (size_t)-1, nt);
     }
 }
 
