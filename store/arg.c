@@ -6,24 +6,6 @@
 
 #include "common/xmalloc.h"
 
-size_t store_arg_int(char *dst, long long v)
-{
-    char tmp[STORE_ARG_INT_MAX];
-    size_t n = 0, len = 0;
-    /* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        dst[len++] = '-';
-    while (n)
-        dst[len++] = tmp[--n];
-    dst[len] = '\0';
-    return len;
-}
-
 char *store_arg_cat(const char *const *parts, size_t n, size_t *len)
 {
     size_t lens[8], total = 0;

@@ -1,5 +1,5 @@
 /* arg.h -- the pieces of Redis arguments that store/ builds for every
- * command (keys, numbers), without printf: glibc's snprintf costs ~700
+ * command (keys; numbers by common/num.h), without printf: glibc's snprintf costs ~700
  * instructions a call, and an SMS MO built ~20 of them (docs/performance.md).
  *
  * Owner: store/ (used by its modules only; nothing here talks to Redis).
@@ -9,11 +9,7 @@
 
 #include <stddef.h>
 
-#define STORE_ARG_INT_MAX 21    /* "-9223372036854775808" + NUL */
-
-/* The decimal text of v into dst (at least STORE_ARG_INT_MAX bytes),
- * NUL-terminated, as printf's "%lld" writes it. Returns its length. */
-size_t store_arg_int(char *dst, long long v);
+#include "common/num.h"    /* the numbers: num_format(), NUM_MAX bytes */
 
 /* The concatenation of the n NUL-terminated strings parts (a NULL part is
  * ""), in a new xmalloc'd string (the caller frees it). *len gets its

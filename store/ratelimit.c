@@ -60,8 +60,8 @@ int ratelimit_argv_init(ratelimit_argv *out, const ratelimit_rule *rules, size_t
             return -1;
         }
         out->keys[nk] = rl_key("dvcbot:rl:", r->kind, r->id);
-        store_arg_int(out->nums[nk][0], r->limit);
-        store_arg_int(out->nums[nk][1], r->window_s);
+        num_format(out->nums[nk][0], r->limit);
+        num_format(out->nums[nk][1], r->window_s);
         out->argv[out->n++] = out->keys[nk];
         out->argv[out->n++] = out->nums[nk][0];
         out->argv[out->n++] = out->nums[nk][1];
@@ -114,9 +114,9 @@ int ratelimit_miss_argv_init(ratelimit_miss_argv *out, const ratelimit_miss *m)
     out->id_key = store_arg_cat(parts, 4, NULL);
     out->addr_key = m->addr && *m->addr ? rl_key("dvcbot:rl-miss-addr:", NULL, m->addr)
                                         : xstrdup("");
-    store_arg_int(out->lim, m->limit);
-    store_arg_int(out->alim, m->addr_limit > 0 ? m->addr_limit : 1 << 30);
-    store_arg_int(out->win, m->window_s);
+    num_format(out->lim, m->limit);
+    num_format(out->alim, m->addr_limit > 0 ? m->addr_limit : 1 << 30);
+    num_format(out->win, m->window_s);
     out->argv[0] = out->id_key;
     out->argv[1] = out->addr_key;
     out->argv[2] = out->lim;

@@ -50,7 +50,7 @@ int ratelimit_hit(store *s, const ratelimit_rule *rules, size_t n, ratelimit_fn 
  * ratelimit_argv_free. Skipped rules (see above) have no triple. */
 typedef struct ratelimit_argv {
     char *keys[RATELIMIT_RULES_MAX];
-    char nums[RATELIMIT_RULES_MAX][2][STORE_ARG_INT_MAX];
+    char nums[RATELIMIT_RULES_MAX][2][NUM_MAX];
     const char *argv[RATELIMIT_RULES_MAX * 3];
     int n;
 } ratelimit_argv;
@@ -76,7 +76,7 @@ typedef struct ratelimit_miss {
 typedef struct ratelimit_miss_argv {
     char *id_key;
     char *addr_key;
-    char lim[STORE_ARG_INT_MAX], alim[STORE_ARG_INT_MAX], win[STORE_ARG_INT_MAX];
+    char lim[NUM_MAX], alim[NUM_MAX], win[NUM_MAX];
     const char *argv[5];
 } ratelimit_miss_argv;
 

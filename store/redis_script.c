@@ -28,7 +28,7 @@ typedef struct store_evalcall {
     int retried;
     const char **argv;          /* EVALSHA|EVAL, sha|text, nkeys, args (copies) */
     size_t *argvlen;
-    char nkeys[STORE_ARG_INT_MAX];
+    char nkeys[NUM_MAX];
     store_pending pending;      /* the command's, in the call's block */
 } store_evalcall;
 
@@ -111,7 +111,7 @@ int store_eval(store *s, store_reply_fn *fn, void *privdata, const store_script 
     c->argv[1] = script->sha1;
     c->argvlen[1] = strlen(script->sha1);
     c->argv[2] = c->nkeys;
-    c->argvlen[2] = store_arg_int(c->nkeys, nkeys);
+    c->argvlen[2] = num_format(c->nkeys, nkeys);
     if (store_commandargv_in(s, &c->pending, store_eval_on_reply, c, c->argc, c->argv,
                              c->argvlen) < 0) {
         store_evalcall_free(c);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/num.h"
 #include "common/xmalloc.h"
 #include "store/chatlog.h"
 #include "store/ratelimit.h"
@@ -182,22 +183,6 @@ int sessions_save(store *s, const char *channel, const char *user,
     return 0;
 }
 
-/* v in decimal into out (at least 21 bytes), NUL-terminated; returns the
- * length. The per-turn numbers (TTL, lease, line count) without printf. */
-static size_t sessions_utoa(char *out, unsigned long long v)
-{
-    char tmp[21];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = '\0';
-    return n;
-}
-
 /* ---- the lease ---------------------------------------------------------- */
 
 static int sessions_token_ok(const char *token)
@@ -299,7 +284,7 @@ int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void
     c->key = sessions_key_of(SESSIONS_KEY_PREFIX, NULL, 0, t->channel, t->user, &len);
     c->lease = sessions_key_of(SESSIONS_LEASE_PREFIX, NULL, 0, t->channel, t->user, &len);
     c->token = xstrdup(t->token);
-    sessions_utoa(c->ms, (unsigned long long)t->lease_ms);     /* >= 1, checked above */
+    num_format(c->ms, t->lease_ms);     /* >= 1, checked above */
     c->first = 1;
     c->give_up_ms = sessions_now_ms() + t->wait_ms;
     if (sessions_begin_send(c) != 0) {
@@ -356,10 +341,9 @@ int sessions_commit(store *s, const char *channel, const char *user, const char 
     argv[5] = w->value ? w->value : "";
     lens[5] = w->value ? w->len : 0;
     argv[6] = ttl;
-    lens[6] = w->ttl_s >= 0 ? sessions_utoa(ttl, (unsigned long long)w->ttl_s)
-                            : (size_t)snprintf(ttl, sizeof(ttl), "%d", w->ttl_s);
+    lens[6] = num_format(ttl, w->ttl_s);
     argv[7] = nh;
-    lens[7] = sessions_utoa(nh, w->nrecent);
+    lens[7] = num_format(nh, (long long)w->nrecent);
     size_t n = 8 + sessions_lines(argv + 8, lens + 8, w->recent, w->nrecent);
     if (cn > 0)
         n += sessions_lines(argv + n, lens + n, w->chatlog, w->nchatlog);

@@ -76,10 +76,10 @@ static int smsmo_send(store *s, store_reply_fn *cb, void *pd, const char **argv,
 static int smsmo_set(store *s, store_reply_fn *cb, void *pd, const char *prefix, const char *id,
                      char mark, const char *val, size_t len, int nx, int ttl_s)
 {
-    char ttl[STORE_ARG_INT_MAX];
+    char ttl[NUM_MAX];
     const char *argv[6] = {"SET", NULL, NULL, "NX", "EX", ttl};
 
-    store_arg_int(ttl, ttl_s);
+    num_format(ttl, ttl_s);
     if (!nx) {
         argv[3] = "EX";
         argv[4] = ttl;
@@ -248,7 +248,7 @@ static void smsmo_arg(const char **argv, size_t *lens, int *n, const char *p, si
 
 static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, long long v)
 {
-    smsmo_arg(argv, lens, n, num, store_arg_int(num, v));
+    smsmo_arg(argv, lens, n, num, num_format(num, v));
 }
 
 /* smsmo_save.lua's arguments: the four every call has (id, answer, TTL,
@@ -257,7 +257,7 @@ static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, lo
  * + buttons; nums holds the numbers' texts, opm (strlen(msisdn) + 2
  * bytes) the op and the msisdn. */
 static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *lens,
-                           char (*nums)[STORE_ARG_INT_MAX], char *opm)
+                           char (*nums)[NUM_MAX], char *opm)
 {
     static const char ops[] = {'k', 'd', 'w', 'n'};
     const smsmo_pages_rec *pg = r->pages;
@@ -304,7 +304,7 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
     int heap = extra > 2 * SMSMO_STACK_ITEMS;
     const char **argv = heap ? xcalloc(8 + extra, sizeof(*argv)) : argv_s;
     size_t *lens = heap ? xcalloc(8 + extra, sizeof(*lens)) : lens_s;
-    char nums[4][STORE_ARG_INT_MAX];
+    char nums[4][NUM_MAX];
     size_t ml = strlen(r->msisdn);
     char opm_s[64];
     char *opm = ml + 2 <= sizeof(opm_s) ? opm_s : xmalloc(ml + 2);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/num.h"
 #include "common/utf8.h"
 #include "intents/intents.h"
 #include "intents/normalize.h"
@@ -153,15 +154,10 @@ static void classify_str(classify_out *b, const char *key, const char *v, int *f
 /* ", "-separated "score": N. */
 static void classify_score(classify_out *b, int score, int *first)
 {
-    char sc[32], *p = sc + sizeof sc;
-    unsigned v = score < 0 ? 0u - (unsigned)score : (unsigned)score;
-    do
-        *--p = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    if (score < 0)
-        *--p = '-';
+    char sc[NUM_MAX];
+    size_t n = num_format(sc, score);
     classify_puts(b, *first ? "\"score\": " : ", \"score\": ");
-    classify_put(b, p, (size_t)(sc + sizeof sc - p));
+    classify_put(b, sc, n);
     *first = 0;
 }
 

@@ -12,6 +12,7 @@
 #include "bot/conv/dialogs/dialog.h"
 #include "common/buf.h"
 #include "store/agent_queue.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 /* An operator connection and what the hub may do with it. */
@@ -329,7 +330,9 @@ size_t agent_remember(const message *m, const reply *r, const chat_json *j, char
     if (m->channel != CHANNEL_CHAT || !max)
         return n;
     char at[40] = "\",\"at\":";     /* the lines' end: ",\"at\":{seconds}}" */
-    strcat(dialog_num(at + strlen(at), agent_now()), "}");
+    size_t al = strlen(at);
+    al += num_format(at + al, agent_now());
+    memcpy(at + al, "}", 2);
     const char *said = m->text ? m->text : m->payload ? m->payload : "";
     buf line = {0};
     n = agent_recent_add(lines, n, max, agent_citizen_line(&line, said, at));

@@ -25,6 +25,7 @@
 #include "store/sesscodec.h"
 #include "store/sessions.h"
 #include "common/buf.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 /* Below this confidence a model's guess is asked back (docs/dialogs.md);
@@ -567,10 +568,10 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
     const char *inst = store_instance(r->d.store);  /* "{instance}:{turn}", no printf */
-    size_t il = strnlen(inst, sizeof(rt->token) - DIALOG_NUM_MAX - 1);
+    size_t il = strnlen(inst, sizeof(rt->token) - NUM_MAX - 1);
     memcpy(rt->token, inst, il);
     rt->token[il] = ':';
-    dialog_num(rt->token + il + 1, (long long)++r->turns);
+    num_format(rt->token + il + 1, (long long)++r->turns);
     const char *ch = channel_name(m->channel);
     ch = !strcmp(ch, "ussd") ? "sms" : ch;
     size_t nc = strlen(ch), nu = strlen(m->user);

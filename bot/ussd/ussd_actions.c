@@ -17,6 +17,7 @@
 #include "common/buf.h"
 #include "store/complaints.h"
 #include "store/dossiers.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 static const char *ussd_var(ussd_call *c, const char *name)
@@ -55,22 +56,11 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
     ussd_show(c);
 }
 
-/* i in decimal, in num (at least 21 bytes). */
-static const char *ussd_num(char *num, size_t i)
-{
-    char *p = num + 20;
-    *p = '\0';
-    do
-        *--p = (char)('0' + i % 10);
-    while (i /= 10);
-    return p;
-}
-
 /* The (value, label) pairs of a list, in order, before they become st.it. */
 typedef struct ussd_pairs {
     const char **s;             /* value, label, value, label... (borrowed) */
     size_t n, cap;
-    char *nums;                 /* field numbers, 21 bytes each */
+    char *nums;                 /* field numbers, NUM_MAX bytes each */
 } ussd_pairs;
 
 static void ussd_pair(ussd_pairs *p, const char *value, const char *label)
@@ -87,14 +77,17 @@ static void ussd_catalogue_items(ussd_call *c, const ussd_screen *sc, ussd_pairs
     if (!cat)
         return;
     if (!strcmp(sc->source, "fields")) {   /* a field of ended procedures only is not offered */
-        out->nums = xcalloc(catalogue_nfields(cat) + 1, 21);
+        out->nums = xcalloc(catalogue_nfields(cat) + 1, NUM_MAX);
         for (size_t i = 0; i < catalogue_nfields(cat); i++) {
             size_t n = 0, live = 0;
             const catalogue_proc *const *procs = catalogue_field_procs(cat, i, &n);
             for (size_t k = 0; k < n; k++)
                 live += !procs[k]->ended;
-            if (live)
-                ussd_pair(out, ussd_num(out->nums + 21 * i, i), catalogue_field_name(cat, i));
+            if (live) {
+                char *num = out->nums + NUM_MAX * i;
+                num_format(num, (long long)i);
+                ussd_pair(out, num, catalogue_field_name(cat, i));
+            }
         }
         return;
     }

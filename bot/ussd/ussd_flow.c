@@ -7,6 +7,7 @@
 
 #include "store/sesscodec.h"
 #include "common/buf.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 #define USSD_ROUTE_CHANNEL "ussd-route"
@@ -299,12 +300,10 @@ int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
     memset(req, 0, sizeof(*req));
     c->fn = fn;
     c->ctx = ctx;
-    char turn[24], *d = turn + sizeof(turn) - 1;
-    *d = '\0';
-    for (unsigned long v = ++f->turns; v || d == turn + sizeof(turn) - 1; v /= 10)
-        *--d = (char)('0' + v % 10);
+    char turn[NUM_MAX];
+    num_format(turn, (long long)++f->turns);
     ussd_concat(c->key, sizeof(c->key), c->req.msisdn, ":", c->req.session);
-    ussd_concat(c->token, sizeof(c->token), store_instance(f->d.store), ":u", d);
+    ussd_concat(c->token, sizeof(c->token), store_instance(f->d.store), ":u", turn);
     sessions_turn t = {USSD_ROUTE_CHANNEL, c->key, c->token, USSD_LEASE_MS, USSD_LEASE_WAIT_MS,
                        NULL, 0};
     c->leased = 1;      /* a start whose answer is lost may still have taken it */

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "channels/sms.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 #define USSD_PREFIX 4           /* "CON " / "END " */
@@ -237,14 +238,10 @@ static char **ussd_numbered(ussd_call *c, char **labels, size_t n, size_t *start
     start[0] = 0;
     *np = 1;
     for (size_t i = 0; i < n; i++) {
-        char num[24], *d = num + sizeof(num) - 2;
-        size_t v = i + 1, ll = strlen(labels[i]);
-        do
-            *--d = (char)('0' + v % 10);
-        while (v /= 10);
-        size_t k = (size_t)(num + sizeof(num) - 2 - d);
+        char num[NUM_MAX];
+        size_t k = num_format(num, (long long)i + 1), ll = strlen(labels[i]);
         line[i] = xmalloc(k + 2 + ll + 1);
-        memcpy(line[i], d, k);
+        memcpy(line[i], num, k);
         memcpy(line[i] + k, ". ", 2);
         memcpy(line[i] + k + 2, labels[i], ll + 1);
         size_t u = ussd_u(c, line[i]) + 1;

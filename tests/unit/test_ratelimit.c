@@ -101,12 +101,12 @@ static void test_args(void)
                                   9223372036854775807LL, -9223372036854775807LL - 1};
     int same = 1;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-        char a[STORE_ARG_INT_MAX], b[32];
-        size_t n = store_arg_int(a, v[i]);
+        char a[NUM_MAX], b[32];
+        size_t n = num_format(a, v[i]);
         snprintf(b, sizeof(b), "%lld", v[i]);
         same &= !strcmp(a, b) && n == strlen(b);
     }
-    T_OK(same, "store_arg_int writes what %%lld writes (0, negatives, both ends of long long)");
+    T_OK(same, "num_format writes what %%lld writes (0, negatives, both ends of long long)");
     const char *parts[5] = {"dvcbot:rl:", "id", NULL, ":", "sms:849"};
     size_t len = 0;
     char *k = store_arg_cat(parts, 5, &len);

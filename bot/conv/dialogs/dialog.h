@@ -164,10 +164,4 @@ const char *dialog_session_str(const dialog_ctx *ctx, const char *field);
  * client address (domain.miss_limit, limits.miss_addr_limit). */
 ratelimit_miss dialog_miss(const dialog_ctx *ctx);
 
-/* The decimal digits of v (a '-' first when negative) into out, which has
- * room for DIALOG_NUM_MAX bytes; returns out. What snprintf("%lld") writes,
- * without printf's cost (a turn formats several). */
-#define DIALOG_NUM_MAX 21
-char *dialog_num(char *out, long long v);
-
 #endif

@@ -24,6 +24,7 @@
 #include "catalogue/catalogue.h"
 #include "common/buf.h"
 #include "intents/normalize.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 #define PR_CHOICES 3
@@ -113,10 +114,10 @@ static void pr_documents(dialog_ctx *ctx, const catalogue_proc *p, const catalog
         if ((k == PR_COMMON && dc) || (k >= 0 && dc && dc != k + 1) || (k == PR_FORMS && !pr_is_form(d)))
             continue;
         const char *note = k >= 0 && dc ? NULL : d->note;
-        char n[DIALOG_NUM_MAX], o[DIALOG_NUM_MAX], c[DIALOG_NUM_MAX];
-        dialog_num(n, (long long)++shown);
-        dialog_num(o, d->originals);
-        dialog_num(c, d->copies);
+        char n[NUM_MAX], o[NUM_MAX], c[NUM_MAX];
+        num_format(n, (long long)++shown);
+        num_format(o, d->originals);
+        num_format(c, d->copies);
         buf count = {0};
         pr_fmt(ctx, &count, d->originals && d->copies ? "procedure_info.count_both"
                             : d->originals        ? "procedure_info.count_originals"
@@ -136,8 +137,8 @@ static void pr_lines(dialog_ctx *ctx, const char *key, const char *const *items,
                      const catalogue_fee *fees, buf *list)
 {
     for (size_t i = 0; i < n; i++) {
-        char num[DIALOG_NUM_MAX];
-        dialog_num(num, (long long)i + 1);
+        char num[NUM_MAX];
+        num_format(num, (long long)i + 1);
         if (list->len)
             buf_putc(list, '\n');
         /* items or fees is set (the callers pass one of them) */
@@ -207,8 +208,8 @@ static void pr_render(dialog_ctx *ctx, const catalogue_proc *p, catalogue_aspect
     }
     buf ch = {0};
     pr_channels(ctx, p, &ch);
-    dialog_num(ndocs, (long long)p->ndocs);
-    dialog_num(ncases, (long long)c->n);
+    num_format(ndocs, (long long)p->ndocs);
+    num_format(ncases, (long long)c->n);
     char okey[64];
     const char *sample = p->sample_data ? messages_get(ctx->msgs, "procedure_info.sample_note",
                                                        ctx->lang) : "";

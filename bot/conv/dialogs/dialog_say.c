@@ -51,20 +51,3 @@ const char *dialog_session_str(const dialog_ctx *ctx, const char *field)
     json_t *v = json_object_get(ctx->session, field);
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
-
-char *dialog_num(char *out, long long v)
-{
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do
-        tmp[n++] = (char)('0' + u % 10);
-    while (u /= 10);
-    char *p = out;
-    if (v < 0)
-        *p++ = '-';
-    while (n)
-        *p++ = tmp[--n];
-    *p = '\0';
-    return out;
-}
