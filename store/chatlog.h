@@ -6,7 +6,7 @@
  *                                the last `max` kept, TTL = the session's
  *
  * The lines are built by bot/conv/chatlog.c and appended by the turn's
- * commit (sessions_commit: RPUSH + LTRIM to CHATLOG_KEEP + EXPIRE inside the
+ * commit (sessions_commit: RPUSH, LTRIM to CHATLOG_KEEP once it is longer, EXPIRE, inside the
  * script that writes the session, so a turn sends no command for them).
  * chatlog_read returns -1 (nothing sent, fn not called) on bad arguments or
  * a store that cannot send, else 0; its fn gets status 0 and the lines

@@ -3,7 +3,6 @@
 -- Returns {1, 0} accepted (counted in every budget), or {0, ms until the
 -- fullest refusing window ends} (counted nowhere).
 --! use lib_ratelimit.lua
-local wait = rl_wait(1)
+local wait = rl_take(1)
 if wait >= 0 then return {0, wait} end
-rl_count(1)
 return {1, 0}

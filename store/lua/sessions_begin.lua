@@ -7,9 +7,8 @@
 -- {1, 0} the lease is another owner's (budgets counted; nothing read),
 -- {0, 0, value or nil} the lease is the caller's now, with the session.
 --! use lib_ratelimit.lua
-local wait = rl_wait(3)
+local wait = rl_take(3)
 if wait >= 0 then return {2, wait} end
-rl_count(3)
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, 0}
 end

@@ -17,8 +17,9 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 redis.call('DEL', KEYS[2])
 local function append(key, from, to, keep)
   if to < from then return end
-  redis.call('RPUSH', key, unpack(ARGV, from, to))
-  redis.call('LTRIM', key, -keep, -1)
+  if redis.call('RPUSH', key, unpack(ARGV, from, to)) > keep then
+    redis.call('LTRIM', key, -keep, -1)
+  end
   redis.call('EXPIRE', key, ARGV[3])
 end
 local nh = tonumber(ARGV[4])

@@ -52,6 +52,13 @@ static void test_budget(store *s, redisContext *c)
          "request counted nowhere", ttl ? ttl : "-");
     free(v);
     free(ttl);
+    for (int i = 0; i < 5; i++)
+        ok &= one(s, &r, 1).status == 0;
+    v = sync_str(c, &len, "GET dvcbot:rl:addr:10.0.0.1");
+    T_OK(ok && v && !strcmp(v, "3"),
+         "five more refusals: each counted first and taken back, the counter stays at 3 (%s)",
+         v ? v : "-");
+    free(v);
 
     ratelimit_rule two[2] = {{"id", "chat:a\r\nb", 5, 60}, {"addr", "10.0.0.1", 3, 60}};
     hit h = one(s, two, 2);
