@@ -132,22 +132,16 @@ static void chat_buttons(buf *b, const reply_part *p)
     buf_putc(b, ']');
 }
 
-/* s escaped into b for jp, the escaped lengths at its two marks noted:
- * escaped in three runs, up to the lower mark, the higher, the end. */
-_Static_assert(CHAT_JSON_MARKS == 2, "chat_json_text notes two marks");
+/* s escaped into b for jp, the escaped length at its mark noted: escaped in
+ * two runs, up to the mark and the rest. */
+_Static_assert(CHAT_JSON_MARKS == 1, "chat_json_text notes one mark");
 static void chat_json_text(buf *b, const char *s, const size_t *marks, chat_json_part *jp)
 {
-    size_t n = strlen(s), cut[CHAT_JSON_MARKS];
-    for (size_t k = 0; k < CHAT_JSON_MARKS; k++)
-        cut[k] = marks && marks[k] < n ? marks[k] : n;
-    int swap = cut[1] < cut[0];
-    size_t lo = cut[swap], hi = cut[!swap];
+    size_t n = strlen(s), cut = marks && marks[0] < n ? marks[0] : n;
     jp->text = b->len;
-    buf_json_escape(b, s, lo);
-    jp->mark[swap] = b->len - jp->text;
-    buf_json_escape(b, s + lo, hi - lo);
-    jp->mark[!swap] = b->len - jp->text;
-    buf_json_escape(b, s + hi, n - hi);
+    buf_json_escape(b, s, cut);
+    jp->mark[0] = b->len - jp->text;
+    buf_json_escape(b, s + cut, n - cut);
     jp->text_len = b->len - jp->text;
 }
 

@@ -46,7 +46,7 @@ char *chat_render(const reply *r, const char *intent, size_t *len);
  * bytes writes); data[buttons, buttons + buttons_len) is its buttons'
  * [{"title","payload"},...], buttons_len 0 when it has none. A NULL text,
  * title or payload is written as "" (message.h never leaves one NULL). */
-#define CHAT_JSON_MARKS 2
+#define CHAT_JSON_MARKS 1
 typedef struct chat_json_part {
     size_t obj, obj_len;
     size_t text, text_len;

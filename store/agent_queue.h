@@ -26,6 +26,8 @@
 /* Also read by the Lua scripts ("--! const", scripts/embed-lua.py). */
 #define AGENTQ_LOG_MAX 50
 #define AGENTQ_LOG_TTL_S 604800
+#define AGENTQ_HISTORY_MAX 8        /* lines of the hand-off history */
+#define AGENTQ_TEXT_MAX 400         /* bytes of a hand-off history line's text */
 
 enum agentq_state { AGENTQ_NONE = 0, AGENTQ_WAITING = 1, AGENTQ_HELD = 2 };
 
@@ -37,8 +39,13 @@ typedef void agentq_done_fn(int status, void *privdata);
 
 /* Put conv in the waiting queue (status 0), or leave it as it is when it is
  * already waiting or held (status 1). The conversation log starts from the
- * session's hand-off history (store/sessions.h: dvcbot:sess-recent:{conv},
- * lines {"from","text","at"}).
+ * hand-off history: the last lines of the web chat's log (store/chatlog.h:
+ * dvcbot:chatlog:{conv}, lines {"from": "me"|"bot", "text", "buttons"?,
+ * "at"?}) as the operator's lines {"from": "citizen"|"bot", "text", "at"?}:
+ * the bot's lines of a turn joined by "\n", texts cut to AGENTQ_TEXT_MAX
+ * bytes on a UTF-8 boundary, the last AGENTQ_HISTORY_MAX of them. A
+ * conversation with no chat log reads the list an earlier version wrote
+ * instead (dvcbot:sess-recent:{conv}, lines in the operator's format).
  * addr: the citizen's client address (kept in the conversation: the queue
  * lists one conversation per address in turn, see agentq_list), or NULL.
  * per_hour > 0: a conversation asks at most per_hour times an hour and one

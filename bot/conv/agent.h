@@ -51,23 +51,6 @@ void agent_free(agent_hub *h);
 typedef void agent_check_fn(int status, int held, int queued, void *ctx);
 int agent_check(agent_hub *h, const message *m, agent_check_fn *fn, void *ctx);
 
-/* The hand-off history lines of one chat turn: the citizen's text and the
- * bot's reply as JSON texts {"from","text","at"} (texts cut to
- * AGENT_RECENT_TEXT bytes), appended to lines[0..n) (malloc'd; the caller
- * frees them), the oldest dropped beyond max. Returns the new count; other
- * channels add none. The router sends them with the session's write to the
- * session's history list (store/sessions.h), which the human_agent dialog's
- * hand-off copies into the operator's log: no read on ordinary turns. */
-#define AGENT_RECENT_TEXT 400
-struct chat_json;
-/* The bot's line is the reply's parts joined by '\n' as they are escaped in
- * j (built from r by reply_json_build(): no second escape). */
-size_t agent_remember(const message *m, const reply *r, const struct chat_json *j, char **lines,
-                      size_t n, size_t max);
-/* keep[i] (r->nparts of them) gets the bytes of part i's text that the
- * bot's line keeps (0 for the parts past its cut; more than the text's
- * length for a part kept whole). */
-void agent_recent_keep(const reply *r, size_t *keep);
 struct json_t;
 
 /* While the session is flagged "agent", log the message and the bot's reply

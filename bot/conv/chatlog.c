@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/num.h"
 #include "common/xmalloc.h"
 
 
@@ -50,28 +51,41 @@ static const char *chatlog_title(const json_t *session, const char *payload)
     return NULL;
 }
 
-/* The citizen's line {"from":"me","text"} as JSON text, written directly
- * (the line is stored as it is: no jansson object per line). b is the
- * turn's scratch buffer (grown once for all of its lines); the line
+/* A line's end: ",\"at\":{seconds}}" into out (CHATLOG_AT_MAX bytes); its
+ * length. */
+#define CHATLOG_AT_MAX 32
+static size_t chatlog_at(char *out, long long at)
+{
+    memcpy(out, ",\"at\":", 6);
+    size_t n = 6 + num_format(out + 6, at);
+    out[n++] = '}';
+    out[n] = '\0';
+    return n;
+}
+
+/* The citizen's line {"from":"me","text","at"} as JSON text, written
+ * directly (the line is stored as it is: no jansson object per line). b is
+ * the turn's scratch buffer (grown once for all of its lines); the line
  * returned is a copy. */
-static char *chatlog_me_line(buf *b, const char *text)
+static char *chatlog_me_line(buf *b, const char *text, const char *end, size_t endlen)
 {
     buf_reset(b);
     buf_puts(b, "{\"from\":\"me\",\"text\":\"");
     buf_json_escape(b, text, chatlog_keep(text));
-    buf_puts(b, "\"}");
+    buf_putc(b, '"');
+    buf_append(b, end, endlen);
     return xstrndup(b->data, b->len);
 }
 
-/* The bot's line of part i {"from":"bot","text","buttons"?}: the text's
- * and the buttons' JSON copied from j (reply_json.h) into a string of its
- * size. */
-static char *chatlog_bot_line(const chat_json *j, size_t i)
+/* The bot's line of part i {"from":"bot","text","buttons"?,"at"}: the
+ * text's and the buttons' JSON copied from j (reply_json.h) into a string
+ * of its size. */
+static char *chatlog_bot_line(const chat_json *j, size_t i, const char *end, size_t endlen)
 {
     static const char head[] = "{\"from\":\"bot\",\"text\":\"", bl[] = ",\"buttons\":";
     const chat_json_part *jp = &j->parts[i];
     size_t tl = jp->mark[REPLY_JSON_CHATLOG];
-    buf b = chat_json_buf(sizeof(head) + tl + sizeof(bl) + jp->buttons_len + 2);
+    buf b = chat_json_buf(sizeof(head) + tl + sizeof(bl) + jp->buttons_len + endlen + 2);
     buf_append(&b, head, sizeof(head) - 1);
     buf_append(&b, j->data + jp->text, tl);
     buf_putc(&b, '"');
@@ -79,27 +93,42 @@ static char *chatlog_bot_line(const chat_json *j, size_t i)
         buf_append(&b, bl, sizeof(bl) - 1);
         buf_append(&b, j->data + jp->buttons, jp->buttons_len);
     }
-    buf_putc(&b, '}');
+    buf_append(&b, end, endlen);
     return buf_detach(&b, NULL);
 }
 
 size_t chatlog_remember(const json_t *session, const message *m, const reply *r,
-                        const chat_json *j, char **lines, size_t cap)
+                        const chat_json *j, long long at, char **lines, size_t cap)
 {
     if (m->channel != CHANNEL_CHAT || !json_is_object(session))
         return 0;
     size_t n = 0;
     buf b = {0};
+    char end[CHATLOG_AT_MAX];
+    size_t endlen = chatlog_at(end, at);
     const char *said = m->text ? m->text : chatlog_title(session, m->payload);
     if (said && *said && n < cap)
-        lines[n++] = chatlog_me_line(&b, said);
+        lines[n++] = chatlog_me_line(&b, said, end, endlen);
     for (size_t i = 0; r && j && j->nparts == r->nparts && i < r->nparts && n < cap; i++) {
         const reply_part *p = &r->parts[i];
         if ((p->text && *p->text) || p->nbuttons)
-            lines[n++] = chatlog_bot_line(j, i);
+            lines[n++] = chatlog_bot_line(j, i, end, endlen);
     }
     buf_free(&b);
     return n;
+}
+
+char *chatlog_from_recent(const json_t *e)
+{
+    const char *from = json_string_value(json_object_get(e, "from"));
+    if (!json_is_object(e) || !from || !json_is_string(json_object_get(e, "text")))
+        return NULL;
+    json_t *c = json_deep_copy(e);
+    if (!strcmp(from, "citizen"))
+        json_object_set_new(c, "from", json_string("me"));
+    char *line = json_dumps(c, JSON_COMPACT);
+    json_decref(c);
+    return line;
 }
 
 char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen)

@@ -4,15 +4,19 @@
  * (bot/http/ep_chat.c) reads the lines back (store/chatlog.h) and answers
  * chatlog_render().
  *
- * A line is {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}]}
- * (buttons only on bot lines that had some), T cut to CHATLOG_TEXT_MAX bytes on
- * a UTF-8 boundary; the last CHATLOG_KEEP lines are kept in
+ * A line is {"from": "me"|"bot", "text": T, "buttons": [{"title","payload"}],
+ * "at": epoch seconds} (buttons only on bot lines that had some; "at" absent
+ * in lines of an earlier version), T cut to CHATLOG_TEXT_MAX bytes on a UTF-8
+ * boundary; the last CHATLOG_KEEP lines are kept in
  * dvcbot:chatlog:chat:{user} with the session's TTL (store/chatlog.h),
  * appended by the turn's commit with the session. Only CHANNEL_CHAT (REST
  * and WebSocket) keeps one. A tapped button is logged by its title, found
  * in the last reply's buttons that the session keeps for typed answers
  * (bot/conv/dialogs/dialog.h "btns"; "chat_buttons" in a session written by
- * an earlier version). */
+ * an earlier version). The same list is the hand-off history: when the
+ * citizen asks for a person, store/lua/agentq_enqueue.lua turns its last
+ * lines into the operator's (store/agent_queue.h), so a turn writes its lines
+ * once. */
 #ifndef DVC_BOT_CONV_CHATLOG_H
 #define DVC_BOT_CONV_CHATLOG_H
 
@@ -38,9 +42,16 @@ size_t chatlog_keep(const char *text);
  * r by reply_json_build()). The session must still hold the previous
  * reply's buttons (call this before dialog_answer_remember()); it is not
  * changed. Returns the number of lines; 0 for other channels or when session
- * is not an object. The router sends them with the session's commit. */
+ * is not an object. at: the turn's time (epoch seconds). The router sends
+ * them with the session's commit. */
 size_t chatlog_remember(const struct json_t *session, const message *m, const reply *r,
-                        const struct chat_json *j, char **lines, size_t cap);
+                        const struct chat_json *j, long long at, char **lines, size_t cap);
+
+/* A line of an earlier version's hand-off history, {"from": "citizen"|"bot",
+ * "text", "at"} kept in the session itself, as a chat log line: a copy
+ * (malloc'd) with "from" "citizen" made "me"; NULL when e is not such a
+ * line. */
+char *chatlog_from_recent(const struct json_t *e);
 
 /* {"items": [...]} of n stored lines (lines that do not parse are skipped).
  * Returns a malloc'd string (caller frees), *outlen set. */

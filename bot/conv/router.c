@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bot/conv/agent.h"
 #include "bot/conv/chatlog.h"
@@ -71,8 +72,8 @@ struct route {
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
-    char *recent[SESSIONS_RECENT_MAX]; /* hand-off history lines to append (JSON) */
-    size_t nrecent;
+    char *oldlog[SESSIONS_RECENT_MAX]; /* an old session's history, as chat log lines */
+    size_t noldlog;
     char *norm;      /* the text normalised (router_norm), or NULL */
     chat_json json;  /* the chat reply escaped once (reply_json.h); nparts 0 otherwise */
     int norm_done;
@@ -108,8 +109,8 @@ static void route_destroy(route *rt)
     intent_result_clear(&rt->ir);
     json_decref(rt->session);
     reply_free(rt->dctx.out);
-    for (size_t i = 0; i < rt->nrecent; i++)
-        free(rt->recent[i]);
+    for (size_t i = 0; i < rt->noldlog; i++)
+        free(rt->oldlog[i]);
     free(rt->ukey);
     free(rt->norm);
     chat_json_clear(&rt->json);
@@ -330,7 +331,8 @@ static void router_finish(dialog_ctx *ctx);
 static void router_agent_checked(int status, int held, int queued, void *ctx);
 
 /* An earlier version kept the hand-off history in the session ("recent"):
- * its lines move to the session's own list with this turn's write. */
+ * its lines move to the chat log (which is the hand-off history now,
+ * chatlog.h) with this turn's write. */
 static void router_migrate_recent(route *rt)
 {
     json_t *old = json_object_get(rt->session, "recent");
@@ -338,8 +340,10 @@ static void router_migrate_recent(route *rt)
     json_t *e;
     json_array_foreach(old, i, e) {
         if (i + SESSIONS_RECENT_MAX < k)
-            continue;   /* the list keeps the last ones only */
-        rt->recent[rt->nrecent++] = json_dumps(e, JSON_COMPACT);
+            continue;   /* the history kept the last ones only */
+        char *line = rt->m->channel == CHANNEL_CHAT ? chatlog_from_recent(e) : NULL;
+        if (line)
+            rt->oldlog[rt->noldlog++] = line;
     }
     json_object_del(rt->session, "recent");
 }
@@ -470,25 +474,23 @@ static void router_finish(dialog_ctx *ctx)
     if (rt->m->channel == CHANNEL_CHAT)
         reply_json_build(&rt->json, rt->dctx.out);
     char *log[SESSIONS_CHATLOG_MAX];   /* before the buttons change: a tap's title */
-    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, &rt->json, log,
-                                   SESSIONS_CHATLOG_MAX);
+    memcpy(log, rt->oldlog, rt->noldlog * sizeof(*log));
+    size_t nlog = chatlog_remember(rt->session, rt->m, rt->dctx.out, &rt->json, (long long)time(NULL),
+                                   log + rt->noldlog, SESSIONS_CHATLOG_MAX - rt->noldlog);
     dialog_answer_remember(rt->session, rt->dctx.out);
     json_t *turns = json_object_get(rt->session, "turns");
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
-    if (rt->r->d.agent)
-        rt->nrecent = agent_remember(rt->m, rt->dctx.out, &rt->json, rt->recent, rt->nrecent,
-                                     SESSIONS_RECENT_MAX);
     buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
-    sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)rt->recent,
-                        rt->nrecent, (const char *const *)log, nlog};
+    sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, NULL, 0, (const char *const *)log,
+                        rt->noldlog + nlog};
     int rc = sessions_commit(rt->r->d.store, channel_name(rt->m->channel), rt->m->user,
                              rt->token, &w, router_saved, rt);
     buf_free(&b);
     for (size_t i = 0; i < nlog; i++)
-        free(log[i]);
+        free(log[rt->noldlog + i]);
     if (rc < 0)
         route_fail(rt);
 }

@@ -51,9 +51,10 @@ def console(bot, redis):
     cit.send_json({"type": "message", "text": "HD"})
     wait_for(cit, lambda f: f.get("type") == "reply")
     ok(redis.cli("EXISTS", "dvcbot:agent:log:chat:cit-1") == "0" and
-       redis.cli("LLEN", "dvcbot:sess-recent:chat:cit-1") == "2" and
+       redis.cli("LLEN", "dvcbot:chatlog:chat:cit-1") == "2" and
+       redis.cli("EXISTS", "dvcbot:sess-recent:chat:cit-1") == "0" and
        "recent" not in redis.session("dvcbot:sess:chat:cit-1"),
-       "an ordinary conversation writes no operator log (its last lines go to the session's history list)")
+       "an ordinary conversation writes no operator log (its lines are written once, to the chat log)")
     cit.send_json({"type": "message", "text": "tôi muốn gặp nhân viên tư vấn"})
     r, got = wait_for(cit, lambda f: f.get("type") == "reply")
     ok(r and r["intent"] == "human_agent", "human_agent puts the citizen in the queue", got)
@@ -69,7 +70,7 @@ def console(bot, redis):
     cites = [i["text"] for i in (t or {}).get("items", []) if i["from"] == "citizen"]
     ok(any(f.get("type") == "taken" for f in got) and cites[-2:] == ["HD", "tôi muốn gặp nhân viên tư vấn"]
        and any(i["from"] == "bot" and "gõ câu hỏi" in i["text"] for i in t["items"]),
-       "take -> taken + the history, from before the request (the session's history list)", got)
+       "take -> taken + the history, from before the request (the chat log's last lines)", got)
     n, got = wait_for(cit, lambda f: f.get("type") == "notice")
     ok(n and n["kind"] == "agent_taken" and "Lan" in n["text"], "the citizen is told who took it", got)
 

@@ -245,15 +245,16 @@ def migration(bot, redis):
        redis.raw("GET", key)[:2] == b"\xc0\x01", "a session is stored in the compact format", sess)
     sess["recent"] = [{"from": "citizen", "text": "dòng cũ", "at": 1}]
     redis.cli("SET", key, json.dumps(sess, ensure_ascii=False), "EX", "1800")
-    redis.cli("DEL", "dvcbot:sess-recent:chat:u-old")
+    redis.cli("DEL", "dvcbot:chatlog:chat:u-old")
     st, r = bot.chat(user, CODE.replace("-", " "))
     again = redis.session(key) or {}
-    hist = redis.cli("LRANGE", "dvcbot:sess-recent:chat:u-old", "0", "-1")
+    hist = redis.cli("LRANGE", "dvcbot:chatlog:chat:u-old", "0", "-1")
     ok(st == 200 and r.get("intent") == "dossier_status" and CODE in r["replies"][0]["text"],
        "the old JSON session's pending question is answered", r)
     ok(again.get("turns") == sess.get("turns", 0) + 1 and "recent" not in again and
-       "dòng cũ" in hist.split("\n")[0] and redis.raw("GET", key)[:2] == b"\xc0\x01",
-       "rewritten in the compact format; its history moved to the session's list", (again, hist))
+       "dòng cũ" in hist.split("\n")[0] and '"from":"me"' in hist.split("\n")[0] and
+       redis.raw("GET", key)[:2] == b"\xc0\x01",
+       "rewritten in the compact format; its history moved to the chat log", (again, hist))
 
 
 def main():

@@ -13,6 +13,7 @@
 #include "t.h"
 #include "tests/unit/conv_fixture.h"
 #include "store/agent_queue.h"
+#include "bot/conv/chatlog.h"
 #include "bot/conv/reply_json.h"
 
 /* A stand-in operator connection: counts the frames of each type sent to it
@@ -122,53 +123,74 @@ static void test_agent_timeout(void)
          "after the timeout the bot answers again");
 }
 
-/* The bot's hand-off line of a reply of these parts (texts): what
- * agent_remember() writes, without its ",\"at\":...}" end. */
+static void on_queued(int status, void *privdata) { *(int *)privdata = status; }
+
+/* The operator's last line of a conversation whose chat log holds the
+ * citizen's "hi" and a reply of these parts (texts), once it asks for a
+ * person: its text (the hand-off history, store/lua/agentq_enqueue.lua),
+ * or NULL when the history has no bot line. */
 static char *bot_line(const char *const *texts, size_t n)
 {
+    static int seq;
     reply *r = reply_new();
     for (size_t i = 0; i < n; i++)
         reply_add_text(r, texts[i]);
-    message *m = message_new(CHANNEL_CHAT, "u-lines", 7);
+    char user[32], conv[48], key[80];
+    snprintf(user, sizeof(user), "u-lines-%d", ++seq);
+    snprintf(conv, sizeof(conv), "chat:%s", user);
+    snprintf(key, sizeof(key), "dvcbot:chatlog:%s", conv);
+    message *m = message_new(CHANNEL_CHAT, user, strlen(user));
     m->text = xstrdup("hi");
     chat_json j = {0};
     reply_json_build(&j, r);
-    char *lines[4];
-    size_t k = agent_remember(m, r, &j, lines, 0, 4);
-    char *out = NULL;
-    if (k == 2) {
-        char *at = strstr(lines[1], "\",\"at\":");
-        out = at ? xstrndup(lines[1], (size_t)(at - lines[1]) + 1) : NULL;
-    }
-    for (size_t i = 0; i < k; i++)
+    char *lines[8];
+    json_t *session = json_object();
+    size_t k = chatlog_remember(session, m, r, &j, 1796290000, lines, 8);
+    for (size_t i = 0; i < k; i++) {
+        freeReplyObject(r_cmd("RPUSH %s %s", key, lines[i]));
         free(lines[i]);
+    }
+    int st = -2;
+    char *out = NULL;
+    if (agentq_enqueue(S, conv, "test", (long long)time(NULL), NULL, 0, on_queued, &st) == 0) {
+        RUN_UNTIL(st != -2, 2000);
+        char *raw = r_str(r_cmd("LINDEX dvcbot:agent:log:%s -1", conv));
+        json_t *last = raw ? json_loads(raw, 0, NULL) : NULL;
+        free(raw);
+        const char *from = json_string_value(json_object_get(last, "from"));
+        if (st == 0 && from && !strcmp(from, "bot") &&
+            json_integer_value(json_object_get(last, "at")) == 1796290000)
+            out = xstrdup(json_string_value(json_object_get(last, "text")));
+        json_decref(last);
+    }
+    json_decref(session);
     chat_json_clear(&j);
     reply_free(r);
     message_free(m);
     return out;
 }
 
-/* What the line must hold: the texts joined by '\n', cut to
- * AGENT_RECENT_TEXT bytes, never inside a UTF-8 sequence, escaped. */
+/* What the line must hold: the non-empty texts joined by '\n', cut to
+ * AGENTQ_TEXT_MAX bytes, never inside a UTF-8 sequence. */
 static char *bot_line_want(const char *const *texts, size_t n)
 {
-    buf joined = {0}, b = {0};
+    buf joined = {0};
     for (size_t i = 0; i < n; i++) {
-        if (i)
+        if (!*texts[i])
+            continue;
+        if (joined.len)
             buf_putc(&joined, '\n');
         buf_puts(&joined, texts[i]);
     }
     size_t len = joined.len;
-    if (len > AGENT_RECENT_TEXT) {
-        len = AGENT_RECENT_TEXT;
+    if (len > AGENTQ_TEXT_MAX) {
+        len = AGENTQ_TEXT_MAX;
         while (len > 0 && ((unsigned char)joined.data[len] & 0xC0) == 0x80)
             len--;
     }
-    buf_puts(&b, "{\"from\":\"bot\",\"text\":\"");
-    buf_json_escape(&b, joined.data ? joined.data : "", len);
-    buf_putc(&b, '"');
+    char *out = xstrndup(joined.data ? joined.data : "", len);
     buf_free(&joined);
-    return buf_detach(&b, NULL);
+    return out;
 }
 
 static void check_bot_line(const char *const *texts, size_t n, const char *what)
@@ -179,8 +201,8 @@ static void check_bot_line(const char *const *texts, size_t n, const char *what)
     free(want);
 }
 
-/* The bot's line is copied from the reply's JSON escaped once
- * (reply_json.h): where it cuts the joined texts. */
+/* The hand-off history is the chat log's lines in the operator's format
+ * (store/agent_queue.h): where it cuts the joined texts of a reply. */
 static void test_recent_lines(void)
 {
     char a398[401], a399[402], quotes[420], long_vi[1300];
@@ -202,20 +224,20 @@ static void test_recent_lines(void)
     check_bot_line(sep, 2, "the '\\n' is the 400th byte: kept, nothing of the next part");
     check_bot_line(at_sep, 3, "the cut at the '\\n' before a third part");
     check_bot_line(esc, 2, "escaped quotes, newlines and backslashes at the cut");
-    check_bot_line(many, 4, "short parts, empty ones among them, joined whole");
+    check_bot_line(many, 4, "short parts joined whole, the empty ones left out");
     check_bot_line(vi, 2, "a long second part of 3-byte letters");
     check_bot_line(one, 1, "one long part");
-    check_bot_line(two_empty, 2, "two empty parts: a line of one '\\n'");
-    char *none = bot_line(empty, 1);
-    T_OK(!none, "one empty part: no bot line");
+    char *none = bot_line(empty, 1), *none2 = bot_line(two_empty, 2);
+    T_OK(!none && !none2, "one or two empty parts: no bot line");
     free(none);
+    free(none2);
 }
 
 int main(void)
 {
-    test_recent_lines();
     if (conv_setup(30) != 0)
         return t_done();
+    test_recent_lines();
     test_agent();
     test_agent_timeout();
     return conv_teardown();

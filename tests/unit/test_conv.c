@@ -89,16 +89,18 @@ static void test_session_state(void)
     freeReplyObject(r_cmd("SET dvcbot:sess:chat:u-old %s", old.data));
     buf_free(&old);
     chat("u-old", "hi");
-    char *first = r_str(r_cmd("LINDEX dvcbot:sess-recent:chat:u-old 0"));
-    char *said_now = r_str(r_cmd("LINDEX dvcbot:sess-recent:chat:u-old -2"));
-    long long hist = r_int(r_cmd("LLEN dvcbot:sess-recent:chat:u-old"));
+    char *first = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-old 0"));
+    char *said_now = r_str(r_cmd("LINDEX dvcbot:chatlog:chat:u-old -2"));
+    long long hist = r_int(r_cmd("LLEN dvcbot:chatlog:chat:u-old"));
+    long long recent = r_int(r_cmd("EXISTS dvcbot:sess-recent:chat:u-old"));
     T_OK(T.status == ROUTER_OK && sess_load("chat", "u-old") &&
              json_integer_value(json_object_get(sess, "turns")) == 6 && is(sess_str("lang"), "en") &&
              !json_object_get(sess, "recent"),
          "an old JSON session is read and rewritten in the stored format, its state kept");
-    T_OK(hist == 8 && first && strstr(first, "\"old 4\"") && said_now &&
-             strstr(said_now, "\"citizen\",\"text\":\"hi\""),
-         "its hand-off history moved to the session's list: the last 8 lines with this turn's");
+    T_OK(hist == 10 && first && strstr(first, "{\"from\":\"me\",\"text\":\"old 2\"") && said_now &&
+             strstr(said_now, "{\"from\":\"me\",\"text\":\"hi\",\"at\":") && recent == 0,
+         "its hand-off history moved to the chat log (the citizen's lines as \"me\"): its last 8 "
+         "lines, then this turn's; no history list of its own");
     free(first);
     free(said_now);
 }
@@ -513,17 +515,18 @@ static void test_chatlog_lines(void)
     chat_json j = {0};
     reply_json_build(&j, r);
     char *lines[4];
-    size_t n = chatlog_remember(session, m, r, &j, lines, 4);
+    size_t n = chatlog_remember(session, m, r, &j, 1796290000, lines, 4);
     buf want = {0};
     buf_puts(&want, "{\"from\":\"bot\",\"text\":\"ab");
     for (size_t i = 0; i < 299; i++)
         buf_puts(&want, "\\\"ệ");
-    buf_puts(&want, "\\\"\",\"buttons\":[{\"title\":\"Có \\\"ngay\\\"\",\"payload\":\"yes\"}]}");
+    buf_puts(&want, "\\\"\",\"buttons\":[{\"title\":\"Có \\\"ngay\\\"\",\"payload\":\"yes\"}],"
+                    "\"at\":1796290000}");
     T_OK(n == 3, "chat log: the citizen's line and one per part");
-    T_STREQ(n == 3 ? lines[0] : NULL, "{\"from\":\"me\",\"text\":\"tôi \\\"hỏi\\\"\"}",
+    T_STREQ(n == 3 ? lines[0] : NULL, "{\"from\":\"me\",\"text\":\"tôi \\\"hỏi\\\"\",\"at\":1796290000}",
             "chat log: the citizen's text");
     T_STREQ(n == 3 ? lines[1] : NULL, want.data, "chat log: a long text cut before a letter at 1,200 bytes");
-    T_STREQ(n == 3 ? lines[2] : NULL, "{\"from\":\"bot\",\"text\":\"hai\\ndòng\"}",
+    T_STREQ(n == 3 ? lines[2] : NULL, "{\"from\":\"bot\",\"text\":\"hai\\ndòng\",\"at\":1796290000}",
             "chat log: a part without buttons");
     for (size_t i = 0; i < n; i++)
         free(lines[i]);
