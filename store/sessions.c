@@ -15,7 +15,10 @@
  * dvcbot:sess-lease:{channel}:{user} and reads the session; the end writes
  * it, gives the lease back and appends the hand-off history
  * dvcbot:sess-recent:{channel}:{user}. The bytes of a session are the
- * caller's (store/sesscodec.h encodes them). */
+ * caller's (store/sesscodec.h encodes them). An SMS MO's turn adds its
+ * Kannel id's claim to the start and its answer record to the end (the
+ * records and their Lua are smsmo.c's: smsmo_int.h, lib_smsmo.lua), so the
+ * MO needs no script calls of its own. */
 #include "store/sessions.h"
 
 #include <stdio.h>

@@ -320,7 +320,7 @@ int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdat
     int heap = need > 8 + 2 * SMSMO_STACK_ITEMS;
     const char **argv = heap ? xcalloc((size_t)need, sizeof(*argv)) : argv_s;
     size_t *lens = heap ? xcalloc((size_t)need, sizeof(*lens)) : lens_s;
-    smsmo_argbuf b;
+    smsmo_argbuf b = {.opm = NULL};
     int n = smsmo_save_args(r, argv, lens, &b);
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;

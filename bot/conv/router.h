@@ -17,7 +17,8 @@
  * message's address) spent its budget (limits.identity_per_window and
  * limits.addr_per_window per limits.window_s, store/ratelimit.h): the reply
  * then holds the polite "errors.rate_limited" text for the text channels, and
- * router_retry_after() tells when to come back. The values equal HTTP's 200 and 503 so that an HTTP endpoint can
+ * router_retry_after() tells when to come back; ROUTER_REPLAYED and ROUTER_BUSY
+ * only for a turn with a claim (router_handle_turn). The values equal HTTP's 200 and 503 so that an HTTP endpoint can
  * pass them on, but the router itself speaks no HTTP. */
 #ifndef DVC_BOT_CONV_ROUTER_H
 #define DVC_BOT_CONV_ROUTER_H
