@@ -15,7 +15,10 @@
  * dvcbot:sess-lease:{channel}:{user} and reads the session; the end writes
  * it, gives the lease back and appends the hand-off history
  * dvcbot:sess-recent:{channel}:{user}. The bytes of a session are the
- * caller's (store/sesscodec.h encodes them). */
+ * caller's (store/sesscodec.h encodes them). An SMS MO's turn adds its
+ * Kannel id's claim to the start and its answer record to the end (the
+ * records and their Lua are smsmo.c's: smsmo_int.h, lib_smsmo.lua), so the
+ * MO needs no script calls of its own. */
 #include "store/sessions.h"
 
 #include <stdio.h>
@@ -27,6 +30,7 @@
 #include "common/xmalloc.h"
 #include "store/chatlog.h"
 #include "store/ratelimit.h"
+#include "store/smsmo_int.h"
 #include "store/store_lua.h"
 
 #define SESSIONS_KEY_PREFIX "dvcbot:sess:"
@@ -198,6 +202,8 @@ typedef struct sessions_begin_call {
     sessions_begin_fn *fn;
     void *privdata;
     char *key, *lease, *token;
+    char *claim_key, *instance; /* the MO's claim (sessions_claim), or NULL */
+    unsigned claim_steps;       /* its attempts left while a live instance has it */
     char ms[24];
     ratelimit_argv budgets;
     int first;
@@ -216,19 +222,30 @@ static void sessions_begin_free(sessions_begin_call *c)
     free(c->key);
     free(c->lease);
     free(c->token);
+    free(c->claim_key);
+    free(c->instance);
     ratelimit_argv_free(&c->budgets);
     free(c);
 }
 
 static void sessions_on_begin(redisReply *r, void *privdata);
 
+/* The first attempt (and one repeated while the claim is busy) has the
+ * claim and the budgets; one repeated while the lease is held has neither
+ * (the claim is the caller's then, the budgets were counted). */
 static int sessions_begin_send(sessions_begin_call *c)
 {
-    const char *argv[4 + RATELIMIT_RULES_MAX * 3] = {c->key, c->lease, c->token, c->ms};
-    int n = 4;
+    const char *argv[6 + RATELIMIT_RULES_MAX * 3] = {c->key, c->lease};
+    int claim = c->first && c->claim_key, nk = claim ? 3 : 2, n = nk;
+    if (claim)
+        argv[2] = c->claim_key;
+    argv[n++] = c->token;
+    argv[n++] = c->ms;
+    if (claim)
+        argv[n++] = c->instance;
     for (int i = 0; c->first && i < c->budgets.n; i++)
         argv[n++] = c->budgets.argv[i];
-    return store_eval(c->s, sessions_on_begin, c, &store_lua_sessions_begin, 2, n, argv, NULL);
+    return store_eval(c->s, sessions_on_begin, c, &store_lua_sessions_begin, nk, n, argv, NULL);
 }
 
 static void sessions_begin_again(void *privdata, int ok)
@@ -240,6 +257,23 @@ static void sessions_begin_again(void *privdata, int ok)
     }
 }
 
+/* Whether the answer st asks for another attempt, and it was sent: a held
+ * lease until give_up_ms (without claim and budgets), a busy claim for its
+ * steps (with them: nothing was counted). */
+static int sessions_begin_later(sessions_begin_call *c, long long st)
+{
+    unsigned ms = SESSIONS_WAIT_STEP_MS;
+    if (st == SESSIONS_BUSY && c->claim_steps > 0) {
+        c->claim_steps--;
+        ms = SMSMO_WAIT_STEP_MS;
+    } else if (st == SESSIONS_HELD && sessions_now_ms() < c->give_up_ms) {
+        c->first = 0;
+    } else {
+        return 0;
+    }
+    return store_after(c->s, ms, sessions_begin_again, c) == 0;
+}
+
 static void sessions_on_begin(redisReply *r, void *privdata)
 {
     sessions_begin_call *c = privdata;
@@ -249,22 +283,39 @@ static void sessions_on_begin(redisReply *r, void *privdata)
         st = r->element[0]->integer;
         ms = r->element[1]->integer;
     }
-    c->first = 0;
-    if (st == SESSIONS_HELD && sessions_now_ms() < c->give_up_ms &&
-        store_after(c->s, SESSIONS_WAIT_STEP_MS, sessions_begin_again, c) == 0)
+    if (sessions_begin_later(c, st))
         return;
-    const redisReply *v = st == SESSIONS_OWNED && r->elements == 3 ? r->element[2] : NULL;
+    const redisReply *v = (st == SESSIONS_OWNED || st == SESSIONS_ANSWERED) && r->elements == 3
+                              ? r->element[2] : NULL;
     if (st == SESSIONS_OWNED && v && v->type == REDIS_REPLY_STRING)
         c->fn(SESSIONS_OWNED, 0, v->str, v->len, c->privdata);
     else if (st == SESSIONS_OWNED && (!v || v->type == REDIS_REPLY_NIL))
         c->fn(SESSIONS_OWNED, 0, NULL, 0, c->privdata);
-    else if (st == SESSIONS_HELD)
-        c->fn(SESSIONS_HELD, 0, NULL, 0, c->privdata);
+    else if (st == SESSIONS_ANSWERED && v && v->type == REDIS_REPLY_STRING)
+        c->fn(SESSIONS_ANSWERED, 0, v->str, v->len, c->privdata);
+    else if (st == SESSIONS_HELD || st == SESSIONS_BUSY)
+        c->fn((int)st, 0, NULL, 0, c->privdata);
     else if (st == SESSIONS_LIMITED)
         c->fn(SESSIONS_LIMITED, ratelimit_retry_after_s(ms), NULL, 0, c->privdata);
     else
         c->fn(SESSIONS_FAILED, 0, NULL, 0, c->privdata);
     sessions_begin_free(c);
+}
+
+/* The claim's key and instance into c; -1 for a bad claim. */
+static int sessions_begin_claim(sessions_begin_call *c, const sessions_claim *cl)
+{
+    if (!cl)
+        return 0;
+    if (!cl->id || !*cl->id || !cl->instance || !*cl->instance)
+        return -1;
+    size_t pl = strlen(SMSMO_ID_PREFIX), il = strlen(cl->id);
+    c->claim_key = xmalloc(pl + il + 1);
+    memcpy(c->claim_key, SMSMO_ID_PREFIX, pl);
+    memcpy(c->claim_key + pl, cl->id, il + 1);
+    c->instance = xstrdup(cl->instance);
+    c->claim_steps = cl->wait_ms / SMSMO_WAIT_STEP_MS;
+    return 0;
 }
 
 int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata)
@@ -275,6 +326,10 @@ int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void
     sessions_begin_call *c = xcalloc(1, sizeof(*c));
     if (ratelimit_argv_init(&c->budgets, t->rules, t->nrules) < 0) {
         free(c);
+        return -1;
+    }
+    if (sessions_begin_claim(c, t->claim) < 0) {
+        sessions_begin_free(c);
         return -1;
     }
     size_t len;
@@ -305,8 +360,11 @@ static void sessions_on_commit(redisReply *r, void *privdata)
         fn(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : -1, up);
 }
 
-/* The commit's arguments: 4 keys, token, value, ttl, n, the lines. */
-#define SESSIONS_COMMIT_ARGS (8 + SESSIONS_RECENT_MAX + SESSIONS_CHATLOG_MAX)
+/* The commit's arguments: 5 keys, token, value, ttl, n, the lines, and an
+ * MO's write's count (its own arguments are counted apart). */
+#define SESSIONS_COMMIT_ARGS (10 + SESSIONS_RECENT_MAX + SESSIONS_CHATLOG_MAX)
+#define SESSIONS_KEY_BUF CHATLOG_KEY_MAX /* room for a key on the stack */
+#define SESSIONS_MO_STACK 24    /* an MO's write's arguments that fit the stack */
 
 static size_t sessions_lines(const char **argv, size_t *lens, const char *const *lines, size_t n)
 {
@@ -317,46 +375,95 @@ static size_t sessions_lines(const char **argv, size_t *lens, const char *const 
     return n;
 }
 
+/* An MO's write (w->mo) at the end of the commit's arguments, argv[n..]:
+ * smsmo_save's arguments, then their count (num). Returns the new n. */
+static size_t sessions_mo_args(const smsmo_result *mo, const char **argv, size_t *lens,
+                               size_t n, smsmo_argbuf *b, char *num)
+{
+    int k = smsmo_save_args(mo, argv + n, lens + n, b);
+    n += (size_t)k;
+    argv[n] = num;
+    lens[n] = num_format(num, k);
+    return n + 1;
+}
+
+/* The commit's keys into argv/lens (the session's, its lease's, its
+ * history's, the chat log's, and an MO's pages key), each in its kb[i] or on
+ * the heap (kh[i], freed by the caller). Returns how many. */
+static int sessions_commit_keys(const char *channel, const char *user, const sessions_write *w,
+                                const char **argv, size_t *lens, char (*kb)[SESSIONS_KEY_BUF], char **kh)
+{
+    static const char *const pre[3] = {SESSIONS_KEY_PREFIX, SESSIONS_LEASE_PREFIX,
+                                       SESSIONS_RECENT_PREFIX};
+    for (int i = 0; i < 3; i++) {
+        argv[i] = sessions_key_of(pre[i], kb[i], sizeof(kb[i]), channel, user, &lens[i]);
+        kh[i] = argv[i] != kb[i] ? (char *)argv[i] : NULL;
+    }
+    int cn = w->nchatlog ? chatlog_key(user, kb[3], sizeof(kb[3])) : 0;
+    argv[3] = cn > 0 ? kb[3] : "";
+    lens[3] = cn > 0 ? (size_t)cn : 0;
+    if (!w->mo)
+        return 4;
+    size_t pl = strlen(SMSMO_PAGES_PREFIX), ml = strlen(w->mo->msisdn);
+    char *pk = pl + ml < sizeof(kb[4]) ? kb[4] : (kh[4] = xmalloc(pl + ml + 1));
+    memcpy(pk, SMSMO_PAGES_PREFIX, pl);
+    memcpy(pk + pl, w->mo->msisdn, ml + 1);
+    argv[4] = pk;
+    lens[4] = pl + ml;
+    return 5;
+}
+
+static int sessions_write_ok(const sessions_write *w)
+{
+    return w && w->nrecent <= SESSIONS_RECENT_MAX && (!w->nrecent || w->recent) &&
+           w->nchatlog <= SESSIONS_CHATLOG_MAX && (!w->nchatlog || w->chatlog) &&
+           (!w->mo || smsmo_save_nargs(w->mo) >= 0);
+}
+
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,
                     const sessions_write *w, sessions_save_fn *fn, void *privdata)
 {
-    if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) || !w ||
-        w->nrecent > SESSIONS_RECENT_MAX || (w->nrecent && !w->recent) ||
-        w->nchatlog > SESSIONS_CHATLOG_MAX || (w->nchatlog && !w->chatlog))
+    if (!sessions_args_ok(s, channel, user) || !sessions_token_ok(token) ||
+        !sessions_write_ok(w))
         return -1;
-    char kb[256], lb[256], hb[256], cb[CHATLOG_KEY_MAX], ttl[24], nh[24];
-    size_t lens[SESSIONS_COMMIT_ARGS];
-    const char *argv[SESSIONS_COMMIT_ARGS];
-    char *key = sessions_key_of(SESSIONS_KEY_PREFIX, kb, sizeof(kb), channel, user, &lens[0]);
-    char *lease = sessions_key_of(SESSIONS_LEASE_PREFIX, lb, sizeof(lb), channel, user, &lens[1]);
-    char *hist = sessions_key_of(SESSIONS_RECENT_PREFIX, hb, sizeof(hb), channel, user, &lens[2]);
-    int cn = w->nchatlog ? chatlog_key(user, cb, sizeof(cb)) : 0;
-    argv[0] = key;
-    argv[1] = lease;
-    argv[2] = hist;
-    argv[3] = cn > 0 ? cb : "";
-    lens[3] = cn > 0 ? (size_t)cn : 0;
-    argv[4] = token;
-    lens[4] = strlen(token);
-    argv[5] = w->value ? w->value : "";
-    lens[5] = w->value ? w->len : 0;
-    argv[6] = ttl;
-    lens[6] = num_format(ttl, w->ttl_s);
-    argv[7] = nh;
-    lens[7] = num_format(nh, (long long)w->nrecent);
-    size_t n = 8 + sessions_lines(argv + 8, lens + 8, w->recent, w->nrecent);
-    if (cn > 0)
+    sessions_write wm = *w;
+    int nmo = w->mo ? smsmo_save_nargs(w->mo) : 0;
+    if (nmo == 0)
+        wm.mo = NULL;           /* nothing to write for it */
+    char kb[5][SESSIONS_KEY_BUF], *kh[5] = {NULL}, ttl[NUM_MAX], nh[NUM_MAX], nk[NUM_MAX];
+    size_t lens_s[SESSIONS_COMMIT_ARGS + SESSIONS_MO_STACK];
+    const char *argv_s[SESSIONS_COMMIT_ARGS + SESSIONS_MO_STACK];
+    int heap = nmo > SESSIONS_MO_STACK;
+    const char **argv = heap ? xcalloc(SESSIONS_COMMIT_ARGS + (size_t)nmo, sizeof(*argv)) : argv_s;
+    size_t *lens = heap ? xcalloc(SESSIONS_COMMIT_ARGS + (size_t)nmo, sizeof(*lens)) : lens_s;
+    int keys = sessions_commit_keys(channel, user, &wm, argv, lens, kb, kh);
+    size_t n = (size_t)keys;
+    argv[n] = token;
+    lens[n++] = strlen(token);
+    argv[n] = w->value ? w->value : "";
+    lens[n++] = w->value ? w->len : 0;
+    argv[n] = ttl;
+    lens[n++] = num_format(ttl, w->ttl_s);
+    argv[n] = nh;
+    lens[n++] = num_format(nh, (long long)w->nrecent);
+    n += sessions_lines(argv + n, lens + n, w->recent, w->nrecent);
+    if (lens[3] > 0)
         n += sessions_lines(argv + n, lens + n, w->chatlog, w->nchatlog);
+    smsmo_argbuf mb = {.opm = NULL};
+    if (wm.mo)
+        n = sessions_mo_args(wm.mo, argv, lens, n, &mb, nk);
     sessions_call *c = sessions_call_new(NULL, fn, privdata);
-    int rc = store_eval(s, sessions_on_commit, c, &store_lua_sessions_commit, 4, (int)n, argv, lens);
+    int rc = store_eval(s, sessions_on_commit, c, &store_lua_sessions_commit, keys, (int)n, argv,
+                        lens);
     if (rc != 0)
         free(c);
-    if (key != kb)
-        free(key);
-    if (lease != lb)
-        free(lease);
-    if (hist != hb)
-        free(hist);
+    smsmo_argbuf_free(&mb);
+    for (int i = 0; i < 5; i++)
+        free(kh[i]);
+    if (heap) {
+        free(argv);
+        free(lens);
+    }
     return rc != 0 ? -1 : 0;
 }
 

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include "store/ratelimit.h"
 #include "store/redis.h"
+#include "store/smsmo.h"
 
 /* json is the stored text (NUL-terminated, valid only during the callback),
  * NULL with status 0 when the session does not exist (new or expired), and
@@ -54,14 +55,29 @@ enum sessions_begin_status {
     SESSIONS_OWNED = 0,     /* the lease is the caller's: value is the session */
     SESSIONS_HELD = 1,      /* another owner still holds it after wait_ms */
     SESSIONS_LIMITED = 2,   /* a budget refused the turn: nothing counted or taken */
+    SESSIONS_ANSWERED = 3,  /* the claim's id was answered: value is its answer */
+    SESSIONS_BUSY = 4,      /* a live instance still processes the claim's id after
+                               its wait_ms */
 };
 
 /* value: the stored session (len bytes, NUL-terminated, valid during the
- * call), NULL when it does not exist or status is not SESSIONS_OWNED.
+ * call), NULL when it does not exist or status is not SESSIONS_OWNED; for
+ * SESSIONS_ANSWERED the claimed id's stored answer (as smsmo_take's).
  * retry_after_s: for SESSIONS_LIMITED, seconds until the refusing window
  * ends (>= 1), else 0. */
 typedef void sessions_begin_fn(int status, int retry_after_s, const char *value, size_t len,
                                void *privdata);
+
+/* An SMS MO's Kannel id claimed as the first step of its turn's start
+ * (smsmo_take's claim, store/smsmo.h, in the same script call): a retry of
+ * an answered id gets SESSIONS_ANSWERED, one that a live instance still
+ * processes is asked again every SMSMO_WAIT_STEP_MS up to wait_ms, then
+ * gets SESSIONS_BUSY; in both no budget is counted and no lease taken. */
+typedef struct sessions_claim {
+    const char *id;                 /* the Kannel id, not empty */
+    const char *instance;           /* store_instance() */
+    unsigned wait_ms;
+} sessions_claim;
 
 typedef struct sessions_turn {
     const char *channel, *user, *token;
@@ -69,6 +85,8 @@ typedef struct sessions_turn {
     unsigned wait_ms;               /* how long to wait for another owner's lease */
     const ratelimit_rule *rules;    /* budgets of the turn (store/ratelimit.h), */
     size_t nrules;                  /* counted once, with the first attempt */
+    const sessions_claim *claim;    /* NULL: none (USSD, chat: the script has no
+                                       claim arguments then) */
 } sessions_turn;
 
 /* Start a turn in one script call (store/lua/sessions_begin.lua): the
@@ -76,8 +94,8 @@ typedef struct sessions_turn {
  * (SET NX PX) and the session read. While another owner holds the lease the
  * store asks again every SESSIONS_WAIT_STEP_MS (store_after, budgets not
  * counted again) until wait_ms have passed. -1 (no callback) under the same
- * rules as above, and for a bad token, lease_ms < 1, a bad rule or fn NULL;
- * else fn runs exactly once. */
+ * rules as above, and for a bad token, lease_ms < 1, a bad rule, a claim
+ * with an empty id or instance, or fn NULL; else fn runs exactly once. */
 int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata);
 
 /* What the end of a turn writes: the session (value, len bytes), its TTL,
@@ -97,12 +115,17 @@ typedef struct sessions_write {
     size_t nrecent;
     const char *const *chatlog;
     size_t nchatlog;
+    const smsmo_result *mo;         /* an SMS MO's answer record and pages
+                                       (smsmo_save's write), written with the
+                                       session or, like it, not at all; NULL:
+                                       none (no arguments for it are sent) */
 } sessions_write;
 
 /* End a turn in one script call: write the session (SET .. EX ttl_s), append
  * the history lines and delete the lease, only while the lease is still
  * token's: status 0 written; -1 Redis failed, or the lease expired or went
- * to another owner (then nothing was written). */
+ * to another owner (then nothing was written, w->mo neither). -1 without a
+ * call also for an invalid w->mo (smsmo_save's rules). */
 int sessions_commit(store *s, const char *channel, const char *user, const char *token,
                     const sessions_write *w, sessions_save_fn *fn, void *privdata);
 /* Give the lease back without a write (fire and forget; a lease that is not

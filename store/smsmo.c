@@ -14,10 +14,10 @@
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "store/arg.h"
+#include "store/smsmo_int.h"
 #include "store/store_lua.h"
 
-#define SMSMO_KEY "dvcbot:smsmo:"
-#define SMSMO_PAGES_KEY "dvcbot:smspages:"
+#define SMSMO_KEY SMSMO_ID_PREFIX
 #define SMSMO_CLAIMED 'P'
 #define SMSMO_ANSWERED 'D'
 #define SMSMO_STACK_ITEMS 9     /* pages and buttons whose arguments fit the stack */
@@ -251,13 +251,25 @@ static void smsmo_arg_int(const char **argv, size_t *lens, int *n, char *num, lo
     smsmo_arg(argv, lens, n, num, num_format(num, v));
 }
 
+int smsmo_save_nargs(const smsmo_result *r)
+{
+    if (!r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
+        (unsigned)r->op > SMSMO_PAGES_NEXT ||
+        ((r->op == SMSMO_PAGES_WRITE || r->op == SMSMO_PAGES_NEXT) && !r->pages))
+        return -1;
+    if (!smsmo_nonempty(r->id) && r->op == SMSMO_PAGES_KEEP)
+        return 0;
+    if (r->op == SMSMO_PAGES_NEXT)
+        return 5;
+    if (r->op == SMSMO_PAGES_WRITE)
+        return 8 + (int)(r->pages->npages + r->pages->nbuttons);
+    return 4;
+}
+
 /* smsmo_save.lua's arguments: the four every call has (id, answer, TTL,
  * op + msisdn); "n" adds next; "w" adds next, the pages' TTL, cmd, np, the
- * pages and the buttons. Returns the count; argv/lens must hold 8 + pages
- * + buttons; nums holds the numbers' texts, opm (strlen(msisdn) + 2
- * bytes) the op and the msisdn. */
-static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *lens,
-                           char (*nums)[NUM_MAX], char *opm)
+ * pages and the buttons. */
+int smsmo_save_args(const smsmo_result *r, const char **argv, size_t *lens, smsmo_argbuf *b)
 {
     static const char ops[] = {'k', 'd', 'w', 'n'};
     const smsmo_pages_rec *pg = r->pages;
@@ -265,19 +277,20 @@ static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *len
     int n = 0;
     smsmo_arg(argv, lens, &n, id, strlen(id));
     smsmo_arg(argv, lens, &n, r->answer ? r->answer : "", r->answer ? r->len : 0);
-    smsmo_arg_int(argv, lens, &n, nums[0], r->ttl_s);
+    smsmo_arg_int(argv, lens, &n, b->nums[0], r->ttl_s);
     size_t ml = strlen(r->msisdn);
-    opm[0] = ops[r->op];
-    memcpy(opm + 1, r->msisdn, ml + 1);
-    smsmo_arg(argv, lens, &n, opm, ml + 1);
+    b->opm = ml + 2 <= sizeof(b->opm_s) ? b->opm_s : xmalloc(ml + 2);
+    b->opm[0] = ops[r->op];
+    memcpy(b->opm + 1, r->msisdn, ml + 1);
+    smsmo_arg(argv, lens, &n, b->opm, ml + 1);
     if (r->op != SMSMO_PAGES_WRITE && r->op != SMSMO_PAGES_NEXT)
         return n;
-    smsmo_arg_int(argv, lens, &n, nums[1], pg->next);
+    smsmo_arg_int(argv, lens, &n, b->nums[1], pg->next);
     if (r->op == SMSMO_PAGES_NEXT)
         return n;
-    smsmo_arg_int(argv, lens, &n, nums[2], r->pages_ttl_s);
+    smsmo_arg_int(argv, lens, &n, b->nums[2], r->pages_ttl_s);
     smsmo_arg(argv, lens, &n, pg->cmd ? pg->cmd : "", pg->cmd ? strlen(pg->cmd) : 0);
-    smsmo_arg_int(argv, lens, &n, nums[3], (long long)pg->npages);
+    smsmo_arg_int(argv, lens, &n, b->nums[3], (long long)pg->npages);
     for (size_t i = 0; i < pg->npages + pg->nbuttons; i++) {
         const char *v = i < pg->npages ? pg->pages[i] : pg->buttons[i - pg->npages];
         smsmo_arg(argv, lens, &n, v ? v : "", v ? strlen(v) : 0);
@@ -285,36 +298,35 @@ static int smsmo_save_argv(const smsmo_result *r, const char **argv, size_t *len
     return n;
 }
 
+void smsmo_argbuf_free(smsmo_argbuf *b)
+{
+    if (b->opm != b->opm_s)
+        free(b->opm);
+    b->opm = NULL;
+}
+
 int smsmo_save(store *s, const smsmo_result *r, smsmo_done_fn *fn, void *privdata)
 {
-    if (!s || !r || !smsmo_nonempty(r->msisdn) || (smsmo_nonempty(r->id) && !r->answer) ||
-        (unsigned)r->op > SMSMO_PAGES_NEXT ||
-        ((r->op == SMSMO_PAGES_WRITE || r->op == SMSMO_PAGES_NEXT) && !r->pages) ||
-        !store_is_up(s))
+    int need = smsmo_save_nargs(r);
+    if (!s || need < 0 || !store_is_up(s))
         return -1;
-    if (!smsmo_nonempty(r->id) && r->op == SMSMO_PAGES_KEEP) {
+    if (need == 0) {
         if (fn)
             fn(0, privdata);
         return 0;
     }
-    const smsmo_pages_rec *pg = r->pages;
-    size_t extra = r->op == SMSMO_PAGES_WRITE ? pg->npages + pg->nbuttons : 0;
     const char *argv_s[8 + 2 * SMSMO_STACK_ITEMS];
     size_t lens_s[8 + 2 * SMSMO_STACK_ITEMS];
-    int heap = extra > 2 * SMSMO_STACK_ITEMS;
-    const char **argv = heap ? xcalloc(8 + extra, sizeof(*argv)) : argv_s;
-    size_t *lens = heap ? xcalloc(8 + extra, sizeof(*lens)) : lens_s;
-    char nums[4][NUM_MAX];
-    size_t ml = strlen(r->msisdn);
-    char opm_s[64];
-    char *opm = ml + 2 <= sizeof(opm_s) ? opm_s : xmalloc(ml + 2);
-    int n = smsmo_save_argv(r, argv, lens, nums, opm);
+    int heap = need > 8 + 2 * SMSMO_STACK_ITEMS;
+    const char **argv = heap ? xcalloc((size_t)need, sizeof(*argv)) : argv_s;
+    size_t *lens = heap ? xcalloc((size_t)need, sizeof(*lens)) : lens_s;
+    smsmo_argbuf b = {.opm = NULL};
+    int n = smsmo_save_args(r, argv, lens, &b);
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
     int rc = smsmo_finish_send(c, store_eval(s, smsmo_on_done, c, &store_lua_smsmo_save, 0, n,
                                              argv, lens));
-    if (opm != opm_s)
-        free(opm);
+    smsmo_argbuf_free(&b);
     if (heap) {
         free(argv);
         free(lens);

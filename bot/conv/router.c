@@ -52,6 +52,8 @@ struct router {
     route *busy;     /* routes in flight, one per user (route.next_busy) */
     int retry_after; /* of the ROUTER_LIMITED being called back */
     const chat_json *json; /* of the ROUTER_OK being called back, or NULL */
+    const char *replayed;  /* of the ROUTER_REPLAYED being called back */
+    size_t replayed_len;
     unsigned long turns; /* lease tokens: store_instance() + ":" + this */
 };
 
@@ -69,6 +71,8 @@ struct route {
     dialog_ctx dctx;
     router_done_fn *fn;
     void *ctx;
+    sessions_claim claim;   /* the turn's claim (claim.id NULL: none) */
+    router_reply_fn *reply_fn;
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
@@ -99,6 +103,13 @@ int router_retry_after(const router *r)
 const chat_json *router_reply_json(const router *r)
 {
     return r ? r->json : NULL;
+}
+
+const char *router_replayed(const router *r, size_t *len)
+{
+    if (len)
+        *len = r ? r->replayed_len : 0;
+    return r ? r->replayed : NULL;
 }
 
 static int router_start(route *rt);
@@ -485,7 +496,9 @@ static void router_finish(dialog_ctx *ctx)
     buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, NULL, 0, (const char *const *)log,
-                        rt->noldlog + nlog};
+                        rt->noldlog + nlog, NULL};
+    if (rt->reply_fn)
+        w.mo = rt->reply_fn(rt->dctx.out, intent_name(rt->ir.intent), rt->ctx);
     int rc = sessions_commit(rt->r->d.store, channel_name(rt->m->channel), rt->m->user,
                              rt->token, &w, router_saved, rt);
     buf_free(&b);
@@ -508,6 +521,17 @@ static void router_begun(int status, int retry_after_s, const char *value, size_
         reply_add_text(out, messages_get(rt->r->d.msgs, "errors.rate_limited", "vi"));
         rt->r->retry_after = retry_after_s;
         rt->fn(ROUTER_LIMITED, out, intent_name(INTENT_UNKNOWN), rt->ctx);
+        route_free(rt);
+        return;
+    }
+    if (status == SESSIONS_ANSWERED || status == SESSIONS_BUSY) {
+        rt->leased = 0;
+        rt->r->replayed = value;
+        rt->r->replayed_len = len;
+        rt->fn(status == SESSIONS_ANSWERED ? ROUTER_REPLAYED : ROUTER_BUSY, NULL,
+               intent_name(INTENT_UNKNOWN), rt->ctx);
+        rt->r->replayed = NULL;
+        rt->r->replayed_len = 0;
         route_free(rt);
         return;
     }
@@ -537,7 +561,7 @@ static int router_start(route *rt)
          cfg ? cfg->limits.window_s : 60},
     };
     sessions_turn t = {channel_name(rt->m->channel), rt->m->user, rt->token, ROUTER_LEASE_MS,
-                       ROUTER_LEASE_WAIT_MS, rules, 2};
+                       ROUTER_LEASE_WAIT_MS, rules, 2, rt->claim.id ? &rt->claim : NULL};
     rt->leased = 1;     /* a start whose answer is lost may still have taken it */
     if (sessions_begin(r->d.store, &t, router_begun, rt) < 0) {
         rt->leased = 0;
@@ -558,6 +582,12 @@ static route *router_busy_find(router *r, const char *ukey)
 
 int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
 {
+    return router_handle_turn(r, m, NULL, fn, ctx);
+}
+
+int router_handle_turn(router *r, message *m, const router_turn *t, router_done_fn *fn,
+                       void *ctx)
+{
     if (!store_is_up(r->d.store)) {
         message_free(m);
         return -1;
@@ -567,6 +597,9 @@ int router_handle(router *r, message *m, router_done_fn *fn, void *ctx)
     rt->m = m;
     rt->fn = fn;
     rt->ctx = ctx;
+    if (t && t->claim)
+        rt->claim = *t->claim;
+    rt->reply_fn = t ? t->reply : NULL;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
     const char *inst = store_instance(r->d.store);  /* "{instance}:{turn}", no printf */

@@ -17,7 +17,8 @@
  * message's address) spent its budget (limits.identity_per_window and
  * limits.addr_per_window per limits.window_s, store/ratelimit.h): the reply
  * then holds the polite "errors.rate_limited" text for the text channels, and
- * router_retry_after() tells when to come back. The values equal HTTP's 200 and 503 so that an HTTP endpoint can
+ * router_retry_after() tells when to come back; ROUTER_REPLAYED and ROUTER_BUSY
+ * only for a turn with a claim (router_handle_turn). The values equal HTTP's 200 and 503 so that an HTTP endpoint can
  * pass them on, but the router itself speaks no HTTP. */
 #ifndef DVC_BOT_CONV_ROUTER_H
 #define DVC_BOT_CONV_ROUTER_H
@@ -28,11 +29,18 @@
 #include "channels/message.h"
 #include "intents/intents.h"
 #include "store/redis.h"
+#include "store/sessions.h"
 
 typedef struct router router;
 struct catalogue;
 
-enum router_status { ROUTER_OK = 200, ROUTER_LIMITED = 429, ROUTER_UNAVAILABLE = 503 };
+enum router_status {
+    ROUTER_OK = 200,
+    ROUTER_REPLAYED = 208,      /* the turn's claim was answered before: router_replayed() */
+    ROUTER_BUSY = 409,          /* a live instance still processes the claim's id */
+    ROUTER_LIMITED = 429,
+    ROUTER_UNAVAILABLE = 503,
+};
 
 typedef void router_done_fn(int status, reply *r, const char *intent, void *ctx);
 
@@ -61,6 +69,32 @@ void router_free(router *r);
  * possibly before this returns), -1 if Redis is down (fn is not called; the
  * message is freed). */
 int router_handle(router *r, message *m, router_done_fn *fn, void *ctx);
+
+/* Called with the turn's reply and intent right before the turn's commit
+ * (the reply stays the router's: fn gets it afterwards, whatever the commit
+ * answers): returns what the commit writes with the session, atomically
+ * (an SMS MO's answer record, store/sessions.h sessions_write.mo), valid
+ * until fn is called, or NULL for nothing. */
+typedef const smsmo_result *router_reply_fn(const reply *out, const char *intent, void *ctx);
+
+/* What a channel flow adds to a message's turn. claim: an SMS MO's Kannel
+ * id claimed as the first step of the turn's start (store/sessions.h): a
+ * retry of an answered id gets ROUTER_REPLAYED (nothing counted, no
+ * session read or written), one that a live instance still processes gets
+ * ROUTER_BUSY after claim->wait_ms. Its strings are borrowed until fn. */
+typedef struct router_turn {
+    const sessions_claim *claim;    /* or NULL */
+    router_reply_fn *reply;         /* or NULL; called with router_handle's ctx */
+} router_turn;
+
+/* router_handle with what t adds (t may be NULL: router_handle). */
+int router_handle_turn(router *r, message *m, const router_turn *t, router_done_fn *fn,
+                       void *ctx);
+
+/* The stored answer of the claim being called back with ROUTER_REPLAYED
+ * (as smsmo_take's: *len bytes, NUL-terminated), valid inside that
+ * router_done_fn only; NULL otherwise. */
+const char *router_replayed(const router *r, size_t *len);
 
 /* Seconds until the budget that refused a message ends; valid inside a
  * router_done_fn called with ROUTER_LIMITED. */

@@ -36,6 +36,13 @@ typedef struct sms_flow {
     const char *intent;
     char *answer;               /* "D" + coding + body, once known */
     size_t alen;
+    int rendered;               /* res holds the rendered answer's write */
+    smsmo_result res;           /* what the answer leaves (smsmo_save's), */
+    smsmo_pages_rec rec;        /* pointing into rec, pg, btn and hint */
+    sms_pages pg;
+    const char **btn;
+    char *hint;                 /* the "more" hint's command, norm_text form */
+    sessions_claim claim;       /* of the id, with the router's turn */
 } sms_flow;
 
 static sms_flow *sms_inflight;
@@ -77,6 +84,10 @@ static void sms_flow_end(sms_flow *f, int status)
     message_free(f->msg);
     free(f->norm);
     free(f->answer);
+    if (f->rendered)
+        sms_pages_free(&f->pg);
+    free(f->btn);
+    free(f->hint);
     free(f);
 }
 
@@ -102,15 +113,23 @@ static void sms_on_saved(int status, void *privdata)
     sms_flow_end(f, 200);
 }
 
-/* Store the answer for retries of the same id and what becomes of the
- * pages record (one script), then answer. */
-static void sms_flow_commit(sms_flow *f, enum smsmo_pages_op op, const smsmo_pages_rec *pages)
+/* What the answer leaves for retries of the same id, and what becomes of
+ * the pages record (pages: f->rec, or NULL). */
+static const smsmo_result *sms_flow_result(sms_flow *f, enum smsmo_pages_op op,
+                                           const smsmo_pages_rec *pages)
 {
     const config *cfg = sms_cfg(f);
-    smsmo_result res = {.id = f->id, .answer = f->answer + 1, .len = f->alen - 1,
-                        .ttl_s = cfg->sms.dedup_ttl_s, .msisdn = f->user, .op = op,
-                        .pages = pages, .pages_ttl_s = cfg->session.ttl_s};
-    if (smsmo_save(sms_store(f), &res, sms_on_saved, f) < 0)
+    f->res = (smsmo_result){.id = f->id, .answer = f->answer + 1, .len = f->alen - 1,
+                            .ttl_s = cfg->sms.dedup_ttl_s, .msisdn = f->user, .op = op,
+                            .pages = pages, .pages_ttl_s = cfg->session.ttl_s};
+    return &f->res;
+}
+
+/* Store the answer's write (one script), then answer: for an answer that
+ * no session turn's commit carried. */
+static void sms_flow_save(sms_flow *f)
+{
+    if (smsmo_save(sms_store(f), &f->res, sms_on_saved, f) < 0)
         sms_flow_end(f, 200);
 }
 
@@ -134,39 +153,31 @@ static char *sms_norm(const char *s)
     return out;
 }
 
-/* Keep the pages of a rendered reply and its buttons' payloads (none when
- * there is one page and no button: the record is deleted), then answer.
- * hint: the command the "more" hint names, kept in the record as its
- * norm_text form (only normalised when there is a record to write). */
-static void sms_flow_keep(sms_flow *f, const sms_pages *pg, const reply *r, const char *hint)
+/* The write that keeps the pages of the rendered reply f->pg and its
+ * buttons' payloads (none when there is one page and no button: the record
+ * is deleted). hint: the command the "more" hint names, kept in the record
+ * as its norm_text form (only normalised when there is a record to write). */
+static const smsmo_result *sms_flow_keep(sms_flow *f, const reply *r, const char *hint)
 {
-    if (pg->n < 2 && !pg->nbuttons) {
-        sms_flow_commit(f, SMSMO_PAGES_DELETE, NULL);
-        return;
-    }
-    char *norm = sms_norm(hint);
-    const char *cmd = norm ? norm : "";
-    const char **btn = xcalloc(pg->nbuttons ? pg->nbuttons : 1, sizeof(*btn));
+    const sms_pages *pg = &f->pg;
+    if (pg->n < 2 && !pg->nbuttons)
+        return sms_flow_result(f, SMSMO_PAGES_DELETE, NULL);
+    f->hint = sms_norm(hint);
+    f->btn = xcalloc(pg->nbuttons ? pg->nbuttons : 1, sizeof(*f->btn));
     size_t nb = 0;
     for (size_t i = 0; r && i < r->nparts; i++)
         for (size_t j = 0; j < r->parts[i].nbuttons && nb < pg->nbuttons; j++)
-            btn[nb++] = r->parts[i].buttons[j].payload;
-    smsmo_pages_rec rec = {.cmd = cmd, .pages = (const char *const *)pg->page, .npages = pg->n,
-                           .buttons = btn, .nbuttons = nb, .next = 2};
-    sms_flow_commit(f, SMSMO_PAGES_WRITE, &rec);
-    free(btn);
-    free(norm);
+            f->btn[nb++] = r->parts[i].buttons[j].payload;
+    f->rec = (smsmo_pages_rec){.cmd = f->hint ? f->hint : "",
+                               .pages = (const char *const *)pg->page, .npages = pg->n,
+                               .buttons = f->btn, .nbuttons = nb, .next = 2};
+    return sms_flow_result(f, SMSMO_PAGES_WRITE, &f->rec);
 }
 
-static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
+/* Render the reply r (valid until the write returned is sent) into its
+ * pages: page 1 is the answer; returns the write it leaves. */
+static const smsmo_result *sms_flow_render(sms_flow *f, const reply *r)
 {
-    sms_flow *f = ctx;
-    f->intent = intent;
-    if (status != ROUTER_OK) {
-        reply_free(r);
-        sms_flow_end(f, status == ROUTER_LIMITED ? 429 : 503); /* 429: router_retry_after() */
-        return;
-    }
     const messages *msgs = f->app->msgs;
     const char *kw = messages_get(msgs, "sms.more_keyword", "vi");
     char cmd[SMS_CMD_MAX + 8];
@@ -176,19 +187,70 @@ static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
     sms_render_opts o = {.unicode = cfg->sms.unicode, .max_segments = cfg->sms.max_segments,
                          .more = messages_get(msgs, "sms.more", "vi"), .cmd = cmd,
                          .max_pages = cfg->sms.max_pages};
-    sms_pages pg;
-    sms_render(r, &o, &pg);
-    sms_set_answer(f, pg.page[0], strlen(pg.page[0]));
-    sms_flow_keep(f, &pg, r, cmd);
-    sms_pages_free(&pg);
+    sms_render(r, &o, &f->pg);
+    f->rendered = 1;
+    sms_set_answer(f, f->pg.page[0], strlen(f->pg.page[0]));
+    return sms_flow_keep(f, r, cmd);
+}
+
+/* router_reply_fn: the reply before the turn's commit, which carries the
+ * answer's write (store/sessions.h sessions_write.mo). */
+static const smsmo_result *sms_flow_reply(const reply *r, const char *intent, void *ctx)
+{
+    sms_flow *f = ctx;
+    f->intent = intent;
+    return f->rendered ? NULL : sms_flow_render(f, r);
+}
+
+/* A retry of an answered id: the stored answer (coding + body). */
+static void sms_flow_replay(sms_flow *f, const char *answer, size_t len)
+{
+    f->intent = "retry";
+    free(f->answer);
+    f->alen = len + 1;
+    f->answer = xmalloc(f->alen + 1);
+    f->answer[0] = 'D';
+    memcpy(f->answer + 1, answer, len + 1);
+    sms_flow_end(f, 200);
+}
+
+static void sms_flow_busy(sms_flow *f)
+{
+    log_info("sms: MO %s still processed by another instance after %d ms", f->id, SMS_WAIT_MS);
+    sms_flow_end(f, 503); /* smsbox retries later */
+}
+
+static void sms_flow_routed(int status, reply *r, const char *intent, void *ctx)
+{
+    sms_flow *f = ctx;
+    f->intent = intent;
+    if (status == ROUTER_REPLAYED) {
+        size_t len;
+        const char *a = router_replayed(f->app->router, &len);
+        sms_flow_replay(f, a ? a : "0", a ? len : 1);
+    } else if (status == ROUTER_BUSY) {
+        sms_flow_busy(f);
+    } else if (status != ROUTER_OK) {
+        sms_flow_end(f, status == ROUTER_LIMITED ? 429 : 503); /* 429: router_retry_after() */
+    } else if (f->rendered) {
+        sms_flow_end(f, 200);   /* the turn's commit stored the answer */
+    } else {
+        sms_flow_render(f, r);
+        sms_flow_save(f);
+    }
     reply_free(r);
 }
 
-static void sms_flow_route(sms_flow *f)
+/* To the router; claim: the MO's id is not claimed yet, the turn's start
+ * claims it (a retry of an answered id is replayed then). The turn's commit
+ * stores the answer (sms_flow_reply). */
+static void sms_flow_route(sms_flow *f, int claim)
 {
     message *m = f->msg;
     f->msg = NULL;
-    if (router_handle(f->app->router, m, sms_flow_routed, f) < 0)
+    f->claim = (sessions_claim){f->id, store_instance(sms_store(f)), SMS_WAIT_MS};
+    router_turn t = {claim ? &f->claim : NULL, sms_flow_reply};
+    if (router_handle_turn(f->app->router, m, &t, sms_flow_routed, f) < 0)
         sms_flow_end(f, 503);
 }
 
@@ -229,9 +291,10 @@ static void sms_flow_serve(sms_flow *f, const smsmo_pages_rec *rec, int page)
     const char *text = rec->pages[page - 1];
     f->intent = "page";
     sms_set_answer(f, text, strlen(text));
-    smsmo_pages_rec next = *rec;
-    next.next = page + 1;
-    sms_flow_commit(f, SMSMO_PAGES_NEXT, &next);
+    f->rec = *rec;      /* only next is written: the strings are not kept */
+    f->rec.next = page + 1;
+    sms_flow_result(f, SMSMO_PAGES_NEXT, &f->rec);
+    sms_flow_save(f);
 }
 
 static void sms_flow_no_more(sms_flow *f)
@@ -273,7 +336,7 @@ static void sms_flow_dispatch(sms_flow *f, const smsmo_pages_rec *rec)
     else if (is_kw)
         sms_flow_no_more(f);
     else
-        sms_flow_route(f);
+        sms_flow_route(f, 0);   /* claimed with the pages record, if it has an id */
 }
 
 static void sms_on_pages(int status, const smsmo_pages_rec *rec, void *privdata)
@@ -286,45 +349,18 @@ static void sms_on_pages(int status, const smsmo_pages_rec *rec, void *privdata)
     sms_flow_dispatch(f, status == 0 ? rec : NULL);
 }
 
-/* The MO is ours to process. */
-static void sms_flow_process(sms_flow *f)
-{
-    if (!sms_flow_candidate(f)) {
-        sms_flow_route(f);
-        return;
-    }
-    if (smsmo_pages(sms_store(f), f->user, sms_on_pages, f) < 0)
-        sms_flow_end(f, 503);
-}
-
-/* The take's answer other than a claim: 1 if it ended the flow. */
+/* A candidate's take's answer other than a claim: 1 if it ended the flow. */
 static int sms_took(sms_flow *f, smsmo_take_status status, const char *answer, size_t len)
 {
-    if (status == SMSMO_TAKE_FAILED || status == SMSMO_TAKE_BUSY) {
-        if (status == SMSMO_TAKE_BUSY) /* smsbox retries later */
-            log_info("sms: MO %s still processed by another instance after %d ms", f->id,
-                     SMS_WAIT_MS);
+    if (status == SMSMO_TAKE_BUSY)
+        sms_flow_busy(f);
+    else if (status == SMSMO_TAKE_FAILED)
         sms_flow_end(f, 503);
-        return 1;
-    }
-    if (status == SMSMO_TAKE_ANSWERED) { /* answered: the answer is coding + body */
-        f->intent = "retry";
-        f->alen = len + 1;
-        f->answer = xmalloc(f->alen + 1);
-        f->answer[0] = 'D';
-        memcpy(f->answer + 1, answer, len + 1);
-        sms_flow_end(f, 200);
-        return 1;
-    }
-    return 0; /* claimed now, or taken over from a dead instance or a failed attempt here */
-}
-
-static void sms_on_take(smsmo_take_status status, const char *answer, size_t len,
-                        void *privdata)
-{
-    sms_flow *f = privdata;
-    if (!sms_took(f, status, answer, len))
-        sms_flow_route(f);
+    else if (status == SMSMO_TAKE_ANSWERED) /* the answer is coding + body */
+        sms_flow_replay(f, answer, len);
+    else
+        return 0; /* claimed now, or taken over from a dead instance or a failed attempt here */
+    return 1;
 }
 
 /* A candidate's take: the claim came with the pages record. */
@@ -362,15 +398,13 @@ int sms_flow_start(const app *ap, message *m, const char *id, sms_answer_fn *fn,
     f->intent = "unknown";
     f->next = sms_inflight;
     sms_inflight = f;
-    if (!f->id[0]) {
-        sms_flow_process(f);
+    if (!sms_flow_candidate(f)) {
+        sms_flow_route(f, f->id[0] != '\0');   /* the turn's start claims the id */
         return 0;
     }
-    const char *inst = store_instance(ap->store);
-    int rc = sms_flow_candidate(f)
-                 ? smsmo_take_pages(ap->store, f->id, inst, f->user, SMS_WAIT_MS,
-                                    sms_on_take_pages, f)
-                 : smsmo_take(ap->store, f->id, inst, SMS_WAIT_MS, sms_on_take, f);
+    int rc = f->id[0] ? smsmo_take_pages(ap->store, f->id, store_instance(ap->store), f->user,
+                                         SMS_WAIT_MS, sms_on_take_pages, f)
+                      : smsmo_pages(ap->store, f->user, sms_on_pages, f);
     if (rc < 0)
         sms_flow_end(f, 503);
     return 0;

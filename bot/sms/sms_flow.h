@@ -9,7 +9,13 @@
  * same answer; one in flight on another live instance (its heartbeat key,
  * store_instance()) is waited for, up to 3 s, then answered 503 so smsbox
  * retries; a "P" left by a dead instance or by a failed attempt of this one
- * is taken over (smsmo_take).
+ * is taken over. An MO that goes to the router is claimed by its session
+ * turn's start and its answer stored by the turn's commit, in the same
+ * script calls (router_handle_turn: the claim, and the reply rendered before
+ * the commit, which carries the answer record; store/sessions.h), so a
+ * lookup's MO takes three round trips; the answer goes out only once it is
+ * stored. One that may ask for a page or a button is claimed with its pages
+ * record first (smsmo_take_pages), a page served is stored by smsmo_save.
  *
  * Pages: a reply longer than sms.max_segments is cut into pages (sms.h);
  * page 1 is the answer and the others are kept in the number's pages record

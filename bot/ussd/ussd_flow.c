@@ -305,7 +305,7 @@ int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
     ussd_concat(c->key, sizeof(c->key), c->req.msisdn, ":", c->req.session);
     ussd_concat(c->token, sizeof(c->token), store_instance(f->d.store), ":u", turn);
     sessions_turn t = {USSD_ROUTE_CHANNEL, c->key, c->token, USSD_LEASE_MS, USSD_LEASE_WAIT_MS,
-                       NULL, 0};
+                       NULL, 0, NULL};
     c->leased = 1;      /* a start whose answer is lost may still have taken it */
     if (sessions_begin(f->d.store, &t, ussd_loaded, c) < 0) {
         c->leased = 0;

@@ -83,6 +83,53 @@ def once_per_id(bot, redis):
     ok(st == 200 and "TRACUU" in b, "a marker left by a dead process is taken over", b)
 
 
+def folded_turn(redis):
+    """A complaint lookup's MO: the turn's start claims its Kannel id, the turn's
+    commit stores its answer (docs/performance.md "three round trips"). A retry
+    of the id replays that answer and counts nothing twice; a turn that cannot
+    write its session writes no answer either, and its retry is processed."""
+    bot = Dvcbot(redis.port, env={"DVCBOT_SMS_OUTBOX": "false",
+                                  "DVCBOT_LIMITS_IDENTITY_PER_WINDOW": "100"}).start()
+    user, sender = "84907770001", "+84907770001"
+    skey, rl = "dvcbot:sess:sms:" + user, "dvcbot:rl:id:sms:" + user
+
+    def turns():
+        return (redis.session(skey) or {}).get("turns")
+
+    try:
+        st, h, a = mo(bot, "TTPA PA-240101-0001", sender=sender, mid="fold-1")
+        stored = redis.raw("GET", "dvcbot:smsmo:fold-1")
+        ok(st == 200 and "PA-240101-0001" in a and stored == b"D0" + a.encode() and
+           turns() == 1 and redis.cli("GET", rl) == "1",
+           "TTPA: answered, its answer stored by the turn's commit, one turn, one budget count",
+           (st, a, stored, turns(), redis.cli("GET", rl)))
+        st, h, b = mo(bot, "TTPA PA-240101-0001", sender=sender, mid="fold-1")
+        ok(st == 200 and b == a and turns() == 1 and redis.cli("GET", rl) == "1" and
+           not redis.cli("EXISTS", "dvcbot:sess-lease:sms:" + user) == "1",
+           "Kannel's retry of the id: the stored answer, no turn, no budget counted twice",
+           (st, b, turns(), redis.cli("GET", rl)))
+        redis.cli("SET", "dvcbot:sess-lease:sms:" + user, "another-owner", "PX", "7000")
+        t0 = time.time()
+        st, h, c = mo(bot, "TTPA PA-240101-0002", sender=sender, mid="fold-2")
+        claim = redis.raw("GET", "dvcbot:smsmo:fold-2")
+        ok(st == 503 and time.time() - t0 >= 4.5 and claim.startswith(b"P") and turns() == 1,
+           "the session held by another turn: 503 after the wait, no answer stored (the claim "
+           "stays), the session untouched", (st, c, claim, turns()))
+        redis.cli("DEL", "dvcbot:sess-lease:sms:" + user)
+        st, h, d = mo(bot, "TTPA PA-240101-0002", sender=sender, mid="fold-2")
+        stored = redis.raw("GET", "dvcbot:smsmo:fold-2")
+        counted = redis.cli("GET", rl)
+        ok(st == 200 and "PA-240101-0002" in d and stored == b"D0" + d.encode() and turns() == 2,
+           "its retry is processed: answered and stored with the turn", (st, d, stored, turns()))
+        st, h, e = mo(bot, "TTPA PA-240101-0002", sender=sender, mid="fold-2")
+        ok(st == 200 and e == d and turns() == 2 and redis.cli("GET", rl) == counted,
+           "and a retry after that is replayed, nothing counted", (st, e, turns()))
+    finally:
+        rc = bot.stop()
+    ok(rc == 0 and sanitizer_clean(bot.stderr()), "budgeted instance: clean exit",
+       bot.stderr()[-2000:])
+
+
 def pages_buttons(bot, redis):
     st, h, p1 = mo(bot, "thu tuc dang ky ket hon can giay to gi", mid="pg-1")
     ok(st == 200 and p1.rstrip().endswith("TIEP 2 de xem tiep") and gsm_ok(p1),
@@ -283,6 +330,7 @@ def main():
     try:
         inbound(bot, redis)
         once_per_id(bot, redis)
+        folded_turn(redis)
         pages_buttons(bot, redis)
         dlr(bot, redis)
         redis_down(bot, redis)

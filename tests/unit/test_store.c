@@ -205,7 +205,7 @@ static void srec_begin(int status, int retry_after_s, const char *value, size_t 
 static int claim(store *s, const char *u, const char *token, int lease_ms, unsigned wait_ms,
                  const ratelimit_rule *rules, size_t n, srec *x)
 {
-    sessions_turn t = {"chat", u, token, lease_ms, wait_ms, rules, n};
+    sessions_turn t = {"chat", u, token, lease_ms, wait_ms, rules, n, NULL};
     return sessions_begin(s, &t, srec_begin, x);
 }
 

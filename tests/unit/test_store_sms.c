@@ -1,6 +1,8 @@
 /* test_store_sms.c -- the [sms] records of the store against a real Redis:
- * store/smsmo.c (once per Kannel id, reply pages). The outbox drainer's
- * steps are tests/unit/test_outbox_stream.c's.
+ * store/smsmo.c (once per Kannel id, reply pages), and the same records
+ * claimed and written by an MO's session turn (store/sessions.c: the claim
+ * with sessions_begin, the answer with sessions_commit). The outbox
+ * drainer's steps are tests/unit/test_outbox_stream.c's.
  *
  * Each step is checked twice: through the API's callback, and by reading
  * the keys raw with a blocking connection (exact key names, values byte for
@@ -8,6 +10,7 @@
 #include "t.h"
 #include "tests/unit/redis_fixture.h"
 #include "store/redis.h"
+#include "store/sessions.h"
 #include "store/smsmo.h"
 
 #define TO_A "84901000001"
@@ -378,6 +381,129 @@ static void test_take_close(void)
     redisFree(c);
 }
 
+/* ------------------------------------------------------------------------
+ * an MO's session turn: the claim in sessions_begin, the answer record in
+ * sessions_commit (one script call each)
+ * ---------------------------------------------------------------------- */
+
+typedef struct begun {
+    int calls, status;
+    char value[64];
+    uint64_t at;
+} begun;
+
+static void on_begun(int status, int retry_after_s, const char *v, size_t len, void *pd)
+{
+    begun *b = pd;
+    (void)retry_after_s;
+    b->calls++;
+    b->status = status;
+    b->at = now_ms();
+    snprintf(b->value, sizeof(b->value), "%.*s", v ? (int)len : 0, v ? v : "");
+}
+
+/* A turn's start for user with the claim of id (a budget of 10 a minute). */
+static int mo_begin(store *s, const char *id, const char *user, const char *token,
+                    unsigned wait_ms, begun *b)
+{
+    sessions_claim cl = {id, store_instance(s), wait_ms};
+    ratelimit_rule rule = {"id", user, 10, 60};
+    sessions_turn t = {"sms", user, token, 5000, 0, &rule, 1, &cl};
+    memset(b, 0, sizeof(*b));
+    int rc = sessions_begin(s, &t, on_begun, b);
+    RUN_UNTIL(b->calls, 5000);
+    return rc;
+}
+
+/* The turn's end: the session "v1" and the MO's answer, with pages. */
+static int mo_commit(store *s, const char *id, const char *user, const char *token, got *g)
+{
+    static const char *const pages[] = {"trang 1", "trang 2"}, *const btn[] = {"pay:1"};
+    smsmo_pages_rec pr = {.cmd = "ttpa", .pages = pages, .npages = 2, .buttons = btn,
+                           .nbuttons = 1, .next = 2};
+    smsmo_result mo = {.id = id, .answer = "0trang 1", .len = 8, .ttl_s = 300, .msisdn = user,
+                       .op = SMSMO_PAGES_WRITE, .pages = &pr, .pages_ttl_s = 600};
+    sessions_write w = {.value = "v1", .len = 2, .ttl_s = 60, .mo = &mo};
+    got_clear(g);
+    int rc = sessions_commit(s, "sms", user, token, &w, on_done, g);
+    RUN_UNTIL(g->calls, 3000);
+    return rc;
+}
+
+static void test_turn_claim(store *s, redisContext *c)
+{
+    begun b;
+    got g = {0};
+    char mine[160];
+    snprintf(mine, sizeof(mine), "P%s", store_instance(s));
+    T_OK(mo_begin(s, "u-1", TO_A, "tok-1", 0, &b) == 0 && b.status == SESSIONS_OWNED &&
+         raw_is(c, "dvcbot:smsmo:u-1", mine, strlen(mine)) &&
+         raw_int(c, "GET %b", "dvcbot:rl:id:" TO_A) == 1,
+         "a turn's start claims the MO's id, counts the budget and takes the lease");
+    T_OK(mo_commit(s, "u-1", TO_A, "tok-1", &g) == 0 && g.status == 0 &&
+         raw_is(c, "dvcbot:smsmo:u-1", "D0trang 1", 9) && raw_is(c, "dvcbot:sess:sms:" TO_A, "v1", 2) &&
+         raw_int(c, "EXISTS %b", "dvcbot:sess-lease:sms:" TO_A) == 0,
+         "its commit writes the session and the answer record, and gives the lease back");
+    size_t len;
+    char *np = sync_str(c, &len, "HGET %b np", "dvcbot:smspages:" TO_A, strlen("dvcbot:smspages:" TO_A));
+    char *b1 = sync_str(c, &len, "HGET %b b1", "dvcbot:smspages:" TO_A, strlen("dvcbot:smspages:" TO_A));
+    long long pttl = raw_int(c, "TTL %b", "dvcbot:smspages:" TO_A);
+    T_OK(np && !strcmp(np, "2") && b1 && !strcmp(b1, "pay:1") && pttl > 500 && pttl <= 600,
+         "and the pages record, as smsmo_save writes it (TTL %lld)", pttl);
+    free(np);
+    free(b1);
+    T_OK(mo_begin(s, "u-1", TO_A, "tok-2", 0, &b) == 0 && b.status == SESSIONS_ANSWERED &&
+         !strcmp(b.value, "0trang 1") && raw_int(c, "GET %b", "dvcbot:rl:id:" TO_A) == 1 &&
+         raw_int(c, "EXISTS %b", "dvcbot:sess-lease:sms:" TO_A) == 0,
+         "a retry of the id: its stored answer; no budget counted, no lease taken");
+    sync_do(c, "SET dvcbot:inst:live-3 1 PX 10000");
+    sync_do(c, "SET dvcbot:smsmo:u-2 Plive-3");
+    uint64_t t0 = now_ms();
+    T_OK(mo_begin(s, "u-2", TO_B, "tok-3", 300, &b) == 0 && b.status == SESSIONS_BUSY &&
+         b.at - t0 >= 250 && raw_is(c, "dvcbot:smsmo:u-2", "Plive-3", 7) &&
+         raw_int(c, "EXISTS %b", "dvcbot:rl:id:" TO_B) == 0 &&
+         raw_int(c, "EXISTS %b", "dvcbot:sess-lease:sms:" TO_B) == 0,
+         "an id a live instance processes: busy after the wait (%llu ms), nothing counted or taken",
+         (unsigned long long)(b.at - t0));
+    sync_do(c, "SET dvcbot:smsmo:u-3 Pdead-3");
+    T_OK(mo_begin(s, "u-3", TO_B, "tok-4", 0, &b) == 0 && b.status == SESSIONS_OWNED &&
+         raw_is(c, "dvcbot:smsmo:u-3", mine, strlen(mine)),
+         "a dead instance's claim is taken over by the turn's start");
+    sessions_release(s, "sms", TO_B, "tok-4");
+    sessions_claim bad = {"", "x", 0};
+    sessions_turn t = {"sms", TO_B, "tok-5", 5000, 0, NULL, 0, &bad};
+    T_OK(sessions_begin(s, &t, on_begun, &b) == -1, "a claim without an id: refused");
+    got_clear(&g);
+}
+
+static void test_turn_lost(store *s, redisContext *c)
+{
+    begun b;
+    got g = {0};
+    char mine[160];
+    snprintf(mine, sizeof(mine), "P%s", store_instance(s));
+    sync_do(c, "DEL dvcbot:sess:sms:" TO_B " dvcbot:smspages:" TO_B);
+    T_OK(mo_begin(s, "u-4", TO_B, "tok-6", 0, &b) == 0 && b.status == SESSIONS_OWNED,
+         "a turn claims u-4");
+    sync_do(c, "SET dvcbot:sess-lease:sms:" TO_B " other-owner PX 5000");   /* the lease lost */
+    T_OK(mo_commit(s, "u-4", TO_B, "tok-6", &g) == 0 && g.status == -1 &&
+         raw_is(c, "dvcbot:smsmo:u-4", mine, strlen(mine)) &&
+         raw_int(c, "EXISTS %b", "dvcbot:sess:sms:" TO_B) == 0 &&
+         raw_int(c, "EXISTS %b", "dvcbot:smspages:" TO_B) == 0,
+         "its lease lost: the commit fails and writes nothing, the answer record neither "
+         "(the claim stays: a retry processes the MO again)");
+    sync_do(c, "DEL dvcbot:sess-lease:sms:" TO_B);
+    T_OK(mo_begin(s, "u-4", TO_B, "tok-7", 0, &b) == 0 && b.status == SESSIONS_OWNED &&
+         mo_commit(s, "u-4", TO_B, "tok-7", &g) == 0 && g.status == 0 &&
+         raw_is(c, "dvcbot:smsmo:u-4", "D0trang 1", 9),
+         "the retry takes its own claim over and stores the answer with its commit");
+    smsmo_result bad = {.id = "u-5", .answer = NULL, .msisdn = TO_B, .op = SMSMO_PAGES_KEEP};
+    sessions_write w = {.value = "v", .len = 1, .ttl_s = 60, .mo = &bad};
+    T_OK(sessions_commit(s, "sms", TO_B, "tok-8", &w, on_done, &g) == -1,
+         "a commit with an invalid answer record (an id without an answer): refused");
+    got_clear(&g);
+}
+
 int main(void)
 {
     char url[64];
@@ -399,6 +525,8 @@ int main(void)
     test_take(s, c1);
     test_take_pages(s, c1);
     test_take_close();
+    test_turn_claim(s, c1);
+    test_turn_lost(s, c1);
 
     store_close(s);
     store_close(down);
