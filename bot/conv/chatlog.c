@@ -118,7 +118,9 @@ size_t chatlog_remember(const json_t *session, const message *m, const reply *r,
     return n;
 }
 
-char *chatlog_from_recent(const json_t *e)
+/* A line of the old history as a chat log line (a malloc'd copy), or NULL
+ * when e is not such a line. */
+static char *chatlog_from_recent(const json_t *e)
 {
     const char *from = json_string_value(json_object_get(e, "from"));
     if (!json_is_object(e) || !from || !json_is_string(json_object_get(e, "text")))
@@ -129,6 +131,19 @@ char *chatlog_from_recent(const json_t *e)
     char *line = json_dumps(c, JSON_COMPACT);
     json_decref(c);
     return line;
+}
+
+size_t chatlog_migrate(json_t *session, char **lines, size_t max)
+{
+    json_t *old = json_object_get(session, "recent"), *e;
+    size_t i, k = json_array_size(old), n = 0;
+    json_array_foreach(old, i, e) {
+        char *line = i + max < k ? NULL : chatlog_from_recent(e);  /* the last max */
+        if (line)
+            lines[n++] = line;
+    }
+    json_object_del(session, "recent");
+    return n;
 }
 
 char *chatlog_render(const char *const *lines, const size_t *lens, size_t n, size_t *outlen)

@@ -47,11 +47,12 @@ size_t chatlog_keep(const char *text);
 size_t chatlog_remember(const struct json_t *session, const message *m, const reply *r,
                         const struct chat_json *j, long long at, char **lines, size_t cap);
 
-/* A line of an earlier version's hand-off history, {"from": "citizen"|"bot",
- * "text", "at"} kept in the session itself, as a chat log line: a copy
- * (malloc'd) with "from" "citizen" made "me"; NULL when e is not such a
- * line. */
-char *chatlog_from_recent(const struct json_t *e);
+/* An earlier version kept the hand-off history in the session ("recent"):
+ * its last max lines, {"from": "citizen"|"bot", "text", "at"}, as chat log
+ * lines ("citizen" made "me") into lines
+ * (malloc'd; the caller frees them), and "recent" taken out of session.
+ * Returns the number of lines; the router sends them with the turn's. */
+size_t chatlog_migrate(struct json_t *session, char **lines, size_t max);
 
 /* {"items": [...]} of n stored lines (lines that do not parse are skipped).
  * Returns a malloc'd string (caller frees), *outlen set. */

@@ -250,23 +250,6 @@ static void router_typed(route *rt)
         rt->m->payload = xstrdup(p);
 }
 
-/* Whether text holds an e-mail address or a phone-length run of digits. */
-static int router_has_contact(const char *text)
-{
-    int digits = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '@')
-            return 1;
-        if (*p >= '0' && *p <= '9')
-            digits++;
-        else if (*p != ' ' && *p != '.' && *p != '-' && *p != '+')
-            digits = 0;
-        if (digits >= 9)
-            return 1;
-    }
-    return 0;
-}
-
 /* Classify the message; a message that matches nothing answers the question
  * the session is waiting on ("await"), if any. A question that waits for
  * free text ("await_text") takes a bare dossier code (for "contact": a
@@ -302,7 +285,7 @@ static void router_classify(route *rt)
         return;
     if (rt->ir.intent != INTENT_UNKNOWN) {
         int bare_code = (rt->ir.dossier_code[0] && rt->ir.intent == INTENT_DOSSIER_STATUS) ||
-                        (contact && router_has_contact(t));
+                        (contact && dialog_answer_has_contact(t));
         int unsure = rt->ir.confidence < ROUTER_SURE;
         if (!free_text || rt->ir.intent == INTENT_UNSUBSCRIBE) {
             rt->guess = 1;
@@ -341,24 +324,6 @@ static void router_dispatch(route *rt);
 static void router_finish(dialog_ctx *ctx);
 static void router_agent_checked(int status, int held, int queued, void *ctx);
 
-/* An earlier version kept the hand-off history in the session ("recent"):
- * its lines move to the chat log (which is the hand-off history now,
- * chatlog.h) with this turn's write. */
-static void router_migrate_recent(route *rt)
-{
-    json_t *old = json_object_get(rt->session, "recent");
-    size_t i, k = json_array_size(old);
-    json_t *e;
-    json_array_foreach(old, i, e) {
-        if (i + SESSIONS_RECENT_MAX < k)
-            continue;   /* the history kept the last ones only */
-        char *line = rt->m->channel == CHANNEL_CHAT ? chatlog_from_recent(e) : NULL;
-        if (line)
-            rt->oldlog[rt->noldlog++] = line;
-    }
-    json_object_del(rt->session, "recent");
-}
-
 static void router_loaded(const char *value, size_t len, route *rt)
 {
     rt->session = value ? sesscodec_decode(value, len, NULL) : NULL;
@@ -366,7 +331,8 @@ static void router_loaded(const char *value, size_t len, route *rt)
         json_decref(rt->session);
         rt->session = json_object();
     }
-    router_migrate_recent(rt);
+    rt->noldlog = chatlog_migrate(rt->session, rt->oldlog,    /* only chat has a log */
+                                  rt->m->channel == CHANNEL_CHAT ? SESSIONS_RECENT_MAX : 0);
     /* [webchat] a conversation handed to a person: see router_agent_checked */
     if (rt->r->d.agent && json_is_true(json_object_get(rt->session, "agent")) &&
         agent_check(rt->r->d.agent, rt->m, router_agent_checked, rt) == 0)

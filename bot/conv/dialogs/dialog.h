@@ -106,6 +106,9 @@ int dialog_answer_courtesy(const char *norm);
 /* 1 when the text asks for the contact details themselves ("số điện
  * thoại", "hotline", "đường dây nóng", "email", "liên hệ ở đâu"); else 0. */
 int dialog_answer_contact(const char *norm);
+/* 1 when text (as typed) holds an e-mail address or a phone-length run of
+ * digits (9 or more, spaces, dots, dashes and "+" between them); else 0. */
+int dialog_answer_has_contact(const char *text);
 /* The language a text is written in: "en" for English (no Vietnamese
  * letter, at least two English words and half the words English), "vi"
  * for a Vietnamese one (diacritics, or 3 words or more that are not

@@ -466,3 +466,19 @@ size_t dialog_answer_word_count(const char *text)
     }
     return n;
 }
+
+int dialog_answer_has_contact(const char *text)
+{
+    int digits = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '@')
+            return 1;
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p != ' ' && *p != '.' && *p != '-' && *p != '+')
+            digits = 0;
+        if (digits >= 9)
+            return 1;
+    }
+    return 0;
+}
