@@ -13,8 +13,8 @@
  * A turn is two script calls (store/lua/sessions_begin.lua, then
  * sessions_commit.lua): the start spends the turn's budgets, takes the lease
  * dvcbot:sess-lease:{channel}:{user} and reads the session; the end writes
- * it, gives the lease back and appends the hand-off history
- * dvcbot:sess-recent:{channel}:{user}. The bytes of a session are the
+ * it, gives the lease back and appends the web chat's log lines
+ * (store/chatlog.h). The bytes of a session are the
  * caller's (store/sesscodec.h encodes them). An SMS MO's turn adds its
  * Kannel id's claim to the start and its answer record to the end (the
  * records and their Lua are smsmo.c's: smsmo_int.h, lib_smsmo.lua), so the
@@ -35,7 +35,6 @@
 
 #define SESSIONS_KEY_PREFIX "dvcbot:sess:"
 #define SESSIONS_LEASE_PREFIX "dvcbot:sess-lease:"
-#define SESSIONS_RECENT_PREFIX "dvcbot:sess-recent:"
 #define SESSIONS_CHANNEL_MAX 32
 
 typedef struct sessions_call {
@@ -362,7 +361,7 @@ static void sessions_on_commit(redisReply *r, void *privdata)
 
 /* The commit's arguments: 5 keys, token, value, ttl, n, the lines, and an
  * MO's write's count (its own arguments are counted apart). */
-#define SESSIONS_COMMIT_ARGS (10 + SESSIONS_RECENT_MAX + SESSIONS_CHATLOG_MAX)
+#define SESSIONS_COMMIT_ARGS (9 + SESSIONS_CHATLOG_MAX)
 #define SESSIONS_KEY_BUF CHATLOG_KEY_MAX /* room for a key on the stack */
 #define SESSIONS_MO_STACK 24    /* an MO's write's arguments that fit the stack */
 
@@ -388,35 +387,33 @@ static size_t sessions_mo_args(const smsmo_result *mo, const char **argv, size_t
 }
 
 /* The commit's keys into argv/lens (the session's, its lease's, its
- * history's, the chat log's, and an MO's pages key), each in its kb[i] or on
+ * chat log's, and an MO's pages key), each in its kb[i] or on
  * the heap (kh[i], freed by the caller). Returns how many. */
 static int sessions_commit_keys(const char *channel, const char *user, const sessions_write *w,
                                 const char **argv, size_t *lens, char (*kb)[SESSIONS_KEY_BUF], char **kh)
 {
-    static const char *const pre[3] = {SESSIONS_KEY_PREFIX, SESSIONS_LEASE_PREFIX,
-                                       SESSIONS_RECENT_PREFIX};
-    for (int i = 0; i < 3; i++) {
+    static const char *const pre[2] = {SESSIONS_KEY_PREFIX, SESSIONS_LEASE_PREFIX};
+    for (int i = 0; i < 2; i++) {
         argv[i] = sessions_key_of(pre[i], kb[i], sizeof(kb[i]), channel, user, &lens[i]);
         kh[i] = argv[i] != kb[i] ? (char *)argv[i] : NULL;
     }
-    int cn = w->nchatlog ? chatlog_key(user, kb[3], sizeof(kb[3])) : 0;
-    argv[3] = cn > 0 ? kb[3] : "";
-    lens[3] = cn > 0 ? (size_t)cn : 0;
+    int cn = w->nchatlog ? chatlog_key(user, kb[2], sizeof(kb[2])) : 0;
+    argv[2] = cn > 0 ? kb[2] : "";
+    lens[2] = cn > 0 ? (size_t)cn : 0;
     if (!w->mo)
-        return 4;
+        return 3;
     size_t pl = strlen(SMSMO_PAGES_PREFIX), ml = strlen(w->mo->msisdn);
-    char *pk = pl + ml < sizeof(kb[4]) ? kb[4] : (kh[4] = xmalloc(pl + ml + 1));
+    char *pk = pl + ml < sizeof(kb[3]) ? kb[3] : (kh[3] = xmalloc(pl + ml + 1));
     memcpy(pk, SMSMO_PAGES_PREFIX, pl);
     memcpy(pk + pl, w->mo->msisdn, ml + 1);
-    argv[4] = pk;
-    lens[4] = pl + ml;
-    return 5;
+    argv[3] = pk;
+    lens[3] = pl + ml;
+    return 4;
 }
 
 static int sessions_write_ok(const sessions_write *w)
 {
-    return w && w->nrecent <= SESSIONS_RECENT_MAX && (!w->nrecent || w->recent) &&
-           w->nchatlog <= SESSIONS_CHATLOG_MAX && (!w->nchatlog || w->chatlog) &&
+    return w && w->nchatlog <= SESSIONS_CHATLOG_MAX && (!w->nchatlog || w->chatlog) &&
            (!w->mo || smsmo_save_nargs(w->mo) >= 0);
 }
 
@@ -430,7 +427,7 @@ int sessions_commit(store *s, const char *channel, const char *user, const char 
     int nmo = w->mo ? smsmo_save_nargs(w->mo) : 0;
     if (nmo == 0)
         wm.mo = NULL;           /* nothing to write for it */
-    char kb[5][SESSIONS_KEY_BUF], *kh[5] = {NULL}, ttl[NUM_MAX], nh[NUM_MAX], nk[NUM_MAX];
+    char kb[4][SESSIONS_KEY_BUF], *kh[4] = {NULL}, ttl[NUM_MAX], nk[NUM_MAX];
     size_t lens_s[SESSIONS_COMMIT_ARGS + SESSIONS_MO_STACK];
     const char *argv_s[SESSIONS_COMMIT_ARGS + SESSIONS_MO_STACK];
     int heap = nmo > SESSIONS_MO_STACK;
@@ -444,10 +441,7 @@ int sessions_commit(store *s, const char *channel, const char *user, const char 
     lens[n++] = w->value ? w->len : 0;
     argv[n] = ttl;
     lens[n++] = num_format(ttl, w->ttl_s);
-    argv[n] = nh;
-    lens[n++] = num_format(nh, (long long)w->nrecent);
-    n += sessions_lines(argv + n, lens + n, w->recent, w->nrecent);
-    if (lens[3] > 0)
+    if (lens[2] > 0)
         n += sessions_lines(argv + n, lens + n, w->chatlog, w->nchatlog);
     smsmo_argbuf mb = {.opm = NULL};
     if (wm.mo)
@@ -458,7 +452,7 @@ int sessions_commit(store *s, const char *channel, const char *user, const char 
     if (rc != 0)
         free(c);
     smsmo_argbuf_free(&mb);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 4; i++)
         free(kh[i]);
     if (heap) {
         free(argv);

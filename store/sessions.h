@@ -48,7 +48,6 @@ int sessions_save(store *s, const char *channel, const char *user,
  * to one turn of one instance (e.g. store_instance() + a counter). */
 #define SESSIONS_TOKEN_MAX 128
 #define SESSIONS_WAIT_STEP_MS 20    /* a held lease is asked again this often */
-#define SESSIONS_RECENT_MAX 8       /* hand-off history lines kept a session */
 
 enum sessions_begin_status {
     SESSIONS_FAILED = -1,   /* Redis failed, or the store closed while waiting */
@@ -99,20 +98,14 @@ typedef struct sessions_turn {
 int sessions_begin(store *s, const sessions_turn *t, sessions_begin_fn *fn, void *privdata);
 
 /* What the end of a turn writes: the session (value, len bytes), its TTL,
- * 0..SESSIONS_RECENT_MAX lines (NUL-terminated JSON texts) appended to the
- * session's hand-off history, the list
- *   dvcbot:sess-recent:{channel}:{user}   (last SESSIONS_RECENT_MAX lines,
- *                                          TTL ttl_s, refreshed with them)
- * which only the hand-off to a person reads (store/agent_queue.h), and
- * 0..SESSIONS_CHATLOG_MAX lines appended to the web chat's log of user
- * (store/chatlog.h; channel "chat" only). */
+ * and 0..SESSIONS_CHATLOG_MAX lines appended to the web chat's log of user
+ * (store/chatlog.h; channel "chat" only), which is also the conversation's
+ * hand-off history (store/agent_queue.h). */
 #define SESSIONS_CHATLOG_MAX 16
 typedef struct sessions_write {
     const char *value;
     size_t len;
     int ttl_s;
-    const char *const *recent;
-    size_t nrecent;
     const char *const *chatlog;
     size_t nchatlog;
     const smsmo_result *mo;         /* an SMS MO's answer record and pages

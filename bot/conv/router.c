@@ -22,6 +22,7 @@
 #include "bot/conv/dialogs/dialog.h"
 #include "bot/conv/reply_json.h"
 #include "intents/normalize.h"
+#include "store/agent_queue.h"
 #include "store/ratelimit.h"
 #include "store/sesscodec.h"
 #include "store/sessions.h"
@@ -76,7 +77,7 @@ struct route {
     int awaited;     /* the intent the previous turn asked about, or -1 */
     int guess;       /* the intent is the classifier's own guess */
     int dropped;     /* "thôi" / "hủy" to a pending question without buttons */
-    char *oldlog[SESSIONS_RECENT_MAX]; /* an old session's history, as chat log lines */
+    char *oldlog[AGENTQ_HISTORY_MAX]; /* an old session's history, as chat log lines */
     size_t noldlog;
     char *norm;      /* the text normalised (router_norm), or NULL */
     chat_json json;  /* the chat reply escaped once (reply_json.h); nparts 0 otherwise */
@@ -332,7 +333,7 @@ static void router_loaded(const char *value, size_t len, route *rt)
         rt->session = json_object();
     }
     rt->noldlog = chatlog_migrate(rt->session, rt->oldlog,    /* only chat has a log */
-                                  rt->m->channel == CHANNEL_CHAT ? SESSIONS_RECENT_MAX : 0);
+                                  rt->m->channel == CHANNEL_CHAT ? AGENTQ_HISTORY_MAX : 0);
     /* [webchat] a conversation handed to a person: see router_agent_checked */
     if (rt->r->d.agent && json_is_true(json_object_get(rt->session, "agent")) &&
         agent_check(rt->r->d.agent, rt->m, router_agent_checked, rt) == 0)
@@ -461,7 +462,7 @@ static void router_finish(dialog_ctx *ctx)
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
     buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
-    sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, NULL, 0, (const char *const *)log,
+    sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)log,
                         rt->noldlog + nlog, NULL};
     if (rt->reply_fn)
         w.mo = rt->reply_fn(rt->dctx.out, intent_name(rt->ir.intent), rt->ctx);

@@ -11,6 +11,7 @@
 #include "tests/unit/redis_fixture.h"
 #include "store/keys.h"
 #include "store/redis.h"
+#include "store/chatlog.h"
 #include "store/sessions.h"
 
 typedef struct srec {
@@ -212,7 +213,8 @@ static int claim(store *s, const char *u, const char *token, int lease_ms, unsig
 static int commit(store *s, const char *u, const char *token, const char *v,
                   const char *const *lines, size_t n, srec *x)
 {
-    sessions_write w = {.value = v, .len = v ? strlen(v) : 0, .ttl_s = 60, .recent = lines, .nrecent = n};
+    sessions_write w = {.value = v, .len = v ? strlen(v) : 0, .ttl_s = 60, .chatlog = lines,
+                        .nchatlog = n};
     return sessions_commit(s, "chat", u, token, &w, srec_save, x);
 }
 
@@ -301,12 +303,14 @@ static void test_begin_budgets(store *s)
     srec_clear(&a, 1); srec_clear(&b, 1); srec_clear(&c, 1); srec_clear(&d, 1);
 }
 
-/* The hand-off history goes with the commit to its own list, capped. */
+/* The chat log's lines (also the hand-off history) go with the commit to
+ * their list, capped at CHATLOG_KEEP. */
 static void test_recent(store *s)
 {
+    enum { PER = 12 };
     const char *u = "hist-1";
-    const char *lines[SESSIONS_RECENT_MAX];
-    char text[SESSIONS_RECENT_MAX][32];
+    const char *lines[SESSIONS_CHATLOG_MAX + 1];
+    char text[SESSIONS_CHATLOG_MAX + 1][32];
     redisContext *rc = sync_open(3);
     srec a, b;
     size_t n;
@@ -315,25 +319,30 @@ static void test_recent(store *s)
         char tok[16];
         snprintf(tok, sizeof(tok), "h:%d", turn);
         memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
-        for (int i = 0; i < 4; i++) {
-            snprintf(text[i], sizeof(text[i]), "{\"n\":%d}", turn * 4 + i);
+        for (int i = 0; i < PER; i++) {
+            snprintf(text[i], sizeof(text[i]), "{\"n\":%d}", turn * PER + i);
             lines[i] = text[i];
         }
         claim(s, u, tok, 5000, 0, NULL, 0, &a);
-        commit(s, u, tok, "{}", lines, 4, &b);
+        commit(s, u, tok, "{}", lines, PER, &b);
         RUN_UNTIL(b.calls, 3000);
         srec_clear(&a, 1);
     }
-    char *len = sync_str(rc, &n, "LLEN dvcbot:sess-recent:chat:hist-1");
-    char *first = sync_str(rc, &n, "LINDEX dvcbot:sess-recent:chat:hist-1 0");
-    char *ttl = sync_str(rc, &n, "TTL dvcbot:sess-recent:chat:hist-1");
-    T_OK(b.status == 0 && len && atoi(len) == SESSIONS_RECENT_MAX && first &&
-             !strcmp(first, "{\"n\":4}") && ttl && atoi(ttl) > 0 && atoi(ttl) <= 60,
-         "12 history lines: the last %d kept, oldest first, with the session's TTL",
-         SESSIONS_RECENT_MAX);
-    free(len); free(first); free(ttl);
+    char *len = sync_str(rc, &n, "LLEN dvcbot:chatlog:chat:hist-1");
+    char *first = sync_str(rc, &n, "LINDEX dvcbot:chatlog:chat:hist-1 0");
+    char *ttl = sync_str(rc, &n, "TTL dvcbot:chatlog:chat:hist-1");
+    char *old = sync_str(rc, &n, "EXISTS dvcbot:sess-recent:chat:hist-1");
+    char want[32];
+    snprintf(want, sizeof(want), "{\"n\":%d}", 3 * PER - CHATLOG_KEEP);
+    T_OK(b.status == 0 && len && atoi(len) == CHATLOG_KEEP && first && !strcmp(first, want) &&
+             ttl && atoi(ttl) > 0 && atoi(ttl) <= 60 && old && !strcmp(old, "0"),
+         "%d chat log lines: the last %d kept, oldest first, with the session's TTL; no other "
+         "history list", 3 * PER, CHATLOG_KEEP);
+    free(len); free(first); free(ttl); free(old);
     memset(&a, 0, sizeof(a));
-    T_OK(commit(s, u, "x", "{}", lines, SESSIONS_RECENT_MAX + 1, &a) == -1,
+    for (int i = 0; i <= SESSIONS_CHATLOG_MAX; i++)
+        lines[i] = "{}";
+    T_OK(commit(s, u, "x", "{}", lines, SESSIONS_CHATLOG_MAX + 1, &a) == -1,
          "more lines than the cap in one commit refused");
     redisFree(rc);
 }
