@@ -42,7 +42,7 @@ void message_free(message *m);
 
 typedef struct reply_button {
     char *title;
-    char *payload;
+    char *payload;      /* in the title's allocation (reply_add_button): read only */
 } reply_button;
 
 typedef struct reply_part {

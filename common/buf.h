@@ -17,6 +17,9 @@ typedef struct buf {
 } buf;
 
 void buf_append(buf *b, const void *p, size_t n);
+/* Room for n more bytes (and the NUL) in one allocation, so that appending
+ * them grows nothing: a body of a declared length, a string of known size. */
+void buf_reserve(buf *b, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
