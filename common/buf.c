@@ -31,23 +31,13 @@ void buf_reserve(buf *b, size_t n)
     b->cap = need;
 }
 
-void buf_append(buf *b, const void *p, size_t n)
+void buf_append_grow(buf *b, const void *p, size_t n)
 {
     buf_grow(b, n);
     if (n)
         memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c)
-{
-    buf_append(b, &c, 1);
 }
 
 void buf_printf(buf *b, const char *fmt, ...)
