@@ -80,6 +80,8 @@ void reply_add_button(reply *r, const char *title, const char *payload)
     if (room)
         p->buttons = xrealloc(p->buttons, room * sizeof(*p->buttons));
     /* one allocation: the title, its NUL, the payload (reply_free frees the title) */
+    title = title ? title : "";
+    payload = payload ? payload : "";
     size_t tl = strlen(title), pl = strlen(payload);
     char *both = xmalloc(tl + pl + 2);
     memcpy(both, title, tl + 1);
