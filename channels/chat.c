@@ -163,7 +163,7 @@ void chat_json_build(chat_json *j, const reply *r, const size_t *marks)
 {
     buf b = chat_json_buf(chat_json_size(r));
     size_t n = r ? r->nparts : 0;
-    j->parts = n ? xcalloc(n, sizeof(*j->parts)) : NULL;
+    j->parts = n ? xmalloc(n * sizeof(*j->parts)) : NULL;  /* each set below */
     j->nparts = n;
     CHAT_LIT(&b, "{\"replies\":[");
     for (size_t i = 0; i < n; i++) {
@@ -171,7 +171,7 @@ void chat_json_build(chat_json *j, const reply *r, const size_t *marks)
         chat_json_part *jp = &j->parts[i];
         if (i)
             buf_putc(&b, ',');
-        jp->obj = b.len;
+        *jp = (chat_json_part){.obj = b.len};
         CHAT_LIT(&b, "{\"text\":\"");
         chat_json_text(&b, p->text ? p->text : "", marks ? marks + i * CHAT_JSON_MARKS : NULL, jp);
         CHAT_LIT(&b, "\",\"buttons\":");

@@ -2,6 +2,7 @@
 #include "channels/message.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/xmalloc.h"
 
@@ -15,9 +16,9 @@ const char *channel_name(channel c)
 
 message *message_new(channel c, const char *user, size_t userlen)
 {
-    message *m = xcalloc(1, sizeof(*m));
-    m->channel = c;
-    m->user = xstrndup(user, userlen);
+    /* xmalloc, not xcalloc: glibc's calloc bypasses its per-thread cache */
+    message *m = xmalloc(sizeof(*m));
+    *m = (message){.channel = c, .user = xstrndup(user, userlen)};
     return m;
 }
 
@@ -36,12 +37,23 @@ void message_free(message *m)
 
 reply *reply_new(void)
 {
-    return xcalloc(1, sizeof(reply));
+    reply *r = xmalloc(sizeof(*r));
+    *r = (reply){0};
+    return r;
+}
+
+/* Arrays grow by doubling from 4: room is added when n items are there and
+ * n is 0, or 4 or more and a power of two. */
+static size_t reply_room_at(size_t n)
+{
+    return n == 0 ? 4 : n >= 4 && !(n & (n - 1)) ? 2 * n : 0;
 }
 
 reply_part *reply_add_text(reply *r, const char *text)
 {
-    r->parts = xrealloc(r->parts, (r->nparts + 1) * sizeof(*r->parts));
+    size_t room = reply_room_at(r->nparts);
+    if (room)
+        r->parts = xrealloc(r->parts, room * sizeof(*r->parts));
     reply_part *p = &r->parts[r->nparts++];
     p->text = xstrdup(text ? text : "");
     p->buttons = NULL;
@@ -64,9 +76,18 @@ void reply_add_button(reply *r, const char *title, const char *payload)
     if (r->nparts == 0)
         reply_add_text(r, "");
     reply_part *p = &r->parts[r->nparts - 1];
-    p->buttons = xrealloc(p->buttons, (p->nbuttons + 1) * sizeof(*p->buttons));
-    p->buttons[p->nbuttons].title = xstrdup(title);
-    p->buttons[p->nbuttons].payload = xstrdup(payload);
+    size_t room = reply_room_at(p->nbuttons);
+    if (room)
+        p->buttons = xrealloc(p->buttons, room * sizeof(*p->buttons));
+    /* one allocation: the title, its NUL, the payload (reply_free frees the title) */
+    title = title ? title : "";
+    payload = payload ? payload : "";
+    size_t tl = strlen(title), pl = strlen(payload);
+    char *both = xmalloc(tl + pl + 2);
+    memcpy(both, title, tl + 1);
+    memcpy(both + tl + 1, payload, pl + 1);
+    p->buttons[p->nbuttons].title = both;
+    p->buttons[p->nbuttons].payload = both + tl + 1;
     p->nbuttons++;
 }
 
@@ -76,8 +97,7 @@ void reply_free(reply *r)
         return;
     for (size_t i = 0; i < r->nparts; i++) {
         for (size_t j = 0; j < r->parts[i].nbuttons; j++) {
-            free(r->parts[i].buttons[j].title);
-            free(r->parts[i].buttons[j].payload);
+            free(r->parts[i].buttons[j].title); /* and its payload */
         }
         free(r->parts[i].buttons);
         free(r->parts[i].text);

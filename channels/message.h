@@ -42,7 +42,7 @@ void message_free(message *m);
 
 typedef struct reply_button {
     char *title;
-    char *payload;
+    char *payload;      /* in the title's allocation (reply_add_button): read only */
 } reply_button;
 
 typedef struct reply_part {
@@ -60,7 +60,8 @@ typedef struct reply {
 reply *reply_new(void);
 /* Append a part with a copy of text; returns the part for reply_add_button. */
 reply_part *reply_add_text(reply *r, const char *text);
-/* Append a button (copies) to the last part; adds an empty part if none. */
+/* Append a button (copies; NULL is taken as "") to the last part; adds an
+ * empty part if none. */
 void reply_add_button(reply *r, const char *title, const char *payload);
 /* Attach an SVG image (copied; web chat only, the text channels ignore it)
  * to the last part; adds an empty part if none. */

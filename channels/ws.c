@@ -105,7 +105,10 @@ char *ws_render_reply_part(const reply *r, const chat_json *j, size_t i, const c
                            size_t *len)
 {
     buf b = {0};
-    buf_puts(&b, "{\"type\":\"reply\",");
+    /* the frame's size when j has the part: one allocation */
+    size_t part = j && r && j->nparts == r->nparts && i < j->nparts ? j->parts[i].obj_len : 0;
+    buf_reserve(&b, 32 + part + (intent ? 2 * strlen(intent) : 0));
+    buf_append(&b, "{\"type\":\"reply\",", 16);
     size_t at = b.len;
     chat_render_part_json(&b, r, j, i);     /* {"text":...,"buttons":[...]} */
     memmove(b.data + at, b.data + at + 1, b.len - at - 2);  /* its members only */

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct buf {
     char *data;     /* NUL-terminated when len > 0 or after any append */
@@ -16,9 +17,32 @@ typedef struct buf {
     size_t cap;
 } buf;
 
-void buf_append(buf *b, const void *p, size_t n);
-void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
+/* Append n bytes of p. Inline: the usual case is a copy into room there
+ * is (a literal's length known at compile time); buf_append_grow() is the
+ * rest, called only from here. */
+void buf_append_grow(buf *b, const void *p, size_t n);
+static inline void buf_append(buf *b, const void *p, size_t n)
+{
+    if (b->len + n >= b->cap) {
+        buf_append_grow(b, p, n);
+        return;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+/* Room for n more bytes (and the NUL) in one allocation, so that appending
+ * them grows nothing: a body of a declared length, a string of known size. */
+void buf_reserve(buf *b, size_t n);
+static inline void buf_puts(buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+static inline void buf_putc(buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s (n bytes of UTF-8) as the inside of a JSON string: quotes,
  * backslashes and control characters escaped. Does not add the quotes. */

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "bot/http/http.h"
+#include "bot/http/http_gate.h"
 #include "store/keys.h"
 #include "common/xmalloc.h"
 
@@ -123,8 +124,8 @@ int auth_channel(struct lws *wsi)
 {
     const config *c = http_app(wsi)->cfg;
     if (*c->channels.allow_ips) {
-        char peer[64] = "";
-        lws_get_peer_simple(wsi, peer, sizeof(peer));
+        char peer[64];
+        http_gate_peer(wsi, peer, sizeof(peer));
         if (!config_addr_in(c->channels.allow_ips, peer))
             return 0;
     }

@@ -73,6 +73,8 @@ int http_begin(struct lws *wsi, http_req *hr, metrics_route route, int allowed)
     }
     if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
         long n = strtol(cl, NULL, 10);
+        if (n > 0 && n <= http_app(wsi)->cfg->http.max_body)
+            buf_reserve(&hr->body, (size_t)n); /* the body in one allocation */
         if (n > http_app(wsi)->cfg->http.max_body) {
             hr->too_large = 1;
             if (n > HTTP_DRAIN_MAX) {
@@ -102,9 +104,7 @@ void http_respond_take(struct lws *wsi, http_req *hr, int status, const char *ct
                        char *body, size_t len)
 {
     free(hr->resp);
-    hr->resp = xmalloc(LWS_PRE + len + 1);
-    memcpy(hr->resp + LWS_PRE, body, len);
-    free(body);
+    hr->resp = body;
     hr->resp_len = len;
     hr->status = status;
     hr->ctype = ctype;
@@ -154,7 +154,7 @@ int http_has_body(struct lws *wsi)
 
 http_pending *http_pending_new(struct lws *wsi, http_req *hr)
 {
-    http_pending *p = xcalloc(1, sizeof(*p));
+    http_pending *p = xmalloc(sizeof(*p)); /* not calloc: it bypasses glibc's per-thread cache */
     p->wsi = wsi;
     hr->pending = p;
     return p;
@@ -164,7 +164,7 @@ http_pending *http_pending_message(struct lws *wsi, http_req *hr, const message 
 {
     hr->channel = channel_name(m->channel);
     free(hr->user);
-    hr->user = xstrdup(m->user);
+    hr->user = http_app(wsi)->cfg->log.requests ? xstrdup(m->user) : NULL; /* the log's only */
     return http_pending_new(wsi, hr);
 }
 
@@ -239,15 +239,19 @@ static int http_write_response(struct lws *wsi, http_req *hr)
                    ? (http_finish_log(wsi, hr), 0) : -1;
     }
     if (hr->resp_len <= (size_t)(end - p)) {
-        memcpy(p, hr->resp + LWS_PRE, hr->resp_len);
+        memcpy(p, hr->resp, hr->resp_len);
         size_t total = hlen + hr->resp_len;
         return lws_write(wsi, start, total, LWS_WRITE_HTTP_HEADERS) == (int)total
                    ? (http_finish_log(wsi, hr), 0) : -1;
     }
     if (lws_write(wsi, start, hlen, LWS_WRITE_HTTP_HEADERS) != (int)hlen)
         return -1;
-    if (lws_write(wsi, (unsigned char *)hr->resp + LWS_PRE, hr->resp_len,
-                  LWS_WRITE_HTTP_FINAL) != (int)hr->resp_len)
+    /* a body larger than the headers' buffer: lws wants LWS_PRE bytes before it */
+    unsigned char *big = xmalloc(LWS_PRE + hr->resp_len);
+    memcpy(big + LWS_PRE, hr->resp, hr->resp_len);
+    int n = lws_write(wsi, big + LWS_PRE, hr->resp_len, LWS_WRITE_HTTP_FINAL);
+    free(big);
+    if (n != (int)hr->resp_len)
         return -1;
     http_finish_log(wsi, hr);
     return 0;
@@ -299,10 +303,8 @@ void http_refuse(struct lws *wsi, int status, const char *code)
                    .error = code};
     size_t len;
     char *body = error_render(code, messages_get(http_app(wsi)->msgs, key, "vi"), &len);
-    hr.resp = xmalloc(LWS_PRE + len + 1);
-    memcpy(hr.resp + LWS_PRE, body, len);
+    hr.resp = body;
     hr.resp_len = len;
-    free(body);
     conn_release(wsi); /* lws flushes a partial write only for a connection it reads */
     if (http_write_response(wsi, &hr) < 0)
         log_info("http: a refusal (%d %s) could not be written", status, code);

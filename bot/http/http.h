@@ -55,7 +55,7 @@ typedef struct http_req {
     /* the response, written in WRITEABLE */
     int status;
     const char *ctype;
-    char *resp;                 /* LWS_PRE bytes of headroom, then the body */
+    char *resp;                 /* the body (malloc'd) */
     size_t resp_len;
     const char *allow;          /* Allow header for 405, or NULL */
     const char *cache;          /* Cache-Control value, NULL: no-store */

@@ -14,10 +14,14 @@
 #include "bot/app/log.h"
 #include "common/xmalloc.h"
 
+#define GATE_PEER_MAX 64        /* an IPv6 address and then some */
+
 typedef struct gate_conn {
     struct lws *wsi;
     hg_scan scan;
     uint64_t served;            /* requests lws asked a verdict for */
+    char peer[GATE_PEER_MAX];   /* lws_get_peer_simple()'s answer, once asked */
+    int peer_known;
 } gate_conn;
 
 static struct {
@@ -44,6 +48,7 @@ void http_gate_open(struct lws *wsi)
     conn_note_fd(wsi, fd);      /* for http_gate_close, after the descriptor is gone */
     gate.tab[fd]->wsi = wsi;
     gate.tab[fd]->served = 0;
+    gate.tab[fd]->peer_known = 0;
     hg_init(&gate.tab[fd]->scan);
 }
 
@@ -75,11 +80,38 @@ void http_gate_fini(void)
     gate.cap = 0;
 }
 
-int http_gate_verdict(struct lws *wsi, const char **code)
+/* wsi's entry, or NULL (not an accepted connection, or not open any more). */
+static gate_conn *gate_of(struct lws *wsi)
 {
     int fd = (int)lws_get_socket_fd(wsi);
     gate_conn *c = fd >= 0 && fd < gate.cap ? gate.tab[fd] : NULL;
-    if (!c || c->wsi != wsi || ++c->served != c->scan.bad_seq)
+    return c && c->wsi == wsi ? c : NULL;
+}
+
+void http_gate_peer(struct lws *wsi, char *out, size_t n)
+{
+    gate_conn *c = gate_of(wsi);
+    if (!n)
+        return;
+    if (!c) {
+        out[0] = '\0';
+        lws_get_peer_simple(wsi, out, n);
+        return;
+    }
+    if (!c->peer_known) {
+        c->peer[0] = '\0';
+        lws_get_peer_simple(wsi, c->peer, sizeof(c->peer));
+        c->peer_known = 1;
+    }
+    size_t k = strnlen(c->peer, n - 1);
+    memcpy(out, c->peer, k);
+    out[k] = '\0';
+}
+
+int http_gate_verdict(struct lws *wsi, const char **code)
+{
+    gate_conn *c = gate_of(wsi);
+    if (!c || ++c->served != c->scan.bad_seq)
         return 0;
     int st = c->scan.bad_status;
     *code = st == 414 ? "uri_too_long" : st == 431 ? "header_too_large" : "bad_request";

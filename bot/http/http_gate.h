@@ -48,6 +48,14 @@ void http_gate_close(struct lws *wsi);
  * error code. */
 int http_gate_verdict(struct lws *wsi, const char **code);
 
+/* The TCP peer of wsi into out (n bytes), as lws_get_peer_simple() writes
+ * it ("" when unknown): asked of the kernel (getpeername) once per accepted
+ * connection, at its first request that wants it, since it cannot change
+ * while the connection lives; every request after that on a kept-alive
+ * connection is answered from the connection's entry (the one table of
+ * accepted connections there is). A wsi without an entry asks lws. */
+void http_gate_peer(struct lws *wsi, char *out, size_t n);
+
 /* Frees the (empty) table; server_free(). */
 void http_gate_fini(void);
 

@@ -129,12 +129,34 @@ static int hg_target(hg_scan *s, hg_io *io)
     return 0;
 }
 
+/* A target byte that hg_target() only counts and copies. */
+static int hg_target_plain(unsigned char c)
+{
+    return c > 0x20 && c != 0x7f && c != '%' && c != '?' && c != '&' && c != ';';
+}
+
+/* A run of such bytes at once, as long as the target stays within
+ * HG_TARGET_MAX (the byte that would cross it is hg_target()'s). */
+static void hg_target_run(hg_scan *s, hg_io *io)
+{
+    size_t i = io->i, lim = io->n;
+    if (lim - i > HG_TARGET_MAX - s->target_len)
+        lim = i + (HG_TARGET_MAX - s->target_len);
+    while (i < lim && hg_target_plain(io->in[i]))
+        i++;
+    size_t k = i - io->i;
+    memcpy(io->out + io->w, io->in + io->i, k);
+    io->w += k;
+    io->i = i;
+    s->target_len += k;
+}
+
 /* A header line ended: what it says about the framing. */
 static void hg_line_end(hg_scan *s)
 {
     s->name[s->name_len < sizeof(s->name) ? s->name_len : sizeof(s->name) - 1] = '\0';
     s->value[s->value_len] = '\0';
-    if (s->name_len < sizeof(s->name) && !strcasecmp(s->name, "content-length")) {
+    if (s->name_len == sizeof("content-length") - 1 && !strcasecmp(s->name, "content-length")) {
         uint64_t v = 0;
         size_t k = 0;
         while (k < sizeof(s->value) - 1 && k < s->value_len && s->value[k] >= '0' &&
@@ -143,9 +165,10 @@ static void hg_line_end(hg_scan *s)
         if (!s->cl_seen)
             s->cl = v; /* a malformed or second length: guard.c refuses it and closes */
         s->cl_seen = 1;
-    } else if (s->name_len < sizeof(s->name) && !strcasecmp(s->name, "transfer-encoding")) {
+    } else if (s->name_len == sizeof("transfer-encoding") - 1 &&
+               !strcasecmp(s->name, "transfer-encoding")) {
         s->te = 1;
-    } else if (s->name_len < sizeof(s->name) && !strcasecmp(s->name, "upgrade")) {
+    } else if (s->name_len == sizeof("upgrade") - 1 && !strcasecmp(s->name, "upgrade")) {
         /* lws compares the whole value (repeated lines joined) with "websocket" */
         s->ws_up = s->ws_up ? -1 : (!s->value_long && !strcasecmp(s->value, "websocket") ? 1 : -1);
     }
@@ -171,14 +194,14 @@ static void hg_head_end(hg_scan *s)
     s->wsh_len = 0;
 }
 
-/* One byte of a header line (HG_HEAD). */
-static void hg_head_byte(hg_scan *s, hg_io *io)
+/* One byte of a header line (HG_HEAD); 1 when it was the line's '\n'. */
+static int hg_head_byte(hg_scan *s, hg_io *io)
 {
     unsigned char c = io->in[io->i];
     if (c == '\r') {
         io->out[io->w++] = c;
         io->i++;
-        return;
+        return 0;
     }
     if (c == '\n') {
         io->out[io->w++] = c;
@@ -187,17 +210,17 @@ static void hg_head_byte(hg_scan *s, hg_io *io)
             hg_head_end(s);
         else
             hg_line_end(s);
-        return;
+        return 1;
     }
     if (!s->line_len && ++s->lines + s->args > HG_FRAGS_MAX) {
         hg_cut(s, io, 431);
-        return;
+        return 0;
     }
     s->line_len++;
     s->head_len++;
     if (hg_over(s)) {
         hg_cut(s, io, 431);
-        return;
+        return 0;
     }
     if (!s->in_value && c == ':') {
         s->in_value = 1;
@@ -213,6 +236,61 @@ static void hg_head_byte(hg_scan *s, hg_io *io)
     }
     io->out[io->w++] = c;
     io->i++;
+    return 0;
+}
+
+/* A header line's bytes up to its '\n' at once, when hg_head_byte() would
+ * cross no limit on them and find no '\r' but one right before the '\n':
+ * the same counts, name and value, the line copied in one go. 1 when done,
+ * 0 (nothing changed) to go byte by byte: the empty line, a line not all
+ * in this input, a limit reached, a stray '\r'. */
+static int hg_head_line(hg_scan *s, hg_io *io)
+{
+    const unsigned char *p = io->in + io->i;
+    const unsigned char *nl = memchr(p, '\n', io->n - io->i);
+    if (!nl)
+        return 0;
+    size_t seg = (size_t)(nl - p), k = seg;
+    if (k && p[k - 1] == '\r')
+        k--;
+    unsigned lines = s->lines + !s->line_len;
+    if (!k || memchr(p, '\r', k) || lines + s->args > HG_FRAGS_MAX ||
+        s->target_len + s->head_len + k + 8u * lines > HG_HEAD_MAX)
+        return 0;
+    s->lines = lines;
+    s->line_len += k;
+    s->head_len += k;
+    size_t j = 0;
+    if (!s->in_value) {
+        const unsigned char *colon = memchr(p, ':', k);
+        j = colon ? (size_t)(colon - p) : k;
+        if (s->name_len < sizeof(s->name)) {
+            size_t room = sizeof(s->name) - s->name_len;
+            memcpy(s->name + s->name_len, p, j < room ? j : room);
+        }
+        s->name_len += j;
+        if (colon) {
+            s->in_value = 1;
+            j++;
+        }
+    }
+    if (s->in_value) {
+        if (!s->value_len)
+            while (j < k && p[j] == ' ')
+                j++;
+        size_t vk = k - j, room = sizeof(s->value) - 1 - s->value_len;
+        if (vk > room) {
+            s->value_long = 1;
+            vk = room;
+        }
+        memcpy(s->value + s->value_len, p + j, vk);
+        s->value_len += vk;
+    }
+    memcpy(io->out + io->w, p, seg + 1);
+    io->w += seg + 1;
+    io->i += seg + 1;
+    hg_line_end(s);
+    return 1;
 }
 
 /* The request line before the target, and after it (the version). */
@@ -312,14 +390,19 @@ size_t hg_feed(hg_scan *s, const unsigned char *in, size_t n, unsigned char *out
             while (io.i < io.n && (s->mode == HG_METHOD || s->mode == HG_LINE));
             break;
         case HG_TARGET:
-            do
-                if (hg_target(s, &io))
+            do {
+                hg_target_run(s, &io);
+                if (io.i < io.n && hg_target(s, &io))
                     return io.w;
-            while (io.i < io.n && s->mode == HG_TARGET);
+            } while (io.i < io.n && s->mode == HG_TARGET);
             break;
         case HG_HEAD:
+            /* a line at once, else byte by byte to its end (so a line that
+             * cannot go at once is looked for once, not at every byte) */
             do
-                hg_head_byte(s, &io);
+                if (!hg_head_line(s, &io))
+                    while (!hg_head_byte(s, &io) && io.i < io.n && s->mode == HG_HEAD)
+                        ;
             while (io.i < io.n && s->mode == HG_HEAD);
             break;
         case HG_BODY:

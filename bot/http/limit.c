@@ -9,6 +9,7 @@
 #include "bot/app/log.h"
 #include "common/xmalloc.h"
 #include "bot/http/auth.h"
+#include "bot/http/http_gate.h"
 #include "store/keys.h"
 #include "store/ratelimit.h"
 
@@ -25,8 +26,7 @@ typedef struct limit_wait {
 void http_client_addr(struct lws *wsi, char *out, size_t n)
 {
     const config *cfg = http_app(wsi)->cfg;
-    out[0] = '\0';
-    lws_get_peer_simple(wsi, out, n);
+    http_gate_peer(wsi, out, n);
     if (!strncmp(out, "::ffff:", 7))
         memmove(out, out + 7, strlen(out + 7) + 1);
     if (!*cfg->limits.trusted_proxies || !config_addr_in(cfg->limits.trusted_proxies, out))

@@ -55,7 +55,7 @@ int ws_queue_send(ws_queue *q, struct lws *wsi, const char *text, size_t len, si
         lws_callback_on_writable(wsi);
         return 0;
     }
-    unsigned char small[LWS_PRE + 1024];
+    unsigned char small[LWS_PRE + 4096];   /* most replies: no allocation */
     unsigned char *b = len <= sizeof(small) - LWS_PRE ? small : xmalloc(LWS_PRE + len);
     memcpy(b + LWS_PRE, text, len);
     int n = lws_write(wsi, b + LWS_PRE, len, LWS_WRITE_TEXT);
