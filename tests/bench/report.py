@@ -5,7 +5,9 @@ Each measuring subcommand prints one JSON row (a line) that run.sh appends to
 rows.jsonl; `table` turns the rows into the one table of `make bench` and
 tests/bench/results/latest.json.
 
-  report.py wrk NAME WRK_OUTPUT CPU_TICKS    a wrk --latency run + the server's CPU ticks
+  report.py wrk NAME WRK_OUTPUT CPU_TICKS [REDIS_TICKS "WRK_USER WRK_SYS"]
+                                             a wrk --latency run + the server's CPU ticks
+                                             (and Redis's, and wrk's own CPU seconds)
   report.py classify LINES_FILE              `dvcbot classify` on 1M short messages, one core
   report.py ws DVCBOT_JSON BASELINE_JSON     the two ws_bench.py results
   report.py sms KANNEL_JSON                  the kannel.py result
@@ -22,7 +24,7 @@ import time
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def wrk(name, path, ticks):
+def wrk(name, path, ticks, redis_ticks=None, wrk_times=None):
     t = open(path).read()
 
     def lat(p):
@@ -32,10 +34,28 @@ def wrk(name, path, ticks):
     n = int(re.search(r"(\d+) requests in", t).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
     errs = re.search(r"Socket errors:.*", t)
-    return {"name": name, "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
-            "p50_ms": lat(50), "p99_ms": lat(99), "requests": n,
-            "non2xx": int(bad.group(1)) if bad else 0, "socket_errors": errs.group(0) if errs else "",
-            "cpu_us_per_req": round(int(ticks) / TICK * 1e6 / max(1, n), 1)}
+    row = {"name": name, "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
+           "p50_ms": lat(50), "p99_ms": lat(99), "requests": n,
+           "non2xx": int(bad.group(1)) if bad else 0, "socket_errors": errs.group(0) if errs else "",
+           "cpu_us_per_req": round(int(ticks) / TICK * 1e6 / max(1, n), 1)}
+    if redis_ticks is not None:
+        row["redis_cpu_us_per_req"] = round(int(redis_ticks) / TICK * 1e6 / max(1, n), 1)
+    if wrk_times:
+        row["wrk_cpu_us_per_req"] = round(sum(float(x) for x in wrk_times.split()) * 1e6 / max(1, n), 1)
+    return row
+
+
+def cores_line(label, r):
+    """What one request costs the 2 cores: the server, Redis (dvcbot's rows) and wrk."""
+    if r.get("wrk_cpu_us_per_req") is None:
+        return None
+    parts = [("server", r["cpu_us_per_req"])]
+    if r.get("redis_cpu_us_per_req") and "dvcbot" in r["name"]:
+        parts.append(("Redis", r["redis_cpu_us_per_req"]))
+    parts.append(("wrk", r["wrk_cpu_us_per_req"]))
+    total = sum(v for _, v in parts)
+    return (f"  {label}: CPU per request " + " + ".join(f"{k} {v:.1f}" for k, v in parts) +
+            f" = {total:.1f} us: at most {2e6 / total:,.0f}/s on 2 cores")
 
 
 def classify(path):
@@ -95,6 +115,10 @@ def table(rows_path, out_path):
         if b2:
             print(line(f"{ch}: nginx static, 2 workers", b2))
         print(line(f"{ch}: dvcbot", d, b1))
+        for lab, r in (("nginx 1 worker", b1), ("dvcbot", d)):
+            c = cores_line(lab, r)
+            if c:
+                print(c)
         res["channels"][ch] = {"dvcbot": d, "baseline_nginx_1w": b1, "baseline_nginx_2w": b2,
                                "ratio": round(d["rate"] / b1["rate"], 3),
                                "cpu_ratio": round(d["cpu_us_per_req"] / b1["cpu_us_per_req"], 2)
