@@ -18,6 +18,7 @@
 #include "store/complaints.h"
 #include "store/dossiers.h"
 #include "common/num.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 static const char *ussd_var(ussd_call *c, const char *name)
@@ -33,7 +34,8 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
         return;
     }
     const char *src = ussd_top(c)->source;
-    json_t *items = json_array();
+    buf items = {0};
+    size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         const char *code = json_string_value(json_object_get(recs[i], "code"));
         const char *st = json_string_value(json_object_get(recs[i], "status"));
@@ -49,10 +51,11 @@ static void ussd_listed(int status, json_t *const *recs, size_t n, void *privdat
         buf b = {0};
         buf_printf(&b, "%s %s", code, messages_get(c->f->d.msgs, key, "vi"));
         char *label = buf_detach(&b, NULL);
-        ussd_item_add(items, code, label);
+        ussd_item_put(&items, &count, code, label);
         free(label);
     }
-    json_object_set_new(c->st, "it", items);
+    ussd_strs_set(c, "it", &items);
+    buf_free(&items);
     ussd_show(c);
 }
 
@@ -117,7 +120,7 @@ void ussd_list_enter(ussd_call *c, const ussd_screen *sc)
     } else {
         ussd_catalogue_items(c, sc, &p);
     }
-    json_object_set_new(c->st, "it", ussd_cache_items(c, p.s, p.n));
+    ussd_cache_items(c, p.s, p.n);
     free(p.s);
     free(p.nums);
     ussd_show(c);
@@ -142,22 +145,22 @@ static void ussd_result_key(ussd_call *c, const char *key, const char *name, con
 static void ussd_case_lines(ussd_call *c, const reply *r, buf *b)
 {
     static const char prefix[] = "procedure_info:";
-    json_t *btn = json_array();
+    buf btn = {0};
+    size_t n = 0;
     for (size_t i = 0; i < r->nparts; i++)
         for (size_t j = 0; j < r->parts[i].nbuttons; j++) {
             const reply_button *k = &r->parts[i].buttons[j];
             if (!k->payload || !k->title || strncmp(k->payload, prefix, sizeof(prefix) - 1)
-                || !strstr(k->payload, ":documents:") || json_array_size(btn) >= 9)
+                || !strstr(k->payload, ":documents:") || n >= 9
+                || !utf8_valid(k->payload, strlen(k->payload)))
                 continue;
-            if (!json_array_size(btn))
+            if (!n)
                 buf_puts(b, messages_get(c->f->d.msgs, "ussd.cases", "vi"));
-            json_array_append_new(btn, json_string(k->payload));
-            buf_printf(b, "\n%zu. %s", json_array_size(btn), k->title);
+            ussd_strs_put(&btn, k->payload);
+            buf_printf(b, "\n%zu. %s", ++n, k->title);
         }
-    if (json_array_size(btn))
-        json_object_set_new(c->st, "btn", btn);
-    else
-        json_decref(btn);
+    ussd_strs_set(c, "btn", &btn);  /* none: no st.btn */
+    buf_free(&btn);
 }
 
 static void ussd_routed(int status, reply *r, const char *intent, void *ctx)

@@ -18,6 +18,7 @@
 
 #include "channels/sms.h"
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 #define USSD_MEMO_SLOTS 512     /* folded texts kept (direct-mapped by hash) */
@@ -25,9 +26,7 @@
 #define USSD_LIST_SLOTS 64      /* list layouts kept (direct-mapped by hash) */
 
 typedef struct ussd_items_slot {
-    char *key;                  /* the pairs, length-prefixed */
-    size_t keylen;
-    json_t *items;
+    json_t *items;              /* a list's st.it string, its own key */
 } ussd_items_slot;
 
 typedef struct ussd_list_slot {
@@ -170,25 +169,25 @@ static void ussd_key_put(buf *b, const char *s, size_t n)
     buf_append(b, s, n);
 }
 
-/* The list's layout made from its folded labels into slot e (key taken). */
-static void ussd_list_make(ussd_call *c, ussd_list_slot *e, json_t *items, char *key, size_t n)
+/* The list's layout made from its n labels into slot e (key taken). */
+static void ussd_list_make(ussd_call *c, ussd_list_slot *e, const char *const *raw, size_t n,
+                           char *key, size_t keylen)
 {
-    size_t count = json_array_size(items);
-    char **labels = xcalloc(count + 1, sizeof(char *));
+    char **labels = xcalloc(n + 1, sizeof(char *));
     free(e->key);
     ussd_layout_clear(&e->l);
     e->key = key;
-    e->keylen = n;
-    for (size_t i = 0; i < count; i++)
-        labels[i] = ussd_fold(c, json_string_value(json_array_get(json_array_get(items, i), 1)));
-    ussd_lines_layout(c, labels, count, &e->l);
+    e->keylen = keylen;
+    for (size_t i = 0; i < n; i++)
+        labels[i] = ussd_fold(c, raw[i]);
+    ussd_lines_layout(c, labels, n, &e->l);
     e->l.ok = 1;
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < n; i++)
         free(labels[i]);
     free(labels);
 }
 
-const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items)
+const ussd_menu_layout *ussd_cache_list(ussd_call *c, const char *const *labels, size_t n)
 {
     if (!ussd_cache_on(c))
         return NULL;
@@ -199,63 +198,61 @@ const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items)
         const char *t = messages_get(c->f->d.msgs, nav[i], "vi");
         ussd_key_put(b, t, strlen(t));
     }
-    for (size_t i = 0; i < json_array_size(items); i++) {
-        json_t *l = json_array_get(json_array_get(items, i), 1);
-        if (!json_is_string(l))
-            return NULL;
-        ussd_key_put(b, json_string_value(l), json_string_length(l));
-    }
+    json_t *items = json_object_get(c->st, "it");   /* its labels are in it */
+    ussd_key_put(b, json_string_value(items), json_string_length(items));
     ussd_list_slot *e = &c->f->cache->lists[ussd_hash(b->data, b->len) % USSD_LIST_SLOTS];
     if (e->key && e->keylen == b->len && !memcmp(e->key, b->data, b->len))
         return &e->l;
     char *key = xmalloc(b->len + 1);
     memcpy(key, b->data, b->len);
-    ussd_list_make(c, e, items, key, b->len);
+    ussd_list_make(c, e, labels, n, key, b->len);
     return &e->l;
 }
 
-void ussd_item_add(json_t *items, const char *value, const char *label)
+void ussd_item_put(buf *b, size_t *n, const char *value, const char *label)
 {
-    if (json_array_size(items) >= USSD_LIST_MAX)
-        return;
-    json_t *v = json_string(value ? value : ""), *l = json_string(label ? label : "");
-    if (!v || !l) { /* not UTF-8: left out, as json_pack() did */
-        json_decref(v);
-        json_decref(l);
-        return;
-    }
-    json_t *e = json_array();
-    json_array_append_new(e, v);
-    json_array_append_new(e, l);
-    json_array_append_new(items, e);
+    value = value ? value : "";
+    label = label ? label : "";
+    if (*n >= USSD_LIST_MAX || !utf8_valid(value, strlen(value)) ||
+        !utf8_valid(label, strlen(label)))
+        return;     /* not UTF-8: left out, as json_string() did */
+    ussd_strs_put(b, value);
+    ussd_strs_put(b, label);
+    (*n)++;
 }
 
-static json_t *ussd_items_make(const char *const *s, size_t n)
+/* st.it made afresh from the pairs, each checked. */
+static void ussd_items_make(ussd_call *c, const char *const *s, size_t n)
 {
-    json_t *items = json_array();
+    buf b = {0};
+    size_t count = 0;
     for (size_t i = 0; i + 1 < n; i += 2)
-        ussd_item_add(items, s[i], s[i + 1]);
-    return items;
+        ussd_item_put(&b, &count, s[i], s[i + 1]);
+    ussd_strs_set(c, "it", &b);
+    buf_free(&b);
 }
 
-json_t *ussd_cache_items(ussd_call *c, const char *const *s, size_t n)
+void ussd_cache_items(ussd_call *c, const char *const *s, size_t n)
 {
-    if (!ussd_cache_on(c) || n == 0)
-        return ussd_items_make(s, n);
-    buf *b = &c->f->cache->key;
-    buf_reset(b);
-    for (size_t i = 0; i < n; i++)
-        ussd_key_put(b, s[i], strlen(s[i]));
-    ussd_items_slot *e = &c->f->cache->items[ussd_hash(b->data, b->len) % USSD_LIST_SLOTS];
-    if (!e->key || e->keylen != b->len || memcmp(e->key, b->data, b->len)) {
-        free(e->key);
-        json_decref(e->items);
-        e->key = xmalloc(b->len + 1);
-        memcpy(e->key, b->data, b->len);
-        e->keylen = b->len;
-        e->items = ussd_items_make(s, n);
+    if (!ussd_cache_on(c) || n == 0) {
+        ussd_items_make(c, s, n);
+        return;
     }
-    return json_incref(e->items);
+    buf *b = &c->f->cache->key;     /* the pairs as st.it holds them, unchecked */
+    buf_reset(b);
+    for (size_t i = 0; i < n - n % 2 && i < 2 * USSD_LIST_MAX; i++)
+        ussd_strs_put(b, s[i]);
+    ussd_items_slot *e = &c->f->cache->items[ussd_hash(b->data, b->len) % USSD_LIST_SLOTS];
+    if (!e->items || json_string_length(e->items) != b->len ||
+        memcmp(json_string_value(e->items), b->data, b->len)) {
+        if (!utf8_valid(b->data, b->len)) {     /* a text left out: not kept */
+            ussd_items_make(c, s, n);
+            return;
+        }
+        json_decref(e->items);
+        e->items = json_stringn_nocheck(b->data, b->len);
+    }
+    json_object_set(c->st, "it", e->items);
 }
 
 ussd_cache *ussd_cache_new(ussd_flow *f)
@@ -285,7 +282,6 @@ void ussd_cache_free(ussd_cache *k)
     for (size_t i = 0; i < k->nmenus; i++)
         ussd_layout_clear(&k->menus[i]);
     for (size_t i = 0; i < USSD_LIST_SLOTS; i++) {
-        free(k->items[i].key);
         json_decref(k->items[i].items);
         free(k->lists[i].key);
         ussd_layout_clear(&k->lists[i].l);

@@ -46,19 +46,13 @@ json_t *ussd_vars(ussd_call *c)
     return json_object_get(c->st, "v");
 }
 
-static json_t *ussd_stack(ussd_call *c)
-{
-    return json_object_get(c->st, "s");
-}
-
 const ussd_screen *ussd_top(ussd_call *c)
 {
-    json_t *s = ussd_stack(c);
     const ussd_menu *m = c->f->d.menu;
     const ussd_screen *sc = NULL;
-    size_t n = json_array_size(s);
+    size_t n = ussd_strs_count(c, "s");
     if (n)
-        sc = ussd_menu_screen(m, json_string_value(json_array_get(s, n - 1)));
+        sc = ussd_menu_screen(m, ussd_strs_at(c, "s", n - 1));
     return sc ? sc : ussd_menu_home(m);
 }
 
@@ -119,7 +113,10 @@ void ussd_show(ussd_call *c)
 /* A fresh route at home. */
 static void ussd_reset(ussd_call *c)
 {
-    json_object_set_new(c->st, "s", json_pack("[s]", ussd_menu_home(c->f->d.menu)->id));
+    buf s = {0};
+    ussd_strs_put(&s, ussd_menu_home(c->f->d.menu)->id);
+    ussd_strs_set(c, "s", &s);
+    buf_free(&s);
     json_object_set_new(c->st, "v", json_object());
     json_object_del(c->st, "it");
     json_object_del(c->st, "res");
@@ -144,18 +141,20 @@ static void ussd_enter(ussd_call *c)
 
 static void ussd_push(ussd_call *c, const char *id)
 {
-    json_t *s = ussd_stack(c);
-    if (json_array_size(s) >= 32) /* a loop in the tree: start again */
-        json_array_clear(s);
-    json_array_append_new(s, json_string(id));
+    json_t *s = json_object_get(c->st, "s");
+    buf b = {0};
+    if (ussd_strs_count(c, "s") < 32) /* else a loop in the tree: start again */
+        buf_append(&b, json_string_value(s), json_string_length(s));
+    ussd_strs_put(&b, id);
+    ussd_strs_set(c, "s", &b);
+    buf_free(&b);
     ussd_enter(c);
 }
 
 void ussd_pop(ussd_call *c)
 {
-    json_t *s = ussd_stack(c);
-    if (json_array_size(s) > 1)
-        json_array_remove(s, json_array_size(s) - 1);
+    if (ussd_strs_count(c, "s") > 1)
+        ussd_strs_drop_last(c, "s");
 }
 
 /* Item number typed (1..n), or 0. */
@@ -184,22 +183,20 @@ static void ussd_pick(ussd_call *c, const ussd_screen *sc, const char *in)
             return;
         }
     } else if (sc->type == USSD_LIST) {
-        json_t *items = json_object_get(c->st, "it");
-        size_t k = ussd_choice(in, json_array_size(items));
+        const char *it[2 * USSD_LIST_MAX];
+        size_t k = ussd_choice(in, ussd_strs_get(c, "it", it, 2 * USSD_LIST_MAX) / 2);
         if (k) {
-            json_t *e = json_array_get(items, k - 1);
             char name[64];
             snprintf(name, sizeof(name), "%s_name", sc->var);
-            json_object_set(vars, sc->var, json_array_get(e, 0));
-            json_object_set(vars, name, json_array_get(e, 1));
+            json_object_set_new(vars, sc->var, json_string_nocheck(it[2 * k - 2]));  /* UTF-8 */
+            json_object_set_new(vars, name, json_string_nocheck(it[2 * k - 1]));
             ussd_push(c, sc->next);
             return;
         }
     } else if (sc->type == USSD_ACTION) {
-        json_t *btn = json_object_get(c->st, "btn");    /* the cases of a procedure */
-        size_t k = ussd_choice(in, json_array_size(btn));
+        size_t k = ussd_choice(in, ussd_strs_count(c, "btn"));  /* a procedure's cases */
         if (k) {
-            ussd_action_pick(c, json_string_value(json_array_get(btn, k - 1)));
+            ussd_action_pick(c, ussd_strs_at(c, "btn", k - 1));
             return;
         }
     } else if (sc->type == USSD_INPUT) {
@@ -255,10 +252,13 @@ static void ussd_loaded(int status, int retry_after_s, const char *value, size_t
         return;
     }
     json_t *st = value ? sesscodec_decode(value, len, NULL) : NULL;
-    int fresh = !json_is_object(st) || c->req.is_new || !json_is_array(json_object_get(st, "s"));
+    json_t *s = json_object_get(st, "s");
+    int fresh = !json_is_object(st) || c->req.is_new || !(json_is_string(s) || json_is_array(s));
     c->st = fresh ? json_object() : st;
     if (fresh)
         json_decref(st);
+    else
+        ussd_route_upgrade(c);  /* a route saved by an earlier version */
     const char *text = c->req.text, *in = text;
     if (c->req.proto == USSD_PROTO_AT && !fresh) {
         const char *seen = json_string_value(json_object_get(c->st, "seen"));

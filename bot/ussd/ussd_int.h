@@ -8,15 +8,26 @@
  * and written with it (store/sessions.h), stored in store/sesscodec.h's
  * encoding. The route (st) is a JSON object:
  *   "s"  stack of screen ids (home first)     "v"  variables (strings)
- *   "p"  page of the top screen               "it" the top list's items [[value, label]]
+ *   "p"  page of the top screen               "it" the top list's items (value, label)
  *   "res" the top action's result pages        "seen" the AT path handled
- *   "n"  inputs handled                        "last", "end"  the last screen (AT retries) */
+ *   "n"  inputs handled                        "last", "end"  the last screen (AT retries)
+ *   "btn" the payloads of a procedure's cases  "picked" a case was picked
+ *
+ * The route's lists ("s", "it", "res", "btn") are each one string of
+ * NUL-ended entries: "home\0procedures\0", "it" a value and a label per
+ * item ("1\0Ho tich\0 2\0...", in order). Routes written before 2026-12-03
+ * kept JSON arrays ([id, ...], [[value, label], ...], [page, ...],
+ * [payload, ...]); ussd_route_upgrade() rewrites them as strings when the
+ * route is loaded, and the next save stores the strings. An older instance
+ * reading a route saved here finds no array "s" and starts that caller
+ * afresh at home (docs/operations.md "Backups and upgrades"). */
 #ifndef DVC_BOT_USSD_USSD_INT_H
 #define DVC_BOT_USSD_USSD_INT_H
 
 #include <jansson.h>
 
 #include "bot/ussd/ussd_flow.h"
+#include "common/buf.h"
 #include "store/sessions.h"
 
 typedef struct ussd_cache ussd_cache;
@@ -49,6 +60,25 @@ void ussd_show(ussd_call *c);
 void ussd_flow_fail(ussd_call *c);
 /* Go back one screen (no entry run), for a failed action. */
 void ussd_pop(ussd_call *c);
+
+/* ussd_route.c -- the route's lists (above). Entries are borrowed from the
+ * route: valid until the list at key is set again. */
+/* Up to max entries of the list at key in out; returns how many. */
+size_t ussd_strs_get(ussd_call *c, const char *key, const char **out, size_t max);
+/* The number of entries of the list at key (0: none, or no such list). */
+size_t ussd_strs_count(ussd_call *c, const char *key);
+/* Entry i of the list at key, or NULL past its end. */
+const char *ussd_strs_at(ussd_call *c, const char *key, size_t i);
+/* Append s and its NUL to a list being made in b. */
+void ussd_strs_put(buf *b, const char *s);
+/* The list at key becomes b's entries (the caller checked they are UTF-8);
+ * an empty b deletes it. b stays the caller's. */
+void ussd_strs_set(ussd_call *c, const char *key, const buf *b);
+/* Drop the last entry of the list at key (none: nothing happens). */
+void ussd_strs_drop_last(ussd_call *c, const char *key);
+/* Rewrite the former array forms of the lists as strings (a route saved by
+ * an earlier version); the string forms are left as they are. */
+void ussd_route_upgrade(ussd_call *c);
 
 /* ussd_screen.c */
 /* The text of key with {var} placeholders from the route, folded unless
@@ -92,16 +122,18 @@ const ussd_folded *ussd_cache_fold(ussd_cache *k, const char *s, size_t n, ussd_
 /* The layout of menu sc, current with the texts; NULL when sc is not a
  * menu or a label has a placeholder. */
 const ussd_menu_layout *ussd_cache_menu(ussd_call *c, const ussd_screen *sc);
-/* The layout of a list screen showing items (st.it), remembered by the
- * raw labels and nav texts it came from; NULL when the cache is off. */
-const ussd_menu_layout *ussd_cache_list(ussd_call *c, json_t *items);
-/* A new reference to the list items [[value, label], ...] of the n/2
- * (value, label) pairs in s: shared with other routes showing the same
- * list (never changed in place), or made afresh when the cache is off. */
-json_t *ussd_cache_items(ussd_call *c, const char *const *s, size_t n);
-/* Append [value, label] to items (at most USSD_LIST_MAX; a text that is
- * not UTF-8 leaves the item out). */
-void ussd_item_add(json_t *items, const char *value, const char *label);
+/* The layout of the list screen showing st.it (n labels, borrowed),
+ * remembered by the items and the nav texts it came from; NULL when the
+ * cache is off. */
+const ussd_menu_layout *ussd_cache_list(ussd_call *c, const char *const *labels, size_t n);
+/* Set st.it to the n/2 (value, label) pairs in s (as ussd_item_put()
+ * takes them): a new reference to a string shared with other routes
+ * showing the same list (jansson strings are never changed in place here),
+ * or made afresh when the cache is off. */
+void ussd_cache_items(ussd_call *c, const char *const *s, size_t n);
+/* Append value NUL label NUL to b, *n the items in b so far (counted up):
+ * at most USSD_LIST_MAX; a text that is not UTF-8 leaves the item out. */
+void ussd_item_put(buf *b, size_t *n, const char *value, const char *label);
 #define USSD_LIST_MAX 97        /* 98 is "next page" */
 /* 1 when the cache may be used (there, on, made for the current encoding). */
 int ussd_cache_on(ussd_call *c);

@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "channels/sms.h"
 #include "common/num.h"
+#include "common/utf8.h"
 #include "common/xmalloc.h"
 
 #define USSD_PREFIX 4           /* "CON " / "END " */
@@ -95,10 +96,12 @@ void ussd_set_result(ussd_call *c, const char *text)
     size_t room = budget > foot + USSD_ERR_RESERVE ? budget - foot - USSD_ERR_RESERVE : 1;
     ussd_pages pg;
     ussd_paginate(f, room, c->f->d.cfg->ussd.unicode, (size_t)c->f->d.cfg->ussd.max_pages, &pg);
-    json_t *arr = json_array();
+    buf res = {0};
     for (size_t i = 0; i < pg.n; i++)
-        json_array_append_new(arr, json_string(pg.page[i]));
-    json_object_set_new(c->st, "res", arr);
+        if (utf8_valid(pg.page[i], strlen(pg.page[i])))    /* else left out, as json_string() did */
+            ussd_strs_put(&res, pg.page[i]);
+    ussd_strs_set(c, "res", &res);
+    buf_free(&res);
     ussd_pages_free(&pg);
     free(f);
     free(more);
@@ -288,7 +291,7 @@ static char *ussd_lines(ussd_call *c, const ussd_screen *sc, char **labels, size
     int p = ussd_clamp(c, (int)np);
     char *body = ussd_page_lines(line, n, start, np, (size_t)p);
     ussd_lines_free(line, n);
-    int depth = json_array_size(json_object_get(c->st, "s")) > 1 || p > 0;
+    int depth = ussd_strs_count(c, "s") > 1 || p > 0;
     char *footer = ussd_lines_footer(c, (size_t)p, np, depth);
     return ussd_join(c, ussd_header(c, sc->title), body, footer);
 }
@@ -328,7 +331,7 @@ void ussd_menu_lines_layout(ussd_call *c, const ussd_screen *sc, ussd_menu_layou
 static char *ussd_menu_cached(ussd_call *c, const ussd_screen *sc, const ussd_menu_layout *l)
 {
     int p = ussd_clamp(c, (int)l->npages);
-    int depth = json_array_size(json_object_get(c->st, "s")) > 1 || p > 0;
+    int depth = ussd_strs_count(c, "s") > 1 || p > 0;
     size_t k = 2 * (size_t)p + (size_t)depth;
     return ussd_join_tail(c, ussd_header(c, sc->title), xstrdup(l->tail[k]), l->used[k]);
 }
@@ -346,32 +349,31 @@ static char *ussd_menu_screen_text(ussd_call *c, const ussd_screen *sc)
 
 static char *ussd_list_screen_text(ussd_call *c, const ussd_screen *sc)
 {
-    json_t *items = json_object_get(c->st, "it");
-    size_t n = json_array_size(items);
+    const char *it[2 * USSD_LIST_MAX], *labels[USSD_LIST_MAX];
+    size_t n = ussd_strs_get(c, "it", it, 2 * USSD_LIST_MAX) / 2;
+    for (size_t i = 0; i < n; i++)
+        labels[i] = it[2 * i + 1];
     if (n == 0) {
         ussd_clamp(c, 1);
         return ussd_join(c, ussd_header(c, NULL), ussd_text(c, sc->empty),
                          ussd_footer(c, "ussd.nav.back", "ussd.nav.home"));
     }
-    const ussd_menu_layout *l = ussd_cache_list(c, items);
+    const ussd_menu_layout *l = ussd_cache_list(c, labels, n);
     if (l)
         return ussd_menu_cached(c, sc, l);
-    char **labels = xcalloc(n, sizeof(char *));
+    char **folded = xcalloc(n, sizeof(char *));
     for (size_t i = 0; i < n; i++)
-        labels[i] = ussd_fold(c, json_string_value(json_array_get(json_array_get(items, i), 1)));
-    char *out = ussd_lines(c, sc, labels, n);
-    for (size_t i = 0; i < n; i++)
-        free(labels[i]);
-    free(labels);
+        folded[i] = ussd_fold(c, labels[i]);
+    char *out = ussd_lines(c, sc, folded, n);
+    ussd_lines_free(folded, n);
     return out;
 }
 
 static char *ussd_result_text(ussd_call *c, const ussd_screen *sc, int *end)
 {
-    json_t *res = json_object_get(c->st, "res");
-    size_t n = json_array_size(res);
+    size_t n = ussd_strs_count(c, "res");
     int p = ussd_clamp(c, n ? (int)n : 1);
-    const char *page = json_string_value(json_array_get(res, (size_t)p));
+    const char *page = ussd_strs_at(c, "res", (size_t)p);
     int last = (size_t)p + 1 >= n;
     char *footer;
     if (!last)
