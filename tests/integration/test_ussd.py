@@ -20,7 +20,8 @@ import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from harness import Dvcbot, ROOT, Redis, done, keys_cli, ok, sanitizer_clean
+from harness import (Dvcbot, ROOT, Redis, done, keys_cli, ok, sanitizer_clean,
+                     sesscodec_encode)
 
 AGENCY = "000.00.12.H18"
 OPEN = AGENCY + "-240520-0001"          # processing, the caller's
@@ -249,18 +250,47 @@ def route_lease(bot, redis):
        "the route's lease is given back by every request")
 
 
+def old_forms(route):
+    """The route's lists as an earlier version kept them: JSON arrays ([id, ...],
+    [[value, label], ...], [page, ...], [payload, ...]) instead of one string of
+    NUL-ended entries each (bot/ussd/ussd_int.h)."""
+    old = dict(route)
+    for k in ("s", "it", "res", "btn"):
+        if isinstance(old.get(k), str):
+            e = old[k].split("\0")[:-1]
+            old[k] = [[e[i], e[i + 1]] for i in range(0, len(e) - 1, 2)] if k == "it" else e
+    return old
+
+
 def route_migration(bot, redis):
-    """A route stored as JSON by an earlier version is read and rewritten."""
+    """A route stored as JSON by an earlier version is read and rewritten; a route
+    whose lists are arrays (saved by the version before 2026-12-03, a session in the
+    middle of a rolling upgrade) is followed as if this version had saved it."""
     route_key = "dvcbot:sess:ussd-route:" + MSISDN + ":mig"
     walk(bot, "mig", ["3"])
     route = redis.session(route_key)
-    redis.cli("SET", route_key, json.dumps(route, ensure_ascii=False), "EX", "180")
+    ok(isinstance(route.get("s"), str) and route["s"].endswith("\0"),
+       "the stack is stored as one string of NUL-ended ids", route.get("s"))
+    redis.cli("SET", route_key, json.dumps(old_forms(route), ensure_ascii=False), "EX", "180")
     ok(redis.raw("GET", route_key).startswith(b"{"), "an old JSON route in Redis")
     st, body = at(bot, "mig", "3*0")
     again = redis.session(route_key) or {}
     ok(st == 200 and "1. Tra cuu ho so" in body and again.get("n") == route["n"] + 1 and
        redis.raw("GET", route_key)[:2] == b"\xc0\x01",
        "the old route is followed (back goes home) and rewritten in the stored format", body)
+    # the same walks, one with its route turned into the array forms at each step
+    for n, path in enumerate((["2", "1", "3"], ["2", "98", "12", "1"],
+                              ["2", "1", "1", "1", "98", "98", "2"],
+                              ["2", "1", "1", "1", "1", "0", "2"])):
+        new, old = walk(bot, "mn%d" % n, path), [at(bot, "mo%d" % n, "")[1]]
+        key = "dvcbot:sess:ussd-route:" + MSISDN + ":mo%d" % n
+        for i in range(1, len(path) + 1):
+            redis.set_raw(key, sesscodec_encode(old_forms(redis.session(key))))
+            old.append(at(bot, "mo%d" % n, "*".join(path[:i]))[1])
+        stored = redis.session(key)
+        ok(old == new and all(isinstance(stored.get(k, ""), str) for k in ("s", "it", "res")),
+           "a route in the array forms (walk %s) shows the same screens, rewritten as "
+           "strings" % "*".join(path), [(a, b) for a, b in zip(new, old) if a != b][:1])
 
 
 def json_adapter(bot):
