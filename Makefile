@@ -265,12 +265,18 @@ build/fuzz/fuzz_sesscodec: build/fuzz/obj/tests/fuzz/fuzz_sesscodec.o build/fuzz
 	build/fuzz/libfuzzfloors.a
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# the USSD route's lists read from any stored bytes (pure: jansson, no flow)
+build/fuzz/fuzz_ussd_route: build/fuzz/obj/tests/fuzz/fuzz_ussd_route.o build/fuzz/obj/store/sesscodec.o \
+	build/fuzz/obj/bot/ussd/ussd_route.o build/fuzz/libfuzzfloors.a
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the typed-answer readers of the dialogs (pure: messages, replies, jansson)
 build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
 	build/fuzz/obj/bot/conv/dialogs/dialog_say.o
 # the request scanner of the HTTP gate (pure: no lws, no I/O)
 build/fuzz/fuzz_http_gate: build/fuzz/obj/bot/http/http_gate_scan.o
 -include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c store/sesscodec.c \
+	bot/ussd/ussd_route.c \
 	bot/conv/dialogs/dialog_answer.c bot/conv/dialogs/dialog_say.c bot/http/http_gate_scan.c \
 	$(foreach f,$(FUZZ_FLOORS),$(call floor_src,$(f))))
 

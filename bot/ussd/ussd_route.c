@@ -8,18 +8,19 @@
 
 #include <string.h>
 
+/* The list at key, "" when missing (or not a string). */
 static const char *ussd_strs_raw(ussd_call *c, const char *key, size_t *len)
 {
     json_t *v = json_object_get(c->st, key);
     *len = json_string_length(v);
-    return json_string_value(v);
+    return json_is_string(v) ? json_string_value(v) : "";
 }
 
 size_t ussd_strs_get(ussd_call *c, const char *key, const char **out, size_t max)
 {
     size_t len, n = 0;
     const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p && p < end; p += strlen(p) + 1) {  /* jansson ends the value with a NUL */
+    for (; p < end; p += strlen(p) + 1) {  /* jansson ends the value with a NUL */
         if (n == max)
             break;
         out[n++] = p;
@@ -31,7 +32,7 @@ size_t ussd_strs_count(ussd_call *c, const char *key)
 {
     size_t len, n = 0;
     const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p && p < end; p += strlen(p) + 1)
+    for (; p < end; p += strlen(p) + 1)
         n++;
     return n;
 }
@@ -40,7 +41,7 @@ const char *ussd_strs_at(ussd_call *c, const char *key, size_t i)
 {
     size_t len;
     const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p && p < end; p += strlen(p) + 1)
+    for (; p < end; p += strlen(p) + 1)
         if (i-- == 0)
             return p;
     return NULL;
@@ -62,13 +63,11 @@ void ussd_strs_set(ussd_call *c, const char *key, const buf *b)
 void ussd_strs_drop_last(ussd_call *c, const char *key)
 {
     size_t len;
-    const char *p = ussd_strs_raw(c, key, &len);
-    if (!p || len < 2)
-        return;
-    size_t cut = len - 1;   /* the last entry starts after the NUL before its own */
-    while (cut > 0 && p[cut - 1] != '\0')
-        cut--;
-    json_object_set_new(c->st, key, json_stringn_nocheck(p, cut));
+    const char *p = ussd_strs_raw(c, key, &len), *end = p + len, *last = NULL;
+    for (const char *q = p; q < end; q += strlen(q) + 1)
+        last = q;
+    if (last)   /* the entries before it, each with its NUL */
+        json_object_set_new(c->st, key, json_stringn_nocheck(p, (size_t)(last - p)));
 }
 
 /* One entry of a former array: a string, or "" for anything else. */
