@@ -14,8 +14,8 @@
  *   "btn" the payloads of a procedure's cases  "picked" a case was picked
  *
  * The route's lists ("s", "it", "res", "btn") are each one string of
- * NUL-ended entries: "home\0procedures\0", "it" a value and a label per
- * item ("1\0Ho tich\0 2\0...", in order). Routes written before 2026-12-03
+ * NUL-ended entries: "home\0procedures\0"; "it" a value and a label per
+ * item, in order ("0\0Ho tich\0" "1\0Dat dai\0"...). Routes written before 2026-12-03
  * kept JSON arrays ([id, ...], [[value, label], ...], [page, ...],
  * [payload, ...]); ussd_route_upgrade() rewrites them as strings when the
  * route is loaded, and the next save stores the strings. An older instance
