@@ -8,8 +8,10 @@
  * fold memo is keyed by the raw text itself; a menu's layout keeps a copy
  * of every raw text it used (its labels, the nav lines) and is made again
  * when one of them differs. A list screen's layout (its items come with
- * the route) is remembered the same way, keyed by the raw labels and nav
- * texts, for the lists shown most (the catalogue's fields and procedures). Everything here is owned by the flow. */
+ * the route) is remembered the same way, keyed by the nav texts and the
+ * items string (st.it, ussd_int.h), for the lists shown most (the
+ * catalogue's fields and procedures), and so is that st.it string itself,
+ * shared by reference. Everything here is owned by the flow. */
 #include "bot/ussd/ussd_int.h"
 
 #include <stdint.h>

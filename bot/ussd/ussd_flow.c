@@ -143,7 +143,7 @@ static void ussd_push(ussd_call *c, const char *id)
 {
     json_t *s = json_object_get(c->st, "s");
     buf b = {0};
-    if (ussd_strs_count(c, "s") < 32) /* else a loop in the tree: start again */
+    if (json_is_string(s) && ussd_strs_count(c, "s") < 32) /* else (a loop) start again */
         buf_append(&b, json_string_value(s), json_string_length(s));
     ussd_strs_put(&b, id);
     ussd_strs_set(c, "s", &b);
