@@ -69,6 +69,7 @@ UNIT_FLOORS_test_vietqr       := $(CODEC)
 UNIT_FLOORS_test_push_codec   := $(CODEC)
 UNIT_FLOORS_test_utf8         := common
 UNIT_FLOORS_test_buf          := common
+UNIT_FLOORS_test_strs         := common
 UNIT_FLOORS_test_http_gate    := bot/http common
 UNIT_FLOORS_test_form         := common
 UNIT_FLOORS_test_catalogue    := catalogue intents common
@@ -270,9 +271,13 @@ build/fuzz/fuzz_ussd_route: build/fuzz/obj/tests/fuzz/fuzz_ussd_route.o build/fu
 	build/fuzz/obj/bot/ussd/ussd_route.o build/fuzz/libfuzzfloors.a
 	$(call say,FUZZ,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-# the typed-answer readers of the dialogs (pure: messages, replies, jansson)
-build/fuzz/fuzz_dialog_answer: build/fuzz/obj/bot/conv/dialogs/dialog_answer.o \
-	build/fuzz/obj/bot/conv/dialogs/dialog_say.o
+# the typed-answer readers of the dialogs (pure: messages, replies, jansson;
+# their objects before the archive: they need common/strs and common/utf8)
+build/fuzz/fuzz_dialog_answer: build/fuzz/obj/tests/fuzz/fuzz_dialog_answer.o \
+	build/fuzz/obj/bot/conv/dialogs/dialog_answer.o build/fuzz/obj/bot/conv/dialogs/dialog_say.o \
+	build/fuzz/libfuzzfloors.a
+	$(call say,FUZZ,$@)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 # the request scanner of the HTTP gate (pure: no lws, no I/O)
 build/fuzz/fuzz_http_gate: build/fuzz/obj/bot/http/http_gate_scan.o
 -include $(patsubst %.c,build/fuzz/obj/%.d,$(FUZZ_SRC) store/redis_url.c store/sesscodec.c \

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "common/strs.h"
+
 /* The list at key, "" when missing (or not a string). */
 static const char *ussd_strs_raw(ussd_call *c, const char *key, size_t *len)
 {
@@ -16,35 +18,26 @@ static const char *ussd_strs_raw(ussd_call *c, const char *key, size_t *len)
     return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* (The string's value ends with a NUL, as common/strs.h wants.) */
 size_t ussd_strs_get(ussd_call *c, const char *key, const char **out, size_t max)
 {
-    size_t len, n = 0;
-    const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p < end; p += strlen(p) + 1) {  /* jansson ends the value with a NUL */
-        if (n == max)
-            break;
-        out[n++] = p;
-    }
-    return n;
+    size_t len;
+    const char *p = ussd_strs_raw(c, key, &len);
+    return strs_split(p, len, out, max);
 }
 
 size_t ussd_strs_count(ussd_call *c, const char *key)
 {
-    size_t len, n = 0;
-    const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p < end; p += strlen(p) + 1)
-        n++;
-    return n;
+    size_t len;
+    const char *p = ussd_strs_raw(c, key, &len);
+    return strs_split(p, len, NULL, 0);
 }
 
 const char *ussd_strs_at(ussd_call *c, const char *key, size_t i)
 {
     size_t len;
-    const char *p = ussd_strs_raw(c, key, &len), *end = p + len;
-    for (; p < end; p += strlen(p) + 1)
-        if (i-- == 0)
-            return p;
-    return NULL;
+    const char *p = ussd_strs_raw(c, key, &len);
+    return strs_at(p, len, i);
 }
 
 void ussd_strs_put(buf *b, const char *s)
@@ -63,11 +56,9 @@ void ussd_strs_set(ussd_call *c, const char *key, const buf *b)
 void ussd_strs_drop_last(ussd_call *c, const char *key)
 {
     size_t len;
-    const char *p = ussd_strs_raw(c, key, &len), *end = p + len, *last = NULL;
-    for (const char *q = p; q < end; q += strlen(q) + 1)
-        last = q;
-    if (last)   /* the entries before it, each with its NUL */
-        json_object_set_new(c->st, key, json_stringn_nocheck(p, (size_t)(last - p)));
+    const char *p = ussd_strs_raw(c, key, &len);
+    if (len)    /* the entries before the last, each with its NUL */
+        json_object_set_new(c->st, key, json_stringn_nocheck(p, strs_drop_last(p, len)));
 }
 
 /* One entry of a former array: a string, or "" for anything else. */

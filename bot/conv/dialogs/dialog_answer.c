@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/strs.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "intents/normalize.h"
@@ -268,15 +269,11 @@ size_t dialog_buttons_kept(const json_t *session, const char **titles, const cha
     size_t n = 0, i;
     *normalised = 0;
     if (json_is_string(b)) {    /* "t\0p\0t\0p\0...": the strings in place */
-        const char *p = json_string_value(b), *end = p + json_string_length(b);
-        while (n < DIALOG_BUTTONS_MAX && p < end) {
-            const char *t = p;
-            p += strlen(p) + 1;
-            if (p >= end)
-                break;
-            titles[n] = t;
-            payloads[n++] = p;
-            p += strlen(p) + 1;
+        const char *e[2 * DIALOG_BUTTONS_MAX];
+        size_t k = strs_split(json_string_value(b), json_string_length(b), e, 2 * DIALOG_BUTTONS_MAX);
+        for (; n < k / 2; n++) {  /* a title without its payload: not a button */
+            titles[n] = e[2 * n];
+            payloads[n] = e[2 * n + 1];
         }
         return n;
     }
