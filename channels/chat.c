@@ -102,13 +102,6 @@ message *chat_parse(const char *body, size_t len, size_t max_text, const char **
 /* Literals appended without strlen. */
 #define CHAT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
 
-buf chat_json_buf(size_t cap)
-{
-    buf b = {xmalloc(cap + 1), 0, cap + 1};
-    b.data[0] = '\0';
-    return b;
-}
-
 /* s (NULL: "") escaped into b. */
 static void chat_escape(buf *b, const char *s)
 {
@@ -161,7 +154,8 @@ static size_t chat_json_size(const reply *r)
 
 void chat_json_build(chat_json *j, const reply *r, const size_t *marks)
 {
-    buf b = chat_json_buf(chat_json_size(r));
+    buf b = {0};
+    buf_reserve(&b, chat_json_size(r));
     size_t n = r ? r->nparts : 0;
     j->parts = n ? xmalloc(n * sizeof(*j->parts)) : NULL;  /* each set below */
     j->nparts = n;
@@ -216,7 +210,8 @@ char *chat_render_json(const reply *r, const chat_json *j, const char *intent, s
     chat_json tmp = {0};
     j = chat_json_for(r, j, &tmp);
     intent = intent ? intent : "unknown";
-    buf b = chat_json_buf(j->len + 16 + strlen(intent));
+    buf b = {0};
+    buf_reserve(&b, j->len + 16 + strlen(intent));
     buf_append(&b, j->data, j->len);
     CHAT_LIT(&b, ",\"intent\":\"");
     chat_escape(&b, intent);

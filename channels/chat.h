@@ -68,10 +68,6 @@ typedef struct chat_json {
 void chat_json_build(chat_json *j, const reply *r, const size_t *marks);
 /* Free j's memory and zero it (accepts NULL). */
 void chat_json_clear(chat_json *j);
-/* An empty buffer with room for cap bytes (common/buf.h's data, len, cap):
- * a line of known size built from j's pieces is not grown (copied) step by
- * step. Free it or take it as any buf. */
-buf chat_json_buf(size_t cap);
 
 /* chat_render() with the parts' JSON taken from j, which must have been
  * built from r (j NULL, or one of another reply's part count: built here).

@@ -28,6 +28,7 @@
 
 #include "common/num.h"
 #include "common/xmalloc.h"
+#include "store/arg.h"
 #include "store/chatlog.h"
 #include "store/ratelimit.h"
 #include "store/smsmo_int.h"
@@ -188,6 +189,15 @@ int sessions_save(store *s, const char *channel, const char *user,
 
 /* ---- the lease ---------------------------------------------------------- */
 
+void sessions_token(char *out, const char *instance, const char *sep, unsigned long n)
+{
+    size_t sl = strlen(sep);
+    size_t il = strnlen(instance, SESSIONS_TOKEN_MAX - sl - (NUM_MAX - 1));
+    memcpy(out, instance, il);
+    memcpy(out + il, sep, sl);
+    num_format(out + il + sl, (long long)n);
+}
+
 static int sessions_token_ok(const char *token)
 {
     size_t n = token ? strlen(token) : 0;
@@ -308,10 +318,8 @@ static int sessions_begin_claim(sessions_begin_call *c, const sessions_claim *cl
         return 0;
     if (!cl->id || !*cl->id || !cl->instance || !*cl->instance)
         return -1;
-    size_t pl = strlen(SMSMO_ID_PREFIX), il = strlen(cl->id);
-    c->claim_key = xmalloc(pl + il + 1);
-    memcpy(c->claim_key, SMSMO_ID_PREFIX, pl);
-    memcpy(c->claim_key + pl, cl->id, il + 1);
+    const char *parts[2] = {SMSMO_ID_PREFIX, cl->id};
+    c->claim_key = store_arg_cat(parts, 2, NULL);
     c->instance = xstrdup(cl->instance);
     c->claim_steps = cl->wait_ms / SMSMO_WAIT_STEP_MS;
     return 0;
@@ -359,9 +367,9 @@ static void sessions_on_commit(redisReply *r, void *privdata)
         fn(r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : -1, up);
 }
 
-/* The commit's arguments: 5 keys, token, value, ttl, n, the lines, and an
- * MO's write's count (its own arguments are counted apart). */
-#define SESSIONS_COMMIT_ARGS (9 + SESSIONS_CHATLOG_MAX)
+/* The commit's arguments: 4 keys, token, value, ttl, the chat log's lines,
+ * and an MO's write's count (its own arguments are counted apart). */
+#define SESSIONS_COMMIT_ARGS (8 + SESSIONS_CHATLOG_MAX)
 #define SESSIONS_KEY_BUF CHATLOG_KEY_MAX /* room for a key on the stack */
 #define SESSIONS_MO_STACK 24    /* an MO's write's arguments that fit the stack */
 

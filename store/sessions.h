@@ -47,6 +47,10 @@ int sessions_save(store *s, const char *channel, const char *user,
  * the turn fails). token: the owner, any 1-SESSIONS_TOKEN_MAX bytes unique
  * to one turn of one instance (e.g. store_instance() + a counter). */
 #define SESSIONS_TOKEN_MAX 128
+/* A turn's token "{instance}{sep}{n}" into out (SESSIONS_TOKEN_MAX + 1
+ * bytes), without printf: the instance (store_instance()) is cut so that sep
+ * and n (below 2^63) always fit, so one process's tokens stay distinct. */
+void sessions_token(char *out, const char *instance, const char *sep, unsigned long n);
 #define SESSIONS_WAIT_STEP_MS 20    /* a held lease is asked again this often */
 
 enum sessions_begin_status {

@@ -17,7 +17,6 @@
 #include "store/smsmo_int.h"
 #include "store/store_lua.h"
 
-#define SMSMO_KEY SMSMO_ID_PREFIX
 #define SMSMO_CLAIMED 'P'
 #define SMSMO_ANSWERED 'D'
 #define SMSMO_STACK_ITEMS 9     /* pages and buttons whose arguments fit the stack */
@@ -111,7 +110,7 @@ int smsmo_claim(store *s, const char *id, const char *instance, smsmo_done_fn *f
         return -1;
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
-    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_claim, c, SMSMO_KEY, id, SMSMO_CLAIMED,
+    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_claim, c, SMSMO_ID_PREFIX, id, SMSMO_CLAIMED,
                                           instance, strlen(instance), 1, SMSMO_CLAIM_TTL_S));
 }
 
@@ -131,7 +130,7 @@ int smsmo_reclaim(store *s, const char *id, const char *instance, smsmo_done_fn 
         return -1;
     smsmo_call *c = smsmo_call_new(privdata);
     c->done = fn;
-    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_done, c, SMSMO_KEY, id, SMSMO_CLAIMED,
+    return smsmo_finish_send(c, smsmo_set(s, smsmo_on_done, c, SMSMO_ID_PREFIX, id, SMSMO_CLAIMED,
                                           instance, strlen(instance), 0, SMSMO_CLAIM_TTL_S));
 }
 
@@ -156,7 +155,7 @@ int smsmo_answer(store *s, const char *id, smsmo_answer_fn *fn, void *privdata)
         return -1;
     smsmo_call *c = smsmo_call_new(privdata);
     c->answer = fn;
-    return smsmo_finish_send(c, smsmo_send(s, smsmo_on_answer, c, argv, 2, SMSMO_KEY, id, 0,
+    return smsmo_finish_send(c, smsmo_send(s, smsmo_on_answer, c, argv, 2, SMSMO_ID_PREFIX, id, 0,
                                            NULL, 0));
 }
 

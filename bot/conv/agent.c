@@ -8,11 +8,8 @@
 #include <time.h>
 
 #include "bot/app/log.h"
-#include "bot/conv/reply_json.h"
-#include "bot/conv/dialogs/dialog.h"
 #include "common/buf.h"
 #include "store/agent_queue.h"
-#include "common/num.h"
 #include "common/xmalloc.h"
 
 /* An operator connection and what the hub may do with it. */

@@ -85,7 +85,8 @@ static char *chatlog_bot_line(const chat_json *j, size_t i, const char *end, siz
     static const char head[] = "{\"from\":\"bot\",\"text\":\"", bl[] = ",\"buttons\":";
     const chat_json_part *jp = &j->parts[i];
     size_t tl = jp->mark[REPLY_JSON_CHATLOG];
-    buf b = chat_json_buf(sizeof(head) + tl + sizeof(bl) + jp->buttons_len + endlen + 2);
+    buf b = {0};
+    buf_reserve(&b, sizeof(head) + tl + sizeof(bl) + jp->buttons_len + endlen + 2);
     buf_append(&b, head, sizeof(head) - 1);
     buf_append(&b, j->data + jp->text, tl);
     buf_putc(&b, '"');

@@ -27,7 +27,6 @@
 #include "store/sesscodec.h"
 #include "store/sessions.h"
 #include "common/buf.h"
-#include "common/num.h"
 #include "common/xmalloc.h"
 
 /* Below this confidence a model's guess is asked back (docs/dialogs.md);
@@ -460,7 +459,8 @@ static void router_finish(dialog_ctx *ctx)
     json_object_set_new(rt->session, "turns",
                         json_integer(json_is_integer(turns) ? json_integer_value(turns) + 1 : 1));
     json_object_set_new(rt->session, "last_intent", json_string(intent_name(rt->ir.intent)));
-    buf b = chat_json_buf(1024);    /* most sessions fit: not grown step by step */
+    buf b = {0};
+    buf_reserve(&b, 1024);      /* most sessions fit: not grown step by step */
     sesscodec_encode(rt->session, &b);
     sessions_write w = {b.data, b.len, rt->r->d.session_ttl_s, (const char *const *)log,
                         rt->noldlog + nlog, NULL};
@@ -569,11 +569,7 @@ int router_handle_turn(router *r, message *m, const router_turn *t, router_done_
     rt->reply_fn = t ? t->reply : NULL;
     rt->ir.intent = INTENT_UNKNOWN;
     rt->awaited = -1;
-    const char *inst = store_instance(r->d.store);  /* "{instance}:{turn}", no printf */
-    size_t il = strnlen(inst, sizeof(rt->token) - NUM_MAX - 1);
-    memcpy(rt->token, inst, il);
-    rt->token[il] = ':';
-    num_format(rt->token + il + 1, (long long)++r->turns);
+    sessions_token(rt->token, store_instance(r->d.store), ":", ++r->turns);
     const char *ch = channel_name(m->channel);
     ch = !strcmp(ch, "ussd") ? "sms" : ch;
     size_t nc = strlen(ch), nu = strlen(m->user);

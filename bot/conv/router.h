@@ -101,7 +101,7 @@ const char *router_replayed(const router *r, size_t *len);
 int router_retry_after(const router *r);
 
 /* The reply being called back with ROUTER_OK, escaped as JSON once for
- * the turn's chat log and hand-off lines (channels/chat.h, reply_json.h):
+ * the turn's chat log lines (channels/chat.h, reply_json.h):
  * valid inside that router_done_fn only, for a CHANNEL_CHAT message; NULL
  * otherwise. The answer renders from it (chat_render_json) instead of
  * escaping the texts again. */

@@ -7,7 +7,6 @@
 
 #include "store/sesscodec.h"
 #include "common/buf.h"
-#include "common/num.h"
 #include "common/xmalloc.h"
 
 #define USSD_ROUTE_CHANNEL "ussd-route"
@@ -300,10 +299,8 @@ int ussd_flow_handle(ussd_flow *f, ussd_req *req, ussd_flow_fn *fn, void *ctx)
     memset(req, 0, sizeof(*req));
     c->fn = fn;
     c->ctx = ctx;
-    char turn[NUM_MAX];
-    num_format(turn, (long long)++f->turns);
     ussd_concat(c->key, sizeof(c->key), c->req.msisdn, ":", c->req.session);
-    ussd_concat(c->token, sizeof(c->token), store_instance(f->d.store), ":u", turn);
+    sessions_token(c->token, store_instance(f->d.store), ":u", ++f->turns);
     sessions_turn t = {USSD_ROUTE_CHANNEL, c->key, c->token, USSD_LEASE_MS, USSD_LEASE_WAIT_MS,
                        NULL, 0, NULL};
     c->leased = 1;      /* a start whose answer is lost may still have taken it */

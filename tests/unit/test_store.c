@@ -347,6 +347,31 @@ static void test_recent(store *s)
     redisFree(rc);
 }
 
+/* A turn's token: "{instance}{sep}{n}", the instance cut so that the
+ * number always fits; a real lease taken with the longest one. */
+static void test_token(store *s)
+{
+    char t1[SESSIONS_TOKEN_MAX + 1], t2[SESSIONS_TOKEN_MAX + 1], longest[300];
+    sessions_token(t1, "vm-1:42", ":u", 7);
+    T_STREQ(t1, "vm-1:42:u7", "the instance, the separator, the turn");
+    memset(longest, 'i', sizeof(longest) - 1);
+    longest[sizeof(longest) - 1] = '\0';
+    sessions_token(t1, longest, ":", 9223372036854775807UL);
+    sessions_token(t2, longest, ":", 9223372036854775806UL);
+    size_t n = strlen(t1), k = strspn(t1, "i");
+    T_OK(n <= SESSIONS_TOKEN_MAX && k > 0 && !strcmp(t1 + k, ":9223372036854775807") &&
+             strlen(t2) == n && !strcmp(t2 + k, ":9223372036854775806"),
+         "a 299-byte instance is cut: the token (%zu bytes) keeps the whole turn number, two "
+         "turns two tokens", n);
+    srec a;
+    memset(&a, 0, sizeof(a));
+    claim(s, "tok-1", t1, 5000, 0, NULL, 0, &a);
+    RUN_UNTIL(a.calls, 3000);
+    T_OK(a.calls == 1 && a.status == SESSIONS_OWNED, "such a token takes a lease (status %d)",
+         a.status);
+    srec_clear(&a, 1);
+}
+
 /* 300 pipelined INCRs: answered in order, once each. */
 static void test_pipeline(store *s)
 {
@@ -614,6 +639,7 @@ int main(void)
     test_lease(s);
     test_begin_budgets(s);
     test_recent(s);
+    test_token(s);
     test_pipeline(s);
     test_timeout();
     test_bad_db();

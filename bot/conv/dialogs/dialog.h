@@ -125,8 +125,6 @@ size_t dialog_answer_word_count(const char *text);
  * ":no"/":keep"/":skip"/":cancel" button. NULL when none; the string lives
  * in the session. */
 const char *dialog_answer_button(json_t *session, const char *norm);
-/* Remember the buttons of reply r in the session as "btns" (or forget them);
- * the former "buttons" and "chat_buttons" go. */
 #define DIALOG_BUTTONS_MAX 16
 /* The last reply's buttons the session keeps, in any of the forms above
  * ("btns" string or list, else "buttons"): up to DIALOG_BUTTONS_MAX titles
@@ -136,6 +134,8 @@ const char *dialog_answer_button(json_t *session, const char *norm);
  * Returns their number. */
 size_t dialog_buttons_kept(const json_t *session, const char **titles, const char **payloads,
                            int *normalised);
+/* Remember the buttons of reply r in the session as "btns" (or forget them);
+ * the former "buttons" and "chat_buttons" go. */
 void dialog_answer_remember(json_t *session, const reply *r);
 /* Ask back: "which of these did you mean?" with buttons clarify:<a>,
  * clarify:<b> in the intents' order (b may be INTENT_UNKNOWN: then a and the
