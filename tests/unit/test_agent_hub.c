@@ -201,6 +201,55 @@ static void check_bot_line(const char *const *texts, size_t n, const char *what)
     free(want);
 }
 
+/* A chat log with damaged lines (not JSON, not an object, a text that is
+ * not a string, invalid UTF-8 in a stored line) hands the operator the
+ * good lines only, in order; an earlier version's sess-recent list is read
+ * when the conversation has no chat log. */
+static const char *str_of(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+static void test_history_damaged(void)
+{
+    const char *k = "dvcbot:chatlog:chat:u-damaged";
+    const char *lines[] = {"{\"from\":\"me\",\"text\":\"first\",\"at\":5}", "not json {",
+                           "[1,2]", "{\"from\":\"bot\",\"text\":7}", "\"\xff\xfe\"",
+                           "{\"from\":\"bot\",\"text\":\"second\",\"at\":6}"};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        freeReplyObject(r_cmd("RPUSH %s %s", k, lines[i]));
+    freeReplyObject(r_cmd("RPUSH dvcbot:sess-recent:chat:u-old-hist %s",
+                          "{\"from\":\"citizen\",\"text\":\"old\",\"at\":1}"));
+    int st = -2, st2 = -2;
+    int rc = agentq_enqueue(S, "chat:u-damaged", "test", (long long)time(NULL), NULL, 0, on_queued, &st);
+    int rc2 = agentq_enqueue(S, "chat:u-old-hist", "test", (long long)time(NULL), NULL, 0, on_queued,
+                             &st2);
+    RUN_UNTIL(st != -2 && st2 != -2, 2000);
+    long long n = r_int(r_cmd("LLEN dvcbot:agent:log:chat:u-damaged"));
+    json_t *a = NULL, *b = NULL, *o = NULL;
+    char *ra = r_str(r_cmd("LINDEX dvcbot:agent:log:chat:u-damaged 0"));
+    char *rb = r_str(r_cmd("LINDEX dvcbot:agent:log:chat:u-damaged 1"));
+    char *ro = r_str(r_cmd("LINDEX dvcbot:agent:log:chat:u-old-hist 0"));
+    a = ra ? json_loads(ra, 0, NULL) : NULL;
+    b = rb ? json_loads(rb, 0, NULL) : NULL;
+    o = ro ? json_loads(ro, 0, NULL) : NULL;
+    T_OK(rc == 0 && st == 0 && n == 2 &&
+             !strcmp(str_of(a, "from"), "citizen") &&
+             !strcmp(str_of(a, "text"), "first") &&
+             json_integer_value(json_object_get(a, "at")) == 5 &&
+             !strcmp(str_of(b, "text"), "second"),
+         "damaged chat log lines left out: the operator gets the two good ones (%lld)", n);
+    T_OK(rc2 == 0 && st2 == 0 && !strcmp(str_of(o, "text"), "old"),
+         "no chat log: an earlier version's history list is the operator's");
+    json_decref(a);
+    json_decref(b);
+    json_decref(o);
+    free(ra);
+    free(rb);
+    free(ro);
+}
+
 /* The hand-off history is the chat log's lines in the operator's format
  * (store/agent_queue.h): where it cuts the joined texts of a reply. */
 static void test_recent_lines(void)
@@ -238,6 +287,7 @@ int main(void)
     if (conv_setup(30) != 0)
         return t_done();
     test_recent_lines();
+    test_history_damaged();
     test_agent();
     test_agent_timeout();
     return conv_teardown();
